@@ -1,0 +1,52 @@
+/* fb-demo-server.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fb-types.h"
+
+G_BEGIN_DECLS
+
+#define FB_TYPE_DEMO_SERVER (fb_demo_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (FbDemoServer, fb_demo_server, FB, DEMO_SERVER, GObject)
+
+/* The book's slow_server.py as a SoupServer on 127.0.0.1: serves
+ * /flags/{cc}/{cc}.gif and /flags/{cc}/metadata.json for every ISO 3166
+ * country (iso-codes), 404 otherwise; waits delay-min..delay-max seconds
+ * before each answer (without blocking the main loop) and answers 418
+ * with probability error-rate. Properties: delay-min, delay-max,
+ * error-rate, port (read-only once listening), in-flight, peak-in-flight,
+ * requests. */
+FbDemoServer *fb_demo_server_new                 (void);
+void          fb_demo_server_set_delay           (FbDemoServer  *self,
+                                                  double         min_seconds,
+                                                  double         max_seconds);
+void          fb_demo_server_set_error_rate      (FbDemoServer  *self,
+                                                  double         rate);
+/* Serve only these codes (upper-case, NULL-terminated); NULL = every ISO code. */
+void          fb_demo_server_set_codes           (FbDemoServer  *self,
+                                                  const char * const *codes);
+/* Listens on 127.0.0.1:@port (0 = any free port). */
+gboolean      fb_demo_server_listen              (FbDemoServer  *self,
+                                                  guint          port,
+                                                  GError       **error);
+void          fb_demo_server_stop                (FbDemoServer  *self);
+guint         fb_demo_server_get_port            (FbDemoServer  *self);
+/* "http://127.0.0.1:PORT/flags" */
+char         *fb_demo_server_dup_base_url        (FbDemoServer  *self);
+guint         fb_demo_server_get_in_flight       (FbDemoServer  *self);
+guint         fb_demo_server_get_peak_in_flight  (FbDemoServer  *self);
+guint         fb_demo_server_get_requests        (FbDemoServer  *self);
+/* Parses "0.5" or "0.5-5" (seconds). */
+gboolean      fb_demo_server_parse_delay         (const char    *text,
+                                                  double        *min_seconds,
+                                                  double        *max_seconds,
+                                                  GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,59 @@
+/* fb-job.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "fb-types.h"
+#include "fb-enums.h"
+
+G_BEGIN_DECLS
+
+#define FB_TYPE_JOB (fb_job_get_type ())
+
+G_DECLARE_FINAL_TYPE (FbJob, fb_job, FB, JOB, GObject)
+
+/* input is a URL (download), a host name (probe) or a two-letter code (catalog). */
+FbJob       *fb_job_new                 (FbJobKind   kind,
+                                         const char *input);
+FbJobKind    fb_job_get_kind            (FbJob      *self);
+const char  *fb_job_get_input           (FbJob      *self);
+/* The URL being fetched now (catalog jobs: image, then metadata); NULL for probes. */
+const char  *fb_job_get_url             (FbJob      *self);
+FbJobPhase   fb_job_get_phase           (FbJob      *self);
+FbJobState   fb_job_get_state           (FbJob      *self);
+gboolean     fb_job_is_final            (FbJob      *self);
+guint64      fb_job_get_bytes_received  (FbJob      *self);
+/* -1 while the size is unknown */
+gint64       fb_job_get_bytes_expected  (FbJob      *self);
+/* Fraction 0..1, or -1 while the size is unknown. */
+double       fb_job_get_fraction        (FbJob      *self);
+/* The final message: an error's reason, a probe's addresses, "saved as …". */
+const char  *fb_job_get_message         (FbJob      *self);
+const char  *fb_job_get_saved_path      (FbJob      *self);
+/* Probe: the addresses found, ", "-separated. */
+const char  *fb_job_get_addresses       (FbJob      *self);
+/* Catalog: the country name from metadata.json. */
+const char  *fb_job_get_country         (FbJob      *self);
+guint        fb_job_get_http_status     (FbJob      *self);
+/* Monotonic time (µs) the job entered @phase, 0 if it never did. */
+gint64       fb_job_get_phase_time      (FbJob      *self,
+                                         FbJobPhase  phase);
+/* µs from leaving the queue to the final state (or to now while it runs). */
+gint64       fb_job_get_elapsed         (FbJob      *self);
+/* Bytes per second over the transfer so far. */
+double       fb_job_get_speed           (FbJob      *self);
+/* Where the entry came from, for messages ("list.txt", 12); NULL/0 when typed. */
+const char  *fb_job_get_source          (FbJob      *self);
+guint        fb_job_get_source_line     (FbJob      *self);
+void         fb_job_set_source          (FbJob      *self,
+                                         const char *source,
+                                         guint       line);
+
+const char  *fb_job_kind_to_string      (FbJobKind   kind);
+const char  *fb_job_phase_to_string     (FbJobPhase  phase);
+const char  *fb_job_state_to_string     (FbJobState  state);
+
+G_END_DECLS

@@ -1,0 +1,93 @@
+/* fb-run.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fb-types.h"
+#include "fb-job.h"
+#include "fb-list-parser.h"
+
+G_BEGIN_DECLS
+
+#define FB_RUN_DEFAULT_CONCURRENCY 5
+#define FB_RUN_DEFAULT_TIMEOUT     3.1  /* seconds, as in the book */
+#define FB_RUN_DEFAULT_DNS_TIMEOUT 5.0
+
+#define FB_TYPE_RUN (fb_run_get_type ())
+
+G_DECLARE_FINAL_TYPE (FbRun, fb_run, FB, RUN, GObject)
+
+/* A run owns its jobs (a GListModel of FbJob), one SoupSession, one
+ * semaphore and a GCancellable. It emits "job-finished" (FbJob *) in
+ * completion order and "finished" when every job has its final state.
+ *
+ * Properties (all notify): max-concurrency, timeout, dns-timeout,
+ * destination, base-url, overwrite, metadata-names; read-only: total,
+ * n-ok, n-not-found, n-error, n-cancelled, n-finished, active, waiting,
+ * running, bytes-received. */
+FbRun       *fb_run_new                  (void);
+GListModel  *fb_run_get_jobs             (FbRun       *self);
+
+void         fb_run_add_job              (FbRun       *self,
+                                          FbJob       *job);
+/* Appends in one model change (cheap for 100,000 jobs). */
+void         fb_run_add_jobs             (FbRun       *self,
+                                          FbJob      **jobs,
+                                          guint        n_jobs);
+/* Adds one job per entry: URL → download, domain → probe, code → catalog. */
+void         fb_run_add_entries          (FbRun       *self,
+                                          GPtrArray   *entries);
+
+/* Starts every queued job; jobs added later start as they come. */
+void         fb_run_start                (FbRun       *self);
+/* Every unfinished job ends as cancelled; "finished" follows. */
+void         fb_run_cancel               (FbRun       *self);
+void         fb_run_cancel_job           (FbRun       *self,
+                                          FbJob       *job);
+/* Puts a final job back in the queue (counters follow). */
+gboolean     fb_run_retry_job            (FbRun       *self,
+                                          FbJob       *job);
+
+guint        fb_run_get_max_concurrency  (FbRun       *self);
+void         fb_run_set_max_concurrency  (FbRun       *self,
+                                          guint        limit);
+double       fb_run_get_timeout          (FbRun       *self);
+void         fb_run_set_timeout          (FbRun       *self,
+                                          double       seconds);
+double       fb_run_get_dns_timeout      (FbRun       *self);
+void         fb_run_set_dns_timeout      (FbRun       *self,
+                                          double       seconds);
+const char  *fb_run_get_destination      (FbRun       *self);
+void         fb_run_set_destination      (FbRun       *self,
+                                          const char  *path);
+const char  *fb_run_get_base_url         (FbRun       *self);
+void         fb_run_set_base_url         (FbRun       *self,
+                                          const char  *base_url);
+gboolean     fb_run_get_overwrite        (FbRun       *self);
+void         fb_run_set_overwrite        (FbRun       *self,
+                                          gboolean     overwrite);
+/* Catalog jobs: save under metadata.json's country (flags3) instead of CC.gif. */
+gboolean     fb_run_get_metadata_names   (FbRun       *self);
+void         fb_run_set_metadata_names   (FbRun       *self,
+                                          gboolean     metadata_names);
+
+guint        fb_run_get_total            (FbRun       *self);
+guint        fb_run_get_n_ok             (FbRun       *self);
+guint        fb_run_get_n_not_found      (FbRun       *self);
+guint        fb_run_get_n_error          (FbRun       *self);
+guint        fb_run_get_n_cancelled      (FbRun       *self);
+guint        fb_run_get_n_finished       (FbRun       *self);
+guint        fb_run_get_active           (FbRun       *self);
+guint        fb_run_get_waiting          (FbRun       *self);
+gboolean     fb_run_get_running          (FbRun       *self);
+guint64      fb_run_get_bytes_received   (FbRun       *self);
+/* µs since start (frozen once finished), 0 before start. */
+gint64       fb_run_get_elapsed          (FbRun       *self);
+FbSemaphore *fb_run_get_semaphore        (FbRun       *self);
+
+G_END_DECLS

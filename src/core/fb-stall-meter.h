@@ -1,0 +1,25 @@
+/* fb-stall-meter.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _FbStallMeter FbStallMeter;
+
+/* Measures how late the main context dispatches a 5 ms timer: the longest
+ * gap is the longest main-loop stall. Enabled by FETCHBOARD_STALL_LOG=1 in
+ * the programs; tests and benchmarks use it directly. */
+FbStallMeter *fb_stall_meter_new        (GMainContext *context);
+/* Longest stall seen, in µs (gap beyond the timer's interval). */
+gint64        fb_stall_meter_get_worst  (FbStallMeter *self);
+void          fb_stall_meter_free       (FbStallMeter *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbStallMeter, fb_stall_meter_free)
+
+G_END_DECLS

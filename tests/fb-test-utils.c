@@ -1,0 +1,450 @@
+/* fb-test-utils.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-test-utils"
+
+#include "config.h"
+
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fb-test-utils.h"
+
+int
+fb_test_main (int               argc,
+              char            **argv,
+              const char       *suite_name,
+              const FbTestCase *tests)
+{
+  CU_pSuite suite;
+  const char *only = argc > 1 ? argv[1] : NULL;
+  unsigned int failures;
+  unsigned int run;
+
+  if (CU_initialize_registry () != CUE_SUCCESS)
+    return 1;
+
+  suite = CU_add_suite (suite_name, NULL, NULL);
+  for (const FbTestCase *t = tests; t->name != NULL; t++)
+    {
+      if (only != NULL && strstr (t->name, only) == NULL)
+        continue;
+      CU_add_test (suite, t->name, t->func);
+    }
+
+  CU_basic_set_mode (CU_BRM_VERBOSE);
+  CU_basic_run_tests ();
+  failures = CU_get_number_of_failures () + CU_get_number_of_tests_failed ();
+  run = CU_get_number_of_tests_run ();
+  CU_cleanup_registry ();
+
+  if (run == 0)
+    {
+      g_printerr ("no test ran\n");
+      return 1;
+    }
+  return failures == 0 ? 0 : 1;
+}
+
+gboolean
+fb_test_wait_until (gboolean (*predicate) (gpointer data),
+                    gpointer   data,
+                    double     seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!predicate (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          CU_FAIL ("timed out waiting for the main loop");
+          return FALSE;
+        }
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (200), TRUE);
+    }
+  return TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(const gboolean *) data;
+}
+
+gboolean
+fb_test_wait_flag (const gboolean *flag,
+                   double          seconds)
+{
+  return fb_test_wait_until (flag_is_set, (gpointer) flag, seconds);
+}
+
+void
+fb_test_spin (double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (200), TRUE);
+}
+
+char *
+fb_test_make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("fetchboard-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+fb_test_rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (path == NULL)
+    return;
+  dir = g_dir_open (path, 0, NULL);
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          fb_test_rm_rf (child);
+        }
+    }
+  g_remove (path);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+GStrv
+fb_test_list_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+guint
+fb_test_count_suffix (const char *path,
+                      const char *suffix)
+{
+  g_auto(GStrv) names = fb_test_list_dir (path);
+  guint n = 0;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_suffix (names[i], suffix))
+      n++;
+  return n;
+}
+
+guint
+fb_test_refused_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_nonnull (socket);
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  /* Bound but never listening: connections to it are refused. */
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+GBytes *
+fb_test_body (gsize size)
+{
+  guint8 *data = g_malloc (size + 1);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) ((i * 31 + 7) & 0xff);
+  return g_bytes_new_take (data, size);
+}
+
+/* ---- the test server ---- */
+
+struct _FbTestServer
+{
+  SoupServer *server;
+  char       *base;
+  GPtrArray  *paused;     /* SoupServerMessage* held by /stall */
+  GHashTable *timers;     /* GSource* → NULL */
+  guint       in_flight;
+  guint       peak;
+  guint       requests;
+};
+
+typedef struct
+{
+  FbTestServer      *server;
+  SoupServerMessage *msg;
+  GSource           *source;
+  gsize              size;
+} HoldData;
+
+static void
+set_nodelay (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    FbTestServer      *self)
+{
+  set_nodelay (msg);
+  self->requests++;
+  self->in_flight++;
+  self->peak = MAX (self->peak, self->in_flight);
+}
+
+static void
+request_done_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 FbTestServer      *self)
+{
+  if (self->in_flight > 0)
+    self->in_flight--;
+}
+
+static gsize
+query_size (GHashTable *query,
+            const char *key,
+            gsize       fallback)
+{
+  const char *value = query != NULL ? g_hash_table_lookup (query, key) : NULL;
+
+  return value != NULL ? (gsize) g_ascii_strtoull (value, NULL, 10) : fallback;
+}
+
+static void
+respond_body (SoupServerMessage *msg,
+              gsize              size)
+{
+  g_autoptr(GBytes) body = fb_test_body (size);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+  soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
+                                         "application/octet-stream", NULL);
+}
+
+static gboolean
+hold_done_cb (gpointer user_data)
+{
+  HoldData *hold = user_data;
+
+  respond_body (hold->msg, hold->size);
+  soup_server_message_unpause (hold->msg);
+  g_hash_table_remove (hold->server->timers, hold->source);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hold_free (gpointer user_data)
+{
+  HoldData *hold = user_data;
+
+  g_object_unref (hold->msg);
+  g_free (hold);
+}
+
+static void
+hold_message (FbTestServer      *self,
+              SoupServerMessage *msg,
+              guint              ms,
+              gsize              size)
+{
+  HoldData *hold = g_new0 (HoldData, 1);
+
+  hold->server = self;
+  hold->msg = g_object_ref (msg);
+  hold->size = size;
+  hold->source = g_timeout_source_new (ms);
+  g_source_set_callback (hold->source, hold_done_cb, hold, hold_free);
+  g_hash_table_add (self->timers, hold->source);
+  g_source_attach (hold->source, NULL);
+  soup_server_message_pause (msg);
+}
+
+static void
+write_raw_and_close (SoupServerMessage *msg,
+                     const char        *head,
+                     gsize              body_bytes,
+                     gboolean           reset)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+  GOutputStream *out = g_io_stream_get_output_stream (stream);
+  g_autoptr(GBytes) body = fb_test_body (body_bytes);
+
+  g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+  g_output_stream_write_all (out, g_bytes_get_data (body, NULL), body_bytes, NULL, NULL, NULL);
+  g_output_stream_flush (out, NULL, NULL);
+  if (reset && G_IS_SOCKET_CONNECTION (stream))
+    {
+      GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
+      struct linger lin = { 1, 0 };
+
+      setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &lin, sizeof lin);
+    }
+  g_io_stream_close (stream, NULL, NULL);
+}
+
+static void
+handler_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  FbTestServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  if (g_str_has_prefix (path, "/file/"))
+    {
+      guint delay = (guint) query_size (query, "delay", 0);
+
+      if (delay > 0)
+        hold_message (self, msg, delay, query_size (query, "size", 1000));
+      else
+        respond_body (msg, query_size (query, "size", 1000));
+    }
+  else if (g_str_equal (path, "/hold"))
+    hold_message (self, msg, (guint) query_size (query, "ms", 100), query_size (query, "size", 100));
+  else if (g_str_has_prefix (path, "/status/"))
+    {
+      guint status = (guint) g_ascii_strtoull (path + strlen ("/status/"), NULL, 10);
+
+      soup_server_message_set_status (msg, status, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "status\n", 7);
+    }
+  else if (g_str_equal (path, "/stall"))
+    {
+      g_ptr_array_add (self->paused, g_object_ref (msg));
+      soup_server_message_pause (msg);
+    }
+  else if (g_str_equal (path, "/drop"))
+    write_raw_and_close (msg, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", 1000, TRUE);
+  else if (g_str_equal (path, "/short"))
+    write_raw_and_close (msg, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n",
+                         2000, FALSE);
+  else if (g_str_has_prefix (path, "/redirect/"))
+    {
+      guint n = (guint) g_ascii_strtoull (path + strlen ("/redirect/"), NULL, 10);
+      g_autofree char *next = n > 0 ? g_strdup_printf ("/redirect/%u", n - 1)
+                                    : g_strdup ("/file/redirected.bin?size=321");
+
+      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, next);
+    }
+  else if (g_str_equal (path, "/loop"))
+    soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, "/loop");
+  else if (g_str_equal (path, "/chunked"))
+    {
+      g_autoptr(GBytes) body = fb_test_body (query_size (query, "size", 1000));
+
+      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+      soup_message_body_complete (soup_server_message_get_response_body (msg));
+    }
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+FbTestServer *
+fb_test_server_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  FbTestServer *self = g_new0 (FbTestServer, 1);
+  GSList *uris;
+
+  self->server = soup_server_new ("server-header", "fetchboard-test ", NULL);
+  self->paused = g_ptr_array_new_with_free_func (g_object_unref);
+  self->timers = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) g_source_destroy, NULL);
+  soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done_cb), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
+  soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (self->server);
+  g_assert_nonnull (uris);
+  self->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return self;
+}
+
+void
+fb_test_server_free (FbTestServer *self)
+{
+  if (self == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->server, self);
+  g_hash_table_destroy (self->timers);
+  soup_server_disconnect (self->server);
+  g_ptr_array_free (self->paused, TRUE);
+  g_object_unref (self->server);
+  g_free (self->base);
+  g_free (self);
+}
+
+char *
+fb_test_server_url (FbTestServer *self,
+                    const char   *path)
+{
+  return g_strconcat (self->base, path, NULL);
+}
+
+guint
+fb_test_server_get_in_flight (FbTestServer *self)
+{
+  return self->in_flight;
+}
+
+guint
+fb_test_server_get_peak (FbTestServer *self)
+{
+  return self->peak;
+}
+
+guint
+fb_test_server_get_requests (FbTestServer *self)
+{
+  return self->requests;
+}
+
+void
+fb_test_server_reset_counts (FbTestServer *self)
+{
+  self->peak = self->in_flight;
+  self->requests = 0;
+}

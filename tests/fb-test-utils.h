@@ -1,0 +1,75 @@
+/* fb-test-utils.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <CUnit/CUnit.h>
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *name;
+  void      (*func) (void);
+} FbTestCase;
+
+/* Runs one CUnit suite; returns 0 only when every test passed. */
+int          fb_test_main              (int               argc,
+                                        char            **argv,
+                                        const char       *suite,
+                                        const FbTestCase *tests);
+
+/* Iterates the thread-default main context until *flag is TRUE or
+ * @seconds pass; a timeout fails the current test. Returns *flag. */
+gboolean     fb_test_wait_flag         (const gboolean   *flag,
+                                        double            seconds);
+/* Same, polling a predicate. */
+gboolean     fb_test_wait_until        (gboolean        (*predicate) (gpointer data),
+                                        gpointer          data,
+                                        double            seconds);
+/* Iterates for @seconds (for "nothing more happens" checks). */
+void         fb_test_spin              (double            seconds);
+
+char        *fb_test_make_tmpdir       (void);
+void         fb_test_rm_rf             (const char       *path);
+/* Names in @dir, sorted, NULL-terminated. */
+GStrv        fb_test_list_dir          (const char       *dir);
+guint        fb_test_count_suffix      (const char       *dir,
+                                        const char       *suffix);
+/* A port on 127.0.0.1 where nothing listens (connection refused). */
+guint        fb_test_refused_port      (void);
+
+/* A SoupServer on 127.0.0.1 (port 0) with routes for every error class:
+ *   /file/NAME?size=N[&delay=MS]  N deterministic bytes (fb_test_body)
+ *   /hold?ms=MS[&size=N]          answers after MS ms; counts in-flight
+ *   /status/CODE                  that status with a short body
+ *   /stall                        never answers (until the server goes)
+ *   /drop                         Content-Length 100000, 1000 bytes, reset
+ *   /short                        Content-Length 5000, 2000 bytes, clean close
+ *   /redirect/N                   302 → /redirect/N-1 … /redirect/0 → file
+ *   /loop                         302 → /loop
+ *   /chunked?size=N               chunked body, no Content-Length
+ */
+typedef struct _FbTestServer FbTestServer;
+
+FbTestServer *fb_test_server_new            (void);
+void          fb_test_server_free           (FbTestServer *self);
+/* "http://127.0.0.1:PORT" + path */
+char         *fb_test_server_url            (FbTestServer *self,
+                                             const char   *path);
+guint         fb_test_server_get_in_flight  (FbTestServer *self);
+guint         fb_test_server_get_peak       (FbTestServer *self);
+guint         fb_test_server_get_requests   (FbTestServer *self);
+void          fb_test_server_reset_counts   (FbTestServer *self);
+
+/* The deterministic body /file serves: byte i = (i * 31 + 7) & 0xff. */
+GBytes       *fb_test_body                  (gsize size);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTestServer, fb_test_server_free)
+
+G_END_DECLS

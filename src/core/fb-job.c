@@ -1,1 +1,663 @@
-/* placeholder */
+/* fb-job.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-job"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "fb-job-private.h"
+
+#define PROGRESS_INTERVAL_US 16000
+
+struct _FbJob
+{
+  GObject       parent_instance;
+
+  GCancellable *cancellable;
+
+  char         *input;
+  char         *url;
+  char         *message;
+  char         *saved_path;
+  char         *addresses;
+  char         *country;
+  char         *source;
+  gint64        phase_time[FB_JOB_N_PHASES];
+  guint64       received;
+  gint64        expected;
+  gint64        last_progress_notify;
+  guint         source_line;
+  guint         http_status;
+
+  FbJobKind     kind : 4;
+  FbJobPhase    phase : 4;
+  FbJobState    state : 4;
+};
+
+G_DEFINE_FINAL_TYPE (FbJob, fb_job, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_KIND,
+  PROP_INPUT,
+  PROP_URL,
+  PROP_PHASE,
+  PROP_STATE,
+  PROP_FINAL,
+  PROP_BYTES_RECEIVED,
+  PROP_BYTES_EXPECTED,
+  PROP_FRACTION,
+  PROP_MESSAGE,
+  PROP_SAVED_PATH,
+  PROP_ADDRESSES,
+  PROP_COUNTRY,
+  PROP_HTTP_STATUS,
+  PROP_SOURCE,
+  PROP_SOURCE_LINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+static void
+notify_progress (FbJob *self)
+{
+  self->last_progress_notify = g_get_monotonic_time ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_RECEIVED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+}
+
+FbJob *
+fb_job_new (FbJobKind   kind,
+            const char *input)
+{
+  g_return_val_if_fail (input != NULL, NULL);
+
+  return g_object_new (FB_TYPE_JOB, "kind", kind, "input", input, NULL);
+}
+
+FbJobKind
+fb_job_get_kind (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), FB_JOB_KIND_DOWNLOAD);
+  return self->kind;
+}
+
+const char *
+fb_job_get_input (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+  return self->input;
+}
+
+const char *
+fb_job_get_url (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+  return self->url;
+}
+
+FbJobPhase
+fb_job_get_phase (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), FB_JOB_PHASE_QUEUED);
+  return self->phase;
+}
+
+FbJobState
+fb_job_get_state (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), FB_JOB_STATE_PENDING);
+  return self->state;
+}
+
+gboolean
+fb_job_is_final (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), FALSE);
+  return self->state != FB_JOB_STATE_PENDING;
+}
+
+guint64
+fb_job_get_bytes_received (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+  return self->received;
+}
+
+gint64
+fb_job_get_bytes_expected (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), -1);
+  return self->expected;
+}
+
+double
+fb_job_get_fraction (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), -1);
+
+  if (self->state == FB_JOB_STATE_OK)
+    return 1.0;
+  if (self->expected <= 0)
+    return -1.0;
+  return MIN (1.0, (double) self->received / (double) self->expected);
+}
+
+const char *
+fb_job_get_message (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+  return self->message;
+}
+
+const char *
+fb_job_get_saved_path (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+  return self->saved_path;
+}
+
+const char *
+fb_job_get_addresses (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+  return self->addresses;
+}
+
+const char *
+fb_job_get_country (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+  return self->country;
+}
+
+guint
+fb_job_get_http_status (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+  return self->http_status;
+}
+
+gint64
+fb_job_get_phase_time (FbJob      *self,
+                       FbJobPhase  phase)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+  g_return_val_if_fail (phase < FB_JOB_N_PHASES, 0);
+  return self->phase_time[phase];
+}
+
+static gint64
+start_time (FbJob *self)
+{
+  /* The clock starts when the job leaves the queue: with its slot. */
+  for (FbJobPhase p = FB_JOB_PHASE_RESOLVING; p < FB_JOB_PHASE_DONE; p++)
+    if (self->phase_time[p] != 0)
+      return self->phase_time[p];
+  return 0;
+}
+
+gint64
+fb_job_get_elapsed (FbJob *self)
+{
+  gint64 start;
+  gint64 end;
+
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+
+  start = start_time (self);
+  if (start == 0)
+    return 0;
+  end = self->phase_time[FB_JOB_PHASE_DONE];
+  if (end == 0)
+    end = g_get_monotonic_time ();
+  return MAX (0, end - start);
+}
+
+double
+fb_job_get_speed (FbJob *self)
+{
+  gint64 start;
+  gint64 end;
+
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+
+  start = self->phase_time[FB_JOB_PHASE_TRANSFERRING];
+  if (start == 0 || self->received == 0)
+    return 0;
+  end = self->phase_time[FB_JOB_PHASE_DONE];
+  if (end == 0)
+    end = g_get_monotonic_time ();
+  if (end <= start)
+    return 0;
+  return (double) self->received * G_USEC_PER_SEC / (double) (end - start);
+}
+
+const char *
+fb_job_get_source (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+  return self->source;
+}
+
+guint
+fb_job_get_source_line (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+  return self->source_line;
+}
+
+void
+fb_job_set_source (FbJob      *self,
+                   const char *source,
+                   guint       line)
+{
+  g_return_if_fail (FB_IS_JOB (self));
+
+  if (set_string (&self->source, source))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+  if (self->source_line != line)
+    {
+      self->source_line = line;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE_LINE]);
+    }
+}
+
+const char *
+fb_job_kind_to_string (FbJobKind kind)
+{
+  switch (kind)
+    {
+    case FB_JOB_KIND_PROBE:
+      return _("Probe");
+    case FB_JOB_KIND_DOWNLOAD:
+      return _("Download");
+    case FB_JOB_KIND_CATALOG:
+      return _("Catalog");
+    default:
+      return "";
+    }
+}
+
+const char *
+fb_job_phase_to_string (FbJobPhase phase)
+{
+  switch (phase)
+    {
+    case FB_JOB_PHASE_QUEUED:
+      return _("Queued");
+    case FB_JOB_PHASE_WAITING:
+      return _("Waiting for a slot");
+    case FB_JOB_PHASE_RESOLVING:
+      return _("Resolving");
+    case FB_JOB_PHASE_CONNECTING:
+      return _("Connecting");
+    case FB_JOB_PHASE_TRANSFERRING:
+      return _("Transferring");
+    case FB_JOB_PHASE_SAVING:
+      return _("Saving");
+    case FB_JOB_PHASE_DONE:
+      return _("Done");
+    default:
+      return "";
+    }
+}
+
+const char *
+fb_job_state_to_string (FbJobState state)
+{
+  switch (state)
+    {
+    case FB_JOB_STATE_PENDING:
+      return _("Pending");
+    case FB_JOB_STATE_OK:
+      return _("OK");
+    case FB_JOB_STATE_NOT_FOUND:
+      return _("Not found");
+    case FB_JOB_STATE_ERROR:
+      return _("Error");
+    case FB_JOB_STATE_CANCELLED:
+      return _("Cancelled");
+    default:
+      return "";
+    }
+}
+
+/* ---- engine-side setters ---- */
+
+void
+_fb_job_set_phase (FbJob      *self,
+                   FbJobPhase  phase)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (self->phase == phase)
+    return;
+
+  self->phase = phase;
+  self->phase_time[phase] = g_get_monotonic_time ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
+}
+
+void
+_fb_job_set_url (FbJob      *self,
+                 const char *url)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (set_string (&self->url, url))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
+}
+
+void
+_fb_job_set_http_status (FbJob *self,
+                         guint  status)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (self->http_status == status)
+    return;
+  self->http_status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HTTP_STATUS]);
+}
+
+void
+_fb_job_set_expected (FbJob  *self,
+                      gint64  bytes)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (self->expected == bytes)
+    return;
+  self->expected = bytes;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_EXPECTED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+}
+
+void
+_fb_job_add_received (FbJob *self,
+                      gsize  bytes)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (bytes == 0)
+    return;
+  self->received += bytes;
+  if (g_get_monotonic_time () - self->last_progress_notify >= PROGRESS_INTERVAL_US)
+    notify_progress (self);
+}
+
+void
+_fb_job_set_addresses (FbJob      *self,
+                       const char *addresses)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (set_string (&self->addresses, addresses))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ADDRESSES]);
+}
+
+void
+_fb_job_set_country (FbJob      *self,
+                     const char *country)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (set_string (&self->country, country))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTRY]);
+}
+
+void
+_fb_job_set_saved_path (FbJob      *self,
+                        const char *path)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (set_string (&self->saved_path, path))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVED_PATH]);
+}
+
+gboolean
+_fb_job_finish (FbJob      *self,
+                FbJobState  state,
+                const char *message)
+{
+  g_assert (FB_IS_JOB (self));
+  g_assert (state != FB_JOB_STATE_PENDING);
+
+  if (self->state != FB_JOB_STATE_PENDING)
+    return FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->state = state;
+  if (set_string (&self->message, message))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+  _fb_job_set_phase (self, FB_JOB_PHASE_DONE);
+  notify_progress (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINAL]);
+  g_clear_object (&self->cancellable);
+  g_object_thaw_notify (G_OBJECT (self));
+  return TRUE;
+}
+
+void
+_fb_job_reset (FbJob *self)
+{
+  g_assert (FB_IS_JOB (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_clear_object (&self->cancellable);
+  memset (self->phase_time, 0, sizeof self->phase_time);
+  self->phase = FB_JOB_PHASE_QUEUED;
+  self->state = FB_JOB_STATE_PENDING;
+  self->received = 0;
+  self->expected = -1;
+  self->http_status = 0;
+  g_clear_pointer (&self->message, g_free);
+  g_clear_pointer (&self->saved_path, g_free);
+  g_clear_pointer (&self->addresses, g_free);
+  g_clear_pointer (&self->country, g_free);
+  for (guint i = PROP_URL; i < N_PROPS; i++)
+    if (i != PROP_SOURCE && i != PROP_SOURCE_LINE)
+      g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+GCancellable *
+_fb_job_get_cancellable (FbJob *self)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (self->cancellable == NULL)
+    self->cancellable = g_cancellable_new ();
+  return self->cancellable;
+}
+
+/* ---- GObject ---- */
+
+static void
+fb_job_dispose (GObject *object)
+{
+  FbJob *self = FB_JOB (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (fb_job_parent_class)->dispose (object);
+}
+
+static void
+fb_job_finalize (GObject *object)
+{
+  FbJob *self = FB_JOB (object);
+
+  g_free (self->input);
+  g_free (self->url);
+  g_free (self->message);
+  g_free (self->saved_path);
+  g_free (self->addresses);
+  g_free (self->country);
+  g_free (self->source);
+
+  G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);
+}
+
+static void
+fb_job_get_property (GObject    *object,
+                     guint       prop_id,
+                     GValue     *value,
+                     GParamSpec *pspec)
+{
+  FbJob *self = FB_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND:
+      g_value_set_enum (value, self->kind);
+      break;
+    case PROP_INPUT:
+      g_value_set_string (value, self->input);
+      break;
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_PHASE:
+      g_value_set_enum (value, self->phase);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_FINAL:
+      g_value_set_boolean (value, fb_job_is_final (self));
+      break;
+    case PROP_BYTES_RECEIVED:
+      g_value_set_uint64 (value, self->received);
+      break;
+    case PROP_BYTES_EXPECTED:
+      g_value_set_int64 (value, self->expected);
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, fb_job_get_fraction (self));
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
+    case PROP_SAVED_PATH:
+      g_value_set_string (value, self->saved_path);
+      break;
+    case PROP_ADDRESSES:
+      g_value_set_string (value, self->addresses);
+      break;
+    case PROP_COUNTRY:
+      g_value_set_string (value, self->country);
+      break;
+    case PROP_HTTP_STATUS:
+      g_value_set_uint (value, self->http_status);
+      break;
+    case PROP_SOURCE:
+      g_value_set_string (value, self->source);
+      break;
+    case PROP_SOURCE_LINE:
+      g_value_set_uint (value, self->source_line);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_job_set_property (GObject      *object,
+                     guint         prop_id,
+                     const GValue *value,
+                     GParamSpec   *pspec)
+{
+  FbJob *self = FB_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND:
+      self->kind = g_value_get_enum (value);
+      break;
+    case PROP_INPUT:
+      self->input = g_value_dup_string (value);
+      break;
+    case PROP_SOURCE:
+      fb_job_set_source (self, g_value_get_string (value), self->source_line);
+      break;
+    case PROP_SOURCE_LINE:
+      fb_job_set_source (self, self->source, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_job_class_init (FbJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = fb_job_dispose;
+  object_class->finalize = fb_job_finalize;
+  object_class->get_property = fb_job_get_property;
+  object_class->set_property = fb_job_set_property;
+
+  properties[PROP_KIND] =
+    g_param_spec_enum ("kind", NULL, NULL, FB_TYPE_JOB_KIND, FB_JOB_KIND_DOWNLOAD,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_INPUT] =
+    g_param_spec_string ("input", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL, ro);
+  properties[PROP_PHASE] =
+    g_param_spec_enum ("phase", NULL, NULL, FB_TYPE_JOB_PHASE, FB_JOB_PHASE_QUEUED, ro);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, FB_TYPE_JOB_STATE, FB_JOB_STATE_PENDING, ro);
+  properties[PROP_FINAL] = g_param_spec_boolean ("final", NULL, NULL, FALSE, ro);
+  properties[PROP_BYTES_RECEIVED] =
+    g_param_spec_uint64 ("bytes-received", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  properties[PROP_BYTES_EXPECTED] =
+    g_param_spec_int64 ("bytes-expected", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, -1, 1, -1, ro);
+  properties[PROP_MESSAGE] = g_param_spec_string ("message", NULL, NULL, NULL, ro);
+  properties[PROP_SAVED_PATH] = g_param_spec_string ("saved-path", NULL, NULL, NULL, ro);
+  properties[PROP_ADDRESSES] = g_param_spec_string ("addresses", NULL, NULL, NULL, ro);
+  properties[PROP_COUNTRY] = g_param_spec_string ("country", NULL, NULL, NULL, ro);
+  properties[PROP_HTTP_STATUS] =
+    g_param_spec_uint ("http-status", NULL, NULL, 0, 999, 0, ro);
+  properties[PROP_SOURCE] =
+    g_param_spec_string ("source", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SOURCE_LINE] =
+    g_param_spec_uint ("source-line", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fb_job_init (FbJob *self)
+{
+  self->expected = -1;
+  self->phase_time[FB_JOB_PHASE_QUEUED] = g_get_monotonic_time ();
+}

@@ -1,1 +1,1248 @@
-/* placeholder */
+/* fb-run.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-run"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "fb-catalog.h"
+#include "fb-downloader.h"
+#include "fb-filename.h"
+#include "fb-job-private.h"
+#include "fb-prober.h"
+#include "fb-run.h"
+#include "fb-saver.h"
+#include "fb-semaphore.h"
+
+#define METADATA_MAX_BYTES (64 * 1024)
+
+struct _FbRun
+{
+  GObject       parent_instance;
+
+  GListStore   *jobs;
+  FbSemaphore  *semaphore;
+  SoupSession  *session;
+  FbProber     *prober;
+  GCancellable *pump_cancel;
+  GQueue        queue;        /* FbJob* (owned) waiting for a first slot */
+  GHashTable   *runners;      /* FbJob* → Runner*: jobs under way */
+
+  char         *destination;
+  char         *base_url;
+  double        timeout;
+  double        dns_timeout;
+  gint64        started_at;
+  gint64        finished_at;
+  guint64       finished_bytes;
+  guint         counts[FB_JOB_STATE_CANCELLED + 1];
+  guint         n_waiting;
+
+  guint         running : 1;
+  guint         acquiring : 1;
+  guint         overwrite : 1;
+  guint         metadata_names : 1;
+};
+
+typedef struct
+{
+  FbRun        *run;
+  FbJob        *job;
+  GCancellable *cancel;
+  FbPartFile   *part;
+  char         *final_name;
+  GError       *error;       /* kept while the part file is aborted */
+  gboolean      holds_slot;
+} Runner;
+
+G_DEFINE_FINAL_TYPE (FbRun, fb_run, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_JOBS,
+  PROP_MAX_CONCURRENCY,
+  PROP_TIMEOUT,
+  PROP_DNS_TIMEOUT,
+  PROP_DESTINATION,
+  PROP_BASE_URL,
+  PROP_OVERWRITE,
+  PROP_METADATA_NAMES,
+  PROP_TOTAL,
+  PROP_N_OK,
+  PROP_N_NOT_FOUND,
+  PROP_N_ERROR,
+  PROP_N_CANCELLED,
+  PROP_N_FINISHED,
+  PROP_ACTIVE,
+  PROP_WAITING,
+  PROP_RUNNING,
+  PROP_BYTES_RECEIVED,
+  N_PROPS
+};
+
+enum {
+  JOB_FINISHED,
+  FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void pump (FbRun *self);
+
+static const int state_props[] = {
+  [FB_JOB_STATE_PENDING] = 0,
+  [FB_JOB_STATE_OK] = PROP_N_OK,
+  [FB_JOB_STATE_NOT_FOUND] = PROP_N_NOT_FOUND,
+  [FB_JOB_STATE_ERROR] = PROP_N_ERROR,
+  [FB_JOB_STATE_CANCELLED] = PROP_N_CANCELLED,
+};
+
+static void
+notify (FbRun *self,
+        guint  prop)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_waiting (FbRun *self,
+             guint  n_waiting)
+{
+  if (self->n_waiting == n_waiting)
+    return;
+  self->n_waiting = n_waiting;
+  notify (self, PROP_WAITING);
+}
+
+static void
+check_done (FbRun *self)
+{
+  if (fb_run_get_n_finished (self) < fb_run_get_total (self))
+    return;
+  if (!self->running)
+    return;
+
+  self->running = FALSE;
+  self->finished_at = g_get_monotonic_time ();
+  notify (self, PROP_RUNNING);
+  g_signal_emit (self, signals[FINISHED], 0);
+}
+
+/* Every job passes here exactly once per attempt: the counters can only
+ * add up to the total. */
+static void
+finish_job (FbRun      *self,
+            FbJob      *job,
+            FbJobState  state,
+            const char *message)
+{
+  g_object_ref (job);
+  if (!_fb_job_finish (job, state, message))
+    {
+      g_object_unref (job);
+      return;
+    }
+
+  self->counts[state]++;
+  self->finished_bytes += fb_job_get_bytes_received (job);
+  notify (self, state_props[state]);
+  notify (self, PROP_N_FINISHED);
+  notify (self, PROP_BYTES_RECEIVED);
+  g_signal_emit (self, signals[JOB_FINISHED], 0, job);
+  g_object_unref (job);
+  check_done (self);
+}
+
+/* ---- runners: one job under way ---- */
+
+static Runner *
+runner_new (FbRun *self,
+            FbJob *job)
+{
+  Runner *runner = g_new0 (Runner, 1);
+
+  runner->run = g_object_ref (self);
+  runner->job = g_object_ref (job);
+  runner->cancel = g_object_ref (_fb_job_get_cancellable (job));
+  runner->holds_slot = TRUE;
+  g_hash_table_insert (self->runners, job, runner);
+  return runner;
+}
+
+static void
+runner_release_slot (Runner *runner)
+{
+  if (!runner->holds_slot)
+    return;
+  runner->holds_slot = FALSE;
+  fb_semaphore_release (runner->run->semaphore);
+}
+
+/* Ends the attempt: the slot goes back first, then the final state. */
+static void
+runner_finish (Runner     *runner,
+               FbJobState  state,
+               const char *message)
+{
+  FbRun *self = runner->run;
+
+  g_assert (runner->part == NULL);
+  runner_release_slot (runner);
+  g_hash_table_steal (self->runners, runner->job);
+  finish_job (self, runner->job, state, message);
+
+  g_clear_error (&runner->error);
+  g_free (runner->final_name);
+  g_object_unref (runner->cancel);
+  g_object_unref (runner->job);
+  g_free (runner);
+  pump (self);
+  g_object_unref (self);
+}
+
+static FbJobState
+state_for_error (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FB_JOB_STATE_CANCELLED;
+  if (g_error_matches (error, FB_FETCH_ERROR, FB_FETCH_ERROR_NOT_FOUND) ||
+      g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
+    return FB_JOB_STATE_NOT_FOUND;
+  return FB_JOB_STATE_ERROR;
+}
+
+static void
+runner_fail (Runner       *runner,
+             const GError *error)
+{
+  FbJobState state = state_for_error (error);
+
+  runner_finish (runner, state, state == FB_JOB_STATE_CANCELLED ? _("Cancelled") : error->message);
+}
+
+static void
+abort_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Runner *runner = user_data;
+  g_autoptr(GError) error = g_steal_pointer (&runner->error);
+
+  fb_part_file_abort_finish (runner->part, result);
+  g_clear_pointer (&runner->part, fb_part_file_free);
+  runner_fail (runner, error);
+}
+
+/* An error or a cancel: the partial file goes before the final state is
+ * reported, so nothing half-written is ever left behind a final job. */
+static void
+runner_fail_and_clean (Runner *runner,
+                       GError *error)
+{
+  if (runner->part == NULL)
+    {
+      runner_fail (runner, error);
+      g_error_free (error);
+      return;
+    }
+  runner->error = error;
+  fb_part_file_abort_async (runner->part, abort_cb, runner);
+}
+
+static void
+commit_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Runner *runner = user_data;
+  GError *error = NULL;
+  g_autofree char *path = fb_part_file_commit_finish (runner->part, result, &error);
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+
+  if (path == NULL)
+    {
+      runner_fail_and_clean (runner, error);
+      return;
+    }
+
+  g_clear_pointer (&runner->part, fb_part_file_free);
+  _fb_job_set_saved_path (runner->job, path);
+  name = g_path_get_basename (path);
+  /* Translators: %s is a file name */
+  message = g_strdup_printf (_("Saved as %s"), name);
+  runner_finish (runner, FB_JOB_STATE_OK, message);
+}
+
+static void
+runner_commit (Runner *runner)
+{
+  _fb_job_set_phase (runner->job, FB_JOB_PHASE_SAVING);
+  fb_part_file_commit_async (runner->part, runner->final_name, NULL, commit_cb, runner);
+}
+
+/* Download: slot → GET into NAME.part → commit → slot back. */
+static void
+download_fetched_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Runner *runner = user_data;
+  GError *error = NULL;
+  g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
+
+  if (body == NULL)
+    runner_fail_and_clean (runner, error);
+  else
+    runner_commit (runner);
+}
+
+static void
+ensure_session (FbRun *self)
+{
+  if (self->session == NULL)
+    self->session = fb_fetch_session_new (self->timeout);
+}
+
+static void
+start_download (Runner *runner)
+{
+  FbRun *self = runner->run;
+  const char *url = fb_job_get_input (runner->job);
+  g_autofree char *name = fb_filename_from_url (url);
+
+  ensure_session (self);
+  runner->part = fb_part_file_new (self->destination, name, self->overwrite);
+  fb_fetch_async (self->session, runner->job, url, runner->part, 0, self->timeout,
+                  runner->cancel, download_fetched_cb, runner);
+}
+
+/* Catalog: slot → GET image → slot back; [slot → GET metadata → slot back];
+ * commit under the country's name (or CC.gif). Each request holds a slot
+ * only while it runs, as the book's flags3 does with its semaphore. */
+static void
+metadata_fetched_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Runner *runner = user_data;
+  const char *code = fb_job_get_input (runner->job);
+  GError *error = NULL;
+  g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
+  g_autofree char *country = NULL;
+
+  runner_release_slot (runner);
+  if (body == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* A missing name is an error of the catalog, not a missing flag. */
+          GError *wrapped = g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                                         _("metadata.json: %s"), error->message);
+          g_error_free (error);
+          error = wrapped;
+        }
+      runner_fail_and_clean (runner, error);
+      return;
+    }
+
+  country = fb_catalog_parse_country (body, &error);
+  if (country == NULL)
+    {
+      runner_fail_and_clean (runner, error);
+      return;
+    }
+
+  _fb_job_set_country (runner->job, country);
+  runner->final_name = fb_filename_from_country (country, code, ".gif");
+  runner_commit (runner);
+}
+
+static void
+metadata_slot_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Runner *runner = user_data;
+  FbRun *self = runner->run;
+  GError *error = NULL;
+  g_autofree char *url = NULL;
+
+  set_waiting (self, self->n_waiting - 1);
+  if (!fb_semaphore_acquire_finish (FB_SEMAPHORE (source), result, &error))
+    {
+      runner_fail_and_clean (runner, error);
+      return;
+    }
+  runner->holds_slot = TRUE;
+  if (g_cancellable_is_cancelled (runner->cancel))
+    {
+      runner_fail_and_clean (runner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                          _("Cancelled")));
+      return;
+    }
+  url = fb_catalog_metadata_url (self->base_url, fb_job_get_input (runner->job));
+  fb_fetch_async (self->session, runner->job, url, NULL, METADATA_MAX_BYTES, self->timeout,
+                  runner->cancel, metadata_fetched_cb, runner);
+}
+
+static void
+image_fetched_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Runner *runner = user_data;
+  FbRun *self = runner->run;
+  GError *error = NULL;
+  g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
+
+  runner_release_slot (runner);
+  if (body == NULL)
+    {
+      runner_fail_and_clean (runner, error);
+      return;
+    }
+  if (!self->metadata_names)
+    {
+      runner_commit (runner);
+      return;
+    }
+
+  _fb_job_set_phase (runner->job, FB_JOB_PHASE_WAITING);
+  set_waiting (self, self->n_waiting + 1);
+  fb_semaphore_acquire_async (self->semaphore, runner->cancel, metadata_slot_cb, runner);
+}
+
+static void
+start_catalog (Runner *runner)
+{
+  FbRun *self = runner->run;
+  const char *code = fb_job_get_input (runner->job);
+  g_autofree char *url = NULL;
+  g_autofree char *name = fb_catalog_code_filename (code);
+
+  if (self->base_url == NULL)
+    {
+      runner_fail_and_clean (runner, g_error_new_literal (FB_FETCH_ERROR, FB_FETCH_ERROR_BAD_URL,
+                                                          _("No catalog base URL is set")));
+      return;
+    }
+  ensure_session (self);
+  url = fb_catalog_image_url (self->base_url, code);
+  runner->part = fb_part_file_new (self->destination, name, self->overwrite);
+  fb_fetch_async (self->session, runner->job, url, runner->part, 0, self->timeout,
+                  runner->cancel, image_fetched_cb, runner);
+}
+
+/* Probe: slot → getaddrinfo on our pool → slot back. */
+static void
+probe_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Runner *runner = user_data;
+  GError *error = NULL;
+  g_auto(GStrv) addresses = fb_prober_lookup_finish (runner->run->prober, result, &error);
+  g_autofree char *joined = NULL;
+
+  if (addresses == NULL)
+    {
+      runner_fail_and_clean (runner, error);
+      return;
+    }
+  joined = g_strjoinv (", ", addresses);
+  _fb_job_set_addresses (runner->job, joined);
+  runner_finish (runner, FB_JOB_STATE_OK, joined);
+}
+
+static void
+start_probe (Runner *runner)
+{
+  FbRun *self = runner->run;
+
+  if (self->prober == NULL)
+    self->prober = fb_prober_new (fb_semaphore_get_limit (self->semaphore));
+  _fb_job_set_phase (runner->job, FB_JOB_PHASE_RESOLVING);
+  fb_prober_lookup_async (self->prober, fb_job_get_input (runner->job), self->dns_timeout,
+                          runner->cancel, probe_cb, runner);
+}
+
+/* Called with a slot held for @job. */
+static void
+start_job (FbRun *self,
+           FbJob *job)
+{
+  Runner *runner = runner_new (self, job);
+
+  switch (fb_job_get_kind (job))
+    {
+    case FB_JOB_KIND_PROBE:
+      start_probe (runner);
+      break;
+    case FB_JOB_KIND_DOWNLOAD:
+      start_download (runner);
+      break;
+    case FB_JOB_KIND_CATALOG:
+      start_catalog (runner);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---- the queue: jobs take slots in the order they were added ---- */
+
+static FbJob *
+peek_next (FbRun *self)
+{
+  FbJob *job;
+
+  /* Jobs cancelled while queued stay in the queue until they reach its head. */
+  while ((job = g_queue_peek_head (&self->queue)) != NULL && fb_job_is_final (job))
+    g_object_unref (g_queue_pop_head (&self->queue));
+  return job;
+}
+
+static void
+take_next (FbRun *self)
+{
+  FbJob *job = g_queue_pop_head (&self->queue);
+
+  set_waiting (self, self->n_waiting - 1);
+  start_job (self, job);
+  g_object_unref (job);
+}
+
+static void
+pump_acquired_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(FbRun) self = user_data;
+
+  self->acquiring = FALSE;
+  if (!fb_semaphore_acquire_finish (FB_SEMAPHORE (source), result, NULL))
+    return;
+
+  if (!self->running || peek_next (self) == NULL)
+    {
+      fb_semaphore_release (self->semaphore);
+      return;
+    }
+  take_next (self);
+  pump (self);
+}
+
+/* Starts queued jobs while slots are free; otherwise one waits in the
+ * semaphore on behalf of the whole queue, so 100,000 queued jobs cost a
+ * pointer each, not a pending operation each. */
+static void
+pump (FbRun *self)
+{
+  while (self->running && peek_next (self) != NULL)
+    {
+      if (!fb_semaphore_try_acquire (self->semaphore))
+        {
+          if (!self->acquiring)
+            {
+              self->acquiring = TRUE;
+              fb_semaphore_acquire_async (self->semaphore, self->pump_cancel,
+                                          pump_acquired_cb, g_object_ref (self));
+            }
+          return;
+        }
+      take_next (self);
+    }
+}
+
+static void
+enqueue (FbRun *self,
+         FbJob *job)
+{
+  g_queue_push_tail (&self->queue, g_object_ref (job));
+  if (self->running)
+    _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
+}
+
+/* ---- public API ---- */
+
+FbRun *
+fb_run_new (void)
+{
+  return g_object_new (FB_TYPE_RUN, NULL);
+}
+
+GListModel *
+fb_run_get_jobs (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), NULL);
+  return G_LIST_MODEL (self->jobs);
+}
+
+void
+fb_run_add_jobs (FbRun  *self,
+                 FbJob **jobs,
+                 guint   n_jobs)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+  g_return_if_fail (n_jobs == 0 || jobs != NULL);
+
+  if (n_jobs == 0)
+    return;
+
+  for (guint i = 0; i < n_jobs; i++)
+    {
+      g_return_if_fail (FB_IS_JOB (jobs[i]));
+      g_return_if_fail (!fb_job_is_final (jobs[i]));
+      enqueue (self, jobs[i]);
+    }
+  g_list_store_splice (self->jobs, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)), 0,
+                       (gpointer *) jobs, n_jobs);
+  set_waiting (self, self->n_waiting + n_jobs);
+  notify (self, PROP_TOTAL);
+  pump (self);
+}
+
+void
+fb_run_add_job (FbRun *self,
+                FbJob *job)
+{
+  fb_run_add_jobs (self, &job, 1);
+}
+
+static FbJobKind
+kind_for_entry (FbEntryKind kind)
+{
+  switch (kind)
+    {
+    case FB_ENTRY_URL:
+      return FB_JOB_KIND_DOWNLOAD;
+    case FB_ENTRY_DOMAIN:
+      return FB_JOB_KIND_PROBE;
+    case FB_ENTRY_CODE:
+      return FB_JOB_KIND_CATALOG;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+add_entries (FbRun      *self,
+             GPtrArray  *entries,
+             const char *source)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_full (entries->len, g_object_unref);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const FbListEntry *entry = entries->pdata[i];
+      FbJob *job = fb_job_new (kind_for_entry (entry->kind), entry->text);
+
+      if (source != NULL)
+        fb_job_set_source (job, source, entry->line);
+      g_ptr_array_add (jobs, job);
+    }
+  fb_run_add_jobs (self, (FbJob **) jobs->pdata, jobs->len);
+}
+
+void
+fb_run_add_entries (FbRun     *self,
+                    GPtrArray *entries)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+  g_return_if_fail (entries != NULL);
+
+  add_entries (self, entries, NULL);
+}
+
+void
+fb_run_add_list (FbRun              *self,
+                 const FbListResult *list)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+  g_return_if_fail (list != NULL);
+
+  add_entries (self, list->entries, list->source);
+}
+
+void
+fb_run_start (FbRun *self)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+
+  if (self->running)
+    return;
+
+  self->running = TRUE;
+  if (self->started_at == 0 || self->finished_at != 0)
+    {
+      self->started_at = g_get_monotonic_time ();
+      self->finished_at = 0;
+    }
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    if (!fb_job_is_final (l->data))
+      _fb_job_set_phase (l->data, FB_JOB_PHASE_WAITING);
+  notify (self, PROP_RUNNING);
+  pump (self);
+  check_done (self);
+}
+
+void
+fb_run_cancel (FbRun *self)
+{
+  g_autoptr(GList) under_way = NULL;
+  FbJob *job;
+
+  g_return_if_fail (FB_IS_RUN (self));
+
+  g_object_ref (self);
+  g_cancellable_cancel (self->pump_cancel);
+  g_clear_object (&self->pump_cancel);
+  self->pump_cancel = g_cancellable_new ();
+
+  /* Queued jobs end at once, in queue order. */
+  while ((job = g_queue_pop_head (&self->queue)) != NULL)
+    {
+      if (!fb_job_is_final (job))
+        {
+          set_waiting (self, self->n_waiting - 1);
+          finish_job (self, job, FB_JOB_STATE_CANCELLED, _("Cancelled"));
+        }
+      g_object_unref (job);
+    }
+
+  /* Jobs under way end as cancelled when their operations return. */
+  under_way = g_hash_table_get_values (self->runners);
+  for (GList *l = under_way; l != NULL; l = l->next)
+    g_cancellable_cancel (((Runner *) l->data)->cancel);
+
+  if (!self->running && fb_run_get_n_finished (self) == fb_run_get_total (self))
+    {
+      /* Cancelled before it started: still report the end. */
+      self->running = TRUE;
+      check_done (self);
+    }
+  g_object_unref (self);
+}
+
+void
+fb_run_cancel_job (FbRun *self,
+                   FbJob *job)
+{
+  Runner *runner;
+
+  g_return_if_fail (FB_IS_RUN (self));
+  g_return_if_fail (FB_IS_JOB (job));
+
+  if (fb_job_is_final (job))
+    return;
+
+  runner = g_hash_table_lookup (self->runners, job);
+  if (runner != NULL)
+    {
+      g_cancellable_cancel (runner->cancel);
+      return;
+    }
+
+  /* Still queued: it leaves the queue when it reaches the head. */
+  set_waiting (self, self->n_waiting - 1);
+  finish_job (self, job, FB_JOB_STATE_CANCELLED, _("Cancelled"));
+}
+
+gboolean
+fb_run_retry_job (FbRun *self,
+                  FbJob *job)
+{
+  FbJobState state;
+
+  g_return_val_if_fail (FB_IS_RUN (self), FALSE);
+  g_return_val_if_fail (FB_IS_JOB (job), FALSE);
+
+  if (!fb_job_is_final (job))
+    return FALSE;
+
+  state = fb_job_get_state (job);
+  self->counts[state]--;
+  self->finished_bytes -= MIN (self->finished_bytes, fb_job_get_bytes_received (job));
+  _fb_job_reset (job);
+  notify (self, state_props[state]);
+  notify (self, PROP_N_FINISHED);
+  enqueue (self, job);
+  set_waiting (self, self->n_waiting + 1);
+  if (self->running)
+    pump (self);
+  else
+    fb_run_start (self);
+  return TRUE;
+}
+
+guint
+fb_run_get_max_concurrency (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return fb_semaphore_get_limit (self->semaphore);
+}
+
+void
+fb_run_set_max_concurrency (FbRun *self,
+                            guint  limit)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+
+  limit = CLAMP (limit, FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT);
+  if (limit == fb_semaphore_get_limit (self->semaphore))
+    return;
+  if (self->prober != NULL)
+    fb_prober_set_max_threads (self->prober, limit);
+  /* Raising the limit hands slots to the waiting pump at once. */
+  fb_semaphore_set_limit (self->semaphore, limit);
+  notify (self, PROP_MAX_CONCURRENCY);
+  pump (self);
+}
+
+double
+fb_run_get_timeout (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return self->timeout;
+}
+
+void
+fb_run_set_timeout (FbRun  *self,
+                    double  seconds)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+  g_return_if_fail (seconds > 0);
+
+  if (self->timeout == seconds)
+    return;
+  self->timeout = seconds;
+  notify (self, PROP_TIMEOUT);
+}
+
+double
+fb_run_get_dns_timeout (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return self->dns_timeout;
+}
+
+void
+fb_run_set_dns_timeout (FbRun  *self,
+                        double  seconds)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+  g_return_if_fail (seconds > 0);
+
+  if (self->dns_timeout == seconds)
+    return;
+  self->dns_timeout = seconds;
+  notify (self, PROP_DNS_TIMEOUT);
+}
+
+const char *
+fb_run_get_destination (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), NULL);
+  return self->destination;
+}
+
+void
+fb_run_set_destination (FbRun      *self,
+                        const char *path)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+  g_return_if_fail (path != NULL && *path != '\0');
+
+  if (g_strcmp0 (self->destination, path) == 0)
+    return;
+  g_free (self->destination);
+  self->destination = g_strdup (path);
+  notify (self, PROP_DESTINATION);
+}
+
+const char *
+fb_run_get_base_url (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), NULL);
+  return self->base_url;
+}
+
+void
+fb_run_set_base_url (FbRun      *self,
+                     const char *base_url)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+
+  if (base_url != NULL && *base_url == '\0')
+    base_url = NULL;
+  if (g_strcmp0 (self->base_url, base_url) == 0)
+    return;
+  g_free (self->base_url);
+  self->base_url = g_strdup (base_url);
+  notify (self, PROP_BASE_URL);
+}
+
+gboolean
+fb_run_get_overwrite (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), FALSE);
+  return self->overwrite;
+}
+
+void
+fb_run_set_overwrite (FbRun    *self,
+                      gboolean  overwrite)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+
+  overwrite = !!overwrite;
+  if (self->overwrite == (guint) overwrite)
+    return;
+  self->overwrite = overwrite;
+  notify (self, PROP_OVERWRITE);
+}
+
+gboolean
+fb_run_get_metadata_names (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), FALSE);
+  return self->metadata_names;
+}
+
+void
+fb_run_set_metadata_names (FbRun    *self,
+                           gboolean  metadata_names)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+
+  metadata_names = !!metadata_names;
+  if (self->metadata_names == (guint) metadata_names)
+    return;
+  self->metadata_names = metadata_names;
+  notify (self, PROP_METADATA_NAMES);
+}
+
+guint
+fb_run_get_total (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+}
+
+guint
+fb_run_get_n_ok (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return self->counts[FB_JOB_STATE_OK];
+}
+
+guint
+fb_run_get_n_not_found (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return self->counts[FB_JOB_STATE_NOT_FOUND];
+}
+
+guint
+fb_run_get_n_error (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return self->counts[FB_JOB_STATE_ERROR];
+}
+
+guint
+fb_run_get_n_cancelled (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return self->counts[FB_JOB_STATE_CANCELLED];
+}
+
+guint
+fb_run_get_n_finished (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return self->counts[FB_JOB_STATE_OK] + self->counts[FB_JOB_STATE_NOT_FOUND] +
+         self->counts[FB_JOB_STATE_ERROR] + self->counts[FB_JOB_STATE_CANCELLED];
+}
+
+guint
+fb_run_get_active (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return fb_semaphore_get_active (self->semaphore);
+}
+
+guint
+fb_run_get_waiting (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return self->n_waiting;
+}
+
+gboolean
+fb_run_get_running (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), FALSE);
+  return self->running;
+}
+
+guint64
+fb_run_get_bytes_received (FbRun *self)
+{
+  GHashTableIter iter;
+  gpointer job;
+  guint64 total;
+
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+
+  total = self->finished_bytes;
+  g_hash_table_iter_init (&iter, self->runners);
+  while (g_hash_table_iter_next (&iter, &job, NULL))
+    total += fb_job_get_bytes_received (job);
+  return total;
+}
+
+gint64
+fb_run_get_elapsed (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+
+  if (self->started_at == 0)
+    return 0;
+  if (self->finished_at != 0)
+    return self->finished_at - self->started_at;
+  return g_get_monotonic_time () - self->started_at;
+}
+
+FbSemaphore *
+fb_run_get_semaphore (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), NULL);
+  return self->semaphore;
+}
+
+/* ---- GObject ---- */
+
+static void
+semaphore_active_cb (FbRun *self)
+{
+  notify (self, PROP_ACTIVE);
+}
+
+static void
+fb_run_dispose (GObject *object)
+{
+  FbRun *self = FB_RUN (object);
+
+  /* Runners hold a reference to the run, so none is left here. */
+  g_assert (g_hash_table_size (self->runners) == 0);
+  if (self->pump_cancel != NULL)
+    g_cancellable_cancel (self->pump_cancel);
+  g_clear_object (&self->pump_cancel);
+  g_queue_clear_full (&self->queue, g_object_unref);
+  if (self->semaphore != NULL)
+    g_signal_handlers_disconnect_by_data (self->semaphore, self);
+  g_clear_object (&self->semaphore);
+  if (self->session != NULL)
+    soup_session_abort (self->session);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->prober, fb_prober_free);
+  g_clear_object (&self->jobs);
+
+  G_OBJECT_CLASS (fb_run_parent_class)->dispose (object);
+}
+
+static void
+fb_run_finalize (GObject *object)
+{
+  FbRun *self = FB_RUN (object);
+
+  g_hash_table_destroy (self->runners);
+  g_free (self->destination);
+  g_free (self->base_url);
+
+  G_OBJECT_CLASS (fb_run_parent_class)->finalize (object);
+}
+
+static void
+fb_run_get_property (GObject    *object,
+                     guint       prop_id,
+                     GValue     *value,
+                     GParamSpec *pspec)
+{
+  FbRun *self = FB_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_JOBS:
+      g_value_set_object (value, self->jobs);
+      break;
+    case PROP_MAX_CONCURRENCY:
+      g_value_set_uint (value, fb_run_get_max_concurrency (self));
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_double (value, self->timeout);
+      break;
+    case PROP_DNS_TIMEOUT:
+      g_value_set_double (value, self->dns_timeout);
+      break;
+    case PROP_DESTINATION:
+      g_value_set_string (value, self->destination);
+      break;
+    case PROP_BASE_URL:
+      g_value_set_string (value, self->base_url);
+      break;
+    case PROP_OVERWRITE:
+      g_value_set_boolean (value, self->overwrite);
+      break;
+    case PROP_METADATA_NAMES:
+      g_value_set_boolean (value, self->metadata_names);
+      break;
+    case PROP_TOTAL:
+      g_value_set_uint (value, fb_run_get_total (self));
+      break;
+    case PROP_N_OK:
+      g_value_set_uint (value, fb_run_get_n_ok (self));
+      break;
+    case PROP_N_NOT_FOUND:
+      g_value_set_uint (value, fb_run_get_n_not_found (self));
+      break;
+    case PROP_N_ERROR:
+      g_value_set_uint (value, fb_run_get_n_error (self));
+      break;
+    case PROP_N_CANCELLED:
+      g_value_set_uint (value, fb_run_get_n_cancelled (self));
+      break;
+    case PROP_N_FINISHED:
+      g_value_set_uint (value, fb_run_get_n_finished (self));
+      break;
+    case PROP_ACTIVE:
+      g_value_set_uint (value, fb_run_get_active (self));
+      break;
+    case PROP_WAITING:
+      g_value_set_uint (value, self->n_waiting);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    case PROP_BYTES_RECEIVED:
+      g_value_set_uint64 (value, fb_run_get_bytes_received (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_run_set_property (GObject      *object,
+                     guint         prop_id,
+                     const GValue *value,
+                     GParamSpec   *pspec)
+{
+  FbRun *self = FB_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_CONCURRENCY:
+      fb_run_set_max_concurrency (self, g_value_get_uint (value));
+      break;
+    case PROP_TIMEOUT:
+      fb_run_set_timeout (self, g_value_get_double (value));
+      break;
+    case PROP_DNS_TIMEOUT:
+      fb_run_set_dns_timeout (self, g_value_get_double (value));
+      break;
+    case PROP_DESTINATION:
+      fb_run_set_destination (self, g_value_get_string (value));
+      break;
+    case PROP_BASE_URL:
+      fb_run_set_base_url (self, g_value_get_string (value));
+      break;
+    case PROP_OVERWRITE:
+      fb_run_set_overwrite (self, g_value_get_boolean (value));
+      break;
+    case PROP_METADATA_NAMES:
+      fb_run_set_metadata_names (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_run_class_init (FbRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = fb_run_dispose;
+  object_class->finalize = fb_run_finalize;
+  object_class->get_property = fb_run_get_property;
+  object_class->set_property = fb_run_set_property;
+
+  properties[PROP_JOBS] =
+    g_param_spec_object ("jobs", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_CONCURRENCY] =
+    g_param_spec_uint ("max-concurrency", NULL, NULL,
+                       FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT,
+                       FB_RUN_DEFAULT_CONCURRENCY, rw);
+  properties[PROP_TIMEOUT] =
+    g_param_spec_double ("timeout", NULL, NULL, 0.001, G_MAXDOUBLE, FB_RUN_DEFAULT_TIMEOUT, rw);
+  properties[PROP_DNS_TIMEOUT] =
+    g_param_spec_double ("dns-timeout", NULL, NULL, 0.001, G_MAXDOUBLE,
+                         FB_RUN_DEFAULT_DNS_TIMEOUT, rw);
+  properties[PROP_DESTINATION] = g_param_spec_string ("destination", NULL, NULL, ".", rw);
+  properties[PROP_BASE_URL] = g_param_spec_string ("base-url", NULL, NULL, NULL, rw);
+  properties[PROP_OVERWRITE] = g_param_spec_boolean ("overwrite", NULL, NULL, FALSE, rw);
+  properties[PROP_METADATA_NAMES] =
+    g_param_spec_boolean ("metadata-names", NULL, NULL, FALSE, rw);
+  properties[PROP_TOTAL] = g_param_spec_uint ("total", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_OK] = g_param_spec_uint ("n-ok", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_NOT_FOUND] =
+    g_param_spec_uint ("n-not-found", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_ERROR] = g_param_spec_uint ("n-error", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_CANCELLED] =
+    g_param_spec_uint ("n-cancelled", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_FINISHED] =
+    g_param_spec_uint ("n-finished", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_ACTIVE] = g_param_spec_uint ("active", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_WAITING] = g_param_spec_uint ("waiting", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
+  properties[PROP_BYTES_RECEIVED] =
+    g_param_spec_uint64 ("bytes-received", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* In completion order, the book's as_completed. */
+  signals[JOB_FINISHED] =
+    g_signal_new ("job-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, FB_TYPE_JOB);
+  /* Every job has its final state (the book's gather). */
+  signals[FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+fb_run_init (FbRun *self)
+{
+  self->jobs = g_list_store_new (FB_TYPE_JOB);
+  self->semaphore = fb_semaphore_new (FB_RUN_DEFAULT_CONCURRENCY);
+  self->pump_cancel = g_cancellable_new ();
+  self->runners = g_hash_table_new (NULL, NULL);
+  self->destination = g_strdup (".");
+  self->timeout = FB_RUN_DEFAULT_TIMEOUT;
+  self->dns_timeout = FB_RUN_DEFAULT_DNS_TIMEOUT;
+  g_queue_init (&self->queue);
+  g_signal_connect_swapped (self->semaphore, "notify::active",
+                            G_CALLBACK (semaphore_active_cb), self);
+}

@@ -42,6 +42,9 @@ void         fb_run_add_jobs             (FbRun       *self,
 /* Adds one job per entry: URL → download, domain → probe, code → catalog. */
 void         fb_run_add_entries          (FbRun       *self,
                                           GPtrArray   *entries);
+/* The same, remembering the list's name and line numbers in each job. */
+void         fb_run_add_list             (FbRun              *self,
+                                          const FbListResult *list);
 
 /* Starts every queued job; jobs added later start as they come. */
 void         fb_run_start                (FbRun       *self);

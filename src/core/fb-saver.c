@@ -1,1 +1,443 @@
-/* placeholder */
+/* fb-saver.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-saver"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fb-filename.h"
+#include "fb-saver.h"
+
+#define MAX_NUMBERED 10000
+
+struct _FbPartFile
+{
+  char      *directory;
+  char      *name;       /* the name asked for */
+  char      *part_path;  /* set once the .part file exists */
+  char      *reserved;   /* the final name reserved with it */
+  GPtrArray *pending;    /* GBytes* not yet handed to a worker */
+  gsize      buffered;
+  guint      reserved_n;
+  int        fd;
+  gboolean   overwrite;
+  gboolean   busy;       /* a worker owns fd and the paths */
+};
+
+typedef struct
+{
+  FbPartFile *self;
+  GPtrArray  *chunks;
+  char       *final_name;
+} OpData;
+
+static void
+op_data_free (OpData *op)
+{
+  g_clear_pointer (&op->chunks, g_ptr_array_unref);
+  g_free (op->final_name);
+  g_free (op);
+}
+
+FbPartFile *
+fb_part_file_new (const char *directory,
+                  const char *name,
+                  gboolean    overwrite)
+{
+  FbPartFile *self;
+
+  g_return_val_if_fail (directory != NULL, NULL);
+  g_return_val_if_fail (name != NULL && *name != '\0' && strchr (name, '/') == NULL, NULL);
+
+  self = g_new0 (FbPartFile, 1);
+  self->directory = g_strdup (directory);
+  self->name = g_strdup (name);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  self->overwrite = overwrite;
+  self->fd = -1;
+  return self;
+}
+
+void
+fb_part_file_free (FbPartFile *self)
+{
+  if (self == NULL)
+    return;
+
+  /* The owner aborts or commits first; this is the last line of defence
+   * against a stray .part file. */
+  g_assert (!self->busy);
+  if (self->fd >= 0)
+    close (self->fd);
+  if (self->part_path != NULL)
+    g_unlink (self->part_path);
+  g_ptr_array_unref (self->pending);
+  g_free (self->directory);
+  g_free (self->name);
+  g_free (self->part_path);
+  g_free (self->reserved);
+  g_free (self);
+}
+
+gsize
+fb_part_file_get_buffered (FbPartFile *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->buffered;
+}
+
+void
+fb_part_file_append (FbPartFile *self,
+                     GBytes     *bytes)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (bytes != NULL);
+
+  if (g_bytes_get_size (bytes) == 0)
+    return;
+  g_ptr_array_add (self->pending, g_bytes_ref (bytes));
+  self->buffered += g_bytes_get_size (bytes);
+}
+
+static GPtrArray *
+steal_pending (FbPartFile *self)
+{
+  GPtrArray *chunks = g_steal_pointer (&self->pending);
+
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  self->buffered = 0;
+  return chunks;
+}
+
+static void
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *format,
+                 const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               format, display, g_strerror (saved_errno));
+}
+
+/* Worker side. Only the worker that owns the operation touches fd and paths. */
+
+static gboolean
+ensure_open (FbPartFile  *self,
+             GError     **error)
+{
+  if (self->fd >= 0)
+    return TRUE;
+
+  if (g_mkdir_with_parents (self->directory, 0755) != 0)
+    {
+      /* Translators: “%s” is a folder, the second %s the system's reason. */
+      set_errno_error (error, errno, _("Cannot create the folder “%s”: %s"), self->directory);
+      return FALSE;
+    }
+
+  for (guint n = 0; n < MAX_NUMBERED; n++)
+    {
+      g_autofree char *candidate = fb_filename_numbered (self->name, n);
+      g_autofree char *final_path = g_build_filename (self->directory, candidate, NULL);
+      g_autofree char *part_path = g_strconcat (final_path, ".part", NULL);
+      int fd;
+
+      if (!self->overwrite && g_file_test (final_path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+        continue;
+
+      fd = g_open (part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd < 0 && errno == EEXIST)
+        continue;
+      if (fd < 0)
+        {
+          /* Translators: “%s” is a file, the second %s the system's reason. */
+          set_errno_error (error, errno, _("Cannot create “%s”: %s"), part_path);
+          return FALSE;
+        }
+
+      self->fd = fd;
+      self->part_path = g_steal_pointer (&part_path);
+      self->reserved = g_steal_pointer (&candidate);
+      self->reserved_n = n;
+      return TRUE;
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+               _("No free name for “%s” in “%s”"), self->name, self->directory);
+  return FALSE;
+}
+
+static gboolean
+write_chunks (FbPartFile  *self,
+              GPtrArray   *chunks,
+              GError     **error)
+{
+  for (guint i = 0; chunks != NULL && i < chunks->len; i++)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (chunks->pdata[i], &size);
+
+      while (size > 0)
+        {
+          gssize written = write (self->fd, data, size);
+
+          if (written < 0 && errno == EINTR)
+            continue;
+          if (written < 0)
+            {
+              set_errno_error (error, errno, _("Cannot write “%s”: %s"), self->part_path);
+              return FALSE;
+            }
+          data += written;
+          size -= (gsize) written;
+        }
+    }
+  return TRUE;
+}
+
+/* Gives the complete .part file a final name without ever replacing a
+ * file that is there (unless overwrite): link() fails with EEXIST. */
+static char *
+publish (FbPartFile  *self,
+         const char  *final_name,
+         GError     **error)
+{
+  const char *base = final_name != NULL ? final_name : self->name;
+  guint first = final_name != NULL && g_strcmp0 (final_name, self->name) != 0 ? 0 : self->reserved_n;
+
+  for (guint n = first; n < MAX_NUMBERED; n++)
+    {
+      g_autofree char *candidate = fb_filename_numbered (base, n);
+      g_autofree char *final_path = g_build_filename (self->directory, candidate, NULL);
+
+      if (self->overwrite)
+        {
+          if (g_rename (self->part_path, final_path) == 0)
+            goto done;
+          set_errno_error (error, errno, _("Cannot rename to “%s”: %s"), final_path);
+          return NULL;
+        }
+
+      if (link (self->part_path, final_path) == 0)
+        {
+          g_unlink (self->part_path);
+          goto done;
+        }
+      if (errno == EEXIST)
+        continue;
+      if (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == EXDEV || errno == EMLINK)
+        {
+          /* A file system without hard links: rename without replacing. */
+          if (renameat2 (AT_FDCWD, self->part_path, AT_FDCWD, final_path, RENAME_NOREPLACE) == 0)
+            goto done;
+          if (errno == EEXIST)
+            continue;
+        }
+      set_errno_error (error, errno, _("Cannot save “%s”: %s"), final_path);
+      return NULL;
+
+    done:
+      g_clear_pointer (&self->part_path, g_free);
+      return g_steal_pointer (&final_path);
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+               _("No free name for “%s” in “%s”"), base, self->directory);
+  return NULL;
+}
+
+static void
+flush_worker (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  OpData *op = task_data;
+  GError *error = NULL;
+
+  if (ensure_open (op->self, &error) && write_chunks (op->self, op->chunks, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+commit_worker (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  OpData *op = task_data;
+  FbPartFile *self = op->self;
+  GError *error = NULL;
+  char *path;
+
+  if (!ensure_open (self, &error) || !write_chunks (self, op->chunks, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (close (self->fd) != 0)
+    {
+      self->fd = -1;
+      set_errno_error (&error, errno, _("Cannot write “%s”: %s"), self->part_path);
+      g_task_return_error (task, error);
+      return;
+    }
+  self->fd = -1;
+
+  path = publish (self, op->final_name, &error);
+  if (path == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, path, g_free);
+}
+
+static void
+abort_worker (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  OpData *op = task_data;
+  FbPartFile *self = op->self;
+
+  if (self->fd >= 0)
+    close (self->fd);
+  self->fd = -1;
+  if (self->part_path != NULL)
+    g_unlink (self->part_path);
+  g_clear_pointer (&self->part_path, g_free);
+  g_task_return_boolean (task, TRUE);
+}
+
+static GTask *
+start_op (FbPartFile          *self,
+          gpointer             source_tag,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  OpData *op = g_new0 (OpData, 1);
+
+  g_assert (!self->busy);
+  self->busy = TRUE;
+  op->self = self;
+  op->chunks = steal_pending (self);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op, (GDestroyNotify) op_data_free);
+  /* Disk work is not interrupted half-way: the result always reflects
+   * what happened on disk, and abort cleans up after a cancel. */
+  g_task_set_check_cancellable (task, FALSE);
+  return task;
+}
+
+static void
+end_op (FbPartFile   *self,
+        GAsyncResult *result)
+{
+  g_assert (self->busy);
+  self->busy = FALSE;
+}
+
+void
+fb_part_file_flush_async (FbPartFile          *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  task = start_op (self, fb_part_file_flush_async, cancellable, callback, user_data);
+  g_task_run_in_thread (task, flush_worker);
+}
+
+gboolean
+fb_part_file_flush_finish (FbPartFile    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fb_part_file_flush_async, FALSE);
+
+  end_op (self, result);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+fb_part_file_commit_async (FbPartFile          *self,
+                           const char          *final_name,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpData *op;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (final_name == NULL || (*final_name != '\0' && strchr (final_name, '/') == NULL));
+
+  task = start_op (self, fb_part_file_commit_async, cancellable, callback, user_data);
+  op = g_task_get_task_data (task);
+  op->final_name = g_strdup (final_name);
+  g_task_run_in_thread (task, commit_worker);
+}
+
+char *
+fb_part_file_commit_finish (FbPartFile    *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fb_part_file_commit_async, NULL);
+
+  end_op (self, result);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+fb_part_file_abort_async (FbPartFile          *self,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  task = start_op (self, fb_part_file_abort_async, NULL, callback, user_data);
+  g_clear_pointer (&((OpData *) g_task_get_task_data (task))->chunks, g_ptr_array_unref);
+  if (self->fd < 0 && self->part_path == NULL)
+    {
+      /* Nothing reached the disk: no need for a thread. */
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_task_run_in_thread (task, abort_worker);
+}
+
+void
+fb_part_file_abort_finish (FbPartFile   *self,
+                           GAsyncResult *result)
+{
+  g_return_if_fail (g_task_is_valid (result, NULL));
+  g_return_if_fail (g_task_get_source_tag (G_TASK (result)) == fb_part_file_abort_async);
+
+  end_op (self, result);
+  g_task_propagate_boolean (G_TASK (result), NULL);
+}

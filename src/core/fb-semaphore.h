@@ -37,8 +37,10 @@ void         fb_semaphore_acquire_async  (FbSemaphore         *self,
 gboolean     fb_semaphore_acquire_finish (FbSemaphore         *self,
                                           GAsyncResult        *result,
                                           GError             **error);
+/* Takes a slot at once if one is free and nobody waits before us. */
+gboolean     fb_semaphore_try_acquire  (FbSemaphore         *self);
 /* Returns a slot. Releasing a slot that was never acquired is a programming
- * error: it is reported with g_critical and ignored. */
-void         fb_semaphore_release      (FbSemaphore         *self);
+ * error: it is reported with g_critical, ignored, and FALSE is returned. */
+gboolean     fb_semaphore_release      (FbSemaphore         *self);
 
 G_END_DECLS

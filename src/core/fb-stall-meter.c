@@ -1,1 +1,66 @@
-/* placeholder */
+/* fb-stall-meter.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-stall-meter"
+
+#include "config.h"
+
+#include "fb-stall-meter.h"
+
+#define INTERVAL_MS 5
+
+struct _FbStallMeter
+{
+  GSource *source;
+  gint64   last;
+  gint64   worst;
+};
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  FbStallMeter *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 late = now - self->last - INTERVAL_MS * 1000;
+
+  if (self->last != 0 && late > self->worst)
+    self->worst = late;
+  self->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+FbStallMeter *
+fb_stall_meter_new (GMainContext *context)
+{
+  FbStallMeter *self = g_new0 (FbStallMeter, 1);
+
+  /* High priority: it runs as soon as the loop gets back to polling, so a
+   * late tick means the loop was busy, not that others went first. */
+  self->source = g_timeout_source_new (INTERVAL_MS);
+  g_source_set_priority (self->source, G_PRIORITY_HIGH);
+  g_source_set_name (self->source, "[fetchboard] stall meter");
+  g_source_set_callback (self->source, tick_cb, self, NULL);
+  self->last = g_get_monotonic_time ();
+  g_source_attach (self->source, context);
+  return self;
+}
+
+gint64
+fb_stall_meter_get_worst (FbStallMeter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return MAX (0, self->worst);
+}
+
+void
+fb_stall_meter_free (FbStallMeter *self)
+{
+  if (self == NULL)
+    return;
+  g_source_destroy (self->source);
+  g_source_unref (self->source);
+  g_free (self);
+}

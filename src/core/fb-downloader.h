@@ -1,0 +1,55 @@
+/* fb-downloader.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "fb-job.h"
+#include "fb-saver.h"
+
+G_BEGIN_DECLS
+
+#define FB_FETCH_ERROR (fb_fetch_error_quark ())
+
+/* How a request failed, for the final state and the message. */
+typedef enum
+{
+  FB_FETCH_ERROR_NOT_FOUND,   /* HTTP 404 */
+  FB_FETCH_ERROR_HTTP,        /* any other status >= 400 (or 1xx/3xx left) */
+  FB_FETCH_ERROR_TIMEOUT,
+  FB_FETCH_ERROR_TRANSPORT,   /* refused, reset, DNS, TLS, redirects */
+  FB_FETCH_ERROR_SHORT_BODY,  /* fewer bytes than Content-Length */
+  FB_FETCH_ERROR_TOO_LARGE,   /* a body kept in memory grew past its cap */
+  FB_FETCH_ERROR_BAD_URL,
+} FbFetchError;
+
+GQuark  fb_fetch_error_quark  (void);
+
+/* GETs @url with @session and streams the body into @part (or, when @part
+ * is NULL, into memory, at most @max_memory bytes). Updates @job's phase,
+ * URL and status as it goes, and its byte counts in @part mode (a side
+ * request such as metadata.json does not count as the job's body). Writes to @part go to GIO's
+ * thread pool while the next chunk is read. On success returns the body
+ * (memory mode) or an empty GBytes (@part mode; commit it afterwards).
+ * Errors are FB_FETCH_ERROR with a message that is never empty, or
+ * G_IO_ERROR_CANCELLED. */
+void    fb_fetch_async        (SoupSession          *session,
+                               FbJob                *job,
+                               const char           *url,
+                               FbPartFile           *part,
+                               gsize                 max_memory,
+                               double                timeout,
+                               GCancellable         *cancellable,
+                               GAsyncReadyCallback   callback,
+                               gpointer              user_data);
+GBytes *fb_fetch_finish       (GAsyncResult         *result,
+                               GError              **error);
+
+/* A SoupSession whose own connection caps are above any semaphore limit. */
+SoupSession *fb_fetch_session_new (double timeout);
+
+G_END_DECLS

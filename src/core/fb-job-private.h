@@ -1,0 +1,42 @@
+/* fb-job-private.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fb-job.h"
+
+G_BEGIN_DECLS
+
+/* Only the engine changes a job; the front ends read and bind. */
+void          _fb_job_set_phase         (FbJob        *self,
+                                         FbJobPhase    phase);
+void          _fb_job_set_url           (FbJob        *self,
+                                         const char   *url);
+void          _fb_job_set_http_status   (FbJob        *self,
+                                         guint         status);
+void          _fb_job_set_expected      (FbJob        *self,
+                                         gint64        bytes);
+/* Progress notifies are coalesced to at most one per ~16 ms. */
+void          _fb_job_add_received      (FbJob        *self,
+                                         gsize         bytes);
+void          _fb_job_set_addresses     (FbJob        *self,
+                                         const char   *addresses);
+void          _fb_job_set_country       (FbJob        *self,
+                                         const char   *country);
+void          _fb_job_set_saved_path    (FbJob        *self,
+                                         const char   *path);
+/* Sets the one final state (and phase DONE); returns FALSE if already final. */
+gboolean      _fb_job_finish            (FbJob        *self,
+                                         FbJobState    state,
+                                         const char   *message);
+/* Back to QUEUED with its results cleared, for a retry. */
+void          _fb_job_reset             (FbJob        *self);
+/* The cancellable of the current attempt (created on demand, cleared by reset). */
+GCancellable *_fb_job_get_cancellable   (FbJob        *self);
+
+G_END_DECLS

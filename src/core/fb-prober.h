@@ -1,0 +1,43 @@
+/* fb-prober.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Host-name lookups on a thread pool of our own, sized to the run's
+ * semaphore limit. GLib 2.74's GResolver (even its synchronous call)
+ * runs getaddrinfo() on GIO's shared pool of 10 threads, so a limit of
+ * 100 would really mean 10: the semaphore's number would be a lie. */
+typedef struct _FbProber FbProber;
+
+FbProber *fb_prober_new              (guint                max_threads);
+void      fb_prober_free             (FbProber            *self);
+void      fb_prober_set_max_threads  (FbProber            *self,
+                                      guint                max_threads);
+/* Lookups running in a thread right now (including abandoned ones). */
+guint     fb_prober_get_running      (FbProber            *self);
+guint     fb_prober_get_peak_running (FbProber            *self);
+/* Resolves @name (converted with g_hostname_to_ascii). Errors:
+ * G_RESOLVER_ERROR_NOT_FOUND (the name does not exist, with the
+ * resolver's reason), G_RESOLVER_ERROR_TEMPORARY_FAILURE,
+ * G_IO_ERROR_TIMED_OUT after @timeout seconds, G_IO_ERROR_CANCELLED. */
+void      fb_prober_lookup_async     (FbProber            *self,
+                                      const char          *name,
+                                      double               timeout,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+/* Returns the addresses as text, unique, in resolver order. */
+GStrv     fb_prober_lookup_finish    (FbProber            *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbProber, fb_prober_free)
+
+G_END_DECLS

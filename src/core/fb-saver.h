@@ -1,0 +1,56 @@
+/* fb-saver.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A body on its way to the disk. Bytes go to "NAME.part" (created with
+ * O_EXCL, never over anything), and only a complete body becomes "NAME",
+ * by a hard link that fails instead of replacing an existing file, so a
+ * file already there is never overwritten unless overwrite is set: the
+ * next free "NAME (n)" is taken. Every disk operation runs on GIO's
+ * thread pool; one operation at a time per FbPartFile. */
+typedef struct _FbPartFile FbPartFile;
+
+FbPartFile *fb_part_file_new            (const char          *directory,
+                                         const char          *name,
+                                         gboolean             overwrite);
+void        fb_part_file_free           (FbPartFile          *self);
+/* Bytes queued and not yet written; they go out with the next write or commit. */
+gsize       fb_part_file_get_buffered   (FbPartFile          *self);
+void        fb_part_file_append         (FbPartFile          *self,
+                                         GBytes              *bytes);
+/* Writes what is buffered (creating the .part file the first time). */
+void        fb_part_file_flush_async    (FbPartFile          *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean    fb_part_file_flush_finish   (FbPartFile          *self,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+/* Writes the rest and gives the file its final name (@final_name, or the
+ * name given at creation when NULL). Returns the path it was saved at. */
+void        fb_part_file_commit_async   (FbPartFile          *self,
+                                         const char          *final_name,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+char       *fb_part_file_commit_finish  (FbPartFile          *self,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+/* Closes and removes the .part file, if any. Never fails visibly. */
+void        fb_part_file_abort_async    (FbPartFile          *self,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+void        fb_part_file_abort_finish   (FbPartFile          *self,
+                                         GAsyncResult        *result);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbPartFile, fb_part_file_free)
+
+G_END_DECLS

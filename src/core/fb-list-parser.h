@@ -13,6 +13,8 @@
 G_BEGIN_DECLS
 
 #define FB_LIST_MAX_LINE 4096 /* bytes; longer lines are rejected as too long */
+/* Bigger files are refused by fb_list_parse_file_async() before they are read. */
+#define FB_LIST_MAX_FILE_SIZE (256 * 1024 * 1024)
 
 typedef struct
 {
@@ -37,9 +39,26 @@ typedef struct
   guint      n_lines;
 } FbListResult;
 
+/* One entry per line (LF, CRLF or CR). Blank lines, lines whose first
+ * non-blank character is '#' (whatever their length or encoding) and the
+ * rest of a line from a '#' after white space are comments. A UTF-8 BOM at
+ * the start of @data and white space around an entry are ignored. Kinds:
+ * http/https URL (kept as written), host name or IP address (IDN to
+ * punycode, lower case, trailing dot dropped), two letters (a country code,
+ * upper case). Later repeats of an entry (URLs compared with scheme, host
+ * and default port normalized, fragment ignored) go to duplicates.
+ * @length -1 means NUL-terminated; @source NULL means "pasted text". */
 FbListResult *fb_list_parse              (const char    *source,
                                           const char    *data,
                                           gssize         length);
+/* With @first_column_only, each line is cut at its first ',', ';' or tab (a
+ * field in double quotes may contain them, "" is a quote) before it is
+ * classified, and a first row that is a column title ("url", "domain",
+ * "host", "code", "country", …) is skipped: the first column of a CSV file. */
+FbListResult *fb_list_parse_full         (const char    *source,
+                                          const char    *data,
+                                          gssize         length,
+                                          gboolean       first_column_only);
 void          fb_list_result_free        (FbListResult  *result);
 /* Detects one already-trimmed entry; returns FALSE with a reason when rejected. */
 gboolean      fb_list_classify           (const char    *text,
@@ -49,7 +68,8 @@ gboolean      fb_list_classify           (const char    *text,
 /* "source:line: reason" */
 char         *fb_list_problem_format     (const FbListResult  *result,
                                           const FbListProblem *problem);
-/* Reads and parses a file on a worker thread. */
+/* Reads and parses a file on a worker thread; the source is the file's
+ * basename, and a name ending in ".csv" or ".tsv" selects first_column_only. */
 void          fb_list_parse_file_async   (GFile               *file,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,

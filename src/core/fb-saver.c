@@ -131,6 +131,24 @@ set_errno_error (GError     **error,
                format, display, g_strerror (saved_errno));
 }
 
+/* "NAME.part", unless that is longer than a file name may be: then a
+ * shortened NAME (cut on a character boundary) keeps it unique with n. */
+static char *
+part_name_for (const char *candidate,
+               guint       n)
+{
+  gsize len = strlen (candidate);
+  const char *end;
+
+  if (len + strlen (".part") <= FB_FILENAME_MAX_BYTES)
+    return g_strconcat (candidate, ".part", NULL);
+
+  end = candidate + 200;
+  while (end > candidate && (*end & 0xc0) == 0x80)
+    end--;
+  return g_strdup_printf ("%.*s~%u.part", (int) (end - candidate), candidate, n);
+}
+
 /* Worker side. Only the worker that owns the operation touches fd and paths. */
 
 static gboolean
@@ -151,7 +169,8 @@ ensure_open (FbPartFile  *self,
     {
       g_autofree char *candidate = fb_filename_numbered (self->name, n);
       g_autofree char *final_path = g_build_filename (self->directory, candidate, NULL);
-      g_autofree char *part_path = g_strconcat (final_path, ".part", NULL);
+      g_autofree char *part_name = part_name_for (candidate, n);
+      g_autofree char *part_path = g_build_filename (self->directory, part_name, NULL);
       int fd;
 
       if (!self->overwrite && g_file_test (final_path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))

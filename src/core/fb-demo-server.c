@@ -1,1 +1,903 @@
-/* placeholder */
+/* fb-demo-server.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-demo-server"
+
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "fb-countries.h"
+#include "fb-demo-server.h"
+#include "fb-gif.h"
+
+/* GSocket's default backlog is 10; a catalog run opens up to 1000
+ * connections at once, and a short queue turns them into SYN retries
+ * (a one-second stall each). The kernel caps it at net.core.somaxconn. */
+#define LISTEN_BACKLOG 1024
+#define MAX_DELAY_SECONDS 3600.0
+#define FLAGS_PREFIX "/flags/"
+
+struct _FbDemoServer
+{
+  GObject       parent_instance;
+
+  SoupServer   *server;
+  GMainContext *context;
+  GRand        *rand;
+  GHashTable   *codes;     /* upper-case code → itself; NULL = every ISO code */
+  GHashTable   *cache;     /* packed code → CodeEntry */
+  GHashTable   *active;    /* SoupServerMessage (ref) → Pending, or NULL when not delayed */
+  GHashTable   *connections; /* GSocket → Connection, every socket that carried a request */
+  GSource      *sweep;
+
+  double        delay_min;
+  double        delay_max;
+  double        error_rate;
+  guint         port;
+  guint         in_flight;
+  guint         peak_in_flight;
+  guint         requests;
+};
+
+G_DEFINE_FINAL_TYPE (FbDemoServer, fb_demo_server, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DELAY_MIN,
+  PROP_DELAY_MAX,
+  PROP_ERROR_RATE,
+  PROP_PORT,
+  PROP_IN_FLIGHT,
+  PROP_PEAK_IN_FLIGHT,
+  PROP_REQUESTS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  GBytes *gif;
+  GBytes *metadata;
+} CodeEntry;
+
+/* A request held back by the delay knob: the timer answers it, the socket
+ * watch notices a client that hangs up first. */
+typedef struct
+{
+  FbDemoServer      *self;
+  SoupServerMessage *msg;
+  GSource           *timer;
+  GSource           *watch;
+} Pending;
+
+/* libsoup 3.2 forgets a kept-alive connection when the client closes it
+ * while idle: nothing polls or closes its socket again, so each one would
+ * hold a file descriptor until the server stops. The sweep closes those. */
+typedef struct
+{
+  GSocket *socket;
+  guint    active;   /* requests on it between the handler and their end */
+} Connection;
+
+#define SWEEP_INTERVAL_SECONDS 1
+
+static void
+code_entry_free (gpointer data)
+{
+  CodeEntry *entry = data;
+
+  g_clear_pointer (&entry->gif, g_bytes_unref);
+  g_clear_pointer (&entry->metadata, g_bytes_unref);
+  g_free (entry);
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+connection_free (gpointer data)
+{
+  Connection *connection = data;
+
+  g_object_unref (connection->socket);
+  g_free (connection);
+}
+
+static void
+pending_free (gpointer data)
+{
+  Pending *pending = data;
+
+  if (pending == NULL)
+    return;
+  clear_source (&pending->timer);
+  clear_source (&pending->watch);
+  g_clear_object (&pending->msg);
+  g_free (pending);
+}
+
+static void
+set_counter (FbDemoServer *self,
+             guint        *counter,
+             guint         value,
+             guint         prop_id)
+{
+  if (*counter == value)
+    return;
+  *counter = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+typedef enum
+{
+  PEER_QUIET,
+  PEER_SENT_DATA,
+  PEER_GONE,
+} PeerState;
+
+/* Looks at a socket libsoup is not reading from right now. */
+static PeerState
+peek_peer (GSocket *socket)
+{
+  char byte;
+  gssize n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  if (n > 0)
+    return PEER_SENT_DATA;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return PEER_QUIET;
+  return PEER_GONE;  /* EOF or reset */
+}
+
+/* Answers a delayed request now: forgets the timer and watch, then lets
+ * libsoup write the response that the handler already set. The message
+ * stays active until libsoup reports its end. */
+static void
+pending_release (Pending *pending)
+{
+  FbDemoServer *self = pending->self;
+  g_autoptr(SoupServerMessage) msg = g_object_ref (pending->msg);
+
+  g_hash_table_insert (self->active, g_object_ref (msg), NULL);
+  soup_server_message_unpause (msg);
+}
+
+static gboolean
+pending_timeout_cb (gpointer user_data)
+{
+  pending_release (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+pending_socket_cb (GSocket      *socket,
+                   GIOCondition  condition,
+                   gpointer      user_data)
+{
+  Pending *pending = user_data;
+
+  switch (peek_peer (socket))
+    {
+    case PEER_QUIET:
+      return G_SOURCE_CONTINUE;
+
+    case PEER_SENT_DATA:
+      /* A pipelined request, not a hang-up: stop watching (the socket
+       * stays readable) and let the timer answer as usual. */
+      g_clear_pointer (&pending->watch, g_source_unref);
+      return G_SOURCE_REMOVE;
+
+    case PEER_GONE:
+    default:
+      /* Answering now ends the request (the write fails or goes nowhere)
+       * and drops the timer. */
+      g_debug ("client hung up during a delay");
+      g_clear_pointer (&pending->watch, g_source_unref);
+      pending_release (pending);
+      return G_SOURCE_REMOVE;
+    }
+}
+
+static Pending *
+hold_message (FbDemoServer      *self,
+              SoupServerMessage *msg,
+              GSocket           *socket,
+              guint              delay_ms)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->self = self;
+  pending->msg = g_object_ref (msg);
+  pending->timer = g_timeout_source_new (delay_ms);
+  g_source_set_callback (pending->timer, pending_timeout_cb, pending, NULL);
+  g_source_attach (pending->timer, self->context);
+
+  if (socket != NULL)
+    {
+      pending->watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+      g_source_set_callback (pending->watch, G_SOURCE_FUNC (pending_socket_cb), pending, NULL);
+      g_source_attach (pending->watch, self->context);
+    }
+
+  soup_server_message_pause (msg);
+  return pending;
+}
+
+static gboolean
+sweep_connections_cb (gpointer user_data)
+{
+  FbDemoServer *self = user_data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Connection *connection = value;
+
+      if (g_socket_is_closed (connection->socket))
+        g_hash_table_iter_remove (&iter);
+      else if (connection->active == 0 && peek_peer (connection->socket) == PEER_GONE)
+        {
+          /* Idle and hung up: only the leak holds it. libsoup closes it
+           * again on stop, which GSocket ignores. */
+          g_socket_close (connection->socket, NULL);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+
+  if (g_hash_table_size (self->connections) > 0)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&self->sweep, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+track_request (FbDemoServer      *self,
+               SoupServerMessage *msg,
+               GSocket           *socket)
+{
+  Connection *connection;
+
+  set_counter (self, &self->requests, self->requests + 1, PROP_REQUESTS);
+  set_counter (self, &self->in_flight, self->in_flight + 1, PROP_IN_FLIGHT);
+  if (self->in_flight > self->peak_in_flight)
+    set_counter (self, &self->peak_in_flight, self->in_flight, PROP_PEAK_IN_FLIGHT);
+
+  if (socket == NULL)
+    return;
+
+  connection = g_hash_table_lookup (self->connections, socket);
+  if (connection == NULL)
+    {
+      /* Once per connection, not per request: keep-alive reuses it. */
+      g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+      connection = g_new0 (Connection, 1);
+      connection->socket = g_object_ref (socket);
+      g_hash_table_insert (self->connections, socket, connection);
+
+      if (self->sweep == NULL)
+        {
+          self->sweep = g_timeout_source_new_seconds (SWEEP_INTERVAL_SECONDS);
+          g_source_set_callback (self->sweep, sweep_connections_cb, self, NULL);
+          g_source_attach (self->sweep, self->context);
+        }
+    }
+  connection->active++;
+}
+
+/* "request-finished" and "request-aborted". Only requests that reached the
+ * handler count: libsoup 3.2 also reports a message for every accepted
+ * connection, before (and whether or not) a request arrives on it. */
+static void
+request_done_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 FbDemoServer      *self)
+{
+  GSocket *socket;
+  Connection *connection;
+
+  if (!g_hash_table_contains (self->active, msg))
+    return;
+
+  socket = soup_server_message_get_socket (msg);
+  connection = socket != NULL ? g_hash_table_lookup (self->connections, socket) : NULL;
+  if (connection != NULL && connection->active > 0)
+    connection->active--;
+
+  /* An aborted request may still be waiting for its timer; removing it
+   * drops the timer, as it must never be unpaused now. */
+  g_hash_table_remove (self->active, msg);
+  if (self->in_flight > 0)
+    set_counter (self, &self->in_flight, self->in_flight - 1, PROP_IN_FLIGHT);
+}
+
+static char *
+escape_non_ascii (const char *json)
+{
+  GString *out = g_string_sized_new (strlen (json) + 16);
+
+  for (const char *p = json; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x80)
+        g_string_append_c (out, (char) c);
+      else if (c < 0x10000)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        {
+          c -= 0x10000;
+          g_string_append_printf (out, "\\u%04x\\u%04x", 0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* {"tld_cc":".br","iso_cc":"BR","country":"Brazil","gec_cc":"BR"}, ASCII
+ * with \u escapes like the book's data set. */
+static GBytes *
+build_metadata (const char *code)
+{
+  const FbCountry *country = fb_countries_lookup (code);
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *lower = g_ascii_strdown (code, -1);
+  g_autofree char *tld = g_str_equal (code, "GB") ? g_strdup (".uk") : g_strconcat (".", lower, NULL);
+  g_autofree char *text = NULL;
+  char *escaped;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "tld_cc");
+  json_builder_add_string_value (builder, tld);
+  json_builder_set_member_name (builder, "iso_cc");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "country");
+  json_builder_add_string_value (builder, country != NULL ? country->name : code);
+  json_builder_set_member_name (builder, "gec_cc");
+  json_builder_add_string_value (builder, code);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  escaped = escape_non_ascii (text);
+  return g_bytes_new_take (escaped, strlen (escaped));
+}
+
+static gboolean
+serves_code (FbDemoServer *self,
+             const char   *code)
+{
+  if (self->codes != NULL)
+    return g_hash_table_contains (self->codes, code);
+  return fb_countries_lookup (code) != NULL;
+}
+
+/* Returns the cached body for /flags/{cc}/{cc}.gif or /flags/{cc}/metadata.json,
+ * or NULL (404). */
+static GBytes *
+lookup_body (FbDemoServer  *self,
+             const char    *path,
+             const char   **content_type)
+{
+  const char *rest;
+  char code[3];
+  gboolean want_gif;
+  gpointer key;
+  CodeEntry *entry;
+
+  if (!g_str_has_prefix (path, FLAGS_PREFIX))
+    return NULL;
+  rest = path + strlen (FLAGS_PREFIX);
+
+  /* Lower case only, like the book's files on disk. */
+  if (!g_ascii_islower (rest[0]) || !g_ascii_islower (rest[1]) || rest[2] != '/')
+    return NULL;
+  if (rest[3] == rest[0] && rest[4] == rest[1] && strcmp (rest + 5, ".gif") == 0)
+    want_gif = TRUE;
+  else if (strcmp (rest + 3, "metadata.json") == 0)
+    want_gif = FALSE;
+  else
+    return NULL;
+
+  code[0] = g_ascii_toupper (rest[0]);
+  code[1] = g_ascii_toupper (rest[1]);
+  code[2] = '\0';
+  if (!serves_code (self, code))
+    return NULL;
+
+  key = GUINT_TO_POINTER (((guint) (guchar) code[0] << 8) | (guchar) code[1]);
+  entry = g_hash_table_lookup (self->cache, key);
+  if (entry == NULL)
+    {
+      entry = g_new0 (CodeEntry, 1);
+      g_hash_table_insert (self->cache, key, entry);
+    }
+
+  if (want_gif)
+    {
+      if (entry->gif == NULL)
+        entry->gif = fb_gif_generate_flag (code);
+      *content_type = "image/gif";
+      return entry->gif;
+    }
+
+  if (entry->metadata == NULL)
+    entry->metadata = build_metadata (code);
+  *content_type = "application/json";
+  return entry->metadata;
+}
+
+static guint
+pick_delay_ms (FbDemoServer *self)
+{
+  double seconds = self->delay_min;
+
+  if (self->delay_max > self->delay_min)
+    seconds = g_rand_double_range (self->rand, self->delay_min, self->delay_max);
+  return (guint) (seconds * 1000.0 + 0.5);
+}
+
+static void
+handler_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  FbDemoServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  GSocket *socket = soup_server_message_get_socket (msg);
+  const char *content_type = NULL;
+  Pending *pending = NULL;
+  GBytes *body;
+  guint delay_ms;
+
+  track_request (self, msg, socket);
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_replace (headers, "Allow", "GET, HEAD");
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      g_hash_table_insert (self->active, g_object_ref (msg), NULL);
+      return;
+    }
+
+  /* Like slow_server.py: every request waits, then the error roll decides
+   * between 418 and the file (or 404). */
+  delay_ms = pick_delay_ms (self);
+
+  if (self->error_rate > 0.0 && g_rand_double (self->rand) < self->error_rate)
+    {
+      soup_server_message_set_status (msg, 418, "I'm a Teapot");
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+                                        "I'm a Teapot\n", strlen ("I'm a Teapot\n"));
+    }
+  else if ((body = lookup_body (self, path, &content_type)) != NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_message_headers_replace (headers, "Content-Type", content_type);
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+    }
+  else
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+                                        "Not Found\n", strlen ("Not Found\n"));
+    }
+
+  if (delay_ms > 0)
+    pending = hold_message (self, msg, socket, delay_ms);
+  g_hash_table_insert (self->active, g_object_ref (msg), pending);
+}
+
+static void
+fb_demo_server_dispose (GObject *object)
+{
+  FbDemoServer *self = FB_DEMO_SERVER (object);
+
+  if (self->active != NULL)
+    g_hash_table_remove_all (self->active);
+  if (self->server != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->server, self);
+      soup_server_disconnect (self->server);
+      g_clear_object (&self->server);
+    }
+  if (self->connections != NULL)
+    g_hash_table_remove_all (self->connections);
+  clear_source (&self->sweep);
+
+  G_OBJECT_CLASS (fb_demo_server_parent_class)->dispose (object);
+}
+
+static void
+fb_demo_server_finalize (GObject *object)
+{
+  FbDemoServer *self = FB_DEMO_SERVER (object);
+
+  g_clear_pointer (&self->active, g_hash_table_unref);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->cache, g_hash_table_unref);
+  g_clear_pointer (&self->codes, g_hash_table_unref);
+  g_clear_pointer (&self->rand, g_rand_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (fb_demo_server_parent_class)->finalize (object);
+}
+
+static void
+fb_demo_server_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  FbDemoServer *self = FB_DEMO_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DELAY_MIN:
+      g_value_set_double (value, self->delay_min);
+      break;
+    case PROP_DELAY_MAX:
+      g_value_set_double (value, self->delay_max);
+      break;
+    case PROP_ERROR_RATE:
+      g_value_set_double (value, self->error_rate);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_IN_FLIGHT:
+      g_value_set_uint (value, self->in_flight);
+      break;
+    case PROP_PEAK_IN_FLIGHT:
+      g_value_set_uint (value, self->peak_in_flight);
+      break;
+    case PROP_REQUESTS:
+      g_value_set_uint (value, self->requests);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_demo_server_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  FbDemoServer *self = FB_DEMO_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DELAY_MIN:
+      fb_demo_server_set_delay (self, g_value_get_double (value), MAX (self->delay_max,
+                                                                      g_value_get_double (value)));
+      break;
+    case PROP_DELAY_MAX:
+      fb_demo_server_set_delay (self, MIN (self->delay_min, g_value_get_double (value)),
+                                g_value_get_double (value));
+      break;
+    case PROP_ERROR_RATE:
+      fb_demo_server_set_error_rate (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_demo_server_class_init (FbDemoServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = fb_demo_server_dispose;
+  object_class->finalize = fb_demo_server_finalize;
+  object_class->get_property = fb_demo_server_get_property;
+  object_class->set_property = fb_demo_server_set_property;
+
+  properties[PROP_DELAY_MIN] =
+    g_param_spec_double ("delay-min", NULL, NULL, 0.0, MAX_DELAY_SECONDS, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DELAY_MAX] =
+    g_param_spec_double ("delay-max", NULL, NULL, 0.0, MAX_DELAY_SECONDS, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ERROR_RATE] =
+    g_param_spec_double ("error-rate", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_IN_FLIGHT] =
+    g_param_spec_uint ("in-flight", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PEAK_IN_FLIGHT] =
+    g_param_spec_uint ("peak-in-flight", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_REQUESTS] =
+    g_param_spec_uint ("requests", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fb_demo_server_init (FbDemoServer *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->rand = g_rand_new ();
+  self->cache = g_hash_table_new_full (NULL, NULL, NULL, code_entry_free);
+  self->active = g_hash_table_new_full (NULL, NULL, g_object_unref, pending_free);
+  self->connections = g_hash_table_new_full (NULL, NULL, NULL, connection_free);
+  self->server = soup_server_new ("server-header", "fetchboard-demo ", NULL);
+
+  soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done_cb), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
+}
+
+FbDemoServer *
+fb_demo_server_new (void)
+{
+  return g_object_new (FB_TYPE_DEMO_SERVER, NULL);
+}
+
+void
+fb_demo_server_set_delay (FbDemoServer *self,
+                          double        min_seconds,
+                          double        max_seconds)
+{
+  g_return_if_fail (FB_IS_DEMO_SERVER (self));
+  g_return_if_fail (min_seconds >= 0.0 && min_seconds <= MAX_DELAY_SECONDS);
+  g_return_if_fail (max_seconds >= min_seconds && max_seconds <= MAX_DELAY_SECONDS);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->delay_min != min_seconds)
+    {
+      self->delay_min = min_seconds;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELAY_MIN]);
+    }
+  if (self->delay_max != max_seconds)
+    {
+      self->delay_max = max_seconds;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELAY_MAX]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+fb_demo_server_set_error_rate (FbDemoServer *self,
+                               double        rate)
+{
+  g_return_if_fail (FB_IS_DEMO_SERVER (self));
+  g_return_if_fail (rate >= 0.0 && rate <= 1.0);
+
+  if (self->error_rate == rate)
+    return;
+  self->error_rate = rate;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_RATE]);
+}
+
+void
+fb_demo_server_set_codes (FbDemoServer       *self,
+                          const char * const *codes)
+{
+  g_return_if_fail (FB_IS_DEMO_SERVER (self));
+
+  g_clear_pointer (&self->codes, g_hash_table_unref);
+  if (codes == NULL)
+    return;
+
+  self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; codes[i] != NULL; i++)
+    {
+      const char *code = codes[i];
+
+      if (!g_ascii_isupper (code[0]) || !g_ascii_isupper (code[1]) || code[2] != '\0')
+        {
+          g_critical ("%s: “%s” is not an upper-case two-letter code", G_STRFUNC, code);
+          continue;
+        }
+      g_hash_table_add (self->codes, g_strdup (code));
+    }
+}
+
+gboolean
+fb_demo_server_listen (FbDemoServer  *self,
+                       guint          port,
+                       GError       **error)
+{
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  g_return_val_if_fail (FB_IS_DEMO_SERVER (self), FALSE);
+  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->port != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("The demo server already listens on port %u"), self->port);
+      return FALSE;
+    }
+
+  /* The socket is made here rather than by soup_server_listen_local () so
+   * that it gets a long accept queue. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, (guint16) port);
+  if (!g_socket_bind (socket, address, TRUE, error))
+    return FALSE;
+
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_listen (socket, error))
+    return FALSE;
+
+  local = g_socket_get_local_address (socket, error);
+  if (local == NULL)
+    return FALSE;
+
+  if (!soup_server_listen_socket (self->server, socket, 0, error))
+    return FALSE;
+
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  return TRUE;
+}
+
+void
+fb_demo_server_stop (FbDemoServer *self)
+{
+  g_return_if_fail (FB_IS_DEMO_SERVER (self));
+
+  /* Drop the timers first: the disconnect below closes the held requests'
+   * connections, and nothing may unpause them afterwards. libsoup tears
+   * those requests down without "request-aborted", hence the reset. */
+  g_hash_table_remove_all (self->active);
+  soup_server_disconnect (self->server);
+  g_hash_table_remove_all (self->connections);
+  clear_source (&self->sweep);
+  set_counter (self, &self->in_flight, 0, PROP_IN_FLIGHT);
+
+  if (self->port != 0)
+    {
+      self->port = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+    }
+}
+
+guint
+fb_demo_server_get_port (FbDemoServer *self)
+{
+  g_return_val_if_fail (FB_IS_DEMO_SERVER (self), 0);
+
+  return self->port;
+}
+
+char *
+fb_demo_server_dup_base_url (FbDemoServer *self)
+{
+  g_return_val_if_fail (FB_IS_DEMO_SERVER (self), NULL);
+  g_return_val_if_fail (self->port != 0, NULL);
+
+  return g_strdup_printf ("http://127.0.0.1:%u/flags", self->port);
+}
+
+guint
+fb_demo_server_get_in_flight (FbDemoServer *self)
+{
+  g_return_val_if_fail (FB_IS_DEMO_SERVER (self), 0);
+
+  return self->in_flight;
+}
+
+guint
+fb_demo_server_get_peak_in_flight (FbDemoServer *self)
+{
+  g_return_val_if_fail (FB_IS_DEMO_SERVER (self), 0);
+
+  return self->peak_in_flight;
+}
+
+guint
+fb_demo_server_get_requests (FbDemoServer *self)
+{
+  g_return_val_if_fail (FB_IS_DEMO_SERVER (self), 0);
+
+  return self->requests;
+}
+
+static gboolean
+parse_seconds (const char  *text,
+               const char **end,
+               double      *seconds)
+{
+  gsize span = strspn (text, "0123456789.");
+  char *stop = NULL;
+  double value;
+
+  /* Plain decimals only: g_ascii_strtod would also take "0x10", "inf"
+   * and leading blanks. */
+  if (span == 0)
+    return FALSE;
+
+  value = g_ascii_strtod (text, &stop);
+  if (stop != text + span || !isfinite (value) || value < 0.0 || value > MAX_DELAY_SECONDS)
+    return FALSE;
+
+  *seconds = value;
+  *end = stop;
+  return TRUE;
+}
+
+gboolean
+fb_demo_server_parse_delay (const char  *text,
+                            double      *min_seconds,
+                            double      *max_seconds,
+                            GError     **error)
+{
+  const char *end = NULL;
+  double low = 0.0;
+  double high;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!parse_seconds (text, &end, &low))
+    goto invalid;
+  high = low;
+  if (*end == '-' && !parse_seconds (end + 1, &end, &high))
+    goto invalid;
+  if (*end != '\0')
+    goto invalid;
+
+  if (high < low)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Invalid delay “%s”: the first number must not exceed the second"), text);
+      return FALSE;
+    }
+
+  if (min_seconds != NULL)
+    *min_seconds = low;
+  if (max_seconds != NULL)
+    *max_seconds = high;
+  return TRUE;
+
+invalid:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("Invalid delay “%s”: expected seconds from 0 to %.0f, like 0.5 or 0.5-5"),
+               text, MAX_DELAY_SECONDS);
+  return FALSE;
+}

@@ -1,1 +1,1141 @@
-int main (void) { return 77; }
+/* test-cli.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+
+#include "fb-cli.h"
+#include "fb-cli-progress.h"
+#include "fb-countries.h"
+#include "fb-demo-server.h"
+#include "fb-test-utils.h"
+
+#define CHILD_DEADLINE 20.0 /* seconds */
+
+/* ---- running the real binary ---- */
+
+typedef struct
+{
+  gboolean  done;
+  char     *out;
+  char     *err;
+  GError   *error;
+} Child;
+
+static void
+child_communicate_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Child *child = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result,
+                                        &child->out, &child->err, &child->error);
+  child->done = TRUE;
+}
+
+static GSubprocess *
+spawn_cli (const char          *cwd,
+           gboolean             with_stdin,
+           const char * const  *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *binary = g_getenv ("FETCHBOARD_CLI");
+  GSubprocess *process;
+
+  g_assert_nonnull (binary);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                        | (with_stdin ? G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                                      : G_SUBPROCESS_FLAGS_NONE));
+  if (cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
+  g_subprocess_launcher_unsetenv (launcher, "FETCHBOARD_STALL_LOG");
+
+  g_ptr_array_add (argv, (gpointer) binary);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Feeds @stdin_text, collects both outputs and waits for the end, iterating
+ * this process's main context (the demo server lives here). Returns the exit
+ * status, or 128 + the signal that ended the child. */
+static int
+finish_cli (GSubprocess  *process,
+            const char   *stdin_text,
+            char        **out,
+            char        **err)
+{
+  Child child = { FALSE, };
+  int status;
+
+  g_subprocess_communicate_utf8_async (process, stdin_text, NULL, child_communicate_cb, &child);
+  if (!fb_test_wait_flag (&child.done, CHILD_DEADLINE))
+    {
+      g_subprocess_force_exit (process);
+      while (!child.done)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_no_error (child.error);
+
+  if (g_subprocess_get_if_exited (process))
+    status = g_subprocess_get_exit_status (process);
+  else
+    status = 128 + g_subprocess_get_term_sig (process);
+
+  if (g_getenv ("FB_TEST_CLI_ECHO") != NULL)
+    g_printerr ("\n--- stdout (%d)\n%s--- stderr\n%s---\n", status, child.out, child.err);
+  *out = child.out;
+  *err = child.err;
+  return status;
+}
+
+static int
+run_cli_strv (const char          *cwd,
+              const char          *stdin_text,
+              char               **out,
+              char               **err,
+              const char * const  *args)
+{
+  g_autoptr(GSubprocess) process = spawn_cli (cwd, stdin_text != NULL, args);
+
+  return finish_cli (process, stdin_text, out, err);
+}
+
+static int
+run_cli (const char  *cwd,
+         const char  *stdin_text,
+         char       **out,
+         char       **err,
+         ...) G_GNUC_NULL_TERMINATED;
+
+static int
+run_cli (const char  *cwd,
+         const char  *stdin_text,
+         char       **out,
+         char       **err,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  return run_cli_strv (cwd, stdin_text, out, err, (const char * const *) args->pdata);
+}
+
+/* Checks stdout line by line; an expected "Elapsed time: " matches any time. */
+static void
+assert_lines (const char          *text,
+              const char * const  *expected)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n_lines = g_strv_length (lines);
+  guint n_expected = g_strv_length ((char **) expected);
+
+  /* The text ends in a newline: the split leaves one empty string. */
+  CU_ASSERT_EQUAL (n_lines, n_expected + 1);
+  CU_ASSERT_STRING_EQUAL (lines[n_lines - 1], "");
+  for (guint i = 0; i < MIN (n_lines, n_expected); i++)
+    {
+      if (g_str_equal (expected[i], "Elapsed time: "))
+        {
+          gboolean ok = g_regex_match_simple ("^Elapsed time: [0-9]+\\.[0-9][0-9]s$",
+                                              lines[i], 0, 0);
+          CU_ASSERT_TRUE (ok);
+          if (!ok)
+            g_printerr ("\nline %u: “%s”, expected an elapsed time\n", i + 1, lines[i]);
+          continue;
+        }
+      CU_ASSERT_STRING_EQUAL (lines[i], expected[i]);
+      if (!g_str_equal (lines[i], expected[i]))
+        g_printerr ("\nline %u: “%s”, expected “%s”\n", i + 1, lines[i], expected[i]);
+    }
+}
+
+static gboolean
+has_line (const char *text,
+          const char *line)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  return g_strv_contains ((const char * const *) lines, line);
+}
+
+static gboolean
+has_line_starting (const char *text,
+                   const char *prefix)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static FbDemoServer *
+start_demo_server (const char * const *codes,
+                   char              **base_url)
+{
+  g_autoptr(GError) error = NULL;
+  FbDemoServer *server = fb_demo_server_new ();
+
+  if (codes != NULL)
+    fb_demo_server_set_codes (server, codes);
+  g_assert_true (fb_demo_server_listen (server, 0, &error));
+  g_assert_no_error (error);
+  *base_url = fb_demo_server_dup_base_url (server);
+  return server;
+}
+
+static gsize
+file_size (const char *dir,
+           const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return 0;
+  return (gsize) st.st_size;
+}
+
+/* ---- the pieces, in process ---- */
+
+static void
+assert_codes (GStrv               codes,
+              const char * const *expected)
+{
+  CU_ASSERT_PTR_NOT_NULL_FATAL (codes);
+  CU_ASSERT_EQUAL (g_strv_length (codes), g_strv_length ((char **) expected));
+  for (guint i = 0; codes[i] != NULL && expected[i] != NULL; i++)
+    CU_ASSERT_STRING_EQUAL (codes[i], expected[i]);
+}
+
+static void
+test_cli_expand_codes_follows_the_book (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *mixed[] = { "us", "BR", "cn", "Br", NULL };
+  const char *letter[] = { "b", "BR", NULL };
+  const char *bad[][2] = { { "B1", NULL }, { "ABC", NULL }, { "", NULL }, { "é", NULL } };
+  g_auto(GStrv) codes = NULL;
+  g_auto(GStrv) by_letter = NULL;
+  g_auto(GStrv) every = NULL;
+  g_auto(GStrv) every_all = NULL;
+  g_auto(GStrv) populous = NULL;
+  g_auto(GStrv) populous_3 = NULL;
+  g_auto(GStrv) all = NULL;
+  guint n_countries = 0;
+
+  codes = fb_cli_expand_codes (FALSE, FALSE, mixed, 0, &error);
+  g_assert_no_error (error);
+  assert_codes (codes, (const char *[]) { "BR", "CN", "US", NULL });
+
+  by_letter = fb_cli_expand_codes (FALSE, FALSE, letter, 0, &error);
+  g_assert_no_error (error);
+  CU_ASSERT_EQUAL (g_strv_length (by_letter), 26);
+  CU_ASSERT_STRING_EQUAL (by_letter[0], "BA");
+  CU_ASSERT_STRING_EQUAL (by_letter[25], "BZ");
+
+  every = fb_cli_expand_codes (TRUE, FALSE, letter, 30, &error);
+  g_assert_no_error (error);
+  CU_ASSERT_EQUAL (g_strv_length (every), 30);
+  CU_ASSERT_STRING_EQUAL (every[0], "AA");
+  CU_ASSERT_STRING_EQUAL (every[29], "BD");
+
+  /* -e beats -a. */
+  every_all = fb_cli_expand_codes (TRUE, TRUE, NULL, 0, &error);
+  g_assert_no_error (error);
+  CU_ASSERT_EQUAL (g_strv_length (every_all), 676);
+  CU_ASSERT_STRING_EQUAL (every_all[675], "ZZ");
+
+  /* -a beats positional codes: ISO codes only, so no "AA". */
+  all = fb_cli_expand_codes (FALSE, TRUE, letter, 0, &error);
+  g_assert_no_error (error);
+  fb_countries_get_all (&n_countries);
+  CU_ASSERT_TRUE (n_countries > 190);
+  CU_ASSERT_EQUAL (g_strv_length (all), n_countries);
+  CU_ASSERT_STRING_EQUAL (all[0], "AD");
+  CU_ASSERT_STRING_EQUAL (all[n_countries - 1], "ZW");
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) all, "BR"));
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) all, "BB"));
+  CU_ASSERT_FALSE (g_strv_contains ((const char * const *) all, "AA"));
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) all, "BZ"));
+
+  populous = fb_cli_expand_codes (FALSE, FALSE, NULL, 0, &error);
+  g_assert_no_error (error);
+  CU_ASSERT_EQUAL (g_strv_length (populous), 20);
+  CU_ASSERT_STRING_EQUAL (populous[0], "BD");
+  CU_ASSERT_STRING_EQUAL (populous[19], "VN");
+
+  populous_3 = fb_cli_expand_codes (FALSE, FALSE, NULL, 3, &error);
+  g_assert_no_error (error);
+  assert_codes (populous_3, (const char *[]) { "BD", "BR", "CD", NULL });
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) bad_error = NULL;
+      g_auto(GStrv) none = fb_cli_expand_codes (FALSE, FALSE, bad[i], 0, &bad_error);
+
+      CU_ASSERT_PTR_NULL (none);
+      CU_ASSERT_TRUE (g_error_matches (bad_error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE));
+      if (bad_error != NULL)
+        CU_ASSERT_STRING_EQUAL (bad_error->message,
+                                "each CC argument must be A to Z or AA to ZZ.");
+    }
+}
+
+static void
+test_cli_format_lines_match_the_book (void)
+{
+  const char *three[] = { "BR", "CN", "US", NULL };
+  const char *one[] = { "BR", NULL };
+  const char *ten[] = { "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", NULL };
+  const char *eleven[] = { "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "ZW",
+                           NULL };
+  g_autofree char *s3 = fb_cli_format_search (three);
+  g_autofree char *s1 = fb_cli_format_search (one);
+  g_autofree char *s10 = fb_cli_format_search (ten);
+  g_autofree char *s11 = fb_cli_format_search (eleven);
+  g_autofree char *c1 = fb_cli_format_connections (1);
+  g_autofree char *c5 = fb_cli_format_connections (5);
+  g_autofree char *sum_ok = fb_cli_format_summary (FB_CLI_COMMAND_FLAGS, 194, 0, 0, 0, 740000);
+  g_autofree char *sum_all = fb_cli_format_summary (FB_CLI_COMMAND_FLAGS, 167, 482, 27, 0,
+                                                    1505000);
+  g_autofree char *sum_one = fb_cli_format_summary (FB_CLI_COMMAND_FLAGS, 1, 0, 1, 3, 2000);
+  g_autofree char *sum_files = fb_cli_format_summary (FB_CLI_COMMAND_DOWNLOAD, 1000, 2, 0, 0,
+                                                      123456789);
+  g_autofree char *sum_names = fb_cli_format_summary (FB_CLI_COMMAND_PROBE, 1, 1, 0, 0, 0);
+
+  CU_ASSERT_STRING_EQUAL (s3, "Searching for 3 flags: BR CN US");
+  CU_ASSERT_STRING_EQUAL (s1, "Searching for 1 flag: BR");
+  CU_ASSERT_STRING_EQUAL (s10, "Searching for 10 flags: AA AB AC AD AE AF AG AH AI AJ");
+  CU_ASSERT_STRING_EQUAL (s11, "Searching for 11 flags: from AA to ZW");
+  CU_ASSERT_STRING_EQUAL (c1, "1 connection will be used.");
+  CU_ASSERT_STRING_EQUAL (c5, "5 concurrent connections will be used.");
+  CU_ASSERT_STRING_EQUAL (sum_ok, "194 flags downloaded.\nElapsed time: 0.74s\n");
+  CU_ASSERT_STRING_EQUAL (sum_all, "167 flags downloaded.\n482 not found.\n 27 errors.\n"
+                                   "Elapsed time: 1.50s\n");
+  CU_ASSERT_STRING_EQUAL (sum_one, "  1 flag downloaded.\n  1 error.\n  3 cancelled.\n"
+                                   "Elapsed time: 0.00s\n");
+  CU_ASSERT_STRING_EQUAL (sum_files, "1000 files downloaded.\n  2 not found.\n"
+                                     "Elapsed time: 123.46s\n");
+  CU_ASSERT_STRING_EQUAL (sum_names, "  1 name found.\n  1 not found.\nElapsed time: 0.00s\n");
+}
+
+static void
+test_cli_url_is_local_for_loopback_only (void)
+{
+  CU_ASSERT_TRUE (fb_cli_url_is_local ("http://127.0.0.1:8000/flags"));
+  CU_ASSERT_TRUE (fb_cli_url_is_local ("http://localhost:8000/flags"));
+  CU_ASSERT_TRUE (fb_cli_url_is_local ("http://LOCALHOST/flags"));
+  CU_ASSERT_TRUE (fb_cli_url_is_local ("http://[::1]:8001/flags"));
+  CU_ASSERT_TRUE (fb_cli_url_is_local ("http://127.1.2.3/flags"));
+  CU_ASSERT_FALSE (fb_cli_url_is_local ("https://www.fluentpython.com/data/flags"));
+  CU_ASSERT_FALSE (fb_cli_url_is_local ("http://192.168.1.2/flags"));
+  CU_ASSERT_FALSE (fb_cli_url_is_local ("not a url"));
+}
+
+static void
+test_cli_progress_format_is_tqdm_like (void)
+{
+  g_autofree char *half = fb_cli_progress_format (87, 194, 1 * G_USEC_PER_SEC, 60, FALSE);
+  g_autofree char *start = fb_cli_progress_format (0, 194, 0, 60, FALSE);
+  g_autofree char *done = fb_cli_progress_format (194, 194, 2 * G_USEC_PER_SEC, 60, FALSE);
+  g_autofree char *narrow = fb_cli_progress_format (87, 194, 1 * G_USEC_PER_SEC, 30, FALSE);
+  g_autofree char *wide = fb_cli_progress_format (1, 8, G_USEC_PER_SEC, 200, TRUE);
+  g_autofree char *partial = fb_cli_progress_format (100, 194, 1500000, 80, TRUE);
+  g_autofree char *hour = fb_cli_progress_format_time (3725);
+  g_autofree char *minute = fb_cli_progress_format_time (65);
+
+  /* 60 columns: "100%|" + bar + "| " + the counts, one column left free. */
+  CU_ASSERT_STRING_EQUAL (half, " 44%|##########--------------| 87/194 [00:01<00:01, 87.0/s]");
+  CU_ASSERT_STRING_EQUAL (start, "  0%|--------------------------------| 0/194 [00:00<?, ?/s]");
+  CU_ASSERT_STRING_EQUAL (done, "100%|#######################| 194/194 [00:02<00:00, 97.0/s]");
+  CU_ASSERT_EQUAL (g_utf8_strlen (half, -1), 59);
+  CU_ASSERT_EQUAL (g_utf8_strlen (start, -1), 59);
+  CU_ASSERT_EQUAL (g_utf8_strlen (done, -1), 59);
+  /* Too narrow for a bar: the counts alone. */
+  CU_ASSERT_STRING_EQUAL (narrow, " 44% 87/194 [00:01<00:01, 87.0/s]");
+  /* The bar stops at 40 cells; 51.5 % of 40 cells is 20 and four eighths. */
+  CU_ASSERT_STRING_EQUAL (wide, " 12%|█████                                   | 1/8 "
+                                "[00:01<00:07, 1.0/s]");
+  CU_ASSERT_STRING_EQUAL (partial, " 51%|████████████████████▌                   | 100/194 "
+                                   "[00:01<00:01, 66.7/s]");
+  CU_ASSERT_STRING_EQUAL (hour, "1:02:05");
+  CU_ASSERT_STRING_EQUAL (minute, "01:05");
+}
+
+/* ---- flags ---- */
+
+static void
+test_cli_flags_prints_the_book_lines_and_saves_files (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *downloaded = g_build_filename (dir, "downloaded", NULL);
+  g_autofree char *site = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) names = NULL;
+  int status;
+
+  server = start_demo_server (NULL, &base);
+  site = g_strdup_printf ("LOCAL site: %s", base);
+  status = run_cli (dir, NULL, &out, &err, "flags", "-s", base, "us", "BR", "cn", "br", NULL);
+
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) {
+    site,
+    "Searching for 3 flags: BR CN US",
+    "3 concurrent connections will be used.",
+    "--------------------",
+    "  3 flags downloaded.",
+    "Elapsed time: ",
+    NULL });
+  CU_ASSERT_STRING_EQUAL (err, "");
+
+  names = fb_test_list_dir (downloaded);
+  CU_ASSERT_EQUAL (g_strv_length (names), 3);
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) names, "BR.gif"));
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) names, "CN.gif"));
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) names, "US.gif"));
+  CU_ASSERT_TRUE (file_size (downloaded, "BR.gif") > 100);
+  CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 3);
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_flags_limit_and_letter_expansion (void)
+{
+  const char *codes[] = { "BA", "BE", "BR", "CA", NULL };
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *site = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+  int status;
+
+  server = start_demo_server (codes, &base);
+  site = g_strdup_printf ("LOCAL site: %s", base);
+
+  status = run_cli (dir, NULL, &out, &err, "flags", "-s", base, "b", "-m", "30", NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) {
+    site,
+    "Searching for 26 flags: from BA to BZ",
+    "26 concurrent connections will be used.",
+    "--------------------",
+    "  3 flags downloaded.",
+    " 23 not found.",
+    "Elapsed time: ",
+    NULL });
+
+  /* -l cuts after sorting; -m is capped by the number of codes. */
+  status = run_cli (dir, NULL, &out2, &err2, "flags", "-s", base, "C", "B", "-l", "5",
+                    "--max-req", "1", NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out2, (const char *[]) {
+    site,
+    "Searching for 5 flags: BA BB BC BD BE",
+    "1 connection will be used.",
+    "--------------------",
+    "  2 flags downloaded.",
+    "  3 not found.",
+    "Elapsed time: ",
+    NULL });
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_flags_every_with_limit (void)
+{
+  const char *codes[] = { "AD", "AE", "BD", "BR", NULL };
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *downloaded = g_build_filename (dir, "downloaded", NULL);
+  g_autofree char *site = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  server = start_demo_server (codes, &base);
+  site = g_strdup_printf ("LOCAL site: %s", base);
+  /* -e beats -a beats the positional code. */
+  status = run_cli (dir, NULL, &out, &err, "flags", "-s", base, "-e", "-a", "ZW", "-l", "30",
+                    NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) {
+    site,
+    "Searching for 30 flags: from AA to BD",
+    "5 concurrent connections will be used.",
+    "--------------------",
+    "  3 flags downloaded.",
+    " 27 not found.",
+    "Elapsed time: ",
+    NULL });
+  CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".gif"), 3);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".part"), 0);
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_flags_default_server_is_local (void)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  status = run_cli (dir, NULL, &out, &err, "flags", "-l", "3", "-m", "1", "-o", "flags", NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  lines = g_strsplit (out, "\n", -1);
+  CU_ASSERT_EQUAL_FATAL (g_strv_length (lines), 7);
+  CU_ASSERT_TRUE (g_regex_match_simple ("^LOCAL site: http://127\\.0\\.0\\.1:[0-9]+/flags$",
+                                        lines[0], 0, 0));
+  CU_ASSERT_STRING_EQUAL (lines[1], "Searching for 3 flags: BD BR CD");
+  CU_ASSERT_STRING_EQUAL (lines[2], "1 connection will be used.");
+  CU_ASSERT_STRING_EQUAL (lines[4], "  3 flags downloaded.");
+  {
+    g_autofree char *flags = g_build_filename (dir, "flags", NULL);
+    g_auto(GStrv) names = fb_test_list_dir (flags);
+
+    CU_ASSERT_EQUAL (g_strv_length (names), 3);
+    CU_ASSERT_TRUE (g_strv_contains ((const char * const *) names, "CD.gif"));
+  }
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_flags_metadata_saves_country_names (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *downloaded = g_build_filename (dir, "downloaded", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) names = NULL;
+  int status;
+
+  server = start_demo_server (NULL, &base);
+  status = run_cli (dir, NULL, &out, &err, "flags", "-s", base, "--metadata", "BR", "FR",
+                    NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  CU_ASSERT_TRUE (has_line (out, "  2 flags downloaded."));
+  names = fb_test_list_dir (downloaded);
+  CU_ASSERT_EQUAL (g_strv_length (names), 2);
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) names, "Brazil.gif"));
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) names, "France.gif"));
+  CU_ASSERT_FALSE (g_strv_contains ((const char * const *) names, "BR.gif"));
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_flags_keeps_existing_files_unless_overwrite (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *downloaded = g_build_filename (dir, "downloaded", NULL);
+  g_autofree char *old_path = g_build_filename (downloaded, "BR.gif", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+
+  server = start_demo_server (NULL, &base);
+  g_assert_true (g_mkdir_with_parents (downloaded, 0755) == 0);
+  g_file_set_contents (old_path, "old", 3, &error);
+  g_assert_no_error (error);
+
+  /* The file already there stays; the new one takes a numbered name. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    CU_ASSERT_EQUAL (run_cli (dir, NULL, &out, &err, "flags", "-q", "-s", base, "BR", NULL), 0);
+    CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".gif"), 2);
+    g_file_get_contents (old_path, &contents, &length, NULL);
+    CU_ASSERT_EQUAL (length, 3);
+    g_clear_pointer (&contents, g_free);
+  }
+
+  /* --overwrite replaces it. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    CU_ASSERT_EQUAL (run_cli (dir, NULL, &out, &err, "flags", "-q", "--overwrite", "-s", base,
+                              "BR", NULL), 0);
+    CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".gif"), 2);
+    g_file_get_contents (old_path, &contents, &length, NULL);
+    CU_ASSERT_TRUE (length > 100);
+    CU_ASSERT_TRUE (contents != NULL && g_str_has_prefix (contents, "GIF89a"));
+  }
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_flags_http_errors_exit_1 (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *downloaded = g_build_filename (dir, "downloaded", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out_v = NULL;
+  g_autofree char *err_v = NULL;
+  int status;
+
+  server = start_demo_server (NULL, &base);
+  fb_demo_server_set_error_rate (server, 1.0);
+  status = run_cli (dir, NULL, &out, &err, "flags", "-s", base, "BR", "CN", NULL);
+
+  CU_ASSERT_EQUAL (status, 1);
+  CU_ASSERT_TRUE (has_line (out, "  0 flags downloaded."));
+  CU_ASSERT_TRUE (has_line (out, "  2 errors."));
+  CU_ASSERT_FALSE (has_line_starting (out, "  0 not found."));
+  /* Errors reach stderr even without -v, with the status and reason. */
+  CU_ASSERT_TRUE (has_line_starting (err, "BR error: "));
+  CU_ASSERT_TRUE (has_line_starting (err, "CN error: "));
+  CU_ASSERT_PTR_NOT_NULL (strstr (err, "418"));
+  CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".gif"), 0);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".part"), 0);
+
+  /* Not found alone is not an error: exit 0. With -v, a line per job. */
+  fb_demo_server_set_error_rate (server, 0.0);
+  status = run_cli (dir, NULL, &out_v, &err_v, "flags", "-v", "-s", base, "BR", "ZZ", NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  CU_ASSERT_TRUE (has_line_starting (out_v, "BR OK"));
+  CU_ASSERT_TRUE (has_line_starting (out_v, "ZZ not found"));
+  CU_ASSERT_TRUE (has_line (out_v, "  1 flag downloaded."));
+  CU_ASSERT_TRUE (has_line (out_v, "  1 not found."));
+  CU_ASSERT_STRING_EQUAL (err_v, "");
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_flags_quiet_prints_nothing (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  server = start_demo_server (NULL, &base);
+  status = run_cli (dir, NULL, &out, &err, "flags", "-q", "-s", base, "BR", "ZZ", NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  CU_ASSERT_STRING_EQUAL (out, "");
+  CU_ASSERT_STRING_EQUAL (err, "");
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_json_output_parses (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean seen_br = FALSE;
+  gboolean seen_zz = FALSE;
+  int status;
+
+  server = start_demo_server (NULL, &base);
+  status = run_cli (dir, NULL, &out, &err, "flags", "--json", "-s", base, "BR", "ZZ", NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  lines = g_strsplit (out, "\n", -1);
+  CU_ASSERT_EQUAL_FATAL (g_strv_length (lines), 4);
+  CU_ASSERT_STRING_EQUAL (lines[3], "");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *object;
+
+      CU_ASSERT_TRUE_FATAL (json_parser_load_from_data (parser, lines[i], -1, &error));
+      CU_ASSERT_TRUE_FATAL (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      object = json_node_get_object (json_parser_get_root (parser));
+
+      if (i == 2)
+        {
+          CU_ASSERT_TRUE (json_object_get_boolean_member (object, "summary"));
+          CU_ASSERT_EQUAL (json_object_get_int_member (object, "total"), 2);
+          CU_ASSERT_EQUAL (json_object_get_int_member (object, "ok"), 1);
+          CU_ASSERT_EQUAL (json_object_get_int_member (object, "not_found"), 1);
+          CU_ASSERT_EQUAL (json_object_get_int_member (object, "error"), 0);
+          CU_ASSERT_EQUAL (json_object_get_int_member (object, "cancelled"), 0);
+          CU_ASSERT_TRUE (json_object_get_double_member (object, "elapsed") > 0);
+          continue;
+        }
+
+      CU_ASSERT_STRING_EQUAL (json_object_get_string_member (object, "kind"), "catalog");
+      CU_ASSERT_TRUE (json_object_has_member (object, "message"));
+      CU_ASSERT_TRUE (json_object_has_member (object, "elapsed"));
+      if (g_str_equal (json_object_get_string_member (object, "input"), "BR"))
+        {
+          const char *path = json_object_get_string_member (object, "path");
+
+          seen_br = TRUE;
+          CU_ASSERT_STRING_EQUAL (json_object_get_string_member (object, "state"), "ok");
+          CU_ASSERT_TRUE (path != NULL && g_str_has_suffix (path, "BR.gif"));
+          CU_ASSERT_TRUE (json_object_get_int_member (object, "bytes") > 100);
+        }
+      else if (g_str_equal (json_object_get_string_member (object, "input"), "ZZ"))
+        {
+          seen_zz = TRUE;
+          CU_ASSERT_STRING_EQUAL (json_object_get_string_member (object, "state"), "not-found");
+          CU_ASSERT_TRUE (json_object_get_null_member (object, "path"));
+        }
+    }
+  CU_ASSERT_TRUE (seen_br);
+  CU_ASSERT_TRUE (seen_zz);
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_usage_errors_exit_2 (void)
+{
+  const char *cases[][6] = {
+    { "flags", "-m", "0", NULL },
+    { "flags", "-m", "1001", NULL },
+    { "flags", "--max-req", "many", NULL },
+    { "flags", "B1", NULL },
+    { "flags", "-l", "0", NULL },
+    { "flags", "--no-such-option", NULL },
+    { "flags", "-s", "ftp://127.0.0.1/flags", NULL },
+    { "flags", "-v", "-q", NULL },
+    { "bogus", NULL },
+    { "--bogus", NULL },
+    { NULL },
+    { "download", NULL },
+    { "download", "--timeout", "0", "http://127.0.0.1:1/x", NULL },
+    { "probe", NULL },
+    { "serve", "--error-rate", "2", NULL },
+    { "serve", "extra", NULL },
+  };
+  g_autofree char *dir = fb_test_make_tmpdir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run_cli_strv (dir, NULL, &out, &err, cases[i]);
+
+      CU_ASSERT_EQUAL (status, 2);
+      CU_ASSERT_TRUE (g_str_has_prefix (err, "*** Usage error: "));
+      CU_ASSERT_TRUE (has_line_starting (err, "Usage: fetchboard-cli "));
+      CU_ASSERT_STRING_EQUAL (out, "");
+      if (status != 2 || !g_str_has_prefix (err, "*** Usage error: "))
+        g_printerr ("\ncase %u (%s): %d\n%s", i, cases[i][0], status, err);
+    }
+
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    run_cli (dir, NULL, &out, &err, "flags", "b1", NULL);
+    CU_ASSERT_TRUE (has_line (err, "*** Usage error: each CC argument must be A to Z or AA to "
+                                   "ZZ."));
+  }
+  /* Nothing was created by a refused command line. */
+  {
+    g_auto(GStrv) names = fb_test_list_dir (dir);
+
+    CU_ASSERT_EQUAL (g_strv_length (names), 0);
+  }
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_help_documents_commands_and_options (void)
+{
+  const char *flags_options[] = { "--all", "--every", "--limit", "--max-req", "--server",
+                                  "--output", "--metadata", "--timeout", "--verbose",
+                                  "--quiet", "--json", "--overwrite", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *flags_out = NULL;
+  g_autofree char *flags_err = NULL;
+  g_autofree char *serve_out = NULL;
+  g_autofree char *serve_err = NULL;
+
+  CU_ASSERT_EQUAL (run_cli (NULL, NULL, &out, &err, "--help", NULL), 0);
+  CU_ASSERT_TRUE (has_line_starting (out, "  flags "));
+  CU_ASSERT_TRUE (has_line_starting (out, "  download "));
+  CU_ASSERT_TRUE (has_line_starting (out, "  probe "));
+  CU_ASSERT_TRUE (has_line_starting (out, "  serve "));
+
+  CU_ASSERT_EQUAL (run_cli (NULL, NULL, &flags_out, &flags_err, "flags", "--help", NULL), 0);
+  for (guint i = 0; flags_options[i] != NULL; i++)
+    CU_ASSERT_PTR_NOT_NULL (strstr (flags_out, flags_options[i]));
+  CU_ASSERT_PTR_NOT_NULL (strstr (flags_out, "fetchboard-cli flags [OPTION…] [CC…]"));
+
+  CU_ASSERT_EQUAL (run_cli (NULL, NULL, &serve_out, &serve_err, "help", "serve", NULL), 0);
+  CU_ASSERT_PTR_NOT_NULL (strstr (serve_out, "--delay"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (serve_out, "--error-rate"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (serve_out, "--port"));
+}
+
+/* ---- download ---- */
+
+static char *
+write_list (const char         *dir,
+            const char         *name,
+            const char * const *lines)
+{
+  g_autofree char *text = g_strjoinv ("\n", (char **) lines);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&text);
+}
+
+static void
+test_cli_download_reports_bad_lines_and_runs_the_rest (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *saved = g_build_filename (dir, "out", NULL);
+  g_autofree char *a = fb_test_server_url (server, "/file/a.bin?size=100");
+  g_autofree char *b = fb_test_server_url (server, "/file/b.bin?size=20000");
+  g_autofree char *missing = fb_test_server_url (server, "/status/404");
+  g_autofree char *list = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) err_lines = NULL;
+  int status;
+
+  list = write_list (dir, "list.txt", (const char *[]) {
+    a, "ftp://127.0.0.1/x.bin", "example.com", b, missing, "# a comment", "BR", NULL });
+  status = run_cli (dir, NULL, &out, &err, "download", "-o", "out", "@list.txt", NULL);
+
+  /* A rejected line makes the exit status 1, the rest still runs. */
+  CU_ASSERT_EQUAL (status, 1);
+  err_lines = g_strsplit (err, "\n", -1);
+  CU_ASSERT_EQUAL_FATAL (g_strv_length (err_lines), 4);
+  CU_ASSERT_TRUE (g_str_has_prefix (err_lines[0], "list.txt:2: "));
+  CU_ASSERT_PTR_NOT_NULL (strstr (err_lines[0], "ftp"));
+  CU_ASSERT_STRING_EQUAL (err_lines[1], "list.txt:3: not a URL (looks like a domain; use probe)");
+  CU_ASSERT_STRING_EQUAL (err_lines[2],
+                          "list.txt:7: not a URL (looks like a country code; use flags)");
+  assert_lines (out, (const char *[]) {
+    "--------------------",
+    "  2 files downloaded.",
+    "  1 not found.",
+    "Elapsed time: ",
+    NULL });
+  CU_ASSERT_EQUAL (file_size (saved, "a.bin"), 100);
+  CU_ASSERT_EQUAL (file_size (saved, "b.bin"), 20000);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (saved, ".part"), 0);
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_download_without_valid_urls_exits_2 (void)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *list = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+  int status;
+
+  list = write_list (dir, "hosts.txt", (const char *[]) { "example.com", "", NULL });
+  status = run_cli (dir, NULL, &out, &err, "download", "@hosts.txt", NULL);
+  CU_ASSERT_EQUAL (status, 2);
+  CU_ASSERT_TRUE (has_line (err, "hosts.txt:1: not a URL (looks like a domain; use probe)"));
+  CU_ASSERT_TRUE (has_line (err, "*** Usage error: no valid URL to download"));
+  CU_ASSERT_STRING_EQUAL (out, "");
+
+  /* A missing list file is named, and nothing else remains. */
+  status = run_cli (dir, NULL, &out2, &err2, "download", "@missing.txt", NULL);
+  CU_ASSERT_EQUAL (status, 2);
+  CU_ASSERT_TRUE (has_line_starting (err2, "missing.txt: "));
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_download_stdin_and_arguments_with_errors (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *c = fb_test_server_url (server, "/file/c.bin?size=321");
+  g_autofree char *d = fb_test_server_url (server, "/file/d.bin?size=5");
+  g_autofree char *broken = fb_test_server_url (server, "/status/500");
+  g_autofree char *teapot = fb_test_server_url (server, "/status/418");
+  g_autofree char *input = g_strdup_printf ("%s\n%s\n", d, teapot);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *expected_500 = g_strdup_printf ("%s error: ", broken);
+  int status;
+
+  status = run_cli (dir, input, &out, &err, "download", c, "-", broken, NULL);
+  CU_ASSERT_EQUAL (status, 1);
+  assert_lines (out, (const char *[]) {
+    "--------------------",
+    "  2 files downloaded.",
+    "  2 errors.",
+    "Elapsed time: ",
+    NULL });
+  CU_ASSERT_TRUE (has_line_starting (err, expected_500));
+  CU_ASSERT_PTR_NOT_NULL (strstr (err, "500"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (err, "418"));
+  CU_ASSERT_EQUAL (file_size (dir, "c.bin"), 321);
+  CU_ASSERT_EQUAL (file_size (dir, "d.bin"), 5);
+  fb_test_rm_rf (dir);
+}
+
+/* ---- probe ---- */
+
+static void
+test_cli_probe_prints_found_and_not_found (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *json_out = NULL;
+  g_autofree char *json_err = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  status = run_cli (NULL, NULL, &out, &err, "probe", "localhost", "nothere.invalid",
+                    "http://127.0.0.1/x", NULL);
+  /* The URL is rejected (exit 1); the names still run. */
+  CU_ASSERT_EQUAL (status, 1);
+  CU_ASSERT_TRUE (has_line (err, "command line:3: not a domain name (looks like a URL; use "
+                                 "download)"));
+  lines = g_strsplit (out, "\n", -1);
+  CU_ASSERT_EQUAL_FATAL (g_strv_length (lines), 7);
+  /* Completion order: either name may come first. */
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) lines, "+ localhost"));
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) lines, "  nothere.invalid"));
+  CU_ASSERT_STRING_EQUAL (lines[2], "--------------------");
+  CU_ASSERT_STRING_EQUAL (lines[3], "  1 name found.");
+  CU_ASSERT_STRING_EQUAL (lines[4], "  1 not found.");
+  CU_ASSERT_TRUE (g_str_has_prefix (lines[5], "Elapsed time: "));
+
+  status = run_cli (NULL, NULL, &json_out, &json_err, "probe", "--json", "localhost", NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  {
+    g_auto(GStrv) json_lines = g_strsplit (json_out, "\n", -1);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *object;
+    JsonArray *addresses;
+
+    CU_ASSERT_EQUAL_FATAL (g_strv_length (json_lines), 3);
+    CU_ASSERT_TRUE_FATAL (json_parser_load_from_data (parser, json_lines[0], -1, NULL));
+    object = json_node_get_object (json_parser_get_root (parser));
+    CU_ASSERT_STRING_EQUAL (json_object_get_string_member (object, "kind"), "probe");
+    CU_ASSERT_STRING_EQUAL (json_object_get_string_member (object, "state"), "ok");
+    addresses = json_object_get_array_member (object, "addresses");
+    CU_ASSERT_TRUE (addresses != NULL && json_array_get_length (addresses) >= 1);
+  }
+}
+
+/* ---- Ctrl+C ---- */
+
+static gboolean
+send_sigint_cb (gpointer user_data)
+{
+  g_subprocess_send_signal (user_data, SIGINT);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cli_sigint_cancels_and_exits_130 (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *downloaded = g_build_filename (dir, "downloaded", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int status;
+
+  server = start_demo_server (NULL, &base);
+  fb_demo_server_set_delay (server, 1.0, 1.0);
+  process = spawn_cli (dir, FALSE, (const char *[]) { "flags", "-s", base, "BR", "CN", "US",
+                                                      "-m", "2", NULL });
+  g_timeout_add (300, send_sigint_cb, process);
+  status = finish_cli (process, NULL, &out, &err);
+
+  CU_ASSERT_EQUAL (status, 130);
+  /* Cancelled at once, not after the server's delay. */
+  CU_ASSERT_TRUE (g_get_monotonic_time () - start < 900 * 1000);
+  CU_ASSERT_TRUE (has_line (out, "--------------------"));
+  CU_ASSERT_TRUE (has_line (out, "  0 flags downloaded."));
+  CU_ASSERT_TRUE (has_line (out, "  3 cancelled."));
+  CU_ASSERT_TRUE (has_line_starting (out, "Elapsed time: "));
+  CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".part"), 0);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".gif"), 0);
+  fb_test_rm_rf (dir);
+}
+
+/* ---- serve ---- */
+
+typedef struct
+{
+  gboolean  done;
+  char     *line;
+  gsize     length;
+  char      buffer[4096];
+} Reading;
+
+static void
+read_line_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Reading *reading = user_data;
+
+  reading->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object),
+                                                             result, NULL, NULL);
+  reading->done = TRUE;
+}
+
+static void
+read_all_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Reading *reading = user_data;
+
+  g_input_stream_read_all_finish (G_INPUT_STREAM (object), result, &reading->length, NULL);
+  reading->done = TRUE;
+}
+
+static void
+wait_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_cli_serve_serves_flags_until_ctrl_c (void)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDataInputStream) stream = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree Reading *first = g_new0 (Reading, 1);
+  g_autofree Reading *rest = g_new0 (Reading, 1);
+  gboolean exited = FALSE;
+  const char *base;
+  int status;
+
+  server = spawn_cli (dir, FALSE, (const char *[]) { "serve", "--port", "0", "--delay",
+                                                     "0.01-0.02", "--error-rate", "1",
+                                                     NULL });
+  stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, read_line_cb, first);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&first->done, CHILD_DEADLINE));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (first->line);
+  CU_ASSERT_TRUE (g_regex_match_simple ("^Serving http://127\\.0\\.0\\.1:[0-9]+/flags$",
+                                        first->line, 0, 0));
+  base = first->line + strlen ("Serving ");
+
+  /* Error rate 1: every answer is 418, an error (exit 1), never a 404. */
+  status = run_cli (dir, NULL, &out, &err, "flags", "-s", base, "BR", "ZZ", NULL);
+  CU_ASSERT_EQUAL (status, 1);
+  CU_ASSERT_TRUE (has_line (out, "  0 flags downloaded."));
+  CU_ASSERT_TRUE (has_line (out, "  2 errors."));
+
+  g_subprocess_send_signal (server, SIGINT);
+  g_input_stream_read_all_async (G_INPUT_STREAM (stream), rest->buffer,
+                                 sizeof rest->buffer - 1, G_PRIORITY_DEFAULT, NULL,
+                                 read_all_cb, rest);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&rest->done, CHILD_DEADLINE));
+  g_subprocess_wait_async (server, NULL, wait_cb, &exited);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&exited, CHILD_DEADLINE));
+
+  CU_ASSERT_TRUE (g_subprocess_get_if_exited (server));
+  CU_ASSERT_EQUAL (g_subprocess_get_exit_status (server), 0);
+  rest->buffer[rest->length] = '\0';
+  assert_lines (rest->buffer, (const char *[]) {
+    "Delay: a random 0.01 to 0.02 s before each answer",
+    "Error rate: 100% of answers are 418 I'm a Teapot",
+    "Press Ctrl+C to stop.",
+    "2 requests served.",
+    NULL });
+  g_free (first->line);
+  fb_test_rm_rf (dir);
+}
+
+static const FbTestCase tests[] = {
+  { "test_cli_expand_codes_follows_the_book", test_cli_expand_codes_follows_the_book },
+  { "test_cli_format_lines_match_the_book", test_cli_format_lines_match_the_book },
+  { "test_cli_url_is_local_for_loopback_only", test_cli_url_is_local_for_loopback_only },
+  { "test_cli_progress_format_is_tqdm_like", test_cli_progress_format_is_tqdm_like },
+  { "test_cli_flags_prints_the_book_lines_and_saves_files",
+    test_cli_flags_prints_the_book_lines_and_saves_files },
+  { "test_cli_flags_limit_and_letter_expansion", test_cli_flags_limit_and_letter_expansion },
+  { "test_cli_flags_every_with_limit", test_cli_flags_every_with_limit },
+  { "test_cli_flags_default_server_is_local", test_cli_flags_default_server_is_local },
+  { "test_cli_flags_metadata_saves_country_names", test_cli_flags_metadata_saves_country_names },
+  { "test_cli_flags_keeps_existing_files_unless_overwrite",
+    test_cli_flags_keeps_existing_files_unless_overwrite },
+  { "test_cli_flags_http_errors_exit_1", test_cli_flags_http_errors_exit_1 },
+  { "test_cli_flags_quiet_prints_nothing", test_cli_flags_quiet_prints_nothing },
+  { "test_cli_json_output_parses", test_cli_json_output_parses },
+  { "test_cli_usage_errors_exit_2", test_cli_usage_errors_exit_2 },
+  { "test_cli_help_documents_commands_and_options",
+    test_cli_help_documents_commands_and_options },
+  { "test_cli_download_reports_bad_lines_and_runs_the_rest",
+    test_cli_download_reports_bad_lines_and_runs_the_rest },
+  { "test_cli_download_without_valid_urls_exits_2", test_cli_download_without_valid_urls_exits_2 },
+  { "test_cli_download_stdin_and_arguments_with_errors",
+    test_cli_download_stdin_and_arguments_with_errors },
+  { "test_cli_probe_prints_found_and_not_found", test_cli_probe_prints_found_and_not_found },
+  { "test_cli_sigint_cancels_and_exits_130", test_cli_sigint_cancels_and_exits_130 },
+  { "test_cli_serve_serves_flags_until_ctrl_c", test_cli_serve_serves_flags_until_ctrl_c },
+  { NULL, NULL }
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  return fb_test_main (argc, argv, "cli", tests);
+}

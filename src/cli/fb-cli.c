@@ -1,1 +1,1159 @@
-/* placeholder */
+/* fb-cli.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <glib-unix.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fb-cli.h"
+#include "fb-cli-progress.h"
+#include "fb-demo-server.h"
+#include "fb-list-parser.h"
+#include "fb-run.h"
+#include "fb-semaphore.h"
+#include "fb-stall-meter.h"
+
+#define PROGRAM_NAME         "fetchboard-cli"
+#define PROGRESS_INTERVAL_MS 100 /* at most ten redraws a second */
+#define UNSET_INT            G_MININT
+#define UNSET_DOUBLE         (-G_MAXDOUBLE)
+#define DEFAULT_SERVE_PORT   8000 /* the book's local server */
+#define FLAGS_DEFAULT_OUTPUT "downloaded"
+
+typedef struct _FbCli FbCli;
+
+/* One place entries come from, kept in argument order. */
+typedef struct
+{
+  FbCli        *cli;
+  char         *name;      /* as typed, for messages */
+  char         *path;      /* @FILE, or NULL */
+  GString      *text;      /* command-line entries, one a line */
+  gboolean      is_stdin;
+  gboolean      done;
+  FbListResult *result;
+  GError       *error;
+} ListSource;
+
+typedef struct
+{
+  guint  line;
+  char  *message;
+} Problem;
+
+struct _FbCli
+{
+  FbCliCommand   command;
+  const char    *name;
+
+  /* options */
+  int            max_req;
+  int            limit;
+  double         timeout;
+  char          *output;
+  char          *server_url;
+  char          *delay;
+  double         error_rate;
+  int            port;
+  char         **args;
+  gboolean       verbose;
+  gboolean       quiet;
+  gboolean       json;
+  gboolean       overwrite;
+  gboolean       all;
+  gboolean       every;
+  gboolean       metadata;
+
+  /* state */
+  GCancellable  *cancellable;
+  FbRun         *run;
+  FbDemoServer  *server;
+  FbCliProgress *progress;
+  FbStallMeter  *stall;
+  GPtrArray     *sources;
+  guint          n_reading;
+  guint          n_rejected;
+  guint          sigint_id;
+  guint          sigterm_id;
+  int            signal_status; /* the exit status a signal asked for, 0 if none */
+  gboolean       run_finished;
+};
+
+static const struct
+{
+  const char   *name;
+  FbCliCommand  command;
+  const char   *parameters;
+  const char   *summary;
+} commands[] = {
+  { "flags", FB_CLI_COMMAND_FLAGS, N_("[CC…]"),
+    N_("Download flags for country codes. Default: top 20 countries by population.") },
+  { "download", FB_CLI_COMMAND_DOWNLOAD, N_("[URL|@FILE|-…]"),
+    N_("Download the files of a list of URLs.") },
+  { "probe", FB_CLI_COMMAND_PROBE, N_("[DOMAIN|@FILE|-…]"),
+    N_("Resolve a list of domain names and say which exist.") },
+  { "serve", FB_CLI_COMMAND_SERVE, "",
+    N_("Serve the flag data set on 127.0.0.1 until Ctrl+C, like the book’s slow_server.py.") },
+};
+
+static void
+list_source_free (ListSource *source)
+{
+  g_free (source->name);
+  g_free (source->path);
+  if (source->text != NULL)
+    g_string_free (source->text, TRUE);
+  g_clear_pointer (&source->result, fb_list_result_free);
+  g_clear_error (&source->error);
+  g_free (source);
+}
+
+static void
+problem_free (Problem *problem)
+{
+  g_free (problem->message);
+  g_free (problem);
+}
+
+static FbCli *
+fb_cli_new (FbCliCommand  command,
+            const char   *name)
+{
+  FbCli *cli = g_new0 (FbCli, 1);
+
+  cli->command = command;
+  cli->name = name;
+  cli->max_req = UNSET_INT;
+  cli->limit = UNSET_INT;
+  cli->timeout = UNSET_DOUBLE;
+  cli->port = DEFAULT_SERVE_PORT;
+  cli->cancellable = g_cancellable_new ();
+  cli->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) list_source_free);
+  return cli;
+}
+
+static void
+fb_cli_free (FbCli *cli)
+{
+  g_clear_handle_id (&cli->sigint_id, g_source_remove);
+  g_clear_handle_id (&cli->sigterm_id, g_source_remove);
+  g_clear_pointer (&cli->progress, fb_cli_progress_free);
+  if (cli->run != NULL)
+    g_signal_handlers_disconnect_by_data (cli->run, cli);
+  g_clear_object (&cli->run);
+  if (cli->server != NULL)
+    fb_demo_server_stop (cli->server);
+  g_clear_object (&cli->server);
+  g_clear_pointer (&cli->stall, fb_stall_meter_free);
+  g_clear_pointer (&cli->sources, g_ptr_array_unref);
+  g_clear_object (&cli->cancellable);
+  g_free (cli->output);
+  g_free (cli->server_url);
+  g_free (cli->delay);
+  g_strfreev (cli->args);
+  g_free (cli);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbCli, fb_cli_free)
+
+/* ---- usage ---- */
+
+static const char *
+command_parameters (FbCliCommand command)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (commands[i].command == command)
+      return commands[i].parameters;
+  g_return_val_if_reached ("");
+}
+
+static int
+usage_error (const char *command_name,
+             const char *parameters,
+             const char *format,
+             ...) G_GNUC_PRINTF (3, 4);
+
+static int
+usage_error (const char *command_name,
+             const char *parameters,
+             const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr (_("*** Usage error: %s\n"), message);
+  if (command_name != NULL)
+    {
+      /* Translators: the program and command, then its arguments */
+      g_printerr (_("Usage: %s %s [OPTION…] %s\n"), PROGRAM_NAME, command_name,
+                  _(parameters));
+      g_printerr (_("Run “%s %s --help” to see every option.\n"), PROGRAM_NAME, command_name);
+    }
+  else
+    {
+      g_printerr (_("Usage: %s COMMAND [OPTION…]\n"), PROGRAM_NAME);
+      g_printerr (_("Run “%s --help” to see the commands.\n"), PROGRAM_NAME);
+    }
+  return FB_CLI_EXIT_USAGE;
+}
+
+static int
+cli_usage_error (FbCli      *cli,
+                 const char *format,
+                 ...) G_GNUC_PRINTF (2, 3);
+
+static int
+cli_usage_error (FbCli      *cli,
+                 const char *format,
+                 ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  return usage_error (cli->name, command_parameters (cli->command), "%s", message);
+}
+
+static const GOptionEntry version_entries[] = {
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+  { NULL }
+};
+
+static char *
+main_help (void)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GString) description = g_string_new (NULL);
+
+  g_string_append (description, _("Commands:\n"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (description, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  g_string_append_c (description, '\n');
+  g_string_append_printf (description,
+                          _("Run “%s COMMAND --help” to see the options of a command.\n"),
+                          PROGRAM_NAME);
+  g_string_append (description,
+                   _("Exit status: 0 when no job ended in error (not found is not an error),\n"
+                     "1 when one did or input was rejected, 2 for usage errors, 130 after\n"
+                     "Ctrl+C.\n"));
+
+  g_set_prgname (PROGRAM_NAME);
+  context = g_option_context_new (_("COMMAND [ARG…]"));
+  g_option_context_add_main_entries (context, version_entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Run many network jobs at once, headless: flag downloads, "
+                                  "URL downloads and DNS probes."));
+  g_option_context_set_description (context, description->str);
+  return g_option_context_get_help (context, TRUE, NULL);
+}
+
+/* ---- options ---- */
+
+static const char *
+command_description (FbCliCommand command)
+{
+  switch (command)
+    {
+    case FB_CLI_COMMAND_FLAGS:
+      return _("CC is a country code (BR) or its first letter (B for BA…BZ), in any case.\n"
+               "-e beats -a beats CC arguments; the codes are de-duplicated and sorted, then\n"
+               "cut by -l. Each code fetches {server}/{cc}/{cc}.gif (and metadata.json with\n"
+               "--metadata); files are saved in ./downloaded as CC.gif, or under the\n"
+               "country name with --metadata. Without -s a demo server is started inside\n"
+               "the program and used.\n\n"
+               "Exit status: 0 when no flag ended in error (not found is not an error), 1 when\n"
+               "one did, 2 for usage errors, 130 after Ctrl+C.");
+    case FB_CLI_COMMAND_DOWNLOAD:
+      return _("Each argument is a URL, @FILE (a list, one URL a line; .csv and .tsv: the\n"
+               "first column) or - (the list on standard input). Lines that are not URLs\n"
+               "are reported as FILE:LINE: REASON and the rest still runs. Files are saved\n"
+               "under the last segment of the URL's path, in the current folder unless -o\n"
+               "is given; an existing file is kept and the new one gets a number unless\n"
+               "--overwrite is given.\n\n"
+               "Exit status: 0 when no download ended in error (not found is not an error),\n"
+               "1 when one did or a line was rejected, 2 for usage errors or when no valid\n"
+               "URL remains, 130 after Ctrl+C.");
+    case FB_CLI_COMMAND_PROBE:
+      return _("Each argument is a domain name, @FILE (a list, one name a line) or - (the\n"
+               "list on standard input). Results are printed as they complete: “+ name” when\n"
+               "the name resolves, “  name” when it does not.\n\n"
+               "Exit status: 0 when no lookup ended in error (not found is not an error),\n"
+               "1 when one did (a timeout, say) or a line was rejected, 2 for usage errors\n"
+               "or when no valid name remains, 130 after Ctrl+C.");
+    case FB_CLI_COMMAND_SERVE:
+      return _("Serves /flags/{cc}/{cc}.gif and /flags/{cc}/metadata.json for every ISO 3166\n"
+               "country; unknown codes get 404. Each answer waits a random time in the\n"
+               "--delay range, and fails with 418 I'm a Teapot with probability\n"
+               "--error-rate. Stop it with Ctrl+C (exit status 0).");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+static void
+add_entry (GArray       *entries,
+           const char   *long_name,
+           char          short_name,
+           int           flags,
+           GOptionArg    arg,
+           gpointer      data,
+           const char   *description,
+           const char   *arg_description)
+{
+  GOptionEntry entry = { long_name, short_name, flags, arg, data, description, arg_description };
+
+  g_array_append_val (entries, entry);
+}
+
+static GArray *
+command_entries (FbCli *cli)
+{
+  GArray *entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  gboolean flags = cli->command == FB_CLI_COMMAND_FLAGS;
+  gboolean probe = cli->command == FB_CLI_COMMAND_PROBE;
+
+  if (cli->command == FB_CLI_COMMAND_SERVE)
+    {
+      add_entry (entries, "delay", 0, 0, G_OPTION_ARG_STRING, &cli->delay,
+                 N_("Wait MIN seconds, or a random time from MIN to MAX, before each answer "
+                    "(default 0)"), N_("MIN[-MAX]"));
+      add_entry (entries, "error-rate", 0, 0, G_OPTION_ARG_DOUBLE, &cli->error_rate,
+                 N_("Answer 418 I'm a Teapot with probability P, 0 to 1 (default 0)"),
+                 N_("P"));
+      add_entry (entries, "port", 0, 0, G_OPTION_ARG_INT, &cli->port,
+                 N_("Listen on 127.0.0.1:N; 0 picks a free port (default 8000)"), N_("N"));
+      add_entry (entries, G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli->args,
+                 NULL, NULL);
+      return entries;
+    }
+
+  if (flags)
+    {
+      add_entry (entries, "all", 'a', 0, G_OPTION_ARG_NONE, &cli->all,
+                 N_("Get all available flags (AD to ZW)"), NULL);
+      add_entry (entries, "every", 'e', 0, G_OPTION_ARG_NONE, &cli->every,
+                 N_("Get flags for every possible code (AA…ZZ)"), NULL);
+      add_entry (entries, "limit", 'l', 0, G_OPTION_ARG_INT, &cli->limit,
+                 N_("Limit to N first codes"), N_("N"));
+    }
+  add_entry (entries, "max-req", 'm', 0, G_OPTION_ARG_INT, &cli->max_req,
+             N_("Maximum concurrent requests, 1 to 1000 (default 5)"), N_("N"));
+  /* The book's spelling. */
+  add_entry (entries, "max_req", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &cli->max_req,
+             NULL, NULL);
+  if (flags)
+    add_entry (entries, "server", 's', 0, G_OPTION_ARG_STRING, &cli->server_url,
+               N_("Base URL of the flag server (default: start a demo server)"), N_("URL"));
+  if (!probe)
+    add_entry (entries, "output", 'o', 0, G_OPTION_ARG_FILENAME, &cli->output,
+               flags ? N_("Save the flags in DIR (default “downloaded”)")
+                     : N_("Save the files in DIR (default: the current folder)"), N_("DIR"));
+  if (flags)
+    add_entry (entries, "metadata", 0, 0, G_OPTION_ARG_NONE, &cli->metadata,
+               N_("Save flags under the country name in metadata.json (flags3)"),
+               NULL);
+  add_entry (entries, "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &cli->timeout,
+             probe ? N_("Give up on a lookup after SECONDS (default 5)")
+                   : N_("Give up on a request after SECONDS (default 3.1)"), N_("SECONDS"));
+  if (!probe)
+    add_entry (entries, "overwrite", 0, 0, G_OPTION_ARG_NONE, &cli->overwrite,
+               N_("Replace files that already exist"), NULL);
+  add_entry (entries, "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose,
+             N_("Print a line per finished job instead of the progress bar"), NULL);
+  add_entry (entries, "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli->quiet,
+             N_("Print nothing but errors"), NULL);
+  add_entry (entries, "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
+             N_("Print a JSON object per finished job, then a summary"), NULL);
+  add_entry (entries, G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli->args,
+             NULL, NULL);
+  return entries;
+}
+
+/* Returns -1 when the options are good, else the exit status. */
+static int
+parse_options (FbCli  *cli,
+               int     argc,
+               char  **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GArray) entries = command_entries (cli);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("%s %s", PROGRAM_NAME, cli->name);
+  g_auto(GStrv) strv = g_new0 (char *, argc + 1);
+
+  for (int i = 0; i < argc; i++)
+    strv[i] = g_strdup (argv[i]);
+  g_set_prgname (prgname);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (commands[i].command == cli->command)
+      {
+        context = g_option_context_new (_(commands[i].parameters));
+        g_option_context_set_summary (context, _(commands[i].summary));
+      }
+  g_option_context_set_description (context, command_description (cli->command));
+  g_option_context_add_main_entries (context, (GOptionEntry *) (gpointer) entries->data,
+                                     GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse_strv (context, &strv, &error))
+    return cli_usage_error (cli, "%s", error->message);
+
+  if (cli->verbose + cli->quiet + cli->json > 1)
+    return cli_usage_error (cli, _("-v, -q and --json cannot be combined"));
+  if (cli->max_req != UNSET_INT
+      && (cli->max_req < FB_SEMAPHORE_MIN_LIMIT || cli->max_req > FB_SEMAPHORE_MAX_LIMIT))
+    return cli_usage_error (cli, _("--max-req N must be from %d to %d"),
+                            FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT);
+  if (cli->limit != UNSET_INT && cli->limit < 1)
+    return cli_usage_error (cli, _("--limit N must be >= 1"));
+  if (cli->timeout != UNSET_DOUBLE && !(isfinite (cli->timeout) && cli->timeout > 0))
+    return cli_usage_error (cli, _("--timeout SECONDS must be more than 0"));
+
+  if (cli->command == FB_CLI_COMMAND_SERVE)
+    {
+      if (cli->args != NULL && cli->args[0] != NULL)
+        return cli_usage_error (cli, _("unexpected argument “%s”"), cli->args[0]);
+      if (!(cli->error_rate >= 0.0 && cli->error_rate <= 1.0))
+        return cli_usage_error (cli, _("--error-rate P must be from 0 to 1"));
+      if (cli->port < 0 || cli->port > G_MAXUINT16)
+        return cli_usage_error (cli, _("--port N must be from 0 to 65535"));
+    }
+
+  if (cli->server_url != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (cli->server_url, G_URI_FLAGS_NONE, NULL);
+      gsize length = strlen (cli->server_url);
+
+      if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0'
+          || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
+              && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+        return cli_usage_error (cli, _("--server URL must be an http:// or https:// URL, "
+                                       "not “%s”"), cli->server_url);
+      /* The engine appends "/{cc}/…". */
+      while (length > 0 && cli->server_url[length - 1] == '/')
+        cli->server_url[--length] = '\0';
+    }
+
+  return -1;
+}
+
+/* ---- signals ---- */
+
+static void
+handle_signal (FbCli *cli,
+               int    status)
+{
+  if (cli->signal_status != 0)
+    {
+      /* A second Ctrl+C: leave now, without waiting for the jobs. */
+      g_clear_pointer (&cli->progress, fb_cli_progress_free);
+      fflush (stdout);
+      _exit (cli->signal_status);
+    }
+
+  cli->signal_status = status;
+  g_cancellable_cancel (cli->cancellable);
+  if (cli->run != NULL && !cli->run_finished)
+    fb_run_cancel (cli->run);
+}
+
+static gboolean
+sigint_cb (gpointer user_data)
+{
+  handle_signal (user_data, FB_CLI_EXIT_INTERRUPTED);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sigterm_cb (gpointer user_data)
+{
+  handle_signal (user_data, 128 + SIGTERM);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_signals (FbCli *cli)
+{
+  cli->sigint_id = g_unix_signal_add (SIGINT, sigint_cb, cli);
+  cli->sigterm_id = g_unix_signal_add (SIGTERM, sigterm_cb, cli);
+}
+
+/* ---- the run ---- */
+
+static void
+job_finished_cb (FbRun *run,
+                 FbJob *job,
+                 FbCli *cli)
+{
+  FbJobState state = fb_job_get_state (job);
+  g_autofree char *line = NULL;
+
+  if (cli->json)
+    {
+      line = fb_cli_job_to_json (job);
+      g_print ("%s\n", line);
+      return;
+    }
+
+  if (cli->command == FB_CLI_COMMAND_PROBE && !cli->quiet
+      && (state == FB_JOB_STATE_OK || state == FB_JOB_STATE_NOT_FOUND))
+    {
+      line = fb_cli_format_probe (job, cli->verbose);
+      if (cli->progress != NULL)
+        fb_cli_progress_clear (cli->progress);
+      g_print ("%s\n", line);
+      return;
+    }
+
+  if (cli->verbose)
+    {
+      line = fb_cli_format_job (job);
+      g_print ("%s\n", line);
+    }
+  else if (state == FB_JOB_STATE_ERROR)
+    {
+      line = fb_cli_format_job (job);
+      if (cli->progress != NULL)
+        fb_cli_progress_clear (cli->progress);
+      g_printerr ("%s\n", line);
+    }
+}
+
+static void
+run_finished_cb (FbRun *run,
+                 FbCli *cli)
+{
+  cli->run_finished = TRUE;
+  g_main_context_wakeup (NULL);
+}
+
+static void
+create_run (FbCli *cli,
+            guint  n_jobs)
+{
+  guint limit = cli->max_req != UNSET_INT ? (guint) cli->max_req : FB_RUN_DEFAULT_CONCURRENCY;
+
+  cli->run = fb_run_new ();
+  fb_run_set_max_concurrency (cli->run, MAX (1, MIN (MIN (limit, FB_SEMAPHORE_MAX_LIMIT),
+                                                     n_jobs)));
+  if (cli->command == FB_CLI_COMMAND_PROBE)
+    fb_run_set_dns_timeout (cli->run, cli->timeout != UNSET_DOUBLE
+                                      ? cli->timeout : FB_RUN_DEFAULT_DNS_TIMEOUT);
+  else
+    fb_run_set_timeout (cli->run, cli->timeout != UNSET_DOUBLE
+                                  ? cli->timeout : FB_RUN_DEFAULT_TIMEOUT);
+  if (cli->output != NULL)
+    fb_run_set_destination (cli->run, cli->output);
+  fb_run_set_overwrite (cli->run, cli->overwrite);
+  g_signal_connect (cli->run, "job-finished", G_CALLBACK (job_finished_cb), cli);
+  g_signal_connect (cli->run, "finished", G_CALLBACK (run_finished_cb), cli);
+}
+
+static gboolean
+make_output_folder (FbCli *cli)
+{
+  if (cli->output == NULL)
+    return TRUE;
+  /* Before the run starts: nothing is waiting on the main loop yet. */
+  if (g_mkdir_with_parents (cli->output, 0777) != 0)
+    {
+      int saved_errno = errno;
+
+      g_printerr (_("%s: cannot create the folder “%s”: %s\n"), PROGRAM_NAME, cli->output,
+                  g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+execute_run (FbCli *cli)
+{
+  guint n_error;
+
+  if (isatty (STDERR_FILENO) && !cli->quiet && !cli->verbose && !cli->json)
+    cli->progress = fb_cli_progress_new (cli->run, STDERR_FILENO, PROGRESS_INTERVAL_MS);
+
+  fb_run_start (cli->run);
+  while (!cli->run_finished)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_clear_pointer (&cli->progress, fb_cli_progress_free);
+
+  if (cli->json)
+    {
+      g_autofree char *summary = fb_cli_summary_to_json (cli->run, cli->n_rejected);
+
+      g_print ("%s\n", summary);
+    }
+  else if (!cli->quiet)
+    {
+      g_autofree char *summary = fb_cli_format_summary (cli->command,
+                                                        fb_run_get_n_ok (cli->run),
+                                                        fb_run_get_n_not_found (cli->run),
+                                                        fb_run_get_n_error (cli->run),
+                                                        fb_run_get_n_cancelled (cli->run),
+                                                        fb_run_get_elapsed (cli->run));
+
+      g_print ("--------------------\n%s", summary);
+    }
+
+  n_error = fb_run_get_n_error (cli->run);
+  if (cli->signal_status != 0)
+    return cli->signal_status;
+  return n_error > 0 || cli->n_rejected > 0 ? FB_CLI_EXIT_FAILED : FB_CLI_EXIT_OK;
+}
+
+/* ---- flags ---- */
+
+static int
+run_flags (FbCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *base_url = NULL;
+  g_auto(GStrv) codes = NULL;
+
+  codes = fb_cli_expand_codes (cli->every, cli->all, (const char * const *) cli->args,
+                               cli->limit != UNSET_INT ? (guint) cli->limit : 0, &error);
+  if (codes == NULL)
+    return cli_usage_error (cli, "%s", error->message);
+  if (codes[0] == NULL)
+    {
+      g_printerr (_("%s: no country codes are known (is iso-codes installed?)\n"), PROGRAM_NAME);
+      return FB_CLI_EXIT_FAILED;
+    }
+
+  if (cli->server_url != NULL)
+    base_url = g_strdup (cli->server_url);
+  else
+    {
+      cli->server = fb_demo_server_new ();
+      if (!fb_demo_server_listen (cli->server, 0, &error))
+        {
+          g_printerr (_("%s: cannot start the demo server: %s\n"), PROGRAM_NAME, error->message);
+          return FB_CLI_EXIT_FAILED;
+        }
+      base_url = fb_demo_server_dup_base_url (cli->server);
+    }
+
+  if (cli->output == NULL)
+    cli->output = g_strdup (FLAGS_DEFAULT_OUTPUT);
+  if (!make_output_folder (cli))
+    return FB_CLI_EXIT_FAILED;
+
+  for (guint i = 0; codes[i] != NULL; i++)
+    g_ptr_array_add (jobs, fb_job_new (FB_JOB_KIND_CATALOG, codes[i]));
+
+  create_run (cli, jobs->len);
+  fb_run_set_base_url (cli->run, base_url);
+  fb_run_set_metadata_names (cli->run, cli->metadata);
+  fb_run_add_jobs (cli->run, (FbJob **) jobs->pdata, jobs->len);
+
+  if (!cli->quiet && !cli->json)
+    {
+      g_autofree char *search = fb_cli_format_search ((const char * const *) codes);
+      g_autofree char *connections = fb_cli_format_connections (
+        fb_run_get_max_concurrency (cli->run));
+
+      if (fb_cli_url_is_local (base_url))
+        g_print (_("LOCAL site: %s\n"), base_url);
+      else
+        g_print (_("REMOTE site: %s\n"), base_url);
+      g_print ("%s\n%s\n", search, connections);
+    }
+
+  return execute_run (cli);
+}
+
+/* ---- download and probe: lists ---- */
+
+static void
+source_done (ListSource *source)
+{
+  source->done = TRUE;
+  source->cli->n_reading--;
+  g_main_context_wakeup (NULL);
+}
+
+static void
+parse_file_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ListSource *source = user_data;
+
+  source->result = fb_list_parse_file_finish (G_FILE (object), result, &source->error);
+  if (source->result != NULL)
+    {
+      /* Messages name the file as it was typed. */
+      g_free (source->result->source);
+      source->result->source = g_strdup (source->name);
+    }
+  source_done (source);
+}
+
+static void
+read_stdin_worker (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  const char *name = task_data;
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buffer[64 * 1024];
+
+  for (;;)
+    {
+      gssize n = read (STDIN_FILENO, buffer, sizeof buffer);
+
+      if (n == 0)
+        break;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == EINTR)
+            continue;
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   "%s", g_strerror (saved_errno));
+          return;
+        }
+      if (data->len + (gsize) n > FB_LIST_MAX_FILE_SIZE)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                                   _("the list is larger than %u MB"),
+                                   FB_LIST_MAX_FILE_SIZE / (1024 * 1024));
+          return;
+        }
+      g_byte_array_append (data, buffer, (guint) n);
+    }
+
+  g_task_return_pointer (task, fb_list_parse (name, (const char *) data->data, data->len),
+                         (GDestroyNotify) fb_list_result_free);
+}
+
+static void
+read_stdin_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ListSource *source = user_data;
+
+  source->result = g_task_propagate_pointer (G_TASK (result), &source->error);
+  source_done (source);
+}
+
+static void
+read_stdin_async (ListSource *source)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, read_stdin_cb, source);
+
+  g_task_set_source_tag (task, read_stdin_async);
+  g_task_set_task_data (task, g_strdup (source->name), g_free);
+  g_task_run_in_thread (task, read_stdin_worker);
+}
+
+static ListSource *
+add_source (FbCli      *cli,
+            const char *name)
+{
+  ListSource *source = g_new0 (ListSource, 1);
+
+  source->cli = cli;
+  source->name = g_strdup (name);
+  g_ptr_array_add (cli->sources, source);
+  return source;
+}
+
+/* Returns -1 when every argument was understood, else the exit status. */
+static int
+collect_sources (FbCli *cli)
+{
+  ListSource *command_line = NULL;
+  gboolean have_stdin = FALSE;
+
+  for (guint i = 0; cli->args != NULL && cli->args[i] != NULL; i++)
+    {
+      const char *arg = cli->args[i];
+
+      if (g_str_equal (arg, "-") || g_str_equal (arg, "@-"))
+        {
+          ListSource *source;
+
+          if (have_stdin)
+            return cli_usage_error (cli, _("standard input can be read only once"));
+          have_stdin = TRUE;
+          source = add_source (cli, "<stdin>");
+          source->is_stdin = TRUE;
+        }
+      else if (arg[0] == '@')
+        {
+          ListSource *source;
+
+          if (arg[1] == '\0')
+            return cli_usage_error (cli, _("“@” must be followed by a file name"));
+          source = add_source (cli, arg + 1);
+          source->path = g_strdup (arg + 1);
+        }
+      else
+        {
+          if (command_line == NULL)
+            {
+              command_line = add_source (cli, _("command line"));
+              command_line->text = g_string_new (NULL);
+            }
+          g_string_append (command_line->text, arg);
+          g_string_append_c (command_line->text, '\n');
+        }
+    }
+
+  if (cli->sources->len == 0)
+    return cli_usage_error (cli, cli->command == FB_CLI_COMMAND_DOWNLOAD
+                                 ? _("no URL given (give URLs, @FILE or - for standard input)")
+                                 : _("no domain name given (give names, @FILE or - for "
+                                     "standard input)"));
+  return -1;
+}
+
+static void
+read_sources (FbCli *cli)
+{
+  for (guint i = 0; i < cli->sources->len; i++)
+    {
+      ListSource *source = g_ptr_array_index (cli->sources, i);
+
+      cli->n_reading++;
+      if (source->text != NULL)
+        {
+          source->result = fb_list_parse (source->name, source->text->str,
+                                          (gssize) source->text->len);
+          source_done (source);
+        }
+      else if (source->is_stdin)
+        read_stdin_async (source);
+      else
+        {
+          g_autoptr(GFile) file = g_file_new_for_commandline_arg (source->path);
+
+          fb_list_parse_file_async (file, cli->cancellable, parse_file_cb, source);
+        }
+    }
+
+  while (cli->n_reading > 0 && cli->signal_status == 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static const char *
+mismatch_reason (FbCliCommand command,
+                 FbEntryKind  kind)
+{
+  if (command == FB_CLI_COMMAND_DOWNLOAD)
+    {
+      switch (kind)
+        {
+        case FB_ENTRY_DOMAIN:
+          return _("not a URL (looks like a domain; use probe)");
+        case FB_ENTRY_CODE:
+          return _("not a URL (looks like a country code; use flags)");
+        case FB_ENTRY_URL:
+        default:
+          return NULL;
+        }
+    }
+
+  switch (kind)
+    {
+    case FB_ENTRY_URL:
+      return _("not a domain name (looks like a URL; use download)");
+    case FB_ENTRY_CODE:
+      return _("not a domain name (looks like a country code; use flags)");
+    case FB_ENTRY_DOMAIN:
+    default:
+      return NULL;
+    }
+}
+
+static void
+add_problem (GPtrArray  *problems,
+             guint       line,
+             char       *message)
+{
+  Problem *problem = g_new0 (Problem, 1);
+
+  problem->line = line;
+  problem->message = message;
+  g_ptr_array_add (problems, problem);
+}
+
+static int
+compare_problems (gconstpointer a,
+                  gconstpointer b)
+{
+  const Problem *pa = *(Problem * const *) a;
+  const Problem *pb = *(Problem * const *) b;
+
+  return pa->line < pb->line ? -1 : pa->line > pb->line;
+}
+
+/* Turns what was read into jobs, reporting every line that cannot run. */
+static void
+collect_jobs (FbCli     *cli,
+              GPtrArray *jobs)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  FbJobKind kind = cli->command == FB_CLI_COMMAND_DOWNLOAD ? FB_JOB_KIND_DOWNLOAD
+                                                            : FB_JOB_KIND_PROBE;
+
+  for (guint i = 0; i < cli->sources->len; i++)
+    {
+      ListSource *source = g_ptr_array_index (cli->sources, i);
+      FbListResult *result = source->result;
+      g_autoptr(GPtrArray) problems = NULL;
+      g_autoptr(GPtrArray) notes = NULL;
+
+      if (source->error != NULL)
+        {
+          g_printerr ("%s: %s\n", source->name, source->error->message);
+          cli->n_rejected++;
+          continue;
+        }
+
+      problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
+      notes = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
+      for (guint j = 0; j < result->rejected->len; j++)
+        {
+          FbListProblem *problem = g_ptr_array_index (result->rejected, j);
+
+          add_problem (problems, problem->line, fb_list_problem_format (result, problem));
+        }
+      for (guint j = 0; j < result->duplicates->len; j++)
+        {
+          FbListProblem *problem = g_ptr_array_index (result->duplicates, j);
+
+          add_problem (notes, problem->line, fb_list_problem_format (result, problem));
+        }
+
+      for (guint j = 0; j < result->entries->len; j++)
+        {
+          FbListEntry *entry = g_ptr_array_index (result->entries, j);
+          const char *reason = mismatch_reason (cli->command, entry->kind);
+          const char *first;
+          FbJob *job;
+
+          if (reason != NULL)
+            {
+              add_problem (problems, entry->line,
+                           g_strdup_printf ("%s:%u: %s", result->source, entry->line, reason));
+              continue;
+            }
+          first = g_hash_table_lookup (seen, entry->text);
+          if (first != NULL)
+            {
+              /* Translators: the place of the first occurrence, "list.txt:3" */
+              g_autofree char *note = g_strdup_printf (_("duplicate of %s"), first);
+
+              add_problem (notes, entry->line,
+                           g_strdup_printf ("%s:%u: %s", result->source, entry->line, note));
+              continue;
+            }
+          g_hash_table_insert (seen, g_strdup (entry->text),
+                               g_strdup_printf ("%s:%u", result->source, entry->line));
+          job = fb_job_new (kind, entry->text);
+          fb_job_set_source (job, result->source, entry->line);
+          g_ptr_array_add (jobs, job);
+        }
+
+      g_ptr_array_sort (problems, compare_problems);
+      for (guint j = 0; j < problems->len; j++)
+        g_printerr ("%s\n", ((Problem *) g_ptr_array_index (problems, j))->message);
+      cli->n_rejected += problems->len;
+
+      if (cli->verbose)
+        {
+          g_ptr_array_sort (notes, compare_problems);
+          for (guint j = 0; j < notes->len; j++)
+            g_printerr ("%s\n", ((Problem *) g_ptr_array_index (notes, j))->message);
+        }
+    }
+}
+
+static int
+run_list (FbCli *cli)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  int status;
+
+  status = collect_sources (cli);
+  if (status >= 0)
+    return status;
+
+  read_sources (cli);
+  if (cli->signal_status != 0)
+    return cli->signal_status;
+
+  collect_jobs (cli, jobs);
+  if (jobs->len == 0)
+    return cli_usage_error (cli, cli->command == FB_CLI_COMMAND_DOWNLOAD
+                                 ? _("no valid URL to download")
+                                 : _("no valid domain name to probe"));
+
+  if (cli->command == FB_CLI_COMMAND_DOWNLOAD && !make_output_folder (cli))
+    return FB_CLI_EXIT_FAILED;
+
+  create_run (cli, jobs->len);
+  fb_run_add_jobs (cli->run, (FbJob **) jobs->pdata, jobs->len);
+  return execute_run (cli);
+}
+
+/* ---- serve ---- */
+
+static int
+run_serve (FbCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base_url = NULL;
+  double delay_min = 0.0;
+  double delay_max = 0.0;
+
+  if (cli->delay != NULL
+      && !fb_demo_server_parse_delay (cli->delay, &delay_min, &delay_max, &error))
+    return cli_usage_error (cli, _("--delay: %s"), error->message);
+
+  cli->server = fb_demo_server_new ();
+  fb_demo_server_set_delay (cli->server, delay_min, delay_max);
+  fb_demo_server_set_error_rate (cli->server, cli->error_rate);
+  if (!fb_demo_server_listen (cli->server, (guint) cli->port, &error))
+    {
+      g_printerr (_("%s: cannot listen on port %d: %s\n"), PROGRAM_NAME, cli->port,
+                  error->message);
+      return FB_CLI_EXIT_FAILED;
+    }
+
+  base_url = fb_demo_server_dup_base_url (cli->server);
+  g_print (_("Serving %s\n"), base_url);
+  if (delay_max <= 0.0)
+    g_print (_("Delay: none\n"));
+  else if (delay_min == delay_max)
+    g_print (_("Delay: %.2f s before each answer\n"), delay_min);
+  else
+    g_print (_("Delay: a random %.2f to %.2f s before each answer\n"), delay_min, delay_max);
+  g_print (_("Error rate: %.0f%% of answers are 418 I'm a Teapot\n"), cli->error_rate * 100);
+  g_print (_("Press Ctrl+C to stop.\n"));
+
+  while (cli->signal_status == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%u request served.\n", "%u requests served.\n",
+                        fb_demo_server_get_requests (cli->server)),
+           fb_demo_server_get_requests (cli->server));
+  fb_demo_server_stop (cli->server);
+  return FB_CLI_EXIT_OK;
+}
+
+/* ---- main ---- */
+
+static int
+run_command (FbCli  *cli,
+             int     argc,
+             char  **argv)
+{
+  int status;
+
+  status = parse_options (cli, argc, argv);
+  if (status >= 0)
+    return status;
+
+  if (g_strcmp0 (g_getenv ("FETCHBOARD_STALL_LOG"), "1") == 0)
+    cli->stall = fb_stall_meter_new (g_main_context_default ());
+  watch_signals (cli);
+
+  switch (cli->command)
+    {
+    case FB_CLI_COMMAND_FLAGS:
+      status = run_flags (cli);
+      break;
+    case FB_CLI_COMMAND_DOWNLOAD:
+    case FB_CLI_COMMAND_PROBE:
+      status = run_list (cli);
+      break;
+    case FB_CLI_COMMAND_SERVE:
+      status = run_serve (cli);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (cli->stall != NULL)
+    g_printerr (_("longest main-loop stall: %.1f ms\n"),
+                fb_stall_meter_get_worst (cli->stall) / 1000.0);
+  return status;
+}
+
+int
+fb_cli_main (int    argc,
+             char **argv)
+{
+  g_autoptr(FbCli) cli = NULL;
+  const char *name;
+
+  if (argc < 2)
+    return usage_error (NULL, NULL, _("no command given"));
+
+  name = argv[1];
+  if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "-?")
+      || g_str_equal (name, "--help-all") || (g_str_equal (name, "help") && argc == 2))
+    {
+      g_autofree char *help = main_help ();
+
+      g_print ("%s", help);
+      return FB_CLI_EXIT_OK;
+    }
+  if (g_str_equal (name, "--version"))
+    {
+      g_print ("%s %s\n", PROGRAM_NAME, PACKAGE_VERSION);
+      return FB_CLI_EXIT_OK;
+    }
+  if (g_str_equal (name, "help"))
+    {
+      /* "help flags" is "flags --help". */
+      char *help_argv[] = { argv[0], argv[2], (char *) "--help", NULL };
+
+      return fb_cli_main (3, help_argv);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (name, commands[i].name))
+      cli = fb_cli_new (commands[i].command, commands[i].name);
+
+  if (cli == NULL)
+    {
+      if (name[0] == '-')
+        return usage_error (NULL, NULL, _("unknown option “%s” (options go after the command)"),
+                            name);
+      return usage_error (NULL, NULL, _("unknown command “%s”"), name);
+    }
+
+  return run_command (cli, argc - 1, argv + 1);
+}

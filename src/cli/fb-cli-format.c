@@ -1,0 +1,429 @@
+/* fb-cli-format.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-cli"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "fb-countries.h"
+#include "fb-cli.h"
+
+#define N_LETTERS 26
+
+static int
+code_index (const char *code)
+{
+  char a = g_ascii_toupper (code[0]);
+  char b = a != '\0' ? g_ascii_toupper (code[1]) : '\0';
+
+  if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z' || code[2] != '\0')
+    return -1;
+  return (a - 'A') * N_LETTERS + (b - 'A');
+}
+
+GStrv
+fb_cli_expand_codes (gboolean             every,
+                     gboolean             all,
+                     const char * const  *args,
+                     guint                limit,
+                     GError             **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean wanted[N_LETTERS * N_LETTERS] = { FALSE, };
+  guint n = 0;
+
+  /* Bad arguments are usage errors even when -a or -e makes them moot. */
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    {
+      const char *arg = args[i];
+      char first = g_ascii_toupper (arg[0]);
+
+      if (first >= 'A' && first <= 'Z' && arg[1] == '\0')
+        {
+          if (!every && !all)
+            for (guint j = 0; j < N_LETTERS; j++)
+              wanted[(first - 'A') * N_LETTERS + j] = TRUE;
+        }
+      else if (code_index (arg) >= 0)
+        {
+          if (!every && !all)
+            wanted[code_index (arg)] = TRUE;
+        }
+      else
+        {
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               _("each CC argument must be A to Z or AA to ZZ."));
+          return NULL;
+        }
+    }
+
+  if (every)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
+        wanted[i] = TRUE;
+    }
+  else if (all)
+    {
+      guint n_countries = 0;
+      const FbCountry *countries = fb_countries_get_all (&n_countries);
+
+      for (guint i = 0; i < n_countries; i++)
+        if (code_index (countries[i].code) >= 0)
+          wanted[code_index (countries[i].code)] = TRUE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (wanted) && (limit == 0 || n < limit); i++)
+    {
+      char code[3] = { 'A' + i / N_LETTERS, 'A' + i % N_LETTERS, '\0' };
+
+      if (!wanted[i])
+        continue;
+      g_strv_builder_add (builder, code);
+      n++;
+    }
+
+  if (n == 0)
+    {
+      const char * const *populous = fb_countries_most_populous ();
+
+      for (guint i = 0; populous[i] != NULL && (limit == 0 || i < limit); i++)
+        g_strv_builder_add (builder, populous[i]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+fb_cli_url_is_local (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  const char *host;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+char *
+fb_cli_format_search (const char * const *codes)
+{
+  guint n;
+
+  g_return_val_if_fail (codes != NULL && codes[0] != NULL, NULL);
+
+  n = g_strv_length ((char **) codes);
+  if (n <= FB_CLI_MAX_LISTED_CODES)
+    {
+      g_autofree char *listed = g_strjoinv (" ", (char **) codes);
+
+      /* Translators: %u is a count, %s the codes, e.g. "BR CN US" */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Searching for %u flag: %s",
+                                           "Searching for %u flags: %s", n),
+                              n, listed);
+    }
+
+  /* Translators: %u is a count, then the first and the last code */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Searching for %u flag: from %s to %s",
+                                       "Searching for %u flags: from %s to %s", n),
+                          n, codes[0], codes[n - 1]);
+}
+
+char *
+fb_cli_format_connections (guint n)
+{
+  if (n == 1)
+    return g_strdup (_("1 connection will be used."));
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u concurrent connection will be used.",
+                                       "%u concurrent connections will be used.", n),
+                          n);
+}
+
+static void
+append_count (GString    *text,
+              const char *format,
+              guint       n)
+{
+  g_string_append_printf (text, format, n);
+  g_string_append_c (text, '\n');
+}
+
+char *
+fb_cli_format_summary (FbCliCommand command,
+                       guint        n_ok,
+                       guint        n_not_found,
+                       guint        n_error,
+                       guint        n_cancelled,
+                       gint64       elapsed_us)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  /* Counts are right-aligned to three columns, as in the book. */
+  switch (command)
+    {
+    case FB_CLI_COMMAND_FLAGS:
+      append_count (text, g_dngettext (GETTEXT_PACKAGE, "%3u flag downloaded.",
+                                       "%3u flags downloaded.", n_ok), n_ok);
+      break;
+    case FB_CLI_COMMAND_PROBE:
+      append_count (text, g_dngettext (GETTEXT_PACKAGE, "%3u name found.",
+                                       "%3u names found.", n_ok), n_ok);
+      break;
+    case FB_CLI_COMMAND_DOWNLOAD:
+    case FB_CLI_COMMAND_SERVE:
+    default:
+      append_count (text, g_dngettext (GETTEXT_PACKAGE, "%3u file downloaded.",
+                                       "%3u files downloaded.", n_ok), n_ok);
+      break;
+    }
+  if (n_not_found > 0)
+    append_count (text, g_dngettext (GETTEXT_PACKAGE, "%3u not found.",
+                                     "%3u not found.", n_not_found), n_not_found);
+  if (n_error > 0)
+    append_count (text, g_dngettext (GETTEXT_PACKAGE, "%3u error.",
+                                     "%3u errors.", n_error), n_error);
+  if (n_cancelled > 0)
+    append_count (text, g_dngettext (GETTEXT_PACKAGE, "%3u cancelled.",
+                                     "%3u cancelled.", n_cancelled), n_cancelled);
+  g_string_append_printf (text, _("Elapsed time: %.2fs"), elapsed_us / (double) G_USEC_PER_SEC);
+  g_string_append_c (text, '\n');
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static const char *
+state_label (FbJobState state)
+{
+  switch (state)
+    {
+    case FB_JOB_STATE_OK:
+      return _("OK");
+    case FB_JOB_STATE_NOT_FOUND:
+      return _("not found");
+    case FB_JOB_STATE_ERROR:
+      return _("error");
+    case FB_JOB_STATE_CANCELLED:
+      return _("cancelled");
+    case FB_JOB_STATE_PENDING:
+    default:
+      return _("pending");
+    }
+}
+
+char *
+fb_cli_format_job (FbJob *job)
+{
+  const char *message;
+
+  g_return_val_if_fail (FB_IS_JOB (job), NULL);
+
+  message = fb_job_get_message (job);
+  if (message == NULL || message[0] == '\0')
+    return g_strdup_printf ("%s %s", fb_job_get_input (job), state_label (fb_job_get_state (job)));
+  return g_strdup_printf ("%s %s: %s", fb_job_get_input (job),
+                          state_label (fb_job_get_state (job)), message);
+}
+
+static char *
+format_duration (gint64 us)
+{
+  if (us < 1000 * 1000)
+    /* Translators: a duration in milliseconds */
+    return g_strdup_printf (_("%.1f ms"), us / 1000.0);
+  /* Translators: a duration in seconds */
+  return g_strdup_printf (_("%.2f s"), us / (double) G_USEC_PER_SEC);
+}
+
+char *
+fb_cli_format_probe (FbJob    *job,
+                     gboolean  verbose)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autofree char *duration = NULL;
+  const char *addresses;
+
+  g_return_val_if_fail (FB_IS_JOB (job), NULL);
+
+  /* The book's blogdom: "+ name" when it resolves, two spaces when not. */
+  g_string_append (line, fb_job_get_state (job) == FB_JOB_STATE_OK ? "+ " : "  ");
+  g_string_append (line, fb_job_get_input (job));
+  if (!verbose)
+    return g_string_free (g_steal_pointer (&line), FALSE);
+
+  addresses = fb_job_get_addresses (job);
+  if (fb_job_get_state (job) == FB_JOB_STATE_OK && addresses != NULL && addresses[0] != '\0')
+    g_string_append_printf (line, "  %s", addresses);
+  duration = format_duration (fb_job_get_elapsed (job));
+  g_string_append_printf (line, "  (%s)", duration);
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+const char *
+fb_cli_state_to_string (FbJobState state)
+{
+  switch (state)
+    {
+    case FB_JOB_STATE_OK:
+      return "ok";
+    case FB_JOB_STATE_NOT_FOUND:
+      return "not-found";
+    case FB_JOB_STATE_ERROR:
+      return "error";
+    case FB_JOB_STATE_CANCELLED:
+      return "cancelled";
+    case FB_JOB_STATE_PENDING:
+    default:
+      return "pending";
+    }
+}
+
+const char *
+fb_cli_kind_to_string (FbJobKind kind)
+{
+  switch (kind)
+    {
+    case FB_JOB_KIND_PROBE:
+      return "probe";
+    case FB_JOB_KIND_DOWNLOAD:
+      return "download";
+    case FB_JOB_KIND_CATALOG:
+      return "catalog";
+    default:
+      return "unknown";
+    }
+}
+
+static void
+add_string_or_null (JsonBuilder *builder,
+                    const char  *name,
+                    const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static char *
+builder_to_line (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+char *
+fb_cli_job_to_json (FbJob *job)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (FB_IS_JOB (job), NULL);
+
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "input", fb_job_get_input (job));
+  add_string_or_null (builder, "kind", fb_cli_kind_to_string (fb_job_get_kind (job)));
+  add_string_or_null (builder, "state", fb_cli_state_to_string (fb_job_get_state (job)));
+  add_string_or_null (builder, "message", fb_job_get_message (job));
+  add_string_or_null (builder, "path", fb_job_get_saved_path (job));
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) fb_job_get_bytes_received (job));
+  json_builder_set_member_name (builder, "elapsed");
+  json_builder_add_double_value (builder, fb_job_get_elapsed (job) / (double) G_USEC_PER_SEC);
+
+  if (fb_job_get_http_status (job) != 0)
+    {
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_int_value (builder, fb_job_get_http_status (job));
+    }
+
+  switch (fb_job_get_kind (job))
+    {
+    case FB_JOB_KIND_PROBE:
+      {
+        const char *addresses = fb_job_get_addresses (job);
+        g_auto(GStrv) parts = g_strsplit (addresses != NULL ? addresses : "", ",", -1);
+
+        json_builder_set_member_name (builder, "addresses");
+        json_builder_begin_array (builder);
+        for (guint i = 0; parts[i] != NULL; i++)
+          {
+            g_strstrip (parts[i]);
+            if (parts[i][0] != '\0')
+              json_builder_add_string_value (builder, parts[i]);
+          }
+        json_builder_end_array (builder);
+      }
+      break;
+    case FB_JOB_KIND_CATALOG:
+      add_string_or_null (builder, "country", fb_job_get_country (job));
+      break;
+    case FB_JOB_KIND_DOWNLOAD:
+    default:
+      break;
+    }
+
+  if (fb_job_get_source (job) != NULL)
+    {
+      add_string_or_null (builder, "source", fb_job_get_source (job));
+      json_builder_set_member_name (builder, "line");
+      json_builder_add_int_value (builder, fb_job_get_source_line (job));
+    }
+  json_builder_end_object (builder);
+
+  return builder_to_line (builder);
+}
+
+static void
+add_count (JsonBuilder *builder,
+           const char  *name,
+           guint        value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+char *
+fb_cli_summary_to_json (FbRun *run,
+                        guint  n_rejected)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (FB_IS_RUN (run), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "summary");
+  json_builder_add_boolean_value (builder, TRUE);
+  add_count (builder, "total", fb_run_get_total (run));
+  add_count (builder, "ok", fb_run_get_n_ok (run));
+  add_count (builder, "not_found", fb_run_get_n_not_found (run));
+  add_count (builder, "error", fb_run_get_n_error (run));
+  add_count (builder, "cancelled", fb_run_get_n_cancelled (run));
+  add_count (builder, "rejected", n_rejected);
+  json_builder_set_member_name (builder, "elapsed");
+  json_builder_add_double_value (builder, fb_run_get_elapsed (run) / (double) G_USEC_PER_SEC);
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) fb_run_get_bytes_received (run));
+  json_builder_end_object (builder);
+
+  return builder_to_line (builder);
+}

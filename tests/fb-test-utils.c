@@ -193,6 +193,10 @@ struct _FbTestServer
   char       *base;
   GPtrArray  *paused;     /* SoupServerMessage* held by /stall */
   GHashTable *timers;     /* GSource* → NULL */
+  GPtrArray  *held;       /* GIOStream* kept open by /partial */
+  GHashTable *flaky;      /* /flaky NAME → requests so far */
+  GCancellable *writes;   /* the async writes of /partial */
+  guint       pending_writes;
   guint       in_flight;
   guint       peak;
   guint       requests;
@@ -252,7 +256,8 @@ respond_body (SoupServerMessage *msg,
   g_autoptr(GBytes) body = fb_test_body (size);
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+  if (size > 0)
+    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
   soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
                                          "application/octet-stream", NULL);
 }
@@ -319,6 +324,45 @@ write_raw_and_close (SoupServerMessage *msg,
 }
 
 static void
+partial_written_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  FbTestServer *self = user_data;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL);
+  self->pending_writes--;
+}
+
+/* Announces @size bytes, sends @sent of them, then keeps the connection
+ * open and silent: the client holds a partial body for as long as it waits. */
+static void
+write_partial (FbTestServer      *self,
+               SoupServerMessage *msg,
+               gsize              size,
+               gsize              sent)
+{
+  GIOStream *stream = soup_server_message_steal_connection (msg);
+  GOutputStream *out = g_io_stream_get_output_stream (stream);
+  g_autoptr(GBytes) body = fb_test_body (sent);
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %" G_GSIZE_FORMAT
+                                           "\r\n\r\n", size);
+  GByteArray *all = g_byte_array_new ();
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_byte_array_append (all, (const guint8 *) head, strlen (head));
+  g_byte_array_append (all, g_bytes_get_data (body, NULL), sent);
+  bytes = g_byte_array_free_to_bytes (all);
+  g_ptr_array_add (self->held, stream);
+  self->pending_writes++;
+  /* Asynchronous: the client reads on this same main loop. */
+  g_output_stream_write_all_async (out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                   G_PRIORITY_DEFAULT, self->writes, partial_written_cb, self);
+  g_object_set_data_full (G_OBJECT (out), "fb-test-partial", g_steal_pointer (&bytes),
+                          (GDestroyNotify) g_bytes_unref);
+}
+
+static void
 handler_cb (SoupServer        *server,
             SoupServerMessage *msg,
             const char        *path,
@@ -342,8 +386,9 @@ handler_cb (SoupServer        *server,
   else if (g_str_has_prefix (path, "/status/"))
     {
       guint status = (guint) g_ascii_strtoull (path + strlen ("/status/"), NULL, 10);
+      const char *reason = query != NULL ? g_hash_table_lookup (query, "reason") : NULL;
 
-      soup_server_message_set_status (msg, status, NULL);
+      soup_server_message_set_status (msg, status, reason);
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "status\n", 7);
     }
   else if (g_str_equal (path, "/stall"))
@@ -356,6 +401,23 @@ handler_cb (SoupServer        *server,
   else if (g_str_equal (path, "/short"))
     write_raw_and_close (msg, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n",
                          2000, FALSE);
+  else if (g_str_equal (path, "/partial"))
+    write_partial (self, msg, query_size (query, "size", 1000000),
+                   query_size (query, "sent", 500000));
+  else if (g_str_has_prefix (path, "/flaky/"))
+    {
+      const char *name = path + strlen ("/flaky/");
+      guint seen = GPOINTER_TO_UINT (g_hash_table_lookup (self->flaky, name));
+
+      g_hash_table_insert (self->flaky, g_strdup (name), GUINT_TO_POINTER (seen + 1));
+      if (seen < query_size (query, "fail", 1))
+        {
+          soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+          soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "busy\n", 5);
+        }
+      else
+        respond_body (msg, query_size (query, "size", 1000));
+    }
   else if (g_str_has_prefix (path, "/redirect/"))
     {
       guint n = (guint) g_ascii_strtoull (path + strlen ("/redirect/"), NULL, 10);
@@ -389,6 +451,9 @@ fb_test_server_new (void)
   self->server = soup_server_new ("server-header", "fetchboard-test ", NULL);
   self->paused = g_ptr_array_new_with_free_func (g_object_unref);
   self->timers = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) g_source_destroy, NULL);
+  self->held = g_ptr_array_new_with_free_func (g_object_unref);
+  self->flaky = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->writes = g_cancellable_new ();
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
   g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done_cb), self);
@@ -418,6 +483,12 @@ fb_test_server_new (void)
   return self;
 }
 
+static gboolean
+no_pending_writes (gpointer data)
+{
+  return ((FbTestServer *) data)->pending_writes == 0;
+}
+
 void
 fb_test_server_free (FbTestServer *self)
 {
@@ -425,6 +496,14 @@ fb_test_server_free (FbTestServer *self)
     return;
   g_signal_handlers_disconnect_by_data (self->server, self);
   g_hash_table_destroy (self->timers);
+  /* Unfinished /partial writes end (cancelled) before their streams go. */
+  g_cancellable_cancel (self->writes);
+  fb_test_wait_until (no_pending_writes, self, 5);
+  for (guint i = 0; i < self->held->len; i++)
+    g_io_stream_close (self->held->pdata[i], NULL, NULL);
+  g_ptr_array_free (self->held, TRUE);
+  g_hash_table_destroy (self->flaky);
+  g_object_unref (self->writes);
   soup_server_disconnect (self->server);
   g_ptr_array_free (self->paused, TRUE);
   g_object_unref (self->server);

@@ -47,10 +47,13 @@ guint        fb_test_refused_port      (void);
 /* A SoupServer on 127.0.0.1 (port 0) with routes for every error class:
  *   /file/NAME?size=N[&delay=MS]  N deterministic bytes (fb_test_body)
  *   /hold?ms=MS[&size=N]          answers after MS ms; counts in-flight
- *   /status/CODE                  that status with a short body
+ *   /status/CODE[?reason=TEXT]    that status with a short body (libsoup's
+ *                                 phrase unless @reason is given)
  *   /stall                        never answers (until the server goes)
  *   /drop                         Content-Length 100000, 1000 bytes, reset
  *   /short                        Content-Length 5000, 2000 bytes, clean close
+ *   /partial?size=N&sent=M        Content-Length N, M bytes, then silence (open)
+ *   /flaky/NAME?fail=K&size=N     503 for the first K requests of NAME, then N bytes
  *   /redirect/N                   302 → /redirect/N-1 … /redirect/0 → file
  *   /loop                         302 → /loop
  *   /chunked?size=N               chunked body, no Content-Length

@@ -31,10 +31,12 @@ char *
 fb_catalog_image_url (const char *base_url,
                       const char *code)
 {
-  g_autofree char *cc = g_ascii_strdown (code, -1);
-  g_autofree char *leaf = g_strconcat (cc, ".gif", NULL);
+  g_autofree char *cc = NULL;
+  g_autofree char *leaf = NULL;
 
   g_return_val_if_fail (base_url != NULL && code != NULL, NULL);
+  cc = g_ascii_strdown (code, -1);
+  leaf = g_strconcat (cc, ".gif", NULL);
   return catalog_url (base_url, code, leaf);
 }
 
@@ -49,9 +51,10 @@ fb_catalog_metadata_url (const char *base_url,
 char *
 fb_catalog_code_filename (const char *code)
 {
-  g_autofree char *cc = g_ascii_strup (code, -1);
+  g_autofree char *cc = NULL;
 
   g_return_val_if_fail (code != NULL, NULL);
+  cc = g_ascii_strup (code, -1);
   return g_strconcat (cc, ".gif", NULL);
 }
 

@@ -430,7 +430,7 @@ send_cb (GObject      *source,
     {
       reason = soup_message_get_reason_phrase (data->msg);
       if (reason == NULL || *reason == '\0')
-        reason = soup_status_get_phrase (data->status);
+        reason = data->status == 418 ? "I'm a Teapot" : soup_status_get_phrase (data->status);
       if (data->status == SOUP_STATUS_NOT_FOUND)
         data->error = g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_NOT_FOUND,
                                    _("Not found (HTTP 404): %s"), final_url);
@@ -473,6 +473,7 @@ fb_fetch_async (SoupSession         *session,
                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  const char *scheme = NULL;
   FetchData *data;
 
   g_return_if_fail (SOUP_IS_SESSION (session));
@@ -491,7 +492,10 @@ fb_fetch_async (SoupSession         *session,
   g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
 
   _fb_job_set_url (job, url);
-  data->msg = soup_message_new (SOUP_METHOD_GET, url);
+  scheme = g_uri_peek_scheme (url);
+  /* libsoup would send an ftp:// URL as HTTP to port 21. */
+  if (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0)
+    data->msg = soup_message_new (SOUP_METHOD_GET, url);
   if (data->msg == NULL)
     {
       g_task_return_new_error (task, FB_FETCH_ERROR, FB_FETCH_ERROR_BAD_URL,

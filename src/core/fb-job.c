@@ -467,6 +467,7 @@ _fb_job_reset (FbJob *self)
   g_object_freeze_notify (G_OBJECT (self));
   g_clear_object (&self->cancellable);
   memset (self->phase_time, 0, sizeof self->phase_time);
+  self->phase_time[FB_JOB_PHASE_QUEUED] = g_get_monotonic_time ();
   self->phase = FB_JOB_PHASE_QUEUED;
   self->state = FB_JOB_STATE_PENDING;
   self->received = 0;

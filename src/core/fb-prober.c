@@ -265,6 +265,19 @@ lookup_cancelled_cb (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+is_reserved_invalid (const char *ascii)
+{
+  gsize len = strlen (ascii);
+
+  while (len > 0 && ascii[len - 1] == '.')
+    len--;
+  if (len == strlen ("invalid"))
+    return g_ascii_strncasecmp (ascii, "invalid", len) == 0;
+  return len > strlen (".invalid") &&
+         g_ascii_strncasecmp (ascii + len - strlen (".invalid"), ".invalid", strlen (".invalid")) == 0;
+}
+
 FbProber *
 fb_prober_new (guint max_threads)
 {
@@ -340,6 +353,14 @@ fb_prober_lookup_async (FbProber            *self,
     {
       g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
                                _("“%s” is not a valid host name"), name);
+      return;
+    }
+  if (is_reserved_invalid (ascii))
+    {
+      /* RFC 6761 §6.4: resolvers may answer .invalid at once, and should;
+       * asking costs a thread and, on some machines, a 5 s stall. */
+      g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                               _("Name or service not known (.invalid names never exist)"));
       return;
     }
 

@@ -74,8 +74,12 @@ dispatch (FbSemaphore *self)
       g_autoptr(GTask) task = g_steal_pointer (&waiter->task);
 
       waiter_free (waiter);
-      set_active (self, self->active + 1);
       changed = TRUE;
+      /* Cancelled, but its cancel source has not run yet: the slot goes
+       * to the next waiter instead of a caller that no longer wants it. */
+      if (g_task_return_error_if_cancelled (task))
+        continue;
+      set_active (self, self->active + 1);
       g_task_return_boolean (task, TRUE);
     }
 

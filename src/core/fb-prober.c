@@ -27,6 +27,12 @@ typedef struct
   guint            stuck;     /* abandoned lookups still in getaddrinfo (main thread) */
   gint             running;   /* atomic */
   gint             peak;      /* atomic */
+  /* Finished lookups come back in batches: one wake-up of the main loop
+   * for all that finished since it last looked, not one each. */
+  GMutex           lock;
+  GQueue           done;      /* Lookup*, under lock */
+  GSource         *done_source;
+  gboolean         scheduled; /* under lock */
 } Shared;
 
 struct _FbProber
@@ -46,6 +52,7 @@ typedef struct
   GStrv            addresses;     /* written by the worker before it posts */
   int              gai_error;
   int              saved_errno;
+  gboolean         ran;           /* the worker called getaddrinfo */
   gint             state;         /* atomic LOOKUP_* */
 } Lookup;
 
@@ -63,6 +70,9 @@ shared_unref (Shared *shared)
     {
       /* Queued lookups still run (and skip their work); nothing blocks here. */
       g_thread_pool_free (shared->pool, FALSE, FALSE);
+      g_source_destroy (shared->done_source);
+      g_source_unref (shared->done_source);
+      g_mutex_clear (&shared->lock);
       g_free (shared);
     }
 }
@@ -121,25 +131,27 @@ lookup_abandon (Lookup *lookup)
     }
 }
 
-static gboolean
-lookup_done_cb (gpointer user_data)
+static void
+lookup_done (Lookup *lookup)
 {
-  Lookup *lookup = user_data;
   g_autoptr(GTask) task = lookup_take_task (lookup);
 
   if (task == NULL)
     {
-      /* Abandoned while running: its thread is free again. */
-      g_assert (lookup->shared->stuck > 0);
-      lookup->shared->stuck--;
-      update_max_threads (lookup->shared);
-      return G_SOURCE_REMOVE;
+      if (lookup->ran)
+        {
+          /* Abandoned while running: its thread is free again. */
+          g_assert (lookup->shared->stuck > 0);
+          lookup->shared->stuck--;
+          update_max_threads (lookup->shared);
+        }
+      return;
     }
 
   if (lookup->gai_error == 0)
     {
       g_task_return_pointer (task, g_steal_pointer (&lookup->addresses), (GDestroyNotify) g_strfreev);
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   switch (lookup->gai_error)
@@ -165,14 +177,34 @@ lookup_done_cb (gpointer user_data)
                                "%s", gai_strerror (lookup->gai_error));
       break;
     }
-  return G_SOURCE_REMOVE;
 }
 
 static gboolean
-lookup_release_cb (gpointer user_data)
+done_dispatch (GSource     *source,
+               GSourceFunc  callback,
+               gpointer     user_data)
 {
-  return G_SOURCE_REMOVE;
+  Shared *shared = *(Shared **) (source + 1);
+  GQueue batch = G_QUEUE_INIT;
+  Lookup *lookup;
+
+  g_mutex_lock (&shared->lock);
+  batch = shared->done;
+  g_queue_init (&shared->done);
+  shared->scheduled = FALSE;
+  g_source_set_ready_time (source, -1);
+  g_mutex_unlock (&shared->lock);
+
+  /* The batch's lookups keep @shared alive until the last one goes. */
+  while ((lookup = g_queue_pop_head (&batch)) != NULL)
+    {
+      lookup_done (lookup);
+      lookup_unref (lookup);
+    }
+  return G_SOURCE_CONTINUE;
 }
+
+static GSourceFuncs done_funcs = { NULL, NULL, done_dispatch, NULL, NULL, NULL };
 
 static GStrv
 collect_addresses (const struct addrinfo *list)
@@ -217,6 +249,7 @@ lookup_worker (gpointer data,
              !g_atomic_int_compare_and_exchange (&shared->peak, peak, running))
         ;
 
+      lookup->ran = TRUE;
       hints.ai_family = AF_UNSPEC;
       hints.ai_socktype = SOCK_STREAM;
       lookup->gai_error = getaddrinfo (lookup->name, NULL, &hints, &list);
@@ -227,16 +260,19 @@ lookup_worker (gpointer data,
           freeaddrinfo (list);
         }
       g_atomic_int_add (&shared->running, -1);
-      /* Posted even when abandoned meanwhile: the main thread owns the
-       * bookkeeping (and the last reference). */
-      g_main_context_invoke_full (lookup->context, G_PRIORITY_DEFAULT, lookup_done_cb,
-                                  lookup, (GDestroyNotify) lookup_unref);
-      return;
     }
 
-  /* Abandoned before it started: only the reference goes back. */
-  g_main_context_invoke_full (lookup->context, G_PRIORITY_DEFAULT, lookup_release_cb,
-                              lookup, (GDestroyNotify) lookup_unref);
+  /* Posted even when abandoned: the main thread owns the bookkeeping
+   * (and the last reference). Nothing here touches @shared after the
+   * lock is released, since the main thread may then free it. */
+  g_mutex_lock (&shared->lock);
+  g_queue_push_tail (&shared->done, lookup);
+  if (!shared->scheduled)
+    {
+      shared->scheduled = TRUE;
+      g_source_set_ready_time (shared->done_source, 0);
+    }
+  g_mutex_unlock (&shared->lock);
 }
 
 static gboolean
@@ -287,6 +323,12 @@ fb_prober_new (guint max_threads)
   g_atomic_ref_count_init (&self->shared->ref);
   self->shared->limit = MAX (1, max_threads);
   self->shared->pool = g_thread_pool_new (lookup_worker, NULL, (int) self->shared->limit, FALSE, NULL);
+  g_mutex_init (&self->shared->lock);
+  g_queue_init (&self->shared->done);
+  self->shared->done_source = g_source_new (&done_funcs, sizeof (GSource) + sizeof (Shared *));
+  *(Shared **) (self->shared->done_source + 1) = self->shared;
+  g_source_set_name (self->shared->done_source, "[fetchboard] finished lookups");
+  g_source_attach (self->shared->done_source, g_main_context_get_thread_default ());
   return self;
 }
 

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 #include "fb-downloader.h"
 #include "fb-job-private.h"
@@ -143,12 +144,11 @@ describe_error (FetchData    *data,
     {
       if (data->expected >= 0)
         return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_SHORT_BODY,
-                            _("Connection to %s lost after %" G_GUINT64_FORMAT " of %"
-                              G_GINT64_FORMAT " bytes: %s"),
+                            _("Connection to %s lost after %" PRIu64 " of %" PRId64 " bytes: %s"),
                             host, data->received, data->expected,
                             detail ? detail : _("closed"));
       return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
-                          _("Connection to %s lost after %" G_GUINT64_FORMAT " bytes: %s"),
+                          _("Connection to %s lost after %" PRIu64 " bytes: %s"),
                           host, data->received, detail ? detail : _("closed"));
     }
 
@@ -321,8 +321,7 @@ read_cb (GObject      *source,
           g_autofree char *host = host_of (data->url);
 
           fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_SHORT_BODY,
-                                   _("Body from %s ended after %" G_GUINT64_FORMAT " of %"
-                                     G_GINT64_FORMAT " bytes"),
+                                   _("Body from %s ended after %" PRIu64 " of %" PRId64 " bytes"),
                                    host, data->received, data->expected));
           return;
         }
@@ -339,7 +338,7 @@ read_cb (GObject      *source,
       if (data->memory->len + size > data->max_memory)
         {
           fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TOO_LARGE,
-                                   _("Response too large (more than %" G_GSIZE_FORMAT " bytes)"),
+                                   _("Response too large (more than %zu bytes)"),
                                    data->max_memory));
           return;
         }

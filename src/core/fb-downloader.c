@@ -29,6 +29,10 @@ typedef struct
   GInputStream *stream;
   FbPartFile   *part;      /* borrowed: the caller keeps it until we return */
   GByteArray   *memory;
+  guint8       *buf;        /* the chunk being read into; handed over when full */
+  gsize         buf_size;
+  gsize         buf_filled;
+  gulong        network_event_id;
   GError       *error;     /* held while a flush finishes */
   char         *url;
   double        timeout;
@@ -61,12 +65,14 @@ fetch_data_free (FetchData *data)
     g_cancellable_disconnect (data->external, data->external_id);
   g_clear_object (&data->external);
   g_clear_object (&data->cancel);
-  if (data->msg != NULL)
-    g_signal_handlers_disconnect_by_data (data->msg, data);
+  /* By id: disconnecting by data walks every handler libsoup has on it. */
+  if (data->network_event_id != 0)
+    g_signal_handler_disconnect (data->msg, data->network_event_id);
   g_clear_object (&data->msg);
   g_clear_object (&data->job);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->memory, g_byte_array_unref);
+  g_free (data->buf);
   g_clear_error (&data->error);
   g_free (data->url);
   g_free (data);
@@ -269,6 +275,37 @@ maybe_flush (GTask *task)
   fb_part_file_flush_async (data->part, data->cancel, flush_cb, task);
 }
 
+/* Hands the filled part of the read buffer to the part file (without a
+ * copy) or to the in-memory body. */
+static gboolean
+hand_over (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  if (data->buf_filled == 0)
+    return TRUE;
+
+  if (data->memory != NULL)
+    {
+      if (data->memory->len + data->buf_filled > data->max_memory)
+        {
+          fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TOO_LARGE,
+                                   _("Response too large (more than %zu bytes)"),
+                                   data->max_memory));
+          return FALSE;
+        }
+      g_byte_array_append (data->memory, data->buf, (guint) data->buf_filled);
+    }
+  else
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&data->buf), data->buf_filled);
+
+      fb_part_file_append (data->part, bytes);
+    }
+  data->buf_filled = 0;
+  return TRUE;
+}
+
 static void
 read_cb (GObject      *source,
          GAsyncResult *result,
@@ -277,11 +314,10 @@ read_cb (GObject      *source,
   GTask *task = user_data;
   FetchData *data = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  gsize size;
+  gssize size = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
   data->reading = FALSE;
-  if (bytes == NULL)
+  if (size < 0)
     {
       GError *described = describe_error (data, error);
 
@@ -296,11 +332,10 @@ read_cb (GObject      *source,
       return;
     }
 
-  size = g_bytes_get_size (bytes);
   touch (data);
   if (data->draining)
     {
-      data->received += size;
+      data->received += (gsize) size;
       if (size == 0 || data->received > MAX_DRAIN)
         {
           data->eof = TRUE;
@@ -314,6 +349,8 @@ read_cb (GObject      *source,
   if (size == 0)
     {
       data->eof = TRUE;
+      if (!hand_over (task))
+        return;
       if (data->part != NULL)
         _fb_job_set_expected (data->job, data->expected >= 0 ? data->expected : (gint64) data->received);
       if (data->expected >= 0 && data->received < (guint64) data->expected)
@@ -329,41 +366,51 @@ read_cb (GObject      *source,
       return;
     }
 
-  data->received += size;
+  data->received += (gsize) size;
+  data->buf_filled += (gsize) size;
   if (data->part != NULL)
-    _fb_job_add_received (data->job, size);
+    _fb_job_add_received (data->job, (gsize) size);
 
-  if (data->memory != NULL)
+  if (data->buf_filled == data->buf_size)
     {
-      if (data->memory->len + size > data->max_memory)
-        {
-          fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TOO_LARGE,
-                                   _("Response too large (more than %zu bytes)"),
-                                   data->max_memory));
-          return;
-        }
-      g_byte_array_append (data->memory, g_bytes_get_data (bytes, NULL), size);
-    }
-  else
-    {
-      fb_part_file_append (data->part, bytes);
-      maybe_flush (task);
-      /* Back-pressure: do not read far ahead of a slow disk. */
-      if (data->flushing && fb_part_file_get_buffered (data->part) >= MAX_BUFFERED)
+      if (!hand_over (task))
         return;
+      if (data->part != NULL)
+        {
+          maybe_flush (task);
+          /* Back-pressure: do not read far ahead of a slow disk. */
+          if (data->flushing && fb_part_file_get_buffered (data->part) >= MAX_BUFFERED)
+            return;
+        }
     }
 
   read_next (task);
 }
 
+/* Reads straight into a buffer sized to what is still to come, so a small
+ * body costs one allocation of its own size and no copy on its way to the
+ * disk (g_input_stream_read_bytes would allocate 64 KiB and shrink it). */
 static void
 read_next (GTask *task)
 {
   FetchData *data = g_task_get_task_data (task);
 
+  if (data->buf == NULL)
+    {
+      if (data->draining)
+        data->buf_size = 4096;
+      else if (data->expected >= 0 && (guint64) data->expected >= data->received)
+        data->buf_size = (gsize) MIN ((guint64) READ_SIZE, (guint64) data->expected - data->received + 1);
+      else
+        data->buf_size = READ_SIZE;
+      data->buf = g_malloc (data->buf_size);
+      data->buf_filled = 0;
+    }
+
   data->reading = TRUE;
-  g_input_stream_read_bytes_async (data->stream, READ_SIZE, G_PRIORITY_DEFAULT,
-                                   data->cancel, read_cb, task);
+  g_input_stream_read_async (data->stream, data->buf + data->buf_filled,
+                             data->draining ? data->buf_size : data->buf_size - data->buf_filled,
+                             G_PRIORITY_DEFAULT, data->cancel, read_cb, task);
 }
 
 static void
@@ -519,7 +566,8 @@ fb_fetch_async (SoupSession         *session,
     }
 
   _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
-  g_signal_connect (data->msg, "network-event", G_CALLBACK (network_event_cb), data);
+  data->network_event_id = g_signal_connect (data->msg, "network-event",
+                                             G_CALLBACK (network_event_cb), data);
   data->reading = TRUE;
   soup_session_send_async (session, data->msg, G_PRIORITY_DEFAULT, data->cancel,
                            send_cb, g_steal_pointer (&task));

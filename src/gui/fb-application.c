@@ -1,1 +1,494 @@
-/* placeholder */
+/* fb-application.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "fb-application.h"
+#include "fb-preferences-window.h"
+#include "fb-stall-meter.h"
+#include "fb-window.h"
+
+/* The demo server plays a remote host: it answers from a thread of its
+ * own, so serving 1000 connections never competes with the window. */
+typedef struct
+{
+  GMutex        lock;
+  GCond         cond;
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  FbDemoServer *server;
+  GError       *error;
+  double        delay_min;
+  double        delay_max;
+  double        error_rate;
+  guint         port;
+  gboolean      ready;
+} DemoHost;
+
+struct _FbApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  DemoHost       *demo;
+  FbStallMeter   *stall_meter;
+
+  double          demo_delay_min;
+  double          demo_delay_max;
+  double          demo_error_rate;
+  guint           demo_port;
+};
+
+G_DEFINE_FINAL_TYPE (FbApplication, fb_application, ADW_TYPE_APPLICATION)
+
+static void demo_host_stop (DemoHost *host);
+
+static const GOptionEntry option_entries[] = {
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Start the built-in demo server and queue the 20 most populous countries’ flags"), NULL },
+  { "demo-delay", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Demo server delay before each answer, in seconds (default 0.3-2)"), N_("SECONDS[-MAX]") },
+  { "demo-error-rate", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
+    N_("Share of demo answers that are HTTP 418 errors (default 0.1)"), N_("RATE") },
+  { "demo-port", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("Port of the demo server on 127.0.0.1 (default: any free port)"), N_("PORT") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Show the version and quit"), NULL },
+  { NULL }
+};
+
+static FbWindow *
+get_window (FbApplication *self)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (FB_IS_WINDOW (active))
+    return FB_WINDOW (active);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (FB_IS_WINDOW (l->data))
+      return FB_WINDOW (l->data);
+  return fb_window_new (self);
+}
+
+static int
+fb_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  FbApplication *self = FB_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+  const char *delay = NULL;
+  double min_seconds = FB_DEMO_DELAY_MIN;
+  double max_seconds = FB_DEMO_DELAY_MAX;
+  double error_rate = FB_DEMO_ERROR_RATE;
+  gint32 port = 0;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("fetchboard %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "demo-delay", "&s", &delay) &&
+      !fb_demo_server_parse_delay (delay, &min_seconds, &max_seconds, &error))
+    {
+      g_printerr ("fetchboard: --demo-delay: %s\n", error->message);
+      return 2;
+    }
+  g_variant_dict_lookup (options, "demo-error-rate", "d", &error_rate);
+  if (error_rate < 0.0 || error_rate > 1.0)
+    {
+      g_printerr ("fetchboard: %s\n", _("--demo-error-rate must be between 0 and 1"));
+      return 2;
+    }
+  g_variant_dict_lookup (options, "demo-port", "i", &port);
+  if (port < 0 || port > 65535)
+    {
+      g_printerr ("fetchboard: %s\n", _("--demo-port must be between 0 and 65535"));
+      return 2;
+    }
+
+  if (g_variant_dict_contains (options, "demo"))
+    {
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("fetchboard: %s\n", error->message);
+          return 1;
+        }
+      /* Through the action, so a second `fetchboard --demo` reaches the
+       * instance already running. */
+      g_action_group_activate_action (G_ACTION_GROUP (self), "demo",
+                                      g_variant_new ("(dddu)", min_seconds, max_seconds,
+                                                     error_rate, (guint) port));
+    }
+
+  return -1;
+}
+
+static void
+fb_application_startup (GApplication *app)
+{
+  FbApplication *self = FB_APPLICATION (app);
+
+  G_APPLICATION_CLASS (fb_application_parent_class)->startup (app);
+
+  /* Here rather than at construction: `fetchboard --version` needs no schema. */
+  if (self->settings == NULL)
+    self->settings = g_settings_new (FB_SETTINGS_SCHEMA);
+  gtk_window_set_default_icon_name (APP_ID);
+}
+
+static void
+fb_application_activate (GApplication *app)
+{
+  gtk_window_present (GTK_WINDOW (get_window (FB_APPLICATION (app))));
+}
+
+static void
+fb_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  FbWindow *window = get_window (FB_APPLICATION (app));
+
+  fb_window_open_files (window, files, (guint) n_files);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+fb_application_shutdown (GApplication *app)
+{
+  FbApplication *self = FB_APPLICATION (app);
+
+  fb_application_stall_end (self, "at exit");
+  g_clear_pointer (&self->demo, demo_host_stop);
+
+  G_APPLICATION_CLASS (fb_application_parent_class)->shutdown (app);
+}
+
+static void
+demo_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  FbApplication *self = user_data;
+  double min_seconds;
+  double max_seconds;
+  double error_rate;
+  guint port;
+  FbWindow *window;
+
+  g_variant_get (parameter, "(dddu)", &min_seconds, &max_seconds, &error_rate, &port);
+  fb_application_set_demo_options (self, min_seconds, max_seconds, error_rate, port);
+  window = get_window (self);
+  gtk_window_present (GTK_WINDOW (window));
+  fb_window_start_demo (window);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  FbApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *window = fb_preferences_window_new (parent, fb_application_get_settings (self));
+
+  gtk_window_present (window);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  FbApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The Fetchboard developers", NULL };
+
+  adw_show_about_window (parent,
+                         "application-name", _("Fetchboard"),
+                         "application-icon", APP_ID,
+                         "developer-name", _("The Fetchboard developers"),
+                         "developers", developers,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Run many lookups and downloads at once and watch each "
+                                       "one: what is running, what is waiting, what failed "
+                                       "and why."),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "copyright", "© 2026 The Fetchboard developers",
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  FbApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Closing each window saves its size and cancels its run. */
+  while (windows != NULL)
+    {
+      GList *next = windows->next;
+
+      gtk_window_close (windows->data);
+      windows = next;
+    }
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "demo", .activate = demo_action, .parameter_type = "(dddu)" },
+  { .name = "preferences", .activate = preferences_action },
+  { .name = "about", .activate = about_action },
+  { .name = "quit", .activate = quit_action },
+};
+
+static void
+fb_application_dispose (GObject *object)
+{
+  FbApplication *self = FB_APPLICATION (object);
+
+  g_clear_pointer (&self->stall_meter, fb_stall_meter_free);
+  g_clear_pointer (&self->demo, demo_host_stop);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (fb_application_parent_class)->dispose (object);
+}
+
+static void
+fb_application_class_init (FbApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = fb_application_dispose;
+
+  app_class->handle_local_options = fb_application_handle_local_options;
+  app_class->startup = fb_application_startup;
+  app_class->activate = fb_application_activate;
+  app_class->open = fb_application_open;
+  app_class->shutdown = fb_application_shutdown;
+}
+
+static void
+fb_application_init (FbApplication *self)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+
+  self->demo_delay_min = FB_DEMO_DELAY_MIN;
+  self->demo_delay_max = FB_DEMO_DELAY_MAX;
+  self->demo_error_rate = FB_DEMO_ERROR_RATE;
+
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[LIST…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Probe domains, download URLs and fetch flags, "
+                                              "many at once. Each LIST is a text file with one "
+                                              "domain, URL or country code per line."));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
+}
+
+FbApplication *
+fb_application_new (const char        *application_id,
+                    GApplicationFlags  flags)
+{
+  g_return_val_if_fail (application_id != NULL, NULL);
+
+  return g_object_new (FB_TYPE_APPLICATION,
+                       "application-id", application_id,
+                       "flags", flags | G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", "/io/github/fetchboard/Fetchboard",
+                       NULL);
+}
+
+GSettings *
+fb_application_get_settings (FbApplication *self)
+{
+  g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
+
+  if (self->settings == NULL)
+    self->settings = g_settings_new (FB_SETTINGS_SCHEMA);
+  return self->settings;
+}
+
+char *
+fb_application_dup_destination (FbApplication *self)
+{
+  g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
+
+  return fb_settings_dup_destination (fb_application_get_settings (self));
+}
+
+char *
+fb_settings_dup_destination (GSettings *settings)
+{
+  g_autofree char *path = NULL;
+  const char *downloads;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  path = g_settings_get_string (settings, "destination");
+  if (*path != '\0')
+    return g_steal_pointer (&path);
+
+  downloads = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  if (downloads != NULL)
+    return g_build_filename (downloads, "Fetchboard", NULL);
+  return g_build_filename (g_get_home_dir (), "Downloads", "Fetchboard", NULL);
+}
+
+void
+fb_application_set_demo_options (FbApplication *self,
+                                 double         delay_min,
+                                 double         delay_max,
+                                 double         error_rate,
+                                 guint          port)
+{
+  g_return_if_fail (FB_IS_APPLICATION (self));
+  g_return_if_fail (delay_min >= 0 && delay_max >= delay_min);
+  g_return_if_fail (error_rate >= 0 && error_rate <= 1);
+
+  self->demo_delay_min = delay_min;
+  self->demo_delay_max = delay_max;
+  self->demo_error_rate = error_rate;
+  self->demo_port = port;
+}
+
+static gpointer
+demo_host_thread (gpointer data)
+{
+  DemoHost *host = data;
+  g_autoptr(FbDemoServer) server = NULL;
+  GError *error = NULL;
+  gboolean listening;
+
+  g_main_context_push_thread_default (host->context);
+
+  server = fb_demo_server_new ();
+  fb_demo_server_set_delay (server, host->delay_min, host->delay_max);
+  fb_demo_server_set_error_rate (server, host->error_rate);
+  listening = fb_demo_server_listen (server, host->port, &error);
+
+  g_mutex_lock (&host->lock);
+  host->server = listening ? server : NULL;
+  host->error = error;
+  host->ready = TRUE;
+  g_cond_signal (&host->cond);
+  g_mutex_unlock (&host->lock);
+
+  if (listening)
+    {
+      g_main_loop_run (host->loop);
+      fb_demo_server_stop (server);
+    }
+
+  g_main_context_pop_thread_default (host->context);
+  return NULL;
+}
+
+static void
+demo_host_stop (DemoHost *host)
+{
+  g_main_loop_quit (host->loop);
+  g_thread_join (host->thread);
+  g_clear_error (&host->error);
+  g_main_loop_unref (host->loop);
+  g_main_context_unref (host->context);
+  g_mutex_clear (&host->lock);
+  g_cond_clear (&host->cond);
+  g_free (host);
+}
+
+FbDemoServer *
+fb_application_ensure_demo_server (FbApplication  *self,
+                                   GError        **error)
+{
+  DemoHost *host;
+
+  g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->demo != NULL)
+    return self->demo->server;
+
+  host = g_new0 (DemoHost, 1);
+  g_mutex_init (&host->lock);
+  g_cond_init (&host->cond);
+  host->context = g_main_context_new ();
+  host->loop = g_main_loop_new (host->context, FALSE);
+  host->delay_min = self->demo_delay_min;
+  host->delay_max = self->demo_delay_max;
+  host->error_rate = self->demo_error_rate;
+  host->port = self->demo_port;
+  host->thread = g_thread_new ("fb-demo-server", demo_host_thread, host);
+
+  /* Binding a local socket: the wait is for the bind, not for any traffic. */
+  g_mutex_lock (&host->lock);
+  while (!host->ready)
+    g_cond_wait (&host->cond, &host->lock);
+  g_mutex_unlock (&host->lock);
+
+  if (host->server == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&host->error));
+      demo_host_stop (host);
+      return NULL;
+    }
+
+  self->demo = host;
+  return host->server;
+}
+
+FbDemoServer *
+fb_application_get_demo_server (FbApplication *self)
+{
+  g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
+
+  return self->demo != NULL ? self->demo->server : NULL;
+}
+
+void
+fb_application_stall_begin (FbApplication *self)
+{
+  const char *env = g_getenv ("FETCHBOARD_STALL_LOG");
+
+  g_return_if_fail (FB_IS_APPLICATION (self));
+
+  if (env == NULL || *env == '\0' || g_str_equal (env, "0") || self->stall_meter != NULL)
+    return;
+  self->stall_meter = fb_stall_meter_new (NULL);
+}
+
+gint64
+fb_application_stall_end (FbApplication *self,
+                          const char    *when)
+{
+  gint64 worst;
+
+  g_return_val_if_fail (FB_IS_APPLICATION (self), -1);
+
+  if (self->stall_meter == NULL)
+    return -1;
+
+  worst = fb_stall_meter_get_worst (self->stall_meter);
+  g_printerr ("fetchboard: longest main-loop stall %s: %.1f ms\n", when, worst / 1000.0);
+  g_clear_pointer (&self->stall_meter, fb_stall_meter_free);
+  return worst;
+}

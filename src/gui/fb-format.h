@@ -1,0 +1,37 @@
+/* fb-format.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "fb-job.h"
+#include "fb-run.h"
+
+G_BEGIN_DECLS
+
+/* How the window presents jobs and runs; every string is translated. */
+char       *fb_format_duration     (gint64      usec);
+char       *fb_format_speed        (double      bytes_per_second);
+/* "12.3 kB", "12.3 kB of 40.0 kB"; "" before the first byte. */
+char       *fb_format_size         (guint64     received,
+                                    gint64      expected);
+const char *fb_format_kind         (FbJobKind   kind);
+/* "Waiting", "Downloading", "Found", "Not found", "Error", … */
+const char *fb_format_job_state    (FbJob      *job);
+const char *fb_format_job_icon     (FbJob      *job);
+/* A style class for the state: "success", "warning", "error", "dim-label" or NULL. */
+const char *fb_format_job_style    (FbJob      *job);
+/* What the message column shows: reason, addresses and lookup time, country. */
+char       *fb_format_job_message  (FbJob      *job);
+/* The row's tooltip: state, full message and where the entry came from. */
+char       *fb_format_job_tooltip  (FbJob      *job);
+/* "18 OK, 2 not found, 1 error, 0 cancelled" */
+char       *fb_format_run_counts   (FbRun      *run);
+/* "~/Downloads/Fetchboard" */
+char       *fb_format_path         (const char *path);
+
+G_END_DECLS

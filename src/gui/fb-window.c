@@ -18,6 +18,7 @@
 #include "fb-input.h"
 #include "fb-job-cell.h"
 #include "fb-list-parser.h"
+#include "fb-timeline.h"
 #include "fb-window.h"
 
 /* Filtering and sorting follow the jobs' states at most this often. */
@@ -57,6 +58,7 @@ struct _FbWindow
   GtkStack             *stack;
   GtkWidget            *demo_button;
   FbRunSummary         *summary;
+  FbTimeline           *timeline;
   GtkLabel             *shown_label;
   GtkColumnView        *column_view;
   GtkColumnViewColumn  *name_column;
@@ -686,6 +688,7 @@ set_run (FbWindow *self,
 
   gtk_filter_list_model_set_model (self->filter_model, run != NULL ? fb_run_get_jobs (run) : NULL);
   fb_run_summary_set_run (self->summary, run);
+  fb_timeline_set_run (self->timeline, run);
   show_page (self, run != NULL ? "jobs" : "empty");
   update_shown (self);
   update_actions (self);
@@ -1898,6 +1901,7 @@ fb_window_class_init (FbWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (FB_TYPE_RUN_SUMMARY);
+  g_type_ensure (FB_TYPE_TIMELINE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fetchboard/Fetchboard/fb-window.ui");
@@ -1913,6 +1917,7 @@ fb_window_class_init (FbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, demo_button);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, summary);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, shown_label);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, column_view);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, name_column);

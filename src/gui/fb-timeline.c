@@ -1,0 +1,458 @@
+/* fb-timeline.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-timeline"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "fb-timeline.h"
+
+#define SLICE_US     (G_USEC_PER_SEC / 10)
+#define MAX_SLICES   4096   /* past this, neighbours merge: the width stays bounded */
+#define MIN_HEIGHT   72
+
+typedef struct
+{
+  guint16 active;     /* most slots held during the slice */
+  guint16 limit;
+  guint   ended[4];   /* ok, not found, error, cancelled */
+} Slice;
+
+struct _FbTimeline
+{
+  GtkWidget  parent_instance;
+
+  FbRun     *run;
+  GArray    *slices;       /* Slice */
+  gint64     slice_us;     /* grows as slices merge */
+  gint64     started_at;   /* monotonic µs of slice 0 */
+  guint      last_counts[4];
+  guint      tick_id;
+  guint      peak_active;
+  guint      max_ended;    /* tallest stacked bar, for the scale */
+  gulong     running_id;
+  gulong     active_id;
+};
+
+G_DEFINE_FINAL_TYPE (FbTimeline, fb_timeline, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_RUN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+read_counts (FbRun *run,
+             guint  counts[4])
+{
+  counts[0] = fb_run_get_n_ok (run);
+  counts[1] = fb_run_get_n_not_found (run);
+  counts[2] = fb_run_get_n_error (run);
+  counts[3] = fb_run_get_n_cancelled (run);
+}
+
+static void
+merge_slices (FbTimeline *self)
+{
+  guint n = self->slices->len / 2;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Slice *a = &g_array_index (self->slices, Slice, 2 * i);
+      Slice *b = &g_array_index (self->slices, Slice, 2 * i + 1);
+      Slice merged = *a;
+
+      merged.active = MAX (a->active, b->active);
+      merged.limit = MAX (a->limit, b->limit);
+      for (guint s = 0; s < 4; s++)
+        merged.ended[s] = a->ended[s] + b->ended[s];
+      g_array_index (self->slices, Slice, i) = merged;
+    }
+  if (self->slices->len % 2 == 1)
+    g_array_index (self->slices, Slice, n) = g_array_index (self->slices, Slice, self->slices->len - 1);
+  g_array_set_size (self->slices, n + self->slices->len % 2);
+  self->slice_us *= 2;
+
+  self->max_ended = 0;
+  for (guint i = 0; i < self->slices->len; i++)
+    {
+      Slice *s = &g_array_index (self->slices, Slice, i);
+      self->max_ended = MAX (self->max_ended, s->ended[0] + s->ended[1] + s->ended[2] + s->ended[3]);
+    }
+}
+
+static Slice *
+current_slice (FbTimeline *self,
+               gint64      now)
+{
+  guint index;
+
+  if (self->started_at == 0)
+    self->started_at = now;
+  index = (guint) ((now - self->started_at) / self->slice_us);
+  while (index >= MAX_SLICES)
+    {
+      merge_slices (self);
+      index = (guint) ((now - self->started_at) / self->slice_us);
+    }
+  while (self->slices->len <= index)
+    {
+      Slice empty = { 0 };
+
+      g_array_append_val (self->slices, empty);
+    }
+  return &g_array_index (self->slices, Slice, index);
+}
+
+static void
+sample (FbTimeline *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  Slice *slice;
+  guint counts[4];
+  guint total = 0;
+  guint active;
+
+  if (self->run == NULL)
+    return;
+
+  slice = current_slice (self, now);
+  active = fb_run_get_active (self->run);
+  slice->active = (guint16) MAX (slice->active, MIN (active, G_MAXUINT16));
+  slice->limit = (guint16) MAX (slice->limit, fb_run_get_max_concurrency (self->run));
+  self->peak_active = MAX (self->peak_active, active);
+
+  read_counts (self->run, counts);
+  for (guint s = 0; s < 4; s++)
+    {
+      /* A retry lowers a counter: nothing ended then. */
+      if (counts[s] > self->last_counts[s])
+        slice->ended[s] += counts[s] - self->last_counts[s];
+      self->last_counts[s] = counts[s];
+      total += slice->ended[s];
+    }
+  self->max_ended = MAX (self->max_ended, total);
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  FbTimeline *self = FB_TIMELINE (widget);
+
+  sample (self);
+  gtk_widget_queue_draw (widget);
+  if (self->run == NULL || !fb_run_get_running (self->run))
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_accessible (FbTimeline *self)
+{
+  g_autofree char *label = NULL;
+
+  /* Translators: a summary of the concurrency timeline for screen readers */
+  label = g_strdup_printf (_("Timeline: at most %u jobs active at once"), self->peak_active);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
+running_changed_cb (FbTimeline *self)
+{
+  if (self->run != NULL && fb_run_get_running (self->run))
+    {
+      if (self->tick_id == 0)
+        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+    }
+  else
+    {
+      /* The last counts land in the final slice. */
+      sample (self);
+      update_accessible (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+static void
+active_changed_cb (FbTimeline *self)
+{
+  /* Between frames the count can rise and fall again: keep the peak. */
+  Slice *slice;
+  guint active = fb_run_get_active (self->run);
+
+  if (!fb_run_get_running (self->run))
+    return;
+  slice = current_slice (self, g_get_monotonic_time ());
+  slice->active = (guint16) MAX (slice->active, MIN (active, G_MAXUINT16));
+  self->peak_active = MAX (self->peak_active, active);
+}
+
+static void
+append_rect (GtkSnapshot   *snapshot,
+             const GdkRGBA *color,
+             float          x,
+             float          y,
+             float          width,
+             float          height)
+{
+  if (width <= 0 || height <= 0)
+    return;
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, width, height));
+}
+
+static void
+fb_timeline_snapshot (GtkWidget   *widget,
+                      GtkSnapshot *snapshot)
+{
+  FbTimeline *self = FB_TIMELINE (widget);
+  float width = gtk_widget_get_width (widget);
+  float height = gtk_widget_get_height (widget);
+  float lanes_height = height * 0.62f;
+  float bars_top = lanes_height + 4;
+  float bars_height = height - bars_top;
+  guint scale_active = 1;
+  GdkRGBA fg;
+  GdkRGBA area, limit_color, grid;
+  static const GdkRGBA state_colors[4] = {
+    { 0.18f, 0.76f, 0.49f, 1 },  /* ok: success green */
+    { 0.90f, 0.65f, 0.04f, 1 },  /* not found: warning amber */
+    { 0.88f, 0.11f, 0.14f, 1 },  /* error: destructive red */
+    { 0.60f, 0.60f, 0.60f, 1 },  /* cancelled: grey */
+  };
+  guint n = self->slices->len;
+  float slot;
+
+  /* gtk_widget_get_color () is GTK 4.10; the style context is ours. */
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  area = (GdkRGBA) { 0.21f, 0.52f, 0.89f, 0.55f };
+  limit_color = fg;
+  limit_color.alpha = 0.7f;
+  grid = fg;
+  grid.alpha = 0.12f;
+
+  append_rect (snapshot, &grid, 0, lanes_height, width, 1);
+  if (n == 0)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Slice *s = &g_array_index (self->slices, Slice, i);
+      scale_active = MAX (scale_active, MAX (s->active, s->limit));
+    }
+
+  /* Slices fill the width as the run goes on; a short run does not
+   * stretch into a few fat bars. */
+  slot = width / (float) MAX (n, 60);
+
+  for (guint i = 0; i < n; i++)
+    {
+      Slice *s = &g_array_index (self->slices, Slice, i);
+      float x = slot * (float) i;
+      float h = lanes_height * (float) s->active / (float) scale_active;
+      float limit_y = lanes_height - lanes_height * (float) s->limit / (float) scale_active;
+      float y = bars_top + bars_height;
+
+      append_rect (snapshot, &area, x, lanes_height - h, MAX (slot, 1.0f), h);
+      if (s->limit > 0)
+        append_rect (snapshot, &limit_color, x, MAX (0.0f, limit_y - 1), MAX (slot, 1.0f), 2);
+
+      for (guint st = 0; st < 4 && self->max_ended > 0; st++)
+        {
+          float bh = bars_height * (float) s->ended[st] / (float) self->max_ended;
+
+          y -= bh;
+          append_rect (snapshot, &state_colors[st], x, y, MAX (slot - 1, 1.0f), bh);
+        }
+    }
+}
+
+static void
+fb_timeline_measure (GtkWidget      *widget,
+                     GtkOrientation  orientation,
+                     int             for_size,
+                     int            *minimum,
+                     int            *natural,
+                     int            *minimum_baseline,
+                     int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_VERTICAL)
+    *minimum = *natural = MIN_HEIGHT;
+  else
+    {
+      *minimum = 120;
+      *natural = 600;
+    }
+}
+
+static void
+disconnect_run (FbTimeline *self)
+{
+  if (self->run == NULL)
+    return;
+  g_clear_signal_handler (&self->running_id, self->run);
+  g_clear_signal_handler (&self->active_id, self->run);
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+  self->tick_id = 0;
+  g_clear_object (&self->run);
+}
+
+FbRun *
+fb_timeline_get_run (FbTimeline *self)
+{
+  g_return_val_if_fail (FB_IS_TIMELINE (self), NULL);
+  return self->run;
+}
+
+void
+fb_timeline_set_run (FbTimeline *self,
+                     FbRun      *run)
+{
+  g_return_if_fail (FB_IS_TIMELINE (self));
+  g_return_if_fail (!run || FB_IS_RUN (run));
+
+  if (self->run == run)
+    return;
+
+  disconnect_run (self);
+  g_array_set_size (self->slices, 0);
+  self->slice_us = SLICE_US;
+  self->started_at = 0;
+  self->peak_active = 0;
+  self->max_ended = 0;
+  memset (self->last_counts, 0, sizeof self->last_counts);
+
+  if (run != NULL)
+    {
+      self->run = g_object_ref (run);
+      read_counts (run, self->last_counts);
+      self->running_id = g_signal_connect_swapped (run, "notify::running",
+                                                   G_CALLBACK (running_changed_cb), self);
+      self->active_id = g_signal_connect_swapped (run, "notify::active",
+                                                  G_CALLBACK (active_changed_cb), self);
+      running_changed_cb (self);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
+}
+
+guint
+fb_timeline_get_n_slices (FbTimeline *self)
+{
+  g_return_val_if_fail (FB_IS_TIMELINE (self), 0);
+  return self->slices->len;
+}
+
+guint
+fb_timeline_get_peak_active (FbTimeline *self)
+{
+  g_return_val_if_fail (FB_IS_TIMELINE (self), 0);
+  return self->peak_active;
+}
+
+static void
+fb_timeline_dispose (GObject *object)
+{
+  FbTimeline *self = FB_TIMELINE (object);
+
+  disconnect_run (self);
+  G_OBJECT_CLASS (fb_timeline_parent_class)->dispose (object);
+}
+
+static void
+fb_timeline_finalize (GObject *object)
+{
+  FbTimeline *self = FB_TIMELINE (object);
+
+  g_array_unref (self->slices);
+  G_OBJECT_CLASS (fb_timeline_parent_class)->finalize (object);
+}
+
+static void
+fb_timeline_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  FbTimeline *self = FB_TIMELINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUN:
+      g_value_set_object (value, self->run);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_timeline_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  FbTimeline *self = FB_TIMELINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUN:
+      fb_timeline_set_run (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fb_timeline_class_init (FbTimelineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = fb_timeline_dispose;
+  object_class->finalize = fb_timeline_finalize;
+  object_class->get_property = fb_timeline_get_property;
+  object_class->set_property = fb_timeline_set_property;
+  widget_class->snapshot = fb_timeline_snapshot;
+  widget_class->measure = fb_timeline_measure;
+
+  properties[PROP_RUN] =
+    g_param_spec_object ("run", NULL, NULL, FB_TYPE_RUN,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "fbtimeline");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+fb_timeline_init (FbTimeline *self)
+{
+  self->slices = g_array_new (FALSE, TRUE, sizeof (Slice));
+  self->slice_us = SLICE_US;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self),
+                               _("Blue: jobs holding a slot; line: the limit; "
+                                 "bars: jobs ending (green OK, amber not found, red error, grey cancelled)"));
+}
+
+GtkWidget *
+fb_timeline_new (void)
+{
+  return g_object_new (FB_TYPE_TIMELINE, NULL);
+}

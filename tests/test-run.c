@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "fb-downloader.h"
 #include "fb-run.h"
 #include "fb-semaphore.h"
 #include "fb-test-utils.h"
@@ -307,12 +308,14 @@ test_run_retry_moves_counters (void)
   CU_ASSERT_EQUAL (fb_run_get_n_error (f.run), 1);
   job = g_list_model_get_item (fb_run_get_jobs (f.run), 0);
   CU_ASSERT_STRING_EQUAL (fb_job_get_message (job), "HTTP error 503 - Service Unavailable");
+  CU_ASSERT_TRUE (g_error_matches (fb_job_get_error (job), FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP));
 
   f.done = FALSE;
   CU_ASSERT_TRUE (fb_run_retry_job (f.run, job));
   CU_ASSERT_EQUAL (fb_run_get_n_error (f.run), 0);
   CU_ASSERT_EQUAL (fb_run_get_n_finished (f.run), 0);
   CU_ASSERT_FALSE (fb_job_is_final (job));
+  CU_ASSERT_PTR_NULL (fb_job_get_error (job));
   fb_test_wait_flag (&f.done, 10);
   CU_ASSERT_EQUAL (fb_run_get_n_error (f.run), 1);
   CU_ASSERT_EQUAL (fb_run_get_n_finished (f.run), 1);

@@ -30,6 +30,8 @@ void          _fb_job_set_country       (FbJob        *self,
                                          const char   *country);
 void          _fb_job_set_saved_path    (FbJob        *self,
                                          const char   *path);
+void          _fb_job_set_error         (FbJob        *self,
+                                         const GError *error);
 /* Sets the one final state (and phase DONE); returns FALSE if already final. */
 gboolean      _fb_job_finish            (FbJob        *self,
                                          FbJobState    state,

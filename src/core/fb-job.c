@@ -28,6 +28,7 @@ struct _FbJob
   char         *addresses;
   char         *country;
   char         *source;
+  GError       *error;
   gint64        phase_time[FB_JOB_N_PHASES];
   guint64       received;
   gint64        expected;
@@ -166,6 +167,13 @@ fb_job_get_message (FbJob *self)
 {
   g_return_val_if_fail (FB_IS_JOB (self), NULL);
   return self->message;
+}
+
+const GError *
+fb_job_get_error (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+  return self->error;
 }
 
 const char *
@@ -353,7 +361,10 @@ _fb_job_set_phase (FbJob      *self,
     return;
 
   self->phase = phase;
-  self->phase_time[phase] = g_get_monotonic_time ();
+  /* The first entry counts: a catalog job connects twice (image, then
+   * metadata), and its clock must not restart. */
+  if (self->phase_time[phase] == 0)
+    self->phase_time[phase] = g_get_monotonic_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
 }
 
@@ -426,6 +437,17 @@ _fb_job_set_country (FbJob      *self,
 }
 
 void
+_fb_job_set_error (FbJob        *self,
+                   const GError *error)
+{
+  g_assert (FB_IS_JOB (self));
+
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+}
+
+void
 _fb_job_set_saved_path (FbJob      *self,
                         const char *path)
 {
@@ -477,6 +499,7 @@ _fb_job_reset (FbJob *self)
   g_clear_pointer (&self->saved_path, g_free);
   g_clear_pointer (&self->addresses, g_free);
   g_clear_pointer (&self->country, g_free);
+  g_clear_error (&self->error);
   for (guint i = PROP_URL; i < N_PROPS; i++)
     if (i != PROP_SOURCE && i != PROP_SOURCE_LINE)
       g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
@@ -519,6 +542,7 @@ fb_job_finalize (GObject *object)
   g_free (self->addresses);
   g_free (self->country);
   g_free (self->source);
+  g_clear_error (&self->error);
 
   G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);
 }

@@ -32,6 +32,9 @@ gint64       fb_job_get_bytes_expected  (FbJob      *self);
 double       fb_job_get_fraction        (FbJob      *self);
 /* The final message: an error's reason, a probe's addresses, "saved as …". */
 const char  *fb_job_get_message         (FbJob      *self);
+/* Why it failed (not found, error), for code that needs the class: a
+ * G_IO_ERROR_NO_SPACE, a G_RESOLVER_ERROR, an FB_FETCH_ERROR; else NULL. */
+const GError *fb_job_get_error          (FbJob      *self);
 const char  *fb_job_get_saved_path      (FbJob      *self);
 /* Probe: the addresses found, ", "-separated. */
 const char  *fb_job_get_addresses       (FbJob      *self);

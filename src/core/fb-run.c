@@ -20,6 +20,7 @@
 #include "fb-semaphore.h"
 
 #define METADATA_MAX_BYTES (64 * 1024)
+#define PUMP_BATCH         64
 
 struct _FbRun
 {
@@ -42,6 +43,7 @@ struct _FbRun
   guint64       finished_bytes;
   guint         counts[FB_JOB_STATE_CANCELLED + 1];
   guint         n_waiting;
+  guint         pump_idle;
 
   guint         running : 1;
   guint         acquiring : 1;
@@ -224,6 +226,8 @@ runner_fail (Runner       *runner,
 {
   FbJobState state = state_for_error (error);
 
+  if (state != FB_JOB_STATE_CANCELLED)
+    _fb_job_set_error (runner->job, error);
   runner_finish (runner, state, state == FB_JOB_STATE_CANCELLED ? _("Cancelled") : error->message);
 }
 
@@ -543,11 +547,31 @@ pump_acquired_cb (GObject      *source,
 /* Starts queued jobs while slots are free; otherwise one waits in the
  * semaphore on behalf of the whole queue, so 100,000 queued jobs cost a
  * pointer each, not a pending operation each. */
+static gboolean
+pump_idle_cb (gpointer user_data)
+{
+  FbRun *self = user_data;
+
+  self->pump_idle = 0;
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 pump (FbRun *self)
 {
+  guint started = 0;
+
   while (self->running && peek_next (self) != NULL)
     {
+      /* Starting 1000 jobs takes ~20 ms: do it in bites, so a window
+       * sharing the main loop still gets its frames. */
+      if (started++ == PUMP_BATCH)
+        {
+          if (self->pump_idle == 0)
+            self->pump_idle = g_idle_add_full (G_PRIORITY_DEFAULT, pump_idle_cb, self, NULL);
+          return;
+        }
       if (!fb_semaphore_try_acquire (self->semaphore))
         {
           if (!self->acquiring)
@@ -1047,6 +1071,7 @@ fb_run_dispose (GObject *object)
   if (self->pump_cancel != NULL)
     g_cancellable_cancel (self->pump_cancel);
   g_clear_object (&self->pump_cancel);
+  g_clear_handle_id (&self->pump_idle, g_source_remove);
   g_queue_clear_full (&self->queue, g_object_unref);
   if (self->semaphore != NULL)
     g_signal_handlers_disconnect_by_data (self->semaphore, self);

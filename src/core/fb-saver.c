@@ -155,28 +155,33 @@ static gboolean
 ensure_open (FbPartFile  *self,
              GError     **error)
 {
+  gboolean made_folder = FALSE;
+
   if (self->fd >= 0)
     return TRUE;
 
-  if (g_mkdir_with_parents (self->directory, 0755) != 0)
-    {
-      /* Translators: “%s” is a folder, the second %s the system's reason. */
-      set_errno_error (error, errno, _("Cannot create the folder “%s”: %s"), self->directory);
-      return FALSE;
-    }
-
+  /* No look before each step: the O_EXCL open and, later, link() are what
+   * keep every existing file whole; a taken name just moves to "NAME (n)". */
   for (guint n = 0; n < MAX_NUMBERED; n++)
     {
       g_autofree char *candidate = fb_filename_numbered (self->name, n);
-      g_autofree char *final_path = g_build_filename (self->directory, candidate, NULL);
       g_autofree char *part_name = part_name_for (candidate, n);
       g_autofree char *part_path = g_build_filename (self->directory, part_name, NULL);
       int fd;
 
-      if (!self->overwrite && g_file_test (final_path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
-        continue;
-
       fd = g_open (part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd < 0 && (errno == ENOENT || errno == ENOTDIR) && !made_folder)
+        {
+          made_folder = TRUE;
+          if (g_mkdir_with_parents (self->directory, 0755) != 0)
+            {
+              /* Translators: “%s” is a folder, the second %s the system's reason. */
+              set_errno_error (error, errno, _("Cannot create the folder “%s”: %s"), self->directory);
+              return FALSE;
+            }
+          n--;
+          continue;
+        }
       if (fd < 0 && errno == EEXIST)
         continue;
       if (fd < 0)

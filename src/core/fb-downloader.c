@@ -10,8 +10,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "fb-downloader.h"
+#include "fb-http.h"
 #include "fb-job-private.h"
 #include "fb-semaphore.h"
 
@@ -19,12 +21,25 @@
 #define FLUSH_AT       (256 * 1024)   /* smaller bodies reach the disk in one step */
 #define MAX_BUFFERED   (4 * 1024 * 1024)
 #define MAX_DRAIN      (64 * 1024)
+#define MAX_REDIRECTS  20             /* libsoup's limit, and its message */
 
 G_DEFINE_QUARK (fb-fetch-error-quark, fb_fetch_error)
 
+static GQuark
+fb_fetch_http_pool_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("fb-fetch-http-pool");
+  return quark;
+}
+
 typedef struct
 {
+  SoupSession  *session;
   SoupMessage  *msg;
+  FbHttpRequest *http;      /* the lean client's request, for http:// */
   FbJob        *job;
   GInputStream *stream;
   FbPartFile   *part;      /* borrowed: the caller keeps it until we return */
@@ -45,17 +60,29 @@ typedef struct
   gboolean      eof;
   gboolean      draining;
   gboolean      timed_out;
+  gboolean      returned;
+  gboolean      lean;       /* through fb-http.c: a cancel is acted on from an idle */
+  GTask        *task;       /* borrowed: the task this is the data of */
+  GSource      *cancel_idle;
   GCancellable *cancel;     /* ours: the caller's, or the inactivity deadline */
   GCancellable *external;
   gulong        external_id;
   GSource      *deadline;
+  gint64        last_progress;  /* monotonic µs; the deadline re-arms from it */
 } FetchData;
 
-static void read_next (GTask *task);
+static void read_next              (GTask     *task);
+static void lean_schedule_cancel   (FetchData *data);
 
 static void
 fetch_data_free (FetchData *data)
 {
+  g_clear_pointer (&data->http, fb_http_request_free);
+  if (data->cancel_idle != NULL)
+    {
+      g_source_destroy (data->cancel_idle);
+      g_source_unref (data->cancel_idle);
+    }
   if (data->deadline != NULL)
     {
       g_source_destroy (data->deadline);
@@ -69,6 +96,7 @@ fetch_data_free (FetchData *data)
   if (data->network_event_id != 0)
     g_signal_handler_disconnect (data->msg, data->network_event_id);
   g_clear_object (&data->msg);
+  g_clear_object (&data->session);
   g_clear_object (&data->job);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->memory, g_byte_array_unref);
@@ -78,13 +106,37 @@ fetch_data_free (FetchData *data)
   g_free (data);
 }
 
+/* FETCHBOARD_HTTP=soup sends everything through libsoup, =lean forces the
+ * lean client for http:// even with a proxy in the environment. */
+static gboolean
+lean_wanted (void)
+{
+  const char *choice = g_getenv ("FETCHBOARD_HTTP");
+  const char *proxy_vars[] = { "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY" };
+
+  if (g_strcmp0 (choice, "soup") == 0)
+    return FALSE;
+  if (g_strcmp0 (choice, "lean") == 0)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (proxy_vars); i++)
+    {
+      const char *value = g_getenv (proxy_vars[i]);
+
+      if (value != NULL && *value != '\0')
+        return FALSE;
+    }
+  return TRUE;
+}
+
 SoupSession *
 fb_fetch_session_new (double timeout)
 {
+  SoupSession *session;
+
   /* libsoup caps connections at 10 in all and 2 per host by default; the
    * semaphore must be the only limit, and idle keep-alive connections
    * count too, so leave room above the highest limit. */
-  return g_object_new (SOUP_TYPE_SESSION,
+  session = g_object_new (SOUP_TYPE_SESSION,
                        "max-conns", 2 * FB_SEMAPHORE_MAX_LIMIT + 100,
                        "max-conns-per-host", 2 * FB_SEMAPHORE_MAX_LIMIT + 100,
                        /* Timeouts are ours, to the tenth of a second (see touch). */
@@ -92,6 +144,12 @@ fb_fetch_session_new (double timeout)
                        "idle-timeout", 60,
                        "user-agent", "Fetchboard/" PACKAGE_VERSION " ",
                        NULL);
+  /* The lean client's connections live as long as the session. */
+  if (lean_wanted ())
+    g_object_set_qdata_full (G_OBJECT (session), fb_fetch_http_pool_quark (),
+                             fb_http_pool_new ("Fetchboard/" PACKAGE_VERSION),
+                             (GDestroyNotify) fb_http_pool_unref);
+  return session;
 }
 
 static char *
@@ -135,11 +193,12 @@ describe_error (FetchData    *data,
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
                         _("TLS error with %s: %s"), host, detail ? detail : _("handshake failed"));
 
-  if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS))
+  if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS) ||
+      g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_REDIRECTS))
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
                         _("Too many redirects (more than 20)"));
 
-  if (error->domain == SOUP_SESSION_ERROR)
+  if (error->domain == SOUP_SESSION_ERROR || error->domain == FB_HTTP_ERROR)
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
                         _("Bad response from %s: %s"), host, detail ? detail : _("unreadable"));
 
@@ -177,29 +236,40 @@ static gboolean
 deadline_cb (gpointer user_data)
 {
   FetchData *data = user_data;
+  gint64 due = data->last_progress + (gint64) (data->timeout * G_USEC_PER_SEC);
 
+  if (due > g_get_monotonic_time ())
+    {
+      g_source_set_ready_time (data->deadline, due);
+      return G_SOURCE_CONTINUE;
+    }
   data->timed_out = TRUE;
   g_source_set_ready_time (data->deadline, -1);
   g_cancellable_cancel (data->cancel);
+  if (data->lean)
+    lean_schedule_cancel (data);
   return G_SOURCE_CONTINUE;
 }
 
 /* The timeout counts time without progress (connecting, waiting for the
  * answer, or between chunks), not the whole transfer: a large file on a
- * steady connection never times out, a stalled one does. */
+ * steady connection never times out, a stalled one does. Progress only
+ * notes the time: moving the source's ready time would wake the main
+ * context (an eventfd write) on every chunk; the deadline re-arms itself
+ * from the last progress when it comes due. */
 static void
 touch (FetchData *data)
 {
-  if (data->deadline != NULL && !data->timed_out)
-    g_source_set_ready_time (data->deadline,
-                             g_get_monotonic_time () + (gint64) (data->timeout * G_USEC_PER_SEC));
+  data->last_progress = g_get_monotonic_time ();
 }
 
 static void
 external_cancelled_cb (GCancellable *external,
-                       GCancellable *cancel)
+                       FetchData    *data)
 {
-  g_cancellable_cancel (cancel);
+  g_cancellable_cancel (data->cancel);
+  if (data->lean)
+    lean_schedule_cancel (data);
 }
 
 /* Ends the task once no flush is in flight, so the caller may abort or
@@ -209,8 +279,9 @@ complete (GTask *task)
 {
   FetchData *data = g_task_get_task_data (task);
 
-  if (data->flushing || data->reading)
+  if (data->flushing || data->reading || data->returned)
     return;
+  data->returned = TRUE;
 
   if (data->error != NULL)
     {
@@ -258,6 +329,8 @@ flush_cb (GObject      *source,
     }
   if (data->eof)
     complete (task);
+  else if (data->http != NULL)
+    fb_http_request_resume (data->http);
   else if (!data->reading)
     read_next (task);
 }
@@ -507,6 +580,296 @@ send_cb (GObject      *source,
   read_next (task);
 }
 
+
+/* ---- http:// through the lean client (fb-http.c) ---- */
+
+static void
+start_soup (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  data->network_event_id = g_signal_connect (data->msg, "network-event",
+                                             G_CALLBACK (network_event_cb), data);
+  data->reading = TRUE;
+  soup_session_send_async (data->session, data->msg, G_PRIORITY_DEFAULT, data->cancel, send_cb, task);
+}
+
+static void
+lean_event_cb (FbHttpRequest *request,
+               FbHttpEvent    event,
+               gpointer       user_data)
+{
+  FetchData *data = g_task_get_task_data (user_data);
+
+  touch (data);
+  switch (event)
+    {
+    case FB_HTTP_EVENT_RESOLVING:
+      _fb_job_set_phase (data->job, FB_JOB_PHASE_RESOLVING);
+      break;
+    case FB_HTTP_EVENT_CONNECTING:
+      _fb_job_set_phase (data->job, FB_JOB_PHASE_CONNECTING);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+lean_response_cb (FbHttpRequest *request,
+                  gpointer       user_data)
+{
+  GTask *task = user_data;
+  FetchData *data = g_task_get_task_data (task);
+  const char *reason;
+  g_autofree char *final_url = NULL;
+
+  if (g_cancellable_is_cancelled (data->cancel))
+    return;
+  touch (data);
+  data->status = fb_http_request_get_status (request);
+  _fb_job_set_http_status (data->job, data->status);
+  if (fb_http_request_get_redirects (request) > 0)
+    {
+      final_url = g_uri_to_string (fb_http_request_get_uri (request));
+      _fb_job_set_url (data->job, final_url);
+    }
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
+    {
+      if (final_url == NULL)
+        final_url = g_uri_to_string (fb_http_request_get_uri (request));
+      reason = fb_http_request_get_reason (request);
+      if (reason == NULL || *reason == '\0')
+        reason = data->status == 418 ? "I'm a Teapot" : soup_status_get_phrase (data->status);
+      if (data->status == SOUP_STATUS_NOT_FOUND)
+        data->error = g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_NOT_FOUND,
+                                   _("Not found (HTTP 404): %s"), final_url);
+      else
+        data->error = g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                                   _("HTTP error %u - %s"), data->status,
+                                   reason ? reason : _("unknown status"));
+      data->draining = TRUE;
+      data->received = 0;
+      return;
+    }
+
+  data->expected = fb_http_request_get_content_length (request);
+  if (data->part != NULL)
+    {
+      _fb_job_set_expected (data->job, data->expected);
+      _fb_job_set_phase (data->job, FB_JOB_PHASE_TRANSFERRING);
+    }
+  else
+    data->memory = g_byte_array_sized_new (data->expected > 0
+                                           ? (guint) MIN ((gsize) data->expected, data->max_memory)
+                                           : 1024);
+}
+
+static void
+lean_body_cb (FbHttpRequest *request,
+              const guint8  *bytes,
+              gsize          size,
+              gpointer       user_data)
+{
+  GTask *task = user_data;
+  FetchData *data = g_task_get_task_data (task);
+
+  if (g_cancellable_is_cancelled (data->cancel))
+    {
+      /* The idle that acts on it comes next; read nothing more meanwhile. */
+      fb_http_request_pause (request);
+      return;
+    }
+  touch (data);
+  if (data->draining)
+    {
+      data->received += size;
+      if (data->received > MAX_DRAIN)
+        {
+          g_clear_pointer (&data->http, fb_http_request_free);
+          data->reading = FALSE;
+          data->eof = TRUE;
+          complete (task);
+        }
+      return;
+    }
+
+  if (data->memory != NULL)
+    {
+      data->received += size;
+      if (data->memory->len + size > data->max_memory)
+        {
+          g_clear_pointer (&data->http, fb_http_request_free);
+          data->reading = FALSE;
+          fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TOO_LARGE,
+                                   _("Response too large (more than %zu bytes)"),
+                                   data->max_memory));
+          return;
+        }
+      g_byte_array_append (data->memory, bytes, (guint) size);
+      return;
+    }
+
+  _fb_job_add_received (data->job, size);
+  while (size > 0)
+    {
+      gsize n;
+
+      if (data->buf == NULL)
+        {
+          /* Sized to the body, so a small one costs one allocation of its
+           * own size and no copy on its way to the disk. */
+          if (data->expected >= 0 && (guint64) data->expected > data->received)
+            data->buf_size = (gsize) MIN ((guint64) READ_SIZE, (guint64) data->expected - data->received);
+          else
+            data->buf_size = READ_SIZE;
+          data->buf = g_malloc (data->buf_size);
+          data->buf_filled = 0;
+        }
+      n = MIN (size, data->buf_size - data->buf_filled);
+      memcpy (data->buf + data->buf_filled, bytes, n);
+      data->buf_filled += n;
+      data->received += n;
+      bytes += n;
+      size -= n;
+      if (data->buf_filled == data->buf_size)
+        {
+          hand_over (task);
+          maybe_flush (task);
+        }
+    }
+  /* Back-pressure: do not read far ahead of a slow disk. */
+  if (data->flushing && fb_part_file_get_buffered (data->part) >= MAX_BUFFERED)
+    fb_http_request_pause (request);
+}
+
+static void
+lean_done_cb (FbHttpRequest *request,
+              const GError  *error,
+              gpointer       user_data)
+{
+  GTask *task = user_data;
+  FetchData *data = g_task_get_task_data (task);
+
+  if (g_cancellable_is_cancelled (data->cancel))
+    return;
+  touch (data);
+
+  if (g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_FALLBACK))
+    {
+      /* A redirect to https, or a proxy: libsoup takes it from here. */
+      g_autofree char *url = g_uri_to_string (fb_http_request_get_uri (request));
+
+      g_clear_pointer (&data->http, fb_http_request_free);
+      data->lean = FALSE;
+      data->msg = soup_message_new (SOUP_METHOD_GET, url);
+      if (data->msg == NULL)
+        {
+          data->reading = FALSE;
+          fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_BAD_URL,
+                                   _("Not a valid http or https URL: %s"), url));
+          return;
+        }
+      start_soup (task);
+      return;
+    }
+
+  g_clear_pointer (&data->http, fb_http_request_free);
+  data->reading = FALSE;
+  if (error != NULL)
+    {
+      fail (task, describe_error (data, error));
+      return;
+    }
+
+  data->eof = TRUE;
+  if (data->draining)
+    {
+      complete (task);
+      return;
+    }
+  if (data->part != NULL)
+    {
+      hand_over (task);
+      _fb_job_set_expected (data->job, data->expected >= 0 ? data->expected : (gint64) data->received);
+    }
+  if (data->expected >= 0 && data->received < (guint64) data->expected)
+    {
+      g_autofree char *host = host_of (data->url);
+
+      fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_SHORT_BODY,
+                               _("Body from %s ended after %" PRIu64 " of %" PRId64 " bytes"),
+                               host, data->received, data->expected));
+      return;
+    }
+  complete (task);
+}
+
+static const FbHttpCallbacks lean_callbacks = {
+  lean_event_cb,
+  lean_response_cb,
+  lean_body_cb,
+  lean_done_cb,
+};
+
+/* A cancel (the caller's or the deadline's) is acted on from the main
+ * loop, never inside whatever code cancelled. */
+static gboolean
+lean_cancel_idle_cb (gpointer user_data)
+{
+  FetchData *data = user_data;
+  GTask *task = data->task;
+  GError *cancelled = NULL;
+
+  g_clear_pointer (&data->cancel_idle, g_source_unref);
+  if (data->http == NULL || data->returned)
+    return G_SOURCE_REMOVE;
+  g_clear_pointer (&data->http, fb_http_request_free);
+  data->reading = FALSE;
+  g_cancellable_set_error_if_cancelled (data->cancel, &cancelled);
+  g_assert (cancelled != NULL);
+  fail (task, describe_error (data, cancelled));
+  g_error_free (cancelled);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lean_schedule_cancel (FetchData *data)
+{
+  if (data->cancel_idle != NULL || data->returned)
+    return;
+  data->cancel_idle = g_idle_source_new ();
+  g_source_set_priority (data->cancel_idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (data->cancel_idle, lean_cancel_idle_cb, data, NULL);
+  g_source_set_name (data->cancel_idle, "[fetchboard] fetch cancel");
+  g_source_attach (data->cancel_idle, g_task_get_context (data->task));
+}
+
+/* The lean client takes plain http:// URLs, unless the session has none. */
+static GUri *
+lean_uri (SoupSession *session,
+          const char  *url,
+          FbHttpPool **pool)
+{
+  GUri *uri;
+  const char *host;
+
+  *pool = g_object_get_qdata (G_OBJECT (session), fb_fetch_http_pool_quark ());
+  if (*pool == NULL)
+    return NULL;
+  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  if (uri == NULL)
+    return NULL;
+  host = g_uri_get_host (uri);
+  if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 || host == NULL || *host == '\0')
+    {
+      g_uri_unref (uri);
+      return NULL;
+    }
+  return uri;
+}
+
 void
 fb_fetch_async (SoupSession         *session,
                 FbJob               *job,
@@ -519,7 +882,9 @@ fb_fetch_async (SoupSession         *session,
                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GUri) uri = NULL;
   const char *scheme = NULL;
+  FbHttpPool *pool = NULL;
   FetchData *data;
 
   g_return_if_fail (SOUP_IS_SESSION (session));
@@ -529,6 +894,7 @@ fb_fetch_async (SoupSession         *session,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, fb_fetch_async);
   data = g_new0 (FetchData, 1);
+  data->session = g_object_ref (session);
   data->job = g_object_ref (job);
   data->url = g_strdup (url);
   data->part = part;
@@ -539,22 +905,26 @@ fb_fetch_async (SoupSession         *session,
 
   _fb_job_set_url (job, url);
   scheme = g_uri_peek_scheme (url);
+  if (g_strcmp0 (scheme, "http") == 0)
+    uri = lean_uri (session, url, &pool);
   /* libsoup would send an ftp:// URL as HTTP to port 21. */
-  if (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0)
+  if (uri == NULL && (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0))
     data->msg = soup_message_new (SOUP_METHOD_GET, url);
-  if (data->msg == NULL)
+  if (data->msg == NULL && uri == NULL)
     {
       g_task_return_new_error (task, FB_FETCH_ERROR, FB_FETCH_ERROR_BAD_URL,
                                _("Not a valid http or https URL: %s"), url);
       return;
     }
 
+  data->task = task;
+  data->lean = uri != NULL;
   data->cancel = g_cancellable_new ();
   if (cancellable != NULL)
     {
       data->external = g_object_ref (cancellable);
       data->external_id = g_cancellable_connect (cancellable, G_CALLBACK (external_cancelled_cb),
-                                                 data->cancel, NULL);
+                                                 data, NULL);
     }
   if (timeout > 0)
     {
@@ -562,15 +932,28 @@ fb_fetch_async (SoupSession         *session,
       g_source_set_callback (data->deadline, deadline_cb, data, NULL);
       g_source_set_name (data->deadline, "[fetchboard] fetch deadline");
       touch (data);
+      g_source_set_ready_time (data->deadline,
+                               data->last_progress + (gint64) (data->timeout * G_USEC_PER_SEC));
       g_source_attach (data->deadline, g_task_get_context (task));
     }
 
   _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
-  data->network_event_id = g_signal_connect (data->msg, "network-event",
-                                             G_CALLBACK (network_event_cb), data);
-  data->reading = TRUE;
-  soup_session_send_async (session, data->msg, G_PRIORITY_DEFAULT, data->cancel,
-                           send_cb, g_steal_pointer (&task));
+  if (uri != NULL)
+    {
+      GTask *owned = g_steal_pointer (&task);
+
+      data->reading = TRUE;
+      data->http = fb_http_request_new (pool, uri, MAX_REDIRECTS, &lean_callbacks, owned);
+      if (g_cancellable_is_cancelled (data->cancel))
+        {
+          lean_schedule_cancel (data);
+          return;
+        }
+      /* The callbacks may end the task (and free data) before this returns. */
+      fb_http_request_send (data->http);
+      return;
+    }
+  start_soup (g_steal_pointer (&task));
 }
 
 GBytes *

@@ -49,7 +49,11 @@ void    fb_fetch_async        (SoupSession          *session,
 GBytes *fb_fetch_finish       (GAsyncResult         *result,
                                GError              **error);
 
-/* A SoupSession whose own connection caps are above any semaphore limit. */
+/* A SoupSession whose own connection caps are above any semaphore limit.
+ * Unless FETCHBOARD_HTTP=soup or a proxy is set in the environment
+ * (http_proxy, HTTP_PROXY, all_proxy, ALL_PROXY), it also carries the lean
+ * client's keep-alive pool (fb-http.h), which fb_fetch_async uses for
+ * http:// URLs; https:// and everything else go through libsoup. */
 SoupSession *fb_fetch_session_new (double timeout);
 
 G_END_DECLS

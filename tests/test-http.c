@@ -1,0 +1,837 @@
+/* test-http.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The lean HTTP/1.1 client: its parser fed whole, byte by byte and in odd
+ * splits, and its connection pool against a raw server on 127.0.0.1 that
+ * counts connections (keep-alive reuse, stale connections, close).
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "fb-http.h"
+#include "fb-test-utils.h"
+
+#define WAIT_SECONDS 10.0
+
+/* ---- the parser ---- */
+
+typedef struct
+{
+  GByteArray       *body;
+  guint             heads;
+  gboolean          done;
+  GError           *error;
+} Parsed;
+
+/* Feeds @text to @parser in pieces of @step bytes (0: all at once), keeping
+ * what it did not consume as a connection would, until DONE or ERROR. */
+static void
+feed_in_steps (FbHttpParser *parser,
+               const char   *text,
+               gsize         size,
+               gsize         step,
+               Parsed       *out)
+{
+  GByteArray *pending = g_byte_array_new ();
+  gsize offered = 0;
+
+  memset (out, 0, sizeof *out);
+  out->body = g_byte_array_new ();
+  while (!out->done && out->error == NULL)
+    {
+      gsize consumed = 0;
+      const guint8 *body = NULL;
+      gsize body_size = 0;
+      FbHttpParseResult result;
+
+      result = fb_http_parser_feed (parser, pending->data, pending->len, &consumed, &body,
+                                    &body_size, &out->error);
+      if (result == FB_HTTP_PARSE_BODY)
+        g_byte_array_append (out->body, body, (guint) body_size);
+      g_byte_array_remove_range (pending, 0, (guint) consumed);
+      switch (result)
+        {
+        case FB_HTTP_PARSE_HEAD:
+          out->heads++;
+          break;
+        case FB_HTTP_PARSE_DONE:
+          out->done = TRUE;
+          break;
+        case FB_HTTP_PARSE_NEED_MORE:
+          if (offered == size)
+            {
+              if (fb_http_parser_feed_eof (parser, &out->error) == FB_HTTP_PARSE_DONE)
+                out->done = TRUE;
+              break;
+            }
+          {
+            gsize n = step == 0 ? size - offered : MIN (step, size - offered);
+
+            g_byte_array_append (pending, (const guint8 *) text + offered, (guint) n);
+            offered += n;
+          }
+          break;
+        case FB_HTTP_PARSE_BODY:
+        case FB_HTTP_PARSE_ERROR:
+        default:
+          break;
+        }
+    }
+  g_byte_array_unref (pending);
+}
+
+static void
+parsed_clear (Parsed *parsed)
+{
+  g_byte_array_unref (parsed->body);
+  g_clear_error (&parsed->error);
+}
+
+static void
+test_http_parser_reads_status_line (void)
+{
+  const char *text = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy";
+  g_autoptr(GError) error = NULL;
+  FbHttpParser *parser = fb_http_parser_new ();
+  Parsed parsed;
+
+  feed_in_steps (parser, text, strlen (text), 0, &parsed);
+  CU_ASSERT_PTR_NULL (parsed.error);
+  CU_ASSERT_TRUE (parsed.done);
+  CU_ASSERT_EQUAL (parsed.heads, 1);
+  CU_ASSERT_EQUAL (fb_http_parser_get_status (parser), 503);
+  CU_ASSERT_EQUAL (fb_http_parser_get_minor (parser), 1);
+  CU_ASSERT_STRING_EQUAL (fb_http_parser_get_reason (parser), "Service Unavailable");
+  CU_ASSERT_EQUAL (fb_http_parser_get_content_length (parser), 4);
+  CU_ASSERT_TRUE (fb_http_parser_get_keep_alive (parser));
+  CU_ASSERT_EQUAL (parsed.body->len, 4);
+  CU_ASSERT_TRUE (memcmp (parsed.body->data, "busy", 4) == 0);
+  parsed_clear (&parsed);
+
+  /* An empty reason, and an interim 100 Continue skipped. */
+  fb_http_parser_reset (parser);
+  text = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 418\r\nContent-Length: 0\r\n\r\n";
+  feed_in_steps (parser, text, strlen (text), 0, &parsed);
+  CU_ASSERT_TRUE (parsed.done);
+  CU_ASSERT_EQUAL (parsed.heads, 1);
+  CU_ASSERT_EQUAL (fb_http_parser_get_status (parser), 418);
+  CU_ASSERT_STRING_EQUAL (fb_http_parser_get_reason (parser), "");
+  parsed_clear (&parsed);
+
+  /* Not HTTP/1.x: an error, not a guess. */
+  for (guint i = 0; i < 4; i++)
+    {
+      const char *bad[] = { "HTTP/2 200 OK\r\n\r\n", "ICY 200 OK\r\n\r\n",
+                            "HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 200OK\r\n\r\n" };
+
+      fb_http_parser_reset (parser);
+      feed_in_steps (parser, bad[i], strlen (bad[i]), 0, &parsed);
+      CU_ASSERT_TRUE (g_error_matches (parsed.error, FB_HTTP_ERROR, FB_HTTP_ERROR_PARSE));
+      CU_ASSERT_FALSE (parsed.done);
+      parsed_clear (&parsed);
+    }
+  fb_http_parser_free (parser);
+}
+
+static void
+test_http_parser_headers_are_case_insensitive (void)
+{
+  const char *text = "HTTP/1.0 302 Found\r\n"
+                     "location:   /next?x=1  \r\n"
+                     "CONNECTION: Keep-Alive\r\n"
+                     "content-LENGTH: 3\r\n"
+                     "X-Empty:\r\n"
+                     "\r\n"
+                     "abc";
+  FbHttpParser *parser = fb_http_parser_new ();
+  Parsed parsed;
+
+  feed_in_steps (parser, text, strlen (text), 0, &parsed);
+  CU_ASSERT_PTR_NULL (parsed.error);
+  CU_ASSERT_EQUAL (fb_http_parser_get_minor (parser), 0);
+  CU_ASSERT_STRING_EQUAL (fb_http_parser_get_header (parser, "Location"), "/next?x=1");
+  CU_ASSERT_STRING_EQUAL (fb_http_parser_get_header (parser, "x-empty"), "");
+  CU_ASSERT_PTR_NULL (fb_http_parser_get_header (parser, "Set-Cookie"));
+  CU_ASSERT_EQUAL (fb_http_parser_get_content_length (parser), 3);
+  /* HTTP/1.0 stays open only when it says keep-alive. */
+  CU_ASSERT_TRUE (fb_http_parser_get_keep_alive (parser));
+  parsed_clear (&parsed);
+
+  fb_http_parser_reset (parser);
+  text = "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nz";
+  feed_in_steps (parser, text, strlen (text), 0, &parsed);
+  CU_ASSERT_FALSE (fb_http_parser_get_keep_alive (parser));
+  parsed_clear (&parsed);
+
+  fb_http_parser_reset (parser);
+  text = "HTTP/1.1 200 OK\r\nConnection: Upgrade, close\r\nContent-Length: 1\r\n\r\nz";
+  feed_in_steps (parser, text, strlen (text), 0, &parsed);
+  CU_ASSERT_FALSE (fb_http_parser_get_keep_alive (parser));
+  parsed_clear (&parsed);
+
+  /* Obsolete line folding is refused (RFC 9112 5.2). */
+  fb_http_parser_reset (parser);
+  text = "HTTP/1.1 200 OK\r\nX-Long: a\r\n  b\r\nContent-Length: 0\r\n\r\n";
+  feed_in_steps (parser, text, strlen (text), 0, &parsed);
+  CU_ASSERT_TRUE (g_error_matches (parsed.error, FB_HTTP_ERROR, FB_HTTP_ERROR_PARSE));
+  CU_ASSERT_STRING_EQUAL (parsed.error->message, "Folded header line");
+  parsed_clear (&parsed);
+
+  /* Two different lengths: no way to know where the body ends. */
+  fb_http_parser_reset (parser);
+  text = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n";
+  feed_in_steps (parser, text, strlen (text), 0, &parsed);
+  CU_ASSERT_TRUE (g_error_matches (parsed.error, FB_HTTP_ERROR, FB_HTTP_ERROR_PARSE));
+  parsed_clear (&parsed);
+  fb_http_parser_free (parser);
+}
+
+static void
+test_http_parser_chunked_in_any_split (void)
+{
+  /* Extensions, upper-case hex, a trailer: "Hello, chunked world!" */
+  const char *text = "HTTP/1.1 200 OK\r\n"
+                     "Transfer-Encoding: gzip, chunked\r\n"
+                     "Content-Length: 999\r\n"
+                     "\r\n"
+                     "7;name=value\r\nHello, \r\n"
+                     "8\r\nchunked \r\n"
+                     "A \r\nworld!1234\r\n"
+                     "0\r\n"
+                     "X-Checksum: 42\r\n"
+                     "\r\n";
+  const char *expected = "Hello, chunked world!1234";
+  const gsize steps[] = { 0, 1, 2, 3, 5, 7, 13, 64 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      FbHttpParser *parser = fb_http_parser_new ();
+      Parsed parsed;
+
+      feed_in_steps (parser, text, strlen (text), steps[i], &parsed);
+      if (parsed.error != NULL)
+        g_printerr ("\nstep %zu: %s\n", steps[i], parsed.error->message);
+      CU_ASSERT_PTR_NULL (parsed.error);
+      CU_ASSERT_TRUE (parsed.done);
+      CU_ASSERT_TRUE (fb_http_parser_get_chunked (parser));
+      CU_ASSERT_EQUAL (fb_http_parser_get_content_length (parser), -1);
+      CU_ASSERT_EQUAL (parsed.body->len, strlen (expected));
+      CU_ASSERT_TRUE (parsed.body->len == strlen (expected) &&
+                      memcmp (parsed.body->data, expected, parsed.body->len) == 0);
+      CU_ASSERT_TRUE (fb_http_parser_get_keep_alive (parser));
+      parsed_clear (&parsed);
+      fb_http_parser_free (parser);
+    }
+}
+
+static void
+test_http_parser_rejects_bad_chunks (void)
+{
+  const char *bad[] = {
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      FbHttpParser *parser = fb_http_parser_new ();
+      Parsed parsed;
+
+      feed_in_steps (parser, bad[i], strlen (bad[i]), 3, &parsed);
+      CU_ASSERT_TRUE (g_error_matches (parsed.error, FB_HTTP_ERROR, FB_HTTP_ERROR_PARSE));
+      CU_ASSERT_FALSE (parsed.done);
+      parsed_clear (&parsed);
+      fb_http_parser_free (parser);
+    }
+
+  /* Cut off inside a chunk: the body did not end. */
+  {
+    const char *cut = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc";
+    FbHttpParser *parser = fb_http_parser_new ();
+    Parsed parsed;
+
+    feed_in_steps (parser, cut, strlen (cut), 0, &parsed);
+    CU_ASSERT_TRUE (g_error_matches (parsed.error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT));
+    CU_ASSERT_EQUAL (parsed.body->len, 3);
+    parsed_clear (&parsed);
+    fb_http_parser_free (parser);
+  }
+}
+
+static void
+test_http_parser_body_until_close (void)
+{
+  const char *text = "HTTP/1.0 200 OK\r\nServer: old\r\n\r\nall of it";
+  FbHttpParser *parser = fb_http_parser_new ();
+  Parsed parsed;
+
+  feed_in_steps (parser, text, strlen (text), 4, &parsed);
+  CU_ASSERT_PTR_NULL (parsed.error);
+  CU_ASSERT_TRUE (parsed.done);
+  CU_ASSERT_EQUAL (fb_http_parser_get_content_length (parser), -1);
+  CU_ASSERT_FALSE (fb_http_parser_get_keep_alive (parser));
+  CU_ASSERT_EQUAL (parsed.body->len, 9);
+  CU_ASSERT_TRUE (memcmp (parsed.body->data, "all of it", 9) == 0);
+  parsed_clear (&parsed);
+  fb_http_parser_free (parser);
+}
+
+static void
+test_http_parser_rejects_oversized_head (void)
+{
+  GString *text = g_string_new ("HTTP/1.1 200 OK\r\n");
+  FbHttpParser *parser = fb_http_parser_new ();
+  Parsed parsed;
+
+  while (text->len <= FB_HTTP_MAX_HEAD)
+    g_string_append (text, "X-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+  g_string_append (text, "\r\n");
+  feed_in_steps (parser, text->str, text->len, 4096, &parsed);
+  CU_ASSERT_TRUE (g_error_matches (parsed.error, FB_HTTP_ERROR, FB_HTTP_ERROR_TOO_LARGE));
+  CU_ASSERT_STRING_EQUAL (parsed.error->message, "Response head larger than 64 KiB");
+  CU_ASSERT_FALSE (parsed.done);
+  parsed_clear (&parsed);
+  fb_http_parser_free (parser);
+  g_string_free (text, TRUE);
+}
+
+/* ---- a raw server that counts connections ---- */
+
+typedef struct
+{
+  GSocketListener *listener;
+  GCancellable    *cancel;
+  GPtrArray       *conns;      /* RawConn* */
+  guint16          port;
+  guint            accepted;
+  guint            requests;
+} RawServer;
+
+typedef struct
+{
+  RawServer         *server;
+  GSocketConnection *connection;
+  GString           *request;
+  guint8             buf[4096];
+  GBytes            *reply;
+  gboolean           close_after;
+  gboolean           closed;
+} RawConn;
+
+static void raw_read (RawConn *conn);
+
+static void
+raw_close (RawConn *conn)
+{
+  if (conn->closed)
+    return;
+  conn->closed = TRUE;
+  g_io_stream_close (G_IO_STREAM (conn->connection), NULL, NULL);
+}
+
+static void
+raw_conn_free (gpointer data)
+{
+  RawConn *conn = data;
+
+  raw_close (conn);
+  g_object_unref (conn->connection);
+  g_string_free (conn->request, TRUE);
+  g_clear_pointer (&conn->reply, g_bytes_unref);
+  g_free (conn);
+}
+
+static void
+raw_written_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RawConn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    return;
+  g_clear_pointer (&conn->reply, g_bytes_unref);
+  if (conn->close_after)
+    raw_close (conn);
+  else
+    raw_read (conn);
+}
+
+/* /ka/N: keep-alive, Content-Length N; /close/N: says Connection: close;
+ * /drop/N: keep-alive in words, closed right after (a stale connection);
+ * /http10/N: HTTP/1.0, no length, body until close; /chunked/N: chunks of
+ * odd sizes and a trailer. Bodies are fb_test_body (N). */
+static void
+raw_answer (RawConn *conn)
+{
+  const char *line = conn->request->str;
+  char path[256] = "";
+  guint size = 0;
+  g_autoptr(GBytes) body = NULL;
+  GString *reply = g_string_new (NULL);
+  const guint8 *bytes;
+
+  conn->server->requests++;
+  if (sscanf (line, "GET %255s HTTP/1.1", path) != 1)
+    g_strlcpy (path, "/", sizeof path);
+  size = (guint) g_ascii_strtoull (strrchr (path, '/') + 1, NULL, 10);
+  body = fb_test_body (size);
+  bytes = g_bytes_get_data (body, NULL);
+
+  if (g_str_has_prefix (path, "/chunked/"))
+    {
+      gsize offset = 0;
+      gsize piece = 1;
+
+      g_string_append (reply, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+      while (offset < size)
+        {
+          gsize n = MIN (piece, size - offset);
+
+          g_string_append_printf (reply, "%zx\r\n", n);
+          g_string_append_len (reply, (const char *) bytes + offset, (gssize) n);
+          g_string_append (reply, "\r\n");
+          offset += n;
+          piece = piece * 3 + 7;
+          if (piece > 70000)
+            piece = 1;
+        }
+      g_string_append (reply, "0\r\nX-Trailer: yes\r\n\r\n");
+    }
+  else if (g_str_has_prefix (path, "/http10/"))
+    {
+      g_string_append (reply, "HTTP/1.0 200 OK\r\nServer: raw\r\n\r\n");
+      g_string_append_len (reply, (const char *) bytes, size);
+      conn->close_after = TRUE;
+    }
+  else
+    {
+      gboolean says_close = g_str_has_prefix (path, "/close/");
+
+      g_string_append_printf (reply, "HTTP/1.1 200 OK\r\nContent-Length: %u\r\n%s\r\n", size,
+                              says_close ? "Connection: close\r\n" : "");
+      g_string_append_len (reply, (const char *) bytes, size);
+      conn->close_after = says_close || g_str_has_prefix (path, "/drop/");
+    }
+
+  g_string_truncate (conn->request, 0);
+  conn->reply = g_string_free_to_bytes (reply);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (conn->connection)),
+                                   g_bytes_get_data (conn->reply, NULL),
+                                   g_bytes_get_size (conn->reply), G_PRIORITY_DEFAULT,
+                                   conn->server->cancel, raw_written_cb, conn);
+}
+
+static void
+raw_read_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RawConn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n <= 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        raw_close (conn);
+      return;
+    }
+  g_string_append_len (conn->request, (const char *) conn->buf, n);
+  if (strstr (conn->request->str, "\r\n\r\n") != NULL)
+    raw_answer (conn);
+  else
+    raw_read (conn);
+}
+
+static void
+raw_read (RawConn *conn)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (conn->connection)),
+                             conn->buf, sizeof conn->buf, G_PRIORITY_DEFAULT,
+                             conn->server->cancel, raw_read_cb, conn);
+}
+
+static void
+raw_accepted_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RawServer *server = user_data;
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+  RawConn *conn;
+
+  connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
+  if (connection == NULL)
+    return;
+  conn = g_new0 (RawConn, 1);
+  conn->server = server;
+  conn->connection = connection;
+  conn->request = g_string_new (NULL);
+  g_ptr_array_add (server->conns, conn);
+  server->accepted++;
+  raw_read (conn);
+  g_socket_listener_accept_async (server->listener, server->cancel, raw_accepted_cb, server);
+}
+
+static RawServer *
+raw_server_new (void)
+{
+  RawServer *server = g_new0 (RawServer, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  server->listener = g_socket_listener_new ();
+  server->cancel = g_cancellable_new ();
+  server->conns = g_ptr_array_new_with_free_func (raw_conn_free);
+  g_socket_listener_add_address (server->listener, address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_listener_accept_async (server->listener, server->cancel, raw_accepted_cb, server);
+  return server;
+}
+
+static void
+raw_server_free (RawServer *server)
+{
+  g_cancellable_cancel (server->cancel);
+  /* Let the cancelled operations return before their data goes. */
+  fb_test_spin (0.05);
+  g_socket_listener_close (server->listener);
+  g_object_unref (server->listener);
+  g_ptr_array_unref (server->conns);
+  g_object_unref (server->cancel);
+  g_free (server);
+}
+
+/* ---- requests through the pool ---- */
+
+typedef struct
+{
+  GByteArray *body;
+  GError     *error;
+  guint       status;
+  gboolean    done;
+} Fetch;
+
+static void
+fetch_response_cb (FbHttpRequest *request,
+                   gpointer       user_data)
+{
+  Fetch *fetch = user_data;
+
+  fetch->status = fb_http_request_get_status (request);
+}
+
+static void
+fetch_body_cb (FbHttpRequest *request,
+               const guint8  *data,
+               gsize          size,
+               gpointer       user_data)
+{
+  Fetch *fetch = user_data;
+
+  g_byte_array_append (fetch->body, data, (guint) size);
+}
+
+static void
+fetch_done_cb (FbHttpRequest *request,
+               const GError  *error,
+               gpointer       user_data)
+{
+  Fetch *fetch = user_data;
+
+  if (error != NULL)
+    fetch->error = g_error_copy (error);
+  fetch->done = TRUE;
+  fb_http_request_free (request);
+}
+
+static const FbHttpCallbacks fetch_callbacks = {
+  NULL, fetch_response_cb, fetch_body_cb, fetch_done_cb,
+};
+
+/* GETs @path from @server and waits for the end; the body is in @fetch. */
+static void
+fetch_path (FbHttpPool *pool,
+            RawServer  *server,
+            const char *path,
+            Fetch      *fetch)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path);
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  FbHttpRequest *request;
+
+  memset (fetch, 0, sizeof *fetch);
+  fetch->body = g_byte_array_new ();
+  request = fb_http_request_new (pool, uri, 20, &fetch_callbacks, fetch);
+  fb_http_request_send (request);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&fetch->done, WAIT_SECONDS));
+}
+
+static void
+fetch_clear (Fetch *fetch)
+{
+  g_byte_array_unref (fetch->body);
+  g_clear_error (&fetch->error);
+}
+
+static gboolean
+body_matches (Fetch *fetch,
+              gsize  size)
+{
+  g_autoptr(GBytes) expected = fb_test_body (size);
+
+  return fetch->body->len == size &&
+         memcmp (fetch->body->data, g_bytes_get_data (expected, NULL), size) == 0;
+}
+
+static void
+test_http_keep_alive_reuses_one_connection (void)
+{
+  RawServer *server = raw_server_new ();
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ka/%u", 100 + i * 37);
+      Fetch fetch;
+
+      fetch_path (pool, server, path, &fetch);
+      CU_ASSERT_PTR_NULL (fetch.error);
+      CU_ASSERT_EQUAL (fetch.status, 200);
+      CU_ASSERT_TRUE (body_matches (&fetch, 100 + i * 37));
+      fetch_clear (&fetch);
+    }
+  CU_ASSERT_EQUAL (server->requests, 20);
+  CU_ASSERT_EQUAL (server->accepted, 1);
+  CU_ASSERT_EQUAL (fb_http_pool_get_n_connects (pool), 1);
+  CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (pool), 1);
+  fb_http_pool_unref (pool);
+  raw_server_free (server);
+}
+
+/* The next request starts inside the previous one's done callback, before
+ * the main loop could notice the server closed the idle connection. */
+typedef struct
+{
+  FbHttpPool *pool;
+  RawServer  *server;
+  GUri       *uri;
+  guint       left;
+  guint       ok;
+  gboolean    failed;
+  gboolean    done;
+  GByteArray *body;
+} Chain;
+
+static void chain_next (Chain *chain);
+
+static void
+chain_body_cb (FbHttpRequest *request,
+               const guint8  *data,
+               gsize          size,
+               gpointer       user_data)
+{
+  Chain *chain = user_data;
+
+  g_byte_array_append (chain->body, data, (guint) size);
+}
+
+static void
+chain_done_cb (FbHttpRequest *request,
+               const GError  *error,
+               gpointer       user_data)
+{
+  Chain *chain = user_data;
+
+  fb_http_request_free (request);
+  if (error != NULL)
+    {
+      g_printerr ("\nchain: %s\n", error->message);
+      chain->failed = TRUE;
+      chain->done = TRUE;
+      return;
+    }
+  if (chain->body->len == 500)
+    chain->ok++;
+  g_byte_array_set_size (chain->body, 0);
+  chain_next (chain);
+}
+
+static void
+chain_response_cb (FbHttpRequest *request,
+                   gpointer       user_data)
+{
+  CU_ASSERT_EQUAL (fb_http_request_get_status (request), 200);
+}
+
+static const FbHttpCallbacks chain_callbacks = {
+  NULL, chain_response_cb, chain_body_cb, chain_done_cb,
+};
+
+static void
+chain_next (Chain *chain)
+{
+  FbHttpRequest *request;
+
+  if (chain->left == 0)
+    {
+      chain->done = TRUE;
+      return;
+    }
+  chain->left--;
+  request = fb_http_request_new (chain->pool, chain->uri, 20, &chain_callbacks, chain);
+  fb_http_request_send (request);
+}
+
+static void
+test_http_stale_connection_is_retried_once (void)
+{
+  RawServer *server = raw_server_new ();
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/drop/500", server->port);
+  Chain chain = { 0 };
+
+  chain.pool = fb_http_pool_new ("Fetchboard/test");
+  chain.server = server;
+  chain.uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  chain.left = 5;
+  chain.body = g_byte_array_new ();
+  chain_next (&chain);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&chain.done, WAIT_SECONDS));
+  CU_ASSERT_FALSE (chain.failed);
+  CU_ASSERT_EQUAL (chain.ok, 5);
+  /* Every answer came on a connection of its own. */
+  CU_ASSERT_EQUAL (server->requests, 5);
+  CU_ASSERT_EQUAL (server->accepted, 5);
+
+  /* A connection found closed while idle is dropped, not reused. */
+  fb_test_spin (0.1);
+  CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (chain.pool), 0);
+
+  g_byte_array_unref (chain.body);
+  g_uri_unref (chain.uri);
+  fb_http_pool_unref (chain.pool);
+  raw_server_free (server);
+}
+
+static void
+test_http_connection_close_is_not_reused (void)
+{
+  RawServer *server = raw_server_new ();
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      Fetch fetch;
+
+      fetch_path (pool, server, "/close/700", &fetch);
+      CU_ASSERT_PTR_NULL (fetch.error);
+      CU_ASSERT_TRUE (body_matches (&fetch, 700));
+      fetch_clear (&fetch);
+    }
+  CU_ASSERT_EQUAL (server->accepted, 3);
+  CU_ASSERT_EQUAL (fb_http_pool_get_n_connects (pool), 3);
+  CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (pool), 0);
+  fb_http_pool_unref (pool);
+  raw_server_free (server);
+}
+
+static void
+test_http_http10_body_runs_until_close (void)
+{
+  RawServer *server = raw_server_new ();
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
+
+  for (guint i = 0; i < 2; i++)
+    {
+      Fetch fetch;
+
+      fetch_path (pool, server, "/http10/12345", &fetch);
+      CU_ASSERT_PTR_NULL (fetch.error);
+      CU_ASSERT_EQUAL (fetch.status, 200);
+      CU_ASSERT_TRUE (body_matches (&fetch, 12345));
+      fetch_clear (&fetch);
+    }
+  CU_ASSERT_EQUAL (server->accepted, 2);
+  CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (pool), 0);
+  fb_http_pool_unref (pool);
+  raw_server_free (server);
+}
+
+static void
+test_http_large_chunked_body_is_byte_identical (void)
+{
+  RawServer *server = raw_server_new ();
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
+  Fetch fetch;
+
+  fetch_path (pool, server, "/chunked/5242880", &fetch);
+  CU_ASSERT_PTR_NULL (fetch.error);
+  CU_ASSERT_EQUAL (fetch.status, 200);
+  CU_ASSERT_EQUAL (fetch.body->len, 5242880);
+  CU_ASSERT_TRUE (body_matches (&fetch, 5242880));
+  fetch_clear (&fetch);
+
+  /* The connection survives a chunked body (trailer and all). */
+  fetch_path (pool, server, "/chunked/10", &fetch);
+  CU_ASSERT_TRUE (body_matches (&fetch, 10));
+  fetch_clear (&fetch);
+  CU_ASSERT_EQUAL (server->accepted, 1);
+  fb_http_pool_unref (pool);
+  raw_server_free (server);
+}
+
+static void
+test_http_refused_connection_reports_refused (void)
+{
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/x", fb_test_refused_port ());
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  Fetch fetch = { 0 };
+  FbHttpRequest *request;
+
+  fetch.body = g_byte_array_new ();
+  request = fb_http_request_new (pool, uri, 20, &fetch_callbacks, &fetch);
+  fb_http_request_send (request);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&fetch.done, WAIT_SECONDS));
+  CU_ASSERT_TRUE (g_error_matches (fetch.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED));
+  CU_ASSERT_EQUAL (fetch.status, 0);
+  fetch_clear (&fetch);
+  fb_http_pool_unref (pool);
+}
+
+#define TEST(name) { #name, name }
+
+static const FbTestCase tests[] = {
+  TEST (test_http_parser_reads_status_line),
+  TEST (test_http_parser_headers_are_case_insensitive),
+  TEST (test_http_parser_chunked_in_any_split),
+  TEST (test_http_parser_rejects_bad_chunks),
+  TEST (test_http_parser_body_until_close),
+  TEST (test_http_parser_rejects_oversized_head),
+  TEST (test_http_keep_alive_reuses_one_connection),
+  TEST (test_http_stale_connection_is_retried_once),
+  TEST (test_http_connection_close_is_not_reused),
+  TEST (test_http_http10_body_runs_until_close),
+  TEST (test_http_large_chunked_body_is_byte_identical),
+  TEST (test_http_refused_connection_reports_refused),
+  { NULL, NULL }
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  return fb_test_main (argc, argv, "http", tests);
+}

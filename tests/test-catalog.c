@@ -332,7 +332,7 @@ test_catalog_saves_country_name_from_metadata (void)
 {
   CatalogServer *server = catalog_server_new (brazil, G_N_ELEMENTS (brazil));
   g_autoptr(GBytes) image = fb_test_body (IMAGE_SIZE);
-  g_autofree char *metadata_url = g_strconcat (server->base, "/br/metadata.json", NULL);
+  g_autofree char *image_url = g_strconcat (server->base, "/br/br.gif", NULL);
   g_autofree char *saved = NULL;
   Fixture fx;
   FbJob *job;
@@ -349,8 +349,8 @@ test_catalog_saves_country_name_from_metadata (void)
   ASSERT_STR (fb_job_get_message (job), "Saved as Brazil.gif");
   ASSERT_STR (fb_job_get_saved_path (job), saved);
   ASSERT_STR (fb_job_get_country (job), "Brazil");
-  /* The last request was the metadata; the body counted is the image's. */
-  ASSERT_STR (fb_job_get_url (job), metadata_url);
+  /* The job's URL and bytes are its image's, not the metadata request's. */
+  ASSERT_STR (fb_job_get_url (job), image_url);
   CU_ASSERT_EQUAL (fb_job_get_bytes_received (job), IMAGE_SIZE);
   assert_image (&fx, "Brazil.gif", image);
   ASSERT_DIR (&fx, "Brazil.gif");

@@ -542,7 +542,7 @@ send_cb (GObject      *source,
   data->status = soup_message_get_status (data->msg);
   _fb_job_set_http_status (data->job, data->status);
   final_url = g_uri_to_string (soup_message_get_uri (data->msg));
-  if (g_strcmp0 (final_url, data->url) != 0)
+  if (data->part != NULL && g_strcmp0 (final_url, data->url) != 0)
     _fb_job_set_url (data->job, final_url);
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
@@ -632,7 +632,8 @@ lean_response_cb (FbHttpRequest *request,
   if (fb_http_request_get_redirects (request) > 0)
     {
       final_url = g_uri_to_string (fb_http_request_get_uri (request));
-      _fb_job_set_url (data->job, final_url);
+      if (data->part != NULL)
+        _fb_job_set_url (data->job, final_url);
     }
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
@@ -903,7 +904,10 @@ fb_fetch_async (SoupSession         *session,
   data->expected = -1;
   g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
 
-  _fb_job_set_url (job, url);
+  /* The job's URL is its body's: a side request (metadata.json) does not
+   * replace what "Copy URL" gives. */
+  if (part != NULL)
+    _fb_job_set_url (job, url);
   scheme = g_uri_peek_scheme (url);
   if (g_strcmp0 (scheme, "http") == 0)
     uri = lean_uri (session, url, &pool);

@@ -272,6 +272,24 @@ external_cancelled_cb (GCancellable *external,
     lean_schedule_cancel (data);
 }
 
+/* The book's classes: 404 is "not found", any other status >= 400 an
+ * error named by its status and reason phrase. */
+static GError *
+status_error (guint       status,
+              const char *reason,
+              const char *url)
+{
+  if (status == SOUP_STATUS_NOT_FOUND)
+    return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_NOT_FOUND,
+                        _("Not found (HTTP 404): %s"), url);
+
+  if (reason == NULL || *reason == '\0')
+    reason = status == 418 ? "I'm a Teapot" : soup_status_get_phrase (status);
+  return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                      /* Translators: the book's wording: HTTP error 418 - I'm a Teapot */
+                      _("HTTP error %u - %s"), status, reason ? reason : _("unknown status"));
+}
+
 /* Ends the task once no flush is in flight, so the caller may abort or
  * commit the part file the moment we return. */
 static void
@@ -524,7 +542,6 @@ send_cb (GObject      *source,
   FetchData *data = g_task_get_task_data (task);
   GError *error = NULL;
   SoupMessageHeaders *headers;
-  const char *reason;
   g_autofree char *final_url = NULL;
 
   data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
@@ -547,17 +564,8 @@ send_cb (GObject      *source,
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
     {
-      reason = soup_message_get_reason_phrase (data->msg);
-      if (reason == NULL || *reason == '\0')
-        reason = data->status == 418 ? "I'm a Teapot" : soup_status_get_phrase (data->status);
-      if (data->status == SOUP_STATUS_NOT_FOUND)
-        data->error = g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_NOT_FOUND,
-                                   _("Not found (HTTP 404): %s"), final_url);
-      else
-        data->error = g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
-                                   /* Translators: the book's wording: HTTP error 418 - I'm a Teapot */
-                                   _("HTTP error %u - %s"), data->status,
-                                   reason ? reason : _("unknown status"));
+      data->error = status_error (data->status, soup_message_get_reason_phrase (data->msg),
+                                  final_url);
       /* Read out a small error body so the connection can be reused. */
       data->draining = TRUE;
       data->received = 0;
@@ -621,7 +629,6 @@ lean_response_cb (FbHttpRequest *request,
 {
   GTask *task = user_data;
   FetchData *data = g_task_get_task_data (task);
-  const char *reason;
   g_autofree char *final_url = NULL;
 
   if (g_cancellable_is_cancelled (data->cancel))
@@ -640,16 +647,7 @@ lean_response_cb (FbHttpRequest *request,
     {
       if (final_url == NULL)
         final_url = g_uri_to_string (fb_http_request_get_uri (request));
-      reason = fb_http_request_get_reason (request);
-      if (reason == NULL || *reason == '\0')
-        reason = data->status == 418 ? "I'm a Teapot" : soup_status_get_phrase (data->status);
-      if (data->status == SOUP_STATUS_NOT_FOUND)
-        data->error = g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_NOT_FOUND,
-                                   _("Not found (HTTP 404): %s"), final_url);
-      else
-        data->error = g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
-                                   _("HTTP error %u - %s"), data->status,
-                                   reason ? reason : _("unknown status"));
+      data->error = status_error (data->status, fb_http_request_get_reason (request), final_url);
       data->draining = TRUE;
       data->received = 0;
       return;

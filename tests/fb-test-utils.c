@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fb-system.h"
 #include "fb-test-utils.h"
 
 int
@@ -459,18 +460,8 @@ fb_test_server_new (void)
   g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done_cb), self);
   g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
   {
-    /* GSocketListener's backlog of 10 would drop bursts of connects
-     * (the client retries after 1 s): in-flight counts would lie. */
-    g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                              G_SOCKET_PROTOCOL_TCP, &error);
-    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+    g_autoptr(GSocket) socket = fb_system_listen_loopback (0, 1024, &error);
 
-    g_assert_no_error (error);
-    g_socket_set_listen_backlog (socket, 1024);
-    g_socket_bind (socket, address, TRUE, &error);
-    g_assert_no_error (error);
-    g_socket_listen (socket, &error);
     g_assert_no_error (error);
     soup_server_listen_socket (self->server, socket, 0, &error);
     g_assert_no_error (error);

@@ -21,6 +21,7 @@
 
 #include "fb-countries.h"
 #include "fb-demo-server.h"
+#include "fb-system.h"
 #include "fb-gif.h"
 
 /* GSocket's default backlog is 10; a catalog run opens up to 1000
@@ -733,8 +734,6 @@ fb_demo_server_listen (FbDemoServer  *self,
                        guint          port,
                        GError       **error)
 {
-  g_autoptr(GInetAddress) loopback = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocket) socket = NULL;
 
@@ -751,17 +750,8 @@ fb_demo_server_listen (FbDemoServer  *self,
 
   /* The socket is made here rather than by soup_server_listen_local () so
    * that it gets a long accept queue. */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  socket = fb_system_listen_loopback (port, LISTEN_BACKLOG, error);
   if (socket == NULL)
-    return FALSE;
-
-  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  address = g_inet_socket_address_new (loopback, (guint16) port);
-  if (!g_socket_bind (socket, address, TRUE, error))
-    return FALSE;
-
-  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_listen (socket, error))
     return FALSE;
 
   local = g_socket_get_local_address (socket, error);

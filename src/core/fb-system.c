@@ -12,6 +12,30 @@
 
 #include "fb-system.h"
 
+GSocket *
+fb_system_listen_loopback (guint    port,
+                           int      backlog,
+                           GError **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+
+  g_return_val_if_fail (port <= G_MAXUINT16, NULL);
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, (guint16) port);
+  if (!g_socket_bind (socket, address, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (socket, backlog);
+  if (!g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 guint64
 fb_system_raise_fd_limit (void)
 {

@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -15,5 +15,13 @@ G_BEGIN_DECLS
  * same process), and desktop sessions often start at 1024. Returns the
  * soft limit now in force. */
 guint64 fb_system_raise_fd_limit (void);
+
+/* A TCP socket listening on 127.0.0.1:@port (0 = any free port) with an
+ * accept queue of @backlog. SoupServer's own listener keeps GSocket's
+ * default of 10, which drops bursts of connects: the client then waits
+ * 1 s to retry, and in-flight counts and timings lie. */
+GSocket *fb_system_listen_loopback (guint    port,
+                                    int      backlog,
+                                    GError **error);
 
 G_END_DECLS

@@ -185,6 +185,8 @@ runner_release_slot (Runner *runner)
     return;
   runner->holds_slot = FALSE;
   fb_semaphore_release (runner->run->semaphore);
+  /* The slot may go straight to the next queued job. */
+  pump (runner->run);
 }
 
 /* Ends the attempt: the slot goes back first, then the final state. */
@@ -303,9 +305,14 @@ download_fetched_cb (GObject      *source,
   g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
 
   if (body == NULL)
-    runner_fail_and_clean (runner, error);
-  else
-    runner_commit (runner);
+    {
+      runner_fail_and_clean (runner, error);
+      return;
+    }
+  /* The network part is over: as in the book's flags2, the save runs
+   * outside the semaphore, so the next request overlaps this write. */
+  runner_release_slot (runner);
+  runner_commit (runner);
 }
 
 static void

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "fb-downloader.h"
 #include "fb-run.h"
 #include "fb-semaphore.h"
@@ -326,6 +328,97 @@ test_run_retry_moves_counters (void)
   fixture_clear (&f);
 }
 
+static char *
+read_file (const char *dir,
+           const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, NULL);
+  return contents;
+}
+
+static void
+write_file (const char *dir,
+            const char *name,
+            const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, NULL);
+}
+
+/* A stale NAME.part (a killed run) must not move the result to NAME (1),
+ * nor make --overwrite replace an unrelated NAME (1). */
+static void
+test_run_stale_part_file_does_not_change_the_name (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *other = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(GBytes) body = fb_test_body (50);
+  Fixture f;
+
+  fixture_init (&f, 2);
+  write_file (f.dir, "file.bin", "OLD");
+  write_file (f.dir, "file.bin.part", "stale");
+  write_file (f.dir, "file (1).bin", "USER'S OTHER FILE");
+  fb_run_set_overwrite (f.run, TRUE);
+  add_download (&f, server, "/file/file.bin?size=50");
+  fb_run_start (f.run);
+  fb_test_wait_flag (&f.done, 10);
+
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (f.run), 1);
+  other = read_file (f.dir, "file (1).bin");
+  CU_ASSERT_STRING_EQUAL (other, "USER'S OTHER FILE");
+  saved = read_file (f.dir, "file.bin");
+  CU_ASSERT_TRUE (saved != NULL && memcmp (saved, g_bytes_get_data (body, NULL), 50) == 0);
+  fixture_clear (&f);
+
+  fixture_init (&f, 2);
+  write_file (f.dir, "file.bin.part", "stale");
+  add_download (&f, server, "/file/file.bin?size=50");
+  fb_run_start (f.run);
+  fb_test_wait_flag (&f.done, 10);
+  g_clear_pointer (&saved, g_free);
+  saved = read_file (f.dir, "file.bin");
+  CU_ASSERT_PTR_NOT_NULL (saved);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ".bin"), 1);
+  fixture_clear (&f);
+}
+
+static void
+test_run_retry_after_queued_cancel_runs_once (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autoptr(FbJob) queued = NULL;
+  g_autofree char *url = fb_test_server_url (server, "/file/b.bin?size=10");
+  Fixture f;
+
+  fixture_init (&f, 2);
+  add_download (&f, server, "/file/slow1.bin?size=10&delay=400");
+  add_download (&f, server, "/file/slow2.bin?size=10&delay=400");
+  queued = fb_job_new (FB_JOB_KIND_DOWNLOAD, url);
+  fb_run_add_job (f.run, queued);
+  fb_run_start (f.run);
+  fb_test_spin (0.05);
+  CU_ASSERT_EQUAL (fb_run_get_waiting (f.run), 1);
+  fb_run_cancel_job (f.run, queued);
+  CU_ASSERT_EQUAL (fb_job_get_state (queued), FB_JOB_STATE_CANCELLED);
+  CU_ASSERT_EQUAL (fb_run_get_waiting (f.run), 0);
+  CU_ASSERT_TRUE (fb_run_retry_job (f.run, queued));
+  CU_ASSERT_EQUAL (fb_run_get_waiting (f.run), 1);
+  fb_test_wait_flag (&f.done, 10);
+
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (f.run), 3);
+  CU_ASSERT_EQUAL (fb_run_get_n_cancelled (f.run), 0);
+  CU_ASSERT_EQUAL (fb_run_get_waiting (f.run), 0);
+  CU_ASSERT_EQUAL (fb_test_server_get_requests (server), 3);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ".bin"), 3);
+  fixture_clear (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -341,6 +434,8 @@ main (int    argc,
     { "test_run_cancel_ends_queued_and_running_jobs", test_run_cancel_ends_queued_and_running_jobs },
     { "test_run_starts_jobs_added_while_running", test_run_starts_jobs_added_while_running },
     { "test_run_retry_moves_counters", test_run_retry_moves_counters },
+    { "test_run_stale_part_file_does_not_change_the_name", test_run_stale_part_file_does_not_change_the_name },
+    { "test_run_retry_after_queued_cancel_runs_once", test_run_retry_after_queued_cancel_runs_once },
     { NULL, NULL },
   };
 

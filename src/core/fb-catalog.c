@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fb-catalog.h"
+#include "fb-filename.h"
 
 static char *
 catalog_url (const char *base_url,
@@ -52,10 +53,13 @@ char *
 fb_catalog_code_filename (const char *code)
 {
   g_autofree char *cc = NULL;
+  g_autofree char *name = NULL;
 
   g_return_val_if_fail (code != NULL, NULL);
   cc = g_ascii_strup (code, -1);
-  return g_strconcat (cc, ".gif", NULL);
+  name = g_strconcat (cc, ".gif", NULL);
+  /* The parser only passes two letters; a job built by hand may not. */
+  return fb_filename_sanitize (name, "catalog.gif");
 }
 
 char *

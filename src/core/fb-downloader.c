@@ -342,9 +342,20 @@ flush_cb (GObject      *source,
   data->flushing = FALSE;
   if (!fb_part_file_flush_finish (data->part, result, &error))
     {
+      /* The disk failed: stop the transfer now rather than read the rest
+       * (or sit paused until the timeout) for nothing. */
+      if (data->http != NULL)
+        {
+          g_clear_pointer (&data->http, fb_http_request_free);
+          data->reading = FALSE;
+        }
+      else
+        g_cancellable_cancel (data->cancel);
       fail (task, error);
       return;
     }
+  /* Waiting for a slow disk is progress too, not network silence. */
+  touch (data);
   if (data->eof)
     complete (task);
   else if (data->http != NULL)

@@ -886,12 +886,24 @@ pool_take (FbHttpPool *pool,
   GQueue *queue = g_hash_table_lookup (pool->idle, key);
   Conn *conn;
 
-  if (queue == NULL || queue->length == 0)
-    return NULL;
-  conn = g_queue_pop_head (queue);
-  conn->idle_link = NULL;
-  pool->n_idle--;
-  return conn;
+  while (queue != NULL && queue->length > 0)
+    {
+      char c;
+      gssize n;
+
+      conn = g_queue_pop_head (queue);
+      conn->idle_link = NULL;
+      pool->n_idle--;
+
+      /* An idle connection has nothing to say: bytes beyond the last
+       * response (a server that sent more than its Content-Length) or a
+       * close would be read as the next job's answer. */
+      n = recv (conn->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return conn;
+      conn_free (conn);
+    }
+  return NULL;
 }
 
 /* ---- requests ---- */

@@ -515,7 +515,8 @@ peek_next (FbRun *self)
 {
   FbJob *job;
 
-  /* Jobs cancelled while queued stay in the queue until they reach its head. */
+  /* A job cancelled while queued leaves the queue at once; this only
+   * guards the order of operations in fb_run_cancel. */
   while ((job = g_queue_peek_head (&self->queue)) != NULL && fb_job_is_final (job))
     g_object_unref (g_queue_pop_head (&self->queue));
   return job;
@@ -768,6 +769,7 @@ fb_run_cancel_job (FbRun *self,
                    FbJob *job)
 {
   Runner *runner;
+  GList *link;
 
   g_return_if_fail (FB_IS_RUN (self));
   g_return_if_fail (FB_IS_JOB (job));
@@ -782,9 +784,15 @@ fb_run_cancel_job (FbRun *self,
       return;
     }
 
-  /* Still queued: it leaves the queue when it reaches the head. */
-  set_waiting (self, self->n_waiting - 1);
-  finish_job (self, job, FB_JOB_STATE_CANCELLED, _("Cancelled"));
+  /* Still queued: it leaves the queue now, so a retry queues it once. */
+  link = g_queue_find (&self->queue, job);
+  if (link != NULL)
+    {
+      g_queue_delete_link (&self->queue, link);
+      set_waiting (self, self->n_waiting - 1);
+      finish_job (self, job, FB_JOB_STATE_CANCELLED, _("Cancelled"));
+      g_object_unref (job);
+    }
 }
 
 gboolean

@@ -25,10 +25,8 @@ struct _FbPartFile
   char      *directory;
   char      *name;       /* the name asked for */
   char      *part_path;  /* set once the .part file exists */
-  char      *reserved;   /* the final name reserved with it */
   GPtrArray *pending;    /* GBytes* not yet handed to a worker */
   gsize      buffered;
-  guint      reserved_n;
   int        fd;
   gboolean   overwrite;
   gboolean   busy;       /* a worker owns fd and the paths */
@@ -85,7 +83,6 @@ fb_part_file_free (FbPartFile *self)
   g_free (self->directory);
   g_free (self->name);
   g_free (self->part_path);
-  g_free (self->reserved);
   g_free (self);
 }
 
@@ -193,8 +190,6 @@ ensure_open (FbPartFile  *self,
 
       self->fd = fd;
       self->part_path = g_steal_pointer (&part_path);
-      self->reserved = g_steal_pointer (&candidate);
-      self->reserved_n = n;
       return TRUE;
     }
 
@@ -239,9 +234,11 @@ publish (FbPartFile  *self,
          GError     **error)
 {
   const char *base = final_name != NULL ? final_name : self->name;
-  guint first = final_name != NULL && g_strcmp0 (final_name, self->name) != 0 ? 0 : self->reserved_n;
 
-  for (guint n = first; n < MAX_NUMBERED; n++)
+  /* From NAME itself every time: the .part file's number only says which
+   * temporary names were taken (a stale NAME.part must not move the
+   * result to NAME (1), nor, with overwrite, replace NAME (1)). */
+  for (guint n = 0; n < MAX_NUMBERED; n++)
     {
       g_autofree char *candidate = fb_filename_numbered (base, n);
       g_autofree char *final_path = g_build_filename (self->directory, candidate, NULL);

@@ -254,6 +254,8 @@ fb_timeline_snapshot (GtkWidget   *widget,
       Slice *s = &g_array_index (self->slices, Slice, i);
       scale_active = MAX (scale_active, MAX (s->active, s->limit));
     }
+  /* Headroom, so a run that fills every slot still shows its limit line. */
+  scale_active += MAX (1u, scale_active / 8);
 
   /* Slices fill the width as the run goes on; a short run does not
    * stretch into a few fat bars. */

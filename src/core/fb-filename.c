@@ -207,12 +207,31 @@ sanitize_bytes (const char *data,
   }
 }
 
+/* Names like "br.gif" or "file-01_v2.tar.gz" come out of sanitizing
+ * unchanged: no separator, no dot in front, nothing to normalise or cut. */
+static gboolean
+is_plain_name (const char *data,
+               gsize       length)
+{
+  if (length == 0 || length > FB_FILENAME_MAX_BYTES || data[0] == '.')
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (data[i]) && data[i] != '.' && data[i] != '-' && data[i] != '_')
+      return FALSE;
+  return TRUE;
+}
+
 static char *
 sanitize_or_fallback (const char *data,
                       gsize       length,
                       const char *fallback)
 {
-  char *result = sanitize_bytes (data, length);
+  char *result;
+
+  if (is_plain_name (data, length))
+    return g_strndup (data, length);
+
+  result = sanitize_bytes (data, length);
 
   if (result[0] != '\0')
     return result;
@@ -261,6 +280,8 @@ fb_filename_from_url (const char *url)
   segment = segment != NULL ? segment + 1 : path;
 
   /* Decoded bytes may hold '/' or NUL: sanitizing deals with both. */
+  if (strchr (segment, '%') == NULL)
+    return sanitize_or_fallback (segment, strlen (segment), "index.html");
   decoded = g_uri_unescape_bytes (segment, -1, NULL, NULL);
   if (decoded != NULL)
     {

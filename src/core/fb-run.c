@@ -309,9 +309,10 @@ download_fetched_cb (GObject      *source,
       runner_fail_and_clean (runner, error);
       return;
     }
-  /* The network part is over: as in the book's flags2, the save runs
-   * outside the semaphore, so the next request overlaps this write. */
-  runner_release_slot (runner);
+  /* The slot is held through the save (DESIGN.md's order). Releasing it
+   * first, as flags2's to_thread does, let two same-named files finish
+   * their saves in either order even at a limit of 1, so which one got
+   * NAME and which NAME (1) was a race. */
   runner_commit (runner);
 }
 

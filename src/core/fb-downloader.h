@@ -32,8 +32,9 @@ GQuark  fb_fetch_error_quark  (void);
 /* GETs @url with @session and streams the body into @part (or, when @part
  * is NULL, into memory, at most @max_memory bytes). Updates @job's phase,
  * URL and status as it goes, and its byte counts in @part mode (a side
- * request such as metadata.json does not count as the job's body). Writes to @part go to GIO's
- * thread pool while the next chunk is read. On success returns the body
+ * request such as metadata.json does not count as the job's body).
+ * Writes to @part go to the saver's writer threads while the next chunk
+ * is read. On success returns the body
  * (memory mode) or an empty GBytes (@part mode; commit it afterwards).
  * Errors are FB_FETCH_ERROR with a message that is never empty, or
  * G_IO_ERROR_CANCELLED. */

@@ -14,8 +14,9 @@ G_BEGIN_DECLS
  * O_EXCL, never over anything), and only a complete body becomes "NAME",
  * by a hard link that fails instead of replacing an existing file, so a
  * file already there is never overwritten unless overwrite is set: the
- * next free "NAME (n)" is taken. Every disk operation runs on GIO's
- * thread pool; one operation at a time per FbPartFile. */
+ * next free "NAME (n)" is taken. Every disk operation runs on a small
+ * pool of writer threads (results come back to the caller's main context
+ * in batches); one operation at a time per FbPartFile. */
 typedef struct _FbPartFile FbPartFile;
 
 FbPartFile *fb_part_file_new            (const char          *directory,

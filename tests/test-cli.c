@@ -389,6 +389,32 @@ test_cli_progress_format_is_tqdm_like (void)
 
 /* ---- flags ---- */
 
+/* Chinese readers are the first audience: the CLI follows LANGUAGE. */
+static void
+test_cli_follows_language_zh_cn (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *localedir = g_build_filename (g_getenv ("FETCHBOARD_BUILD_ROOT"), "po", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  server = start_demo_server (NULL, &base);
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  g_setenv ("FETCHBOARD_LOCALEDIR", localedir, TRUE);
+  status = run_cli (dir, NULL, &out, &err, "flags", "-s", base, "BR", "CN", "US", NULL);
+  g_unsetenv ("LANGUAGE");
+  g_unsetenv ("FETCHBOARD_LOCALEDIR");
+
+  CU_ASSERT_EQUAL (status, 0);
+  CU_ASSERT_PTR_NOT_NULL (strstr (out, "正在查找 3 面国旗：BR CN US\n"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (out, "  3 面国旗已下载。\n"));
+  CU_ASSERT_PTR_NULL (strstr (out, "Searching for"));
+  fb_test_rm_rf (dir);
+}
+
 static void
 test_cli_flags_prints_the_book_lines_and_saves_files (void)
 {
@@ -1110,6 +1136,7 @@ static const FbTestCase tests[] = {
   { "test_cli_progress_format_is_tqdm_like", test_cli_progress_format_is_tqdm_like },
   { "test_cli_flags_prints_the_book_lines_and_saves_files",
     test_cli_flags_prints_the_book_lines_and_saves_files },
+  { "test_cli_follows_language_zh_cn", test_cli_follows_language_zh_cn },
   { "test_cli_flags_limit_and_letter_expansion", test_cli_flags_limit_and_letter_expansion },
   { "test_cli_flags_every_with_limit", test_cli_flags_every_with_limit },
   { "test_cli_flags_default_server_is_local", test_cli_flags_default_server_is_local },

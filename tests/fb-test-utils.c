@@ -147,6 +147,17 @@ fb_test_list_dir (const char *path)
   return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
+void
+fb_test_assert_dir (const char         *dir,
+                    const char * const *names)
+{
+  g_auto(GStrv) found = fb_test_list_dir (dir);
+  g_autofree char *found_text = g_strjoinv ("|", found);
+  g_autofree char *expected_text = g_strjoinv ("|", (GStrv) names);
+
+  ASSERT_STR (found_text, expected_text);
+}
+
 guint
 fb_test_count_suffix (const char *path,
                       const char *suffix)

@@ -75,4 +75,41 @@ GBytes       *fb_test_body                  (gsize size);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTestServer, fb_test_server_free)
 
+/* Prints both sides when they differ, then fails the test. */
+#define ASSERT_STR(actual, expected)                                              \
+  G_STMT_START {                                                                  \
+    const char *a_ = (actual), *e_ = (expected);                                  \
+    if (g_strcmp0 (a_, e_) != 0)                                                  \
+      g_printerr ("\n%s:%d: got \"%s\", expected \"%s\"\n", __FILE__, __LINE__,   \
+                  a_ ? a_ : "(null)", e_ ? e_ : "(null)");                        \
+    CU_ASSERT_TRUE (g_strcmp0 (a_, e_) == 0);                                     \
+  } G_STMT_END
+
+/* The run's four final counters, exactly. */
+#define ASSERT_COUNTS(run, ok, not_found, error, cancelled)                      \
+  G_STMT_START {                                                                  \
+    CU_ASSERT_EQUAL (fb_run_get_n_ok (run), ok);                                  \
+    CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), not_found);                    \
+    CU_ASSERT_EQUAL (fb_run_get_n_error (run), error);                            \
+    CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), cancelled);                    \
+    CU_ASSERT_EQUAL (fb_run_get_n_finished (run),                                 \
+                     (ok) + (not_found) + (error) + (cancelled));                 \
+  } G_STMT_END
+
+/* The folder holds exactly @names (sorted, NULL-terminated). */
+void          fb_test_assert_dir            (const char         *dir,
+                                             const char * const *names);
+
+#define ASSERT_DIR(fx, ...)                                      \
+  G_STMT_START {                                                 \
+    const char *names_[] = { __VA_ARGS__, NULL };                \
+    fb_test_assert_dir ((fx)->dir, names_);                      \
+  } G_STMT_END
+
+#define ASSERT_DIR_EMPTY(fx)                                     \
+  G_STMT_START {                                                 \
+    const char *names_[] = { NULL };                             \
+    fb_test_assert_dir ((fx)->dir, names_);                      \
+  } G_STMT_END
+
 G_END_DECLS

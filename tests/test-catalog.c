@@ -20,15 +20,6 @@
 #define WAIT_SECONDS 10.0
 #define IMAGE_SIZE   1234
 
-/* Prints both sides when they differ, then fails the test. */
-#define ASSERT_STR(actual, expected)                                              \
-  G_STMT_START {                                                                  \
-    const char *a_ = (actual), *e_ = (expected);                                  \
-    if (g_strcmp0 (a_, e_) != 0)                                                  \
-      g_printerr ("\n%s:%d: got \"%s\", expected \"%s\"\n", __FILE__, __LINE__,   \
-                  a_ ? a_ : "(null)", e_ ? e_ : "(null)");                        \
-    CU_ASSERT_TRUE (g_strcmp0 (a_, e_) == 0);                                     \
-  } G_STMT_END
 
 #define ASSERT_PREFIX(actual, prefix)                                             \
   G_STMT_START {                                                                  \
@@ -40,13 +31,6 @@
     CU_ASSERT_TRUE (ok_);                                                         \
   } G_STMT_END
 
-#define ASSERT_COUNTS(run, ok, not_found, error, cancelled)                      \
-  G_STMT_START {                                                                  \
-    CU_ASSERT_EQUAL (fb_run_get_n_ok (run), ok);                                  \
-    CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), not_found);                    \
-    CU_ASSERT_EQUAL (fb_run_get_n_error (run), error);                            \
-    CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), cancelled);                    \
-  } G_STMT_END
 
 /* ---- a catalog server whose answers each test chooses ---- */
 
@@ -262,28 +246,6 @@ assert_image (Fixture    *fx,
   CU_ASSERT_TRUE (g_bytes_equal (found, expected));
 }
 
-static void
-assert_dir (Fixture            *fx,
-            const char * const *names)
-{
-  g_auto(GStrv) found = fb_test_list_dir (fx->dir);
-  g_autofree char *found_text = g_strjoinv ("|", found);
-  g_autofree char *expected_text = g_strjoinv ("|", (GStrv) names);
-
-  ASSERT_STR (found_text, expected_text);
-}
-
-#define ASSERT_DIR(fx, ...)                                      \
-  G_STMT_START {                                                 \
-    const char *names_[] = { __VA_ARGS__, NULL };                \
-    assert_dir (fx, names_);                                     \
-  } G_STMT_END
-
-#define ASSERT_DIR_EMPTY(fx)                                     \
-  G_STMT_START {                                                 \
-    const char *names_[] = { NULL };                             \
-    assert_dir (fx, names_);                                     \
-  } G_STMT_END
 
 static int
 compare_names (gconstpointer a,
@@ -416,7 +378,7 @@ test_catalog_untrusted_country_names_stay_inside_destination (void)
   /* Nothing anywhere else: every name is one component of the folder. */
   g_ptr_array_sort (sorted, compare_names);
   g_ptr_array_add (sorted, NULL);
-  assert_dir (&fx, (const char * const *) sorted->pdata);
+  fb_test_assert_dir (fx.dir, (const char * const *) sorted->pdata);
   ASSERT_COUNTS (fx.run, G_N_ELEMENTS (entries), 0, 0, 0);
   fixture_clear (&fx);
   catalog_server_free (server);

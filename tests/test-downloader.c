@@ -19,15 +19,6 @@
 
 #define WAIT_SECONDS 10.0
 
-/* Prints both sides when they differ, then fails the test. */
-#define ASSERT_STR(actual, expected)                                              \
-  G_STMT_START {                                                                  \
-    const char *a_ = (actual), *e_ = (expected);                                  \
-    if (g_strcmp0 (a_, e_) != 0)                                                  \
-      g_printerr ("\n%s:%d: got \"%s\", expected \"%s\"\n", __FILE__, __LINE__,   \
-                  a_ ? a_ : "(null)", e_ ? e_ : "(null)");                        \
-    CU_ASSERT_TRUE (g_strcmp0 (a_, e_) == 0);                                     \
-  } G_STMT_END
 
 #define ASSERT_CONTAINS(actual, needle)                                           \
   G_STMT_START {                                                                  \
@@ -37,15 +28,6 @@
       g_printerr ("\n%s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, \
                   a_ ? a_ : "(null)", n_);                                        \
     CU_ASSERT_TRUE (ok_);                                                         \
-  } G_STMT_END
-
-#define ASSERT_COUNTS(run, ok, not_found, error, cancelled)                      \
-  G_STMT_START {                                                                  \
-    CU_ASSERT_EQUAL (fb_run_get_n_ok (run), ok);                                  \
-    CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), not_found);                    \
-    CU_ASSERT_EQUAL (fb_run_get_n_error (run), error);                            \
-    CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), cancelled);                    \
-    CU_ASSERT_EQUAL (fb_run_get_n_finished (run), (ok) + (not_found) + (error) + (cancelled)); \
   } G_STMT_END
 
 /* One test's world: a server, an empty folder, a run saving into it. */
@@ -158,29 +140,6 @@ assert_file_body (Fixture    *fx,
                   memcmp (contents, g_bytes_get_data (expected, NULL), size) == 0);
 }
 
-/* The folder holds exactly @names (sorted, NULL-terminated). */
-static void
-assert_dir (Fixture          *fx,
-            const char * const *names)
-{
-  g_auto(GStrv) found = fb_test_list_dir (fx->dir);
-  g_autofree char *found_text = g_strjoinv ("|", found);
-  g_autofree char *expected_text = g_strjoinv ("|", (GStrv) names);
-
-  ASSERT_STR (found_text, expected_text);
-}
-
-#define ASSERT_DIR(fx, ...)                                      \
-  G_STMT_START {                                                 \
-    const char *names_[] = { __VA_ARGS__, NULL };                \
-    assert_dir (fx, names_);                                     \
-  } G_STMT_END
-
-#define ASSERT_DIR_EMPTY(fx)                                     \
-  G_STMT_START {                                                 \
-    const char *names_[] = { NULL };                             \
-    assert_dir (fx, names_);                                     \
-  } G_STMT_END
 
 static char *
 host_port (Fixture *fx)

@@ -20,15 +20,6 @@
 
 #define WAIT_SECONDS 10.0
 
-/* Prints both sides when they differ, then fails the test. */
-#define ASSERT_STR(actual, expected)                                              \
-  G_STMT_START {                                                                  \
-    const char *a_ = (actual), *e_ = (expected);                                  \
-    if (g_strcmp0 (a_, e_) != 0)                                                  \
-      g_printerr ("\n%s:%d: got \"%s\", expected \"%s\"\n", __FILE__, __LINE__,   \
-                  a_ ? a_ : "(null)", e_ ? e_ : "(null)");                        \
-    CU_ASSERT_TRUE (g_strcmp0 (a_, e_) == 0);                                     \
-  } G_STMT_END
 
 /* One lookup's outcome. */
 typedef struct

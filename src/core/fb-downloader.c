@@ -408,6 +408,30 @@ hand_over (GTask *task)
   return TRUE;
 }
 
+/* The body ended, on either HTTP path: its last bytes go out, and a body
+ * shorter than its Content-Length is an error. */
+static void
+end_of_body (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  data->eof = TRUE;
+  if (!hand_over (task))
+    return;
+  if (data->part != NULL)
+    _fb_job_set_expected (data->job, data->expected >= 0 ? data->expected : (gint64) data->received);
+  if (data->expected >= 0 && data->received < (guint64) data->expected)
+    {
+      g_autofree char *host = host_of (data->url);
+
+      fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_SHORT_BODY,
+                               _("Body from %s ended after %" PRIu64 " of %" PRId64 " bytes"),
+                               host, data->received, data->expected));
+      return;
+    }
+  complete (task);
+}
+
 static void
 read_cb (GObject      *source,
          GAsyncResult *result,
@@ -450,21 +474,7 @@ read_cb (GObject      *source,
 
   if (size == 0)
     {
-      data->eof = TRUE;
-      if (!hand_over (task))
-        return;
-      if (data->part != NULL)
-        _fb_job_set_expected (data->job, data->expected >= 0 ? data->expected : (gint64) data->received);
-      if (data->expected >= 0 && data->received < (guint64) data->expected)
-        {
-          g_autofree char *host = host_of (data->url);
-
-          fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_SHORT_BODY,
-                                   _("Body from %s ended after %" PRIu64 " of %" PRId64 " bytes"),
-                                   host, data->received, data->expected));
-          return;
-        }
-      complete (task);
+      end_of_body (task);
       return;
     }
 
@@ -793,27 +803,13 @@ lean_done_cb (FbHttpRequest *request,
       return;
     }
 
-  data->eof = TRUE;
   if (data->draining)
     {
+      data->eof = TRUE;
       complete (task);
       return;
     }
-  if (data->part != NULL)
-    {
-      hand_over (task);
-      _fb_job_set_expected (data->job, data->expected >= 0 ? data->expected : (gint64) data->received);
-    }
-  if (data->expected >= 0 && data->received < (guint64) data->expected)
-    {
-      g_autofree char *host = host_of (data->url);
-
-      fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_SHORT_BODY,
-                               _("Body from %s ended after %" PRIu64 " of %" PRId64 " bytes"),
-                               host, data->received, data->expected));
-      return;
-    }
-  complete (task);
+  end_of_body (task);
 }
 
 static const FbHttpCallbacks lean_callbacks = {

@@ -666,43 +666,26 @@ kind_for_entry (FbEntryKind kind)
     }
 }
 
-static void
-add_entries (FbRun      *self,
-             GPtrArray  *entries,
-             const char *source)
-{
-  g_autoptr(GPtrArray) jobs = g_ptr_array_new_full (entries->len, g_object_unref);
-
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const FbListEntry *entry = entries->pdata[i];
-      FbJob *job = fb_job_new (kind_for_entry (entry->kind), entry->text);
-
-      if (source != NULL)
-        fb_job_set_source (job, source, entry->line);
-      g_ptr_array_add (jobs, job);
-    }
-  fb_run_add_jobs (self, (FbJob **) jobs->pdata, jobs->len);
-}
-
-void
-fb_run_add_entries (FbRun     *self,
-                    GPtrArray *entries)
-{
-  g_return_if_fail (FB_IS_RUN (self));
-  g_return_if_fail (entries != NULL);
-
-  add_entries (self, entries, NULL);
-}
-
 void
 fb_run_add_list (FbRun              *self,
                  const FbListResult *list)
 {
+  g_autoptr(GPtrArray) jobs = NULL;
+
   g_return_if_fail (FB_IS_RUN (self));
   g_return_if_fail (list != NULL);
 
-  add_entries (self, list->entries, list->source);
+  jobs = g_ptr_array_new_full (list->entries->len, g_object_unref);
+  for (guint i = 0; i < list->entries->len; i++)
+    {
+      const FbListEntry *entry = list->entries->pdata[i];
+      FbJob *job = fb_job_new (kind_for_entry (entry->kind), entry->text);
+
+      if (list->source != NULL)
+        fb_job_set_source (job, list->source, entry->line);
+      g_ptr_array_add (jobs, job);
+    }
+  fb_run_add_jobs (self, (FbJob **) jobs->pdata, jobs->len);
 }
 
 void

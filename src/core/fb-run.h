@@ -39,10 +39,8 @@ void         fb_run_add_job              (FbRun       *self,
 void         fb_run_add_jobs             (FbRun       *self,
                                           FbJob      **jobs,
                                           guint        n_jobs);
-/* Adds one job per entry: URL → download, domain → probe, code → catalog. */
-void         fb_run_add_entries          (FbRun       *self,
-                                          GPtrArray   *entries);
-/* The same, remembering the list's name and line numbers in each job. */
+/* Adds one job per entry (URL → download, domain → probe, code →
+ * catalog), remembering the list's name and line numbers in each job. */
 void         fb_run_add_list             (FbRun              *self,
                                           const FbListResult *list);
 

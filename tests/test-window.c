@@ -185,7 +185,9 @@ collect_cells (GtkWidget   *widget,
     {
       if (FB_IS_JOB_CELL (child))
         {
-          if (fb_job_cell_get_column (FB_JOB_CELL (child)) == column &&
+          /* Rows out of view are kept unmapped and catch up when shown. */
+          if (gtk_widget_get_mapped (child) &&
+              fb_job_cell_get_column (FB_JOB_CELL (child)) == column &&
               fb_job_cell_get_job (FB_JOB_CELL (child)) != NULL)
             g_ptr_array_add (cells, child);
         }
@@ -663,6 +665,38 @@ test_window_start_after_drop_skips_preview (void)
   fixture_teardown (&f);
 }
 
+static gboolean
+all_300_rows_shown (gpointer data)
+{
+  return n_rows (data) == 300;
+}
+
+/* A long list dropped on a short one grows into view a few rows per frame
+ * (GTK would otherwise make its 200 rows in one block), and all of it gets
+ * there. */
+static void
+test_window_long_list_grows_into_view (void)
+{
+  Fixture f;
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint first;
+
+  fixture_setup (&f, 0.01, 0.02);
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (text, "http://127.0.0.1:9/list/file-%u.gif\n", i);
+  drop_text (&f, text->str);
+  fb_preview_dialog_respond (wait_preview (&f), "add");
+  first = n_rows (&f);
+  CU_ASSERT (first > 0 && first < 300);
+  fb_test_wait_until (all_300_rows_shown, &f, 5);
+  CU_ASSERT_EQUAL (n_rows (&f), 300);
+  CU_ASSERT_EQUAL (fb_run_get_total (fb_window_get_run (f.window)), 300);
+  assert_cell (&f, FB_JOB_COLUMN_NAME, "http://127.0.0.1:9/list/file-0.gif",
+               "http://127.0.0.1:9/list/file-0.gif");
+
+  fixture_teardown (&f);
+}
+
 static void
 test_window_cancelled_preview_runs_nothing (void)
 {
@@ -824,6 +858,7 @@ static const FbTestCase tests[] = {
   { "test_window_demo_shows_every_outcome", test_window_demo_shows_every_outcome },
   { "test_window_start_after_drop_skips_preview", test_window_start_after_drop_skips_preview },
   { "test_window_cancelled_preview_runs_nothing", test_window_cancelled_preview_runs_nothing },
+  { "test_window_long_list_grows_into_view", test_window_long_list_grows_into_view },
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },
   { NULL, NULL }
 };

@@ -11,12 +11,17 @@
 #include "fb-stall-meter.h"
 
 #define INTERVAL_MS 5
+/* One frame at 60 Hz. */
+#define FRAME_US    16667
 
 struct _FbStallMeter
 {
   GSource *source;
+  gint64   start;
   gint64   last;
   gint64   worst;
+  guint    n_over_frame;
+  guint    verbose : 1;
 };
 
 static gboolean
@@ -26,8 +31,14 @@ tick_cb (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
   gint64 late = now - self->last - INTERVAL_MS * 1000;
 
-  if (self->last != 0 && late > self->worst)
+  if (late > self->worst)
     self->worst = late;
+  if (late > FRAME_US)
+    {
+      self->n_over_frame++;
+      if (self->verbose)
+        g_printerr ("stall at %.3f s: %.1f ms\n", (now - self->start) / 1e6, late / 1000.0);
+    }
   self->last = now;
   return G_SOURCE_CONTINUE;
 }
@@ -43,7 +54,7 @@ fb_stall_meter_new (GMainContext *context)
   g_source_set_priority (self->source, G_PRIORITY_HIGH);
   g_source_set_name (self->source, "[fetchboard] stall meter");
   g_source_set_callback (self->source, tick_cb, self, NULL);
-  self->last = g_get_monotonic_time ();
+  self->last = self->start = g_get_monotonic_time ();
   g_source_attach (self->source, context);
   return self;
 }
@@ -53,6 +64,21 @@ fb_stall_meter_get_worst (FbStallMeter *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return MAX (0, self->worst);
+}
+
+guint
+fb_stall_meter_get_n_over_frame (FbStallMeter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_over_frame;
+}
+
+void
+fb_stall_meter_set_verbose (FbStallMeter *self,
+                            gboolean      verbose)
+{
+  g_return_if_fail (self != NULL);
+  self->verbose = !!verbose;
 }
 
 void

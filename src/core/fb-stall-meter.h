@@ -14,11 +14,17 @@ typedef struct _FbStallMeter FbStallMeter;
 
 /* Measures how late the main context dispatches a 5 ms timer: the longest
  * gap is the longest main-loop stall. Enabled by FETCHBOARD_STALL_LOG=1 in
- * the programs; tests and benchmarks use it directly. */
-FbStallMeter *fb_stall_meter_new        (GMainContext *context);
+ * the programs (=verbose also prints each stall longer than a frame); tests
+ * and benchmarks use it directly. */
+FbStallMeter *fb_stall_meter_new              (GMainContext *context);
 /* Longest stall seen, in µs (gap beyond the timer's interval). */
-gint64        fb_stall_meter_get_worst  (FbStallMeter *self);
-void          fb_stall_meter_free       (FbStallMeter *self);
+gint64        fb_stall_meter_get_worst        (FbStallMeter *self);
+/* How many stalls were longer than one frame at 60 Hz. */
+guint         fb_stall_meter_get_n_over_frame (FbStallMeter *self);
+/* Print each stall longer than one frame as it happens. */
+void          fb_stall_meter_set_verbose      (FbStallMeter *self,
+                                               gboolean      verbose);
+void          fb_stall_meter_free             (FbStallMeter *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbStallMeter, fb_stall_meter_free)
 

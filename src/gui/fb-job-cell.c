@@ -129,8 +129,8 @@ static void
 set_label (FbJobCell  *self,
            const char *text)
 {
-  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (self->label)), text) != 0)
-    gtk_label_set_label (GTK_LABEL (self->label), text);
+  if (g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (self->label)), text) != 0)
+    gtk_inscription_set_text (GTK_INSCRIPTION (self->label), text);
 }
 
 static void
@@ -238,6 +238,14 @@ tick_cb (GtkWidget     *widget,
   gint64 now = gdk_frame_clock_get_frame_time (clock);
   gint64 interval = live_interval (self);
 
+  /* Rows scrolled out of view stay alive but unmapped; they catch up when
+   * they are mapped again (see fb_job_cell_map). */
+  if (!gtk_widget_get_mapped (widget))
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
   if (self->dirty || (interval > 0 && now - self->last_refresh >= interval))
     {
       refresh (self, interval > 0 && now - self->last_refresh >= interval);
@@ -277,7 +285,29 @@ job_notify_cb (FbJob      *job,
                FbJobCell  *self)
 {
   self->dirty = TRUE;
-  ensure_tick (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    ensure_tick (self);
+}
+
+/* GTK keeps a few hundred rows around the visible ones, unmapped. Keeping
+ * them current would cost most of each frame during a busy run, so an
+ * unmapped cell only remembers that it is out of date and catches up here,
+ * before it is drawn again. */
+static void
+fb_job_cell_map (GtkWidget *widget)
+{
+  FbJobCell *self = FB_JOB_CELL (widget);
+
+  GTK_WIDGET_CLASS (fb_job_cell_parent_class)->map (widget);
+
+  if (self->dirty || live_interval (self) > 0)
+    {
+      refresh (self, FALSE);
+      self->dirty = FALSE;
+      self->last_refresh = g_get_monotonic_time ();
+    }
+  if (live_interval (self) > 0)
+    ensure_tick (self);
 }
 
 static gboolean
@@ -303,9 +333,12 @@ build_children (FbJobCell *self)
     case FB_JOB_COLUMN_SPEED:
     case FB_JOB_COLUMN_ELAPSED:
     case FB_JOB_COLUMN_MESSAGE:
-      self->label = gtk_label_new (NULL);
-      gtk_label_set_xalign (GTK_LABEL (self->label), 0.0);
-      gtk_label_set_single_line_mode (GTK_LABEL (self->label), TRUE);
+      /* An inscription's size does not follow its text, so a new text
+       * costs a redraw of the cell, not a new layout of the whole list. */
+      self->label = gtk_inscription_new (NULL);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (self->label), 1);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->label),
+                                         GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
       gtk_widget_set_hexpand (self->label, TRUE);
       gtk_widget_set_parent (self->label, widget);
       break;
@@ -326,20 +359,17 @@ build_children (FbJobCell *self)
   switch (self->column)
     {
     case FB_JOB_COLUMN_NAME:
-      gtk_label_set_ellipsize (GTK_LABEL (self->label), PANGO_ELLIPSIZE_MIDDLE);
-      break;
-    case FB_JOB_COLUMN_MESSAGE:
-      gtk_label_set_ellipsize (GTK_LABEL (self->label), PANGO_ELLIPSIZE_END);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->label),
+                                         GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
       break;
     case FB_JOB_COLUMN_SIZE:
     case FB_JOB_COLUMN_SPEED:
     case FB_JOB_COLUMN_ELAPSED:
-      gtk_label_set_xalign (GTK_LABEL (self->label), 1.0);
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (self->label), 1.0);
       gtk_widget_add_css_class (self->label, "numeric");
       break;
+    case FB_JOB_COLUMN_MESSAGE:
     case FB_JOB_COLUMN_STATE:
-      gtk_label_set_ellipsize (GTK_LABEL (self->label), PANGO_ELLIPSIZE_END);
-      break;
     case FB_JOB_COLUMN_KIND:
     case FB_JOB_COLUMN_PROGRESS:
     default:
@@ -456,6 +486,8 @@ fb_job_cell_class_init (FbJobCellClass *klass)
   object_class->get_property = fb_job_cell_get_property;
   object_class->set_property = fb_job_cell_set_property;
 
+  widget_class->map = fb_job_cell_map;
+
   properties[PROP_JOB] =
     g_param_spec_object ("job", NULL, NULL,
                          FB_TYPE_JOB,
@@ -532,11 +564,17 @@ fb_job_cell_set_job (FbJobCell *self,
                                       -1);
     }
 
-  /* A newly bound row shows its job in the same frame. */
-  refresh (self, FALSE);
-  self->dirty = FALSE;
-  self->last_refresh = g_get_monotonic_time ();
-  if (live_interval (self) > 0)
+  /* A newly bound row shows its job in the same frame; an unmapped one
+   * waits until it is mapped. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      refresh (self, FALSE);
+      self->dirty = FALSE;
+      self->last_refresh = g_get_monotonic_time ();
+    }
+  else
+    self->dirty = TRUE;
+  if (live_interval (self) > 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
     ensure_tick (self);
   else
     stop_tick (self);
@@ -577,7 +615,7 @@ fb_job_cell_get_text (FbJobCell *self)
 {
   g_return_val_if_fail (FB_IS_JOB_CELL (self), NULL);
 
-  return self->label != NULL ? gtk_label_get_label (GTK_LABEL (self->label)) : NULL;
+  return self->label != NULL ? gtk_inscription_get_text (GTK_INSCRIPTION (self->label)) : NULL;
 }
 
 GtkWidget *

@@ -26,6 +26,14 @@
 /* Below this much free space, failed writes are reported as a full disk. */
 #define DISK_FULL_BYTES     (1024 * 1024)
 #define SPACE_CHECK_USEC    (2 * G_USEC_PER_SEC)
+/* GTK 4.8 makes its whole pool of about 200 rows (1,600 cells) as soon as
+ * the list holds that many: 65-130 ms in one go here, then 30-70 ms more
+ * for their first layout. (Each new cell also makes its whole column
+ * measure again, so any frame that adds rows lays out all of them: 10-20 ms
+ * here.) A list about to grow past a screenful at once is let into view
+ * this many rows per frame instead, for about 25 frames. */
+#define REVEAL_STEP         10
+#define REVEAL_ALL_FROM     250
 /* How long a closing window waits for its cancelled jobs to clean up. */
 #define CLOSE_GRACE_MS      5000
 
@@ -76,6 +84,8 @@ struct _FbWindow
   FbRun                *run;
   GtkFilterListModel   *filter_model;
   GtkSortListModel     *sort_model;
+  GtkSliceListModel    *reveal_model;     /* the first rows of sort_model */
+  guint                 reveal_tick;
   GtkMultiSelection    *selection;
   GtkCustomFilter      *filter;
   GtkWidget            *job_menu;
@@ -173,6 +183,8 @@ show_page (FbWindow   *self,
     gtk_window_set_focus (GTK_WINDOW (self), self->demo_button);
 }
 
+static gboolean present_next_input_cb (gpointer user_data);
+
 static void
 first_paint_cb (GdkFrameClock *clock,
                 FbWindow      *self)
@@ -182,6 +194,9 @@ first_paint_cb (GdkFrameClock *clock,
   if (self->stall_wanted)
     fb_application_stall_begin (get_app (self));
   self->stall_wanted = FALSE;
+  if (!g_queue_is_empty (&self->pending_inputs))
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, present_next_input_cb, g_object_ref (self),
+                     g_object_unref);
 }
 
 /* With FETCHBOARD_STALL_LOG=1, the run's longest main-loop stall is
@@ -753,6 +768,8 @@ ensure_catalog_base (FbWindow *self)
   return use_demo_server (self);
 }
 
+static void reveal_gradually (FbWindow *self);
+
 static void
 prepare_run (FbWindow *self)
 {
@@ -791,6 +808,7 @@ apply_input (FbWindow *self,
   n_writing = fb_input_count_kind (input, FB_ENTRY_CODE) + fb_input_count_kind (input, FB_ENTRY_URL);
   if (start || self->started)
     stall_begin (self);
+  reveal_gradually (self);
   fb_input_add_to_run (input, self->run);
   jobs_added (self, n_writing, start);
   return TRUE;
@@ -814,9 +832,10 @@ static gboolean
 present_next_input_cb (gpointer user_data)
 {
   FbWindow *self = user_data;
-  FbInput *next = g_queue_pop_head (&self->pending_inputs);
+  FbInput *next;
 
-  if (next != NULL)
+  /* One at a time while each opens a preview; all at once otherwise. */
+  while (self->preview == NULL && (next = g_queue_pop_head (&self->pending_inputs)) != NULL)
     present_input (self, next);
   return G_SOURCE_REMOVE;
 }
@@ -863,7 +882,9 @@ present_input (FbWindow *self,
       return;
     }
 
-  if (self->preview != NULL)
+  /* Lists given at start wait for the window's first frame: the window
+   * shows at once, and the list grows into it a few rows per frame. */
+  if (self->preview != NULL || !self->painted)
     {
       g_queue_push_tail (&self->pending_inputs, input);
       return;
@@ -1673,6 +1694,50 @@ filter_items_changed_cb (FbWindow *self)
   update_shown (self);
 }
 
+static void
+reveal_all (FbWindow *self)
+{
+  if (self->reveal_model == NULL)
+    return;
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
+  self->reveal_tick = 0;
+  gtk_slice_list_model_set_size (self->reveal_model, G_MAXUINT);
+}
+
+static gboolean
+reveal_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  FbWindow *self = FB_WINDOW (widget);
+  guint size = gtk_slice_list_model_get_size (self->reveal_model) + REVEAL_STEP;
+
+  if (size >= REVEAL_ALL_FROM || !gtk_widget_get_mapped (widget) ||
+      size >= g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)))
+    {
+      self->reveal_tick = 0;
+      gtk_slice_list_model_set_size (self->reveal_model, G_MAXUINT);
+      return G_SOURCE_REMOVE;
+    }
+  gtk_slice_list_model_set_size (self->reveal_model, size);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Called just before the list may grow by many rows at once: while it is
+ * short, it grows on screen a few rows per frame (see REVEAL_STEP). */
+static void
+reveal_gradually (FbWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+
+  /* The list may be about to come into view: the window is what counts. */
+  if (self->reveal_tick != 0 || n >= REVEAL_ALL_FROM || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  gtk_slice_list_model_set_size (self->reveal_model, n + REVEAL_STEP);
+  self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, self, NULL);
+}
+
 /* Settings */
 
 static void
@@ -1812,12 +1877,14 @@ fb_window_dispose (GObject *object)
       g_clear_object (&self->run);
     }
 
+  reveal_all (self);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   g_clear_pointer (&self->job_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), FB_TYPE_WINDOW);
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->reveal_model);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
@@ -1986,7 +2053,9 @@ fb_window_init (FbWindow *self)
   self->filter_model = gtk_filter_list_model_new (NULL, NULL);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
                                               g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  self->reveal_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
+                                                 0, G_MAXUINT);
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->reveal_model)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   setup_factories (self);
   setup_sorters (self);
@@ -2120,6 +2189,7 @@ fb_window_set_filter (FbWindow   *self,
     return;
 
   self->filter_mode = mode;
+  reveal_gradually (self);
   /* "All" needs no filter at all, so 10,000 rows pass without a call each. */
   gtk_filter_list_model_set_filter (self->filter_model,
                                     mode == FILTER_ALL ? NULL : GTK_FILTER (self->filter));

@@ -10,6 +10,7 @@
 #include <locale.h>
 
 #include "fb-application.h"
+#include "fb-renderer.h"
 
 int
 main (int   argc,
@@ -22,6 +23,9 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* Before any window: the renderer is chosen once, for all of them. */
+  fb_renderer_avoid_software_gl ();
 
   app = fb_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS);
   return g_application_run (G_APPLICATION (app), argc, argv);

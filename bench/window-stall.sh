@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Figure (6) of the benchmark issue and point 9 of the window issue: the window's
+# longest main-loop stall during a 10,000-job run at concurrency 1000 against the
+# embedded demo server (`fetchboard --demo`), measured by FETCHBOARD_STALL_LOG=1 from
+# the window's first frame to the run's end. Each renderer runs RUNS times under Xvfb
+# (1280x800); the runs take turns, and the medians and worst cases are printed.
+#
+#   bench/window-stall.sh [BUILD_DIR] [RUNS]     (default build/, 5)
+#   STALL_RENDERERS="default cairo gl" bench/window-stall.sh
+#
+# "default" leaves GSK_RENDERER unset: Fetchboard then picks cairo when OpenGL is
+# software-rendered (src/gui/fb-renderer.c), as it is under Xvfb. "gl" forces GTK's
+# OpenGL renderer (llvmpipe here). Loopback only: the demo server listens on a free
+# 127.0.0.1 port; every run is bounded by `timeout`.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-$top/build}
+runs=${2:-5}
+renderers=${STALL_RENDERERS:-default cairo gl}
+app=$build/src/gui/fetchboard
+py=/usr/bin/python3
+work=$(mktemp -d /dev/shm/fb-window-stall.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+[ -x "$app" ] || { echo "no $app: build first (ninja -C $build)" >&2; exit 1; }
+port=$("$py" "$top/bench/helpers/fbbench.py" free-port)
+
+# 10,000 URLs: every two-letter code, most not in the catalog (404), so the run shows
+# every state; the query makes each URL distinct.
+"$py" - "$port" > "$work/urls.txt" <<'PY'
+import itertools, string, sys
+port = sys.argv[1]
+codes = [a + b for a, b in itertools.product(string.ascii_lowercase, repeat=2)]
+for i in range(10000):
+    cc = codes[i % len(codes)]
+    print(f"http://127.0.0.1:{port}/flags/{cc}/{cc}.gif?n={i}")
+PY
+
+mkdir -p "$work/config/glib-2.0/settings"
+cat > "$work/config/glib-2.0/settings/keyfile" <<CONF
+[io/github/fetchboard/Fetchboard]
+concurrent-jobs=uint32 1000
+start-after-drop=true
+destination='$work/dest'
+CONF
+
+run_one () {   # renderer -> prints "worst_ms n_over_frame"
+  local renderer=$1 line
+  rm -rf "$work/dest" && mkdir -p "$work/dest"
+  line=$( (
+    if [ "$renderer" = default ]; then unset GSK_RENDERER; else export GSK_RENDERER=$renderer; fi
+    export FETCHBOARD_STALL_LOG=1 XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
+           GSETTINGS_SCHEMA_DIR="$build/data"
+    # The window stays open after its run: stop it (by its pid) once the figure is out.
+    xvfb-run -a -s '-screen 0 1280x800x24' sh -c '
+      timeout 60 "$1" --demo --demo-port "$2" "$3" > "$4" 2>&1 & pid=$!
+      for i in $(seq 600); do
+        grep -q "at run end" "$4" && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.1
+      done
+      kill $pid 2>/dev/null; wait $pid 2>/dev/null' sh "$app" "$port" "$work/urls.txt" "$work/log.txt" || true
+    cat "$work/log.txt"
+  ) | grep 'longest main-loop stall at run end' || true)
+  [ -n "$line" ] || { echo "run with $renderer did not finish" >&2; return 1; }
+  echo "$line" | sed -E 's/.*: ([0-9.]+) ms \(([0-9]+) over.*/\1 \2/'
+}
+
+for r in $renderers; do : > "$work/$r.txt"; done
+for ((i = 0; i < runs; i++)); do
+  for r in $renderers; do
+    run_one "$r" >> "$work/$r.txt"
+  done
+done
+
+echo "window stall, $runs runs per renderer, 10,000 jobs at concurrency 1000 (ms; runs over one 60 Hz frame)"
+for r in $renderers; do
+  "$py" - "$r" "$work/$r.txt" <<'PY'
+import statistics, sys
+name, path = sys.argv[1], sys.argv[2]
+rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
+worst = sorted(r[0] for r in rows)
+over = [int(r[1]) for r in rows]
+print(f"{name:8} median {statistics.median(worst):6.1f}  min {worst[0]:6.1f}  max {worst[-1]:6.1f}"
+      f"  stalls over 16.7 ms per run: median {statistics.median(over):g}  all: {' '.join(f'{w:.1f}' for w in worst)}")
+PY
+done

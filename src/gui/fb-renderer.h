@@ -1,0 +1,18 @@
+/* fb-renderer.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Before any window exists: if OpenGL is software-rendered and the person
+ * has not chosen a renderer with GSK_RENDERER, draw with cairo. Returns
+ * whether it chose cairo. */
+gboolean fb_renderer_avoid_software_gl (void);
+
+G_END_DECLS

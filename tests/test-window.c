@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -698,6 +699,80 @@ test_window_long_list_grows_into_view (void)
   fixture_teardown (&f);
 }
 
+/* The default application for GIFs and folders, set up in main (): it
+ * appends what it is asked to open to this file, one line each. */
+static char *opened_path;
+
+static gboolean
+opened_contains (gpointer data)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (opened_path, &contents, NULL, NULL) &&
+         strstr (contents, data) != NULL;
+}
+
+static gboolean
+file_manager_on_bus (void)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (app));
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  if (bus == NULL)
+    return FALSE;
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.FileManager1"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, 2000,
+                                       NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/* "Open" hands the saved file to its default application, and "Show in
+ * folder" its folder (when no file manager answers on the bus). */
+static void
+test_window_open_and_show_in_folder_use_default_apps (void)
+{
+  Fixture f;
+  FbJob *job;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *folder_path = NULL;
+  GtkSelectionModel *rows;
+
+  fixture_setup (&f, 0.01, 0.02);
+  g_settings_set_boolean (f.settings, "start-after-drop", TRUE);
+  drop_text (&f, "BR\n");
+  fb_test_wait_until (run_finished, f.window, 10);
+  job = g_list_model_get_item (fb_run_get_jobs (fb_window_get_run (f.window)), 0);
+  g_object_unref (job);   /* the run keeps it */
+  CU_ASSERT_PTR_NOT_NULL_FATAL (fb_job_get_saved_path (job));
+  file = g_file_new_for_path (fb_job_get_saved_path (job));
+  folder = g_file_get_parent (file);
+  folder_path = g_file_get_path (folder);
+
+  rows = gtk_column_view_get_model (fb_window_get_column_view (f.window));
+  CU_ASSERT_TRUE (gtk_selection_model_select_item (rows, 0, TRUE));
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "job.open", NULL);
+  /* GIO hands a local file to a "%u" application by its path. */
+  fb_test_wait_until (opened_contains, (gpointer) fb_job_get_saved_path (job), 10);
+  CU_ASSERT_TRUE (opened_contains ((gpointer) fb_job_get_saved_path (job)));
+
+  if (!file_manager_on_bus ())
+    {
+      g_autofree char *line = g_strconcat (folder_path, "\n", NULL);
+
+      gtk_widget_activate_action (GTK_WIDGET (f.window), "job.show-in-folder", NULL);
+      fb_test_wait_until (opened_contains, line, 10);
+      CU_ASSERT_TRUE (opened_contains (line));
+    }
+
+  fixture_teardown (&f);
+}
+
 static void
 test_window_cancelled_preview_runs_nothing (void)
 {
@@ -860,16 +935,62 @@ static const FbTestCase tests[] = {
   { "test_window_start_after_drop_skips_preview", test_window_start_after_drop_skips_preview },
   { "test_window_cancelled_preview_runs_nothing", test_window_cancelled_preview_runs_nothing },
   { "test_window_long_list_grows_into_view", test_window_long_list_grows_into_view },
+  { "test_window_open_and_show_in_folder_use_default_apps", test_window_open_and_show_in_folder_use_default_apps },
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },
   { NULL, NULL }
 };
+
+static void
+write_or_die (const char *path,
+              const char *contents,
+              int         mode)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_set_contents (path, contents, -1, &error) || g_chmod (path, mode) != 0)
+    g_error ("%s: %s", path, error != NULL ? error->message : g_strerror (errno));
+}
+
+static char *
+set_up_default_apps (void)
+{
+  char *dir = fb_test_make_tmpdir ();
+  g_autofree char *apps = g_build_filename (dir, "data", "applications", NULL);
+  g_autofree char *config = g_build_filename (dir, "config", NULL);
+  g_autofree char *script = g_build_filename (dir, "opener.sh", NULL);
+  g_autofree char *desktop = g_build_filename (apps, "fb-test-opener.desktop", NULL);
+  g_autofree char *mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+  g_autofree char *data_home = g_build_filename (dir, "data", NULL);
+  g_autofree char *script_text = NULL;
+  g_autofree char *desktop_text = NULL;
+
+  opened_path = g_build_filename (dir, "opened.txt", NULL);
+  g_mkdir_with_parents (apps, 0700);
+  g_mkdir_with_parents (config, 0700);
+  script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$1\" >> '%s'\n", opened_path);
+  write_or_die (script, script_text, 0700);
+  desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Fetchboard test opener\n"
+                                  "Exec=%s %%u\nMimeType=image/gif;inode/directory;\nNoDisplay=true\n",
+                                  script);
+  write_or_die (desktop, desktop_text, 0600);
+  write_or_die (mimeapps, "[Default Applications]\nimage/gif=fb-test-opener.desktop\n"
+                          "inode/directory=fb-test-opener.desktop\n", 0600);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  return dir;
+}
 
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *handler_dir = NULL;
   int status;
+
+  /* Before GIO reads the XDG folders: a default application of our own
+   * for GIFs and folders, which notes each URI it is asked to open. */
+  handler_dir = set_up_default_apps ();
 
   /* Skipped only when there is no display at all. */
   if (!gtk_init_check ())
@@ -888,6 +1009,7 @@ main (int   argc,
   g_application_hold (G_APPLICATION (app));
 
   status = fb_test_main (argc, argv, "window", tests);
+  fb_test_rm_rf (handler_dir);
 
   g_application_release (G_APPLICATION (app));
   g_clear_object (&app);

@@ -773,6 +773,126 @@ test_window_open_and_show_in_folder_use_default_apps (void)
   fixture_teardown (&f);
 }
 
+/* A stand-in for the desktop's notification server, on the test's own
+ * session bus: it keeps the summary and body of each Notify call. */
+typedef struct
+{
+  GString *received;
+  guint    next_id;
+} FakeNotifier;
+
+static const char notifier_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "<arg type='u' direction='out'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "</interface></node>";
+
+static void
+notifier_method_cb (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *path,
+                    const char            *interface,
+                    const char            *method,
+                    GVariant              *parameters,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               user_data)
+{
+  FakeNotifier *notifier = user_data;
+
+  if (g_str_equal (method, "Notify"))
+    {
+      const char *summary, *body;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
+      g_string_append_printf (notifier->received, "%s|%s\n", summary, body);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", ++notifier->next_id));
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    {
+      const char *caps[] = { "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+notified (gpointer data)
+{
+  FakeNotifier *notifier = data;
+
+  return notifier->received->len > 0;
+}
+
+static gboolean
+window_inactive (gpointer data)
+{
+  return !gtk_window_is_active (GTK_WINDOW (data));
+}
+
+/* A run that ends while the window is not focused says so in a
+ * notification, with its counts. */
+static void
+test_window_finish_notifies_when_not_focused (void)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (app));
+  static const GDBusInterfaceVTable vtable = { notifier_method_cb, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = NULL;
+  FakeNotifier notifier = { g_string_new (NULL), 0 };
+  GtkWidget *other;
+  Fixture f;
+  guint object_id;
+  guint name_id;
+
+  if (bus == NULL)
+    {
+      /* ./run.sh test runs the suite under dbus-run-session. */
+      g_printerr ("(no session bus: not checked) ");
+      g_string_free (notifier.received, TRUE);
+      return;
+    }
+  info = g_dbus_node_info_new_for_xml (notifier_xml, NULL);
+  object_id = g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications",
+                                                 info->interfaces[0], &vtable, &notifier,
+                                                 NULL, NULL);
+  name_id = g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications",
+                                          G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+
+  fixture_setup (&f, 0.3, 0.4);
+  g_settings_set_boolean (f.settings, "start-after-drop", TRUE);
+  drop_text (&f, "BR\nJP\n");
+  fb_test_wait_until (run_running, f.window, 5);
+
+  /* Another window takes the focus while the run goes on. */
+  other = gtk_window_new ();
+  gtk_window_present (GTK_WINDOW (other));
+  fb_test_wait_until (window_inactive, f.window, 5);
+  if (gtk_window_is_active (GTK_WINDOW (f.window)))
+    g_printerr ("(the window kept the focus: not checked) ");
+  else
+    {
+      fb_test_wait_until (notified, &notifier, 10);
+      /* One notification: the title, then the counts and the time taken. */
+      CU_ASSERT_TRUE (g_str_has_prefix (notifier.received->str,
+                                        "Run finished|2 OK, 0 not found, 0 errors, 0 cancelled in "));
+      CU_ASSERT_TRUE (g_str_has_suffix (notifier.received->str, ".\n"));
+      CU_ASSERT_PTR_EQUAL (strchr (notifier.received->str, '\n'),
+                           notifier.received->str + notifier.received->len - 1);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (other));
+  fixture_teardown (&f);
+  g_bus_unown_name (name_id);
+  g_dbus_connection_unregister_object (bus, object_id);
+  g_string_free (notifier.received, TRUE);
+}
+
 static void
 test_window_cancelled_preview_runs_nothing (void)
 {
@@ -936,6 +1056,7 @@ static const FbTestCase tests[] = {
   { "test_window_cancelled_preview_runs_nothing", test_window_cancelled_preview_runs_nothing },
   { "test_window_long_list_grows_into_view", test_window_long_list_grows_into_view },
   { "test_window_open_and_show_in_folder_use_default_apps", test_window_open_and_show_in_folder_use_default_apps },
+  { "test_window_finish_notifies_when_not_focused", test_window_finish_notifies_when_not_focused },
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },
   { NULL, NULL }
 };

@@ -16,6 +16,8 @@
 #include "fb-application.h"
 #include "fb-countries.h"
 #include "fb-demo-server.h"
+#include "fb-format.h"
+#include "fb-job-private.h"
 #include "fb-job-cell.h"
 #include "fb-preferences-window.h"
 #include "fb-test-utils.h"
@@ -893,6 +895,25 @@ test_window_finish_notifies_when_not_focused (void)
   g_string_free (notifier.received, TRUE);
 }
 
+/* A catalog job goes round twice; its second round says it is the
+ * metadata, so it does not look as if it started over. */
+static void
+test_window_catalog_metadata_round_is_named (void)
+{
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_CATALOG, "BR");
+
+  _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
+  CU_ASSERT_STRING_EQUAL (fb_format_job_state (job), "Connecting");
+  _fb_job_set_phase (job, FB_JOB_PHASE_TRANSFERRING);
+  _fb_job_add_received (job, 1200);
+  _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
+  CU_ASSERT_STRING_EQUAL (fb_format_job_state (job), "Waiting (metadata)");
+  _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
+  CU_ASSERT_STRING_EQUAL (fb_format_job_state (job), "Connecting (metadata)");
+  _fb_job_set_phase (job, FB_JOB_PHASE_TRANSFERRING);
+  CU_ASSERT_STRING_EQUAL (fb_format_job_state (job), "Downloading (metadata)");
+}
+
 static void
 test_window_cancelled_preview_runs_nothing (void)
 {
@@ -1055,6 +1076,7 @@ static const FbTestCase tests[] = {
   { "test_window_start_after_drop_skips_preview", test_window_start_after_drop_skips_preview },
   { "test_window_cancelled_preview_runs_nothing", test_window_cancelled_preview_runs_nothing },
   { "test_window_long_list_grows_into_view", test_window_long_list_grows_into_view },
+  { "test_window_catalog_metadata_round_is_named", test_window_catalog_metadata_round_is_named },
   { "test_window_open_and_show_in_folder_use_default_apps", test_window_open_and_show_in_folder_use_default_apps },
   { "test_window_finish_notifies_when_not_focused", test_window_finish_notifies_when_not_focused },
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },

@@ -85,6 +85,8 @@ fb_format_kind (FbJobKind kind)
 const char *
 fb_format_job_state (FbJob *job)
 {
+  gboolean metadata;
+
   switch (fb_job_get_state (job))
     {
     case FB_JOB_STATE_OK:
@@ -102,20 +104,26 @@ fb_format_job_state (FbJob *job)
       break;
     }
 
+  /* A catalog job goes round again, image in hand, for its metadata. */
+  metadata = fb_job_get_kind (job) == FB_JOB_KIND_CATALOG && fb_job_get_bytes_received (job) > 0;
+
   switch (fb_job_get_phase (job))
     {
     case FB_JOB_PHASE_QUEUED:
       return C_("job state", "Queued");
     case FB_JOB_PHASE_WAITING:
-      /* A catalog job waits again, image in hand, for a slot for its metadata. */
-      if (fb_job_get_kind (job) == FB_JOB_KIND_CATALOG && fb_job_get_bytes_received (job) > 0)
+      if (metadata)
         return C_("job state", "Waiting (metadata)");
       return C_("job state", "Waiting");
     case FB_JOB_PHASE_RESOLVING:
       return C_("job state", "Resolving");
     case FB_JOB_PHASE_CONNECTING:
+      if (metadata)
+        return C_("job state", "Connecting (metadata)");
       return C_("job state", "Connecting");
     case FB_JOB_PHASE_TRANSFERRING:
+      if (metadata)
+        return C_("job state", "Downloading (metadata)");
       return C_("job state", "Downloading");
     case FB_JOB_PHASE_SAVING:
       return C_("job state", "Saving");

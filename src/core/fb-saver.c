@@ -55,12 +55,19 @@ struct _OpData
  * most of the kernel time in a run of 1000 small files. */
 struct _DoneSource
 {
-  GSource  source;
-  GQueue   done;        /* GTask*, under writer_lock */
-  gboolean scheduled;   /* under writer_lock */
+  GSource    source;
+  GQueue     done;        /* GTask*, under writer_lock */
+  gboolean   scheduled;   /* under writer_lock */
+  GPtrArray *outgoing;    /* GTask* for the writers; the context's thread only */
 };
 
+/* The hand-off goes the other way in batches too: what one turn of the
+ * main loop asks for goes to the writers in at most N_WRITERS pieces of
+ * at least BATCH_MIN tasks, so 100 downloads at a time wake a writer a
+ * few times per turn, not once per file, and a slow disk still sees
+ * several files written at once. */
 #define N_WRITERS 4
+#define BATCH_MIN 8
 
 static GMutex       writer_lock;
 static GThreadPool *writer_pool;
@@ -348,26 +355,57 @@ abort_work (OpData *op)
   g_clear_pointer (&self->part_path, g_free);
 }
 
+/* @data: a GPtrArray of GTask*, all from one main context. */
 static void
 writer_thread (gpointer data,
                gpointer user_data)
 {
-  GTask *task = data;
-  OpData *op = g_task_get_task_data (task);
-  DoneSource *done = op->done;
+  g_autoptr(GPtrArray) batch = data;
+  DoneSource *done = NULL;
 
-  op->func (op);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      OpData *op = g_task_get_task_data (g_ptr_array_index (batch, i));
+
+      op->func (op);
+      done = op->done;
+    }
 
   /* Only the lock protects @done from here: the main thread may complete
-   * the task the moment it is queued. */
+   * the tasks the moment they are queued. */
   g_mutex_lock (&writer_lock);
-  g_queue_push_tail (&done->done, task);
+  for (guint i = 0; i < batch->len; i++)
+    g_queue_push_tail (&done->done, g_ptr_array_index (batch, i));
   if (!done->scheduled)
     {
       done->scheduled = TRUE;
       g_source_set_ready_time (&done->source, 0);
     }
   g_mutex_unlock (&writer_lock);
+}
+
+/* The tasks asked for since the last turn go to the writers. */
+static void
+hand_off (DoneSource *done)
+{
+  GPtrArray *outgoing = done->outgoing;
+  guint n_batches = CLAMP (outgoing->len / BATCH_MIN, 1, N_WRITERS);
+
+  done->outgoing = g_ptr_array_new ();
+  if (n_batches == 1)
+    {
+      g_thread_pool_push (writer_pool, outgoing, NULL);
+      return;
+    }
+  for (guint b = 0; b < n_batches; b++)
+    {
+      GPtrArray *batch = g_ptr_array_sized_new (outgoing->len / n_batches + 1);
+
+      for (guint i = b; i < outgoing->len; i += n_batches)
+        g_ptr_array_add (batch, g_ptr_array_index (outgoing, i));
+      g_thread_pool_push (writer_pool, batch, NULL);
+    }
+  g_ptr_array_unref (outgoing);
 }
 
 static gboolean
@@ -378,6 +416,9 @@ done_dispatch (GSource     *source,
   DoneSource *done = (DoneSource *) source;
   GQueue batch;
   GTask *task;
+
+  if (done->outgoing->len > 0)
+    hand_off (done);
 
   g_mutex_lock (&writer_lock);
   batch = done->done;
@@ -394,7 +435,16 @@ done_dispatch (GSource     *source,
   return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs done_funcs = { NULL, NULL, done_dispatch, NULL, NULL, NULL };
+static void
+done_finalize (GSource *source)
+{
+  DoneSource *done = (DoneSource *) source;
+
+  /* Empty: every task holds its owner's main context, and so this source. */
+  g_ptr_array_unref (done->outgoing);
+}
+
+static GSourceFuncs done_funcs = { NULL, NULL, done_dispatch, done_finalize, NULL, NULL };
 
 static void
 run_on_writer (GTask    *task,
@@ -418,15 +468,23 @@ run_on_writer (GTask    *task,
        * context takes its source with it; a new one gets a new source). */
       done = (DoneSource *) g_source_new (&done_funcs, sizeof (DoneSource));
       g_queue_init (&done->done);
+      done->outgoing = g_ptr_array_new ();
       g_source_set_name (&done->source, "[fetchboard] finished disk work");
       g_source_attach (&done->source, context);
       g_hash_table_replace (done_sources, context, done);
     }
   op->done = done;
-  g_mutex_unlock (&writer_lock);
 
-  /* The pool's reference; completion on the main thread drops it. */
-  g_thread_pool_push (writer_pool, g_object_ref (task), NULL);
+  /* The batch's reference; completion on the main thread drops it. The
+   * batch leaves when the source next dispatches, at the end of this turn
+   * of the loop. */
+  g_ptr_array_add (done->outgoing, g_object_ref (task));
+  if (done->outgoing->len == 1 && !done->scheduled)
+    {
+      done->scheduled = TRUE;
+      g_source_set_ready_time (&done->source, 0);
+    }
+  g_mutex_unlock (&writer_lock);
 }
 
 static void

@@ -392,8 +392,10 @@ demo_host_thread (gpointer data)
   /* The demo server stands in for the far end of the network: on a machine
    * with few cores it must not take the window's turn. Linux sets a nice
    * value per thread; elsewhere this does nothing. */
+#ifdef __linux__
   if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), DEMO_SERVER_NICE) != 0)
     g_debug ("Demo server thread keeps its priority: %s", g_strerror (errno));
+#endif
 
   server = fb_demo_server_new ();
   fb_demo_server_set_delay (server, host->delay_min, host->delay_max);

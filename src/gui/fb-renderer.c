@@ -10,6 +10,7 @@
 
 #include <epoxy/gl.h>
 #include <gtk/gtk.h>
+#include <string.h>
 
 #include "fb-renderer.h"
 

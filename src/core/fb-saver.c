@@ -361,27 +361,28 @@ writer_thread (gpointer data,
                gpointer user_data)
 {
   g_autoptr(GPtrArray) batch = data;
-  DoneSource *done = NULL;
 
   for (guint i = 0; i < batch->len; i++)
     {
-      OpData *op = g_task_get_task_data (g_ptr_array_index (batch, i));
+      GTask *task = g_ptr_array_index (batch, i);
+      OpData *op = g_task_get_task_data (task);
+      DoneSource *done = op->done;
 
       op->func (op);
-      done = op->done;
-    }
 
-  /* Only the lock protects @done from here: the main thread may complete
-   * the tasks the moment they are queued. */
-  g_mutex_lock (&writer_lock);
-  for (guint i = 0; i < batch->len; i++)
-    g_queue_push_tail (&done->done, g_ptr_array_index (batch, i));
-  if (!done->scheduled)
-    {
-      done->scheduled = TRUE;
-      g_source_set_ready_time (&done->source, 0);
+      /* Each result goes back as soon as it is there, so a slow file does
+       * not hold up the rest of its batch; one wake-up covers all that
+       * arrive before the main loop looks. Only the lock protects @done
+       * from here: the main thread may complete the task once queued. */
+      g_mutex_lock (&writer_lock);
+      g_queue_push_tail (&done->done, task);
+      if (!done->scheduled)
+        {
+          done->scheduled = TRUE;
+          g_source_set_ready_time (&done->source, 0);
+        }
+      g_mutex_unlock (&writer_lock);
     }
-  g_mutex_unlock (&writer_lock);
 }
 
 /* The tasks asked for since the last turn go to the writers. */

@@ -14,6 +14,8 @@
 
 #include "fb-renderer.h"
 
+static gboolean chose_cairo;
+
 static gboolean
 renderer_is_software (const char *renderer)
 {
@@ -59,5 +61,12 @@ fb_renderer_avoid_software_gl (void)
   if (!software)
     return FALSE;
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  chose_cairo = TRUE;
   return TRUE;
+}
+
+gboolean
+fb_renderer_chose_cairo (void)
+{
+  return chose_cairo;
 }

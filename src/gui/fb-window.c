@@ -18,6 +18,7 @@
 #include "fb-input.h"
 #include "fb-job-cell.h"
 #include "fb-list-parser.h"
+#include "fb-renderer.h"
 #include "fb-timeline.h"
 #include "fb-window.h"
 
@@ -119,7 +120,8 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void     present_input    (FbWindow *self,
-                                  FbInput  *input);
+                                  FbInput  *input,
+                                  gboolean  from_queue);
 static gboolean close_timeout_cb (gpointer  user_data);
 
 static FbApplication *
@@ -836,7 +838,7 @@ present_next_input_cb (gpointer user_data)
 
   /* One at a time while each opens a preview; all at once otherwise. */
   while (self->preview == NULL && (next = g_queue_pop_head (&self->pending_inputs)) != NULL)
-    present_input (self, next);
+    present_input (self, next, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -859,9 +861,11 @@ preview_response_cb (FbPreviewDialog *dialog,
                      g_object_unref);
 }
 
+/* @from_queue: @input comes from pending_inputs, ahead of what is left there. */
 static void
 present_input (FbWindow *self,
-               FbInput  *input)
+               FbInput  *input,
+               gboolean  from_queue)
 {
   g_autofree char *destination = NULL;
   g_autofree char *catalog = NULL;
@@ -883,10 +887,15 @@ present_input (FbWindow *self,
     }
 
   /* Lists given at start wait for the window's first frame: the window
-   * shows at once, and the list grows into it a few rows per frame. */
-  if (self->preview != NULL || !self->painted)
+   * shows at once, and the list grows into it a few rows per frame. Lists
+   * are shown in the order they came. */
+  if (self->preview != NULL || !self->painted ||
+      (!from_queue && !g_queue_is_empty (&self->pending_inputs)))
     {
-      g_queue_push_tail (&self->pending_inputs, input);
+      if (from_queue)
+        g_queue_push_head (&self->pending_inputs, input);
+      else
+        g_queue_push_tail (&self->pending_inputs, input);
       return;
     }
 
@@ -980,7 +989,7 @@ load_finish (Load *load)
     fb_input_add_result (input, fb_list_parse (_("dropped links"), load->links->str,
                                                (gssize) load->links->len));
 
-  present_input (load->window, input);
+  present_input (load->window, input, FALSE);
   load_free (load);
 }
 
@@ -1093,7 +1102,7 @@ parse_text_cb (GObject      *object,
     return;
   input = fb_input_new ();
   fb_input_add_result (input, parsed);
-  present_input (self, input);
+  present_input (self, input, FALSE);
 }
 
 void
@@ -1504,6 +1513,9 @@ launch_uri (FbWindow   *self,
   g_autoptr(GdkAppLaunchContext) context =
     gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
 
+  if (fb_renderer_chose_cairo ())
+    g_app_launch_context_unsetenv (G_APP_LAUNCH_CONTEXT (context), "GSK_RENDERER");
+
   g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), self->cancellable,
                                            launch_cb, g_object_ref (self));
 }
@@ -1694,17 +1706,6 @@ filter_items_changed_cb (FbWindow *self)
   update_shown (self);
 }
 
-static void
-reveal_all (FbWindow *self)
-{
-  if (self->reveal_model == NULL)
-    return;
-  if (self->reveal_tick != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
-  self->reveal_tick = 0;
-  gtk_slice_list_model_set_size (self->reveal_model, G_MAXUINT);
-}
-
 static gboolean
 reveal_tick_cb (GtkWidget     *widget,
                 GdkFrameClock *clock,
@@ -1730,9 +1731,13 @@ static void
 reveal_gradually (FbWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
 
-  /* The list may be about to come into view: the window is what counts. */
-  if (self->reveal_tick != 0 || n >= REVEAL_ALL_FROM || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  /* The list may be about to come into view: the window is what counts.
+   * Sorted, new rows land anywhere, and a cap would hide rows already
+   * shown (and drop their selection): then the list comes in at once. */
+  if (self->reveal_tick != 0 || n >= REVEAL_ALL_FROM || !gtk_widget_get_mapped (GTK_WIDGET (self)) ||
+      (sorter != NULL && gtk_sorter_get_order (sorter) != GTK_SORTER_ORDER_NONE))
     return;
   gtk_slice_list_model_set_size (self->reveal_model, n + REVEAL_STEP);
   self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, self, NULL);
@@ -1877,7 +1882,10 @@ fb_window_dispose (GObject *object)
       g_clear_object (&self->run);
     }
 
-  reveal_all (self);
+  /* Not reveal_all (): that would make rows just before the teardown. */
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
+  self->reveal_tick = 0;
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   g_clear_pointer (&self->job_menu, gtk_widget_unparent);

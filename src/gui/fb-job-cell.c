@@ -279,6 +279,15 @@ stop_tick (FbJobCell *self)
     }
 }
 
+/* Shows the job as it is now, outside the frame-by-frame refresh. */
+static void
+catch_up (FbJobCell *self)
+{
+  refresh (self, FALSE);
+  self->dirty = FALSE;
+  self->last_refresh = g_get_monotonic_time ();
+}
+
 static void
 job_notify_cb (FbJob      *job,
                GParamSpec *pspec,
@@ -301,11 +310,7 @@ fb_job_cell_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (fb_job_cell_parent_class)->map (widget);
 
   if (self->dirty || live_interval (self) > 0)
-    {
-      refresh (self, FALSE);
-      self->dirty = FALSE;
-      self->last_refresh = g_get_monotonic_time ();
-    }
+    catch_up (self);
   if (live_interval (self) > 0)
     ensure_tick (self);
 }
@@ -567,11 +572,7 @@ fb_job_cell_set_job (FbJobCell *self,
   /* A newly bound row shows its job in the same frame; an unmapped one
    * waits until it is mapped. */
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    {
-      refresh (self, FALSE);
-      self->dirty = FALSE;
-      self->last_refresh = g_get_monotonic_time ();
-    }
+    catch_up (self);
   else
     self->dirty = TRUE;
   if (live_interval (self) > 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))

@@ -33,7 +33,7 @@ renderer_is_software (const char *renderer)
  * frame and the main thread waits for it: during a 10,000-job run under
  * Xvfb a frame took about 30 ms that way against about 10 ms with cairo
  * (bench/RESULTS.md). This applies the newer rule to GTK 4.8. */
-gboolean
+void
 fb_renderer_avoid_software_gl (void)
 {
   g_autoptr(GdkGLContext) context = NULL;
@@ -42,14 +42,14 @@ fb_renderer_avoid_software_gl (void)
   gboolean software;
 
   if (g_getenv ("GSK_RENDERER") != NULL || !gtk_init_check ())
-    return FALSE;
+    return;
 
   context = gdk_display_create_gl_context (gdk_display_get_default (), &error);
   if (context == NULL || !gdk_gl_context_realize (context, &error))
     {
       /* GTK falls back to cairo by itself. */
       g_debug ("No OpenGL: %s", error->message);
-      return FALSE;
+      return;
     }
 
   gdk_gl_context_make_current (context);
@@ -59,10 +59,9 @@ fb_renderer_avoid_software_gl (void)
   gdk_gl_context_clear_current ();
 
   if (!software)
-    return FALSE;
+    return;
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   chose_cairo = TRUE;
-  return TRUE;
 }
 
 gboolean

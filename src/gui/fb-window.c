@@ -185,7 +185,7 @@ show_page (FbWindow   *self,
     gtk_window_set_focus (GTK_WINDOW (self), self->demo_button);
 }
 
-static gboolean present_next_input_cb (gpointer user_data);
+static void present_pending_inputs_later (FbWindow *self);
 
 static void
 first_paint_cb (GdkFrameClock *clock,
@@ -196,9 +196,7 @@ first_paint_cb (GdkFrameClock *clock,
   if (self->stall_wanted)
     fb_application_stall_begin (get_app (self));
   self->stall_wanted = FALSE;
-  if (!g_queue_is_empty (&self->pending_inputs))
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, present_next_input_cb, g_object_ref (self),
-                     g_object_unref);
+  present_pending_inputs_later (self);
 }
 
 /* With FETCHBOARD_STALL_LOG=1, the run's longest main-loop stall is
@@ -842,6 +840,16 @@ present_next_input_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Lists that waited (for the first frame, or for a preview to close) are
+ * shown from an idle, not from inside the callback that freed the way. */
+static void
+present_pending_inputs_later (FbWindow *self)
+{
+  if (!g_queue_is_empty (&self->pending_inputs))
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, present_next_input_cb, g_object_ref (self),
+                     g_object_unref);
+}
+
 static void
 preview_response_cb (FbPreviewDialog *dialog,
                      const char      *response,
@@ -856,9 +864,7 @@ preview_response_cb (FbPreviewDialog *dialog,
   else if (g_str_equal (response, "add"))
     apply_input (self, input, FALSE);
 
-  if (!g_queue_is_empty (&self->pending_inputs))
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, present_next_input_cb, g_object_ref (self),
-                     g_object_unref);
+  present_pending_inputs_later (self);
 }
 
 /* @from_queue: @input comes from pending_inputs, ahead of what is left there. */
@@ -1882,7 +1888,8 @@ fb_window_dispose (GObject *object)
       g_clear_object (&self->run);
     }
 
-  /* Not reveal_all (): that would make rows just before the teardown. */
+  /* The slice stays as it is: growing it now would make rows just before
+   * the teardown. */
   if (self->reveal_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
   self->reveal_tick = 0;

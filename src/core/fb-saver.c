@@ -355,6 +355,17 @@ abort_work (OpData *op)
   g_clear_pointer (&self->part_path, g_free);
 }
 
+/* Under writer_lock: the source dispatches at the loop's next turn. One
+ * wake-up serves everything that arrives before then. */
+static void
+arm_done_source (DoneSource *done)
+{
+  if (done->scheduled)
+    return;
+  done->scheduled = TRUE;
+  g_source_set_ready_time (&done->source, 0);
+}
+
 /* @data: a GPtrArray of GTask*, all from one main context. */
 static void
 writer_thread (gpointer data,
@@ -376,11 +387,7 @@ writer_thread (gpointer data,
        * from here: the main thread may complete the task once queued. */
       g_mutex_lock (&writer_lock);
       g_queue_push_tail (&done->done, task);
-      if (!done->scheduled)
-        {
-          done->scheduled = TRUE;
-          g_source_set_ready_time (&done->source, 0);
-        }
+      arm_done_source (done);
       g_mutex_unlock (&writer_lock);
     }
 }
@@ -480,11 +487,8 @@ run_on_writer (GTask    *task,
    * batch leaves when the source next dispatches, at the end of this turn
    * of the loop. */
   g_ptr_array_add (done->outgoing, g_object_ref (task));
-  if (done->outgoing->len == 1 && !done->scheduled)
-    {
-      done->scheduled = TRUE;
-      g_source_set_ready_time (&done->source, 0);
-    }
+  if (done->outgoing->len == 1)
+    arm_done_source (done);
   g_mutex_unlock (&writer_lock);
 }
 

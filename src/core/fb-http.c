@@ -1295,6 +1295,23 @@ proxy_cb (GObject      *source,
   request_unref (self);
 }
 
+/* Loopback never goes through a proxy, as in Firefox and Chrome, and as
+ * GNOME's default ignore-hosts says: asking the desktop's resolver would load
+ * its modules (libproxy, GSettings) for nothing, a few milliseconds a run. */
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (host);
+  gsize len = strlen (host);
+
+  if (numeric != NULL)
+    return g_inet_address_get_is_loopback (numeric);
+  if (len > 0 && host[len - 1] == '.')
+    len--;
+  return (len == 9 && g_ascii_strncasecmp (host, "localhost", 9) == 0)
+         || (len > 10 && g_ascii_strncasecmp (host + len - 10, ".localhost", 10) == 0);
+}
+
 static void
 request_connect (FbHttpRequest *self,
                  gboolean       fresh)
@@ -1310,6 +1327,8 @@ request_connect (FbHttpRequest *self,
       request_send (self);
       return;
     }
+  if (!g_hash_table_contains (self->pool->direct, self->key) && host_is_loopback (self->host))
+    g_hash_table_add (self->pool->direct, g_strdup (self->key));
   if (!g_hash_table_contains (self->pool->direct, self->key))
     {
       g_autofree char *target = g_strdup_printf ("http://%s/", self->key);

@@ -43,6 +43,7 @@ struct _FbRun
   guint64       finished_bytes;
   guint         counts[FB_JOB_STATE_CANCELLED + 1];
   guint         n_waiting;
+  guint         n_loose_saves; /* downloads saving after giving their slot back */
   guint         pump_idle;
 
   guint         running : 1;
@@ -60,6 +61,7 @@ typedef struct
   char         *final_name;
   GError       *error;       /* kept while the part file is aborted */
   gboolean      holds_slot;
+  gboolean      loose_save;  /* counted in n_loose_saves */
 } Runner;
 
 G_DEFINE_FINAL_TYPE (FbRun, fb_run, G_TYPE_OBJECT)
@@ -199,6 +201,8 @@ runner_finish (Runner     *runner,
 
   g_assert (runner->part == NULL);
   runner_release_slot (runner);
+  if (runner->loose_save)
+    self->n_loose_saves--;
   g_hash_table_steal (self->runners, runner->job);
   finish_job (self, runner->job, state, message);
 
@@ -294,7 +298,14 @@ runner_commit (Runner *runner)
   fb_part_file_commit_async (runner->part, runner->final_name, NULL, commit_cb, runner);
 }
 
-/* Download: slot → GET into NAME.part → commit → slot back. */
+/* Download: slot → GET into NAME.part → slot back → commit, as the book's
+ * flags2 runs save_flag through to_thread outside the semaphore: the next
+ * request overlaps this save. While more saves wait for the disk than the
+ * limit allows jobs, the slot is held through the save instead, so a slow
+ * disk slows the downloads rather than piling bodies up in memory (at most
+ * twice the limit are held). The saver publishes same-named files in the
+ * order their commits were asked for, so at a limit of 1 the first job
+ * still gets NAME and the second NAME (1). */
 static void
 download_fetched_cb (GObject      *source,
                      GAsyncResult *result,
@@ -309,11 +320,14 @@ download_fetched_cb (GObject      *source,
       runner_fail_and_clean (runner, error);
       return;
     }
-  /* The slot is held through the save (DESIGN.md's order). Releasing it
-   * first, as flags2's to_thread does, let two same-named files finish
-   * their saves in either order even at a limit of 1, so which one got
-   * NAME and which NAME (1) was a race. */
   runner_commit (runner);
+  /* After asking for the commit: a job the slot goes to commits after it. */
+  if (runner->run->n_loose_saves < fb_semaphore_get_limit (runner->run->semaphore))
+    {
+      runner->loose_save = TRUE;
+      runner->run->n_loose_saves++;
+      runner_release_slot (runner);
+    }
 }
 
 static void

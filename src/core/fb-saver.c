@@ -43,6 +43,7 @@ struct _OpData
   GPtrArray  *chunks;
   char       *final_name;
   DiskFunc    func;
+  char       *line;     /* commits: the path they publish under, see join_line */
   DoneSource *done;     /* where the result goes back */
   GError     *error;    /* results, written by the writer thread */
   char       *path;
@@ -72,6 +73,12 @@ struct _DoneSource
 static GMutex       writer_lock;
 static GThreadPool *writer_pool;
 static GHashTable  *done_sources;  /* GMainContext* → DoneSource* (a reference) */
+/* Commits publish in the order they were asked for, per final path: its key
+ * is there while one commit for it is on a writer, with the GTask*s that wait
+ * behind it. So which of two same-named files gets NAME and which NAME (1)
+ * never depends on which writer is faster, even when the run no longer holds
+ * the slot of a file being saved. Under writer_lock. */
+static GHashTable  *commit_lines;  /* path → GQueue* */
 
 static void complete_op (GTask *task);
 
@@ -82,6 +89,7 @@ op_data_free (OpData *op)
   g_clear_error (&op->error);
   g_free (op->path);
   g_free (op->final_name);
+  g_free (op->line);
   g_free (op);
 }
 
@@ -492,11 +500,53 @@ run_on_writer (GTask    *task,
   g_mutex_unlock (&writer_lock);
 }
 
+/* TRUE when the commit can go to a writer now; otherwise it waits in line. */
+static gboolean
+join_line (GTask *task)
+{
+  OpData *op = g_task_get_task_data (task);
+  GQueue *line;
+  gboolean first;
+
+  g_mutex_lock (&writer_lock);
+  if (commit_lines == NULL)
+    commit_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_queue_free);
+  line = g_hash_table_lookup (commit_lines, op->line);
+  first = line == NULL;
+  if (first)
+    g_hash_table_insert (commit_lines, g_strdup (op->line), g_queue_new ());
+  else
+    g_queue_push_tail (line, g_object_ref (task));
+  g_mutex_unlock (&writer_lock);
+  return first;
+}
+
+/* A commit is done: the next one in its line goes to a writer. */
+static void
+leave_line (OpData *op)
+{
+  GTask *next;
+
+  g_mutex_lock (&writer_lock);
+  next = g_queue_pop_head (g_hash_table_lookup (commit_lines, op->line));
+  if (next == NULL)
+    g_hash_table_remove (commit_lines, op->line);
+  g_mutex_unlock (&writer_lock);
+  if (next != NULL)
+    {
+      run_on_writer (next, commit_work);
+      g_object_unref (next);
+    }
+}
+
 static void
 complete_op (GTask *task)
 {
   OpData *op = g_task_get_task_data (task);
 
+  if (op->line != NULL)
+    leave_line (op);
   if (op->error != NULL)
     g_task_return_error (task, g_steal_pointer (&op->error));
   else if (op->func == commit_work)
@@ -577,7 +627,9 @@ fb_part_file_commit_async (FbPartFile          *self,
   task = start_op (self, fb_part_file_commit_async, cancellable, callback, user_data);
   op = g_task_get_task_data (task);
   op->final_name = g_strdup (final_name);
-  run_on_writer (task, commit_work);
+  op->line = g_build_filename (self->directory, final_name != NULL ? final_name : self->name, NULL);
+  if (join_line (task))
+    run_on_writer (task, commit_work);
 }
 
 char *

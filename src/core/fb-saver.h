@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * file already there is never overwritten unless overwrite is set: the
  * next free "NAME (n)" is taken. Every disk operation runs on a small
  * pool of writer threads (results come back to the caller's main context
- * in batches); one operation at a time per FbPartFile. */
+ * in batches); one operation at a time per FbPartFile. Commits under the
+ * same final name publish in the order they were asked for. */
 typedef struct _FbPartFile FbPartFile;
 
 FbPartFile *fb_part_file_new            (const char          *directory,

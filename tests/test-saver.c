@@ -1,0 +1,253 @@
+/* test-saver.c: FbPartFile on its own, without a run or a server.
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "fb-saver.h"
+#include "fb-test-utils.h"
+
+#define N_SAME 24
+
+typedef struct
+{
+  FbPartFile *part;
+  char       *path;    /* where the commit put it */
+  GError     *error;
+  guint       order;   /* 1 + how many finished before it */
+  gboolean    done;
+  gboolean    aborted;
+} Save;
+
+static guint n_done;
+
+static void
+commit_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Save *save = user_data;
+
+  save->path = fb_part_file_commit_finish (save->part, result, &save->error);
+  save->order = ++n_done;
+  save->done = TRUE;
+}
+
+static void
+abort_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Save *save = user_data;
+
+  fb_part_file_abort_finish (save->part, result);
+  save->aborted = TRUE;
+}
+
+static gboolean
+all_done (gpointer data)
+{
+  return n_done == GPOINTER_TO_UINT (data);
+}
+
+/* A body that says which save it is. */
+static GBytes *
+body_for (guint i)
+{
+  char *text = g_strdup_printf ("body %u", i);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static void
+assert_file_says (const char *path,
+                  guint       i)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *expected = g_strdup_printf ("body %u", i);
+
+  CU_ASSERT_TRUE_FATAL (g_file_get_contents (path, &contents, NULL, NULL));
+  CU_ASSERT_STRING_EQUAL (contents, expected);
+}
+
+/* Many commits under one name, all asked for in the same turn of the main
+ * loop (so the writers get them in several batches at once): NAME goes to
+ * the first asked, NAME (1) to the second, and so on, whatever writer is
+ * faster. Before the saver kept them in line this was a race. */
+static void
+test_saver_same_name_publishes_in_the_order_asked (void)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  Save saves[N_SAME] = { { 0 } };
+
+  n_done = 0;
+  for (guint i = 0; i < N_SAME; i++)
+    {
+      g_autoptr(GBytes) body = body_for (i);
+
+      saves[i].part = fb_part_file_new (dir, "x.gif", FALSE);
+      fb_part_file_append (saves[i].part, body);
+      fb_part_file_commit_async (saves[i].part, NULL, NULL, commit_cb, &saves[i]);
+    }
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (N_SAME), 10));
+
+  for (guint i = 0; i < N_SAME; i++)
+    {
+      g_autofree char *name = i == 0 ? g_strdup ("x.gif") : g_strdup_printf ("x (%u).gif", i);
+      g_autofree char *expected = g_build_filename (dir, name, NULL);
+
+      CU_ASSERT_PTR_NULL (saves[i].error);
+      CU_ASSERT_STRING_EQUAL (saves[i].path, expected);
+      /* Results of one name come back in order too. */
+      CU_ASSERT_EQUAL (saves[i].order, i + 1);
+      assert_file_says (expected, i);
+      g_free (saves[i].path);
+      fb_part_file_free (saves[i].part);
+    }
+  CU_ASSERT_EQUAL (fb_test_count_suffix (dir, ".part"), 0);
+  fb_test_rm_rf (dir);
+}
+
+/* With overwrite, the last one asked for is what stays. */
+static void
+test_saver_overwrite_keeps_the_last_asked (void)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "x.gif", NULL);
+  g_auto(GStrv) names = NULL;
+  Save saves[N_SAME] = { { 0 } };
+
+  n_done = 0;
+  for (guint i = 0; i < N_SAME; i++)
+    {
+      g_autoptr(GBytes) body = body_for (i);
+
+      saves[i].part = fb_part_file_new (dir, "x.gif", TRUE);
+      fb_part_file_append (saves[i].part, body);
+      fb_part_file_commit_async (saves[i].part, NULL, NULL, commit_cb, &saves[i]);
+    }
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (N_SAME), 10));
+
+  for (guint i = 0; i < N_SAME; i++)
+    {
+      CU_ASSERT_PTR_NULL (saves[i].error);
+      CU_ASSERT_STRING_EQUAL (saves[i].path, path);
+      g_free (saves[i].path);
+      fb_part_file_free (saves[i].part);
+    }
+  assert_file_says (path, N_SAME - 1);
+  names = fb_test_list_dir (dir);
+  CU_ASSERT_EQUAL (g_strv_length (names), 1);
+  fb_test_rm_rf (dir);
+}
+
+/* Different names do not wait for each other; a final name given at commit
+ * time is the line a commit joins. */
+static void
+test_saver_final_names_are_lines_of_their_own (void)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  const char *finals[] = { "Chile.gif", NULL, "Chile.gif", NULL };
+  const char *expected[] = { "Chile.gif", "cl.gif", "Chile (1).gif", "cl (1).gif" };
+  Save saves[G_N_ELEMENTS (finals)] = { { 0 } };
+
+  n_done = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (finals); i++)
+    {
+      g_autoptr(GBytes) body = body_for (i);
+
+      saves[i].part = fb_part_file_new (dir, "cl.gif", FALSE);
+      fb_part_file_append (saves[i].part, body);
+      fb_part_file_commit_async (saves[i].part, finals[i], NULL, commit_cb, &saves[i]);
+    }
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (G_N_ELEMENTS (finals)), 10));
+
+  for (guint i = 0; i < G_N_ELEMENTS (finals); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, expected[i], NULL);
+
+      CU_ASSERT_PTR_NULL (saves[i].error);
+      CU_ASSERT_STRING_EQUAL (saves[i].path, path);
+      assert_file_says (path, i);
+      g_free (saves[i].path);
+      fb_part_file_free (saves[i].part);
+    }
+  fb_test_rm_rf (dir);
+}
+
+/* A commit that fails leaves its line free for the ones behind it. */
+static void
+test_saver_failed_commit_lets_the_next_through (void)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *folder = g_build_filename (dir, "x.gif", NULL);
+  g_autofree char *inside = g_build_filename (folder, "keep", NULL);
+  const char *expected[] = { "x (1).gif", NULL, "x (2).gif" };
+  Save saves[3] = { { 0 } };
+
+  /* "x.gif" is a folder with a file in it: the overwriting commit in the
+   * middle cannot rename over it and fails. */
+  CU_ASSERT_TRUE_FATAL (g_mkdir (folder, 0755) == 0);
+  CU_ASSERT_TRUE_FATAL (g_file_set_contents (inside, "", 0, NULL));
+  n_done = 0;
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GBytes) body = body_for (i);
+
+      saves[i].part = fb_part_file_new (dir, "x.gif", i == 1);
+      fb_part_file_append (saves[i].part, body);
+      fb_part_file_commit_async (saves[i].part, NULL, NULL, commit_cb, &saves[i]);
+    }
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (3), 10));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      CU_ASSERT_EQUAL (saves[i].order, i + 1);
+      if (expected[i] == NULL)
+        {
+          CU_ASSERT_PTR_NULL (saves[i].path);
+          CU_ASSERT_PTR_NOT_NULL (saves[i].error);
+        }
+      else
+        {
+          g_autofree char *path = g_build_filename (dir, expected[i], NULL);
+
+          CU_ASSERT_PTR_NULL (saves[i].error);
+          CU_ASSERT_STRING_EQUAL (saves[i].path, path);
+          assert_file_says (path, i);
+        }
+    }
+  /* The failed one's .part file goes as in a run: by an abort. */
+  fb_part_file_abort_async (saves[1].part, abort_cb, &saves[1]);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&saves[1].aborted, 10));
+  CU_ASSERT_EQUAL (fb_test_count_suffix (dir, ".part"), 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_clear_error (&saves[i].error);
+      g_free (saves[i].path);
+      fb_part_file_free (saves[i].part);
+    }
+  fb_test_rm_rf (dir);
+}
+
+#define TEST(name) { #name, name }
+
+int
+main (int    argc,
+      char **argv)
+{
+  static const FbTestCase tests[] = {
+    TEST (test_saver_same_name_publishes_in_the_order_asked),
+    TEST (test_saver_overwrite_keeps_the_last_asked),
+    TEST (test_saver_final_names_are_lines_of_their_own),
+    TEST (test_saver_failed_commit_lets_the_next_through),
+    { NULL, NULL },
+  };
+
+  return fb_test_main (argc, argv, "saver", tests);
+}

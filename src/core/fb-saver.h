@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 /* A body on its way to the disk. Bytes go to "NAME.part" (created with
  * O_EXCL, never over anything), and only a complete body becomes "NAME",
- * by a hard link that fails instead of replacing an existing file, so a
+ * by a rename (or hard link) that fails instead of replacing an existing file, so a
  * file already there is never overwritten unless overwrite is set: the
  * next free "NAME (n)" is taken. Every disk operation runs on a small
  * pool of writer threads (results come back to the caller's main context

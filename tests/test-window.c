@@ -691,8 +691,8 @@ test_window_long_list_grows_into_view (void)
   fb_preview_dialog_respond (wait_preview (&f), "add");
   first = n_rows (&f);
   CU_ASSERT (first > 0 && first < 300);
-  /* 25 frames; slow under AddressSanitizer. */
-  fb_test_wait_until (all_300_rows_shown, &f, 30);
+  /* 125 frames; slow under AddressSanitizer. */
+  fb_test_wait_until (all_300_rows_shown, &f, 60);
   CU_ASSERT_EQUAL (n_rows (&f), 300);
   CU_ASSERT_EQUAL (fb_run_get_total (fb_window_get_run (f.window)), 300);
   assert_cell (&f, FB_JOB_COLUMN_NAME, "http://127.0.0.1:9/list/file-0.gif",

@@ -725,6 +725,177 @@ test_http_stale_connection_is_retried_once (void)
   raw_server_free (server);
 }
 
+/* ---- stray bytes on an idle connection ---- */
+
+/* A blocking server on its own thread: the first connection gets "hello",
+ * then, 30 ms later and unasked, a whole second response ("EVIL"); any
+ * later connection gets "GOOD". */
+typedef struct
+{
+  GSocket *listener;
+  guint16  port;
+  guint    accepted;
+} StrayServer;
+
+static void
+stray_answer (GSocket    *socket,
+              const char *reply)
+{
+  char buf[4096];
+  GString *request = g_string_new (NULL);
+
+  while (strstr (request->str, "\r\n\r\n") == NULL)
+    {
+      gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL);
+
+      if (n <= 0)
+        break;
+      g_string_append_len (request, buf, n);
+    }
+  g_string_free (request, TRUE);
+  g_socket_send (socket, reply, strlen (reply), NULL, NULL);
+}
+
+static gpointer
+stray_server_thread (gpointer data)
+{
+  StrayServer *server = data;
+  g_autoptr(GSocket) first = g_socket_accept (server->listener, NULL, NULL);
+  g_autoptr(GSocket) second = NULL;
+
+  if (first == NULL)
+    return NULL;
+  server->accepted++;
+  stray_answer (first, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+  g_usleep (30 * 1000);
+  g_socket_send (first, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nEVIL", 42, NULL, NULL);
+  second = g_socket_accept (server->listener, NULL, NULL);
+  if (second == NULL)
+    return NULL;
+  server->accepted++;
+  stray_answer (second, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nGOOD");
+  g_usleep (50 * 1000);
+  return NULL;
+}
+
+typedef struct
+{
+  FbHttpPool *pool;
+  GUri       *uri;
+  Fetch       fetches[2];
+  guint       n;
+} Stray;
+
+static void stray_send (Stray *stray);
+
+static void
+stray_done_cb (FbHttpRequest *request,
+               const GError  *error,
+               gpointer       user_data)
+{
+  Stray *stray = user_data;
+
+  fetch_done_cb (request, error, &stray->fetches[stray->n]);
+  stray->n++;
+  if (stray->n == 1)
+    {
+      /* Busy, as a main thread laying out a frame: the stray answer comes
+       * in meanwhile, and the main loop has not polled since. */
+      g_usleep (150 * 1000);
+      stray_send (stray);
+    }
+}
+
+static void
+stray_body_cb (FbHttpRequest *request,
+               const guint8  *data,
+               gsize          size,
+               gpointer       user_data)
+{
+  Stray *stray = user_data;
+
+  fetch_body_cb (request, data, size, &stray->fetches[stray->n]);
+}
+
+static void
+stray_response_cb (FbHttpRequest *request,
+                   gpointer       user_data)
+{
+  Stray *stray = user_data;
+
+  fetch_response_cb (request, &stray->fetches[stray->n]);
+}
+
+static const FbHttpCallbacks stray_callbacks = {
+  NULL, stray_response_cb, stray_body_cb, stray_done_cb,
+};
+
+static void
+stray_send (Stray *stray)
+{
+  FbHttpRequest *request = fb_http_request_new (stray->pool, stray->uri, 20, &stray_callbacks,
+                                                stray);
+
+  stray->fetches[stray->n].body = g_byte_array_new ();
+  fb_http_request_send (request);
+}
+
+/* Bytes a server sends unasked on a kept connection are never read as the
+ * next request's answer, even when they came while the main loop was busy
+ * and the next request takes the connection before the loop polls again. */
+static void
+test_http_stray_bytes_on_idle_connection_are_not_an_answer (void)
+{
+  StrayServer server = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *url = NULL;
+  GThread *thread;
+  Stray stray = { 0 };
+
+  server.listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                  G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  CU_ASSERT_TRUE_FATAL (g_socket_bind (server.listener, address, TRUE, NULL) &&
+                        g_socket_listen (server.listener, NULL));
+  bound = g_socket_get_local_address (server.listener, NULL);
+  server.port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  thread = g_thread_new ("stray-server", stray_server_thread, &server);
+
+  url = g_strdup_printf ("http://127.0.0.1:%u/x", server.port);
+  stray.pool = fb_http_pool_new ("Fetchboard/test");
+  stray.uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  stray_send (&stray);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&stray.fetches[1].done, WAIT_SECONDS));
+
+  CU_ASSERT_PTR_NULL (stray.fetches[0].error);
+  CU_ASSERT_EQUAL (stray.fetches[0].body->len, 5);
+  CU_ASSERT_PTR_NULL (stray.fetches[1].error);
+  CU_ASSERT_EQUAL (stray.fetches[1].body->len, 4);
+  if (stray.fetches[1].body->len == 4)
+    CU_ASSERT_EQUAL (memcmp (stray.fetches[1].body->data, "GOOD", 4), 0);
+  CU_ASSERT_EQUAL (fb_http_pool_get_n_connects (stray.pool), 2);
+
+  if (fb_http_pool_get_n_connects (stray.pool) < 2)
+    {
+      /* The server still waits for a second connection: give it one. */
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketConnection) unblock =
+        g_socket_client_connect_to_host (client, "127.0.0.1", server.port, NULL, NULL);
+    }
+  g_thread_join (thread);
+  CU_ASSERT_EQUAL (server.accepted, 2);
+  for (guint i = 0; i < 2; i++)
+    if (stray.fetches[i].body != NULL)
+      fetch_clear (&stray.fetches[i]);
+  g_uri_unref (stray.uri);
+  fb_http_pool_unref (stray.pool);
+  g_socket_close (server.listener, NULL);
+  g_object_unref (server.listener);
+}
+
 static void
 test_http_connection_close_is_not_reused (void)
 {
@@ -822,6 +993,7 @@ static const FbTestCase tests[] = {
   TEST (test_http_parser_rejects_oversized_head),
   TEST (test_http_keep_alive_reuses_one_connection),
   TEST (test_http_stale_connection_is_retried_once),
+  TEST (test_http_stray_bytes_on_idle_connection_are_not_an_answer),
   TEST (test_http_connection_close_is_not_reused),
   TEST (test_http_http10_body_runs_until_close),
   TEST (test_http_large_chunked_body_is_byte_identical),

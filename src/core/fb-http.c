@@ -886,17 +886,26 @@ pool_take (FbHttpPool *pool,
   GQueue *queue = g_hash_table_lookup (pool->idle, key);
   Conn *conn;
 
-  /* No look at the socket first: an idle connection stays watched, so a
-   * close or junk arriving while it waits frees it (pool_put), and a close
-   * that lands after the last poll costs one retry on a new connection
-   * (request_retry_stale). A recv (MSG_PEEK) here came back EAGAIN on every
-   * reuse: 10,000 calls for 10,000 small files. */
-  if (queue != NULL && queue->length > 0)
+  while (queue != NULL && queue->length > 0)
     {
+      char c;
+      gssize n;
+
       conn = g_queue_pop_head (queue);
       conn->idle_link = NULL;
       pool->n_idle--;
-      return conn;
+
+      /* An idle connection has nothing to say: bytes beyond the last
+       * response (a server that sent more than its Content-Length) or a
+       * close would be read as the next job's answer. The idle watch
+       * (pool_put) is not enough: bytes that came while the main loop was
+       * busy, or in the same poll as the request that takes this
+       * connection, have not been seen yet. One EAGAIN per reuse is the
+       * price (about 1 µs). */
+      n = recv (conn->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return conn;
+      conn_free (conn);
     }
   return NULL;
 }

@@ -59,7 +59,7 @@ struct _DoneSource
   GSource    source;
   GQueue     done;        /* GTask*, under writer_lock */
   gboolean   scheduled;   /* under writer_lock */
-  GPtrArray *outgoing;    /* GTask* for the writers; the context's thread only */
+  GPtrArray *outgoing;    /* GTask* for the writers, under writer_lock */
 };
 
 /* The hand-off goes the other way in batches too: what one turn of the
@@ -77,7 +77,9 @@ static GHashTable  *done_sources;  /* GMainContext* → DoneSource* (a reference
  * is there while one commit for it is on a writer, with the GTask*s that wait
  * behind it. So which of two same-named files gets NAME and which NAME (1)
  * never depends on which writer is faster, even when the run no longer holds
- * the slot of a file being saved. Under writer_lock. */
+ * the slot of a file being saved. Under writer_lock. The key is the path
+ * asked for: a literal "x (1).gif" still races with the second "x.gif" for
+ * that name (both stay whole; only who gets it is open). */
 static GHashTable  *commit_lines;  /* path → GQueue* */
 
 static void complete_op (GTask *task);
@@ -405,12 +407,10 @@ writer_thread (gpointer data,
 
 /* The tasks asked for since the last turn go to the writers. */
 static void
-hand_off (DoneSource *done)
+hand_off (GPtrArray *outgoing)
 {
-  GPtrArray *outgoing = done->outgoing;
   guint n_batches = CLAMP (outgoing->len / BATCH_MIN, 1, N_WRITERS);
 
-  done->outgoing = g_ptr_array_new ();
   if (n_batches == 1)
     {
       g_thread_pool_push (writer_pool, outgoing, NULL);
@@ -433,19 +433,26 @@ done_dispatch (GSource     *source,
                gpointer     user_data)
 {
   DoneSource *done = (DoneSource *) source;
+  GPtrArray *outgoing = NULL;
   GQueue batch;
   GTask *task;
 
-  if (done->outgoing->len > 0)
-    hand_off (done);
-
+  /* Under the lock: a commit let out of its line by another context's
+   * dispatch is appended from that thread (leave_line). */
   g_mutex_lock (&writer_lock);
+  if (done->outgoing->len > 0)
+    {
+      outgoing = done->outgoing;
+      done->outgoing = g_ptr_array_new ();
+    }
   batch = done->done;
   g_queue_init (&done->done);
   done->scheduled = FALSE;
   g_source_set_ready_time (source, -1);
   g_mutex_unlock (&writer_lock);
 
+  if (outgoing != NULL)
+    hand_off (outgoing);
   while ((task = g_queue_pop_head (&batch)) != NULL)
     {
       complete_op (task);

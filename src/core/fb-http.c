@@ -1331,16 +1331,18 @@ request_connect (FbHttpRequest *self,
       request_send (self);
       return;
     }
-  if (!g_hash_table_contains (self->pool->direct, self->key) && host_is_loopback (self->host))
-    g_hash_table_add (self->pool->direct, g_strdup (self->key));
   if (!g_hash_table_contains (self->pool->direct, self->key))
     {
-      g_autofree char *target = g_strdup_printf ("http://%s/", self->key);
+      if (!host_is_loopback (self->host))
+        {
+          g_autofree char *target = g_strdup_printf ("http://%s/", self->key);
 
-      g_proxy_resolver_lookup_async (g_proxy_resolver_get_default (), target,
-                                     request_get_cancellable (self),
-                                     proxy_cb, request_ref (self));
-      return;
+          g_proxy_resolver_lookup_async (g_proxy_resolver_get_default (), target,
+                                         request_get_cancellable (self),
+                                         proxy_cb, request_ref (self));
+          return;
+        }
+      g_hash_table_add (self->pool->direct, g_strdup (self->key));
     }
   open_connection (self);
 }

@@ -279,13 +279,23 @@ stop_tick (FbJobCell *self)
     }
 }
 
-/* Shows the job as it is now, outside the frame-by-frame refresh. */
+/* A mapped cell shows its job as it is now, outside the frame-by-frame
+ * refresh, and ticks while its column changes by itself. */
 static void
 catch_up (FbJobCell *self)
 {
-  refresh (self, FALSE);
-  self->dirty = FALSE;
-  self->last_refresh = g_get_monotonic_time ();
+  gboolean live = live_interval (self) > 0;
+
+  if (self->dirty || live)
+    {
+      refresh (self, FALSE);
+      self->dirty = FALSE;
+      self->last_refresh = g_get_monotonic_time ();
+    }
+  if (live)
+    ensure_tick (self);
+  else
+    stop_tick (self);
 }
 
 static void
@@ -308,11 +318,7 @@ fb_job_cell_map (GtkWidget *widget)
   FbJobCell *self = FB_JOB_CELL (widget);
 
   GTK_WIDGET_CLASS (fb_job_cell_parent_class)->map (widget);
-
-  if (self->dirty || live_interval (self) > 0)
-    catch_up (self);
-  if (live_interval (self) > 0)
-    ensure_tick (self);
+  catch_up (self);
 }
 
 static gboolean
@@ -571,12 +577,9 @@ fb_job_cell_set_job (FbJobCell *self,
 
   /* A newly bound row shows its job in the same frame; an unmapped one
    * waits until it is mapped. */
+  self->dirty = TRUE;
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     catch_up (self);
-  else
-    self->dirty = TRUE;
-  if (live_interval (self) > 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    ensure_tick (self);
   else
     stop_tick (self);
 

@@ -16,6 +16,8 @@
 
 typedef struct
 {
+  const char *final_name;  /* asked for at commit time, or NULL */
+  gboolean    overwrite;
   FbPartFile *part;
   char       *path;    /* where the commit put it */
   GError     *error;
@@ -75,6 +77,39 @@ assert_file_says (const char *path,
   CU_ASSERT_STRING_EQUAL (contents, expected);
 }
 
+/* Saves "body 0", "body 1", … as @name in @dir, every commit asked for in
+ * the same turn of the main loop (so the writers get them in several
+ * batches at once), and waits for all the results. */
+static void
+commit_all (Save       *saves,
+            guint       n,
+            const char *dir,
+            const char *name)
+{
+  n_done = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GBytes) body = body_for (i);
+
+      saves[i].part = fb_part_file_new (dir, name, saves[i].overwrite);
+      fb_part_file_append (saves[i].part, body);
+      fb_part_file_commit_async (saves[i].part, saves[i].final_name, NULL, commit_cb, &saves[i]);
+    }
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (n), 10));
+}
+
+static void
+clear_saves (Save  *saves,
+             guint  n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_clear_error (&saves[i].error);
+      g_free (saves[i].path);
+      fb_part_file_free (saves[i].part);
+    }
+}
+
 /* Many commits under one name, all asked for in the same turn of the main
  * loop (so the writers get them in several batches at once): NAME goes to
  * the first asked, NAME (1) to the second, and so on, whatever writer is
@@ -85,17 +120,7 @@ test_saver_same_name_publishes_in_the_order_asked (void)
   g_autofree char *dir = fb_test_make_tmpdir ();
   Save saves[N_SAME] = { { 0 } };
 
-  n_done = 0;
-  for (guint i = 0; i < N_SAME; i++)
-    {
-      g_autoptr(GBytes) body = body_for (i);
-
-      saves[i].part = fb_part_file_new (dir, "x.gif", FALSE);
-      fb_part_file_append (saves[i].part, body);
-      fb_part_file_commit_async (saves[i].part, NULL, NULL, commit_cb, &saves[i]);
-    }
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (N_SAME), 10));
-
+  commit_all (saves, N_SAME, dir, "x.gif");
   for (guint i = 0; i < N_SAME; i++)
     {
       g_autofree char *name = i == 0 ? g_strdup ("x.gif") : g_strdup_printf ("x (%u).gif", i);
@@ -106,9 +131,8 @@ test_saver_same_name_publishes_in_the_order_asked (void)
       /* Results of one name come back in order too. */
       CU_ASSERT_EQUAL (saves[i].order, i + 1);
       assert_file_says (expected, i);
-      g_free (saves[i].path);
-      fb_part_file_free (saves[i].part);
     }
+  clear_saves (saves, N_SAME);
   CU_ASSERT_EQUAL (fb_test_count_suffix (dir, ".part"), 0);
   fb_test_rm_rf (dir);
 }
@@ -122,24 +146,15 @@ test_saver_overwrite_keeps_the_last_asked (void)
   g_auto(GStrv) names = NULL;
   Save saves[N_SAME] = { { 0 } };
 
-  n_done = 0;
   for (guint i = 0; i < N_SAME; i++)
-    {
-      g_autoptr(GBytes) body = body_for (i);
-
-      saves[i].part = fb_part_file_new (dir, "x.gif", TRUE);
-      fb_part_file_append (saves[i].part, body);
-      fb_part_file_commit_async (saves[i].part, NULL, NULL, commit_cb, &saves[i]);
-    }
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (N_SAME), 10));
-
+    saves[i].overwrite = TRUE;
+  commit_all (saves, N_SAME, dir, "x.gif");
   for (guint i = 0; i < N_SAME; i++)
     {
       CU_ASSERT_PTR_NULL (saves[i].error);
       CU_ASSERT_STRING_EQUAL (saves[i].path, path);
-      g_free (saves[i].path);
-      fb_part_file_free (saves[i].part);
     }
+  clear_saves (saves, N_SAME);
   assert_file_says (path, N_SAME - 1);
   names = fb_test_list_dir (dir);
   CU_ASSERT_EQUAL (g_strv_length (names), 1);
@@ -156,17 +171,9 @@ test_saver_final_names_are_lines_of_their_own (void)
   const char *expected[] = { "Chile.gif", "cl.gif", "Chile (1).gif", "cl (1).gif" };
   Save saves[G_N_ELEMENTS (finals)] = { { 0 } };
 
-  n_done = 0;
   for (guint i = 0; i < G_N_ELEMENTS (finals); i++)
-    {
-      g_autoptr(GBytes) body = body_for (i);
-
-      saves[i].part = fb_part_file_new (dir, "cl.gif", FALSE);
-      fb_part_file_append (saves[i].part, body);
-      fb_part_file_commit_async (saves[i].part, finals[i], NULL, commit_cb, &saves[i]);
-    }
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (G_N_ELEMENTS (finals)), 10));
-
+    saves[i].final_name = finals[i];
+  commit_all (saves, G_N_ELEMENTS (finals), dir, "cl.gif");
   for (guint i = 0; i < G_N_ELEMENTS (finals); i++)
     {
       g_autofree char *path = g_build_filename (dir, expected[i], NULL);
@@ -174,9 +181,8 @@ test_saver_final_names_are_lines_of_their_own (void)
       CU_ASSERT_PTR_NULL (saves[i].error);
       CU_ASSERT_STRING_EQUAL (saves[i].path, path);
       assert_file_says (path, i);
-      g_free (saves[i].path);
-      fb_part_file_free (saves[i].part);
     }
+  clear_saves (saves, G_N_ELEMENTS (finals));
   fb_test_rm_rf (dir);
 }
 
@@ -188,23 +194,13 @@ test_saver_failed_commit_lets_the_next_through (void)
   g_autofree char *folder = g_build_filename (dir, "x.gif", NULL);
   g_autofree char *inside = g_build_filename (folder, "keep", NULL);
   const char *expected[] = { "x (1).gif", NULL, "x (2).gif" };
-  Save saves[3] = { { 0 } };
+  Save saves[3] = { { 0 }, { .overwrite = TRUE }, { 0 } };
 
   /* "x.gif" is a folder with a file in it: the overwriting commit in the
    * middle cannot rename over it and fails. */
   CU_ASSERT_TRUE_FATAL (g_mkdir (folder, 0755) == 0);
   CU_ASSERT_TRUE_FATAL (g_file_set_contents (inside, "", 0, NULL));
-  n_done = 0;
-  for (guint i = 0; i < 3; i++)
-    {
-      g_autoptr(GBytes) body = body_for (i);
-
-      saves[i].part = fb_part_file_new (dir, "x.gif", i == 1);
-      fb_part_file_append (saves[i].part, body);
-      fb_part_file_commit_async (saves[i].part, NULL, NULL, commit_cb, &saves[i]);
-    }
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (3), 10));
-
+  commit_all (saves, 3, dir, "x.gif");
   for (guint i = 0; i < 3; i++)
     {
       CU_ASSERT_EQUAL (saves[i].order, i + 1);
@@ -226,12 +222,7 @@ test_saver_failed_commit_lets_the_next_through (void)
   fb_part_file_abort_async (saves[1].part, abort_cb, &saves[1]);
   CU_ASSERT_TRUE (fb_test_wait_flag (&saves[1].aborted, 10));
   CU_ASSERT_EQUAL (fb_test_count_suffix (dir, ".part"), 0);
-  for (guint i = 0; i < 3; i++)
-    {
-      g_clear_error (&saves[i].error);
-      g_free (saves[i].path);
-      fb_part_file_free (saves[i].part);
-    }
+  clear_saves (saves, 3);
   fb_test_rm_rf (dir);
 }
 

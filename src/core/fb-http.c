@@ -13,7 +13,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "fb-http.h"
 
@@ -21,6 +23,7 @@
 #define MAX_LINE        4096        /* a chunk-size or trailer line */
 #define READ_BUF        (32 * 1024)
 #define MAX_SKIP        (64 * 1024) /* a redirect's body we read past to keep the connection */
+#define POLL_BATCH      128         /* connections served per main-loop iteration, at most */
 #define URI_FLAGS       (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_PATH | \
                          G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_FRAGMENT | \
                          G_URI_FLAGS_SCHEME_NORMALIZE)
@@ -596,11 +599,20 @@ typedef enum
   CONN_IDLE,
 } ConnState;
 
+/* One source per pool watches all its connections through an epoll set.
+ * A source per connection made every main-loop iteration walk and poll
+ * every connection: at 1,000 connections that was half of the window's
+ * main thread (poll, then GLib's prepare, query and check over each
+ * source). Now an iteration polls one fd and hears only about the
+ * connections that are ready. */
 typedef struct
 {
-  GSource source;
-  Conn   *conn;
-} ConnSource;
+  GSource    source;
+  int        epfd;
+  GQueue     due;            /* Conn* to dispatch without waiting for their fd */
+  GPtrArray *dead;           /* Conn* freed while dispatching, released after */
+  guint      depth;          /* nested dispatches */
+} Poller;
 
 struct _Conn
 {
@@ -608,8 +620,8 @@ struct _Conn
   FbHttpRequest *request;    /* the request it serves, NULL while idle */
   char          *key;
   GSocket       *socket;
-  GSource       *source;
-  gpointer       tag;
+  Poller        *poller;     /* borrowed from the pool */
+  GList          due_link;   /* in poller->due while queued */
   FbHttpParser  *parser;
   GList         *idle_link;  /* in the pool's queue for key */
   GIOCondition   watched;
@@ -622,6 +634,7 @@ struct _Conn
   int            fd;
   gboolean       got_bytes;  /* for the current request */
   gboolean       doomed;     /* not to be reused */
+  gboolean       dead;       /* freed during a dispatch: its memory waits */
 };
 
 struct _FbHttpPool
@@ -630,6 +643,7 @@ struct _FbHttpPool
   char       *user_agent;
   GHashTable *idle;          /* key → GQueue* of Conn*, most recent first */
   GHashTable *direct;        /* key → key: no proxy for it */
+  Poller     *poller;        /* made with the first connection */
   guint       n_connects;
   guint       n_idle;
 };
@@ -671,29 +685,54 @@ static void request_connect  (FbHttpRequest *self,
 static void request_send     (FbHttpRequest *self);
 static void connect_next     (FbHttpRequest *self);
 
-/* Nothing watched means the fd is out of the poll set: a closed peer
+static guint32
+epoll_events (GIOCondition condition)
+{
+  return ((condition & G_IO_IN) ? EPOLLIN : 0) | ((condition & G_IO_OUT) ? EPOLLOUT : 0);
+}
+
+/* Nothing watched means the fd is out of the epoll set: a closed peer
  * would report HUP even with no events asked for. */
 static void
 conn_watch (Conn         *conn,
             GIOCondition  condition)
 {
+  struct epoll_event event = { .events = epoll_events (condition), .data.ptr = conn };
+  int op;
+
   if (conn->watched == condition)
     return;
   if (condition == 0)
-    {
-      g_source_remove_unix_fd (conn->source, conn->tag);
-      conn->tag = NULL;
-    }
-  else if (conn->tag == NULL)
-    conn->tag = g_source_add_unix_fd (conn->source, conn->fd, condition);
+    op = EPOLL_CTL_DEL;
+  else if (conn->watched == 0)
+    op = EPOLL_CTL_ADD;
   else
-    g_source_modify_unix_fd (conn->source, conn->tag, condition);
+    op = EPOLL_CTL_MOD;
+  /* Fails only for a bad fd or without memory: never for ours. */
+  if (epoll_ctl (conn->poller->epfd, op, conn->fd, &event) != 0)
+    g_critical ("epoll_ctl (%d) on fd %d: %s", op, conn->fd, g_strerror (errno));
   conn->watched = condition;
+}
+
+/* Dispatches the connection in the next main-loop iteration whatever its
+ * fd says, as for bytes already buffered. */
+static void
+conn_schedule (Conn *conn)
+{
+  Poller *poller = conn->poller;
+
+  if (conn->due_link.data != NULL)
+    return;
+  conn->due_link.data = conn;
+  g_queue_push_tail_link (&poller->due, &conn->due_link);
+  g_source_set_ready_time ((GSource *) poller, 0);
 }
 
 static void
 conn_free (Conn *conn)
 {
+  Poller *poller = conn->poller;
+
   if (conn->idle_link != NULL)
     {
       GQueue *queue = g_hash_table_lookup (conn->pool->idle, conn->key);
@@ -702,33 +741,38 @@ conn_free (Conn *conn)
       conn->idle_link = NULL;
       conn->pool->n_idle--;
     }
-  g_source_destroy (conn->source);
-  g_source_unref (conn->source);
+  if (conn->due_link.data != NULL)
+    {
+      g_queue_unlink (&poller->due, &conn->due_link);
+      conn->due_link.data = NULL;
+    }
+  conn_watch (conn, 0);
   g_socket_close (conn->socket, NULL);
-  g_object_unref (conn->socket);
-  fb_http_parser_free (conn->parser);
-  g_free (conn->buf);
-  g_free (conn->key);
-  g_free (conn);
+  g_clear_object (&conn->socket);
+  g_clear_pointer (&conn->parser, fb_http_parser_free);
+  g_clear_pointer (&conn->buf, g_free);
+  g_clear_pointer (&conn->key, g_free);
+  /* An event for it may still wait in the batch being dispatched. */
+  if (poller->depth > 0)
+    {
+      conn->dead = TRUE;
+      g_ptr_array_add (poller->dead, conn);
+    }
+  else
+    g_free (conn);
 }
 
-static gboolean
-conn_source_dispatch (GSource     *source,
-                      GSourceFunc  callback,
-                      gpointer     user_data)
+static void
+conn_dispatch (Conn         *conn,
+               GIOCondition  condition)
 {
-  Conn *conn = ((ConnSource *) source)->conn;
-  GIOCondition condition = conn->tag != NULL ? g_source_query_unix_fd (source, conn->tag) : 0;
   FbHttpRequest *request = conn->request;
-
-  if (g_source_get_ready_time (source) != -1)
-    g_source_set_ready_time (source, -1);
 
   if (request == NULL)
     {
       /* An idle connection: the server closed it or sent junk. */
       conn_free (conn);
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   switch (conn->state)
@@ -745,7 +789,7 @@ conn_source_dispatch (GSource     *source,
               request->conn = NULL;
               conn_free (conn);
               connect_next (request);
-              return G_SOURCE_REMOVE;
+              return;
             }
           request_send (request);
         }
@@ -760,10 +804,91 @@ conn_source_dispatch (GSource     *source,
     default:
       g_assert_not_reached ();
     }
+}
+
+static GIOCondition
+condition_of (guint32 events)
+{
+  return ((events & EPOLLIN) ? G_IO_IN : 0) | ((events & EPOLLOUT) ? G_IO_OUT : 0) |
+         ((events & EPOLLHUP) ? G_IO_HUP : 0) | ((events & EPOLLERR) ? G_IO_ERR : 0);
+}
+
+static gboolean
+poller_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  Poller *poller = (Poller *) source;
+  struct epoll_event events[POLL_BATCH];
+  int n;
+
+  poller->depth++;
+  if (g_source_get_ready_time (source) != -1)
+    {
+      /* Those queued again meanwhile wait for the next iteration. (A freed
+       * connection has left the queue: see conn_free.) */
+      guint n_due = poller->due.length;
+      GList *link;
+
+      g_source_set_ready_time (source, -1);
+      while (n_due-- > 0 && (link = g_queue_pop_head_link (&poller->due)) != NULL)
+        {
+          Conn *conn = link->data;
+
+          link->data = NULL;
+          conn_dispatch (conn, 0);
+        }
+    }
+
+  /* Level-triggered: what is left past one batch comes in the next
+   * iteration, after whatever else is ready. */
+  n = epoll_wait (poller->epfd, events, G_N_ELEMENTS (events), 0);
+  for (int i = 0; i < n; i++)
+    {
+      Conn *conn = events[i].data.ptr;
+
+      if (!conn->dead)
+        conn_dispatch (conn, condition_of (events[i].events));
+    }
+
+  if (--poller->depth == 0)
+    g_ptr_array_set_size (poller->dead, 0);
   return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs conn_source_funcs = { NULL, NULL, conn_source_dispatch, NULL, NULL, NULL };
+static void
+poller_finalize (GSource *source)
+{
+  Poller *poller = (Poller *) source;
+
+  g_ptr_array_unref (poller->dead);
+  close (poller->epfd);
+}
+
+static GSourceFuncs poller_funcs = { NULL, NULL, poller_dispatch, poller_finalize, NULL, NULL };
+
+static Poller *
+poller_new (void)
+{
+  int epfd = epoll_create1 (EPOLL_CLOEXEC);
+  Poller *poller;
+
+  if (epfd < 0)
+    g_error ("epoll_create1: %s", g_strerror (errno));
+  poller = (Poller *) g_source_new (&poller_funcs, sizeof (Poller));
+  poller->epfd = epfd;
+  poller->dead = g_ptr_array_new_with_free_func (g_free);
+  g_queue_init (&poller->due);
+  g_source_set_name ((GSource *) poller, "[fetchboard] http connections");
+  /* GLib takes a non-recursive source's fds out of the poll set around
+   * each dispatch and puts them back, waking the context (an eventfd
+   * write) both times; nothing here runs a nested main loop, and a nested
+   * dispatch would be safe (see depth). */
+  g_source_set_can_recurse ((GSource *) poller, TRUE);
+  g_source_add_unix_fd ((GSource *) poller, epfd, G_IO_IN);
+  g_source_attach ((GSource *) poller, g_main_context_get_thread_default ());
+  return poller;
+}
 
 static Conn *
 conn_new (FbHttpPool *pool,
@@ -772,21 +897,15 @@ conn_new (FbHttpPool *pool,
 {
   Conn *conn = g_new0 (Conn, 1);
 
+  if (pool->poller == NULL)
+    pool->poller = poller_new ();
   conn->pool = pool;
+  conn->poller = pool->poller;
   conn->key = g_strdup (key);
   conn->socket = socket;
   conn->fd = g_socket_get_fd (socket);
   conn->parser = fb_http_parser_new ();
-  conn->source = g_source_new (&conn_source_funcs, sizeof (ConnSource));
-  ((ConnSource *) conn->source)->conn = conn;
-  g_source_set_name (conn->source, "[fetchboard] http connection");
-  /* GLib takes a non-recursive source's fds out of the poll set around
-   * each dispatch and puts them back, waking the context (an eventfd
-   * write) both times; nothing here runs a nested main loop. */
-  g_source_set_can_recurse (conn->source, TRUE);
-  conn->tag = g_source_add_unix_fd (conn->source, conn->fd, G_IO_OUT);
-  conn->watched = G_IO_OUT;
-  g_source_attach (conn->source, g_main_context_get_thread_default ());
+  conn_watch (conn, G_IO_OUT);
   pool->n_connects++;
   return conn;
 }
@@ -842,6 +961,11 @@ fb_http_pool_unref (FbHttpPool *self)
     }
   g_hash_table_destroy (self->idle);
   g_hash_table_destroy (self->direct);
+  if (self->poller != NULL)
+    {
+      g_source_destroy ((GSource *) self->poller);
+      g_source_unref ((GSource *) self->poller);
+    }
   g_free (self->user_agent);
   g_free (self);
 }
@@ -1662,7 +1786,7 @@ fb_http_request_resume (FbHttpRequest *self)
       conn_watch (self->conn, G_IO_IN);
       /* Bytes already buffered are handed over from the main loop. */
       if (self->conn->start < self->conn->end)
-        g_source_set_ready_time (self->conn->source, 0);
+        conn_schedule (self->conn);
     }
 }
 

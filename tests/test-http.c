@@ -1073,6 +1073,268 @@ test_http_many_connections_at_once (void)
   raw_server_free (server);
 }
 
+/* Pause and resume inside the response callback while body bytes are
+ * buffered: the connection is queued as due, then finishes its response in
+ * the same read and goes idle. The due entry must not close it. */
+static void
+pr_response_cb (FbHttpRequest *request,
+                gpointer       user_data)
+{
+  Fetch *fetch = user_data;
+
+  fetch->status = fb_http_request_get_status (request);
+  fb_http_request_pause (request);
+  fb_http_request_resume (request);
+}
+
+static const FbHttpCallbacks pr_callbacks = {
+  NULL, pr_response_cb, fetch_body_cb, fetch_done_cb,
+};
+
+static void
+test_http_resume_in_callback_keeps_the_connection (void)
+{
+  RawServer *server = raw_server_new ();
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/500", server->port);
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  Fetch fetch = { 0 };
+
+  fetch.body = g_byte_array_new ();
+  fb_http_request_send (fb_http_request_new (pool, uri, 20, &pr_callbacks, &fetch));
+  CU_ASSERT_TRUE (fb_test_wait_flag (&fetch.done, WAIT_SECONDS));
+  CU_ASSERT_PTR_NULL (fetch.error);
+  CU_ASSERT_TRUE (body_matches (&fetch, 500));
+  fetch_clear (&fetch);
+  fb_test_spin (0.05);
+  CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (pool), 1);
+  fetch_path (pool, server, "/ka/300", &fetch);
+  CU_ASSERT_TRUE (body_matches (&fetch, 300));
+  fetch_clear (&fetch);
+  CU_ASSERT_EQUAL (fb_http_pool_get_n_connects (pool), 1);
+  fb_http_pool_unref (pool);
+  raw_server_free (server);
+}
+
+/* The pool's last ref goes inside a done callback (poller_dispatch on
+ * the stack), with other connections idle and others still running. */
+enum { N_LAST = 40 };
+
+static gboolean
+all_done_n (gpointer data)
+{
+  Fetch *fetches = data;
+
+  for (guint i = 0; i < N_LAST; i++)
+    if (!fetches[i].done)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_http_pool_dropped_while_requests_run (void)
+{
+  RawServer *server = raw_server_new ();
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
+  Fetch *fetches = g_new0 (Fetch, N_LAST);
+
+  for (guint i = 0; i < N_LAST; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/%u", server->port, 100 + i);
+      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+      fetches[i].body = g_byte_array_new ();
+      fb_http_request_send (fb_http_request_new (pool, uri, 20, &fetch_callbacks, &fetches[i]));
+    }
+  fb_http_pool_unref (pool);   /* the requests hold the rest */
+  CU_ASSERT_TRUE (fb_test_wait_until (all_done_n, fetches, WAIT_SECONDS));
+  fb_test_spin (0.05);
+  for (guint i = 0; i < N_LAST; i++)
+    {
+      CU_ASSERT_PTR_NULL (fetches[i].error);
+      fetch_clear (&fetches[i]);
+    }
+  g_free (fetches);
+  raw_server_free (server);
+}
+
+/* One request's done callback frees every other request still running:
+ * their connections may have events later in the same batch. Then the
+ * pool goes in the same callback. */
+typedef struct
+{
+  FbHttpRequest *requests[N_LAST];
+  gboolean       done[N_LAST];
+  FbHttpPool    *pool;
+  gboolean       killed;
+  guint          port;
+  Fetch          fresh[10];
+} Cull;
+
+static Cull *the_cull;
+
+static void
+cull_body_cb (FbHttpRequest *request,
+              const guint8  *data,
+              gsize          size,
+              gpointer       user_data)
+{
+}
+
+static void
+cull_response_cb (FbHttpRequest *request,
+                  gpointer       user_data)
+{
+}
+
+static void
+cull_done_cb (FbHttpRequest *request,
+              const GError  *error,
+              gpointer       user_data)
+{
+  Cull *m = the_cull;
+  guint self = GPOINTER_TO_UINT (user_data);
+
+  m->done[self] = TRUE;
+  fb_http_request_free (request);
+  m->requests[self] = NULL;
+  if (!m->killed)
+    {
+      m->killed = TRUE;
+      for (guint i = 0; i < N_LAST; i++)
+        if (m->requests[i] != NULL)
+          {
+            fb_http_request_free (m->requests[i]);
+            m->requests[i] = NULL;
+            m->done[i] = TRUE;
+          }
+      /* New sockets now take the numbers of the ones just closed, whose
+       * events may still be in this batch. */
+      for (guint i = 0; i < 10; i++)
+        {
+          g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/%u", m->port, 50 + i);
+          g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+          m->fresh[i].body = g_byte_array_new ();
+          fb_http_request_send (fb_http_request_new (m->pool, uri, 20, &fetch_callbacks,
+                                                     &m->fresh[i]));
+        }
+      fb_http_pool_unref (g_steal_pointer (&m->pool));
+    }
+}
+
+static const FbHttpCallbacks cull_callbacks = {
+  NULL, cull_response_cb, cull_body_cb, cull_done_cb,
+};
+
+static gboolean
+cull_over (gpointer data)
+{
+  Cull *m = data;
+
+  for (guint i = 0; i < N_LAST; i++)
+    if (!m->done[i])
+      return FALSE;
+  for (guint i = 0; i < 10; i++)
+    if (!m->fresh[i].done)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_http_callback_frees_other_requests (void)
+{
+  RawServer *server = raw_server_new ();
+  Cull m = { 0 };
+
+  the_cull = &m;
+  m.port = server->port;
+  m.pool = fb_http_pool_new ("Fetchboard/test");
+  for (guint i = 0; i < N_LAST; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/%u", server->port,
+                                              200000 + i);
+      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+      m.requests[i] = fb_http_request_new (m.pool, uri, 20, &cull_callbacks,
+                                           GUINT_TO_POINTER (i));
+    }
+  for (guint i = 0; i < N_LAST; i++)
+    fb_http_request_send (m.requests[i]);
+  CU_ASSERT_TRUE (fb_test_wait_until (cull_over, &m, WAIT_SECONDS));
+  fb_test_spin (0.1);
+  for (guint i = 0; i < 10; i++)
+    {
+      CU_ASSERT_PTR_NULL (m.fresh[i].error);
+      CU_ASSERT_TRUE (body_matches (&m.fresh[i], 50 + i));
+      fetch_clear (&m.fresh[i]);
+    }
+  raw_server_free (server);
+}
+
+/* A callback that runs the main loop (a nested loop, as a modal dialog
+ * would): the outer batch goes on afterwards. */
+static guint nested_depth;
+
+static void
+nested_done_cb (FbHttpRequest *request,
+                const GError  *error,
+                gpointer       user_data)
+{
+  Fetch *fetch = user_data;
+
+  fetch_done_cb (request, error, fetch);
+  if (nested_depth < 3u)
+    {
+      nested_depth++;
+      for (guint i = 0; i < 20; i++)
+        g_main_context_iteration (NULL, FALSE);
+      nested_depth--;
+    }
+}
+
+static const FbHttpCallbacks nested_callbacks = {
+  NULL, fetch_response_cb, fetch_body_cb, nested_done_cb,
+};
+
+static void
+test_http_nested_main_loop_keeps_connections (void)
+{
+  RawServer *server = raw_server_new ();
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
+  Fetch *fetches = g_new0 (Fetch, N_LAST);
+  guint ok = 0;
+
+  for (guint round = 0; round < 2; round++)
+    {
+      for (guint i = 0; i < N_LAST; i++)
+        {
+          g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/%u", server->port,
+                                                  1000 + i);
+          g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+          memset (&fetches[i], 0, sizeof fetches[i]);
+          fetches[i].body = g_byte_array_new ();
+          fb_http_request_send (fb_http_request_new (pool, uri, 20, &nested_callbacks,
+                                                     &fetches[i]));
+        }
+      CU_ASSERT_TRUE (fb_test_wait_until (all_done_n, fetches, WAIT_SECONDS));
+      for (guint i = 0; i < N_LAST; i++)
+        {
+          if (fetches[i].done && fetches[i].error == NULL && body_matches (&fetches[i], 1000 + i))
+            ok++;
+          fetch_clear (&fetches[i]);
+        }
+      fb_test_spin (0.05);
+      /* Every connection is back in the pool, none closed for a stale event. */
+      CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (pool), N_LAST);
+    }
+  CU_ASSERT_EQUAL (ok, 2 * N_LAST);
+  g_free (fetches);
+  fb_http_pool_unref (pool);
+  raw_server_free (server);
+}
+
 static void
 test_http_refused_connection_reports_refused (void)
 {
@@ -1109,6 +1371,10 @@ static const FbTestCase tests[] = {
   TEST (test_http_large_chunked_body_is_byte_identical),
   TEST (test_http_paused_reader_gets_every_byte_in_order),
   TEST (test_http_many_connections_at_once),
+  TEST (test_http_resume_in_callback_keeps_the_connection),
+  TEST (test_http_pool_dropped_while_requests_run),
+  TEST (test_http_callback_frees_other_requests),
+  TEST (test_http_nested_main_loop_keeps_connections),
   TEST (test_http_refused_connection_reports_refused),
   { NULL, NULL }
 };

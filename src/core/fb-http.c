@@ -762,6 +762,18 @@ conn_free (Conn *conn)
     g_free (conn);
 }
 
+/* An idle connection has nothing to say: bytes beyond the last response
+ * (a server that sent more than its Content-Length) or a close would be
+ * read as the next job's answer. */
+static gboolean
+conn_is_quiet (Conn *conn)
+{
+  char c;
+  gssize n = recv (conn->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 static void
 conn_dispatch (Conn         *conn,
                GIOCondition  condition)
@@ -770,8 +782,11 @@ conn_dispatch (Conn         *conn,
 
   if (request == NULL)
     {
-      /* An idle connection: the server closed it or sent junk. */
-      conn_free (conn);
+      /* An idle connection: the server closed it or sent junk. Or the
+       * event is stale: the connection was busy when it was queued (a due
+       * entry, or a batch that a nested main loop served first). */
+      if (!conn_is_quiet (conn))
+        conn_free (conn);
       return;
     }
 
@@ -899,6 +914,11 @@ conn_new (FbHttpPool *pool,
 
   if (pool->poller == NULL)
     pool->poller = poller_new ();
+  else if (g_source_get_context ((GSource *) pool->poller) !=
+           (g_main_context_get_thread_default () != NULL ? g_main_context_get_thread_default ()
+                                                         : g_main_context_default ()))
+    /* Its connections would be served by the first context only. */
+    g_critical ("An FbHttpPool serves one main context: use a pool per context");
   conn->pool = pool;
   conn->poller = pool->poller;
   conn->key = g_strdup (key);
@@ -1012,22 +1032,15 @@ pool_take (FbHttpPool *pool,
 
   while (queue != NULL && queue->length > 0)
     {
-      char c;
-      gssize n;
-
       conn = g_queue_pop_head (queue);
       conn->idle_link = NULL;
       pool->n_idle--;
 
-      /* An idle connection has nothing to say: bytes beyond the last
-       * response (a server that sent more than its Content-Length) or a
-       * close would be read as the next job's answer. The idle watch
-       * (pool_put) is not enough: bytes that came while the main loop was
-       * busy, or in the same poll as the request that takes this
-       * connection, have not been seen yet. One EAGAIN per reuse is the
-       * price (about 1 µs). */
-      n = recv (conn->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      /* The idle watch (pool_put) is not enough: bytes that came while the
+       * main loop was busy, or in the same poll as the request that takes
+       * this connection, have not been seen yet. One EAGAIN per reuse is
+       * the price (about 1 µs). */
+      if (conn_is_quiet (conn))
         return conn;
       conn_free (conn);
     }

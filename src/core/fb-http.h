@@ -11,8 +11,10 @@
 G_BEGIN_DECLS
 
 /* A lean HTTP/1.1 client for plain http:// GETs: main thread only, one
- * non-blocking socket and one GSource per connection, keep-alive pool per
- * host and port. Everything else (https, proxies) stays with libsoup. */
+ * non-blocking socket per connection, all of a pool's connections watched
+ * by one epoll source on the main context of its first connection,
+ * keep-alive pool per host and port. Everything else (https, proxies)
+ * stays with libsoup. */
 
 #define FB_HTTP_ERROR (fb_http_error_quark ())
 

@@ -14,6 +14,11 @@
 #include "fb-run-summary.h"
 
 #define LIVE_INTERVAL (G_USEC_PER_SEC / 4)
+/* Counters change with every finished job: with a thousand jobs at once
+ * that is every frame, and each new text lays the whole window out again
+ * (a third of each frame's CPU in a 10,000-job run). Ten times a second
+ * reads as live, as tqdm's does; the state at the end shows at once. */
+#define BUSY_INTERVAL (G_USEC_PER_SEC / 10)
 
 struct _FbRunSummary
 {
@@ -155,8 +160,9 @@ tick_cb (GtkWidget     *widget,
   FbRunSummary *self = FB_RUN_SUMMARY (widget);
   gint64 now = gdk_frame_clock_get_frame_time (clock);
   gboolean live = self->run != NULL && fb_run_get_running (self->run);
+  gint64 since = now - self->last_refresh;
 
-  if (self->dirty || (live && now - self->last_refresh >= LIVE_INTERVAL))
+  if ((self->dirty && (!live || since >= BUSY_INTERVAL)) || (live && since >= LIVE_INTERVAL))
     {
       refresh (self);
       self->dirty = FALSE;

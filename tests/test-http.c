@@ -1021,17 +1021,64 @@ test_http_paused_reader_gets_every_byte_in_order (void)
   raw_server_free (server);
 }
 
-enum { N_AT_ONCE = 400 };
+/* Many GETs at once: fetch i asks for /ka/(first + i * step). */
+typedef struct
+{
+  Fetch *items;
+  guint  n;
+  guint  first;
+  guint  step;
+} Batch;
+
+static void
+batch_send (Batch                 *batch,
+            FbHttpPool            *pool,
+            RawServer             *server,
+            const FbHttpCallbacks *callbacks)
+{
+  for (guint i = 0; i < batch->n; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/%u", server->port,
+                                              batch->first + i * batch->step);
+      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+      memset (&batch->items[i], 0, sizeof batch->items[i]);
+      batch->items[i].body = g_byte_array_new ();
+      fb_http_request_send (fb_http_request_new (pool, uri, 20, callbacks, &batch->items[i]));
+    }
+}
 
 static gboolean
-all_fetched (gpointer data)
+batch_done (gpointer data)
 {
-  Fetch *fetches = data;
+  Batch *batch = data;
 
-  for (guint i = 0; i < N_AT_ONCE; i++)
-    if (!fetches[i].done)
+  for (guint i = 0; i < batch->n; i++)
+    if (!batch->items[i].done)
       return FALSE;
   return TRUE;
+}
+
+/* Waits for the batch; returns how many answers were right and whole. */
+static guint
+batch_wait (Batch *batch)
+{
+  guint ok = 0;
+
+  CU_ASSERT_TRUE (fb_test_wait_until (batch_done, batch, WAIT_SECONDS));
+  for (guint i = 0; i < batch->n; i++)
+    if (batch->items[i].done && batch->items[i].error == NULL &&
+        batch->items[i].status == 200 &&
+        body_matches (&batch->items[i], batch->first + i * batch->step))
+      ok++;
+  return ok;
+}
+
+static void
+batch_clear (Batch *batch)
+{
+  for (guint i = 0; i < batch->n; i++)
+    fetch_clear (&batch->items[i]);
 }
 
 /* More connections ready at once than one main-loop iteration serves
@@ -1039,35 +1086,21 @@ all_fetched (gpointer data)
 static void
 test_http_many_connections_at_once (void)
 {
-  enum { N = N_AT_ONCE };
   RawServer *server = raw_server_new ();
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
-  Fetch *fetches = g_new0 (Fetch, N);
-  guint ok = 0;
+  Fetch items[400];
+  Batch batch = { items, G_N_ELEMENTS (items), 1000, 13 };
+  guint ok;
 
-  for (guint i = 0; i < N; i++)
-    {
-      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/%u", server->port,
-                                              1000 + i * 13);
-      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
-
-      fetches[i].body = g_byte_array_new ();
-      fb_http_request_send (fb_http_request_new (pool, uri, 20, &fetch_callbacks, &fetches[i]));
-    }
-  CU_ASSERT_TRUE (fb_test_wait_until (all_fetched, fetches, WAIT_SECONDS));
-  for (guint i = 0; i < N; i++)
-    if (fetches[i].done && fetches[i].error == NULL && fetches[i].status == 200 &&
-        body_matches (&fetches[i], 1000 + i * 13))
-      ok++;
-  CU_ASSERT_EQUAL (ok, N);
-  CU_ASSERT_EQUAL (server->requests, N);
+  batch_send (&batch, pool, server, &fetch_callbacks);
+  ok = batch_wait (&batch);
+  CU_ASSERT_EQUAL (ok, batch.n);
+  CU_ASSERT_EQUAL (server->requests, batch.n);
   /* A fetch still running would write into freed memory: leave them all
    * to the leak checker then. */
-  if (ok == N)
+  if (ok == batch.n)
     {
-      for (guint i = 0; i < N; i++)
-        fetch_clear (&fetches[i]);
-      g_free (fetches);
+      batch_clear (&batch);
       fb_http_pool_unref (pool);
     }
   raw_server_free (server);
@@ -1077,8 +1110,8 @@ test_http_many_connections_at_once (void)
  * buffered: the connection is queued as due, then finishes its response in
  * the same read and goes idle. The due entry must not close it. */
 static void
-pr_response_cb (FbHttpRequest *request,
-                gpointer       user_data)
+toggle_response_cb (FbHttpRequest *request,
+                    gpointer       user_data)
 {
   Fetch *fetch = user_data;
 
@@ -1087,8 +1120,8 @@ pr_response_cb (FbHttpRequest *request,
   fb_http_request_resume (request);
 }
 
-static const FbHttpCallbacks pr_callbacks = {
-  NULL, pr_response_cb, fetch_body_cb, fetch_done_cb,
+static const FbHttpCallbacks toggle_callbacks = {
+  NULL, toggle_response_cb, fetch_body_cb, fetch_done_cb,
 };
 
 static void
@@ -1101,7 +1134,7 @@ test_http_resume_in_callback_keeps_the_connection (void)
   Fetch fetch = { 0 };
 
   fetch.body = g_byte_array_new ();
-  fb_http_request_send (fb_http_request_new (pool, uri, 20, &pr_callbacks, &fetch));
+  fb_http_request_send (fb_http_request_new (pool, uri, 20, &toggle_callbacks, &fetch));
   CU_ASSERT_TRUE (fb_test_wait_flag (&fetch.done, WAIT_SECONDS));
   CU_ASSERT_PTR_NULL (fetch.error);
   CU_ASSERT_TRUE (body_matches (&fetch, 500));
@@ -1116,45 +1149,24 @@ test_http_resume_in_callback_keeps_the_connection (void)
   raw_server_free (server);
 }
 
-/* The pool's last ref goes inside a done callback (poller_dispatch on
- * the stack), with other connections idle and others still running. */
+/* The pool's last ref goes while its requests run: the last of them
+ * frees it inside a done callback (poller_dispatch on the stack), with
+ * other connections idle and others still running. */
 enum { N_LAST = 40 };
-
-static gboolean
-all_done_n (gpointer data)
-{
-  Fetch *fetches = data;
-
-  for (guint i = 0; i < N_LAST; i++)
-    if (!fetches[i].done)
-      return FALSE;
-  return TRUE;
-}
 
 static void
 test_http_pool_dropped_while_requests_run (void)
 {
   RawServer *server = raw_server_new ();
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
-  Fetch *fetches = g_new0 (Fetch, N_LAST);
+  Fetch items[N_LAST];
+  Batch batch = { items, N_LAST, 100, 1 };
 
-  for (guint i = 0; i < N_LAST; i++)
-    {
-      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/%u", server->port, 100 + i);
-      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
-
-      fetches[i].body = g_byte_array_new ();
-      fb_http_request_send (fb_http_request_new (pool, uri, 20, &fetch_callbacks, &fetches[i]));
-    }
+  batch_send (&batch, pool, server, &fetch_callbacks);
   fb_http_pool_unref (pool);   /* the requests hold the rest */
-  CU_ASSERT_TRUE (fb_test_wait_until (all_done_n, fetches, WAIT_SECONDS));
+  CU_ASSERT_EQUAL (batch_wait (&batch), N_LAST);
   fb_test_spin (0.05);
-  for (guint i = 0; i < N_LAST; i++)
-    {
-      CU_ASSERT_PTR_NULL (fetches[i].error);
-      fetch_clear (&fetches[i]);
-    }
-  g_free (fetches);
+  batch_clear (&batch);
   raw_server_free (server);
 }
 
@@ -1302,35 +1314,18 @@ test_http_nested_main_loop_keeps_connections (void)
 {
   RawServer *server = raw_server_new ();
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
-  Fetch *fetches = g_new0 (Fetch, N_LAST);
-  guint ok = 0;
+  Fetch items[N_LAST];
+  Batch batch = { items, N_LAST, 1000, 1 };
 
   for (guint round = 0; round < 2; round++)
     {
-      for (guint i = 0; i < N_LAST; i++)
-        {
-          g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/%u", server->port,
-                                                  1000 + i);
-          g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
-
-          memset (&fetches[i], 0, sizeof fetches[i]);
-          fetches[i].body = g_byte_array_new ();
-          fb_http_request_send (fb_http_request_new (pool, uri, 20, &nested_callbacks,
-                                                     &fetches[i]));
-        }
-      CU_ASSERT_TRUE (fb_test_wait_until (all_done_n, fetches, WAIT_SECONDS));
-      for (guint i = 0; i < N_LAST; i++)
-        {
-          if (fetches[i].done && fetches[i].error == NULL && body_matches (&fetches[i], 1000 + i))
-            ok++;
-          fetch_clear (&fetches[i]);
-        }
+      batch_send (&batch, pool, server, &nested_callbacks);
+      CU_ASSERT_EQUAL (batch_wait (&batch), N_LAST);
+      batch_clear (&batch);
       fb_test_spin (0.05);
       /* Every connection is back in the pool, none closed for a stale event. */
       CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (pool), N_LAST);
     }
-  CU_ASSERT_EQUAL (ok, 2 * N_LAST);
-  g_free (fetches);
   fb_http_pool_unref (pool);
   raw_server_free (server);
 }

@@ -883,7 +883,7 @@ poller_finalize (GSource *source)
 static GSourceFuncs poller_funcs = { NULL, NULL, poller_dispatch, poller_finalize, NULL, NULL };
 
 static Poller *
-poller_new (void)
+poller_new (GMainContext *context)
 {
   int epfd = epoll_create1 (EPOLL_CLOEXEC);
   Poller *poller;
@@ -897,11 +897,11 @@ poller_new (void)
   g_source_set_name ((GSource *) poller, "[fetchboard] http connections");
   /* GLib takes a non-recursive source's fds out of the poll set around
    * each dispatch and puts them back, waking the context (an eventfd
-   * write) both times; nothing here runs a nested main loop, and a nested
-   * dispatch would be safe (see depth). */
+   * write) both times. A callback that runs a nested main loop is safe:
+   * see depth, and conn_dispatch for the stale events it leaves. */
   g_source_set_can_recurse ((GSource *) poller, TRUE);
   g_source_add_unix_fd ((GSource *) poller, epfd, G_IO_IN);
-  g_source_attach ((GSource *) poller, g_main_context_get_thread_default ());
+  g_source_attach ((GSource *) poller, context);
   return poller;
 }
 
@@ -911,12 +911,13 @@ conn_new (FbHttpPool *pool,
           GSocket    *socket)
 {
   Conn *conn = g_new0 (Conn, 1);
+  GMainContext *context = g_main_context_get_thread_default ();
 
+  if (context == NULL)
+    context = g_main_context_default ();
   if (pool->poller == NULL)
-    pool->poller = poller_new ();
-  else if (g_source_get_context ((GSource *) pool->poller) !=
-           (g_main_context_get_thread_default () != NULL ? g_main_context_get_thread_default ()
-                                                         : g_main_context_default ()))
+    pool->poller = poller_new (context);
+  else if (g_source_get_context ((GSource *) pool->poller) != context)
     /* Its connections would be served by the first context only. */
     g_critical ("An FbHttpPool serves one main context: use a pool per context");
   conn->pool = pool;

@@ -281,16 +281,24 @@ update_shown (FbWindow *self)
 /* Filter and sort model follow the jobs' states: re-evaluated a few times a
  * second at most, never per progress notification. */
 static gboolean
+list_is_sorted (FbWindow *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+
+  return sorter != NULL && gtk_sorter_get_order (sorter) != GTK_SORTER_ORDER_NONE;
+}
+
+static gboolean
 refresh_cb (gpointer user_data)
 {
   FbWindow *self = user_data;
-  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
 
   self->refresh_id = 0;
   if (self->filter_mode != FILTER_ALL)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  if (self->resort_pending && sorter != NULL && gtk_sorter_get_order (sorter) != GTK_SORTER_ORDER_NONE)
-    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
+  if (self->resort_pending && list_is_sorted (self))
+    gtk_sorter_changed (gtk_column_view_get_sorter (self->column_view),
+                        GTK_SORTER_CHANGE_DIFFERENT);
   self->resort_pending = FALSE;
   update_shown (self);
   return G_SOURCE_REMOVE;
@@ -1741,13 +1749,12 @@ static void
 reveal_gradually (FbWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
-  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
 
   /* The list may be about to come into view: the window is what counts.
    * Sorted, new rows land anywhere, and a cap would hide rows already
    * shown (and drop their selection): then the list comes in at once. */
   if (self->reveal_tick != 0 || n >= REVEAL_ALL_FROM || !gtk_widget_get_mapped (GTK_WIDGET (self)) ||
-      (sorter != NULL && gtk_sorter_get_order (sorter) != GTK_SORTER_ORDER_NONE))
+      list_is_sorted (self))
     return;
   gtk_slice_list_model_set_size (self->reveal_model, n + REVEAL_STEP);
   self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, self, NULL);

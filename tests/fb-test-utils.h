@@ -18,6 +18,9 @@ typedef struct
   void      (*func) (void);
 } FbTestCase;
 
+/* An entry of a suite's FbTestCase table, named after its function. */
+#define FB_TEST(func) { #func, func }
+
 /* Runs one CUnit suite; returns 0 only when every test passed. */
 int          fb_test_main              (int               argc,
                                         char            **argv,

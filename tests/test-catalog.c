@@ -801,26 +801,24 @@ test_catalog_demo_slot_held_per_request (void)
   demo_free (demo);
 }
 
-#define TEST(name) { #name, name }
-
 static const FbTestCase tests[] = {
-  TEST (test_catalog_saves_code_name_without_metadata),
-  TEST (test_catalog_saves_country_name_from_metadata),
-  TEST (test_catalog_untrusted_country_names_stay_inside_destination),
-  TEST (test_catalog_empty_country_is_error),
-  TEST (test_catalog_invalid_metadata_is_error),
-  TEST (test_catalog_image_404_is_not_found_without_metadata_request),
-  TEST (test_catalog_metadata_404_is_error_and_leaves_no_file),
-  TEST (test_catalog_metadata_timeout_removes_part_file),
-  TEST (test_catalog_cancel_while_metadata_pending),
-  TEST (test_catalog_existing_country_file_gets_numbered_name),
-  TEST (test_catalog_existing_code_file_does_not_number_country_name),
-  TEST (test_catalog_without_base_url_is_error),
-  TEST (test_catalog_demo_code_names),
-  TEST (test_catalog_demo_metadata_names),
-  TEST (test_catalog_demo_teapot_is_error),
-  TEST (test_catalog_demo_cancel_during_delay),
-  TEST (test_catalog_demo_slot_held_per_request),
+  FB_TEST (test_catalog_saves_code_name_without_metadata),
+  FB_TEST (test_catalog_saves_country_name_from_metadata),
+  FB_TEST (test_catalog_untrusted_country_names_stay_inside_destination),
+  FB_TEST (test_catalog_empty_country_is_error),
+  FB_TEST (test_catalog_invalid_metadata_is_error),
+  FB_TEST (test_catalog_image_404_is_not_found_without_metadata_request),
+  FB_TEST (test_catalog_metadata_404_is_error_and_leaves_no_file),
+  FB_TEST (test_catalog_metadata_timeout_removes_part_file),
+  FB_TEST (test_catalog_cancel_while_metadata_pending),
+  FB_TEST (test_catalog_existing_country_file_gets_numbered_name),
+  FB_TEST (test_catalog_existing_code_file_does_not_number_country_name),
+  FB_TEST (test_catalog_without_base_url_is_error),
+  FB_TEST (test_catalog_demo_code_names),
+  FB_TEST (test_catalog_demo_metadata_names),
+  FB_TEST (test_catalog_demo_teapot_is_error),
+  FB_TEST (test_catalog_demo_cancel_during_delay),
+  FB_TEST (test_catalog_demo_slot_held_per_request),
   { NULL, NULL }
 };
 

@@ -440,29 +440,27 @@ test_filename_results_are_safe_for_hostile_input (void)
     }
 }
 
-#define TEST(name) { #name, name }
-
 int
 main (int    argc,
       char **argv)
 {
   static const FbTestCase tests[] = {
-    TEST (test_filename_sanitize_keeps_paths_in_one_component),
-    TEST (test_filename_sanitize_removes_leading_dots_and_spaces),
-    TEST (test_filename_sanitize_falls_back_when_nothing_is_left),
-    TEST (test_filename_sanitize_removes_control_and_format_characters),
-    TEST (test_filename_sanitize_repairs_invalid_utf8),
-    TEST (test_filename_sanitize_keeps_other_characters),
-    TEST (test_filename_sanitize_cuts_long_names_keeping_the_extension),
-    TEST (test_filename_from_url_takes_the_decoded_last_segment),
-    TEST (test_filename_from_url_never_decodes_a_separator),
-    TEST (test_filename_from_url_reads_what_is_not_a_url),
-    TEST (test_filename_from_country_replaces_spaces),
-    TEST (test_filename_from_country_falls_back_to_the_code),
-    TEST (test_filename_from_country_cuts_long_names),
-    TEST (test_filename_numbered_inserts_the_number_before_the_extension),
-    TEST (test_filename_numbered_stays_within_the_limit),
-    TEST (test_filename_results_are_safe_for_hostile_input),
+    FB_TEST (test_filename_sanitize_keeps_paths_in_one_component),
+    FB_TEST (test_filename_sanitize_removes_leading_dots_and_spaces),
+    FB_TEST (test_filename_sanitize_falls_back_when_nothing_is_left),
+    FB_TEST (test_filename_sanitize_removes_control_and_format_characters),
+    FB_TEST (test_filename_sanitize_repairs_invalid_utf8),
+    FB_TEST (test_filename_sanitize_keeps_other_characters),
+    FB_TEST (test_filename_sanitize_cuts_long_names_keeping_the_extension),
+    FB_TEST (test_filename_from_url_takes_the_decoded_last_segment),
+    FB_TEST (test_filename_from_url_never_decodes_a_separator),
+    FB_TEST (test_filename_from_url_reads_what_is_not_a_url),
+    FB_TEST (test_filename_from_country_replaces_spaces),
+    FB_TEST (test_filename_from_country_falls_back_to_the_code),
+    FB_TEST (test_filename_from_country_cuts_long_names),
+    FB_TEST (test_filename_numbered_inserts_the_number_before_the_extension),
+    FB_TEST (test_filename_numbered_stays_within_the_limit),
+    FB_TEST (test_filename_results_are_safe_for_hostile_input),
     { NULL, NULL },
   };
 

@@ -1349,28 +1349,26 @@ test_http_refused_connection_reports_refused (void)
   fb_http_pool_unref (pool);
 }
 
-#define TEST(name) { #name, name }
-
 static const FbTestCase tests[] = {
-  TEST (test_http_parser_reads_status_line),
-  TEST (test_http_parser_headers_are_case_insensitive),
-  TEST (test_http_parser_chunked_in_any_split),
-  TEST (test_http_parser_rejects_bad_chunks),
-  TEST (test_http_parser_body_until_close),
-  TEST (test_http_parser_rejects_oversized_head),
-  TEST (test_http_keep_alive_reuses_one_connection),
-  TEST (test_http_stale_connection_is_retried_once),
-  TEST (test_http_stray_bytes_on_idle_connection_are_not_an_answer),
-  TEST (test_http_connection_close_is_not_reused),
-  TEST (test_http_http10_body_runs_until_close),
-  TEST (test_http_large_chunked_body_is_byte_identical),
-  TEST (test_http_paused_reader_gets_every_byte_in_order),
-  TEST (test_http_many_connections_at_once),
-  TEST (test_http_resume_in_callback_keeps_the_connection),
-  TEST (test_http_pool_dropped_while_requests_run),
-  TEST (test_http_callback_frees_other_requests),
-  TEST (test_http_nested_main_loop_keeps_connections),
-  TEST (test_http_refused_connection_reports_refused),
+  FB_TEST (test_http_parser_reads_status_line),
+  FB_TEST (test_http_parser_headers_are_case_insensitive),
+  FB_TEST (test_http_parser_chunked_in_any_split),
+  FB_TEST (test_http_parser_rejects_bad_chunks),
+  FB_TEST (test_http_parser_body_until_close),
+  FB_TEST (test_http_parser_rejects_oversized_head),
+  FB_TEST (test_http_keep_alive_reuses_one_connection),
+  FB_TEST (test_http_stale_connection_is_retried_once),
+  FB_TEST (test_http_stray_bytes_on_idle_connection_are_not_an_answer),
+  FB_TEST (test_http_connection_close_is_not_reused),
+  FB_TEST (test_http_http10_body_runs_until_close),
+  FB_TEST (test_http_large_chunked_body_is_byte_identical),
+  FB_TEST (test_http_paused_reader_gets_every_byte_in_order),
+  FB_TEST (test_http_many_connections_at_once),
+  FB_TEST (test_http_resume_in_callback_keeps_the_connection),
+  FB_TEST (test_http_pool_dropped_while_requests_run),
+  FB_TEST (test_http_callback_frees_other_requests),
+  FB_TEST (test_http_nested_main_loop_keeps_connections),
+  FB_TEST (test_http_refused_connection_reports_refused),
   { NULL, NULL }
 };
 

@@ -521,25 +521,23 @@ test_job_bitfields_hold_every_value (void)
   CU_ASSERT_EQUAL (fb_job_get_phase (job), FB_JOB_PHASE_DONE);
 }
 
-#define TEST(name) { #name, name }
-
 static const FbTestCase tests[] = {
-  TEST (test_job_is_finalized),
-  TEST (test_job_cancellable_is_cancelled_on_dispose),
-  TEST (test_job_run_is_finalized),
-  TEST (test_job_construct_properties_round_trip),
-  TEST (test_job_new_has_empty_results),
-  TEST (test_job_source_round_trips),
-  TEST (test_job_source_notifies_only_on_change),
-  TEST (test_job_engine_setters_notify_only_on_change),
-  TEST (test_job_finish_notifies_once_and_is_final),
-  TEST (test_job_reset_clears_results),
-  TEST (test_job_fraction_is_minus_one_while_size_unknown),
-  TEST (test_job_progress_notifies_are_coalesced),
-  TEST (test_job_elapsed_starts_when_job_leaves_queue),
-  TEST (test_job_enum_strings_are_exact),
-  TEST (test_job_enum_types_have_every_value),
-  TEST (test_job_bitfields_hold_every_value),
+  FB_TEST (test_job_is_finalized),
+  FB_TEST (test_job_cancellable_is_cancelled_on_dispose),
+  FB_TEST (test_job_run_is_finalized),
+  FB_TEST (test_job_construct_properties_round_trip),
+  FB_TEST (test_job_new_has_empty_results),
+  FB_TEST (test_job_source_round_trips),
+  FB_TEST (test_job_source_notifies_only_on_change),
+  FB_TEST (test_job_engine_setters_notify_only_on_change),
+  FB_TEST (test_job_finish_notifies_once_and_is_final),
+  FB_TEST (test_job_reset_clears_results),
+  FB_TEST (test_job_fraction_is_minus_one_while_size_unknown),
+  FB_TEST (test_job_progress_notifies_are_coalesced),
+  FB_TEST (test_job_elapsed_starts_when_job_leaves_queue),
+  FB_TEST (test_job_enum_strings_are_exact),
+  FB_TEST (test_job_enum_types_have_every_value),
+  FB_TEST (test_job_bitfields_hold_every_value),
   { NULL, NULL }
 };
 

@@ -521,24 +521,22 @@ test_prober_run_retry_probe (void)
   fixture_clear (&fx);
 }
 
-#define TEST(name) { #name, name }
-
 static const FbTestCase tests[] = {
-  TEST (test_prober_localhost_has_loopback_address),
-  TEST (test_prober_invalid_name_is_not_found),
-  TEST (test_prober_idn_name_is_converted),
-  TEST (test_prober_empty_name_is_not_found),
-  TEST (test_prober_cancel_returns_cancelled_once),
-  TEST (test_prober_cancelled_before_start),
-  TEST (test_prober_tiny_timeout_times_out_or_answers),
-  TEST (test_prober_peak_stays_within_thread_limit),
-  TEST (test_prober_lowered_limit_holds),
-  TEST (test_prober_freed_with_lookups_in_flight),
-  TEST (test_prober_run_probes_report_each_outcome),
-  TEST (test_prober_run_cancel_ends_probes_cancelled),
-  TEST (test_prober_run_cancel_leaves_no_slot_held),
-  TEST (test_prober_run_tiny_dns_timeout_is_one_final_state),
-  TEST (test_prober_run_retry_probe),
+  FB_TEST (test_prober_localhost_has_loopback_address),
+  FB_TEST (test_prober_invalid_name_is_not_found),
+  FB_TEST (test_prober_idn_name_is_converted),
+  FB_TEST (test_prober_empty_name_is_not_found),
+  FB_TEST (test_prober_cancel_returns_cancelled_once),
+  FB_TEST (test_prober_cancelled_before_start),
+  FB_TEST (test_prober_tiny_timeout_times_out_or_answers),
+  FB_TEST (test_prober_peak_stays_within_thread_limit),
+  FB_TEST (test_prober_lowered_limit_holds),
+  FB_TEST (test_prober_freed_with_lookups_in_flight),
+  FB_TEST (test_prober_run_probes_report_each_outcome),
+  FB_TEST (test_prober_run_cancel_ends_probes_cancelled),
+  FB_TEST (test_prober_run_cancel_leaves_no_slot_held),
+  FB_TEST (test_prober_run_tiny_dns_timeout_is_one_final_state),
+  FB_TEST (test_prober_run_retry_probe),
   { NULL, NULL }
 };
 

@@ -226,17 +226,15 @@ test_saver_failed_commit_lets_the_next_through (void)
   fb_test_rm_rf (dir);
 }
 
-#define TEST(name) { #name, name }
-
 int
 main (int    argc,
       char **argv)
 {
   static const FbTestCase tests[] = {
-    TEST (test_saver_same_name_publishes_in_the_order_asked),
-    TEST (test_saver_overwrite_keeps_the_last_asked),
-    TEST (test_saver_final_names_are_lines_of_their_own),
-    TEST (test_saver_failed_commit_lets_the_next_through),
+    FB_TEST (test_saver_same_name_publishes_in_the_order_asked),
+    FB_TEST (test_saver_overwrite_keeps_the_last_asked),
+    FB_TEST (test_saver_final_names_are_lines_of_their_own),
+    FB_TEST (test_saver_failed_commit_lets_the_next_through),
     { NULL, NULL },
   };
 

@@ -924,6 +924,57 @@ test_window_catalog_metadata_round_is_named (void)
   CU_ASSERT_STRING_EQUAL (fb_format_job_state (job), "Downloading (metadata)");
 }
 
+static gint64
+frames_in (GtkWidget *widget,
+           double     seconds)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gint64 before = gdk_frame_clock_get_frame_counter (clock);
+
+  fb_test_spin (seconds);
+  return gdk_frame_clock_get_frame_counter (clock) - before;
+}
+
+/* A connecting job's bar pulses while it is seen. Once its row is out of
+ * view (unmapped), nothing of it may keep the window drawing: GtkProgressBar
+ * animates a pulse with a tick of its own, and GTK maps new rows before it
+ * hides those out of view, so a busy run used to leave a hundred hidden bars
+ * ticking every frame until the window closed. */
+static void
+test_window_hidden_pulsing_bar_lets_window_idle (void)
+{
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, "http://127.0.0.1:9/a.gif");
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *cell = fb_job_cell_new (FB_JOB_COLUMN_PROGRESS);
+
+  gtk_widget_set_size_request (cell, 120, -1);
+  gtk_box_append (GTK_BOX (box), cell);
+  gtk_box_append (GTK_BOX (box), gtk_label_new ("idle"));
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
+  fb_job_cell_set_job (FB_JOB_CELL (cell), job);
+  gtk_window_present (GTK_WINDOW (window));
+  fb_test_wait_until (widget_is_mapped, cell, 5);
+
+  /* Seen: it animates, so frames keep coming (about 60 a second). */
+  CU_ASSERT_TRUE (frames_in (window, 0.3) >= 5);
+
+  /* Hidden while it still pulses: after a frame or two to settle, the
+   * window draws nothing more. */
+  gtk_widget_set_visible (cell, FALSE);
+  fb_test_spin (0.1);
+  CU_ASSERT_TRUE (frames_in (window, 0.3) <= 1);
+
+  /* Seen again, it pulses again. */
+  gtk_widget_set_visible (cell, TRUE);
+  fb_test_spin (0.1);
+  CU_ASSERT_TRUE (frames_in (window, 0.3) >= 5);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  fb_test_spin (0.05);
+}
+
 static void
 test_window_cancelled_preview_runs_nothing (void)
 {
@@ -1087,6 +1138,7 @@ static const FbTestCase tests[] = {
   { "test_window_cancelled_preview_runs_nothing", test_window_cancelled_preview_runs_nothing },
   { "test_window_long_list_grows_into_view", test_window_long_list_grows_into_view },
   { "test_window_catalog_metadata_round_is_named", test_window_catalog_metadata_round_is_named },
+  { "test_window_hidden_pulsing_bar_lets_window_idle", test_window_hidden_pulsing_bar_lets_window_idle },
   { "test_window_open_and_show_in_folder_use_default_apps", test_window_open_and_show_in_folder_use_default_apps },
   { "test_window_finish_notifies_when_not_focused", test_window_finish_notifies_when_not_focused },
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },

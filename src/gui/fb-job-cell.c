@@ -239,9 +239,16 @@ tick_cb (GtkWidget     *widget,
   gint64 interval = live_interval (self);
 
   /* Rows scrolled out of view stay alive but unmapped; they catch up when
-   * they are mapped again (see fb_job_cell_map). */
+   * they are mapped again (see fb_job_cell_map). A bar still pulsing is
+   * stopped here, outside the layout that unmapped it (see
+   * fb_job_cell_unmap). */
   if (!gtk_widget_get_mapped (widget))
     {
+      if (self->pulsing)
+        {
+          gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->bar), 0.0);
+          self->pulsing = FALSE;
+        }
       self->tick_id = 0;
       return G_SOURCE_REMOVE;
     }
@@ -286,6 +293,17 @@ catch_up (FbJobCell *self)
 {
   gboolean live = live_interval (self) > 0;
 
+  /* A bar that should pulse starts on the cell's first tick, a frame later:
+   * GTK maps every new row for a moment before it hides those out of view,
+   * and a pulse started then would tick on unseen (see fb_job_cell_unmap). */
+  if (self->bar != NULL && live && !self->pulsing)
+    {
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->bar), 0.0);
+      self->dirty = TRUE;
+      ensure_tick (self);
+      return;
+    }
+
   if (self->dirty || live)
     {
       refresh (self, FALSE);
@@ -319,6 +337,24 @@ fb_job_cell_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (fb_job_cell_parent_class)->map (widget);
   catch_up (self);
+}
+
+/* A pulsing GtkProgressBar animates with a tick callback of its
+ * own, mapped or not, until it is given a fraction. Rows scrolled out of view
+ * while their bars pulse would keep them all ticking every frame, and the
+ * window drawing 60 frames a second after the run. Giving the fraction here,
+ * in the middle of the list's allocation, would queue a resize GTK does not
+ * expect there, so the cell's own tick does it on the next frame. */
+static void
+fb_job_cell_unmap (GtkWidget *widget)
+{
+  FbJobCell *self = FB_JOB_CELL (widget);
+
+  GTK_WIDGET_CLASS (fb_job_cell_parent_class)->unmap (widget);
+  if (self->pulsing)
+    ensure_tick (self);
+  else
+    stop_tick (self);
 }
 
 static gboolean
@@ -498,6 +534,7 @@ fb_job_cell_class_init (FbJobCellClass *klass)
   object_class->set_property = fb_job_cell_set_property;
 
   widget_class->map = fb_job_cell_map;
+  widget_class->unmap = fb_job_cell_unmap;
 
   properties[PROP_JOB] =
     g_param_spec_object ("job", NULL, NULL,

@@ -25,6 +25,7 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   fb_system_raise_fd_limit ();
+  fb_system_reserve_fds (FB_SYSTEM_RESERVED_FDS);
 
   return fb_cli_main (argc, argv);
 }

@@ -16,6 +16,18 @@ G_BEGIN_DECLS
  * soft limit now in force. */
 guint64 fb_system_raise_fd_limit (void);
 
+/* Grows this process's table of file descriptors to hold @n of them (at
+ * most the soft limit) and returns the size asked for. Linux grows the
+ * table when an fd number first passes its end, and while other threads
+ * share it, it then waits for an RCU grace period: 10-30 ms on the main
+ * thread, once for each doubling as 1,000 sockets open. Call it first in
+ * main (), before there are threads, and no run pays that. */
+guint   fb_system_reserve_fds    (guint n);
+/* What the programs reserve: 1,000 jobs at once (the most the settings
+ * allow), each with a socket and a file being saved, and as many again
+ * for the demo server's side in the window's process. */
+#define FB_SYSTEM_RESERVED_FDS 4096
+
 /* A TCP socket listening on 127.0.0.1:@port (0 = any free port) with an
  * accept queue of @backlog. SoupServer's own listener keeps GSocket's
  * default of 10, which drops bursts of connects: the client then waits

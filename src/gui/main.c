@@ -11,6 +11,7 @@
 
 #include "fb-application.h"
 #include "fb-renderer.h"
+#include "fb-system.h"
 
 int
 main (int   argc,
@@ -18,6 +19,10 @@ main (int   argc,
 {
   g_autoptr(FbApplication) app = NULL;
   const char *localedir = g_getenv ("FETCHBOARD_LOCALEDIR");
+
+  /* First, while this is the only thread (see fb_system_reserve_fds). */
+  fb_system_raise_fd_limit ();
+  fb_system_reserve_fds (FB_SYSTEM_RESERVED_FDS);
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);

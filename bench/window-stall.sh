@@ -47,20 +47,24 @@ CONF
 
 run_one () {   # renderer -> prints "worst_ms n_over_frame"
   local renderer=$1 line
-  rm -rf "$work/dest" && mkdir -p "$work/dest"
+  rm -rf "$work/dest" && mkdir -p "$work/dest" && : > "$work/log.txt"
   line=$( (
     if [ "$renderer" = default ]; then unset GSK_RENDERER; else export GSK_RENDERER=$renderer; fi
     export FETCHBOARD_STALL_LOG=1 XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
            GSETTINGS_SCHEMA_DIR="$build/data"
-    # The window stays open after its run: stop it (by its pid) once the figure is out.
+    # The window stays open after its run: stop it (by its pid) once the figure
+    # is out. Its output comes through a fifo read with shell builtins only: a
+    # loop of grep and sleep would start processes on the same two cores every
+    # tenth of a second, in the middle of what it measures.
+    rm -f "$work/log.fifo" && mkfifo "$work/log.fifo"
     xvfb-run -a -s '-screen 0 1280x800x24' sh -c '
-      timeout 60 "$1" --demo --demo-port "$2" "$3" > "$4" 2>&1 & pid=$!
-      for i in $(seq 600); do
-        grep -q "at run end" "$4" && break
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.1
-      done
-      kill $pid 2>/dev/null; wait $pid 2>/dev/null' sh "$app" "$port" "$work/urls.txt" "$work/log.txt" || true
+      timeout 60 "$1" --demo --demo-port "$2" "$3" > "$5" 2>&1 & pid=$!
+      while IFS= read -r line; do
+        printf "%s\n" "$line" >> "$4"
+        case $line in *"at run end"*) break ;; esac
+      done < "$5"
+      kill $pid 2>/dev/null; wait $pid 2>/dev/null' \
+      sh "$app" "$port" "$work/urls.txt" "$work/log.txt" "$work/log.fifo" || true
     cat "$work/log.txt"
   ) | grep 'longest main-loop stall at run end' || true)
   [ -n "$line" ] || { echo "run with $renderer did not finish" >&2; return 1; }

@@ -64,6 +64,7 @@ fb_system_reserve_fds (guint n)
   if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
       n > limit.rlim_cur)
     n = (guint) limit.rlim_cur;
+  n = MIN (n, (guint) G_MAXINT);
   if (n == 0)
     return 0;
 

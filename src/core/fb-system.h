@@ -17,11 +17,11 @@ G_BEGIN_DECLS
 guint64 fb_system_raise_fd_limit (void);
 
 /* Grows this process's table of file descriptors to hold @n of them (at
- * most the soft limit) and returns the size asked for. Linux grows the
- * table when an fd number first passes its end, and while other threads
- * share it, it then waits for an RCU grace period: 10-30 ms on the main
- * thread, once for each doubling as 1,000 sockets open. Call it first in
- * main (), before there are threads, and no run pays that. */
+ * most the soft limit) and returns that number, or 0 if it could not.
+ * Linux grows the table when an fd number first passes its end, and while
+ * other threads share it, it then waits for an RCU grace period: 10-30 ms
+ * on the main thread, once for each doubling as 1,000 sockets open. Call
+ * it first in main (), before there are threads, and no run pays that. */
 guint   fb_system_reserve_fds    (guint n);
 /* What the programs reserve: 1,000 jobs at once (the most the settings
  * allow), each with a socket and a file being saved, and as many again

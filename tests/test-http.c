@@ -570,20 +570,28 @@ static const FbHttpCallbacks fetch_callbacks = {
 
 /* GETs @path from @server and waits for the end; the body is in @fetch. */
 static void
+fetch_url (FbHttpPool            *pool,
+           const char            *url,
+           const FbHttpCallbacks *callbacks,
+           Fetch                 *fetch)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+  memset (fetch, 0, sizeof *fetch);
+  fetch->body = g_byte_array_new ();
+  fb_http_request_send (fb_http_request_new (pool, uri, 20, callbacks, fetch));
+  CU_ASSERT_TRUE (fb_test_wait_flag (&fetch->done, WAIT_SECONDS));
+}
+
+static void
 fetch_path (FbHttpPool *pool,
             RawServer  *server,
             const char *path,
             Fetch      *fetch)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path);
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
-  FbHttpRequest *request;
 
-  memset (fetch, 0, sizeof *fetch);
-  fetch->body = g_byte_array_new ();
-  request = fb_http_request_new (pool, uri, 20, &fetch_callbacks, fetch);
-  fb_http_request_send (request);
-  CU_ASSERT_TRUE (fb_test_wait_flag (&fetch->done, WAIT_SECONDS));
+  fetch_url (pool, url, &fetch_callbacks, fetch);
 }
 
 static void
@@ -1130,12 +1138,9 @@ test_http_resume_in_callback_keeps_the_connection (void)
   RawServer *server = raw_server_new ();
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/500", server->port);
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
-  Fetch fetch = { 0 };
+  Fetch fetch;
 
-  fetch.body = g_byte_array_new ();
-  fb_http_request_send (fb_http_request_new (pool, uri, 20, &toggle_callbacks, &fetch));
-  CU_ASSERT_TRUE (fb_test_wait_flag (&fetch.done, WAIT_SECONDS));
+  fetch_url (pool, url, &toggle_callbacks, &fetch);
   CU_ASSERT_PTR_NULL (fetch.error);
   CU_ASSERT_TRUE (body_matches (&fetch, 500));
   fetch_clear (&fetch);
@@ -1335,14 +1340,9 @@ test_http_refused_connection_reports_refused (void)
 {
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/x", fb_test_refused_port ());
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
-  Fetch fetch = { 0 };
-  FbHttpRequest *request;
+  Fetch fetch;
 
-  fetch.body = g_byte_array_new ();
-  request = fb_http_request_new (pool, uri, 20, &fetch_callbacks, &fetch);
-  fb_http_request_send (request);
-  CU_ASSERT_TRUE (fb_test_wait_flag (&fetch.done, WAIT_SECONDS));
+  fetch_url (pool, url, &fetch_callbacks, &fetch);
   CU_ASSERT_TRUE (g_error_matches (fetch.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED));
   CU_ASSERT_EQUAL (fetch.status, 0);
   fetch_clear (&fetch);

@@ -94,8 +94,8 @@ main (int    argc,
       char **argv)
 {
   static const FbTestCase tests[] = {
-    { "test_system_reserve_fds_grows_table_and_keeps_fds", test_system_reserve_fds_grows_table_and_keeps_fds },
-    { "test_system_reserve_fds_stops_at_soft_limit", test_system_reserve_fds_stops_at_soft_limit },
+    FB_TEST (test_system_reserve_fds_grows_table_and_keeps_fds),
+    FB_TEST (test_system_reserve_fds_stops_at_soft_limit),
     { NULL, NULL },
   };
 

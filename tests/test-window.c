@@ -936,10 +936,9 @@ frames_in (GtkWidget *widget,
 }
 
 /* A connecting job's bar pulses while it is seen. Once its row is out of
- * view (unmapped), nothing of it may keep the window drawing: GtkProgressBar
- * animates a pulse with a tick of its own, and GTK maps new rows before it
- * hides those out of view, so a busy run used to leave a hundred hidden bars
- * ticking every frame until the window closed. */
+ * view (unmapped), nothing of it may keep the window drawing: GTK maps new
+ * rows before it hides those out of view, and a busy run once left a hundred
+ * hidden bars ticking every frame until the window closed. */
 static void
 test_window_hidden_pulsing_bar_lets_window_idle (void)
 {
@@ -959,6 +958,7 @@ test_window_hidden_pulsing_bar_lets_window_idle (void)
 
   /* Seen: it animates, so frames keep coming (about 60 a second). */
   CU_ASSERT_TRUE (frames_in (window, 0.3) >= 5);
+  CU_ASSERT_DOUBLE_EQUAL (fb_job_cell_get_fraction (FB_JOB_CELL (cell)), -1.0, 1e-9);
 
   /* Hidden while it still pulses: after a frame or two to settle, the
    * window draws nothing more. */
@@ -970,6 +970,71 @@ test_window_hidden_pulsing_bar_lets_window_idle (void)
   gtk_widget_set_visible (cell, TRUE);
   fb_test_spin (0.1);
   CU_ASSERT_TRUE (frames_in (window, 0.3) >= 5);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  fb_test_spin (0.05);
+}
+
+static gboolean
+cell_fraction_is (gpointer data)
+{
+  GtkWidget **cell = data;
+  double want = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (*cell), "want")) / 100.0;
+
+  return fb_job_cell_get_fraction (FB_JOB_CELL (*cell)) == want;
+}
+
+/* Each cell draws its job itself: what it shows follows the job, in every
+ * column, and drawing it in either text direction neither fails nor warns. */
+static void
+test_window_cells_show_their_job (void)
+{
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, "http://127.0.0.1:9/flags/br/br.gif");
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *cells[FB_JOB_COLUMN_MESSAGE + 1];
+  GtkWidget *bar;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      cells[i] = fb_job_cell_new (i);
+      gtk_widget_set_size_request (cells[i], 160, -1);
+      gtk_box_append (GTK_BOX (box), cells[i]);
+      fb_job_cell_set_job (FB_JOB_CELL (cells[i]), job);
+    }
+  bar = cells[FB_JOB_COLUMN_PROGRESS];
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  _fb_job_set_phase (job, FB_JOB_PHASE_TRANSFERRING);
+  _fb_job_set_expected (job, 400);
+  _fb_job_add_received (job, 100);
+  gtk_window_present (GTK_WINDOW (window));
+  fb_test_wait_until (widget_is_mapped, bar, 5);
+
+  g_object_set_data (G_OBJECT (bar), "want", GINT_TO_POINTER (25));
+  CU_ASSERT_TRUE (fb_test_wait_until (cell_fraction_is, &bar, 5));
+  CU_ASSERT_STRING_EQUAL (fb_job_cell_get_text (FB_JOB_CELL (cells[FB_JOB_COLUMN_NAME])),
+                          "http://127.0.0.1:9/flags/br/br.gif");
+  CU_ASSERT_PTR_NULL (fb_job_cell_get_text (FB_JOB_CELL (bar)));
+  CU_ASSERT_DOUBLE_EQUAL (fb_job_cell_get_fraction (FB_JOB_CELL (cells[FB_JOB_COLUMN_SIZE])),
+                          -1.0, 1e-9);
+  CU_ASSERT_TRUE (frames_in (window, 0.2) >= 1);
+  CU_ASSERT_TRUE (gtk_widget_get_height (cells[FB_JOB_COLUMN_STATE]) >= 16);
+  CU_ASSERT_TRUE (gtk_widget_get_height (cells[FB_JOB_COLUMN_NAME]) >= 10);
+
+  _fb_job_finish (job, FB_JOB_STATE_OK, NULL);
+  g_object_set_data (G_OBJECT (bar), "want", GINT_TO_POINTER (100));
+  CU_ASSERT_TRUE (fb_test_wait_until (cell_fraction_is, &bar, 5));
+  CU_ASSERT_TRUE (gtk_widget_has_css_class (bar, "success"));
+  CU_ASSERT_TRUE (gtk_widget_has_css_class (cells[FB_JOB_COLUMN_STATE], "success"));
+  CU_ASSERT_STRING_EQUAL (fb_job_cell_get_text (FB_JOB_CELL (cells[FB_JOB_COLUMN_STATE])),
+                          fb_format_job_state (job));
+
+  /* Right to left: the icon and the bar's fill change sides. */
+  gtk_widget_set_direction (box, GTK_TEXT_DIR_RTL);
+  for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+    gtk_widget_set_direction (cells[i], GTK_TEXT_DIR_RTL);
+  gtk_widget_queue_draw (window);
+  CU_ASSERT_TRUE (frames_in (window, 0.2) >= 1);
 
   gtk_window_destroy (GTK_WINDOW (window));
   fb_test_spin (0.05);
@@ -1102,7 +1167,7 @@ test_window_cell_and_summary_notify_only_on_change (void)
   CU_ASSERT_EQUAL (cell_notifies, 1);
   CU_ASSERT_EQUAL (fb_job_cell_get_column (FB_JOB_CELL (cell)), FB_JOB_COLUMN_PROGRESS);
   CU_ASSERT_PTR_NULL (fb_job_cell_get_text (FB_JOB_CELL (cell)));
-  CU_ASSERT_PTR_NOT_NULL (fb_job_cell_get_progress_bar (FB_JOB_CELL (cell)));
+  CU_ASSERT_DOUBLE_EQUAL (fb_job_cell_get_fraction (FB_JOB_CELL (cell)), 0.0, 1e-9);
 
   g_object_set (summary, "run", run, NULL);
   g_object_set (summary, "run", run, NULL);
@@ -1139,6 +1204,7 @@ static const FbTestCase tests[] = {
   { "test_window_long_list_grows_into_view", test_window_long_list_grows_into_view },
   { "test_window_catalog_metadata_round_is_named", test_window_catalog_metadata_round_is_named },
   { "test_window_hidden_pulsing_bar_lets_window_idle", test_window_hidden_pulsing_bar_lets_window_idle },
+  { "test_window_cells_show_their_job", test_window_cells_show_their_job },
   { "test_window_open_and_show_in_folder_use_default_apps", test_window_open_and_show_in_folder_use_default_apps },
   { "test_window_finish_notifies_when_not_focused", test_window_finish_notifies_when_not_focused },
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },

@@ -17,24 +17,42 @@
 #define ELAPSED_INTERVAL (G_USEC_PER_SEC / 10)
 #define SPEED_INTERVAL   (G_USEC_PER_SEC / 2)
 
+/* One widget per cell, drawn by itself: a cell used to hold a GtkInscription,
+ * a GtkImage or a GtkProgressBar (three more CSS nodes for the bar). GTK 4.8
+ * keeps 200 rows of 8 cells alive, and every new row is styled, measured and
+ * laid out in the frame that shows it, so each child widget cost time in the
+ * frames that fill the list (see bench/README.md, figure 6). */
+
+#define ICON_SIZE        16
+#define ICON_SPACING     6
+#define MIN_TEXT_WIDTH   12
+#define BAR_HEIGHT       8
+#define BAR_MIN_WIDTH    24
+#define BAR_MARGIN_END   6
+#define PULSE_BLOCK      0.25
+#define PULSE_PERIOD     (G_USEC_PER_SEC * 8 / 5)
+
 struct _FbJobCell
 {
-  GtkWidget    parent_instance;
+  GtkWidget         parent_instance;
 
-  GtkWidget   *icon;
-  GtkWidget   *label;
-  GtkWidget   *bar;
+  FbJob            *job;
+  gulong            notify_id;
+  guint             tick_id;
+  gint64            last_refresh;
+  guint             position;
+  FbJobColumn       column;
+  const char       *style;
 
-  FbJob       *job;
-  gulong       notify_id;
-  guint        tick_id;
-  gint64       last_refresh;
-  guint        position;
-  FbJobColumn  column;
-  const char  *style;
+  char             *text;       /* NULL until there is one; never for the bar */
+  PangoLayout      *layout;     /* made when the text is first drawn */
+  const char       *icon_name;  /* the state column's */
+  GtkIconPaintable *icon;
+  double            fraction;   /* the bar's, when it does not pulse */
 
-  guint        dirty : 1;
-  guint        pulsing : 1;
+  guint             dirty : 1;
+  guint             pulsing : 1;
+  guint             layout_stale : 1;
 };
 
 G_DEFINE_ENUM_TYPE (FbJobColumn, fb_job_column,
@@ -86,7 +104,8 @@ job_is_pulsing (FbJob *job)
     }
 }
 
-/* How often a column of this job must redraw without any notification, or 0. */
+/* How often a column of this job must change without any notification, or
+ * 0. A pulsing bar moves every frame; the interval only keeps it ticking. */
 static gint64
 live_interval (FbJobCell *self)
 {
@@ -111,11 +130,19 @@ live_interval (FbJobCell *self)
     }
 }
 
+static gboolean
+is_numeric (FbJobColumn column)
+{
+  return column == FB_JOB_COLUMN_SIZE || column == FB_JOB_COLUMN_SPEED ||
+         column == FB_JOB_COLUMN_ELAPSED;
+}
+
 static void
 set_style (FbJobCell  *self,
-           GtkWidget  *widget,
            const char *style)
 {
+  GtkWidget *widget = GTK_WIDGET (self);
+
   if (g_strcmp0 (self->style, style) == 0)
     return;
   if (self->style != NULL)
@@ -125,19 +152,51 @@ set_style (FbJobCell  *self,
   self->style = style;
 }
 
+/* A new text costs a redraw of the cell, never a new layout of the list:
+ * the cell's size does not follow its text. */
 static void
-set_label (FbJobCell  *self,
-           const char *text)
+set_text (FbJobCell  *self,
+          const char *text)
 {
-  if (g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (self->label)), text) != 0)
-    gtk_inscription_set_text (GTK_INSCRIPTION (self->label), text);
+  if (g_strcmp0 (self->text, text) == 0)
+    return;
+  g_free (self->text);
+  self->text = g_strdup (text);
+  self->layout_stale = TRUE;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
-refresh_progress (FbJobCell *self,
-                  gboolean   pulse)
+set_icon (FbJobCell  *self,
+          const char *icon_name)
 {
-  GtkProgressBar *bar = GTK_PROGRESS_BAR (self->bar);
+  if (g_strcmp0 (self->icon_name, icon_name) == 0)
+    return;
+  self->icon_name = icon_name;
+  g_clear_object (&self->icon);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+set_bar (FbJobCell *self,
+         double     fraction,
+         gboolean   pulsing)
+{
+  if (self->fraction == fraction && self->pulsing == !!pulsing)
+    return;
+  if (self->fraction != fraction)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                    GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, fraction, -1);
+  self->fraction = fraction;
+  self->pulsing = !!pulsing;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+refresh_progress (FbJobCell *self)
+{
   FbJob *job = self->job;
   FbJobState state = fb_job_get_state (job);
   double fraction = fb_job_get_fraction (job);
@@ -146,11 +205,8 @@ refresh_progress (FbJobCell *self,
     fraction = 1.0;
   else if (job_is_pulsing (job))
     {
-      /* The first pulse leaves the last fraction behind at once. */
-      if (pulse || !self->pulsing)
-        gtk_progress_bar_pulse (bar);
-      self->pulsing = TRUE;
-      set_style (self, self->bar, NULL);
+      set_bar (self, self->fraction, TRUE);
+      set_style (self, NULL);
       return;
     }
   else if (fb_job_get_phase (job) == FB_JOB_PHASE_SAVING)
@@ -158,70 +214,68 @@ refresh_progress (FbJobCell *self,
   else if (fraction < 0)
     fraction = 0.0;
 
-  gtk_progress_bar_set_fraction (bar, fraction);
-  self->pulsing = FALSE;
-  set_style (self, self->bar, fb_job_is_final (job) ? fb_format_job_style (job) : NULL);
+  set_bar (self, fraction, FALSE);
+  set_style (self, fb_job_is_final (job) ? fb_format_job_style (job) : NULL);
 }
 
 static void
-refresh (FbJobCell *self,
-         gboolean   pulse)
+refresh (FbJobCell *self)
 {
   FbJob *job = self->job;
   g_autofree char *text = NULL;
 
   if (job == NULL)
     {
-      if (self->label != NULL)
-        set_label (self, "");
-      if (self->bar != NULL)
-        gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->bar), 0.0);
-      self->pulsing = FALSE;
+      if (self->column == FB_JOB_COLUMN_PROGRESS)
+        set_bar (self, 0.0, FALSE);
+      else
+        set_text (self, "");
+      set_icon (self, NULL);
+      set_style (self, NULL);
       return;
     }
 
   switch (self->column)
     {
     case FB_JOB_COLUMN_NAME:
-      set_label (self, fb_job_get_input (job));
+      set_text (self, fb_job_get_input (job));
       break;
 
     case FB_JOB_COLUMN_KIND:
-      set_label (self, fb_format_kind (fb_job_get_kind (job)));
+      set_text (self, fb_format_kind (fb_job_get_kind (job)));
       break;
 
     case FB_JOB_COLUMN_STATE:
-      set_label (self, fb_format_job_state (job));
-      gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), fb_format_job_icon (job));
-      set_style (self, GTK_WIDGET (self), fb_format_job_style (job));
+      set_text (self, fb_format_job_state (job));
+      set_icon (self, fb_format_job_icon (job));
+      set_style (self, fb_format_job_style (job));
       break;
 
     case FB_JOB_COLUMN_PROGRESS:
-      refresh_progress (self, pulse);
+      refresh_progress (self);
       break;
 
     case FB_JOB_COLUMN_SIZE:
       text = fb_format_size (fb_job_get_bytes_received (job), fb_job_get_bytes_expected (job));
-      set_label (self, text);
+      set_text (self, text);
       break;
 
     case FB_JOB_COLUMN_SPEED:
       text = job_is_busy (job) || fb_job_get_state (job) == FB_JOB_STATE_OK
              ? fb_format_speed (fb_job_get_speed (job)) : g_strdup ("");
-      set_label (self, text);
+      set_text (self, text);
       break;
 
     case FB_JOB_COLUMN_ELAPSED:
       text = fb_job_get_elapsed (job) > 0 ? fb_format_duration (fb_job_get_elapsed (job))
                                           : g_strdup ("");
-      set_label (self, text);
+      set_text (self, text);
       break;
 
     case FB_JOB_COLUMN_MESSAGE:
       text = fb_format_job_message (job);
-      set_label (self, text);
-      set_style (self, GTK_WIDGET (self),
-                 fb_job_get_state (job) == FB_JOB_STATE_ERROR ? "error" : NULL);
+      set_text (self, text);
+      set_style (self, fb_job_get_state (job) == FB_JOB_STATE_ERROR ? "error" : NULL);
       break;
 
     default:
@@ -238,28 +292,23 @@ tick_cb (GtkWidget     *widget,
   gint64 now = gdk_frame_clock_get_frame_time (clock);
   gint64 interval = live_interval (self);
 
-  /* Rows scrolled out of view stay alive but unmapped; they catch up when
-   * they are mapped again (see fb_job_cell_map). A bar still pulsing is
-   * stopped here, outside the layout that unmapped it (see
-   * fb_job_cell_unmap). */
+  /* Rows out of view stay alive but unmapped; they catch up when they are
+   * mapped again (see fb_job_cell_map). */
   if (!gtk_widget_get_mapped (widget))
     {
-      if (self->pulsing)
-        {
-          gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->bar), 0.0);
-          self->pulsing = FALSE;
-        }
       self->tick_id = 0;
       return G_SOURCE_REMOVE;
     }
 
   if (self->dirty || (interval > 0 && now - self->last_refresh >= interval))
     {
-      refresh (self, interval > 0 && now - self->last_refresh >= interval);
+      refresh (self);
       self->dirty = FALSE;
       self->last_refresh = now;
       interval = live_interval (self);
     }
+  if (self->pulsing)
+    gtk_widget_queue_draw (widget);
 
   if (interval == 0)
     {
@@ -293,20 +342,9 @@ catch_up (FbJobCell *self)
 {
   gboolean live = live_interval (self) > 0;
 
-  /* A bar that should pulse starts on the cell's first tick, a frame later:
-   * GTK maps every new row for a moment before it hides those out of view,
-   * and a pulse started then would tick on unseen (see fb_job_cell_unmap). */
-  if (self->bar != NULL && live && !self->pulsing)
-    {
-      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->bar), 0.0);
-      self->dirty = TRUE;
-      ensure_tick (self);
-      return;
-    }
-
   if (self->dirty || live)
     {
-      refresh (self, FALSE);
+      refresh (self);
       self->dirty = FALSE;
       self->last_refresh = g_get_monotonic_time ();
     }
@@ -339,89 +377,290 @@ fb_job_cell_map (GtkWidget *widget)
   catch_up (self);
 }
 
-/* A pulsing GtkProgressBar animates with a tick callback of its
- * own, mapped or not, until it is given a fraction. Rows scrolled out of view
- * while their bars pulse would keep them all ticking every frame, and the
- * window drawing 60 frames a second after the run. Giving the fraction here,
- * in the middle of the list's allocation, would queue a resize GTK does not
- * expect there, so the cell's own tick does it on the next frame. */
+/* Nothing of a cell out of view ticks, its pulse included: a busy run used
+ * to leave a hundred hidden bars animating every frame (GtkProgressBar's
+ * own pulse ran mapped or not). */
 static void
 fb_job_cell_unmap (GtkWidget *widget)
 {
   FbJobCell *self = FB_JOB_CELL (widget);
 
   GTK_WIDGET_CLASS (fb_job_cell_parent_class)->unmap (widget);
+  stop_tick (self);
+}
+
+/* Drawing */
+
+static gboolean
+lookup_color (GtkWidget  *widget,
+              const char *name,
+              GdkRGBA    *color)
+{
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  return gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color);
+G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static void
+get_color (GtkWidget *widget,
+           GdkRGBA   *color)
+{
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
+G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+/* The height of a line of text in the cell's font. Every cell of the list
+ * has the same font, so it is worked out once per font and resolution. */
+static int
+line_height (FbJobCell *self)
+{
+  static PangoFontDescription *font;
+  static double resolution;
+  static int height;
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  const PangoFontDescription *now = pango_context_get_font_description (context);
+
+  if (font == NULL || !pango_font_description_equal (font, now) ||
+      resolution != pango_cairo_context_get_resolution (context))
+    {
+      g_autoptr(PangoLayout) layout = pango_layout_new (context);
+
+      pango_layout_get_pixel_size (layout, NULL, &height);
+      g_clear_pointer (&font, pango_font_description_free);
+      font = pango_font_description_copy (now);
+      resolution = pango_cairo_context_get_resolution (context);
+    }
+  return height;
+}
+
+static PangoLayout *
+ensure_layout (FbJobCell *self)
+{
+  if (self->layout == NULL)
+    {
+      self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+      pango_layout_set_single_paragraph_mode (self->layout, TRUE);
+      pango_layout_set_ellipsize (self->layout, self->column == FB_JOB_COLUMN_NAME
+                                                ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_END);
+      if (is_numeric (self->column))
+        {
+          /* Figures of one width, so the numbers do not jitter as they
+           * change (what the "numeric" style class does for labels). */
+          g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+
+          pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+          pango_layout_set_attributes (self->layout, attrs);
+        }
+      self->layout_stale = TRUE;
+    }
+  if (self->layout_stale)
+    {
+      pango_layout_set_text (self->layout, self->text != NULL ? self->text : "", -1);
+      self->layout_stale = FALSE;
+    }
+  return self->layout;
+}
+
+static void
+append_pill (GtkSnapshot           *snapshot,
+             const GdkRGBA         *color,
+             const graphene_rect_t *rect)
+{
+  GskRoundedRect pill;
+
+  gsk_rounded_rect_init_from_rect (&pill, rect, rect->size.height / 2.0f);
+  gtk_snapshot_push_rounded_clip (snapshot, &pill);
+  gtk_snapshot_append_color (snapshot, color, rect);
+  gtk_snapshot_pop (snapshot);
+}
+
+/* A trough with a rounded bar, as Adwaita draws a GtkProgressBar; a pulse
+ * is a block that sweeps to and fro. */
+static void
+snapshot_bar (FbJobCell   *self,
+              GtkSnapshot *snapshot,
+              int          width,
+              int          height)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  float length = width - BAR_MARGIN_END;
+  float y = (height - BAR_HEIGHT) / 2.0f;
+  float x0 = rtl ? BAR_MARGIN_END : 0;
+  float start, size;
+  GdkRGBA trough, fill;
+
+  if (length <= 0)
+    return;
+
+  get_color (widget, &fill);
+  if (!lookup_color (widget, "view_fg_color", &trough))
+    trough = fill;
+  trough.alpha *= 0.15f;
+  if (self->style == NULL)
+    {
+      if (!lookup_color (widget, "accent_bg_color", &fill))
+        lookup_color (widget, "accent_color", &fill);
+    }
+  else if (g_str_equal (self->style, "dim-label"))
+    fill.alpha *= 0.3f;
+
+  append_pill (snapshot, &trough, &GRAPHENE_RECT_INIT (x0, y, length, BAR_HEIGHT));
+
   if (self->pulsing)
-    ensure_tick (self);
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+      gint64 now = clock != NULL ? gdk_frame_clock_get_frame_time (clock) : g_get_monotonic_time ();
+      double phase = (now % PULSE_PERIOD) / (double) PULSE_PERIOD;
+      double sweep = phase < 0.5 ? 2 * phase : 2 - 2 * phase;
+
+      size = MAX (length * PULSE_BLOCK, BAR_HEIGHT);
+      start = sweep * (length - size);
+    }
+  else if (self->fraction > 0)
+    {
+      size = MIN (MAX (length * self->fraction, BAR_HEIGHT), length);
+      start = 0;
+    }
   else
-    stop_tick (self);
+    return;
+
+  if (rtl)
+    start = length - start - size;
+  append_pill (snapshot, &fill, &GRAPHENE_RECT_INIT (x0 + start, y, size, BAR_HEIGHT));
+}
+
+static void
+snapshot_icon (FbJobCell   *self,
+               GtkSnapshot *snapshot,
+               float        x,
+               int          height)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GdkRGBA colors[4];
+
+  if (self->icon == NULL)
+    self->icon = gtk_icon_theme_lookup_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (widget)),
+                                             self->icon_name, NULL, ICON_SIZE,
+                                             gtk_widget_get_scale_factor (widget),
+                                             gtk_widget_get_direction (widget), 0);
+
+  /* Foreground, error, warning, success: the colours a symbolic icon has. */
+  get_color (widget, &colors[0]);
+  if (g_strcmp0 (self->style, "accent") == 0)
+    lookup_color (widget, "accent_color", &colors[0]);
+  colors[1] = colors[2] = colors[3] = colors[0];
+  lookup_color (widget, "error_color", &colors[1]);
+  lookup_color (widget, "warning_color", &colors[2]);
+  lookup_color (widget, "success_color", &colors[3]);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, (height - ICON_SIZE) / 2.0f));
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (self->icon), snapshot,
+                                            ICON_SIZE, ICON_SIZE, colors, G_N_ELEMENTS (colors));
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+fb_job_cell_snapshot (GtkWidget   *widget,
+                      GtkSnapshot *snapshot)
+{
+  FbJobCell *self = FB_JOB_CELL (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  int text_x = 0;
+  int text_width = width;
+  PangoLayout *layout;
+  GdkRGBA color;
+  int text_height;
+
+  if (self->column == FB_JOB_COLUMN_PROGRESS)
+    {
+      snapshot_bar (self, snapshot, width, height);
+      return;
+    }
+
+  if (self->icon_name != NULL)
+    {
+      snapshot_icon (self, snapshot, rtl ? width - ICON_SIZE : 0, height);
+      text_width -= ICON_SIZE + ICON_SPACING;
+      text_x = rtl ? 0 : ICON_SIZE + ICON_SPACING;
+    }
+  if (self->text == NULL || self->text[0] == '\0' || text_width <= 0)
+    return;
+
+  layout = ensure_layout (self);
+  pango_layout_set_width (layout, text_width * PANGO_SCALE);
+  pango_layout_set_alignment (layout, is_numeric (self->column) != rtl ? PANGO_ALIGN_RIGHT
+                                                                       : PANGO_ALIGN_LEFT);
+  pango_layout_get_pixel_size (layout, NULL, &text_height);
+  get_color (widget, &color);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (text_x, (height - text_height) / 2));
+  gtk_snapshot_append_layout (snapshot, layout, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+fb_job_cell_measure (GtkWidget      *widget,
+                     GtkOrientation  orientation,
+                     int             for_size,
+                     int            *minimum,
+                     int            *natural,
+                     int            *minimum_baseline,
+                     int            *natural_baseline)
+{
+  FbJobCell *self = FB_JOB_CELL (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      if (self->column == FB_JOB_COLUMN_PROGRESS)
+        *minimum = BAR_MIN_WIDTH + BAR_MARGIN_END;
+      else if (self->column == FB_JOB_COLUMN_STATE)
+        *minimum = ICON_SIZE + ICON_SPACING + MIN_TEXT_WIDTH;
+      else
+        *minimum = MIN_TEXT_WIDTH;
+    }
+  else if (self->column == FB_JOB_COLUMN_PROGRESS)
+    *minimum = BAR_HEIGHT;
+  else
+    *minimum = MAX (line_height (self), self->column == FB_JOB_COLUMN_STATE ? ICON_SIZE : 0);
+  *natural = *minimum;
+}
+
+/* The font, the icon theme or the text direction may have changed. */
+static void
+fb_job_cell_css_changed (GtkWidget         *widget,
+                         GtkCssStyleChange *change)
+{
+  FbJobCell *self = FB_JOB_CELL (widget);
+
+  GTK_WIDGET_CLASS (fb_job_cell_parent_class)->css_changed (widget, change);
+  if (self->layout != NULL)
+    pango_layout_context_changed (self->layout);
+  g_clear_object (&self->icon);
+}
+
+static void
+fb_job_cell_direction_changed (GtkWidget        *widget,
+                               GtkTextDirection  previous)
+{
+  FbJobCell *self = FB_JOB_CELL (widget);
+
+  GTK_WIDGET_CLASS (fb_job_cell_parent_class)->direction_changed (widget, previous);
+  if (self->layout != NULL)
+    pango_layout_context_changed (self->layout);
+  g_clear_object (&self->icon);
+  gtk_widget_queue_draw (widget);
 }
 
 static gboolean
 column_changes (FbJobColumn column)
 {
   return column != FB_JOB_COLUMN_NAME && column != FB_JOB_COLUMN_KIND;
-}
-
-static void
-build_children (FbJobCell *self)
-{
-  GtkWidget *widget = GTK_WIDGET (self);
-
-  switch (self->column)
-    {
-    case FB_JOB_COLUMN_STATE:
-      self->icon = gtk_image_new ();
-      gtk_widget_set_parent (self->icon, widget);
-      G_GNUC_FALLTHROUGH;
-    case FB_JOB_COLUMN_NAME:
-    case FB_JOB_COLUMN_KIND:
-    case FB_JOB_COLUMN_SIZE:
-    case FB_JOB_COLUMN_SPEED:
-    case FB_JOB_COLUMN_ELAPSED:
-    case FB_JOB_COLUMN_MESSAGE:
-      /* An inscription's size does not follow its text, so a new text
-       * costs a redraw of the cell, not a new layout of the whole list. */
-      self->label = gtk_inscription_new (NULL);
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (self->label), 1);
-      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->label),
-                                         GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-      gtk_widget_set_hexpand (self->label, TRUE);
-      gtk_widget_set_parent (self->label, widget);
-      break;
-
-    case FB_JOB_COLUMN_PROGRESS:
-      self->bar = gtk_progress_bar_new ();
-      gtk_progress_bar_set_pulse_step (GTK_PROGRESS_BAR (self->bar), 0.2);
-      gtk_widget_set_hexpand (self->bar, TRUE);
-      gtk_widget_set_valign (self->bar, GTK_ALIGN_CENTER);
-      gtk_widget_set_margin_end (self->bar, 6);
-      gtk_widget_set_parent (self->bar, widget);
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  switch (self->column)
-    {
-    case FB_JOB_COLUMN_NAME:
-      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->label),
-                                         GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
-      break;
-    case FB_JOB_COLUMN_SIZE:
-    case FB_JOB_COLUMN_SPEED:
-    case FB_JOB_COLUMN_ELAPSED:
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (self->label), 1.0);
-      gtk_widget_add_css_class (self->label, "numeric");
-      break;
-    case FB_JOB_COLUMN_MESSAGE:
-    case FB_JOB_COLUMN_STATE:
-    case FB_JOB_COLUMN_KIND:
-    case FB_JOB_COLUMN_PROGRESS:
-    default:
-      break;
-    }
 }
 
 /* Tooltips are written when asked for: setting one on every refresh would
@@ -449,11 +688,20 @@ fb_job_cell_dispose (GObject *object)
 
   fb_job_cell_set_job (self, NULL);
   stop_tick (self);
-  g_clear_pointer (&self->icon, gtk_widget_unparent);
-  g_clear_pointer (&self->label, gtk_widget_unparent);
-  g_clear_pointer (&self->bar, gtk_widget_unparent);
+  g_clear_object (&self->layout);
+  g_clear_object (&self->icon);
 
   G_OBJECT_CLASS (fb_job_cell_parent_class)->dispose (object);
+}
+
+static void
+fb_job_cell_finalize (GObject *object)
+{
+  FbJobCell *self = FB_JOB_CELL (object);
+
+  g_free (self->text);
+
+  G_OBJECT_CLASS (fb_job_cell_parent_class)->finalize (object);
 }
 
 static void
@@ -463,7 +711,15 @@ fb_job_cell_constructed (GObject *object)
 
   G_OBJECT_CLASS (fb_job_cell_parent_class)->constructed (object);
 
-  build_children (self);
+  if (self->column == FB_JOB_COLUMN_PROGRESS)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "progress");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_VALUE_MIN, 0.0,
+                                      GTK_ACCESSIBLE_PROPERTY_VALUE_MAX, 1.0,
+                                      GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, 0.0,
+                                      -1);
+    }
 
   /* A failed job's reason, in full, where the person points. */
   if (self->column == FB_JOB_COLUMN_STATE || self->column == FB_JOB_COLUMN_MESSAGE ||
@@ -530,11 +786,16 @@ fb_job_cell_class_init (FbJobCellClass *klass)
 
   object_class->constructed = fb_job_cell_constructed;
   object_class->dispose = fb_job_cell_dispose;
+  object_class->finalize = fb_job_cell_finalize;
   object_class->get_property = fb_job_cell_get_property;
   object_class->set_property = fb_job_cell_set_property;
 
   widget_class->map = fb_job_cell_map;
   widget_class->unmap = fb_job_cell_unmap;
+  widget_class->measure = fb_job_cell_measure;
+  widget_class->snapshot = fb_job_cell_snapshot;
+  widget_class->css_changed = fb_job_cell_css_changed;
+  widget_class->direction_changed = fb_job_cell_direction_changed;
 
   properties[PROP_JOB] =
     g_param_spec_object ("job", NULL, NULL,
@@ -550,23 +811,24 @@ fb_job_cell_class_init (FbJobCellClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "fbjobcell");
 }
 
 static void
 fb_job_cell_init (FbJobCell *self)
 {
-  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-
-  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
   self->position = G_MAXUINT;
 }
 
 GtkWidget *
 fb_job_cell_new (FbJobColumn column)
 {
-  return g_object_new (FB_TYPE_JOB_CELL, "column", column, NULL);
+  return g_object_new (FB_TYPE_JOB_CELL,
+                       "column", column,
+                       "accessible-role", column == FB_JOB_COLUMN_PROGRESS
+                                          ? GTK_ACCESSIBLE_ROLE_PROGRESS_BAR
+                                          : GTK_ACCESSIBLE_ROLE_LABEL,
+                       NULL);
 }
 
 FbJob *
@@ -600,14 +862,14 @@ fb_job_cell_set_job (FbJobCell *self,
         self->notify_id = g_signal_connect (job, "notify", G_CALLBACK (job_notify_cb), self);
     }
 
-  if (self->bar != NULL)
+  if (self->column == FB_JOB_COLUMN_PROGRESS)
     {
       g_autofree char *label = NULL;
 
       if (job != NULL)
         /* Translators: the accessible name of a job's progress bar */
         label = g_strdup_printf (_("Progress of %s"), fb_job_get_input (job));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->bar),
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, label != NULL ? label : "",
                                       -1);
     }
@@ -656,13 +918,15 @@ fb_job_cell_get_text (FbJobCell *self)
 {
   g_return_val_if_fail (FB_IS_JOB_CELL (self), NULL);
 
-  return self->label != NULL ? gtk_inscription_get_text (GTK_INSCRIPTION (self->label)) : NULL;
+  return self->text;
 }
 
-GtkWidget *
-fb_job_cell_get_progress_bar (FbJobCell *self)
+double
+fb_job_cell_get_fraction (FbJobCell *self)
 {
-  g_return_val_if_fail (FB_IS_JOB_CELL (self), NULL);
+  g_return_val_if_fail (FB_IS_JOB_CELL (self), -1.0);
 
-  return self->bar;
+  if (self->column != FB_JOB_COLUMN_PROGRESS || self->pulsing)
+    return -1.0;
+  return self->fraction;
 }

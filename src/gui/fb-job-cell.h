@@ -45,6 +45,8 @@ void         fb_job_cell_set_position  (FbJobCell   *self,
                                         guint        position);
 /* The text shown (name, state, size, …); NULL for the progress column. */
 const char  *fb_job_cell_get_text      (FbJobCell   *self);
-GtkWidget   *fb_job_cell_get_progress_bar (FbJobCell *self);
+/* The fraction the progress column's bar shows; -1 while it pulses, and for
+ * the other columns. */
+double       fb_job_cell_get_fraction  (FbJobCell   *self);
 
 G_END_DECLS

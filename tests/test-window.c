@@ -701,6 +701,52 @@ test_window_long_list_grows_into_view (void)
   fixture_teardown (&f);
 }
 
+static gboolean
+run_has_4501_jobs (gpointer data)
+{
+  Fixture *f = data;
+
+  return fb_window_get_run (f->window) != NULL &&
+         fb_run_get_total (fb_window_get_run (f->window)) == 4501;
+}
+
+static const char *
+nth_input (Fixture *f,
+           guint    n)
+{
+  g_autoptr(FbJob) job = g_list_model_get_item (fb_run_get_jobs (fb_window_get_run (f->window)), n);
+
+  return job != NULL ? fb_job_get_input (job) : NULL;
+}
+
+/* A long list goes into the run a slice per turn of the main loop, in its
+ * order; a list dropped meanwhile waits for it, so its duplicates of the
+ * first are still found. */
+static void
+test_window_long_list_goes_in_slices (void)
+{
+  Fixture f;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  fixture_setup (&f, 0.01, 0.02);
+  for (guint i = 0; i < 4500; i++)
+    g_string_append_printf (text, "http://127.0.0.1:9/slices/file-%u.gif\n", i);
+  drop_text (&f, text->str);
+  fb_preview_dialog_respond (wait_preview (&f), "add");
+  CU_ASSERT_TRUE (fb_run_get_total (fb_window_get_run (f.window)) < 4500);
+
+  drop_text (&f, "http://127.0.0.1:9/slices/file-4499.gif\n"
+                 "http://127.0.0.1:9/slices/extra.gif\n");
+  fb_preview_dialog_respond (wait_preview (&f), "add");
+  CU_ASSERT_TRUE (fb_test_wait_until (run_has_4501_jobs, &f, 10));
+  CU_ASSERT_STRING_EQUAL (nth_input (&f, 0), "http://127.0.0.1:9/slices/file-0.gif");
+  CU_ASSERT_STRING_EQUAL (nth_input (&f, 2000), "http://127.0.0.1:9/slices/file-2000.gif");
+  CU_ASSERT_STRING_EQUAL (nth_input (&f, 4499), "http://127.0.0.1:9/slices/file-4499.gif");
+  CU_ASSERT_STRING_EQUAL (nth_input (&f, 4500), "http://127.0.0.1:9/slices/extra.gif");
+
+  fixture_teardown (&f);
+}
+
 /* The default application for GIFs and folders, set up in main (): it
  * appends what it is asked to open to this file, one line each. */
 static char *opened_path;
@@ -1202,6 +1248,7 @@ static const FbTestCase tests[] = {
   { "test_window_start_after_drop_skips_preview", test_window_start_after_drop_skips_preview },
   { "test_window_cancelled_preview_runs_nothing", test_window_cancelled_preview_runs_nothing },
   { "test_window_long_list_grows_into_view", test_window_long_list_grows_into_view },
+  { "test_window_long_list_goes_in_slices", test_window_long_list_goes_in_slices },
   { "test_window_catalog_metadata_round_is_named", test_window_catalog_metadata_round_is_named },
   { "test_window_hidden_pulsing_bar_lets_window_idle", test_window_hidden_pulsing_bar_lets_window_idle },
   { "test_window_cells_show_their_job", test_window_cells_show_their_job },

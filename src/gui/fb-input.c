@@ -276,20 +276,84 @@ fb_input_skip_known (FbInput    *self,
     }
 }
 
+struct _FbInputFeed
+{
+  GPtrArray *results;  /* the input's, shared */
+  GPtrArray *kept;
+  guint      result;   /* where the next job comes from */
+  guint      entry;
+};
+
+FbInputFeed *
+fb_input_feed_new (FbInput *input)
+{
+  FbInputFeed *self;
+
+  g_return_val_if_fail (input != NULL, NULL);
+
+  self = g_new0 (FbInputFeed, 1);
+  self->results = g_ptr_array_ref (input->results);
+  self->kept = g_ptr_array_ref (input->kept);
+  return self;
+}
+
+gboolean
+fb_input_feed_next (FbInputFeed *self,
+                    FbRun       *run,
+                    guint        max_jobs)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+  g_return_val_if_fail (FB_IS_RUN (run), TRUE);
+  g_return_val_if_fail (max_jobs > 0, TRUE);
+
+  while (self->result < self->results->len && max_jobs > 0)
+    {
+      FbListResult view = *(FbListResult *) g_ptr_array_index (self->results, self->result);
+      GPtrArray *kept = g_ptr_array_index (self->kept, self->result);
+      guint n = MIN (kept->len - self->entry, max_jobs);
+
+      /* The same list, less the entries an earlier source already had,
+       * from where the last slice ended. */
+      if (n > 0)
+        {
+          g_autoptr(GPtrArray) slice = g_ptr_array_sized_new (n);
+
+          for (guint i = 0; i < n; i++)
+            g_ptr_array_add (slice, g_ptr_array_index (kept, self->entry + i));
+          view.entries = slice;
+          fb_run_add_list (run, &view);
+          self->entry += n;
+          max_jobs -= n;
+        }
+      if (self->entry == kept->len)
+        {
+          self->result++;
+          self->entry = 0;
+        }
+    }
+  return self->result == self->results->len;
+}
+
+void
+fb_input_feed_free (FbInputFeed *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->results);
+  g_ptr_array_unref (self->kept);
+  g_free (self);
+}
+
 void
 fb_input_add_to_run (FbInput *self,
                      FbRun   *run)
 {
+  g_autoptr(FbInputFeed) feed = NULL;
+
   g_return_if_fail (self != NULL);
   g_return_if_fail (FB_IS_RUN (run));
 
-  for (guint i = 0; i < self->results->len; i++)
-    {
-      FbListResult view = *(FbListResult *) g_ptr_array_index (self->results, i);
-
-      /* The same list, less the entries an earlier source already had. */
-      view.entries = g_ptr_array_index (self->kept, i);
-      if (view.entries->len > 0)
-        fb_run_add_list (run, &view);
-    }
+  feed = fb_input_feed_new (self);
+  while (!fb_input_feed_next (feed, run, G_MAXUINT))
+    ;
 }

@@ -47,6 +47,19 @@ void        fb_input_skip_known        (FbInput      *self,
 void        fb_input_add_to_run        (FbInput      *self,
                                         FbRun        *run);
 
+/* The same, a slice at a time: a window adding 100,000 jobs in one go
+ * would not draw for a tenth of a second. The feed keeps what it needs of
+ * @input, which may be freed at once. */
+typedef struct _FbInputFeed FbInputFeed;
+
+FbInputFeed *fb_input_feed_new         (FbInput      *input);
+/* Appends up to @max_jobs more jobs to @run; TRUE once all are in. */
+gboolean     fb_input_feed_next        (FbInputFeed  *self,
+                                        FbRun        *run,
+                                        guint         max_jobs);
+void         fb_input_feed_free        (FbInputFeed  *self);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbInput, fb_input_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbInputFeed, fb_input_feed_free)
 
 G_END_DECLS

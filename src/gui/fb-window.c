@@ -39,6 +39,10 @@
  * (37) at 10. */
 #define REVEAL_STEP         2
 #define REVEAL_ALL_FROM     250
+/* Jobs a list adds to the run per main-loop turn (about 3 ms), taking turns
+ * with the run's sockets: at a lower priority a busy run would starve it. */
+#define FEED_SLICE          2000
+#define FEED_PRIORITY       G_PRIORITY_DEFAULT
 /* How long a closing window waits for its cancelled jobs to clean up. */
 #define CLOSE_GRACE_MS      5000
 
@@ -96,6 +100,8 @@ struct _FbWindow
   GtkWidget            *job_menu;
   GtkFileChooserNative *chooser;
   GQueue                pending_inputs;   /* FbInput* waiting for the preview */
+  FbInputFeed          *feed;             /* a long list still going into the run */
+  guint                 feed_id;
 
   FbPreviewDialog      *preview;          /* weak */
 
@@ -688,12 +694,23 @@ run_notify_cb (FbRun      *run,
     schedule_refresh (self, FALSE);
 }
 
+/* The rest of a long list is dropped: its run was cancelled or replaced,
+ * or the window goes. */
+static void
+stop_feeding (FbWindow *self)
+{
+  g_clear_handle_id (&self->feed_id, g_source_remove);
+  g_clear_pointer (&self->feed, fb_input_feed_free);
+}
+
 static void
 set_run (FbWindow *self,
          FbRun    *run)
 {
   if (self->run == run)
     return;
+
+  stop_feeding (self);
 
   if (self->run != NULL)
     {
@@ -804,10 +821,25 @@ jobs_added (FbWindow *self,
 }
 
 static gboolean
+feed_cb (gpointer user_data)
+{
+  FbWindow *self = user_data;
+
+  if (!fb_input_feed_next (self->feed, self->run, FEED_SLICE))
+    return G_SOURCE_CONTINUE;
+
+  self->feed_id = 0;
+  g_clear_pointer (&self->feed, fb_input_feed_free);
+  present_pending_inputs_later (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 apply_input (FbWindow *self,
              FbInput  *input,
              gboolean  start)
 {
+  g_autoptr(FbInputFeed) feed = NULL;
   guint n_writing;
 
   if (fb_input_get_n_entries (input) == 0)
@@ -821,7 +853,14 @@ apply_input (FbWindow *self,
   if (start || self->started)
     stall_begin (self);
   reveal_gradually (self);
-  fb_input_add_to_run (input, self->run);
+  feed = fb_input_feed_new (input);
+  if (!fb_input_feed_next (feed, self->run, FEED_SLICE))
+    {
+      /* The rest goes in over the next turns of the main loop, between
+       * frames; lists that come meanwhile wait for it (see present_input). */
+      self->feed = g_steal_pointer (&feed);
+      self->feed_id = g_idle_add_full (FEED_PRIORITY, feed_cb, self, NULL);
+    }
   jobs_added (self, n_writing, start);
   return TRUE;
 }
@@ -847,7 +886,8 @@ present_next_input_cb (gpointer user_data)
   FbInput *next;
 
   /* One at a time while each opens a preview; all at once otherwise. */
-  while (self->preview == NULL && (next = g_queue_pop_head (&self->pending_inputs)) != NULL)
+  while (self->preview == NULL && self->feed == NULL &&
+         (next = g_queue_pop_head (&self->pending_inputs)) != NULL)
     present_input (self, next, TRUE);
   return G_SOURCE_REMOVE;
 }
@@ -907,7 +947,7 @@ present_input (FbWindow *self,
   /* Lists given at start wait for the window's first frame: the window
    * shows at once, and the list grows into it a few rows per frame. Lists
    * are shown in the order they came. */
-  if (self->preview != NULL || !self->painted ||
+  if (self->preview != NULL || !self->painted || self->feed != NULL ||
       (!from_queue && !g_queue_is_empty (&self->pending_inputs)))
     {
       if (from_queue)
@@ -1249,7 +1289,10 @@ cancel_action (GtkWidget  *widget,
   FbWindow *self = FB_WINDOW (widget);
 
   if (run_is_running (self))
-    fb_run_cancel (self->run);
+    {
+      stop_feeding (self);
+      fb_run_cancel (self->run);
+    }
 }
 
 static void
@@ -1863,6 +1906,7 @@ fb_window_close_request (GtkWindow *window)
       self->closing = TRUE;
       gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
       self->close_timeout_id = g_timeout_add (CLOSE_GRACE_MS, close_timeout_cb, self);
+      stop_feeding (self);
       fb_run_cancel (self->run);
       return TRUE;
     }
@@ -1884,6 +1928,7 @@ fb_window_dispose (GObject *object)
                                           first_paint_cb, self);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_handle_id (&self->close_timeout_id, g_source_remove);
+  stop_feeding (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);

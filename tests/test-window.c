@@ -691,7 +691,7 @@ test_window_long_list_grows_into_view (void)
   fb_preview_dialog_respond (wait_preview (&f), "add");
   first = n_rows (&f);
   CU_ASSERT (first > 0 && first < 300);
-  /* 125 frames; slow under AddressSanitizer. */
+  /* About 230 frames (see REVEAL_STEP); slow under AddressSanitizer. */
   fb_test_wait_until (all_300_rows_shown, &f, 60);
   CU_ASSERT_EQUAL (n_rows (&f), 300);
   CU_ASSERT_EQUAL (fb_run_get_total (fb_window_get_run (f.window)), 300);

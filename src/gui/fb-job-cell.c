@@ -494,9 +494,9 @@ snapshot_bar (FbJobCell   *self,
   if (length <= 0)
     return;
 
+  /* The trough is the cell's colour, faint: grey, or red for a failed job. */
   get_color (widget, &fill);
-  if (!lookup_color (widget, "view_fg_color", &trough))
-    trough = fill;
+  trough = fill;
   trough.alpha *= 0.15f;
   if (self->style == NULL)
     {
@@ -512,7 +512,9 @@ snapshot_bar (FbJobCell   *self,
     {
       GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
       gint64 now = clock != NULL ? gdk_frame_clock_get_frame_time (clock) : g_get_monotonic_time ();
-      double phase = (now % PULSE_PERIOD) / (double) PULSE_PERIOD;
+      /* Rows sweep out of step, as bars pulsing since their own start do. */
+      gint64 offset = (gint64) (self->position % 7) * PULSE_PERIOD / 7;
+      double phase = ((now + offset) % PULSE_PERIOD) / (double) PULSE_PERIOD;
       double sweep = phase < 0.5 ? 2 * phase : 2 - 2 * phase;
 
       size = MAX (length * PULSE_BLOCK, BAR_HEIGHT);

@@ -391,23 +391,21 @@ fb_job_cell_unmap (GtkWidget *widget)
 
 /* Drawing */
 
+/* gtk_widget_get_color () is GTK 4.10; in 4.8 colours come from the widget's
+ * style context, named ones (libadwaita's) included. */
 static gboolean
 lookup_color (GtkWidget  *widget,
               const char *name,
               GdkRGBA    *color)
 {
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   return gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color);
-G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 static void
 get_color (GtkWidget *widget,
            GdkRGBA   *color)
 {
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
-G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 /* The height of a line of text in the cell's font. Every cell of the list

@@ -828,8 +828,14 @@ static gboolean
 feed_cb (gpointer user_data)
 {
   FbWindow *self = user_data;
+  gboolean done = fb_input_feed_next (self->feed, self->run, FEED_SLICE);
 
-  if (!fb_input_feed_next (self->feed, self->run, FEED_SLICE))
+  /* A slice takes many turns to run (the run starts 64 jobs a turn), so the
+   * run cannot end between two slices; should it ever, the jobs just added
+   * must not stay queued in a run that has stopped. */
+  if (self->started && !fb_run_get_running (self->run))
+    fb_run_start (self->run);
+  if (!done)
     return G_SOURCE_CONTINUE;
 
   self->feed_id = 0;

@@ -756,7 +756,19 @@ section_parser () {
 }
 
 # ------------------------------------------------------------ main
+# The CLI under test is the working tree's: a build dir left from hours ago
+# would be timed under today's git revision otherwise. FETCHBOARD_CLI, when
+# given, is used as it is.
+build_cli () {
+  [ -z "${FETCHBOARD_CLI:-}" ] && [ -f "$BUILD_DIR/build.ninja" ] || return 0
+  if ! timeout 600 ninja -C "$BUILD_DIR" src/cli/fetchboard-cli >"$OUT/build-cli.log" 2>&1; then
+    log "ninja could not build fetchboard-cli (see $OUT/build-cli.log)"
+    exit 1
+  fi
+}
+
 main () {
+  build_cli
   RUSAGE=$(bench_program bench-rusage) || { log "cannot build bench-rusage"; exit 1; }
   log "mode $MODE, section $SECTION, $RUNS timed run(s) after a warm-up; fetchboard-cli: $FB_CLI"
   log "scratch folder $SHM (removed at exit)"

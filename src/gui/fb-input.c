@@ -343,17 +343,3 @@ fb_input_feed_free (FbInputFeed *self)
   g_ptr_array_unref (self->kept);
   g_free (self);
 }
-
-void
-fb_input_add_to_run (FbInput *self,
-                     FbRun   *run)
-{
-  g_autoptr(FbInputFeed) feed = NULL;
-
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (FB_IS_RUN (run));
-
-  feed = fb_input_feed_new (self);
-  while (!fb_input_feed_next (feed, run, G_MAXUINT))
-    ;
-}

@@ -43,13 +43,10 @@ char       *fb_input_describe_sources  (FbInput      *self);
 /* Counts entries that are already jobs of @jobs as duplicates. */
 void        fb_input_skip_known        (FbInput      *self,
                                         GListModel   *jobs);
-/* Appends one job per kept entry, each knowing its source and line. */
-void        fb_input_add_to_run        (FbInput      *self,
-                                        FbRun        *run);
-
-/* The same, a slice at a time: a window adding 100,000 jobs in one go
- * would not draw for a tenth of a second. The feed keeps what it needs of
- * @input, which may be freed at once. */
+/* Appends one job per kept entry, each knowing its source and line, a
+ * slice at a time: a window adding 100,000 jobs in one go would not draw
+ * for a tenth of a second. The feed keeps what it needs of @input, which
+ * may be freed at once. */
 typedef struct _FbInputFeed FbInputFeed;
 
 FbInputFeed *fb_input_feed_new         (FbInput      *input);

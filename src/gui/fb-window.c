@@ -288,8 +288,6 @@ update_shown (FbWindow *self)
   gtk_label_set_label (self->shown_label, text);
 }
 
-/* Filter and sort model follow the jobs' states: re-evaluated a few times a
- * second at most, never per progress notification. */
 static gboolean
 list_is_sorted (FbWindow *self)
 {
@@ -298,6 +296,8 @@ list_is_sorted (FbWindow *self)
   return sorter != NULL && gtk_sorter_get_order (sorter) != GTK_SORTER_ORDER_NONE;
 }
 
+/* Filter and sort model follow the jobs' states: re-evaluated a few times a
+ * second at most, never per progress notification. */
 static gboolean
 refresh_cb (gpointer user_data)
 {

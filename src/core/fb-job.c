@@ -482,6 +482,17 @@ _fb_job_finish (FbJob      *self,
 }
 
 void
+_fb_job_set_phase_time (FbJob      *self,
+                        FbJobPhase  phase,
+                        gint64      time)
+{
+  g_assert (FB_IS_JOB (self));
+  g_assert (phase < FB_JOB_N_PHASES);
+
+  self->phase_time[phase] = time;
+}
+
+void
 _fb_job_reset (FbJob *self)
 {
   g_assert (FB_IS_JOB (self));

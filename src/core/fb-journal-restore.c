@@ -13,6 +13,8 @@
 #include <json-glib/json-glib.h>
 #include <sys/stat.h>
 
+#include "fb-catalog.h"
+#include "fb-filename.h"
 #include "fb-journal-private.h"
 #include "fb-job-private.h"
 
@@ -541,4 +543,181 @@ fb_journal_restore_run_finish (FbJournal     *self,
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return NULL;
   return restore_build (self, g_task_get_task_data (G_TASK (result)));
+}
+
+static gboolean
+same_inputs (GPtrArray *rows,
+             FbJob    **jobs,
+             guint      n_jobs)
+{
+  if (rows->len != n_jobs)
+    return FALSE;
+  for (guint i = 0; i < n_jobs; i++)
+    {
+      const FbJournalJob *row = rows->pdata[i];
+
+      if (row->kind != fb_job_get_kind (jobs[i])
+          || g_strcmp0 (row->input, fb_job_get_input (jobs[i])) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A crash between a file's publication and its row's batch leaves a
+ * whole file (only complete bodies are ever renamed) that no row names:
+ * NAME, made since the run began. It is taken as the job's, instead of
+ * fetching it again into "NAME (1)". */
+static FbJob *
+adopt_published (const FbJournalRun *run,
+                 FbRun              *engine,
+                 FbJob              *job,
+                 GHashTable         *named,
+                 gint64              offset)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+  FbJournalJob row = { 0 };
+  GStatBuf st;
+
+  if (fb_job_get_kind (job) == FB_JOB_KIND_DOWNLOAD)
+    name = fb_filename_from_url (fb_job_get_input (job));
+  else if (fb_job_get_kind (job) == FB_JOB_KIND_CATALOG && !fb_run_get_metadata_names (engine))
+    name = fb_catalog_code_filename (fb_job_get_input (job));
+  if (name == NULL)
+    return NULL;
+  path = g_build_filename (run->destination != NULL ? run->destination : ".", name, NULL);
+  if (g_hash_table_contains (named, path) || g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode)
+      || (gint64) st.st_mtime * G_USEC_PER_SEC < run->created - G_USEC_PER_SEC)
+    return NULL;
+
+  /* Translators: %s is a file name */
+  message = g_strdup_printf (_("Saved as %s"), name);
+  row.kind = fb_job_get_kind (job);
+  row.input = (char *) fb_job_get_input (job);
+  row.state = FB_JOB_STATE_OK;
+  row.bytes_received = st.st_size;
+  row.bytes_expected = st.st_size;
+  row.message = message;
+  row.saved_path = path;
+  row.phase_time[FB_JOB_PHASE_DONE] = (gint64) st.st_mtime * G_USEC_PER_SEC;
+  g_hash_table_add (named, g_strdup (path));
+  return restore_job (&row, offset);
+}
+
+gint64
+fb_journal_add_jobs (FbJournal   *self,
+                     FbRun       *run,
+                     FbJob      **jobs,
+                     guint        n_jobs,
+                     const char  *identity,
+                     guint       *n_done,
+                     GError     **error)
+{
+  g_autoptr(GPtrArray) final = g_ptr_array_new_full (n_jobs, g_object_unref);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) saved = NULL;
+  g_autoptr(GArray) rewrite = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(FbJournalRun) run_row = NULL;
+  g_autoptr(GHashTable) named = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *destination;
+  gint64 offset = g_get_real_time () - g_get_monotonic_time ();
+  gint64 run_id;
+  guint done = 0;
+
+  g_return_val_if_fail (FB_IS_JOURNAL (self), 0);
+  g_return_val_if_fail (FB_IS_RUN (run), 0);
+  g_return_val_if_fail (identity != NULL, 0);
+
+  destination = fb_run_get_destination (run) != NULL ? fb_run_get_destination (run) : ".";
+  run_id = fb_journal_find_unended (self, identity, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return 0;
+    }
+  if (run_id > 0)
+    {
+      run_row = fb_journal_get_run (self, run_id, error);
+      if (run_row == NULL)
+        return 0;
+      rows = fb_journal_list_jobs (self, run_id, error);
+      if (rows == NULL)
+        return 0;
+      if (!same_inputs (rows, jobs, n_jobs))
+        {
+          run_id = 0;
+          g_clear_pointer (&rows, g_ptr_array_unref);
+        }
+      else
+        {
+          fb_journal_remove_stray_parts (run_row, rows);
+          for (guint i = 0; i < rows->len; i++)
+            {
+              const FbJournalJob *row = rows->pdata[i];
+
+              if (row->saved_path != NULL)
+                g_hash_table_add (named, g_strdup (row->saved_path));
+            }
+        }
+    }
+  saved = fb_journal_list_saved (self, destination, error);
+  if (saved == NULL)
+    return 0;
+
+  for (guint i = 0; i < n_jobs; i++)
+    {
+      const FbJournalJob *row = rows != NULL ? rows->pdata[i] : NULL;
+      const FbJournalJob *earlier = g_hash_table_lookup (saved, fb_job_get_input (jobs[i]));
+      FbJob *job = NULL;
+
+      /* Finished answers stay; errors and cancels run again. */
+      if (row != NULL && (row->state == FB_JOB_STATE_OK || row->state == FB_JOB_STATE_NOT_FOUND))
+        {
+          job = restore_job (row, offset);
+          if (fb_job_get_state (job) != row->state)
+            g_array_append_val (rewrite, i);
+        }
+      else if (earlier != NULL && earlier->kind == fb_job_get_kind (jobs[i])
+               && fb_journal_job_is_verified (earlier))
+        {
+          job = restore_job (earlier, offset);
+          if (row != NULL)
+            g_array_append_val (rewrite, i);
+        }
+      else if (row != NULL)
+        {
+          job = adopt_published (run_row, run, jobs[i], named, offset);
+          if (job != NULL)
+            g_array_append_val (rewrite, i);
+        }
+      if (job != NULL)
+        {
+          if (fb_job_get_source (jobs[i]) != NULL)
+            fb_job_set_source (job, fb_job_get_source (jobs[i]),
+                               fb_job_get_source_line (jobs[i]));
+          done++;
+        }
+      g_ptr_array_add (final, job != NULL ? job : g_object_ref (jobs[i]));
+    }
+
+  fb_run_add_jobs (run, (FbJob **) final->pdata, final->len);
+  if (run_id > 0)
+    {
+      _fb_journal_continue_run (self, run, run_id, rows);
+      for (guint i = 0; i < rewrite->len; i++)
+        {
+          guint index = g_array_index (rewrite, guint, i);
+
+          _fb_journal_put_job (self, final->pdata[index], run_id, index,
+                               ((FbJournalJob *) rows->pdata[index])->attempts);
+        }
+    }
+  else
+    run_id = fb_journal_track_run (self, run, NULL, identity, NULL);
+
+  if (n_done != NULL)
+    *n_done = done;
+  return run_id;
 }

@@ -179,6 +179,22 @@ void          fb_journal_settings_apply     (const char          *settings_json,
 guint         fb_journal_remove_stray_parts (const FbJournalRun  *run,
                                              GPtrArray           *jobs);
 
+/* For a command run again with a journal: adds @jobs to @run and records
+ * it. If the journal holds an unfinished run with @identity and the same
+ * jobs, that run continues (its OK and not-found jobs stay final, the rest
+ * run again); otherwise a new run is recorded. Either way a job whose file
+ * the journal saw saved in the run's destination, still there with its
+ * size, comes back final instead of being fetched again. Returns the run
+ * id (0 with @error set); @n_done says how many came back final. Blocks on
+ * the disk. */
+gint64        fb_journal_add_jobs           (FbJournal           *self,
+                                             FbRun               *run,
+                                             FbJob              **jobs,
+                                             guint                n_jobs,
+                                             const char          *identity,
+                                             guint               *n_done,
+                                             GError             **error);
+
 /* Rebuilds run @run_id (settings, jobs as restore gives them, stray parts
  * removed) and records it again; it is not started. Blocks on the disk. */
 FbRun        *fb_journal_restore_run        (FbJournal           *self,

@@ -24,7 +24,8 @@
   "t_transferring, t_saving, t_done, message, error, saved_path, part_path"
 
 #define RUN_COLUMNS \
-  "r.id, r.created, r.ended, r.kind, r.identity, r.destination, r.settings, " \
+  "r.id, r.created, r.ended, coalesce (r.kind, (SELECT j.kind FROM jobs j " \
+  "WHERE j.run_id = r.id AND j.idx = 0), 'download'), r.identity, r.destination, r.settings, " \
   "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id), " \
   "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'ok'), " \
   "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'not-found'), " \

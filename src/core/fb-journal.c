@@ -123,7 +123,7 @@ static const char schema_sql[] =
   "  id INTEGER PRIMARY KEY,"
   "  created INTEGER NOT NULL,"
   "  ended INTEGER NOT NULL DEFAULT 0,"
-  "  kind TEXT NOT NULL,"
+  "  kind TEXT,"
   "  identity TEXT,"
   "  destination TEXT,"
   "  settings TEXT);"
@@ -1063,6 +1063,7 @@ track (FbJournal  *self,
   return tracked;
 }
 
+/* NULL while the run is empty: the first job's kind is read instead. */
 static const char *
 run_kind (FbRun *run)
 {
@@ -1070,6 +1071,8 @@ run_kind (FbRun *run)
   guint n = g_list_model_get_n_items (jobs);
   FbJobKind first = FB_JOB_KIND_DOWNLOAD;
 
+  if (n == 0)
+    return NULL;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
@@ -1080,6 +1083,18 @@ run_kind (FbRun *run)
         return "mixed";
     }
   return kind_names[first];
+}
+
+gint64
+fb_journal_get_run_id (FbJournal *self,
+                       FbRun     *run)
+{
+  g_return_val_if_fail (FB_IS_JOURNAL (self), 0);
+
+  for (guint i = 0; i < self->tracked->len; i++)
+    if (((Tracked *) self->tracked->pdata[i])->run == run)
+      return ((Tracked *) self->tracked->pdata[i])->run_id;
+  return 0;
 }
 
 gint64
@@ -1103,6 +1118,7 @@ fb_journal_track_run (FbJournal  *self,
   row->id = self->next_run_id++;
   row->created = g_get_real_time ();
   row->kind = g_strdup (kind != NULL ? kind : run_kind (run));
+
   row->identity = g_strdup (identity);
   row->destination = g_strdup (fb_run_get_destination (run));
   row->settings = g_strdup (settings_json);
@@ -1259,6 +1275,11 @@ fb_journal_delete_run (FbJournal *self,
                        gint64     run_id)
 {
   g_return_if_fail (FB_IS_JOURNAL (self));
+
+  /* A run being recorded stops being recorded: no row outlives its run. */
+  for (guint i = self->tracked->len; i > 0; i--)
+    if (((Tracked *) self->tracked->pdata[i - 1])->run_id == run_id)
+      g_ptr_array_remove_index (self->tracked, i - 1);
   queue_op (self, op_new (OP_RUN_DELETE, run_id));
 }
 
@@ -1266,6 +1287,15 @@ void
 fb_journal_clear_history (FbJournal *self)
 {
   g_return_if_fail (FB_IS_JOURNAL (self));
+
+  /* Runs that have ended go with their rows; the rest stay recorded. */
+  for (guint i = self->tracked->len; i > 0; i--)
+    {
+      FbRun *run = ((Tracked *) self->tracked->pdata[i - 1])->run;
+
+      if (!fb_run_get_running (run) && fb_run_get_elapsed (run) > 0)
+        g_ptr_array_remove_index (self->tracked, i - 1);
+    }
   queue_op (self, op_new (OP_CLEAR, 0));
 }
 

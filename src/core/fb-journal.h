@@ -113,6 +113,9 @@ gint64        fb_journal_track_run          (FbJournal           *self,
 void          fb_journal_continue_run       (FbJournal           *self,
                                              FbRun               *run,
                                              gint64               run_id);
+/* The id @run is recorded under, 0 when it is not. */
+gint64        fb_journal_get_run_id         (FbJournal           *self,
+                                             FbRun               *run);
 /* Stops recording @run (its rows stay). */
 void          fb_journal_untrack_run        (FbJournal           *self,
                                              FbRun               *run);

@@ -357,6 +357,7 @@ fb_export_svg (const FbJournalRun *run,
   g_autoptr(GDateTime) created = NULL;
   g_autofree char *date = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *number = NULL;
   GString *out = g_string_new (NULL);
   char b1[G_ASCII_DTOSTR_BUF_SIZE];
   char b2[G_ASCII_DTOSTR_BUF_SIZE];
@@ -418,7 +419,8 @@ fb_export_svg (const FbJournalRun *run,
   created = g_date_time_new_from_unix_local (run->created / G_USEC_PER_SEC);
   date = created != NULL ? g_date_time_format (created, "%Y-%m-%d %H:%M:%S") : g_strdup ("");
   /* Translators: run number, its kind ("download"), its date */
-  title = g_strdup_printf (_("Run %" G_GINT64_FORMAT " (%s), %s"), run->id, run->kind, date);
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, run->id);
+  title = g_strdup_printf (_("Run %s (%s), %s"), number, run->kind, date);
 
   g_string_append_printf (out,
                           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -137,8 +137,11 @@ fb_journal_get_run (FbJournal  *self,
     return NULL;
   if (rows->len == 0)
     {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);
+
       g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_NOT_FOUND,
-                   _("No run %" G_GINT64_FORMAT " in the journal %s"), run_id,
+                   /* Translators: a run's number, then the journal's path */
+                   _("No run %s in the journal %s"), number,
                    fb_journal_get_path (self));
       return NULL;
     }

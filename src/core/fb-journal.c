@@ -616,8 +616,10 @@ check_db (sqlite3  *db,
     }
   if (version > FB_JOURNAL_SCHEMA_VERSION)
     {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
       *why = g_strdup_printf (_("it was written by a newer version of Fetchboard "
-                                "(journal version %" G_GINT64_FORMAT ")"), version);
+                                "(journal version %s)"), number);
       return DB_BAD;
     }
 

@@ -134,12 +134,13 @@ run_row (FbHistoryPage      *self,
   GtkWidget *row = adw_action_row_new ();
   g_autoptr(GDateTime) created = g_date_time_new_from_unix_local (run->created / G_USEC_PER_SEC);
   g_autofree char *date = g_date_time_format (created, "%Y-%m-%d %H:%M");
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, run->id);
   g_autofree char *title = NULL;
   g_autofree char *counts = NULL;
   g_autofree char *subtitle = NULL;
 
   /* Translators: run number, its date, its kind ("download", "probe", "catalog") */
-  title = g_strdup_printf (_("Run %" G_GINT64_FORMAT " · %s · %s"), run->id, date, run->kind);
+  title = g_strdup_printf (_("Run %s · %s · %s"), number, date, run->kind);
   /* Translators: how the run's jobs ended */
   counts = g_strdup_printf (_("%u jobs: %u OK, %u not found, %u errors, %u cancelled"),
                             run->n_total, run->n_ok, run->n_not_found, run->n_error,

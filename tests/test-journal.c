@@ -472,12 +472,14 @@ test_journal_full_disk_stops_the_journal_not_the_run (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) runs = NULL;
   g_autofree char *check = NULL;
+  g_autofree char *pages = NULL;
   gboolean failed = FALSE;
 
   fixture_init (&f);
   g_signal_connect (f.journal, "write-failed", G_CALLBACK (write_failed_cb), &f);
   /* The schema's pages and not one more. */
-  _fb_journal_set_max_pages (f.journal, 6);
+  pages = query_text (f.path, "PRAGMA page_count");
+  _fb_journal_set_max_pages (f.journal, (guint) g_ascii_strtoull (pages, NULL, 10));
   new_run (&f);
   for (guint i = 0; i < 300; i++)
     {

@@ -29,6 +29,10 @@ void _fb_journal_put_job       (FbJournal *self,
                                 guint      index,
                                 guint      attempts);
 
+/* Appends @job's kind, source, line and input to an "inputs" blob. */
+void _fb_journal_encode_input  (GByteArray *out,
+                                FbJob      *job);
+
 typedef gpointer (*FbJournalReadRow) (sqlite3_stmt *stmt);
 
 /* Runs @sql on the reading connection with @text (if not NULL) bound

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "fb-catalog.h"
@@ -24,9 +25,10 @@
   "t_transferring, t_saving, t_done, message, error, saved_path, part_path"
 
 #define RUN_COLUMNS \
-  "r.id, r.created, r.ended, coalesce (r.kind, (SELECT j.kind FROM jobs j " \
-  "WHERE j.run_id = r.id AND j.idx = 0), 'download'), r.identity, r.destination, r.settings, " \
-  "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id), " \
+  "r.id, r.created, r.ended, coalesce (r.kind, (SELECT CASE substr (i.data, 1, 1) " \
+  "WHEN X'30' THEN 'probe' WHEN X'32' THEN 'catalog' ELSE 'download' END FROM inputs i " \
+  "WHERE i.run_id = r.id AND i.first = 0), 'download'), r.identity, r.destination, " \
+  "r.settings, (SELECT coalesce (sum (i.count), 0) FROM inputs i WHERE i.run_id = r.id), " \
   "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'ok'), " \
   "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'not-found'), " \
   "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'error'), " \
@@ -148,16 +150,128 @@ fb_journal_get_run (FbJournal  *self,
   return g_ptr_array_steal_index (rows, 0);
 }
 
+typedef struct
+{
+  guint   first;
+  guint   count;
+  GBytes *data;
+} Inputs;
+
+static void
+inputs_free (Inputs *inputs)
+{
+  g_bytes_unref (inputs->data);
+  g_free (inputs);
+}
+
+static gpointer
+read_inputs (sqlite3_stmt *stmt)
+{
+  Inputs *inputs = g_new0 (Inputs, 1);
+
+  inputs->first = sqlite3_column_int (stmt, 0);
+  inputs->count = sqlite3_column_int (stmt, 1);
+  inputs->data = g_bytes_new (sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2));
+  return inputs;
+}
+
+/* The rows of jobs that have not ended: kind, source, line, input, each
+ * NUL-terminated (see _fb_journal_encode_input). A blob cut short stops
+ * where it is cut. */
+static void
+decode_inputs (const Inputs *inputs,
+               gint64        run_id,
+               GPtrArray    *jobs)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (inputs->data, &size);
+  const char *end = data + size;
+  const char *p = data;
+
+  while (jobs->len < inputs->first)
+    {
+      FbJournalJob *gap = g_new0 (FbJournalJob, 1);
+
+      gap->run_id = run_id;
+      gap->index = jobs->len;
+      gap->input = g_strdup ("");
+      gap->bytes_expected = -1;
+      g_ptr_array_add (jobs, gap);
+    }
+  for (guint k = 0; k < inputs->count; k++)
+    {
+      const char *fields[4];
+      FbJournalJob *row;
+
+      for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+        {
+          const char *nul = p < end ? memchr (p, '\0', end - p) : NULL;
+
+          if (nul == NULL)
+            return;
+          fields[f] = p;
+          p = nul + 1;
+        }
+      row = g_new0 (FbJournalJob, 1);
+      row->run_id = run_id;
+      row->index = inputs->first + k;
+      row->kind = CLAMP (fields[0][0] - '0', FB_JOB_KIND_PROBE, FB_JOB_KIND_CATALOG);
+      row->source = fields[1][0] != '\0' ? g_strdup (fields[1]) : NULL;
+      row->source_line = (guint) g_ascii_strtoull (fields[2], NULL, 10);
+      row->input = g_strdup (fields[3]);
+      row->state = FB_JOB_STATE_PENDING;
+      row->bytes_expected = -1;
+      if (row->index == jobs->len)
+        g_ptr_array_add (jobs, row);
+      else if (row->index < jobs->len)
+        {
+          fb_journal_job_free (jobs->pdata[row->index]);
+          jobs->pdata[row->index] = row;
+        }
+      else
+        fb_journal_job_free (row);
+    }
+}
+
 GPtrArray *
 fb_journal_list_jobs (FbJournal  *self,
                       gint64      run_id,
                       GError    **error)
 {
+  g_autoptr(GPtrArray) blobs = NULL;
+  g_autoptr(GPtrArray) ended = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+
   g_return_val_if_fail (FB_IS_JOURNAL (self), NULL);
 
-  return _fb_journal_read_rows (self, "SELECT " JOB_COLUMNS " FROM jobs WHERE run_id = ? "
-                                "ORDER BY idx", (FbJournalReadRow) read_job, (GDestroyNotify)
-                                fb_journal_job_free, NULL, run_id, error);
+  blobs = _fb_journal_read_rows (self, "SELECT first, count, data FROM inputs WHERE run_id = ? "
+                                 "ORDER BY first", read_inputs, (GDestroyNotify) inputs_free,
+                                 NULL, run_id, error);
+  if (blobs == NULL)
+    return NULL;
+  ended = _fb_journal_read_rows (self, "SELECT " JOB_COLUMNS " FROM jobs WHERE run_id = ? "
+                                 "ORDER BY idx", (FbJournalReadRow) read_job, NULL, NULL, run_id,
+                                 error);
+  if (ended == NULL)
+    return NULL;
+
+  /* Every job as it was added, then the rows of those that ended over it. */
+  jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_journal_job_free);
+  for (guint i = 0; i < blobs->len; i++)
+    decode_inputs (blobs->pdata[i], run_id, jobs);
+  for (guint i = 0; i < ended->len; i++)
+    {
+      FbJournalJob *row = ended->pdata[i];
+
+      if (row->index < jobs->len)
+        {
+          fb_journal_job_free (jobs->pdata[row->index]);
+          jobs->pdata[row->index] = row;
+        }
+      else
+        fb_journal_job_free (row);
+    }
+  return g_steal_pointer (&jobs);
 }
 
 static gpointer

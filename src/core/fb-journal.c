@@ -24,6 +24,10 @@
 
 #define BATCH_US  (100 * 1000) /* a batch waits at most this long for more records */
 #define BATCH_MAX 4096
+/* The main thread hands records over in groups, at most this often: one
+ * wake-up of the writer per group, not per record. */
+#define HAND_OVER_MS  50
+#define HAND_OVER_MAX 1024
 
 /* One write, queued by the main thread for the writer thread. */
 typedef enum
@@ -32,6 +36,7 @@ typedef enum
   OP_RUN_REOPEN,
   OP_RUN_END,
   OP_JOB_PUT,
+  OP_INPUTS,
   OP_LIMIT,
   OP_RUN_DELETE,
   OP_CLEAR,
@@ -48,6 +53,7 @@ typedef struct
   guint         value;
   FbJournalRun *run;
   FbJournalJob *job;
+  GBytes       *inputs;
   GTask        *task;
 } Op;
 
@@ -67,9 +73,12 @@ struct _FbJournal
   GObject       parent_instance;
 
   GMainContext *context;
-  GAsyncQueue  *ops;
+  GAsyncQueue  *ops;        /* GPtrArray* of Op*, in order */
+  GPtrArray    *pending;    /* Op*, not handed over yet (main thread) */
+  GSource      *hand_over_source;
   GThread      *writer;
   sqlite3      *wdb;        /* the writer thread's */
+  sqlite3_stmt *put_job;    /* the writer thread's, prepared on first use */
   sqlite3      *rdb;        /* reads, under read_lock */
   GMutex        read_lock;
   GMutex        error_lock;
@@ -152,6 +161,14 @@ static const char schema_sql[] =
   "  saved_path TEXT,"
   "  part_path TEXT,"
   "  PRIMARY KEY (run_id, idx)) WITHOUT ROWID;"
+  /* What each job was asked to do, a blob per batch of jobs added: a job
+   * gets its row in "jobs" only once it has ended. */
+  "CREATE TABLE inputs ("
+  "  run_id INTEGER NOT NULL,"
+  "  first INTEGER NOT NULL,"
+  "  count INTEGER NOT NULL,"
+  "  data BLOB NOT NULL,"
+  "  PRIMARY KEY (run_id, first)) WITHOUT ROWID;"
   "CREATE TABLE limits ("
   "  run_id INTEGER NOT NULL,"
   "  time INTEGER NOT NULL,"
@@ -222,8 +239,30 @@ op_free (Op *op)
 {
   g_clear_pointer (&op->run, fb_journal_run_free);
   g_clear_pointer (&op->job, fb_journal_job_free);
+  g_clear_pointer (&op->inputs, g_bytes_unref);
   g_clear_object (&op->task);
   g_free (op);
+}
+
+static void
+hand_over (FbJournal *self)
+{
+  if (self->hand_over_source != NULL)
+    {
+      g_source_destroy (self->hand_over_source);
+      g_clear_pointer (&self->hand_over_source, g_source_unref);
+    }
+  if (self->pending->len == 0)
+    return;
+  g_async_queue_push (self->ops, g_steal_pointer (&self->pending));
+  self->pending = g_ptr_array_new ();
+}
+
+static gboolean
+hand_over_cb (gpointer user_data)
+{
+  hand_over (user_data);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -235,7 +274,15 @@ queue_op (FbJournal *self,
       op_free (op);
       return;
     }
-  g_async_queue_push (self->ops, op);
+  g_ptr_array_add (self->pending, op);
+  if (op->kind == OP_BARRIER || op->kind == OP_QUIT || self->pending->len >= HAND_OVER_MAX)
+    hand_over (self);
+  else if (self->hand_over_source == NULL)
+    {
+      self->hand_over_source = g_timeout_source_new (HAND_OVER_MS);
+      g_source_set_callback (self->hand_over_source, hand_over_cb, self, NULL);
+      g_source_attach (self->hand_over_source, self->context);
+    }
 }
 
 static Op *
@@ -331,19 +378,25 @@ exec_stmt (sqlite3    *db,
 }
 
 static int
-write_job (sqlite3            *db,
+write_job (FbJournal          *self,
            const FbJournalJob *row)
 {
   static const char sql[] =
     "INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ") VALUES "
     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt;
   int c = 1;
   int rc;
 
-  rc = sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return rc;
+  /* The one statement of almost every record: prepared once. */
+  if (self->put_job == NULL)
+    {
+      rc = sqlite3_prepare_v3 (self->wdb, sql, -1, SQLITE_PREPARE_PERSISTENT, &self->put_job,
+                               NULL);
+      if (rc != SQLITE_OK)
+        return rc;
+    }
+  stmt = self->put_job;
   sqlite3_bind_int64 (stmt, c++, row->run_id);
   sqlite3_bind_int64 (stmt, c++, row->index);
   bind_text (stmt, c++, kind_names[row->kind]);
@@ -362,9 +415,7 @@ write_job (sqlite3            *db,
   bind_text (stmt, c++, row->error);
   bind_text (stmt, c++, row->saved_path);
   bind_text (stmt, c++, row->part_path);
-  rc = step_done (stmt);
-  sqlite3_finalize (stmt);
-  return rc;
+  return step_done (stmt);
 }
 
 static int
@@ -408,12 +459,31 @@ apply_op (FbJournal *self,
     case OP_RUN_END:
       return exec_stmt (db, "UPDATE runs SET ended = ? WHERE id = ?", op->time, op->run_id);
     case OP_JOB_PUT:
-      return write_job (db, op->job);
+      return write_job (self, op->job);
+    case OP_INPUTS:
+      {
+        sqlite3_stmt *stmt = NULL;
+
+        rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO inputs (run_id, first, count, data) "
+                                     "VALUES (?,?,?,?)", -1, &stmt, NULL);
+        if (rc != SQLITE_OK)
+          return rc;
+        sqlite3_bind_int64 (stmt, 1, op->run_id);
+        sqlite3_bind_int64 (stmt, 2, op->value);
+        sqlite3_bind_int64 (stmt, 3, op->time);
+        sqlite3_bind_blob (stmt, 4, g_bytes_get_data (op->inputs, NULL),
+                           (int) g_bytes_get_size (op->inputs), SQLITE_STATIC);
+        rc = step_done (stmt);
+        sqlite3_finalize (stmt);
+        return rc;
+      }
     case OP_LIMIT:
       return exec_stmt (db, "INSERT INTO limits (run_id, time, value) VALUES (?,?,?)",
                         op->run_id, op->time, (gint64) op->value);
     case OP_RUN_DELETE:
       rc = exec_stmt (db, "DELETE FROM jobs WHERE run_id = ?", op->run_id);
+      if (rc == SQLITE_OK)
+        rc = exec_stmt (db, "DELETE FROM inputs WHERE run_id = ?", op->run_id);
       if (rc == SQLITE_OK)
         rc = exec_stmt (db, "DELETE FROM limits WHERE run_id = ?", op->run_id);
       if (rc == SQLITE_OK)
@@ -422,6 +492,9 @@ apply_op (FbJournal *self,
     case OP_CLEAR:
       rc = exec_stmt (db, "DELETE FROM jobs WHERE run_id IN "
                           "(SELECT id FROM runs WHERE ended != 0)");
+      if (rc == SQLITE_OK)
+        rc = exec_stmt (db, "DELETE FROM inputs WHERE run_id IN "
+                            "(SELECT id FROM runs WHERE ended != 0)");
       if (rc == SQLITE_OK)
         rc = exec_stmt (db, "DELETE FROM limits WHERE run_id IN "
                             "(SELECT id FROM runs WHERE ended != 0)");
@@ -440,6 +513,43 @@ apply_op (FbJournal *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* Never g_main_context_invoke (): with the main thread between two
+ * iterations it would run @func here, on the writer thread. */
+static void
+on_main (FbJournal      *self,
+         GSourceFunc     func,
+         gpointer        data,
+         GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, func, data, notify);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+typedef struct
+{
+  GTask  *task;
+  GError *error;
+} Completion;
+
+/* The task (and the reference to the journal it holds) is let go on the
+ * main thread: the last one let go on the writer thread would join it. */
+static gboolean
+complete_cb (gpointer user_data)
+{
+  Completion *completion = user_data;
+
+  if (completion->error != NULL)
+    g_task_return_error (completion->task, completion->error);
+  else
+    g_task_return_boolean (completion->task, TRUE);
+  g_object_unref (completion->task);
+  g_free (completion);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -465,8 +575,7 @@ writer_fail (FbJournal  *self,
   g_mutex_lock (&self->error_lock);
   self->write_error = error;
   g_mutex_unlock (&self->error_lock);
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_write_failed_cb,
-                              g_object_ref (self), g_object_unref);
+  on_main (self, emit_write_failed_cb, g_object_ref (self), g_object_unref);
 }
 
 static gboolean
@@ -505,16 +614,19 @@ write_batch (FbJournal *self,
     {
       Op *op = batch->pdata[i];
 
+      Completion *completion;
+
       if (op->task == NULL)
         continue;
+      completion = g_new0 (Completion, 1);
+      completion->task = g_steal_pointer (&op->task);
       if (self->failed)
         {
           g_mutex_lock (&self->error_lock);
-          g_task_return_error (op->task, g_error_copy (self->write_error));
+          completion->error = g_error_copy (self->write_error);
           g_mutex_unlock (&self->error_lock);
         }
-      else
-        g_task_return_boolean (op->task, TRUE);
+      on_main (self, complete_cb, completion, NULL);
     }
   return !quit;
 }
@@ -528,19 +640,22 @@ writer_thread (gpointer data)
 
   while (go_on)
     {
-      Op *op = g_async_queue_pop (self->ops);
+      GPtrArray *group = g_async_queue_pop (self->ops);
       gint64 deadline = g_get_monotonic_time () + BATCH_US;
 
-      g_ptr_array_add (batch, op);
-      while (op->kind != OP_BARRIER && op->kind != OP_QUIT && batch->len < BATCH_MAX)
+      for (;;)
         {
-          gint64 left = deadline - g_get_monotonic_time ();
+          OpKind last = ((Op *) group->pdata[group->len - 1])->kind;
+          gint64 left;
 
-          op = left > 0 ? g_async_queue_timeout_pop (self->ops, left)
-                        : g_async_queue_try_pop (self->ops);
-          if (op == NULL)
+          g_ptr_array_extend_and_steal (batch, group);
+          if (last == OP_BARRIER || last == OP_QUIT || batch->len >= BATCH_MAX)
             break;
-          g_ptr_array_add (batch, op);
+          left = deadline - g_get_monotonic_time ();
+          group = left > 0 ? g_async_queue_timeout_pop (self->ops, left)
+                           : g_async_queue_try_pop (self->ops);
+          if (group == NULL)
+            break;
         }
       go_on = write_batch (self, batch);
       g_ptr_array_set_size (batch, 0);
@@ -821,6 +936,10 @@ journal_open (const char    *path,
       return NULL;
     }
   self->wdb = db;
+  /* One thread at a time uses it; checkpoints wait for the end of a big
+   * run instead of copying pages in the middle of it. */
+  sqlite3_exec (db, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;",
+                NULL, NULL, NULL);
 
   self->next_run_id = query_int (db, "SELECT coalesce(max(id), 0) FROM runs", &rc) + 1;
   if (rc != SQLITE_OK)
@@ -936,6 +1055,26 @@ _fb_journal_set_max_pages (FbJournal *self,
 
 /* ---- tracking runs ---- */
 
+/* kind, source, line, input: each NUL-terminated. */
+void
+_fb_journal_encode_input (GByteArray *out,
+                          FbJob      *job)
+{
+  const char *source = fb_job_get_source (job);
+  const char *input = fb_job_get_input (job);
+  char line[16];
+  guint8 kind = '0' + fb_job_get_kind (job);
+
+  g_byte_array_append (out, &kind, 1);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  if (source != NULL)
+    g_byte_array_append (out, (const guint8 *) source, strlen (source));
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  g_snprintf (line, sizeof line, "%u", fb_job_get_source_line (job));
+  g_byte_array_append (out, (const guint8 *) line, strlen (line) + 1);
+  g_byte_array_append (out, (const guint8 *) input, strlen (input) + 1);
+}
+
 static void
 tracked_free (Tracked *tracked)
 {
@@ -966,11 +1105,18 @@ jobs_changed_cb (GListModel *model,
                  guint       added,
                  Tracked    *tracked)
 {
+  g_autoptr(GByteArray) inputs = NULL;
+  guint first = MAX (position, tracked->n_existing);
   guint zero = 0;
+  Op *op;
 
   /* Runs only ever grow at the end. */
   g_return_if_fail (removed == 0);
 
+  /* One small record for the whole batch: the writer stores it as a blob,
+   * so 10,000 jobs added cost one row, not 10,000. */
+  if (position + added > first)
+    inputs = g_byte_array_sized_new ((position + added - first) * 64);
   for (guint i = position; i < position + added; i++)
     {
       g_autoptr(FbJob) job = g_list_model_get_item (model, i);
@@ -978,9 +1124,20 @@ jobs_changed_cb (GListModel *model,
       g_hash_table_insert (tracked->index, job, GUINT_TO_POINTER (i + 1));
       if (i >= tracked->attempts->len)
         g_array_append_val (tracked->attempts, zero);
-      if (i >= tracked->n_existing)
+      if (i < first)
+        continue;
+      _fb_journal_encode_input (inputs, job);
+      /* A job that is final already (skipped as saved) has its row now. */
+      if (fb_job_is_final (job))
         put_job (tracked, job, i);
     }
+  if (inputs == NULL)
+    return;
+  op = op_new (OP_INPUTS, tracked->run_id);
+  op->value = first;
+  op->time = position + added - first;
+  op->inputs = g_byte_array_free_to_bytes (g_steal_pointer (&inputs));
+  queue_op (tracked->journal, op);
 }
 
 static void
@@ -1227,6 +1384,7 @@ fb_journal_close (FbJournal *self)
   queue_op (self, op_new (OP_QUIT, 0));
   self->closed = TRUE;
   g_thread_join (g_steal_pointer (&self->writer));
+  g_clear_pointer (&self->put_job, sqlite3_finalize);
   /* Checkpoints the WAL into the file. */
   sqlite3_close (self->wdb);
   self->wdb = NULL;
@@ -1319,11 +1477,16 @@ static void
 fb_journal_finalize (GObject *object)
 {
   FbJournal *self = FB_JOURNAL (object);
-  Op *op;
+  GPtrArray *group;
 
-  while ((op = g_async_queue_try_pop (self->ops)) != NULL)
-    op_free (op);
+  while ((group = g_async_queue_try_pop (self->ops)) != NULL)
+    {
+      g_ptr_array_foreach (group, (GFunc) op_free, NULL);
+      g_ptr_array_unref (group);
+    }
   g_async_queue_unref (self->ops);
+  g_ptr_array_foreach (self->pending, (GFunc) op_free, NULL);
+  g_ptr_array_unref (self->pending);
   sqlite3_close (self->wdb);
   sqlite3_close (self->rdb);
   if (self->lock_fd >= 0)
@@ -1356,6 +1519,7 @@ static void
 fb_journal_init (FbJournal *self)
 {
   self->ops = g_async_queue_new ();
+  self->pending = g_ptr_array_new ();
   self->tracked = g_ptr_array_new_with_free_func ((GDestroyNotify) tracked_free);
   self->lock_fd = -1;
   self->mono_offset = g_get_real_time () - g_get_monotonic_time ();

@@ -101,6 +101,8 @@ class Server:
 
 
 def rows(journal):
+    if not os.path.exists(journal):
+        return 'ok', {}   # killed before the journal was made
     db = sqlite3.connect('file:%s?mode=ro' % journal, uri=True)
     try:
         check = db.execute('PRAGMA integrity_check').fetchone()[0]

@@ -24,15 +24,18 @@
   "bytes_expected, validator, attempts, t_queued, t_waiting, t_resolving, t_connecting, " \
   "t_transferring, t_saving, t_done, message, error, saved_path, part_path"
 
+/* One pass over a run's job rows for all four counts. */
 #define RUN_COLUMNS \
   "r.id, r.created, r.ended, coalesce (r.kind, (SELECT CASE substr (i.data, 1, 1) " \
   "WHEN X'30' THEN 'probe' WHEN X'32' THEN 'catalog' ELSE 'download' END FROM inputs i " \
   "WHERE i.run_id = r.id AND i.first = 0), 'download'), r.identity, r.destination, " \
   "r.settings, (SELECT coalesce (sum (i.count), 0) FROM inputs i WHERE i.run_id = r.id), " \
-  "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'ok'), " \
-  "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'not-found'), " \
-  "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'error'), " \
-  "(SELECT count(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'cancelled')"
+  "coalesce (c.ok, 0), coalesce (c.not_found, 0), coalesce (c.error, 0), " \
+  "coalesce (c.cancelled, 0)"
+#define RUN_FROM \
+  " FROM runs r LEFT JOIN (SELECT run_id, sum (state = 'ok') AS ok, " \
+  "sum (state = 'not-found') AS not_found, sum (state = 'error') AS error, " \
+  "sum (state = 'cancelled') AS cancelled FROM jobs GROUP BY run_id) c ON c.run_id = r.id "
 
 static FbJobState
 state_from_string (const char *text)
@@ -118,7 +121,7 @@ fb_journal_list_runs (FbJournal  *self,
 {
   g_return_val_if_fail (FB_IS_JOURNAL (self), NULL);
 
-  return _fb_journal_read_rows (self, "SELECT " RUN_COLUMNS " FROM runs r ORDER BY r.id",
+  return _fb_journal_read_rows (self, "SELECT " RUN_COLUMNS RUN_FROM "ORDER BY r.id",
                                 (FbJournalReadRow) read_run, (GDestroyNotify) fb_journal_run_free,
                                 NULL, 0, error);
 }
@@ -132,7 +135,7 @@ fb_journal_get_run (FbJournal  *self,
 
   g_return_val_if_fail (FB_IS_JOURNAL (self), NULL);
 
-  rows = _fb_journal_read_rows (self, "SELECT " RUN_COLUMNS " FROM runs r WHERE r.id = ?",
+  rows = _fb_journal_read_rows (self, "SELECT " RUN_COLUMNS RUN_FROM "WHERE r.id = ?",
                                 (FbJournalReadRow) read_run, (GDestroyNotify) fb_journal_run_free,
                                 NULL, run_id, error);
   if (rows == NULL)
@@ -323,7 +326,7 @@ fb_journal_find_unended (FbJournal   *self,
   g_return_val_if_fail (FB_IS_JOURNAL (self), 0);
   g_return_val_if_fail (identity != NULL, 0);
 
-  rows = _fb_journal_read_rows (self, "SELECT " RUN_COLUMNS " FROM runs r "
+  rows = _fb_journal_read_rows (self, "SELECT " RUN_COLUMNS RUN_FROM
                                 "WHERE r.identity = ? AND r.ended = 0 ORDER BY r.id DESC LIMIT 1",
                                 (FbJournalReadRow) read_run, (GDestroyNotify) fb_journal_run_free,
                                 identity, 0, error);

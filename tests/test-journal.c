@@ -399,7 +399,8 @@ test_journal_corrupt_file_is_set_aside (void)
   state = g_path_get_dirname (f.path);
   names = fb_test_list_dir (state);
   for (guint i = 0; names[i] != NULL; i++)
-    if (g_str_has_prefix (names[i], "journal.sqlite.bad-"))
+    if (g_str_has_prefix (names[i], "journal.sqlite.bad-") && !g_str_has_suffix (names[i], "-wal")
+        && !g_str_has_suffix (names[i], "-shm"))
       {
         n_aside++;
         aside = g_build_filename (state, names[i], NULL);

@@ -135,7 +135,12 @@ fb_journal_get_run (FbJournal  *self,
 
   g_return_val_if_fail (FB_IS_JOURNAL (self), NULL);
 
-  rows = _fb_journal_read_rows (self, "SELECT " RUN_COLUMNS RUN_FROM "WHERE r.id = ?",
+  /* Only this run's rows are counted: the join's rows for one run. */
+  rows = _fb_journal_read_rows (self, "SELECT " RUN_COLUMNS " FROM runs r LEFT JOIN "
+                                "(SELECT run_id, sum (state = 'ok') AS ok, sum (state = "
+                                "'not-found') AS not_found, sum (state = 'error') AS error, "
+                                "sum (state = 'cancelled') AS cancelled FROM jobs WHERE "
+                                "run_id = ?1) c ON c.run_id = r.id WHERE r.id = ?1",
                                 (FbJournalReadRow) read_run, (GDestroyNotify) fb_journal_run_free,
                                 NULL, run_id, error);
   if (rows == NULL)

@@ -20,6 +20,7 @@
 
 static FbApplication *app;
 static FbTestServer *server;
+static FbJournal *holder; /* "locked": another owner of the journal */
 static char *dir;
 
 static FbWindow *
@@ -146,6 +147,55 @@ test_session_history_lists_the_run (void)
   g_object_unref (page);
 }
 
+static gboolean
+trouble_shown (gpointer data)
+{
+  return fb_window_get_trouble (data) != NULL;
+}
+
+static FbWindow *
+window_with_trouble (void)
+{
+  FbWindow *window = fb_window_new (app);
+
+  gtk_window_present (GTK_WINDOW (window));
+  CU_ASSERT_TRUE (fb_test_wait_until (trouble_shown, window, 10));
+  return window;
+}
+
+/* FB_TEST_SESSION=corrupt: the journal is not a database. */
+static void
+test_session_corrupt_journal_is_set_aside (void)
+{
+  FbWindow *window = window_with_trouble ();
+  g_autofree char *state = g_build_filename (dir, "fetchboard", NULL);
+  g_auto(GStrv) names = fb_test_list_dir (state);
+  g_autofree char *aside = NULL;
+  g_autofree char *contents = NULL;
+
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_window_get_trouble (window), "could not be used"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_window_get_trouble (window), "journal.sqlite.bad-"));
+  CU_ASSERT_PTR_NOT_NULL (fb_session_get_journal (fb_application_get_session (app)));
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], "journal.sqlite.bad-"))
+      aside = g_build_filename (state, names[i], NULL);
+  CU_ASSERT_TRUE (aside != NULL && g_file_get_contents (aside, &contents, NULL, NULL));
+  ASSERT_STR (contents, "not a journal");
+}
+
+/* FB_TEST_SESSION=locked: another instance holds the journal. */
+static void
+test_session_locked_journal_goes_unrecorded (void)
+{
+  FbWindow *window = window_with_trouble ();
+
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_window_get_trouble (window),
+                                  "in use by another Fetchboard. Runs are not recorded"));
+  CU_ASSERT_PTR_NULL (fb_session_get_journal (fb_application_get_session (app)));
+  /* The window works all the same. */
+  ASSERT_STR (fb_window_get_page (window), "empty");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -155,6 +205,15 @@ main (int   argc,
     FB_TEST (test_session_history_lists_the_run),
     { NULL, NULL },
   };
+  static const FbTestCase corrupt_tests[] = {
+    FB_TEST (test_session_corrupt_journal_is_set_aside),
+    { NULL, NULL },
+  };
+  static const FbTestCase locked_tests[] = {
+    FB_TEST (test_session_locked_journal_goes_unrecorded),
+    { NULL, NULL },
+  };
+  const char *mode = g_getenv ("FB_TEST_SESSION");
   g_autoptr(GError) error = NULL;
   int status;
 
@@ -167,7 +226,23 @@ main (int   argc,
     }
 
   server = fb_test_server_new ();
-  crash_a_run ();
+  if (g_strcmp0 (mode, "corrupt") == 0)
+    {
+      g_autofree char *path = fb_journal_default_path ();
+      g_autofree char *folder = g_path_get_dirname (path);
+
+      g_mkdir_with_parents (folder, 0700);
+      g_assert_true (g_file_set_contents (path, "not a journal", -1, NULL));
+    }
+  else if (g_strcmp0 (mode, "locked") == 0)
+    {
+      g_autofree char *path = fb_journal_default_path ();
+
+      holder = fb_journal_open (path, &error);
+      g_assert_no_error (error);
+    }
+  else
+    crash_a_run ();
 
   app = fb_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
@@ -177,7 +252,12 @@ main (int   argc,
     }
   g_application_hold (G_APPLICATION (app));
 
-  status = fb_test_main (argc, argv, "session", tests);
+  if (g_strcmp0 (mode, "corrupt") == 0)
+    status = fb_test_main (argc, argv, "session-corrupt", corrupt_tests);
+  else if (g_strcmp0 (mode, "locked") == 0)
+    status = fb_test_main (argc, argv, "session-locked", locked_tests);
+  else
+    status = fb_test_main (argc, argv, "session", tests);
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL;
        l = gtk_application_get_windows (GTK_APPLICATION (app)))
@@ -186,6 +266,7 @@ main (int   argc,
   g_application_release (G_APPLICATION (app));
   g_clear_object (&app);
   fb_test_server_free (server);
+  g_clear_object (&holder);
   fb_test_rm_rf (dir);
   g_free (dir);
   return status;

@@ -27,6 +27,7 @@ struct _FbSession
   GPtrArray     *waiting;  /* FbRun*, tracked once the journal is open */
   FbApplication *app;      /* owns us */
   char          *notice;
+  char          *unsaid;   /* a message waiting for a window */
 };
 
 G_DEFINE_FINAL_TYPE (FbSession, fb_session, G_TYPE_OBJECT)
@@ -55,7 +56,22 @@ say (FbSession  *self,
   if (window != NULL)
     fb_window_show_notice (window, message);
   else
-    g_message ("%s", message);
+    {
+      g_free (self->unsaid);
+      self->unsaid = g_strdup (message);
+    }
+}
+
+static void
+window_added_cb (GtkApplication *app,
+                 GtkWindow      *window,
+                 FbSession      *self)
+{
+  if (self->unsaid != NULL && FB_IS_WINDOW (window))
+    {
+      fb_window_show_notice (FB_WINDOW (window), self->unsaid);
+      g_clear_pointer (&self->unsaid, g_free);
+    }
 }
 
 static void
@@ -403,6 +419,7 @@ fb_session_new (FbApplication *app)
   self->app = app;
   g_action_map_add_action_entries (G_ACTION_MAP (app), session_actions,
                                    G_N_ELEMENTS (session_actions), self);
+  g_signal_connect_object (app, "window-added", G_CALLBACK (window_added_cb), self, 0);
   fb_journal_open_async (path, self->cancellable, opened_cb, g_object_ref (self));
   return self;
 }
@@ -479,6 +496,7 @@ fb_session_finalize (GObject *object)
   FbSession *self = FB_SESSION (object);
 
   g_free (self->notice);
+  g_free (self->unsaid);
 
   G_OBJECT_CLASS (fb_session_parent_class)->finalize (object);
 }

@@ -60,6 +60,13 @@ guint        fb_test_refused_port      (void);
  *   /redirect/N                   302 → /redirect/N-1 … /redirect/0 → file
  *   /loop                         302 → /loop
  *   /chunked?size=N               chunked body, no Content-Length
+ *   /ranged/NAME?size=N[&cut=M][&change=1][&noranges=1][&badrange=1][&novalidator=1]
+ *                                 N bytes with ETag "v1", honouring Range and
+ *                                 If-Range; cut: the first request of NAME is
+ *                                 reset after M bytes; change: from the second
+ *                                 request on the body is another version with
+ *                                 ETag "v2"; noranges: always 200; badrange:
+ *                                 206 from the wrong offset; novalidator: no ETag
  */
 typedef struct _FbTestServer FbTestServer;
 
@@ -82,6 +89,13 @@ void          fb_test_server_reset_counts   (FbTestServer *self);
 
 /* The deterministic body /file serves: byte i = (i * 31 + 7) & 0xff. */
 GBytes       *fb_test_body                  (gsize size);
+/* Another version of it (variant 0 is fb_test_body). */
+GBytes       *fb_test_body_variant          (gsize size,
+                                             guint variant);
+/* The Range headers /ranged/NAME was asked with, in order, comma-separated
+ * ("-" for a request without one). */
+const char   *fb_test_server_get_ranges     (FbTestServer *self,
+                                             const char   *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTestServer, fb_test_server_free)
 

@@ -672,6 +672,9 @@ struct _FbHttpRequest
   GList                 *next_address;
   GError                *connect_error;
   char                  *reason;
+  char                  *extra;       /* more request header lines (Range, If-Range) */
+  char                  *authorization; /* Basic, from the URL's user:password */
+  char                  *auth_key;    /* …for this host:port alone */
   gint64                 content_length;
   guint64                skipped;
   guint                  ref_count;
@@ -1159,6 +1162,9 @@ request_unref (FbHttpRequest *self)
   g_free (self->host);
   g_free (self->out);
   g_free (self->reason);
+  g_free (self->extra);
+  g_free (self->authorization);
+  g_free (self->auth_key);
   fb_http_pool_unref (self->pool);
   g_free (self);
 }
@@ -1291,13 +1297,21 @@ build_request (FbHttpRequest *self)
   const char *port_text = format_port (port, self->port);
   gboolean with_port = g_uri_get_port (self->uri) > 0 && self->port != (self->tls ? 443 : 80);
 
+  /* Credentials go to the host they were given for, never across a
+   * redirect to another one. */
+  gboolean auth = self->authorization != NULL && g_strcmp0 (self->auth_key, self->key) == 0;
+
   g_free (self->out);
   self->out = g_strconcat ("GET ", *path != '\0' ? path : "/",
                            query != NULL ? "?" : "", query != NULL ? query : "",
                            " HTTP/1.1\r\nHost: ", v6 ? "[" : "", self->host, v6 ? "]" : "",
                            with_port ? ":" : "", with_port ? port_text : "",
                            "\r\nUser-Agent: ", self->pool->user_agent,
-                           "\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n", NULL);
+                           "\r\nAccept: */*\r\n",
+                           auth ? "Authorization: " : "", auth ? self->authorization : "",
+                           auth ? "\r\n" : "",
+                           self->extra != NULL ? self->extra : "",
+                           "Connection: keep-alive\r\n\r\n", NULL);
   self->out_len = strlen (self->out);
   self->out_sent = 0;
 }
@@ -1958,11 +1972,25 @@ fb_http_request_new (FbHttpPool            *pool,
   self->uri = g_uri_ref (uri);
   self->max_redirects = max_redirects;
   self->content_length = -1;
+  if (g_uri_get_user (uri) != NULL && *g_uri_get_user (uri) != '\0')
+    {
+      g_autofree char *pair = g_strconcat (g_uri_get_user (uri), ":",
+                                           g_uri_get_password (uri) != NULL
+                                           ? g_uri_get_password (uri) : "", NULL);
+      g_autofree char *encoded = NULL;
+      g_autofree char *unescaped = g_uri_unescape_string (pair, NULL);
+
+      encoded = g_base64_encode ((const guchar *) (unescaped != NULL ? unescaped : pair),
+                                 strlen (unescaped != NULL ? unescaped : pair));
+      self->authorization = g_strconcat ("Basic ", encoded, NULL);
+    }
   if (!set_target (self, uri))
     {
       request_unref (self);
       g_return_val_if_reached (NULL);
     }
+  self->auth_key = g_strdup (self->key);
+  build_request (self);
   return self;
 }
 
@@ -1976,6 +2004,42 @@ fb_http_request_send (FbHttpRequest *self)
   request_ref (self);
   request_connect (self, FALSE);
   request_unref (self);
+}
+
+void
+fb_http_request_set_range (FbHttpRequest *self,
+                           guint64        from,
+                           const char    *if_range)
+{
+  char digits[24];
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->conn == NULL);
+
+  g_clear_pointer (&self->extra, g_free);
+  /* A validator comes from a server's header: one line, or none at all. */
+  if (if_range != NULL && strpbrk (if_range, "\r\n") != NULL)
+    if_range = NULL;
+  if (from > 0)
+    {
+      g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, from);
+      self->extra = g_strconcat ("Range: bytes=", digits, "-\r\n",
+                                 if_range != NULL ? "If-Range: " : "",
+                                 if_range != NULL ? if_range : "",
+                                 if_range != NULL ? "\r\n" : "", NULL);
+    }
+  build_request (self);
+}
+
+const char *
+fb_http_request_get_header (FbHttpRequest *self,
+                            const char    *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->conn == NULL)
+    return NULL;
+  return fb_http_parser_get_header (self->conn->parser, name);
 }
 
 void

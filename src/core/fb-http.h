@@ -120,6 +120,14 @@ void           fb_http_request_send           (FbHttpRequest         *self);
 /* Ends the request; no callback runs after this. */
 void           fb_http_request_free           (FbHttpRequest         *self);
 /* Back-pressure: no body callback while paused. */
+/* Asks for the body from byte @from on (Range), only if it is still the one
+ * @if_range names (an ETag or a date; NULL: unconditionally). Before send. */
+void           fb_http_request_set_range      (FbHttpRequest         *self,
+                                               guint64                from,
+                                               const char            *if_range);
+/* A header of the final response, while its callbacks run (NULL if absent). */
+const char    *fb_http_request_get_header     (FbHttpRequest         *self,
+                                               const char            *name);
 void           fb_http_request_pause          (FbHttpRequest         *self);
 void           fb_http_request_resume         (FbHttpRequest         *self);
 /* The URI being fetched (after redirects). */

@@ -6,8 +6,9 @@
  * The fault matrix: one table of hostile or broken answers, each written
  * byte for byte by a raw server, and for each exactly one outcome, one
  * message, and a folder that holds the body byte for byte or nothing at
- * all (no .part left). tests/meson.build runs it on every path a URL takes
- * without a proxy: http and https (FETCHBOARD_TEST_TLS=1).
+ * all (no .part left). tests/meson.build runs it on every path a URL can
+ * take: http and https (FETCHBOARD_TEST_TLS=1), each directly and through
+ * a proxy (FETCHBOARD_TEST_PROXY=1: whole URLs for http, CONNECT for https).
  */
 
 #include "config.h"
@@ -135,7 +136,7 @@ typedef struct
   GBytes          *answer;
   char            *base;          /* scheme://127.0.0.1:PORT */
   char            *host;          /* 127.0.0.1:PORT */
-  GPtrArray       *streams;       /* GIOStream* being answered */
+  FbTestProxy     *proxy;         /* FETCHBOARD_TEST_PROXY=1 */
 } RawServer;
 
 static void
@@ -262,6 +263,7 @@ raw_server_new (void)
   server->host = g_strdup_printf ("127.0.0.1:%u",
                                   g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
   server->base = g_strdup_printf ("%s://%s", fb_test_tls () ? "https" : "http", server->host);
+  server->proxy = fb_test_proxy_for_env ();
   return server;
 }
 
@@ -273,6 +275,7 @@ raw_server_free (RawServer *server)
   g_signal_handlers_disconnect_by_data (server->service, server);
   g_clear_object (&server->service);
   g_clear_object (&server->certificate);
+  g_clear_pointer (&server->proxy, fb_test_proxy_free);
   g_clear_pointer (&server->answer, g_bytes_unref);
   g_free (server->base);
   g_free (server->host);
@@ -329,6 +332,10 @@ check_fault (RawServer   *server,
                               : fault->outcome == NOT_FOUND ? FB_JOB_STATE_NOT_FOUND
                               : FB_JOB_STATE_ERROR;
 
+  guint through_proxy = server->proxy == NULL ? 0
+                        : fb_test_tls () ? fb_test_proxy_get_tunnels (server->proxy)
+                        : fb_test_proxy_get_forwarded (server->proxy);
+
   g_clear_pointer (&server->answer, g_bytes_unref);
   server->answer = answer_for (fault);
   fb_run_set_destination (run, dir);
@@ -337,6 +344,12 @@ check_fault (RawServer   *server,
   fb_run_add_job (run, job);
   fb_run_start (run);
   CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&finished, WAIT_SECONDS));
+  /* Proxied: each answer went through the proxy (a tunnel per https
+   * request, a forwarded request for http), none around it. */
+  if (server->proxy != NULL)
+    CU_ASSERT_EQUAL (fb_test_tls () ? fb_test_proxy_get_tunnels (server->proxy)
+                                    : fb_test_proxy_get_forwarded (server->proxy),
+                     through_proxy + 1);
 
   if (fb_job_get_state (job) != expected_state)
     g_printerr ("\n%s: state %s, message “%s”\n", fault->name,

@@ -23,7 +23,6 @@ typedef enum
   FB_HTTP_ERROR_PARSE,       /* a response we cannot read */
   FB_HTTP_ERROR_TOO_LARGE,   /* a response head over FB_HTTP_MAX_HEAD */
   FB_HTTP_ERROR_REDIRECTS,   /* more than the allowed redirects */
-  FB_HTTP_ERROR_FALLBACK,    /* not ours (a proxy): see get_uri */
   FB_HTTP_ERROR_BAD_REDIRECT, /* a Location that is not an http or https URL */
 } FbHttpError;
 

@@ -124,11 +124,24 @@ fb_tls_database_new (GTlsDatabase *inner)
   return G_TLS_DATABASE (self);
 }
 
+/* SSL_CERT_FILE, as OpenSSL, curl and Python read it, names a PEM file
+ * to trust instead of the system's store (a company CA, a test's). */
 static gpointer
 make_system (gpointer unused)
 {
-  g_autoptr(GTlsDatabase) inner = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  const char *file = g_getenv ("SSL_CERT_FILE");
+  g_autoptr(GTlsDatabase) inner = NULL;
 
+  if (file != NULL && *file != '\0')
+    {
+      g_autoptr(GError) error = NULL;
+      GTlsDatabase *database = fb_tls_database_new_for_file (file, &error);
+
+      if (database != NULL)
+        return database;
+      g_warning ("SSL_CERT_FILE=%s: %s; using the system's trust store", file, error->message);
+    }
+  inner = g_tls_backend_get_default_database (g_tls_backend_get_default ());
   return inner != NULL ? fb_tls_database_new (inner) : NULL;
 }
 

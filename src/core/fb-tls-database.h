@@ -21,8 +21,9 @@ G_DECLARE_FINAL_TYPE (FbTlsDatabase, fb_tls_database, FB, TLS_DATABASE, GTlsData
  * (), which uses the trust list @inner built once. */
 GTlsDatabase *fb_tls_database_new         (GTlsDatabase  *inner);
 
-/* The system's trust store (or, with @ca_file, that PEM file alone),
- * wrapped as above. The system one is made once per process. */
+/* The system's trust store (or the PEM file SSL_CERT_FILE names), and a
+ * PEM file's certificates alone, wrapped as above. The system one is made
+ * once per process. */
 GTlsDatabase *fb_tls_database_get_system  (void);
 GTlsDatabase *fb_tls_database_new_for_file (const char   *ca_file,
                                             GError      **error);

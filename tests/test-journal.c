@@ -594,6 +594,34 @@ test_journal_list_saved_and_limits (void)
   fixture_clear (&f);
 }
 
+static void
+test_journal_records_the_validator_and_restores_it (void)
+{
+  Fixture f;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FbJob) job = NULL;
+  gint64 id;
+
+  fixture_init (&f);
+  new_run (&f);
+  add (&f, "/ranged/v.bin?size=1000");
+  add (&f, "/file/plain.bin?size=10");
+  id = fb_journal_track_run (f.journal, f.run, NULL, NULL, NULL);
+  fb_run_start (f.run);
+  fb_test_wait_flag (&f.done, 10);
+  flush (&f);
+  rows = fb_journal_list_jobs (f.journal, id, &error);
+  CU_ASSERT_EQUAL (rows->len, 2);
+  ASSERT_STR (job_row (rows, 0)->validator, "\"v1\"");
+  CU_ASSERT_PTR_NULL (job_row (rows, 1)->validator);
+
+  job = fb_journal_job_restore (job_row (rows, 0));
+  ASSERT_STR (fb_job_get_etag (job), "\"v1\"");
+  CU_ASSERT_PTR_NULL (fb_job_get_last_modified (job));
+  fixture_clear (&f);
+}
+
 /* ---- export ---- */
 
 #define T0 G_GINT64_CONSTANT (1796270400000000) /* 2026-12-03T04:00:00Z */
@@ -798,6 +826,7 @@ main (int    argc,
     FB_TEST (test_journal_full_disk_stops_the_journal_not_the_run),
     FB_TEST (test_journal_delete_and_clear_history_keep_files),
     FB_TEST (test_journal_list_saved_and_limits),
+    FB_TEST (test_journal_records_the_validator_and_restores_it),
     FB_TEST (test_export_csv_is_exact),
     FB_TEST (test_export_json_is_exact),
     FB_TEST (test_export_svg_draws_axes_limit_and_results),

@@ -423,6 +423,13 @@ restore_job (const FbJournalJob *row,
 
       _fb_job_set_error (job, error);
     }
+  if (row->validator != NULL)
+    {
+      if (row->validator[0] == '"' || g_str_has_prefix (row->validator, "W/"))
+        _fb_job_set_validators (job, row->validator, NULL);
+      else
+        _fb_job_set_validators (job, NULL, row->validator);
+    }
   _fb_job_set_http_status (job, row->http_status);
   _fb_job_set_expected (job, row->bytes_expected);
   _fb_job_add_received (job, row->bytes_received);

@@ -323,6 +323,11 @@ job_snapshot (FbJournal *self,
   row->http_status = fb_job_get_http_status (job);
   row->bytes_received = fb_job_get_bytes_received (job);
   row->bytes_expected = fb_job_get_bytes_expected (job);
+  /* What a resume would ask If-Range with: a strong ETag, else the date. */
+  if (fb_job_get_etag (job) != NULL && !g_str_has_prefix (fb_job_get_etag (job), "W/"))
+    row->validator = g_strdup (fb_job_get_etag (job));
+  else
+    row->validator = g_strdup (fb_job_get_last_modified (job));
   row->attempts = attempts;
   for (guint p = 0; p < FB_JOB_N_PHASES; p++)
     row->phase_time[p] = to_wall (self, fb_job_get_phase_time (job, p));

@@ -363,6 +363,7 @@ metadata_fetched_cb (GObject      *source,
   GError *error = NULL;
   g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
   g_autofree char *country = NULL;
+  g_autofree char *url = NULL;
 
   runner_release_slot (runner);
   if (body == NULL)
@@ -379,7 +380,8 @@ metadata_fetched_cb (GObject      *source,
       return;
     }
 
-  country = fb_catalog_parse_country (body, &error);
+  url = fb_catalog_metadata_url (runner->run->base_url, code);
+  country = fb_catalog_parse_country (body, url, &error);
   if (country == NULL)
     {
       runner_fail_and_clean (runner, error);

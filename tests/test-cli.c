@@ -948,6 +948,73 @@ test_cli_download_stdin_and_arguments_with_errors (void)
   fb_test_rm_rf (dir);
 }
 
+/* A URL's password is shown as "***" in error lines and --json, whatever the
+ * path that named it; the request still gets the real URL. */
+static void
+test_cli_passwords_in_urls_are_masked (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *plain = fb_test_server_url (server, "/status/404");
+  g_autofree char *ok_plain = fb_test_server_url (server, "/file/k.bin?size=7");
+  g_autofree char *missing = NULL;
+  g_autofree char *ok = NULL;
+  g_autofree char *shown_missing = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *json_out = NULL;
+  g_autofree char *json_err = NULL;
+  g_autofree char *server_out = NULL;
+  g_autofree char *server_err = NULL;
+  int status;
+
+  CU_ASSERT_TRUE_FATAL (g_str_has_prefix (plain, "http://"));
+  missing = g_strconcat ("http://alice:s3cret@", plain + strlen ("http://"), NULL);
+  ok = g_strconcat ("http://alice:s3cret@", ok_plain + strlen ("http://"), NULL);
+  shown_missing = g_strconcat ("http://alice:***@", plain + strlen ("http://"), NULL);
+
+  list = write_list (dir, "list.txt", (const char *[]) {
+    missing, "ftp://bob:hunter2@127.0.0.1/x.bin", ok, NULL });
+  status = run_cli (dir, NULL, &out, &err, "download", "-v", "@list.txt", NULL);
+  CU_ASSERT_EQUAL (status, 1);
+  CU_ASSERT_PTR_NULL (strstr (out, "s3cret"));
+  CU_ASSERT_PTR_NULL (strstr (err, "s3cret"));
+  CU_ASSERT_PTR_NULL (strstr (err, "hunter2"));
+  expected = g_strdup_printf ("%s not found: Not found (HTTP 404): %s", shown_missing,
+                              shown_missing);
+  CU_ASSERT_TRUE (has_line (err, expected) || has_line (out, expected));
+  CU_ASSERT_EQUAL (file_size (dir, "k.bin"), 7);
+
+  status = run_cli (dir, NULL, &json_out, &json_err, "download", "--json", "-o", "j", missing,
+                    NULL);
+  /* Not found is not an error: exit 0. */
+  CU_ASSERT_EQUAL (status, 0);
+  CU_ASSERT_PTR_NULL (strstr (json_out, "s3cret"));
+  CU_ASSERT_PTR_NULL (strstr (json_err, "s3cret"));
+  {
+    g_auto(GStrv) lines = g_strsplit (json_out, "\n", -1);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autofree char *message = g_strdup_printf ("Not found (HTTP 404): %s", shown_missing);
+    JsonObject *object;
+
+    CU_ASSERT_TRUE_FATAL (g_strv_length (lines) >= 1);
+    CU_ASSERT_TRUE_FATAL (json_parser_load_from_data (parser, lines[0], -1, NULL));
+    object = json_node_get_object (json_parser_get_root (parser));
+    CU_ASSERT_STRING_EQUAL (json_object_get_string_member (object, "input"), shown_missing);
+    CU_ASSERT_STRING_EQUAL (json_object_get_string_member (object, "message"), message);
+  }
+
+  /* A usage error about --server shows it masked too. */
+  status = run_cli (dir, NULL, &server_out, &server_err, "flags", "-s",
+                    "ftp://carol:pa55@127.0.0.1/flags", "BR", NULL);
+  CU_ASSERT_EQUAL (status, 2);
+  CU_ASSERT_PTR_NULL (strstr (server_err, "pa55"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (server_err, "ftp://carol:***@127.0.0.1/flags"));
+  fb_test_rm_rf (dir);
+}
+
 /* ---- probe ---- */
 
 static void
@@ -1154,6 +1221,7 @@ static const FbTestCase tests[] = {
   { "test_cli_download_without_valid_urls_exits_2", test_cli_download_without_valid_urls_exits_2 },
   { "test_cli_download_stdin_and_arguments_with_errors",
     test_cli_download_stdin_and_arguments_with_errors },
+  FB_TEST (test_cli_passwords_in_urls_are_masked),
   { "test_cli_probe_prints_found_and_not_found", test_cli_probe_prints_found_and_not_found },
   { "test_cli_sigint_cancels_and_exits_130", test_cli_sigint_cancels_and_exits_130 },
   { "test_cli_serve_serves_flags_until_ctrl_c", test_cli_serve_serves_flags_until_ctrl_c },

@@ -25,6 +25,7 @@
 #include "fb-run.h"
 #include "fb-semaphore.h"
 #include "fb-stall-meter.h"
+#include "fb-url.h"
 
 #define PROGRAM_NAME         "fetchboard-cli"
 #define PROGRESS_INTERVAL_MS 100 /* at most ten redraws a second */
@@ -443,13 +444,14 @@ parse_options (FbCli  *cli,
   if (cli->server_url != NULL)
     {
       g_autoptr(GUri) uri = g_uri_parse (cli->server_url, G_URI_FLAGS_NONE, NULL);
+      g_autofree char *shown = fb_url_for_display (cli->server_url);
       gsize length = strlen (cli->server_url);
 
       if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0'
           || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
               && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
         return cli_usage_error (cli, _("--server URL must be an http:// or https:// URL, "
-                                       "not “%s”"), cli->server_url);
+                                       "not “%s”"), shown);
       /* The engine appends "/{cc}/…". */
       while (length > 0 && cli->server_url[length - 1] == '/')
         cli->server_url[--length] = '\0';
@@ -676,11 +678,12 @@ run_flags (FbCli *cli)
       g_autofree char *search = fb_cli_format_search ((const char * const *) codes);
       g_autofree char *connections = fb_cli_format_connections (
         fb_run_get_max_concurrency (cli->run));
+      g_autofree char *shown = fb_url_for_display (base_url);
 
       if (fb_cli_url_is_local (base_url))
-        g_print (_("LOCAL site: %s\n"), base_url);
+        g_print (_("LOCAL site: %s\n"), shown);
       else
-        g_print (_("REMOTE site: %s\n"), base_url);
+        g_print (_("REMOTE site: %s\n"), shown);
       g_print ("%s\n%s\n", search, connections);
     }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fb-job-private.h"
+#include "fb-url.h"
 
 #define PROGRESS_INTERVAL_US 16000
 
@@ -444,7 +445,16 @@ _fb_job_set_error (FbJob        *self,
 
   g_clear_error (&self->error);
   if (error != NULL)
-    self->error = g_error_copy (error);
+    {
+      self->error = g_error_copy (error);
+      if (fb_url_has_password (self->error->message))
+        {
+          char *shown = fb_url_for_display (self->error->message);
+
+          g_free (self->error->message);
+          self->error->message = shown;
+        }
+    }
 }
 
 void
@@ -462,6 +472,8 @@ _fb_job_finish (FbJob      *self,
                 FbJobState  state,
                 const char *message)
 {
+  g_autofree char *shown = NULL;
+
   g_assert (FB_IS_JOB (self));
   g_assert (state != FB_JOB_STATE_PENDING);
 
@@ -470,7 +482,10 @@ _fb_job_finish (FbJob      *self,
 
   g_object_freeze_notify (G_OBJECT (self));
   self->state = state;
-  if (set_string (&self->message, message))
+  /* Messages are for people: a URL's password never reaches them. */
+  if (message != NULL && fb_url_has_password (message))
+    shown = fb_url_for_display (message);
+  if (set_string (&self->message, shown != NULL ? shown : message))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
   _fb_job_set_phase (self, FB_JOB_PHASE_DONE);
   notify_progress (self);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fb-list-parser.h"
+#include "fb-url.h"
 
 #define DISPLAY_MAX_CHARS 80
 #define MAX_HOST_LENGTH 253
@@ -586,6 +587,25 @@ add_problem (GPtrArray  *array,
              char       *reason)
 {
   FbListProblem *problem = g_new0 (FbListProblem, 1);
+  g_autofree char *shown = NULL;
+
+  /* The line is shown: a URL's password in it is not. */
+  if (memmem (text, MIN (length, FB_LIST_MAX_LINE), "://", 3) != NULL)
+    {
+      gsize n = MIN (length, FB_LIST_MAX_LINE);
+      g_autofree char *copy = g_malloc (n + 1);
+
+      /* NUL and DEL both show as U+FFFD; a NUL would end the string. */
+      for (gsize i = 0; i < n; i++)
+        copy[i] = text[i] != '\0' ? text[i] : '\x7f';
+      copy[n] = '\0';
+      if (fb_url_has_password (copy))
+        {
+          shown = fb_url_for_display (copy);
+          text = shown;
+          length = strlen (shown);
+        }
+    }
 
   problem->line = line;
   problem->text = display_text (text, length);

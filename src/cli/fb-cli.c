@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
@@ -55,6 +56,13 @@ typedef struct
   char  *message;
 } Problem;
 
+typedef struct
+{
+  FbCli *cli;
+  int    signum;
+  guint  id;
+} SignalWatch;
+
 struct _FbCli
 {
   FbCliCommand   command;
@@ -87,9 +95,10 @@ struct _FbCli
   GPtrArray     *sources;
   guint          n_reading;
   guint          n_rejected;
-  guint          sigint_id;
-  guint          sigterm_id;
-  int            signal_status; /* the exit status a signal asked for, 0 if none */
+  SignalWatch    watches[3];    /* SIGHUP, SIGINT, SIGTERM */
+  guint          quit_id;       /* SIGQUIT, through quit_pipe */
+  int            signal_status; /* 128 + the first signal's number, 0 if none */
+  gboolean       hurried;
   gboolean       run_finished;
 };
 
@@ -146,11 +155,12 @@ fb_cli_new (FbCliCommand  command,
   return cli;
 }
 
+static void unwatch_signals (FbCli *cli);
+
 static void
 fb_cli_free (FbCli *cli)
 {
-  g_clear_handle_id (&cli->sigint_id, g_source_remove);
-  g_clear_handle_id (&cli->sigterm_id, g_source_remove);
+  unwatch_signals (cli);
   g_clear_pointer (&cli->progress, fb_cli_progress_free);
   if (cli->run != NULL)
     g_signal_handlers_disconnect_by_data (cli->run, cli);
@@ -257,7 +267,8 @@ main_help (void)
   g_string_append (description,
                    _("Exit status: 0 when no job ended in error (not found is not an error),\n"
                      "1 when one did or input was rejected, 2 for usage errors, 130 after\n"
-                     "Ctrl+C.\n"));
+                     "Ctrl+C, 128 + N after signal N (SIGHUP 129, SIGQUIT 131, SIGTERM 143);\n"
+                     "every job is cancelled and its partial file removed first.\n"));
 
   g_set_prgname (PROGRAM_NAME);
   context = g_option_context_new (_("COMMAND [ARG…]"));
@@ -462,43 +473,114 @@ parse_options (FbCli  *cli,
 
 /* ---- signals ---- */
 
+/* SIGHUP (a closed terminal or ssh session), SIGINT (Ctrl+C), SIGQUIT
+ * (Ctrl+\) and SIGTERM all end the run as a clean cancel: every job ends,
+ * every .part file is removed, the summary is printed, and the status is
+ * 128 + the signal's number (130 for Ctrl+C), as a shell reports it. A
+ * second signal never skips the clean-up. g_unix_signal_add () refuses
+ * SIGQUIT, so it comes through a pipe written by a plain handler. (GIO
+ * ignores SIGPIPE for its sockets: a closed standard output does not stop
+ * the downloads.) */
+
+static int quit_pipe[2] = { -1, -1 };
+
+static void
+quit_handler (int signum)
+{
+  int saved_errno = errno;
+  char byte = (char) signum;
+
+  if (write (quit_pipe[1], &byte, 1) < 0)
+    {
+      /* The pipe is full: a signal is already waiting to be read. */
+    }
+  errno = saved_errno;
+}
+
 static void
 handle_signal (FbCli *cli,
-               int    status)
+               int    signum)
 {
   if (cli->signal_status != 0)
     {
-      /* A second Ctrl+C: leave now, without waiting for the jobs. */
-      g_clear_pointer (&cli->progress, fb_cli_progress_free);
-      fflush (stdout);
-      _exit (cli->signal_status);
+      /* Already cancelling: what is left is removing partial files and
+       * closing connections, which must finish. */
+      if (!cli->hurried)
+        {
+          cli->hurried = TRUE;
+          if (cli->progress != NULL)
+            fb_cli_progress_clear (cli->progress);
+          g_printerr (_("%s: cancelling; removing partial files first…\n"), PROGRAM_NAME);
+        }
+      return;
     }
 
-  cli->signal_status = status;
+  cli->signal_status = 128 + signum;
   g_cancellable_cancel (cli->cancellable);
   if (cli->run != NULL && !cli->run_finished)
     fb_run_cancel (cli->run);
+  g_main_context_wakeup (NULL);
 }
 
 static gboolean
-sigint_cb (gpointer user_data)
+signal_cb (gpointer user_data)
 {
-  handle_signal (user_data, FB_CLI_EXIT_INTERRUPTED);
+  SignalWatch *watch = user_data;
+
+  handle_signal (watch->cli, watch->signum);
   return G_SOURCE_CONTINUE;
 }
 
 static gboolean
-sigterm_cb (gpointer user_data)
+quit_pipe_cb (int          fd,
+              GIOCondition condition,
+              gpointer     user_data)
 {
-  handle_signal (user_data, 128 + SIGTERM);
+  char bytes[16];
+  gssize n;
+
+  while ((n = read (fd, bytes, sizeof bytes)) > 0)
+    for (gssize i = 0; i < n; i++)
+      handle_signal (user_data, bytes[i]);
   return G_SOURCE_CONTINUE;
 }
 
 static void
 watch_signals (FbCli *cli)
 {
-  cli->sigint_id = g_unix_signal_add (SIGINT, sigint_cb, cli);
-  cli->sigterm_id = g_unix_signal_add (SIGTERM, sigterm_cb, cli);
+  static const int signals[] = { SIGHUP, SIGINT, SIGTERM };
+  struct sigaction action = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      cli->watches[i].cli = cli;
+      cli->watches[i].signum = signals[i];
+      cli->watches[i].id = g_unix_signal_add (signals[i], signal_cb, &cli->watches[i]);
+    }
+
+  if (quit_pipe[0] < 0 && pipe2 (quit_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+    return;
+  cli->quit_id = g_unix_fd_add (quit_pipe[0], G_IO_IN, quit_pipe_cb, cli);
+  action.sa_handler = quit_handler;
+  sigemptyset (&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction (SIGQUIT, &action, NULL);
+}
+
+static void
+unwatch_signals (FbCli *cli)
+{
+  struct sigaction action = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cli->watches); i++)
+    g_clear_handle_id (&cli->watches[i].id, g_source_remove);
+  if (cli->quit_id != 0)
+    {
+      action.sa_handler = SIG_DFL;
+      sigemptyset (&action.sa_mask);
+      sigaction (SIGQUIT, &action, NULL);
+      g_clear_handle_id (&cli->quit_id, g_source_remove);
+    }
 }
 
 /* ---- the run ---- */

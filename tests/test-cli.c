@@ -1015,6 +1015,100 @@ test_cli_passwords_in_urls_are_masked (void)
   fb_test_rm_rf (dir);
 }
 
+/* Every number on the command line is checked whole and against its range
+ * before it reaches a timer or a counter: exit 2, a message naming the
+ * option and what it allows, nothing run. */
+static void
+test_cli_numeric_options_out_of_range_exit_2 (void)
+{
+  static const char timeout_error[] = "*** Usage error: --timeout SECONDS must be from 0.1 to 600";
+  static const char max_req_error[] = "*** Usage error: --max-req N must be from 1 to 1000";
+  static const char limit_error[] =
+    "*** Usage error: --limit N must be a whole number from 1 to 2147483647";
+  static const char port_error[] = "*** Usage error: --port N must be from 0 to 65535";
+  static const char rate_error[] = "*** Usage error: --error-rate P must be from 0 to 1";
+  static const struct
+  {
+    const char *args[6];
+    const char *error;
+  } cases[] = {
+    { { "download", "--timeout", "1e13", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "1e308", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "1e400", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "-1", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "nan", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "inf", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "-inf", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "0.05", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "600.5", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "3s", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "-1.7976931348623157e308", "http://127.0.0.1:1/x", NULL },
+      timeout_error },
+    { { "probe", "--timeout", "4294968", "localhost", NULL }, timeout_error },
+    { { "flags", "--timeout", "1e13", "BR", NULL }, timeout_error },
+    { { "flags", "-m", "1e13", NULL }, max_req_error },
+    { { "flags", "-m", "99999999999", NULL }, max_req_error },
+    { { "flags", "-m", "-2147483648", NULL }, max_req_error },
+    { { "flags", "-m", "-1", NULL }, max_req_error },
+    { { "flags", "--max_req", "0x10", NULL }, max_req_error },
+    { { "probe", "-m", "1001", "localhost", NULL }, max_req_error },
+    { { "flags", "-l", "-5", NULL }, limit_error },
+    { { "flags", "-l", "2147483648", NULL }, limit_error },
+    { { "flags", "-l", "1.5", NULL }, limit_error },
+    { { "serve", "--port", "70000", NULL }, port_error },
+    { { "serve", "--port", "-1", NULL }, port_error },
+    { { "serve", "--port", "4294967296", NULL }, port_error },
+    { { "serve", "--error-rate", "nan", NULL }, rate_error },
+    { { "serve", "--error-rate", "-0.5", NULL }, rate_error },
+    { { "serve", "--error-rate", "1e308", NULL }, rate_error },
+    { { "serve", "--delay", "1e308", NULL },
+      "*** Usage error: --delay: Invalid delay “1e308”: expected seconds from 0 to 3600, like "
+      "0.5 or 0.5-5" },
+  };
+  g_autofree char *dir = fb_test_make_tmpdir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run_cli_strv (dir, NULL, &out, &err, cases[i].args);
+      g_auto(GStrv) lines = g_strsplit (err, "\n", -1);
+
+      CU_ASSERT_EQUAL (status, 2);
+      CU_ASSERT_STRING_EQUAL (lines[0], cases[i].error);
+      CU_ASSERT_STRING_EQUAL (out, "");
+      if (status != 2 || g_strcmp0 (lines[0], cases[i].error) != 0)
+        g_printerr ("\ncase %u (%s %s): %d\n%s", i, cases[i].args[1], cases[i].args[2], status,
+                    err);
+    }
+
+  /* The edges themselves are allowed. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = run_cli (dir, NULL, &out, &err, "probe", "--timeout", "600", "-m", "1000",
+                          "nothere.invalid", NULL);
+
+    CU_ASSERT_EQUAL (status, 0);
+    CU_ASSERT_TRUE (has_line (out, "  nothere.invalid"));
+  }
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = run_cli (dir, NULL, &out, &err, "probe", "--timeout", "0.1", "-m", "1",
+                          "nothere.invalid", NULL);
+
+    CU_ASSERT_EQUAL (status, 0);
+  }
+  {
+    g_auto(GStrv) names = fb_test_list_dir (dir);
+
+    CU_ASSERT_EQUAL (g_strv_length (names), 0);
+  }
+  fb_test_rm_rf (dir);
+}
+
 /* ---- probe ---- */
 
 static void
@@ -1315,6 +1409,7 @@ static const FbTestCase tests[] = {
   { "test_cli_download_stdin_and_arguments_with_errors",
     test_cli_download_stdin_and_arguments_with_errors },
   FB_TEST (test_cli_passwords_in_urls_are_masked),
+  FB_TEST (test_cli_numeric_options_out_of_range_exit_2),
   { "test_cli_probe_prints_found_and_not_found", test_cli_probe_prints_found_and_not_found },
   { "test_cli_sigint_cancels_and_exits_130", test_cli_sigint_cancels_and_exits_130 },
   FB_TEST (test_cli_signals_cancel_cleanly),

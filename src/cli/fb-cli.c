@@ -338,6 +338,124 @@ add_entry (GArray       *entries,
   g_array_append_val (entries, entry);
 }
 
+/* Numbers from the command line: the whole text must be a number in range,
+ * so "1e13", "nan", "inf", "-1" or "5x" end as a usage error that names the
+ * option and what it allows, before any of them reaches a timer. */
+static gboolean
+parse_int_arg (const char  *text,
+               gint64       min,
+               gint64       max,
+               int         *out)
+{
+  gint64 value;
+  char *end = NULL;
+
+  if (text == NULL || *text == '\0' || g_ascii_isspace (*text))
+    return FALSE;
+  errno = 0;
+  value = g_ascii_strtoll (text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < min || value > max)
+    return FALSE;
+  *out = (int) value;
+  return TRUE;
+}
+
+static gboolean
+parse_double_arg (const char *text,
+                  double      min,
+                  double      max,
+                  double     *out)
+{
+  double value;
+  char *end = NULL;
+
+  if (text == NULL || *text == '\0' || g_ascii_isspace (*text))
+    return FALSE;
+  value = g_ascii_strtod (text, &end);
+  /* NaN fails both comparisons; infinities fail one. */
+  if (end == text || *end != '\0' || !(value >= min && value <= max))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+max_req_cb (const char  *name,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_int_arg (value, FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT, &cli->max_req))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--max-req N must be from %d to %d"),
+               FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT);
+  return FALSE;
+}
+
+static gboolean
+limit_cb (const char  *name,
+          const char  *value,
+          gpointer     data,
+          GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_int_arg (value, 1, G_MAXINT, &cli->limit))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--limit N must be a whole number from 1 to %d"), G_MAXINT);
+  return FALSE;
+}
+
+static gboolean
+timeout_cb (const char  *name,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_double_arg (value, FB_RUN_MIN_TIMEOUT, FB_RUN_MAX_TIMEOUT, &cli->timeout))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--timeout SECONDS must be from %g to %g"),
+               FB_RUN_MIN_TIMEOUT, FB_RUN_MAX_TIMEOUT);
+  return FALSE;
+}
+
+static gboolean
+port_cb (const char  *name,
+         const char  *value,
+         gpointer     data,
+         GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_int_arg (value, 0, G_MAXUINT16, &cli->port))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--port N must be from 0 to 65535"));
+  return FALSE;
+}
+
+static gboolean
+error_rate_cb (const char  *name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_double_arg (value, 0.0, 1.0, &cli->error_rate))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--error-rate P must be from 0 to 1"));
+  return FALSE;
+}
+
 static GArray *
 command_entries (FbCli *cli)
 {
@@ -350,10 +468,10 @@ command_entries (FbCli *cli)
       add_entry (entries, "delay", 0, 0, G_OPTION_ARG_STRING, &cli->delay,
                  N_("Wait MIN seconds, or a random time from MIN to MAX, before each answer "
                     "(default 0)"), N_("MIN[-MAX]"));
-      add_entry (entries, "error-rate", 0, 0, G_OPTION_ARG_DOUBLE, &cli->error_rate,
+      add_entry (entries, "error-rate", 0, 0, G_OPTION_ARG_CALLBACK, error_rate_cb,
                  N_("Answer 418 I'm a Teapot with probability P, 0 to 1 (default 0)"),
                  N_("P"));
-      add_entry (entries, "port", 0, 0, G_OPTION_ARG_INT, &cli->port,
+      add_entry (entries, "port", 0, 0, G_OPTION_ARG_CALLBACK, port_cb,
                  N_("Listen on 127.0.0.1:N; 0 picks a free port (default 8000)"), N_("N"));
       add_entry (entries, G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli->args,
                  NULL, NULL);
@@ -366,13 +484,13 @@ command_entries (FbCli *cli)
                  N_("Get all available flags (AD to ZW)"), NULL);
       add_entry (entries, "every", 'e', 0, G_OPTION_ARG_NONE, &cli->every,
                  N_("Get flags for every possible code (AA…ZZ)"), NULL);
-      add_entry (entries, "limit", 'l', 0, G_OPTION_ARG_INT, &cli->limit,
+      add_entry (entries, "limit", 'l', 0, G_OPTION_ARG_CALLBACK, limit_cb,
                  N_("Limit to N first codes"), N_("N"));
     }
-  add_entry (entries, "max-req", 'm', 0, G_OPTION_ARG_INT, &cli->max_req,
+  add_entry (entries, "max-req", 'm', 0, G_OPTION_ARG_CALLBACK, max_req_cb,
              N_("Maximum concurrent requests, 1 to 1000 (default 5)"), N_("N"));
   /* The book's spelling. */
-  add_entry (entries, "max_req", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &cli->max_req,
+  add_entry (entries, "max_req", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_CALLBACK, max_req_cb,
              NULL, NULL);
   if (flags)
     add_entry (entries, "server", 's', 0, G_OPTION_ARG_STRING, &cli->server_url,
@@ -385,7 +503,7 @@ command_entries (FbCli *cli)
     add_entry (entries, "metadata", 0, 0, G_OPTION_ARG_NONE, &cli->metadata,
                N_("Save flags under the country name in metadata.json (flags3)"),
                NULL);
-  add_entry (entries, "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &cli->timeout,
+  add_entry (entries, "timeout", 0, 0, G_OPTION_ARG_CALLBACK, timeout_cb,
              probe ? N_("Give up on a lookup after SECONDS (default 5)")
                    : N_("Give up on a request after SECONDS (default 3.1)"), N_("SECONDS"));
   if (!probe)
@@ -411,6 +529,7 @@ parse_options (FbCli  *cli,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GArray) entries = command_entries (cli);
   g_autoptr(GError) error = NULL;
+  GOptionGroup *group;
   g_autofree char *prgname = g_strdup_printf ("%s %s", PROGRAM_NAME, cli->name);
   g_auto(GStrv) strv = g_new0 (char *, argc + 1);
 
@@ -425,31 +544,22 @@ parse_options (FbCli  *cli,
         g_option_context_set_summary (context, _(commands[i].summary));
       }
   g_option_context_set_description (context, command_description (cli->command));
-  g_option_context_add_main_entries (context, (GOptionEntry *) (gpointer) entries->data,
-                                     GETTEXT_PACKAGE);
+  /* A group of our own, so that the number callbacks get @cli. */
+  group = g_option_group_new (NULL, NULL, NULL, cli, NULL);
+  g_option_group_add_entries (group, (GOptionEntry *) (gpointer) entries->data);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_set_main_group (context, group);
 
   if (!g_option_context_parse_strv (context, &strv, &error))
     return cli_usage_error (cli, "%s", error->message);
 
   if (cli->verbose + cli->quiet + cli->json > 1)
     return cli_usage_error (cli, _("-v, -q and --json cannot be combined"));
-  if (cli->max_req != UNSET_INT
-      && (cli->max_req < FB_SEMAPHORE_MIN_LIMIT || cli->max_req > FB_SEMAPHORE_MAX_LIMIT))
-    return cli_usage_error (cli, _("--max-req N must be from %d to %d"),
-                            FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT);
-  if (cli->limit != UNSET_INT && cli->limit < 1)
-    return cli_usage_error (cli, _("--limit N must be >= 1"));
-  if (cli->timeout != UNSET_DOUBLE && !(isfinite (cli->timeout) && cli->timeout > 0))
-    return cli_usage_error (cli, _("--timeout SECONDS must be more than 0"));
 
   if (cli->command == FB_CLI_COMMAND_SERVE)
     {
       if (cli->args != NULL && cli->args[0] != NULL)
         return cli_usage_error (cli, _("unexpected argument “%s”"), cli->args[0]);
-      if (!(cli->error_rate >= 0.0 && cli->error_rate <= 1.0))
-        return cli_usage_error (cli, _("--error-rate P must be from 0 to 1"));
-      if (cli->port < 0 || cli->port > G_MAXUINT16)
-        return cli_usage_error (cli, _("--port N must be from 0 to 65535"));
     }
 
   if (cli->server_url != NULL)

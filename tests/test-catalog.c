@@ -502,6 +502,43 @@ test_catalog_parse_country_edge_bytes (void)
   ASSERT_STR (country, "Brazil");
 }
 
+/* json-glib 1.6 takes "{…}{…}" or "2 {…}" as valid and leaks the second
+ * value: one document is one value. */
+static void
+test_catalog_parse_country_one_value_only (void)
+{
+  static const struct
+  {
+    const char *json;
+    const char *country; /* NULL: an error */
+  } cases[] = {
+    { "{\"country\":\"Brazil\"}{\"country\":\"Evil\"}", NULL },
+    { "{\"country\":\"Brazil\"} [1]", NULL },
+    { "2 {\"country\":\"Brazil\"}", NULL },
+    { "null{\"a\":{}}", NULL },
+    { "\"x\"{\"a\":{}}", NULL },
+    { "[1]{\"a\":{}}", NULL },
+    { " \r\n{\"country\":\"Brazil\"} \t\n", "Brazil" },
+    { "{\"country\":\"a}\\\"{[\", \"x\":[{\"y\":\"]\"}]}", "a}\"{[" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i].json, strlen (cases[i].json));
+      g_autoptr(GError) error = NULL;
+      g_autofree char *country = fb_catalog_parse_country (bytes, "u", &error);
+
+      ASSERT_STR (country, cases[i].country);
+      if (cases[i].country == NULL)
+        {
+          CU_ASSERT_TRUE (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+          ASSERT_STR (error->message, "u: the metadata is not valid JSON: more than one value");
+        }
+      else
+        CU_ASSERT_PTR_NULL (error);
+    }
+}
+
 static void
 test_catalog_image_404_is_not_found_without_metadata_request (void)
 {
@@ -872,6 +909,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_catalog_wrong_metadata_shapes_are_errors),
   FB_TEST (test_catalog_invalid_metadata_is_error),
   FB_TEST (test_catalog_parse_country_edge_bytes),
+  FB_TEST (test_catalog_parse_country_one_value_only),
   FB_TEST (test_catalog_image_404_is_not_found_without_metadata_request),
   FB_TEST (test_catalog_metadata_404_is_error_and_leaves_no_file),
   FB_TEST (test_catalog_metadata_timeout_removes_part_file),

@@ -84,6 +84,68 @@ node_kind (JsonNode *node)
     }
 }
 
+static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Where the first JSON value of @data ends (brackets and strings matched;
+ * for an invalid document, somewhere json-glib will complain about). */
+static gsize
+first_value_end (const char *data,
+                 gsize       size)
+{
+  gsize i = 0;
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  while (i < size && is_json_space (data[i]))
+    i++;
+  if (i < size && data[i] != '{' && data[i] != '[' && data[i] != '"')
+    {
+      /* A number, true, false or null. */
+      while (i < size && !is_json_space (data[i]) && strchr ("{}[]\",:", data[i]) == NULL)
+        i++;
+      return i;
+    }
+  for (; i < size; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            {
+              in_string = FALSE;
+              if (depth == 0)
+                return i + 1;
+            }
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        depth++;
+      else if ((c == '}' || c == ']') && depth > 0 && --depth == 0)
+        return i + 1;
+    }
+  return size;
+}
+
+/* json-glib 1.6 accepts a second value after the first ("{…}{…}", "2 {…}")
+ * and leaks it: a document is one value, then only white space. */
+static gboolean
+has_trailing_value (const char *data,
+                    gsize       size)
+{
+  for (gsize i = first_value_end (data, size); i < size; i++)
+    if (!is_json_space (data[i]))
+      return TRUE;
+  return FALSE;
+}
+
 char *
 fb_catalog_parse_country (GBytes      *metadata,
                           const char  *url,
@@ -112,6 +174,13 @@ fb_catalog_parse_country (GBytes      *metadata,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("%s: the metadata is too large"), url);
+      return NULL;
+    }
+
+  if (has_trailing_value (data, size))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the metadata is not valid JSON: more than one value"), url);
       return NULL;
     }
 

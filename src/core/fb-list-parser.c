@@ -595,9 +595,15 @@ add_problem (GPtrArray  *array,
       gsize n = MIN (length, FB_LIST_MAX_LINE);
       g_autofree char *copy = g_malloc (n + 1);
 
-      /* NUL and DEL both show as U+FFFD; a NUL would end the string. */
+      /* As display_text () will show it, so that a URL ends at the same
+       * place in both: a tab is a space, other controls (NUL included, which
+       * would end the string) show as U+FFFD, as DEL does. */
       for (gsize i = 0; i < n; i++)
-        copy[i] = text[i] != '\0' ? text[i] : '\x7f';
+        {
+          guchar c = (guchar) text[i];
+
+          copy[i] = c == '\t' ? ' ' : c < 0x20 ? '\x7f' : (char) c;
+        }
       copy[n] = '\0';
       if (fb_url_has_password (copy))
         {

@@ -1109,6 +1109,49 @@ test_cli_numeric_options_out_of_range_exit_2 (void)
   fb_test_rm_rf (dir);
 }
 
+/* Lines that cannot run are reported in line order per list, then (with
+ * -v) the duplicates, within a list and of an earlier list. */
+static void
+test_cli_download_reports_in_line_order_across_lists (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *one = fb_test_server_url (server, "/file/one.bin?size=10");
+  g_autofree char *two = fb_test_server_url (server, "/file/two.bin?size=20");
+  g_autofree char *three = fb_test_server_url (server, "/file/three.bin?size=30");
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  a = write_list (dir, "a.txt", (const char *[]) {
+    one, "example.com", "ftp://x/y", one, two, "ftp://x/z", NULL });
+  b = write_list (dir, "b.txt", (const char *[]) { two, "BR", three, NULL });
+  status = run_cli (dir, NULL, &out, &err, "download", "-v", "-o", "out", "@a.txt", "@b.txt",
+                    NULL);
+  CU_ASSERT_EQUAL (status, 1);
+  lines = g_strsplit (err, "\n", -1);
+  CU_ASSERT_EQUAL_FATAL (g_strv_length (lines), 7);
+  CU_ASSERT_STRING_EQUAL (lines[0], "a.txt:2: not a URL (looks like a domain; use probe)");
+  CU_ASSERT_STRING_EQUAL (lines[1], "a.txt:3: unsupported scheme “ftp”");
+  CU_ASSERT_STRING_EQUAL (lines[2], "a.txt:6: unsupported scheme “ftp”");
+  CU_ASSERT_STRING_EQUAL (lines[3], "a.txt:4: duplicate of line 1");
+  CU_ASSERT_STRING_EQUAL (lines[4], "b.txt:2: not a URL (looks like a country code; use flags)");
+  CU_ASSERT_STRING_EQUAL (lines[5], "b.txt:1: duplicate of a.txt:5");
+  CU_ASSERT_STRING_EQUAL (lines[6], "");
+  CU_ASSERT_TRUE (has_line (out, "  3 files downloaded."));
+  {
+    g_autofree char *saved = g_build_filename (dir, "out", NULL);
+
+    CU_ASSERT_EQUAL (file_size (saved, "one.bin"), 10);
+    CU_ASSERT_EQUAL (file_size (saved, "two.bin"), 20);
+    CU_ASSERT_EQUAL (file_size (saved, "three.bin"), 30);
+  }
+  fb_test_rm_rf (dir);
+}
+
 /* ---- probe ---- */
 
 static void
@@ -1409,6 +1452,7 @@ static const FbTestCase tests[] = {
   { "test_cli_download_stdin_and_arguments_with_errors",
     test_cli_download_stdin_and_arguments_with_errors },
   FB_TEST (test_cli_passwords_in_urls_are_masked),
+  FB_TEST (test_cli_download_reports_in_line_order_across_lists),
   FB_TEST (test_cli_numeric_options_out_of_range_exit_2),
   { "test_cli_probe_prints_found_and_not_found", test_cli_probe_prints_found_and_not_found },
   { "test_cli_sigint_cancels_and_exits_130", test_cli_sigint_cancels_and_exits_130 },

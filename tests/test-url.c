@@ -102,15 +102,19 @@ static void
 test_url_rejected_line_is_masked (void)
 {
   static const char text[] = "ftp://bob:hunter2@127.0.0.1/x\n"
-                             "gopher://u:p\0w@h/\n";
+                             "gopher://u:p\0w@h/\n"
+                             "ftp://al\x0c" "ice:sc3ret@h/x\n";
   FbListResult *result = fb_list_parse ("list.txt", text, sizeof text - 1);
   const FbListProblem *problem;
 
-  CU_ASSERT_EQUAL_FATAL (result->rejected->len, 2);
+  CU_ASSERT_EQUAL_FATAL (result->rejected->len, 3);
   problem = g_ptr_array_index (result->rejected, 0);
   CU_ASSERT_STRING_EQUAL (problem->text, "ftp://bob:***@127.0.0.1/x");
   problem = g_ptr_array_index (result->rejected, 1);
   CU_ASSERT_STRING_EQUAL (problem->text, "gopher://u:***@h/");
+  /* A control character shows as U+FFFD, so it does not end the URL there either. */
+  problem = g_ptr_array_index (result->rejected, 2);
+  CU_ASSERT_STRING_EQUAL (problem->text, "ftp://al\xef\xbf\xbdice:***@h/x");
   fb_list_result_free (result);
 }
 

@@ -52,12 +52,6 @@ typedef struct
 
 typedef struct
 {
-  guint  line;
-  char  *message;
-} Problem;
-
-typedef struct
-{
   FbCli *cli;
   int    signum;
   guint  id;
@@ -129,13 +123,6 @@ list_source_free (ListSource *source)
   g_clear_pointer (&source->result, fb_list_result_free);
   g_clear_error (&source->error);
   g_free (source);
-}
-
-static void
-problem_free (Problem *problem)
-{
-  g_free (problem->message);
-  g_free (problem);
 }
 
 static FbCli *
@@ -1090,43 +1077,56 @@ mismatch_reason (FbCliCommand command,
     }
 }
 
+/* Where an entry first appeared, for "duplicate of list.txt:3". */
+typedef struct
+{
+  guint source;
+  guint line;
+} FirstSeen;
+
+/* A note for -v: this line repeats an entry of an earlier list. */
+typedef struct
+{
+  guint  line;
+  char  *text;
+} CrossNote;
+
 static void
-add_problem (GPtrArray  *problems,
-             guint       line,
-             char       *message)
+cross_note_clear (gpointer data)
 {
-  Problem *problem = g_new0 (Problem, 1);
-
-  problem->line = line;
-  problem->message = message;
-  g_ptr_array_add (problems, problem);
+  g_free (((CrossNote *) data)->text);
 }
 
-static int
-compare_problems (gconstpointer a,
-                  gconstpointer b)
+static void
+print_problem (const FbListResult  *result,
+               const FbListProblem *problem)
 {
-  const Problem *pa = *(Problem * const *) a;
-  const Problem *pb = *(Problem * const *) b;
+  g_autofree char *message = fb_list_problem_format (result, problem);
 
-  return pa->line < pb->line ? -1 : pa->line > pb->line;
+  g_printerr ("%s\n", message);
 }
 
-/* Turns what was read into jobs, reporting every line that cannot run. */
+/* Turns what was read into jobs, reporting every line that cannot run, in
+ * line order: the parser's rejected lines and the entries of the wrong kind
+ * merged as they come, nothing kept per line but the jobs. Duplicates are
+ * said only with -v. The lists are freed once their jobs exist. */
 static void
 collect_jobs (FbCli     *cli,
               GPtrArray *jobs)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   FbJobKind kind = cli->command == FB_CLI_COMMAND_DOWNLOAD ? FB_JOB_KIND_DOWNLOAD
                                                             : FB_JOB_KIND_PROBE;
+  /* One list is de-duplicated by the parser; only more lists need a table. */
+  gboolean cross = cli->sources->len > 1;
+  g_autoptr(GHashTable) seen = cross ? g_hash_table_new (g_str_hash, g_str_equal) : NULL;
+  g_autoptr(GArray) firsts = cross ? g_array_new (FALSE, FALSE, sizeof (FirstSeen)) : NULL;
 
   for (guint i = 0; i < cli->sources->len; i++)
     {
       ListSource *source = g_ptr_array_index (cli->sources, i);
       FbListResult *result = source->result;
-      g_autoptr(GPtrArray) problems = NULL;
-      g_autoptr(GPtrArray) notes = NULL;
+      g_autoptr(GArray) cross_notes = NULL;
+      guint next_rejected = 0;
 
       if (source->error != NULL)
         {
@@ -1135,61 +1135,102 @@ collect_jobs (FbCli     *cli,
           continue;
         }
 
-      problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
-      notes = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
-      for (guint j = 0; j < result->rejected->len; j++)
+      if (cli->verbose && cross)
         {
-          FbListProblem *problem = g_ptr_array_index (result->rejected, j);
-
-          add_problem (problems, problem->line, fb_list_problem_format (result, problem));
+          cross_notes = g_array_new (FALSE, FALSE, sizeof (CrossNote));
+          g_array_set_clear_func (cross_notes, cross_note_clear);
         }
-      for (guint j = 0; j < result->duplicates->len; j++)
-        {
-          FbListProblem *problem = g_ptr_array_index (result->duplicates, j);
-
-          add_problem (notes, problem->line, fb_list_problem_format (result, problem));
-        }
-
       for (guint j = 0; j < result->entries->len; j++)
         {
           FbListEntry *entry = g_ptr_array_index (result->entries, j);
           const char *reason = mismatch_reason (cli->command, entry->kind);
-          const char *first;
           FbJob *job;
+
+          for (; next_rejected < result->rejected->len; next_rejected++)
+            {
+              FbListProblem *problem = g_ptr_array_index (result->rejected, next_rejected);
+
+              if (problem->line > entry->line)
+                break;
+              print_problem (result, problem);
+            }
 
           if (reason != NULL)
             {
-              add_problem (problems, entry->line,
-                           g_strdup_printf ("%s:%u: %s", result->source, entry->line, reason));
+              g_printerr ("%s:%u: %s\n", result->source, entry->line, reason);
+              cli->n_rejected++;
               continue;
             }
-          first = g_hash_table_lookup (seen, entry->text);
-          if (first != NULL)
+          if (cross)
             {
-              /* Translators: the place of the first occurrence, "list.txt:3" */
-              g_autofree char *note = g_strdup_printf (_("duplicate of %s"), first);
+              gpointer index = g_hash_table_lookup (seen, entry->text);
 
-              add_problem (notes, entry->line,
-                           g_strdup_printf ("%s:%u: %s", result->source, entry->line, note));
-              continue;
+              if (index != NULL)
+                {
+                  if (cross_notes != NULL)
+                    {
+                      FirstSeen *first = &g_array_index (firsts, FirstSeen,
+                                                         GPOINTER_TO_UINT (index) - 1);
+                      ListSource *first_source = g_ptr_array_index (cli->sources, first->source);
+                      /* Translators: the place of the first occurrence, "list.txt:3" */
+                      g_autofree char *place = g_strdup_printf ("%s:%u", first_source->name,
+                                                                first->line);
+                      g_autofree char *note = g_strdup_printf (_("duplicate of %s"), place);
+                      CrossNote cross_note = {
+                        entry->line,
+                        g_strdup_printf ("%s:%u: %s", result->source, entry->line, note),
+                      };
+
+                      g_array_append_val (cross_notes, cross_note);
+                    }
+                  continue;
+                }
+              g_array_append_val (firsts, ((FirstSeen) { i, entry->line }));
+              g_hash_table_insert (seen, entry->text, GUINT_TO_POINTER (firsts->len));
             }
-          g_hash_table_insert (seen, g_strdup (entry->text),
-                               g_strdup_printf ("%s:%u", result->source, entry->line));
           job = fb_job_new (kind, entry->text);
           fb_job_set_source (job, result->source, entry->line);
           g_ptr_array_add (jobs, job);
         }
-
-      g_ptr_array_sort (problems, compare_problems);
-      for (guint j = 0; j < problems->len; j++)
-        g_printerr ("%s\n", ((Problem *) g_ptr_array_index (problems, j))->message);
-      cli->n_rejected += problems->len;
+      for (; next_rejected < result->rejected->len; next_rejected++)
+        print_problem (result, g_ptr_array_index (result->rejected, next_rejected));
+      cli->n_rejected += result->rejected->len;
 
       if (cli->verbose)
         {
-          g_ptr_array_sort (notes, compare_problems);
-          for (guint j = 0; j < notes->len; j++)
-            g_printerr ("%s\n", ((Problem *) g_ptr_array_index (notes, j))->message);
+          /* The parser's duplicates and those of earlier lists, in line order. */
+          guint k = 0;
+
+          for (guint j = 0; j < result->duplicates->len; j++)
+            {
+              FbListProblem *problem = g_ptr_array_index (result->duplicates, j);
+
+              for (; cross_notes != NULL && k < cross_notes->len; k++)
+                {
+                  CrossNote *note = &g_array_index (cross_notes, CrossNote, k);
+
+                  if (note->line > problem->line)
+                    break;
+                  g_printerr ("%s\n", note->text);
+                }
+              print_problem (result, problem);
+            }
+          for (; cross_notes != NULL && k < cross_notes->len; k++)
+            g_printerr ("%s\n", g_array_index (cross_notes, CrossNote, k).text);
+        }
+    }
+
+  /* The jobs hold their own copies: a million entries need not stay twice. */
+  g_clear_pointer (&seen, g_hash_table_unref);
+  for (guint i = 0; i < cli->sources->len; i++)
+    {
+      ListSource *source = g_ptr_array_index (cli->sources, i);
+
+      g_clear_pointer (&source->result, fb_list_result_free);
+      if (source->text != NULL)
+        {
+          g_string_free (source->text, TRUE);
+          source->text = NULL;
         }
     }
 }
@@ -1219,6 +1260,8 @@ run_list (FbCli *cli)
 
   create_run (cli, jobs->len);
   fb_run_add_jobs (cli->run, (FbJob **) jobs->pdata, jobs->len);
+  /* The run holds them now. */
+  g_clear_pointer (&jobs, g_ptr_array_unref);
   return execute_run (cli);
 }
 

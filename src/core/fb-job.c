@@ -29,11 +29,13 @@ struct _FbJob
   char         *addresses;
   char         *country;
   const char   *source;         /* interned: a file name shared by its list's jobs */
+  char         *etag;           /* the body's validators, for a resume */
+  char         *last_modified;
   char         *error_message;  /* GRefString, interned; the GError is built when asked for */
   GQuark        error_domain;
   int           error_code;
   /* When each phase began: QUEUED in full, the others as offsets from it
-   * (see encode_offset ()), 32 bytes a job instead of 56. */
+   * (see _fb_job_encode_offset ()), 32 bytes a job instead of 56. */
   gint64        queued_time;
   guint32       phase_offset[FB_JOB_N_PHASES - 1];
   guint64       received;
@@ -535,6 +537,45 @@ _fb_job_add_received (FbJob *self,
 }
 
 void
+_fb_job_set_received (FbJob   *self,
+                      guint64  bytes)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (self->received == bytes)
+    return;
+  self->received = bytes;
+  notify_progress (self);
+}
+
+void
+_fb_job_set_validators (FbJob      *self,
+                        const char *etag,
+                        const char *last_modified)
+{
+  g_assert (FB_IS_JOB (self));
+
+  set_string (&self->etag, etag);
+  set_string (&self->last_modified, last_modified);
+}
+
+const char *
+fb_job_get_etag (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+
+  return self->etag;
+}
+
+const char *
+fb_job_get_last_modified (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+
+  return self->last_modified;
+}
+
+void
 _fb_job_set_addresses (FbJob      *self,
                        const char *addresses)
 {
@@ -670,6 +711,8 @@ fb_job_finalize (GObject *object)
   g_free (self->saved_path);
   g_free (self->addresses);
   g_free (self->country);
+  g_free (self->etag);
+  g_free (self->last_modified);
   clear_error (self);
 
   G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);

@@ -148,6 +148,64 @@ test_session_history_lists_the_run (void)
 }
 
 static gboolean
+transferring (gpointer data)
+{
+  return fb_job_get_phase (data) >= FB_JOB_PHASE_CONNECTING;
+}
+
+static gboolean
+no_window (gpointer data)
+{
+  return find_window () == NULL;
+}
+
+/* Closing the window mid-run is a quit, not a cancel: the run stays
+ * unfinished in the journal, to come back next time. */
+static void
+test_session_quit_mid_run_leaves_it_unfinished (void)
+{
+  FbSession *session = fb_application_get_session (app);
+  FbJournal *journal = fb_session_get_journal (session);
+  FbWindow *window = find_window ();
+  g_autofree char *url = fb_test_server_url (server, "/stall");
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, url);
+  g_autoptr(FbRun) run = fb_run_new ();
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean flushed = FALSE;
+  gint64 id;
+
+  CU_ASSERT_PTR_NOT_NULL_FATAL (journal);
+  fb_run_set_destination (run, dir);
+  fb_run_set_timeout (run, 30);
+  fb_run_add_job (run, job);
+  fb_session_track_run (session, run);
+  id = fb_journal_get_run_id (journal, run);
+  CU_ASSERT_TRUE (id > 0);
+  fb_window_show_run (window, run);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  CU_ASSERT_TRUE (fb_test_wait_until (transferring, job, 10));
+
+  gtk_window_close (GTK_WINDOW (window));
+  CU_ASSERT_TRUE (fb_test_wait_until (no_window, NULL, 10));
+  CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_CANCELLED);
+  fb_journal_flush_async (journal, NULL, flushed_cb, &flushed);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&flushed, 10));
+
+  runs = fb_journal_list_runs (journal, &error);
+  for (guint i = 0; runs != NULL && i < runs->len; i++)
+    if (((FbJournalRun *) runs->pdata[i])->id == id)
+      {
+        CU_ASSERT_EQUAL (((FbJournalRun *) runs->pdata[i])->ended, 0);
+        CU_ASSERT_EQUAL (((FbJournalRun *) runs->pdata[i])->n_pending, 1);
+      }
+  rows = fb_journal_list_jobs (journal, id, &error);
+  CU_ASSERT_EQUAL (rows->len, 1);
+  CU_ASSERT_EQUAL (((FbJournalJob *) rows->pdata[0])->state, FB_JOB_STATE_PENDING);
+}
+
+static gboolean
 trouble_shown (gpointer data)
 {
   return fb_window_get_trouble (data) != NULL;
@@ -203,6 +261,7 @@ main (int   argc,
   static const FbTestCase tests[] = {
     FB_TEST (test_session_restores_an_unfinished_run_paused),
     FB_TEST (test_session_history_lists_the_run),
+    FB_TEST (test_session_quit_mid_run_leaves_it_unfinished),
     { NULL, NULL },
   };
   static const FbTestCase corrupt_tests[] = {

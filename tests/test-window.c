@@ -72,7 +72,7 @@ fixture_setup (Fixture *f,
   base_url = fb_demo_server_dup_base_url (f->server);
   g_settings_set_string (f->settings, "base-url", base_url);
 
-  f->window = fb_window_new (app);
+  f->window = fb_window_new (GTK_APPLICATION (app), fb_application_get_demo_host (app));
   gtk_window_present (GTK_WINDOW (f->window));
   fb_test_wait_until (widget_is_mapped, f->window, 5);
 }

@@ -8,7 +8,8 @@
 
 #include <adwaita.h>
 
-#include "fb-application.h"
+#include "fb-demo-host.h"
+#include "fb-job-list.h"
 #include "fb-preview-dialog.h"
 #include "fb-run-summary.h"
 #include "fb-run.h"
@@ -19,7 +20,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FbWindow, fb_window, FB, WINDOW, AdwApplicationWindow)
 
-FbWindow        *fb_window_new                  (FbApplication *application);
+/* @demo_host: where the demo and catalog jobs find the built-in demo
+ * server (shared by the application's windows), or NULL for one of its own. */
+FbWindow        *fb_window_new                  (GtkApplication *application,
+                                                 FbDemoHost     *demo_host);
 
 /* What the GtkDropTarget's ::drop does with a GdkFileList or a string:
  * read it, then show the preview (or start at once, by preference). */
@@ -44,6 +48,7 @@ FbPreviewDialog *fb_window_get_preview          (FbWindow      *self);
 /* The run-level problem shown in the bar, or NULL when the bar is hidden. */
 const char      *fb_window_get_trouble          (FbWindow      *self);
 FbRunSummary    *fb_window_get_summary          (FbWindow      *self);
+FbJobList       *fb_window_get_job_list         (FbWindow      *self);
 GtkColumnView   *fb_window_get_column_view      (FbWindow      *self);
 GtkSpinButton   *fb_window_get_concurrency_spin (FbWindow      *self);
 /* "empty" or "jobs" */

@@ -1,0 +1,43 @@
+/* fb-job-list.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "fb-job.h"
+
+G_BEGIN_DECLS
+
+#define FB_TYPE_JOB_LIST (fb_job_list_get_type ())
+
+G_DECLARE_FINAL_TYPE (FbJobList, fb_job_list, FB, JOB_LIST, GtkWidget)
+
+/* The run's jobs as a column view: its columns, sorters and filter, the
+ * selection and the job menu. The job.* actions themselves belong to
+ * whoever holds the list (the window); the list only pops the menu up. */
+GtkWidget     *fb_job_list_new                (void);
+/* @jobs: a GListModel of FbJob, or NULL. */
+void           fb_job_list_set_jobs           (FbJobList  *self,
+                                               GListModel *jobs);
+GtkColumnView *fb_job_list_get_column_view    (FbJobList  *self);
+/* "all", "active", "failed" or "done" */
+const char    *fb_job_list_get_filter         (FbJobList  *self);
+void           fb_job_list_set_filter         (FbJobList  *self,
+                                               const char *filter);
+/* How many jobs pass the filter. */
+guint          fb_job_list_get_n_shown        (FbJobList  *self);
+/* The selected jobs, in list order (a new array of new references). */
+GPtrArray     *fb_job_list_dup_selected       (FbJobList  *self);
+gboolean       fb_job_list_has_selection      (FbJobList  *self);
+/* Jobs changed state: the filter (and, with @resort, the sort) follow a
+ * few times a second, never per notification. */
+void           fb_job_list_schedule_refresh   (FbJobList  *self,
+                                               gboolean    resort);
+/* Called just before the list may grow by many rows at once. */
+void           fb_job_list_reveal_gradually   (FbJobList  *self);
+
+G_END_DECLS

@@ -1,0 +1,86 @@
+/* fb-window-private.h
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "fb-demo-host.h"
+#include "fb-input.h"
+#include "fb-intake.h"
+#include "fb-job-list.h"
+#include "fb-stall-meter.h"
+#include "fb-timeline.h"
+#include "fb-window.h"
+
+G_BEGIN_DECLS
+
+struct _FbWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  GtkAdjustment        *concurrency_adjustment;
+  GtkSpinButton        *concurrency_spin;
+  GtkWidget            *destination_button;
+  GtkLabel             *destination_label;
+  GtkRevealer          *trouble_revealer;
+  GtkLabel             *trouble_label;
+  GtkButton            *trouble_button;
+  GtkStack             *stack;
+  GtkWidget            *demo_button;
+  FbRunSummary         *summary;
+  FbTimeline           *timeline;
+  GtkLabel             *shown_label;
+  FbJobList            *job_list;
+
+  /* Owned references */
+  GSettings            *settings;
+  GCancellable         *cancellable;
+  FbDemoHost           *demo_host;
+  FbRun                *run;
+  FbIntake             *intake;
+  FbInputFeed          *feed;             /* a long list still going into the run */
+  GtkFileChooserNative *chooser;
+  FbStallMeter         *stall_meter;
+
+  guint                 feed_id;
+  guint                 close_timeout_id;
+  gint64                last_space_check;
+  guint                 n_writing_jobs;
+
+  guint                 started : 1;
+  guint                 painted : 1;
+  guint                 stall_wanted : 1;
+  guint                 checking_destination : 1;
+  guint                 closing : 1;
+};
+
+/* fb-window.c */
+void     _fb_window_show_toast     (FbWindow   *self,
+                                    const char *message);
+void     _fb_window_show_trouble   (FbWindow   *self,
+                                    const char *message,
+                                    const char *button_label,
+                                    const char *action_name);
+void     _fb_window_hide_trouble   (FbWindow   *self);
+gboolean _fb_window_is_running     (FbWindow   *self);
+void     _fb_window_update_actions (FbWindow   *self);
+void     _fb_window_stall_begin    (FbWindow   *self);
+void     _fb_window_start_run      (FbWindow   *self);
+void     _fb_window_cancel_run     (FbWindow   *self);
+void     _fb_window_set_run        (FbWindow   *self,
+                                    FbRun      *run);
+void     _fb_window_mark_started   (FbWindow   *self);
+
+/* fb-window-actions.c */
+void     _fb_window_class_actions_init (GtkWidgetClass *widget_class);
+void     _fb_window_actions_init       (FbWindow       *self);
+void     _fb_window_update_job_actions (FbWindow       *self);
+void     _fb_window_open_job           (FbWindow       *self,
+                                        FbJob          *job);
+
+G_END_DECLS

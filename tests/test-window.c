@@ -129,6 +129,23 @@ run_running (gpointer data)
   return run != NULL && fb_run_get_running (run);
 }
 
+/* Cancel as a person does: the window asks first, and the run goes on
+ * until the answer. */
+static void
+cancel_run (Fixture *f)
+{
+  AdwMessageDialog *dialog;
+  FbRun *run = fb_window_get_run (f->window);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.cancel", NULL);
+  dialog = fb_window_get_confirmation (f->window);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (dialog);
+  CU_ASSERT_STRING_EQUAL (adw_message_dialog_get_heading (dialog), "Cancel the Run?");
+  CU_ASSERT_STRING_EQUAL (adw_message_dialog_get_default_response (dialog), "keep");
+  CU_ASSERT_TRUE (fb_run_get_running (run));
+  adw_message_dialog_response (dialog, "cancel-run");
+}
+
 static void
 drop_text (Fixture    *f,
            const char *text)
@@ -516,7 +533,7 @@ test_window_limit_change_moves_active_count (void)
   CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 10);
   assert_summary (&f, "semaphore", "Active 2 of 2, waiting 18");
 
-  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.cancel", NULL);
+  cancel_run (&f);
   fb_test_wait_until (run_finished, f.window, 10);
   CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 10);
   CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 20);
@@ -559,7 +576,7 @@ test_window_cancel_ends_every_job_cancelled (void)
   CU_ASSERT_EQUAL (fb_run_get_active (run), 4);
   CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 0);
 
-  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.cancel", NULL);
+  cancel_run (&f);
   fb_test_wait_until (run_finished, f.window, 10);
 
   CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 12);
@@ -1111,6 +1128,110 @@ test_window_cancelled_preview_runs_nothing (void)
   fixture_teardown (&f);
 }
 
+static gboolean
+window_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+no_confirmation (gpointer data)
+{
+  return fb_window_get_confirmation (FB_WINDOW (data)) == NULL;
+}
+
+/* Typing a limit, then Escape to back out, cancelled 5,678 of 10,000 jobs:
+ * Escape in the limit reverts the text; elsewhere it asks, and "Keep
+ * Running" (also the dialog's Escape and Enter) keeps every job. */
+static void
+test_window_escape_and_close_ask_before_stopping (void)
+{
+  Fixture f;
+  GtkSpinButton *spin;
+  AdwMessageDialog *dialog;
+  FbRun *run;
+  FbWindow *window;
+
+  fixture_setup (&f, 5.0, 5.0);
+  g_settings_set_uint (f.settings, "concurrent-jobs", 2);
+  drop_text (&f, "BR\nJP\nIN\nCN\n");
+  fb_preview_dialog_respond (wait_preview (&f), "start");
+  fb_test_wait_until (run_running, f.window, 5);
+  run = fb_window_get_run (f.window);
+
+  spin = fb_window_get_concurrency_spin (f.window);
+  gtk_widget_grab_focus (GTK_WIDGET (spin));
+  gtk_editable_set_text (GTK_EDITABLE (spin), "250");
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.escape", NULL);
+  CU_ASSERT_STRING_EQUAL (gtk_editable_get_text (GTK_EDITABLE (spin)), "2");
+  CU_ASSERT_PTR_NULL (fb_window_get_confirmation (f.window));
+  CU_ASSERT_EQUAL (fb_run_get_max_concurrency (run), 2);
+  CU_ASSERT_TRUE (fb_run_get_running (run));
+  CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 0);
+
+  /* Away from a text field, Escape asks; keeping the run changes nothing. */
+  gtk_widget_grab_focus (GTK_WIDGET (fb_window_get_column_view (f.window)));
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.escape", NULL);
+  dialog = fb_window_get_confirmation (f.window);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (dialog);
+  CU_ASSERT_STRING_EQUAL (adw_message_dialog_get_body (dialog),
+                          "4 of 4 jobs have not finished. Stopping cancels them; "
+                          "what has finished stays.");
+  adw_message_dialog_response (dialog, "keep");
+  fb_test_wait_until (no_confirmation, f.window, 5);
+  CU_ASSERT_TRUE (fb_run_get_running (run));
+  CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 0);
+
+  /* Closing (the close button, Ctrl+W, Ctrl+Q) asks too. */
+  gtk_window_close (GTK_WINDOW (f.window));
+  dialog = fb_window_get_confirmation (f.window);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (dialog);
+  CU_ASSERT_STRING_EQUAL (adw_message_dialog_get_heading (dialog), "Stop the Run and Close?");
+  CU_ASSERT_TRUE (gtk_widget_get_visible (GTK_WIDGET (f.window)));
+  adw_message_dialog_response (dialog, "keep");
+  fb_test_wait_until (no_confirmation, f.window, 5);
+  CU_ASSERT_TRUE (gtk_widget_get_visible (GTK_WIDGET (f.window)));
+  CU_ASSERT_TRUE (fb_run_get_running (run));
+
+  /* Stop and Close cancels every unfinished job, then the window goes. */
+  window = g_steal_pointer (&f.window);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  g_object_ref (run);
+  gtk_window_close (GTK_WINDOW (window));
+  adw_message_dialog_response (fb_window_get_confirmation (window), "close");
+  fb_test_wait_until (window_gone, &window, 10);
+  CU_ASSERT_PTR_NULL (window);
+  CU_ASSERT_FALSE (fb_run_get_running (run));
+  CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 4);
+  g_object_unref (run);
+
+  fixture_teardown (&f);
+}
+
+/* Ctrl+V, Enter runs what was pasted: the preview's focus and default are
+ * Start (Add to Run while a run goes on). */
+static void
+test_window_preview_enter_starts (void)
+{
+  Fixture f;
+  FbPreviewDialog *preview;
+
+  fixture_setup (&f, 0.01, 0.02);
+  drop_text (&f, "BR\nJP\n");
+  preview = wait_preview (&f);
+  CU_ASSERT_TRUE (gtk_widget_has_css_class (gtk_window_get_default_widget (GTK_WINDOW (preview)),
+                                            "suggested-action"));
+  CU_ASSERT_PTR_EQUAL (gtk_window_get_focus (GTK_WINDOW (preview)),
+                       gtk_window_get_default_widget (GTK_WINDOW (preview)));
+  CU_ASSERT_STRING_EQUAL (gtk_button_get_label (GTK_BUTTON (gtk_window_get_focus (GTK_WINDOW (preview)))),
+                          "_Start");
+  gtk_widget_activate (gtk_window_get_focus (GTK_WINDOW (preview)));
+  fb_test_wait_until (run_finished, f.window, 10);
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (fb_window_get_run (f.window)), 2);
+
+  fixture_teardown (&f);
+}
+
 static void
 test_window_close_saves_size_and_finalizes (void)
 {
@@ -1264,6 +1385,9 @@ static const FbTestCase tests[] = {
   { "test_window_open_and_show_in_folder_use_default_apps", test_window_open_and_show_in_folder_use_default_apps },
   { "test_window_finish_notifies_when_not_focused", test_window_finish_notifies_when_not_focused },
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },
+  { "test_window_escape_and_close_ask_before_stopping",
+    test_window_escape_and_close_ask_before_stopping },
+  { "test_window_preview_enter_starts", test_window_preview_enter_starts },
   { NULL, NULL }
 };
 

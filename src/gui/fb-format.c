@@ -316,3 +316,10 @@ fb_format_path (const char *path)
     return g_strconcat ("~", path + len, NULL);
   return g_strdup (path);
 }
+
+char *
+fb_format_count (guint n)
+{
+  /* glibc's printf groups digits by LC_NUMERIC with the ' flag. */
+  return g_strdup_printf ("%'u", n);
+}

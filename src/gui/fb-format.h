@@ -31,6 +31,8 @@ char       *fb_format_job_message  (FbJob      *job);
 char       *fb_format_job_tooltip  (FbJob      *job);
 /* "18 OK, 2 not found, 1 error, 0 cancelled" */
 char       *fb_format_run_counts   (FbRun      *run);
+/* "10,000": grouped as the locale groups digits. */
+char       *fb_format_count        (guint       n);
 /* "~/Downloads/Fetchboard" */
 char       *fb_format_path         (const char *path);
 

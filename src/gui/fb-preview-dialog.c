@@ -280,6 +280,9 @@ fb_preview_dialog_new (GtkWindow  *parent,
       gtk_window_set_default_widget (GTK_WINDOW (self), self->add_button);
     }
 
+  /* Enter runs what was dropped or pasted: the default button has the
+   * focus, never Cancel. */
+  gtk_window_set_focus (GTK_WINDOW (self), gtk_window_get_default_widget (GTK_WINDOW (self)));
   return self;
 }
 

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "fb-format.h"
 #include "fb-renderer.h"
 #include "fb-settings.h"
 #include "fb-window-private.h"
@@ -31,7 +32,10 @@ cancel_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  _fb_window_cancel_run (FB_WINDOW (widget));
+  FbWindow *self = FB_WINDOW (widget);
+
+  if (_fb_window_is_running (self))
+    _fb_window_confirm_stop (self, FALSE);
 }
 
 static void
@@ -411,6 +415,95 @@ job_show_in_folder_action (GtkWidget  *widget,
                           g_steal_pointer (&task));
 }
 
+/* Asking before a run is thrown away */
+
+static void
+confirm_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     FbWindow         *self)
+{
+  g_clear_weak_pointer (&self->confirm);
+  if (g_str_equal (response, "cancel-run"))
+    _fb_window_cancel_run (self);
+  else if (g_str_equal (response, "close"))
+    {
+      self->close_confirmed = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
+void
+_fb_window_confirm_stop (FbWindow *self,
+                         gboolean  closing)
+{
+  guint total = fb_run_get_total (self->run);
+  guint left = total - fb_run_get_n_finished (self->run);
+  g_autofree char *n_left = fb_format_count (left);
+  g_autofree char *n_total = fb_format_count (total);
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (self->confirm != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->confirm));
+      return;
+    }
+
+  /* Translators: %s are counts of jobs, "1,234 of 10,000 jobs" */
+  body = g_strdup_printf (ngettext ("%s of %s job has not finished. Stopping cancels it; "
+                                    "what has finished stays.",
+                                    "%s of %s jobs have not finished. Stopping cancels them; "
+                                    "what has finished stays.", left),
+                          n_left, n_total);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self),
+                                   closing ? _("Stop the Run and Close?") : _("Cancel the Run?"),
+                                   body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "keep", _("_Keep Running"),
+                                    closing ? "close" : "cancel-run",
+                                    closing ? _("_Stop and Close") : _("_Cancel Run"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog),
+                                              closing ? "close" : "cancel-run",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  /* A stray Enter or Escape keeps the run. */
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response_cb), self, 0);
+  g_set_weak_pointer (&self->confirm, ADW_MESSAGE_DIALOG (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Escape in a text field (the limit) backs out of what was typed there; it
+ * never reaches the run. Elsewhere it asks before cancelling the run. */
+static void
+escape_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  FbWindow *self = FB_WINDOW (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus != NULL && (GTK_IS_EDITABLE (focus) ||
+                        gtk_widget_get_ancestor (focus, GTK_TYPE_EDITABLE) != NULL))
+    {
+      GtkWidget *spin = gtk_widget_get_ancestor (focus, GTK_TYPE_SPIN_BUTTON);
+
+      if (spin != NULL)
+        {
+          GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (spin));
+          g_autofree char *text = g_strdup_printf ("%.0f", gtk_adjustment_get_value (adjustment));
+
+          gtk_editable_set_text (GTK_EDITABLE (spin), text);
+          gtk_editable_select_region (GTK_EDITABLE (spin), 0, -1);
+        }
+      return;
+    }
+
+  if (_fb_window_is_running (self))
+    _fb_window_confirm_stop (self, FALSE);
+}
+
 static void
 update_job_actions_cb (FbWindow *self)
 {
@@ -454,6 +547,7 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
 
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.escape", NULL, escape_action);
   gtk_widget_class_install_action (widget_class, "win.new-run", NULL, new_run_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
@@ -474,7 +568,7 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
                                        "win.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
                                        "win.start", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.escape", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK,

@@ -47,6 +47,9 @@ struct _FbWindow
   GtkFileChooserNative *chooser;
   FbStallMeter         *stall_meter;
 
+  /* Borrowed */
+  AdwMessageDialog     *confirm;          /* weak: asking before a run is thrown away */
+
   guint                 feed_id;
   guint                 close_timeout_id;
   gint64                last_space_check;
@@ -57,6 +60,7 @@ struct _FbWindow
   guint                 stall_wanted : 1;
   guint                 checking_destination : 1;
   guint                 closing : 1;
+  guint                 close_confirmed : 1;
 };
 
 /* fb-window.c */
@@ -82,5 +86,9 @@ void     _fb_window_actions_init       (FbWindow       *self);
 void     _fb_window_update_job_actions (FbWindow       *self);
 void     _fb_window_open_job           (FbWindow       *self,
                                         FbJob          *job);
+/* Asks before a running run is cancelled (@closing: and the window
+ * closed); the answer does it. */
+void     _fb_window_confirm_stop       (FbWindow       *self,
+                                        gboolean        closing);
 
 G_END_DECLS

@@ -677,6 +677,13 @@ fb_window_close_request (GtkWindow *window)
   if (!self->closing)
     save_window_state (self);
 
+  /* A running run is not thrown away by one stray key: ask first. */
+  if (_fb_window_is_running (self) && !self->closing && !self->close_confirmed)
+    {
+      _fb_window_confirm_stop (self, TRUE);
+      return TRUE;
+    }
+
   /* Cancelled jobs remove their partial files on the thread pool: the
    * window hides and goes only once the run says every job has ended. */
   if (_fb_window_is_running (self) && !self->closing)
@@ -713,6 +720,9 @@ fb_window_dispose (GObject *object)
   if (self->intake != NULL)
     fb_intake_close (self->intake);
   g_clear_object (&self->intake);
+  if (self->confirm != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->confirm));
+  g_clear_weak_pointer (&self->confirm);
   stall_end (self, "at exit");
 
   if (self->run != NULL)
@@ -996,6 +1006,14 @@ fb_window_get_run (FbWindow *self)
   g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
 
   return self->run;
+}
+
+AdwMessageDialog *
+fb_window_get_confirmation (FbWindow *self)
+{
+  g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
+
+  return self->confirm;
 }
 
 FbPreviewDialog *

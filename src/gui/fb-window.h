@@ -43,6 +43,8 @@ void             fb_window_start_demo           (FbWindow      *self);
 
 /* The run shown, or NULL before the first list. */
 FbRun           *fb_window_get_run              (FbWindow      *self);
+/* The question asked before a running run is cancelled or closed, or NULL. */
+AdwMessageDialog *fb_window_get_confirmation    (FbWindow      *self);
 /* The preview waiting for an answer, or NULL. */
 FbPreviewDialog *fb_window_get_preview          (FbWindow      *self);
 /* The run-level problem shown in the bar, or NULL when the bar is hidden. */

@@ -1232,6 +1232,158 @@ test_window_preview_enter_starts (void)
   fixture_teardown (&f);
 }
 
+/* A button for @action inside the job list: its sensitivity is the
+ * action's enabled state, as in the job menu. */
+static GtkWidget *
+action_probe (Fixture    *f,
+              const char *action)
+{
+  GtkWidget *button = gtk_button_new ();
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_widget_set_visible (button, FALSE);
+  gtk_widget_set_parent (button, GTK_WIDGET (fb_window_get_column_view (f->window)));
+  return button;
+}
+
+static gboolean
+enabled (GtkWidget *probe)
+{
+  return gtk_widget_get_sensitive (probe);
+}
+
+static guint
+row_of (Fixture    *f,
+        const char *suffix)
+{
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (fb_window_get_column_view (f->window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (model, i);
+
+      if (g_str_has_suffix (fb_job_get_input (job), suffix))
+        return i;
+    }
+  CU_FAIL ("no such row");
+  return 0;
+}
+
+static void
+select_row (Fixture    *f,
+            const char *suffix)
+{
+  GtkSelectionModel *model = gtk_column_view_get_model (fb_window_get_column_view (f->window));
+
+  gtk_selection_model_select_item (model, row_of (f, suffix), TRUE);
+  fb_test_spin (0.05);
+}
+
+/* Open File was enabled on a failed job ("Nothing was saved"), Retry on a
+ * job that succeeded; Retry Failed Jobs retries errors, not "not found". */
+static void
+test_window_job_actions_follow_job_state (void)
+{
+  Fixture f;
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *ok_url = fb_test_server_url (server, "/file/ok.bin?size=100");
+  g_autofree char *missing_url = fb_test_server_url (server, "/status/404");
+  g_autofree char *broken_url = fb_test_server_url (server, "/status/500");
+  g_autofree char *text = g_strdup_printf ("%s\n%s\n%s\n", ok_url, missing_url, broken_url);
+  GtkWidget *open, *show, *cancel, *retry, *copy, *retry_failed;
+  FbRun *run;
+
+  fixture_setup (&f, 0.01, 0.02);
+  open = action_probe (&f, "job.open");
+  show = action_probe (&f, "job.show-in-folder");
+  cancel = action_probe (&f, "job.cancel");
+  retry = action_probe (&f, "job.retry");
+  copy = action_probe (&f, "job.copy-url");
+  retry_failed = action_probe (&f, "win.retry-failed");
+
+  drop_text (&f, text);
+  fb_preview_dialog_respond (wait_preview (&f), "start");
+  fb_test_wait_until (run_finished, f.window, 10);
+  run = fb_window_get_run (f.window);
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 1);
+  CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 1);
+  CU_ASSERT_EQUAL (fb_run_get_n_error (run), 1);
+  fb_test_spin (0.05);
+  CU_ASSERT_FALSE (enabled (open));
+  CU_ASSERT_FALSE (enabled (copy));
+  CU_ASSERT_TRUE (enabled (retry_failed));
+
+  select_row (&f, "ok.bin?size=100");
+  CU_ASSERT_TRUE (enabled (open));
+  CU_ASSERT_TRUE (enabled (show));
+  CU_ASSERT_TRUE (enabled (copy));
+  CU_ASSERT_FALSE (enabled (cancel));
+  CU_ASSERT_FALSE (enabled (retry));
+
+  select_row (&f, "/status/404");
+  CU_ASSERT_FALSE (enabled (open));
+  CU_ASSERT_FALSE (enabled (show));
+  CU_ASSERT_TRUE (enabled (copy));
+  CU_ASSERT_FALSE (enabled (cancel));
+  CU_ASSERT_TRUE (enabled (retry));
+
+  /* Only the error goes again; it fails again, the rest stays. */
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.retry-failed", NULL);
+  CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 2);
+  CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 1);
+  fb_test_wait_until (run_finished, f.window, 10);
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 1);
+  CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 1);
+  CU_ASSERT_EQUAL (fb_run_get_n_error (run), 1);
+
+  for (GtkWidget *probe = gtk_widget_get_first_child (GTK_WIDGET (fb_window_get_column_view (f.window)));
+       probe != NULL;)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (probe);
+
+      if (GTK_IS_BUTTON (probe))
+        gtk_widget_unparent (probe);
+      probe = next;
+    }
+  fixture_teardown (&f);
+}
+
+static gboolean
+two_rows_shown (gpointer data)
+{
+  return n_rows (data) == 2;
+}
+
+/* Tab onto a row with nothing selected selects it, so Delete and the menu
+ * key act on it. */
+static void
+test_window_focus_selects_row (void)
+{
+  Fixture f;
+  GtkColumnView *view;
+  GtkSelectionModel *model;
+  GtkBitset *set;
+
+  fixture_setup (&f, 0.01, 0.02);
+  drop_text (&f, "BR\nJP\n");
+  fb_preview_dialog_respond (wait_preview (&f), "add");
+  view = fb_window_get_column_view (f.window);
+  model = gtk_column_view_get_model (view);
+  fb_test_wait_until (two_rows_shown, &f, 5);
+  /* The rows are made at the next frame. */
+  fb_test_spin (0.2);
+  gtk_selection_model_unselect_all (model);
+  gtk_widget_grab_focus (GTK_WIDGET (fb_window_get_concurrency_spin (f.window)));
+  fb_test_spin (0.05);
+  gtk_widget_child_focus (GTK_WIDGET (view), GTK_DIR_TAB_FORWARD);
+  fb_test_spin (0.05);
+  set = gtk_selection_model_get_selection (model);
+  CU_ASSERT_EQUAL (gtk_bitset_get_size (set), 1);
+  gtk_bitset_unref (set);
+
+  fixture_teardown (&f);
+}
+
 static void
 test_window_close_saves_size_and_finalizes (void)
 {
@@ -1388,6 +1540,8 @@ static const FbTestCase tests[] = {
   { "test_window_escape_and_close_ask_before_stopping",
     test_window_escape_and_close_ask_before_stopping },
   { "test_window_preview_enter_starts", test_window_preview_enter_starts },
+  { "test_window_job_actions_follow_job_state", test_window_job_actions_follow_job_state },
+  { "test_window_focus_selects_row", test_window_focus_selects_row },
   { NULL, NULL }
 };
 

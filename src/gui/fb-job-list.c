@@ -380,6 +380,47 @@ selection_changed_cb (FbJobList *self)
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
+static FbJobCell *
+find_cell (GtkWidget *widget)
+{
+  if (FB_IS_JOB_CELL (widget))
+    return FB_JOB_CELL (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      FbJobCell *cell = find_cell (child);
+
+      if (cell != NULL)
+        return cell;
+    }
+  return NULL;
+}
+
+/* Tab moves the focus onto a row without selecting it (GTK 4.8): with
+ * nothing selected, the focused row is the selection, so Delete, Ctrl+R
+ * and the menu key act on what has the focus. */
+static void
+focus_widget_cb (GtkRoot    *root,
+                 GParamSpec *pspec,
+                 FbJobList  *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (root);
+  FbJobCell *cell;
+  guint position;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->column_view)) ||
+      fb_job_list_has_selection (self))
+    return;
+  cell = gtk_widget_get_ancestor (focus, FB_TYPE_JOB_CELL) != NULL
+         ? FB_JOB_CELL (gtk_widget_get_ancestor (focus, FB_TYPE_JOB_CELL))
+         : find_cell (focus);
+  if (cell == NULL || fb_job_cell_get_job (cell) == NULL)
+    return;
+  position = fb_job_cell_get_position (cell);
+  if (position < g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+}
+
 static gboolean
 root_is_mapped (FbJobList *self)
 {
@@ -407,6 +448,25 @@ reveal_tick_cb (GtkWidget     *widget,
     }
   gtk_slice_list_model_set_size (self->reveal_model, size);
   return G_SOURCE_CONTINUE;
+}
+
+/* GtkWidget */
+
+static void
+fb_job_list_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (fb_job_list_parent_class)->root (widget);
+
+  g_signal_connect_object (gtk_widget_get_root (widget), "notify::focus-widget",
+                           G_CALLBACK (focus_widget_cb), widget, 0);
+}
+
+static void
+fb_job_list_unroot (GtkWidget *widget)
+{
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_root (widget), focus_widget_cb, widget);
+
+  GTK_WIDGET_CLASS (fb_job_list_parent_class)->unroot (widget);
 }
 
 /* GObject */
@@ -485,6 +545,8 @@ fb_job_list_class_init (FbJobListClass *klass)
   object_class->dispose = fb_job_list_dispose;
   object_class->get_property = fb_job_list_get_property;
   object_class->set_property = fb_job_list_set_property;
+  widget_class->root = fb_job_list_root;
+  widget_class->unroot = fb_job_list_unroot;
 
   properties[PROP_FILTER] =
     g_param_spec_string ("filter", NULL, NULL,

@@ -15,6 +15,9 @@
 #include "fb-settings.h"
 #include "fb-window-private.h"
 
+/* Job actions follow the selected jobs' states at most this often. */
+#define JOB_ACTIONS_INTERVAL_MS 300
+
 /* The window's actions: win.* for the run and its input, job.* for the
  * selected jobs. */
 
@@ -252,6 +255,47 @@ job_retry_action (GtkWidget  *widget,
     _fb_window_stall_begin (self);
   _fb_window_mark_started (self);
   fb_job_list_schedule_refresh (self->job_list, TRUE);
+}
+
+/* Jobs that ended in an error go again; "not found" is an answer, not a
+ * failure, and cancelled jobs were stopped on purpose. */
+static void
+retry_failed_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  FbWindow *self = FB_WINDOW (widget);
+  g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *jobs;
+  gboolean was_running = _fb_window_is_running (self);
+  g_autofree char *count = NULL;
+  g_autofree char *message = NULL;
+
+  if (self->run == NULL)
+    return;
+  jobs = fb_run_get_jobs (self->run);
+  for (guint i = 0, n = g_list_model_get_n_items (jobs); i < n; i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
+
+      if (fb_job_get_state (job) == FB_JOB_STATE_ERROR)
+        g_ptr_array_add (failed, g_steal_pointer (&job));
+    }
+  if (failed->len == 0)
+    return;
+
+  if (!was_running)
+    _fb_window_stall_begin (self);
+  for (guint i = 0; i < failed->len; i++)
+    fb_run_retry_job (self->run, g_ptr_array_index (failed, i));
+  _fb_window_mark_started (self);
+  fb_job_list_schedule_refresh (self->job_list, TRUE);
+  _fb_window_update_job_actions (self);
+
+  count = fb_format_count (failed->len);
+  message = g_strdup_printf (ngettext ("Retrying %s failed job", "Retrying %s failed jobs",
+                                       failed->len), count);
+  _fb_window_show_toast (self, message);
 }
 
 static const char *
@@ -510,17 +554,54 @@ update_job_actions_cb (FbWindow *self)
   _fb_window_update_job_actions (self);
 }
 
+/* What the selected jobs allow, from their states: Open and Show in Folder
+ * need a saved file, Cancel an unfinished job, Retry a finished one that
+ * did not succeed. */
 void
 _fb_window_update_job_actions (FbWindow *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  gboolean has_selection = fb_job_list_has_selection (self->job_list);
+  g_autoptr(GPtrArray) jobs = fb_job_list_dup_selected (self->job_list);
+  gboolean can_open = FALSE;
+  gboolean can_cancel = FALSE;
+  gboolean can_retry = FALSE;
 
-  gtk_widget_action_set_enabled (widget, "job.cancel", has_selection);
-  gtk_widget_action_set_enabled (widget, "job.retry", has_selection);
-  gtk_widget_action_set_enabled (widget, "job.copy-url", has_selection);
-  gtk_widget_action_set_enabled (widget, "job.open", has_selection);
-  gtk_widget_action_set_enabled (widget, "job.show-in-folder", has_selection);
+  g_clear_handle_id (&self->job_actions_id, g_source_remove);
+  for (guint i = 0; i < jobs->len && !(can_open && can_cancel && can_retry); i++)
+    {
+      FbJob *job = g_ptr_array_index (jobs, i);
+
+      can_open |= fb_job_get_saved_path (job) != NULL;
+      can_cancel |= !fb_job_is_final (job);
+      can_retry |= fb_job_is_final (job) && fb_job_get_state (job) != FB_JOB_STATE_OK;
+    }
+
+  gtk_widget_action_set_enabled (widget, "job.cancel", can_cancel);
+  gtk_widget_action_set_enabled (widget, "job.retry", can_retry);
+  gtk_widget_action_set_enabled (widget, "job.copy-url", jobs->len > 0);
+  gtk_widget_action_set_enabled (widget, "job.open", can_open);
+  gtk_widget_action_set_enabled (widget, "job.show-in-folder", can_open);
+  gtk_widget_action_set_enabled (widget, "win.retry-failed",
+                                 self->run != NULL && fb_run_get_n_error (self->run) > 0);
+}
+
+static gboolean
+job_actions_cb (gpointer user_data)
+{
+  FbWindow *self = user_data;
+
+  self->job_actions_id = 0;
+  _fb_window_update_job_actions (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Jobs changed state: the actions follow a few times a second, not once
+ * per finished job (a selection may hold 10,000 of them). */
+void
+_fb_window_schedule_job_actions (FbWindow *self)
+{
+  if (self->job_actions_id == 0)
+    self->job_actions_id = g_timeout_add (JOB_ACTIONS_INTERVAL_MS, job_actions_cb, self);
 }
 
 static void
@@ -549,6 +630,7 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.escape", NULL, escape_action);
   gtk_widget_class_install_action (widget_class, "win.new-run", NULL, new_run_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
@@ -575,6 +657,9 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
                                        "win.paste", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.retry-failed", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK,
                                        "win.choose-destination", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,

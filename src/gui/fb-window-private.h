@@ -51,6 +51,7 @@ struct _FbWindow
   AdwMessageDialog     *confirm;          /* weak: asking before a run is thrown away */
 
   guint                 feed_id;
+  guint                 job_actions_id;
   guint                 close_timeout_id;
   gint64                last_space_check;
   guint                 n_writing_jobs;
@@ -84,6 +85,7 @@ void     _fb_window_mark_started   (FbWindow   *self);
 void     _fb_window_class_actions_init (GtkWidgetClass *widget_class);
 void     _fb_window_actions_init       (FbWindow       *self);
 void     _fb_window_update_job_actions (FbWindow       *self);
+void     _fb_window_schedule_job_actions (FbWindow     *self);
 void     _fb_window_open_job           (FbWindow       *self,
                                         FbJob          *job);
 /* Asks before a running run is cancelled (@closing: and the window

@@ -335,6 +335,7 @@ job_finished_cb (FbRun    *run,
                  FbWindow *self)
 {
   fb_job_list_schedule_refresh (self->job_list, TRUE);
+  _fb_window_schedule_job_actions (self);
   if (fb_job_get_state (job) == FB_JOB_STATE_ERROR && fb_job_get_kind (job) != FB_JOB_KIND_PROBE)
     maybe_check_space (self);
 }
@@ -368,6 +369,7 @@ run_finished_cb (FbRun    *run,
   stall_end (self, "at run end");
   fb_job_list_schedule_refresh (self->job_list, TRUE);
   _fb_window_update_actions (self);
+  _fb_window_update_job_actions (self);
 
   if (self->closing)
     {
@@ -427,6 +429,7 @@ _fb_window_set_run (FbWindow *self,
   show_page (self, run != NULL ? "jobs" : "empty");
   update_shown (self);
   _fb_window_update_actions (self);
+  _fb_window_update_job_actions (self);
 }
 
 static void
@@ -713,6 +716,7 @@ fb_window_dispose (GObject *object)
                                           first_paint_cb, self);
   g_clear_handle_id (&self->close_timeout_id, g_source_remove);
   g_clear_handle_id (&self->feed_id, g_source_remove);
+  g_clear_handle_id (&self->job_actions_id, g_source_remove);
   g_clear_pointer (&self->feed, fb_input_feed_free);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));

@@ -1385,6 +1385,63 @@ test_window_focus_selects_row (void)
 }
 
 static void
+find_type (GtkWidget *widget,
+           GType      type,
+           GPtrArray *found)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    find_type (child, type, found);
+}
+
+/* The shortcuts window fits on one page (it split onto two), lists Retry
+ * Failed Jobs, and opens without GTK's "reported min width -3" warning. */
+static void
+test_window_shortcuts_fit_one_page (void)
+{
+  Fixture f;
+  g_autoptr(GPtrArray) stacks = g_ptr_array_new ();
+  g_autoptr(GPtrArray) shortcuts = g_ptr_array_new ();
+  GtkWindow *help;
+  gboolean has_retry_failed = FALSE;
+  guint n_pages = 0;
+
+  fixture_setup (&f, 0.01, 0.02);
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-help-overlay", NULL);
+  help = GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f.window)));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (help);
+  fb_test_wait_until (widget_is_mapped, help, 5);
+  fb_test_spin (0.1);
+
+  find_type (GTK_WIDGET (help), GTK_TYPE_SHORTCUTS_SECTION, stacks);
+  CU_ASSERT_EQUAL_FATAL (stacks->len, 1);
+  for (GtkWidget *child = gtk_widget_get_first_child (g_ptr_array_index (stacks, 0));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_STACK (child))
+      {
+        g_autoptr(GListModel) pages = G_LIST_MODEL (gtk_stack_get_pages (GTK_STACK (child)));
+
+        n_pages = g_list_model_get_n_items (pages);
+      }
+  CU_ASSERT_EQUAL (n_pages, 1);
+
+  find_type (GTK_WIDGET (help), GTK_TYPE_SHORTCUTS_SHORTCUT, shortcuts);
+  for (guint i = 0; i < shortcuts->len; i++)
+    {
+      g_autofree char *title = NULL;
+
+      g_object_get (g_ptr_array_index (shortcuts, i), "title", &title, NULL);
+      has_retry_failed |= g_strcmp0 (title, "Retry the failed jobs") == 0;
+    }
+  CU_ASSERT_TRUE (has_retry_failed);
+  gtk_window_destroy (help);
+
+  fixture_teardown (&f);
+}
+
+static void
 test_window_close_saves_size_and_finalizes (void)
 {
   Fixture f;
@@ -1542,6 +1599,7 @@ static const FbTestCase tests[] = {
   { "test_window_preview_enter_starts", test_window_preview_enter_starts },
   { "test_window_job_actions_follow_job_state", test_window_job_actions_follow_job_state },
   { "test_window_focus_selects_row", test_window_focus_selects_row },
+  { "test_window_shortcuts_fit_one_page", test_window_shortcuts_fit_one_page },
   { NULL, NULL }
 };
 

@@ -524,9 +524,12 @@ test_window_limit_change_moves_active_count (void)
   fb_test_wait_until (server_in_flight_is, &s, 5);
   CU_ASSERT_EQUAL (fb_demo_server_get_peak_in_flight (f.server), 10);
 
-  /* Lowering it takes effect as slots come back. */
+  /* Lowering it takes effect as slots come back; meanwhile the summary
+   * says why more than the limit are active. */
   gtk_spin_button_set_value (spin, 2);
   CU_ASSERT_EQUAL (fb_run_get_active (run), 10);
+  assert_summary (&f, "semaphore",
+                  "Active 10 of 2 (8 finishing above the new limit), waiting 20");
   w.active = 2;
   w.finished = 10;
   fb_test_wait_until (active_is, &w, 8);
@@ -575,6 +578,8 @@ test_window_cancel_ends_every_job_cancelled (void)
   run = fb_window_get_run (f.window);
   CU_ASSERT_EQUAL (fb_run_get_active (run), 4);
   CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 0);
+  /* Long enough for the summary to show rates (from 50 ms on). */
+  fb_test_spin (0.1);
 
   cancel_run (&f);
   fb_test_wait_until (run_finished, f.window, 10);
@@ -584,6 +589,10 @@ test_window_cancel_ends_every_job_cancelled (void)
   CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ".part"), 0);
   CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ""), 0);
   assert_summary (&f, "cancelled", "12 cancelled");
+  /* Cancelled jobs are not "finished" work, and count in no rate. */
+  assert_summary (&f, "progress", "0 of 12 finished, 12 cancelled");
+  CU_ASSERT_TRUE (g_str_has_suffix (fb_run_summary_get_text (fb_window_get_summary (f.window),
+                                                             "throughput"), " · 0.0 jobs/s"));
   assert_summary (&f, "semaphore", "Active 0 of 4, waiting 0");
   first = g_list_model_get_item (fb_run_get_jobs (run), 0);
   assert_cell (&f, FB_JOB_COLUMN_STATE, fb_job_get_input (first), "Cancelled");
@@ -1291,6 +1300,7 @@ test_window_job_actions_follow_job_state (void)
   g_autofree char *broken_url = fb_test_server_url (server, "/status/500");
   g_autofree char *text = g_strdup_printf ("%s\n%s\n%s\n", ok_url, missing_url, broken_url);
   GtkWidget *open, *show, *cancel, *retry, *copy, *retry_failed;
+  gint64 first_elapsed;
   FbRun *run;
 
   fixture_setup (&f, 0.01, 0.02);
@@ -1327,7 +1337,10 @@ test_window_job_actions_follow_job_state (void)
   CU_ASSERT_FALSE (enabled (cancel));
   CU_ASSERT_TRUE (enabled (retry));
 
-  /* Only the error goes again; it fails again, the rest stays. */
+  /* Only the error goes again; it fails again, the rest stays. Elapsed
+   * keeps the first period, so the rate is over every finished job. */
+  first_elapsed = fb_run_get_elapsed (run);
+  CU_ASSERT_TRUE (first_elapsed > 0);
   gtk_widget_activate_action (GTK_WIDGET (f.window), "win.retry-failed", NULL);
   CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 2);
   CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 1);
@@ -1335,6 +1348,8 @@ test_window_job_actions_follow_job_state (void)
   CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 1);
   CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 1);
   CU_ASSERT_EQUAL (fb_run_get_n_error (run), 1);
+  CU_ASSERT_TRUE (fb_run_get_elapsed (run) > first_elapsed);
+  assert_summary (&f, "progress", "3 of 3 finished");
 
   for (GtkWidget *probe = gtk_widget_get_first_child (GTK_WIDGET (fb_window_get_column_view (f.window)));
        probe != NULL;)

@@ -40,6 +40,7 @@ struct _FbRun
   double        dns_timeout;
   gint64        started_at;
   gint64        finished_at;
+  gint64        earlier_elapsed;  /* earlier periods of a run started again (retries) */
   guint64       finished_bytes;
   guint         counts[FB_JOB_STATE_CANCELLED + 1];
   guint         n_waiting;
@@ -713,6 +714,8 @@ fb_run_start (FbRun *self)
   self->running = TRUE;
   if (self->started_at == 0 || self->finished_at != 0)
     {
+      if (self->finished_at != 0)
+        self->earlier_elapsed += self->finished_at - self->started_at;
       self->started_at = g_get_monotonic_time ();
       self->finished_at = 0;
     }
@@ -1055,8 +1058,8 @@ fb_run_get_elapsed (FbRun *self)
   if (self->started_at == 0)
     return 0;
   if (self->finished_at != 0)
-    return self->finished_at - self->started_at;
-  return g_get_monotonic_time () - self->started_at;
+    return self->earlier_elapsed + self->finished_at - self->started_at;
+  return self->earlier_elapsed + g_get_monotonic_time () - self->started_at;
 }
 
 FbSemaphore *

@@ -367,8 +367,10 @@ test_window_file_drop_previews_then_runs (void)
   assert_cell (&f, FB_JOB_COLUMN_STATE, "localhost", "Found");
   assert_cell (&f, FB_JOB_COLUMN_STATE, "nothing.invalid", "Not found");
   assert_cell (&f, FB_JOB_COLUMN_KIND, "localhost", "Probe");
-  assert_cell (&f, FB_JOB_COLUMN_MESSAGE, "BR", "Brazil — saved as Brazil.gif");
-  assert_cell (&f, FB_JOB_COLUMN_MESSAGE, "JP", "Japan — saved as Japan.gif");
+  assert_cell (&f, FB_JOB_COLUMN_MESSAGE, "BR", "Saved as Brazil.gif");
+  assert_cell (&f, FB_JOB_COLUMN_MESSAGE, "JP", "Saved as Japan.gif");
+  /* The country's name, not only "BR", in the Name column. */
+  assert_cell (&f, FB_JOB_COLUMN_NAME, "BR", "BR · Brazil");
 
   /* A probe that resolved names its addresses and the lookup time. */
   cell = find_cell (&f, FB_JOB_COLUMN_MESSAGE, "localhost");
@@ -681,6 +683,16 @@ test_window_demo_shows_every_outcome (void)
   CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 3);
   CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ".gif"), 20);
   assert_summary (&f, "progress", "23 of 23 finished");
+
+  /* The Name column grows from its 120 px to fit the longest name ("CD ·
+   * Congo, The Democratic Republic of the"), within bounds. */
+  {
+    g_autoptr(GtkColumnViewColumn) name =
+      g_list_model_get_item (gtk_column_view_get_columns (fb_window_get_column_view (f.window)), 0);
+    int width = gtk_column_view_column_get_fixed_width (name);
+
+    CU_ASSERT_TRUE (width > 120 && width <= 360);
+  }
 
   fixture_teardown (&f);
 }
@@ -1117,6 +1129,29 @@ test_window_cells_show_their_job (void)
   gtk_widget_queue_draw (window);
   CU_ASSERT_TRUE (frames_in (window, 0.2) >= 1);
 
+  /* A catalog job whose image is in and that waits for its metadata is
+   * half done, not a full bar; a probe has no bar at all. */
+  {
+    g_autoptr(FbJob) catalog = fb_job_new (FB_JOB_KIND_CATALOG, "BR");
+    g_autoptr(FbJob) probe = fb_job_new (FB_JOB_KIND_PROBE, "localhost");
+    g_autofree char *speed = NULL;
+
+    _fb_job_set_phase (catalog, FB_JOB_PHASE_TRANSFERRING);
+    _fb_job_set_expected (catalog, 100);
+    _fb_job_add_received (catalog, 100);
+    _fb_job_set_phase (catalog, FB_JOB_PHASE_WAITING);
+    fb_job_cell_set_job (FB_JOB_CELL (bar), catalog);
+    g_object_set_data (G_OBJECT (bar), "want", GINT_TO_POINTER (50));
+    CU_ASSERT_TRUE (fb_test_wait_until (cell_fraction_is, &bar, 5));
+    speed = fb_format_job_speed (catalog);
+    CU_ASSERT_STRING_EQUAL (speed, "");
+
+    fb_job_cell_set_job (FB_JOB_CELL (bar), probe);
+    g_object_set_data (G_OBJECT (bar), "want", GINT_TO_POINTER (-100));
+    CU_ASSERT_TRUE (fb_test_wait_until (cell_fraction_is, &bar, 5));
+    fb_job_cell_set_job (FB_JOB_CELL (bar), NULL);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   fb_test_spin (0.05);
 }
@@ -1300,6 +1335,10 @@ test_window_job_actions_follow_job_state (void)
   g_autofree char *broken_url = fb_test_server_url (server, "/status/500");
   g_autofree char *text = g_strdup_printf ("%s\n%s\n%s\n", ok_url, missing_url, broken_url);
   GtkWidget *open, *show, *cancel, *retry, *copy, *retry_failed;
+  g_autofree char *expected = NULL;
+  g_autofree char *tooltip = NULL;
+  FbJobDetails *details;
+  FbJob *job;
   gint64 first_elapsed;
   FbRun *run;
 
@@ -1330,7 +1369,30 @@ test_window_job_actions_follow_job_state (void)
   CU_ASSERT_FALSE (enabled (cancel));
   CU_ASSERT_FALSE (enabled (retry));
 
+  select_row (&f, "/status/500");
+  /* The details pane has the whole reason, once. */
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-details", NULL);
+  details = fb_window_get_details (f.window);
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (details, "state"), "Error");
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (details, "reason"),
+                          "Error: HTTP error 500 - Internal Server Error");
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (details, "url"), broken_url);
+  CU_ASSERT_PTR_NULL (fb_job_details_get_text (details, "saved"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_job_details_get_text (details, "phases"),
+                                  "Waiting for a slot: from +"));
+
   select_row (&f, "/status/404");
+  job = fb_job_details_get_job (details);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (job);
+  expected = g_strdup_printf ("Not found (HTTP 404): %s", missing_url);
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (details, "reason"), expected);
+  /* The tooltip says it once too (it said "Not found (HTTP 404): Not
+   * found (HTTP 404): URL", then the URL again). */
+  tooltip = fb_format_job_tooltip (job);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("%s\nNot found (HTTP 404): %s\nFrom dropped text, line 2",
+                              missing_url, missing_url);
+  CU_ASSERT_STRING_EQUAL (tooltip, expected);
   CU_ASSERT_FALSE (enabled (open));
   CU_ASSERT_FALSE (enabled (show));
   CU_ASSERT_TRUE (enabled (copy));

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "fb-catalog.h"
 #include "fb-downloader.h"
@@ -370,9 +371,15 @@ metadata_fetched_cb (GObject      *source,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          /* A missing name is an error of the catalog, not a missing flag. */
-          GError *wrapped = g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
-                                         _("metadata.json: %s"), error->message);
+          /* A missing name is an error of the catalog, not a missing flag;
+           * the message names the metadata's URL, not the image's. */
+          g_autofree char *url = fb_catalog_metadata_url (runner->run->base_url, code);
+          GError *wrapped = strstr (error->message, url) != NULL
+                            ? g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                                           _("metadata.json: %s"), error->message)
+                            : g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                                           /* Translators: the metadata's URL, then what failed */
+                                           _("metadata.json (%s): %s"), url, error->message);
           g_error_free (error);
           error = wrapped;
         }

@@ -61,6 +61,7 @@ struct _FbJobList
   GMenuModel          *job_menu_model;
 
   /* Owned */
+  GListModel          *jobs;
   GtkCustomFilter     *filter;
   GtkFilterListModel  *filter_model;
   GtkSortListModel    *sort_model;
@@ -70,10 +71,13 @@ struct _FbJobList
 
   FilterMode           filter_mode;
   guint                n_shown;
+  guint                name_chars;        /* longest name so far, in characters */
+  int                  name_width;        /* what the list set, until the person resizes */
   guint                refresh_id;
   guint                reveal_tick;
 
   guint                resort_pending : 1;
+  guint                name_resized : 1;
 };
 
 G_DEFINE_FINAL_TYPE (FbJobList, fb_job_list, GTK_TYPE_WIDGET)
@@ -202,7 +206,7 @@ job_size_key (FbJob *job)
 static double
 job_speed_key (FbJob *job)
 {
-  return fb_job_get_speed (job);
+  return fb_format_job_rate (job);
 }
 
 static gint64
@@ -295,6 +299,59 @@ setup_columns (FbJobList *self)
         sorter = GTK_SORTER (gtk_numeric_sorter_new (expression));
       gtk_column_view_column_set_sorter (columns[i].column, sorter);
     }
+}
+
+/* The Name column is as wide as its longest name (within bounds), so two-
+ * letter codes do not take 240 px; the person may resize it, and then it
+ * stays as they left it. Names are counted in characters, not measured:
+ * measuring 10,000 texts would stall the main loop. */
+#define NAME_MIN_WIDTH 72
+#define NAME_MAX_WIDTH 360
+
+static void
+jobs_changed_cb (GListModel *jobs,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 FbJobList  *self)
+{
+  PangoFontMetrics *metrics;
+  guint chars = self->name_chars;
+  int width;
+
+  if (self->name_resized || added == 0)
+    return;
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
+
+      if (fb_job_get_kind (job) == FB_JOB_KIND_CATALOG)
+        {
+          g_autofree char *name = fb_format_job_name (job);
+
+          chars = MAX (chars, (guint) g_utf8_strlen (name, -1));
+        }
+      else
+        chars = MAX (chars, (guint) g_utf8_strlen (fb_job_get_input (job), -1));
+    }
+  if (chars == self->name_chars)
+    return;
+  self->name_chars = chars;
+
+  metrics = pango_context_get_metrics (gtk_widget_get_pango_context (GTK_WIDGET (self)),
+                                       NULL, NULL);
+  width = (int) (chars * pango_font_metrics_get_approximate_char_width (metrics) / PANGO_SCALE) + 24;
+  pango_font_metrics_unref (metrics);
+  width = CLAMP (width, NAME_MIN_WIDTH, NAME_MAX_WIDTH);
+  self->name_width = width;
+  gtk_column_view_column_set_fixed_width (self->name_column, width);
+}
+
+static void
+name_width_cb (FbJobList *self)
+{
+  if (gtk_column_view_column_get_fixed_width (self->name_column) != self->name_width)
+    self->name_resized = TRUE;
 }
 
 /* The job menu */
@@ -492,6 +549,9 @@ fb_job_list_dispose (GObject *object)
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
+  if (self->jobs != NULL)
+    g_signal_handlers_disconnect_by_func (self->jobs, jobs_changed_cb, self);
+  g_clear_object (&self->jobs);
 
   G_OBJECT_CLASS (fb_job_list_parent_class)->dispose (object);
 }
@@ -612,6 +672,10 @@ fb_job_list_init (FbJobList *self)
   g_signal_connect (gesture, "pressed", G_CALLBACK (context_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (gesture));
 
+  self->name_width = gtk_column_view_column_get_fixed_width (self->name_column);
+  g_signal_connect_swapped (self->name_column, "notify::fixed-width",
+                            G_CALLBACK (name_width_cb), self);
+
   self->job_menu = gtk_popover_menu_new_from_model (self->job_menu_model);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->job_menu), FALSE);
   gtk_widget_set_halign (self->job_menu, GTK_ALIGN_START);
@@ -631,6 +695,14 @@ fb_job_list_set_jobs (FbJobList  *self,
   g_return_if_fail (FB_IS_JOB_LIST (self));
   g_return_if_fail (jobs == NULL || G_IS_LIST_MODEL (jobs));
 
+  if (self->jobs != NULL)
+    g_signal_handlers_disconnect_by_func (self->jobs, jobs_changed_cb, self);
+  g_set_object (&self->jobs, jobs);
+  if (jobs != NULL)
+    {
+      g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), self);
+      jobs_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
+    }
   gtk_filter_list_model_set_model (self->filter_model, jobs);
   update_n_shown (self);
 }

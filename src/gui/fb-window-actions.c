@@ -548,10 +548,20 @@ escape_action (GtkWidget  *widget,
     _fb_window_confirm_stop (self, FALSE);
 }
 
+/* The details pane follows a single selected job. */
+static void
+update_details (FbWindow *self)
+{
+  g_autoptr(GPtrArray) jobs = fb_job_list_dup_selected (self->job_list);
+
+  fb_job_details_set_job (self->details, jobs->len == 1 ? g_ptr_array_index (jobs, 0) : NULL);
+}
+
 static void
 update_job_actions_cb (FbWindow *self)
 {
   _fb_window_update_job_actions (self);
+  update_details (self);
 }
 
 /* What the selected jobs allow, from their states: Open and Show in Folder
@@ -639,6 +649,7 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.dismiss-trouble", NULL,
                                    dismiss_trouble_action);
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
+  gtk_widget_class_install_property_action (widget_class, "win.show-details", "show-details");
   gtk_widget_class_install_action (widget_class, "job.cancel", NULL, job_cancel_action);
   gtk_widget_class_install_action (widget_class, "job.retry", NULL, job_retry_action);
   gtk_widget_class_install_action (widget_class, "job.copy-url", NULL, job_copy_url_action);
@@ -664,6 +675,7 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
                                        "win.choose-destination", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-details", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.filter", "s", filters[i]);

@@ -8,6 +8,7 @@
 
 #include "fb-demo-host.h"
 #include "fb-input.h"
+#include "fb-job-details.h"
 #include "fb-intake.h"
 #include "fb-job-list.h"
 #include "fb-stall-meter.h"
@@ -36,6 +37,8 @@ struct _FbWindow
   FbTimeline           *timeline;
   GtkLabel             *shown_label;
   FbJobList            *job_list;
+  GtkRevealer          *details_revealer;
+  FbJobDetails         *details;
 
   /* Owned references */
   GSettings            *settings;

@@ -33,6 +33,7 @@ enum {
   PROP_0,
   PROP_DEMO_HOST,
   PROP_FILTER,
+  PROP_SHOW_DETAILS,
   N_PROPS
 };
 
@@ -424,6 +425,7 @@ _fb_window_set_run (FbWindow *self,
 
   fb_intake_set_run (self->intake, run, FALSE);
   fb_job_list_set_jobs (self->job_list, run != NULL ? fb_run_get_jobs (run) : NULL);
+  fb_job_details_set_job (self->details, NULL);
   fb_run_summary_set_run (self->summary, run);
   fb_timeline_set_run (self->timeline, run);
   show_page (self, run != NULL ? "jobs" : "empty");
@@ -780,6 +782,11 @@ fb_window_get_property (GObject    *object,
     case PROP_FILTER:
       g_value_set_string (value, fb_window_get_filter (self));
       break;
+    case PROP_SHOW_DETAILS:
+      /* Asked by the toggle while the template is still being built. */
+      g_value_set_boolean (value, self->details_revealer != NULL &&
+                                  gtk_revealer_get_reveal_child (self->details_revealer));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -800,6 +807,13 @@ fb_window_set_property (GObject      *object,
       break;
     case PROP_FILTER:
       fb_window_set_filter (self, g_value_get_string (value));
+      break;
+    case PROP_SHOW_DETAILS:
+      if (gtk_revealer_get_reveal_child (self->details_revealer) != g_value_get_boolean (value))
+        {
+          gtk_revealer_set_reveal_child (self->details_revealer, g_value_get_boolean (value));
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -840,8 +854,13 @@ fb_window_class_init (FbWindowClass *klass)
     g_param_spec_string ("filter", NULL, NULL,
                          "all",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_DETAILS] =
+    g_param_spec_boolean ("show-details", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (FB_TYPE_JOB_DETAILS);
   g_type_ensure (FB_TYPE_JOB_LIST);
   g_type_ensure (FB_TYPE_RUN_SUMMARY);
   g_type_ensure (FB_TYPE_TIMELINE);
@@ -863,6 +882,8 @@ fb_window_class_init (FbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, shown_label);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, job_list);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, details_revealer);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, details);
 
   _fb_window_class_actions_init (widget_class);
 }
@@ -1044,6 +1065,14 @@ fb_window_get_summary (FbWindow *self)
   g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
 
   return self->summary;
+}
+
+FbJobDetails *
+fb_window_get_details (FbWindow *self)
+{
+  g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
+
+  return self->details;
 }
 
 FbJobList *

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "fb-demo-host.h"
+#include "fb-job-details.h"
 #include "fb-job-list.h"
 #include "fb-preview-dialog.h"
 #include "fb-run-summary.h"
@@ -51,6 +52,8 @@ FbPreviewDialog *fb_window_get_preview          (FbWindow      *self);
 const char      *fb_window_get_trouble          (FbWindow      *self);
 FbRunSummary    *fb_window_get_summary          (FbWindow      *self);
 FbJobList       *fb_window_get_job_list         (FbWindow      *self);
+/* The details pane (win.show-details shows it). */
+FbJobDetails    *fb_window_get_details          (FbWindow      *self);
 GtkColumnView   *fb_window_get_column_view      (FbWindow      *self);
 GtkSpinButton   *fb_window_get_concurrency_spin (FbWindow      *self);
 /* "empty" or "jobs" */

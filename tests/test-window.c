@@ -388,11 +388,19 @@ test_window_file_drop_previews_then_runs (void)
   fixture_teardown (&f);
 }
 
+/* Filtering and sorting go in steps between frames. */
+static gboolean
+list_settled (gpointer data)
+{
+  return fb_job_list_get_pending (fb_window_get_job_list (FB_WINDOW (data))) == 0;
+}
+
 static guint
 shown_rows_after_filter (Fixture    *f,
                          const char *filter)
 {
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.filter", "s", filter);
+  fb_test_wait_until (list_settled, f->window, 5);
   return n_rows (f);
 }
 
@@ -411,6 +419,33 @@ test_window_filter_shows_failed_and_done (void)
   CU_ASSERT_EQUAL (shown_rows_after_filter (&f, "active"), 0);
   CU_ASSERT_EQUAL (shown_rows_after_filter (&f, "done"), 4);
   CU_ASSERT_EQUAL (shown_rows_after_filter (&f, "all"), 4);
+
+  /* Sorted by State (not found before OK), then back to the order of the
+   * list: once sorted, the original order could not be had again. */
+  {
+    GtkColumnView *view = fb_window_get_column_view (f.window);
+    g_autoptr(GtkColumnViewColumn) state = g_list_model_get_item (gtk_column_view_get_columns (view), 2);
+    const char *sorted[] = { "QX", "ZB", "BR", "IN" };
+    const char *original[] = { "BR", "QX", "ZB", "IN" };
+    GListModel *rows = G_LIST_MODEL (gtk_column_view_get_model (view));
+
+    gtk_column_view_sort_by_column (view, state, GTK_SORT_DESCENDING);
+    fb_test_wait_until (list_settled, f.window, 5);
+    for (guint i = 0; i < G_N_ELEMENTS (sorted); i++)
+      {
+        g_autoptr(FbJob) job = g_list_model_get_item (rows, i);
+
+        CU_ASSERT_STRING_EQUAL (fb_job_get_input (job), sorted[i]);
+      }
+    gtk_widget_activate_action (GTK_WIDGET (f.window), "win.original-order", NULL);
+    fb_test_wait_until (list_settled, f.window, 5);
+    for (guint i = 0; i < G_N_ELEMENTS (original); i++)
+      {
+        g_autoptr(FbJob) job = g_list_model_get_item (rows, i);
+
+        CU_ASSERT_STRING_EQUAL (fb_job_get_input (job), original[i]);
+      }
+  }
 
   fixture_teardown (&f);
 }

@@ -655,6 +655,10 @@ fb_job_list_init (FbJobList *self)
   self->filter_model = gtk_filter_list_model_new (NULL, NULL);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
                                               g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  /* Sorting or filtering 10,000 jobs at once took 80-136 ms on the main
+   * loop: both models work through the list in steps between frames. */
+  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+  gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
   self->reveal_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
                                                  0, G_MAXUINT);
   self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->reveal_model)));
@@ -774,6 +778,31 @@ fb_job_list_dup_selected (FbJobList *self)
     g_ptr_array_add (jobs, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
   gtk_bitset_unref (set);
   return jobs;
+}
+
+guint
+fb_job_list_get_pending (FbJobList *self)
+{
+  g_return_val_if_fail (FB_IS_JOB_LIST (self), 0);
+
+  return gtk_filter_list_model_get_pending (self->filter_model) +
+         gtk_sort_list_model_get_pending (self->sort_model);
+}
+
+void
+fb_job_list_sort_original (FbJobList *self)
+{
+  g_return_if_fail (FB_IS_JOB_LIST (self));
+
+  gtk_column_view_sort_by_column (self->column_view, NULL, GTK_SORT_ASCENDING);
+}
+
+gboolean
+fb_job_list_is_sorted (FbJobList *self)
+{
+  g_return_val_if_fail (FB_IS_JOB_LIST (self), FALSE);
+
+  return list_is_sorted (self);
 }
 
 gboolean

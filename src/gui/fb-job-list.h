@@ -33,6 +33,11 @@ guint          fb_job_list_get_n_shown        (FbJobList  *self);
 /* The selected jobs, in list order (a new array of new references). */
 GPtrArray     *fb_job_list_dup_selected       (FbJobList  *self);
 gboolean       fb_job_list_has_selection      (FbJobList  *self);
+/* Jobs still to be filtered or sorted (both go in steps between frames). */
+guint          fb_job_list_get_pending        (FbJobList  *self);
+/* The jobs in the order they were added again, as before any sort. */
+void           fb_job_list_sort_original      (FbJobList  *self);
+gboolean       fb_job_list_is_sorted          (FbJobList  *self);
 /* Jobs changed state: the filter (and, with @resort, the sort) follow a
  * few times a second, never per notification. */
 void           fb_job_list_schedule_refresh   (FbJobList  *self,

@@ -298,6 +298,14 @@ retry_failed_action (GtkWidget  *widget,
   _fb_window_show_toast (self, message);
 }
 
+static void
+original_order_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  fb_job_list_sort_original (FB_WINDOW (widget)->job_list);
+}
+
 static const char *
 job_url (FbJob *job)
 {
@@ -641,6 +649,8 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.escape", NULL, escape_action);
   gtk_widget_class_install_action (widget_class, "win.new-run", NULL, new_run_action);
   gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_action);
+  gtk_widget_class_install_action (widget_class, "win.original-order", NULL,
+                                   original_order_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);

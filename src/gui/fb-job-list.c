@@ -780,6 +780,23 @@ fb_job_list_dup_selected (FbJobList *self)
   return jobs;
 }
 
+gboolean
+fb_job_list_sort_by (FbJobList   *self,
+                     FbJobColumn  column,
+                     gboolean     descending)
+{
+  g_autoptr(GtkColumnViewColumn) view_column = NULL;
+
+  g_return_val_if_fail (FB_IS_JOB_LIST (self), FALSE);
+
+  view_column = g_list_model_get_item (gtk_column_view_get_columns (self->column_view), column);
+  if (view_column == NULL)
+    return FALSE;
+  gtk_column_view_sort_by_column (self->column_view, view_column,
+                                  descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+  return TRUE;
+}
+
 guint
 fb_job_list_get_pending (FbJobList *self)
 {

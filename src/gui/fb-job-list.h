@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "fb-job.h"
+#include "fb-job-cell.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,10 @@ guint          fb_job_list_get_n_shown        (FbJobList  *self);
 /* The selected jobs, in list order (a new array of new references). */
 GPtrArray     *fb_job_list_dup_selected       (FbJobList  *self);
 gboolean       fb_job_list_has_selection      (FbJobList  *self);
+/* Sorts by @column, as a click on its header does. */
+gboolean       fb_job_list_sort_by            (FbJobList  *self,
+                                               FbJobColumn column,
+                                               gboolean    descending);
 /* Jobs still to be filtered or sorted (both go in steps between frames). */
 guint          fb_job_list_get_pending        (FbJobList  *self);
 /* The jobs in the order they were added again, as before any sort. */

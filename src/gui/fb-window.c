@@ -895,6 +895,35 @@ filter_notify_cb (FbWindow *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
 }
 
+/* For bench/window-stall.sh: FETCHBOARD_BENCH_VIEW="sort=state filter=active
+ * details" opens the window in that view, to measure the stalls a person
+ * would see there. */
+static void
+apply_bench_view (FbWindow *self)
+{
+  const char *view = g_getenv ("FETCHBOARD_BENCH_VIEW");
+  g_auto(GStrv) words = NULL;
+
+  if (view == NULL || *view == '\0')
+    return;
+  words = g_strsplit_set (view, " ,", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (words[i], "sort="))
+        {
+          g_autoptr(GEnumClass) columns = g_type_class_ref (FB_TYPE_JOB_COLUMN);
+          GEnumValue *column = g_enum_get_value_by_nick (columns, words[i] + 5);
+
+          if (column != NULL)
+            fb_job_list_sort_by (self->job_list, column->value, FALSE);
+        }
+      else if (g_str_has_prefix (words[i], "filter="))
+        fb_window_set_filter (self, words[i] + 7);
+      else if (g_str_equal (words[i], "details"))
+        g_object_set (self, "show-details", TRUE, NULL);
+    }
+}
+
 static void
 fb_window_init (FbWindow *self)
 {
@@ -934,6 +963,7 @@ fb_window_init (FbWindow *self)
 
   _fb_window_actions_init (self);
   _fb_window_update_actions (self);
+  apply_bench_view (self);
 }
 
 FbWindow *

@@ -404,6 +404,12 @@ shown_rows_after_filter (Fixture    *f,
   return n_rows (f);
 }
 
+static gboolean
+four_rows_shown (gpointer data)
+{
+  return n_rows (data) == 4;
+}
+
 static void
 test_window_filter_shows_failed_and_done (void)
 {
@@ -429,8 +435,10 @@ test_window_filter_shows_failed_and_done (void)
     const char *original[] = { "BR", "QX", "ZB", "IN" };
     GListModel *rows = G_LIST_MODEL (gtk_column_view_get_model (view));
 
+    fb_test_wait_until (four_rows_shown, &f, 5);
     gtk_column_view_sort_by_column (view, state, GTK_SORT_DESCENDING);
     fb_test_wait_until (list_settled, f.window, 5);
+    CU_ASSERT_EQUAL_FATAL (n_rows (&f), 4);
     for (guint i = 0; i < G_N_ELEMENTS (sorted); i++)
       {
         g_autoptr(FbJob) job = g_list_model_get_item (rows, i);
@@ -439,6 +447,7 @@ test_window_filter_shows_failed_and_done (void)
       }
     gtk_widget_activate_action (GTK_WIDGET (f.window), "win.original-order", NULL);
     fb_test_wait_until (list_settled, f.window, 5);
+    CU_ASSERT_EQUAL_FATAL (n_rows (&f), 4);
     for (guint i = 0; i < G_N_ELEMENTS (original); i++)
       {
         g_autoptr(FbJob) job = g_list_model_get_item (rows, i);
@@ -1307,6 +1316,30 @@ test_window_preview_enter_starts (void)
   gtk_widget_activate (gtk_window_get_focus (GTK_WINDOW (preview)));
   fb_test_wait_until (run_finished, f.window, 10);
   CU_ASSERT_EQUAL (fb_run_get_n_ok (fb_window_get_run (f.window)), 2);
+
+  /* A list after a finished run makes a new run, and says so. */
+  drop_text (&f, "CN\nUS\n");
+  preview = wait_preview (&f);
+  CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_heading (preview), "Start a New Run with 2 Jobs?");
+  fb_preview_dialog_respond (preview, "cancel");
+  fb_test_spin (0.1);
+
+  /* A file that is not there is not "lines rejected", and nothing "runs
+   * anyway". */
+  {
+    g_autofree char *path = g_build_filename (f.dir, "no-such-list.txt", NULL);
+    g_autoptr(GFile) missing = g_file_new_for_path (path);
+    const char *description = "unset";
+
+    fb_window_open_files (f.window, &missing, 1);
+    preview = wait_preview (&f);
+    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_heading (preview), "Nothing to Run");
+    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_problems (preview, &description),
+                            "1 file could not be read");
+    CU_ASSERT_STRING_EQUAL (description != NULL ? description : "", "");
+    fb_preview_dialog_respond (preview, "cancel");
+    fb_test_spin (0.1);
+  }
 
   fixture_teardown (&f);
 }

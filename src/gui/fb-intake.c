@@ -200,7 +200,9 @@ present_input (FbIntake *self,
                 : fb_settings_dup_destination (self->settings);
   catalog = dup_catalog_source (self);
   dialog = fb_preview_dialog_new (self->parent, input, destination, catalog,
-                                  run_is_running (self));
+                                  run_is_running (self),
+                                  self->run != NULL && self->started &&
+                                  !fb_run_get_running (self->run));
   g_set_weak_pointer (&self->preview, dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (preview_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -803,7 +803,8 @@ fb_job_list_get_pending (FbJobList *self)
   g_return_val_if_fail (FB_IS_JOB_LIST (self), 0);
 
   return gtk_filter_list_model_get_pending (self->filter_model) +
-         gtk_sort_list_model_get_pending (self->sort_model);
+         gtk_sort_list_model_get_pending (self->sort_model) +
+         (self->reveal_tick != 0 ? 1 : 0);
 }
 
 void

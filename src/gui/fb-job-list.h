@@ -38,7 +38,8 @@ gboolean       fb_job_list_has_selection      (FbJobList  *self);
 gboolean       fb_job_list_sort_by            (FbJobList  *self,
                                                FbJobColumn column,
                                                gboolean    descending);
-/* Jobs still to be filtered or sorted (both go in steps between frames). */
+/* Jobs still to be filtered, sorted or let into view (all go in steps
+ * between frames); 0 once the list shows what it will show. */
 guint          fb_job_list_get_pending        (FbJobList  *self);
 /* The jobs in the order they were added again, as before any sort. */
 void           fb_job_list_sort_original      (FbJobList  *self);

@@ -1586,6 +1586,46 @@ test_window_shortcuts_fit_one_page (void)
   fixture_teardown (&f);
 }
 
+static gboolean
+window_is_narrow (gpointer data)
+{
+  return g_str_equal (fb_window_get_width_class (FB_WINDOW (data)), "narrow");
+}
+
+/* The window could not get narrower than 710-873 px: at 360 px it fits,
+ * with the columns a narrow window can do without hidden. */
+static void
+test_window_narrow_fits_360 (void)
+{
+  Fixture f;
+  GListModel *columns;
+  g_autofree char *layout = NULL;
+
+  /* GNOME's own title buttons (GTK's default adds two more under Xvfb). */
+  g_object_get (gtk_settings_get_default (), "gtk-decoration-layout", &layout, NULL);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
+  fixture_setup (&f, 0.01, 0.02);
+  fb_window_start_demo (f.window);
+  CU_ASSERT_STRING_EQUAL (fb_window_get_width_class (f.window), "wide");
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 360, 700);
+  fb_test_wait_until (window_is_narrow, f.window, 5);
+  fb_test_spin (0.2);
+  CU_ASSERT_TRUE (gtk_widget_get_width (GTK_WIDGET (f.window)) <= 372);
+  columns = gtk_column_view_get_columns (fb_window_get_column_view (f.window));
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      gboolean wanted = i == FB_JOB_COLUMN_NAME || i == FB_JOB_COLUMN_STATE ||
+                        i == FB_JOB_COLUMN_MESSAGE;
+
+      CU_ASSERT_EQUAL (gtk_column_view_column_get_visible (column), wanted);
+    }
+  fb_test_wait_until (run_finished, f.window, 30);
+
+  fixture_teardown (&f);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
+}
+
 static void
 test_window_close_saves_size_and_finalizes (void)
 {
@@ -1745,6 +1785,7 @@ static const FbTestCase tests[] = {
   { "test_window_job_actions_follow_job_state", test_window_job_actions_follow_job_state },
   { "test_window_focus_selects_row", test_window_focus_selects_row },
   { "test_window_shortcuts_fit_one_page", test_window_shortcuts_fit_one_page },
+  { "test_window_narrow_fits_360", test_window_narrow_fits_360 },
   { NULL, NULL }
 };
 

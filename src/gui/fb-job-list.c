@@ -73,6 +73,7 @@ struct _FbJobList
   guint                n_shown;
   guint                name_chars;        /* longest name so far, in characters */
   int                  name_width;        /* what the list set, until the person resizes */
+  int                  name_max;
   guint                refresh_id;
   guint                reveal_tick;
 
@@ -307,6 +308,7 @@ setup_columns (FbJobList *self)
  * measuring 10,000 texts would stall the main loop. */
 #define NAME_MIN_WIDTH 72
 #define NAME_MAX_WIDTH 360
+#define NAME_MAX_NARROW 150
 
 static void
 jobs_changed_cb (GListModel *jobs,
@@ -342,7 +344,7 @@ jobs_changed_cb (GListModel *jobs,
                                        NULL, NULL);
   width = (int) (chars * pango_font_metrics_get_approximate_char_width (metrics) / PANGO_SCALE) + 24;
   pango_font_metrics_unref (metrics);
-  width = CLAMP (width, NAME_MIN_WIDTH, NAME_MAX_WIDTH);
+  width = CLAMP (width, NAME_MIN_WIDTH, self->name_max);
   self->name_width = width;
   gtk_column_view_column_set_fixed_width (self->name_column, width);
 }
@@ -677,6 +679,7 @@ fb_job_list_init (FbJobList *self)
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (gesture));
 
   self->name_width = gtk_column_view_column_get_fixed_width (self->name_column);
+  self->name_max = NAME_MAX_WIDTH;
   g_signal_connect_swapped (self->name_column, "notify::fixed-width",
                             G_CALLBACK (name_width_cb), self);
 
@@ -778,6 +781,25 @@ fb_job_list_dup_selected (FbJobList *self)
     g_ptr_array_add (jobs, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
   gtk_bitset_unref (set);
   return jobs;
+}
+
+void
+fb_job_list_set_compact (FbJobList *self,
+                         guint      level)
+{
+  g_return_if_fail (FB_IS_JOB_LIST (self));
+
+  /* Medium: Kind, Size and Elapsed go (the name and the message say most
+   * of it); narrow: Progress and Speed too, so Name, State and Message fit. */
+  gtk_column_view_column_set_visible (self->kind_column, level == 0);
+  gtk_column_view_column_set_visible (self->size_column, level == 0);
+  gtk_column_view_column_set_visible (self->elapsed_column, level == 0);
+  gtk_column_view_column_set_visible (self->progress_column, level < 2);
+  gtk_column_view_column_set_visible (self->speed_column, level < 2);
+  self->name_max = level < 2 ? NAME_MAX_WIDTH : NAME_MAX_NARROW;
+  self->name_chars = 0;
+  if (self->jobs != NULL)
+    jobs_changed_cb (self->jobs, 0, 0, g_list_model_get_n_items (self->jobs), self);
 }
 
 gboolean

@@ -34,6 +34,10 @@ guint          fb_job_list_get_n_shown        (FbJobList  *self);
 /* The selected jobs, in list order (a new array of new references). */
 GPtrArray     *fb_job_list_dup_selected       (FbJobList  *self);
 gboolean       fb_job_list_has_selection      (FbJobList  *self);
+/* 0: every column; 1: without Kind, Size and Elapsed; 2: also without
+ * Progress and Speed. */
+void           fb_job_list_set_compact        (FbJobList  *self,
+                                               guint       level);
 /* Sorts by @column, as a click on its header does. */
 gboolean       fb_job_list_sort_by            (FbJobList  *self,
                                                FbJobColumn column,

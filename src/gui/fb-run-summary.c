@@ -25,6 +25,7 @@ struct _FbRunSummary
   GtkWidget       parent_instance;
 
   GtkWidget      *box;
+  GtkFlowBox     *counters;
   GtkProgressBar *progress_bar;
   GtkLabel       *progress_label;
   GtkLabel       *ok_label;
@@ -298,6 +299,7 @@ fb_run_summary_class_init (FbRunSummaryClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fetchboard/Fetchboard/fb-run-summary.ui");
   gtk_widget_class_bind_template_child (widget_class, FbRunSummary, box);
+  gtk_widget_class_bind_template_child (widget_class, FbRunSummary, counters);
   gtk_widget_class_bind_template_child (widget_class, FbRunSummary, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, FbRunSummary, progress_label);
   gtk_widget_class_bind_template_child (widget_class, FbRunSummary, ok_label);
@@ -316,6 +318,11 @@ static void
 fb_run_summary_init (FbRunSummary *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The counters wrap on a narrow window; they are text, not stops for Tab. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->counters));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    gtk_widget_set_focusable (child, FALSE);
 }
 
 GtkWidget *

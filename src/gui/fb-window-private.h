@@ -26,6 +26,7 @@ struct _FbWindow
   AdwWindowTitle       *window_title;
   GtkAdjustment        *concurrency_adjustment;
   GtkSpinButton        *concurrency_spin;
+  GtkWidget            *concurrency_box;
   GtkWidget            *destination_button;
   GtkLabel             *destination_label;
   GtkRevealer          *trouble_revealer;
@@ -58,6 +59,8 @@ struct _FbWindow
   guint                 close_timeout_id;
   gint64                last_space_check;
   guint                 n_writing_jobs;
+  guint                 layout_id;
+  int                   width_class;      /* WIDTH_* the layout follows */
 
   guint                 started : 1;
   guint                 painted : 1;

@@ -705,6 +705,58 @@ fb_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (fb_window_parent_class)->close_request (window);
 }
 
+/* Adaptive layout: below these widths the window drops what a person can
+ * do without (labels beside icons, less needed columns), so it stays usable
+ * at 360 px (a phone), at half of a 1366 px screen and at full HD. */
+#define NARROW_WIDTH 560
+#define MEDIUM_WIDTH 900
+
+enum {
+  WIDTH_WIDE,
+  WIDTH_MEDIUM,
+  WIDTH_NARROW,
+};
+
+static gboolean
+apply_layout_cb (gpointer user_data)
+{
+  FbWindow *self = user_data;
+  gboolean narrow = self->width_class == WIDTH_NARROW;
+  gboolean medium = self->width_class != WIDTH_WIDE;
+
+  self->layout_id = 0;
+  gtk_widget_set_margin_start (self->concurrency_box, narrow ? 0 : 12);
+  gtk_widget_set_visible (GTK_WIDGET (self->destination_label), !narrow);
+  fb_job_list_set_compact (self->job_list, narrow ? 2 : medium ? 1 : 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fb_window_size_allocate (GtkWidget *widget,
+                         int        width,
+                         int        height,
+                         int        baseline)
+{
+  FbWindow *self = FB_WINDOW (widget);
+  int width_class;
+
+  /* The header's squeezers (label or none, text or icon buttons) let the
+   * window get this narrow; the rest follows the width here. */
+  width_class = width < NARROW_WIDTH ? WIDTH_NARROW
+                : width < MEDIUM_WIDTH ? WIDTH_MEDIUM : WIDTH_WIDE;
+
+  GTK_WIDGET_CLASS (fb_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  /* Not from inside the allocation: hiding widgets queues a resize. */
+  if (width_class != self->width_class && self->layout_id == 0)
+    {
+      self->width_class = width_class;
+      self->layout_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_layout_cb, self, NULL);
+    }
+  else
+    self->width_class = width_class;
+}
+
 /* GObject */
 
 static void
@@ -717,6 +769,7 @@ fb_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (self)),
                                           first_paint_cb, self);
   g_clear_handle_id (&self->close_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->layout_id, g_source_remove);
   g_clear_handle_id (&self->feed_id, g_source_remove);
   g_clear_handle_id (&self->job_actions_id, g_source_remove);
   g_clear_pointer (&self->feed, fb_input_feed_free);
@@ -844,6 +897,7 @@ fb_window_class_init (FbWindowClass *klass)
   object_class->get_property = fb_window_get_property;
   object_class->set_property = fb_window_set_property;
   widget_class->map = fb_window_map;
+  widget_class->size_allocate = fb_window_size_allocate;
   window_class->close_request = fb_window_close_request;
 
   properties[PROP_DEMO_HOST] =
@@ -871,6 +925,7 @@ fb_window_class_init (FbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, concurrency_adjustment);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, concurrency_spin);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, concurrency_box);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, destination_button);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, destination_label);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, trouble_revealer);
@@ -1095,6 +1150,16 @@ fb_window_get_summary (FbWindow *self)
   g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
 
   return self->summary;
+}
+
+const char *
+fb_window_get_width_class (FbWindow *self)
+{
+  static const char * const names[] = { "wide", "medium", "narrow" };
+
+  g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
+
+  return names[self->width_class];
 }
 
 FbJobDetails *

@@ -52,6 +52,8 @@ FbPreviewDialog *fb_window_get_preview          (FbWindow      *self);
 const char      *fb_window_get_trouble          (FbWindow      *self);
 FbRunSummary    *fb_window_get_summary          (FbWindow      *self);
 FbJobList       *fb_window_get_job_list         (FbWindow      *self);
+/* "wide", "medium" or "narrow": the layout the window's width chose. */
+const char      *fb_window_get_width_class      (FbWindow      *self);
 /* The details pane (win.show-details shows it). */
 FbJobDetails    *fb_window_get_details          (FbWindow      *self);
 GtkColumnView   *fb_window_get_column_view      (FbWindow      *self);

@@ -190,10 +190,17 @@ fb_test_refused_port (void)
 GBytes *
 fb_test_body (gsize size)
 {
+  return fb_test_body_variant (size, 0);
+}
+
+GBytes *
+fb_test_body_variant (gsize size,
+                      guint variant)
+{
   guint8 *data = g_malloc (size + 1);
 
   for (gsize i = 0; i < size; i++)
-    data[i] = (guint8) ((i * 31 + 7) & 0xff);
+    data[i] = (guint8) ((i * 31 + 7 + variant * 101) & 0xff);
   return g_bytes_new_take (data, size);
 }
 
@@ -203,10 +210,12 @@ struct _FbTestServer
 {
   SoupServer *server;
   char       *base;
+  const char *scheme;
   GPtrArray  *paused;     /* SoupServerMessage* held by /stall */
   GHashTable *timers;     /* GSource* → NULL */
   GPtrArray  *held;       /* GIOStream* kept open by /partial */
   GHashTable *flaky;      /* /flaky NAME → requests so far */
+  GHashTable *ranged;     /* /ranged NAME → GString of the Range headers seen */
   GCancellable *writes;   /* the async writes of /partial */
   guint       pending_writes;
   guint       in_flight;
@@ -375,6 +384,85 @@ write_partial (FbTestServer      *self,
 }
 
 static void
+fb_test_string_free (gpointer string)
+{
+  g_string_free (string, TRUE);
+}
+
+/* /ranged/NAME: a body that honours Range and If-Range, see the header. */
+static void
+respond_ranged (FbTestServer      *self,
+                SoupServerMessage *msg,
+                const char        *name,
+                GHashTable        *query)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *range = soup_message_headers_get_one (request, "Range");
+  const char *if_range = soup_message_headers_get_one (request, "If-Range");
+  GString *seen = g_hash_table_lookup (self->ranged, name);
+  gsize size = query_size (query, "size", 1000);
+  gboolean first = seen == NULL;
+  gboolean changed = !first && query != NULL && g_hash_table_contains (query, "change");
+  const char *etag = changed ? "\"v2\"" : "\"v1\"";
+  g_autoptr(GBytes) body = fb_test_body_variant (size, changed ? 2 : 0);
+  guint64 from = 0;
+
+  if (seen == NULL)
+    {
+      seen = g_string_new (NULL);
+      g_hash_table_insert (self->ranged, g_strdup (name), seen);
+    }
+  else
+    g_string_append_c (seen, ',');
+  g_string_append (seen, range != NULL ? range : "-");
+
+  if (first && query_size (query, "cut", 0) > 0)
+    {
+      /* A transfer that breaks half-way: the connection is reset. */
+      g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
+                                               "ETag: \"v1\"\r\n\r\n", size);
+
+      write_raw_and_close (msg, head, query_size (query, "cut", 0), TRUE);
+      return;
+    }
+
+  if (query == NULL || !g_hash_table_contains (query, "novalidator"))
+    soup_message_headers_replace (headers, "ETag", etag);
+  if (range != NULL && g_str_has_prefix (range, "bytes=") && g_str_has_suffix (range, "-")
+      && (if_range == NULL || g_str_equal (if_range, etag))
+      && (query == NULL || !g_hash_table_contains (query, "noranges")))
+    from = g_ascii_strtoull (range + strlen ("bytes="), NULL, 10);
+  if (from > 0 && from < size)
+    {
+      g_autofree char *content_range = NULL;
+      /* ?badrange: a range that starts elsewhere than asked. */
+      guint64 start = query != NULL && g_hash_table_contains (query, "badrange") ? from / 2 : from;
+
+      content_range = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%zu/%zu", start, size - 1, size);
+      soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
+      soup_message_headers_replace (headers, "Content-Range", content_range);
+      soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_COPY,
+                                (const guint8 *) g_bytes_get_data (body, NULL) + start,
+                                size - start);
+      return;
+    }
+  /* SoupServer would cut a 200 to the Range itself, If-Range or not. */
+  soup_message_headers_remove (request, "Range");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+}
+
+const char *
+fb_test_server_get_ranges (FbTestServer *self,
+                           const char   *name)
+{
+  GString *seen = g_hash_table_lookup (self->ranged, name);
+
+  return seen != NULL ? seen->str : "";
+}
+
+static void
 handler_cb (SoupServer        *server,
             SoupServerMessage *msg,
             const char        *path,
@@ -403,6 +491,8 @@ handler_cb (SoupServer        *server,
       soup_server_message_set_status (msg, status, reason);
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "status\n", 7);
     }
+  else if (g_str_has_prefix (path, "/ranged/"))
+    respond_ranged (self, msg, path + strlen ("/ranged/"), query);
   else if (g_str_equal (path, "/stall"))
     {
       g_ptr_array_add (self->paused, g_object_ref (msg));
@@ -453,6 +543,21 @@ handler_cb (SoupServer        *server,
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
 }
 
+gboolean
+fb_test_tls (void)
+{
+  return g_strcmp0 (g_getenv ("FETCHBOARD_TEST_TLS"), "1") == 0;
+}
+
+char *
+fb_test_cert_path (const char *name)
+{
+  const char *build = g_getenv ("FETCHBOARD_BUILD_ROOT");
+
+  g_assert_nonnull (build);
+  return g_build_filename (build, "tests", name, NULL);
+}
+
 FbTestServer *
 fb_test_server_new (void)
 {
@@ -465,6 +570,7 @@ fb_test_server_new (void)
   self->timers = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) g_source_destroy, NULL);
   self->held = g_ptr_array_new_with_free_func (g_object_unref);
   self->flaky = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->ranged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, fb_test_string_free);
   self->writes = g_cancellable_new ();
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
@@ -472,15 +578,27 @@ fb_test_server_new (void)
   g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
   {
     g_autoptr(GSocket) socket = fb_system_listen_loopback (0, 1024, &error);
+    gboolean tls = fb_test_tls ();
 
     g_assert_no_error (error);
-    soup_server_listen_socket (self->server, socket, 0, &error);
+    if (tls)
+      {
+        g_autofree char *cert = fb_test_cert_path ("server.pem");
+        g_autofree char *key = fb_test_cert_path ("server-key.pem");
+        g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (cert, key,
+                                                                                  &error);
+
+        g_assert_no_error (error);
+        soup_server_set_tls_certificate (self->server, certificate);
+      }
+    soup_server_listen_socket (self->server, socket, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
     g_assert_no_error (error);
+    self->scheme = tls ? "https" : "http";
   }
 
   uris = soup_server_get_uris (self->server);
   g_assert_nonnull (uris);
-  self->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  self->base = g_strdup_printf ("%s://127.0.0.1:%d", self->scheme, g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return self;
 }
@@ -505,6 +623,7 @@ fb_test_server_free (FbTestServer *self)
     g_io_stream_close (self->held->pdata[i], NULL, NULL);
   g_ptr_array_free (self->held, TRUE);
   g_hash_table_destroy (self->flaky);
+  g_hash_table_destroy (self->ranged);
   g_object_unref (self->writes);
   soup_server_disconnect (self->server);
   g_ptr_array_free (self->paused, TRUE);

@@ -60,12 +60,26 @@ guint        fb_test_refused_port      (void);
  *   /redirect/N                   302 → /redirect/N-1 … /redirect/0 → file
  *   /loop                         302 → /loop
  *   /chunked?size=N               chunked body, no Content-Length
+ *   /ranged/NAME?size=N[&cut=M][&change=1][&noranges=1][&badrange=1][&novalidator=1]
+ *                                 N bytes with ETag "v1", honouring Range and
+ *                                 If-Range; cut: the first request of NAME is
+ *                                 reset after M bytes; change: from the second
+ *                                 request on the body is another version with
+ *                                 ETag "v2"; noranges: always 200; badrange:
+ *                                 206 from the wrong offset; novalidator: no ETag
  */
 typedef struct _FbTestServer FbTestServer;
 
+/* FETCHBOARD_TEST_TLS=1: the suite runs again over https, its servers
+ * with a certificate from tests/certs/make-certs.sh that the suite trusts
+ * alone (SSL_CERT_FILE, set by tests/meson.build). */
+gboolean      fb_test_tls                   (void);
+/* A file of the build's test certificates (ca.pem, server.pem, …). */
+char         *fb_test_cert_path             (const char   *name);
+
 FbTestServer *fb_test_server_new            (void);
 void          fb_test_server_free           (FbTestServer *self);
-/* "http://127.0.0.1:PORT" + path */
+/* "http://127.0.0.1:PORT" (https with FETCHBOARD_TEST_TLS) + path */
 char         *fb_test_server_url            (FbTestServer *self,
                                              const char   *path);
 guint         fb_test_server_get_in_flight  (FbTestServer *self);
@@ -75,6 +89,13 @@ void          fb_test_server_reset_counts   (FbTestServer *self);
 
 /* The deterministic body /file serves: byte i = (i * 31 + 7) & 0xff. */
 GBytes       *fb_test_body                  (gsize size);
+/* Another version of it (variant 0 is fb_test_body). */
+GBytes       *fb_test_body_variant          (gsize size,
+                                             guint variant);
+/* The Range headers /ranged/NAME was asked with, in order, comma-separated
+ * ("-" for a request without one). */
+const char   *fb_test_server_get_ranges     (FbTestServer *self,
+                                             const char   *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbTestServer, fb_test_server_free)
 

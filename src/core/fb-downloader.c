@@ -16,6 +16,7 @@
 #include "fb-http.h"
 #include "fb-job-private.h"
 #include "fb-semaphore.h"
+#include "fb-tls-database.h"
 
 #define READ_SIZE      (64 * 1024)
 #define FLUSH_AT       (256 * 1024)   /* smaller bodies reach the disk in one step */
@@ -39,7 +40,8 @@ typedef struct
 {
   SoupSession  *session;
   SoupMessage  *msg;
-  FbHttpRequest *http;      /* the lean client's request, for http:// */
+  FbHttpRequest *http;      /* the lean client's request */
+  FbHttpPool   *pool;       /* borrowed from the session: the lean client's */
   FbJob        *job;
   GInputStream *stream;
   FbPartFile   *part;      /* borrowed: the caller keeps it until we return */
@@ -54,6 +56,8 @@ typedef struct
   gsize         max_memory;
   gint64        expected;
   guint64       received;
+  guint64       offset;     /* a resume: bytes the part already holds */
+  char         *validator;  /* …and what If-Range asks with */
   guint         status;
   gboolean      flushing;
   gboolean      reading;
@@ -62,6 +66,7 @@ typedef struct
   gboolean      timed_out;
   gboolean      returned;
   gboolean      lean;       /* through fb-http.c: a cancel is acted on from an idle */
+  gboolean      refetched;  /* a resume the server answered wrongly, asked again whole */
   GTask        *task;       /* borrowed: the task this is the data of */
   GSource      *cancel_idle;
   GCancellable *cancel;     /* ours: the caller's, or the inactivity deadline */
@@ -73,6 +78,8 @@ typedef struct
 
 static void read_next              (GTask     *task);
 static void lean_schedule_cancel   (FetchData *data);
+static void refetch_whole          (GTask     *task);
+static gboolean hand_over          (GTask     *task);
 
 static void
 fetch_data_free (FetchData *data)
@@ -103,6 +110,7 @@ fetch_data_free (FetchData *data)
   g_free (data->buf);
   g_clear_error (&data->error);
   g_free (data->url);
+  g_free (data->validator);
   g_free (data);
 }
 
@@ -144,12 +152,34 @@ fb_fetch_session_new (double timeout)
                        "idle-timeout", 60,
                        "user-agent", "Fetchboard/" PACKAGE_VERSION " ",
                        NULL);
+  /* A download manager saves what the server stores, as curl and wget2 do
+   * without --compressed: no Accept-Encoding, and a body the server
+   * encoded anyway (a .tar.gz sent with Content-Encoding: gzip) is kept
+   * as it came, as on the lean path. */
+  soup_session_remove_feature_by_type (session, SOUP_TYPE_CONTENT_DECODER);
   /* The lean client's connections live as long as the session. */
   if (lean_wanted ())
     g_object_set_qdata_full (G_OBJECT (session), fb_fetch_http_pool_quark (),
                              fb_http_pool_new ("Fetchboard/" PACKAGE_VERSION),
                              (GDestroyNotify) fb_http_pool_unref);
   return session;
+}
+
+void
+fb_fetch_session_set_tls_database (SoupSession  *session,
+                                   GTlsDatabase *database)
+{
+  FbHttpPool *pool;
+
+  g_return_if_fail (SOUP_IS_SESSION (session));
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  if (database == NULL)
+    database = fb_tls_database_get_system ();
+  g_object_set (session, "tls-database", database, NULL);
+  pool = g_object_get_qdata (G_OBJECT (session), fb_fetch_http_pool_quark ());
+  if (pool != NULL)
+    fb_http_pool_set_tls_database (pool, database);
 }
 
 static char *
@@ -192,6 +222,9 @@ describe_error (FetchData    *data,
   if (error->domain == G_TLS_ERROR)
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
                         _("TLS error with %s: %s"), host, detail ? detail : _("handshake failed"));
+
+  if (g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_BAD_REDIRECT))
+    return g_error_new_literal (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT, error->message);
 
   if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS) ||
       g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_REDIRECTS))
@@ -326,6 +359,9 @@ fail (GTask        *task,
     data->error = error;
   else
     g_error_free (error);
+  /* What came before the failure stays in the part, for a resume. */
+  if (data->part != NULL && !data->draining)
+    hand_over (task);
   data->eof = TRUE;
   complete (task);
 }
@@ -525,6 +561,142 @@ read_next (GTask *task)
                              G_PRIORITY_DEFAULT, data->cancel, read_cb, task);
 }
 
+/* ---- resume ---- */
+
+typedef const char *(*HeaderFunc) (gpointer source, const char *name);
+
+static const char *
+soup_header (gpointer    msg,
+             const char *name)
+{
+  return soup_message_headers_get_one (soup_message_get_response_headers (msg), name);
+}
+
+static const char *
+lean_header (gpointer    request,
+             const char *name)
+{
+  return fb_http_request_get_header (request, name);
+}
+
+/* What If-Range may carry: a strong ETag, else a Last-Modified date. */
+static const char *
+resume_validator (FbJob *job)
+{
+  const char *etag = fb_job_get_etag (job);
+
+  if (etag != NULL && !g_str_has_prefix (etag, "W/"))
+    return etag;
+  return fb_job_get_last_modified (job);
+}
+
+/* A part that already holds bytes continues from there when the server
+ * can say whether the body is still the same one; else it starts again. */
+static void
+plan_resume (FetchData *data)
+{
+  guint64 size = data->part != NULL ? fb_part_file_get_size (data->part) : 0;
+  const char *validator;
+
+  data->offset = 0;
+  g_clear_pointer (&data->validator, g_free);
+  if (size == 0)
+    return;
+  validator = resume_validator (data->job);
+  if (validator == NULL)
+    {
+      fb_part_file_restart (data->part);
+      _fb_job_set_received (data->job, 0);
+      return;
+    }
+  data->offset = size;
+  data->validator = g_strdup (validator);
+  _fb_job_set_received (data->job, size);
+}
+
+/* "bytes FIRST-LAST/TOTAL" (TOTAL may be "*"): FALSE if it is not that. */
+static gboolean
+parse_content_range (const char *value,
+                     guint64    *first,
+                     gint64     *total)
+{
+  guint64 last;
+  char *end;
+
+  if (value == NULL || !g_str_has_prefix (value, "bytes "))
+    return FALSE;
+  value += strlen ("bytes ");
+  if (!g_ascii_isdigit (*value))
+    return FALSE;
+  *first = g_ascii_strtoull (value, &end, 10);
+  if (*end != '-' || !g_ascii_isdigit (end[1]))
+    return FALSE;
+  last = g_ascii_strtoull (end + 1, &end, 10);
+  if (*end != '/' || last < *first)
+    return FALSE;
+  if (g_str_equal (end + 1, "*"))
+    *total = -1;
+  else
+    {
+      char *tail;
+      guint64 n;
+
+      if (!g_ascii_isdigit (end[1]))
+        return FALSE;
+      n = g_ascii_strtoull (end + 1, &tail, 10);
+      if (*tail != '\0' || n <= last || n > G_MAXINT64)
+        return FALSE;
+      *total = (gint64) n;
+    }
+  return TRUE;
+}
+
+/* A 2xx response arrived for the body: records its validators and decides
+ * where its bytes go. A 200 to a resume replaces what the part held (the
+ * body changed, or the server ignores ranges); a 206 must continue exactly
+ * where the part ends, for the same body. Returns FALSE when it cannot
+ * (the caller asks again from zero): never a spliced file. @length is the
+ * response's own Content-Length (-1: unknown). */
+static gboolean
+take_response (FetchData  *data,
+               guint       status,
+               gint64      length,
+               HeaderFunc  header,
+               gpointer    source)
+{
+  const char *etag = header (source, "ETag");
+  guint64 first;
+  gint64 total;
+
+  if (data->part == NULL)
+    {
+      data->expected = length;
+      return status != SOUP_STATUS_PARTIAL_CONTENT;
+    }
+  if (status == SOUP_STATUS_PARTIAL_CONTENT)
+    {
+      if (data->offset == 0
+          || !parse_content_range (header (source, "Content-Range"), &first, &total)
+          || first != data->offset
+          || (etag != NULL && data->validator[0] == '"' && g_strcmp0 (etag, data->validator) != 0))
+        return FALSE;
+      data->received = data->offset;
+      data->expected = total >= 0 ? total : length >= 0 ? (gint64) data->offset + length : -1;
+    }
+  else
+    {
+      if (data->offset > 0)
+        {
+          fb_part_file_restart (data->part);
+          _fb_job_set_received (data->job, 0);
+          data->offset = 0;
+        }
+      data->expected = length;
+    }
+  _fb_job_set_validators (data->job, etag, header (source, "Last-Modified"));
+  return TRUE;
+}
+
 static void
 network_event_cb (SoupMessage        *msg,
                   GSocketClientEvent  event,
@@ -542,11 +714,23 @@ network_event_cb (SoupMessage        *msg,
     case G_SOCKET_CLIENT_CONNECTING:
       _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
       break;
+    case G_SOCKET_CLIENT_TLS_HANDSHAKING:
+      /* HTTP/1.1 alone, as on the lean path: libsoup 3.2 queues every
+       * HTTP/2 DATA frame in a list it appends to by walking it, and
+       * reads the socket dry before the body's reader runs, so a large
+       * body came whole into memory, quadratically (a 512 MiB file: 28 s
+       * and 534 MB; over HTTP/1.1, 0.8 s and 25 MB). */
+      if (G_IS_TLS_CONNECTION (connection))
+        {
+          const char *protocols[] = { "http/1.1", NULL };
+
+          g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (connection), protocols);
+        }
+      break;
     case G_SOCKET_CLIENT_RESOLVED:
     case G_SOCKET_CLIENT_CONNECTED:
     case G_SOCKET_CLIENT_PROXY_NEGOTIATING:
     case G_SOCKET_CLIENT_PROXY_NEGOTIATED:
-    case G_SOCKET_CLIENT_TLS_HANDSHAKING:
     case G_SOCKET_CLIENT_TLS_HANDSHAKED:
     case G_SOCKET_CLIENT_COMPLETE:
     default:
@@ -583,6 +767,11 @@ send_cb (GObject      *source,
   if (data->part != NULL && g_strcmp0 (final_url, data->url) != 0)
     _fb_job_set_url (data->job, final_url);
 
+  if (data->status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && data->offset > 0)
+    {
+      refetch_whole (task);
+      return;
+    }
   if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
     {
       data->error = status_error (data->status, soup_message_get_reason_phrase (data->msg),
@@ -595,8 +784,14 @@ send_cb (GObject      *source,
     }
 
   headers = soup_message_get_response_headers (data->msg);
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
-    data->expected = soup_message_headers_get_content_length (headers);
+  if (!take_response (data, data->status,
+                      soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+                      ? soup_message_headers_get_content_length (headers) : -1,
+                      soup_header, data->msg))
+    {
+      refetch_whole (task);
+      return;
+    }
   if (data->part != NULL)
     {
       _fb_job_set_expected (data->job, data->expected);
@@ -610,13 +805,24 @@ send_cb (GObject      *source,
 }
 
 
-/* ---- http:// through the lean client (fb-http.c) ---- */
+/* ---- through libsoup (proxies, FETCHBOARD_HTTP=soup) ---- */
 
 static void
 start_soup (GTask *task)
 {
   FetchData *data = g_task_get_task_data (task);
 
+  /* The system's trust, loaded once, unless the caller chose another
+   * (see FbTlsDatabase): set on first use, since loading it costs ~10 ms. */
+  if (!FB_IS_TLS_DATABASE (soup_session_get_tls_database (data->session)))
+    fb_fetch_session_set_tls_database (data->session, NULL);
+  if (data->offset > 0)
+    {
+      SoupMessageHeaders *headers = soup_message_get_request_headers (data->msg);
+
+      soup_message_headers_set_range (headers, (goffset) data->offset, -1);
+      soup_message_headers_replace (headers, "If-Range", data->validator);
+    }
   data->network_event_id = g_signal_connect (data->msg, "network-event",
                                              G_CALLBACK (network_event_cb), data);
   data->reading = TRUE;
@@ -639,6 +845,7 @@ lean_event_cb (FbHttpRequest *request,
     case FB_HTTP_EVENT_CONNECTING:
       _fb_job_set_phase (data->job, FB_JOB_PHASE_CONNECTING);
       break;
+    case FB_HTTP_EVENT_TLS_HANDSHAKING:
     default:
       break;
     }
@@ -664,6 +871,11 @@ lean_response_cb (FbHttpRequest *request,
         _fb_job_set_url (data->job, final_url);
     }
 
+  if (data->status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && data->offset > 0)
+    {
+      refetch_whole (task);
+      return;
+    }
   if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
     {
       if (final_url == NULL)
@@ -674,7 +886,12 @@ lean_response_cb (FbHttpRequest *request,
       return;
     }
 
-  data->expected = fb_http_request_get_content_length (request);
+  if (!take_response (data, data->status, fb_http_request_get_content_length (request),
+                      lean_header, request))
+    {
+      refetch_whole (task);
+      return;
+    }
   if (data->part != NULL)
     {
       _fb_job_set_expected (data->job, data->expected);
@@ -819,6 +1036,63 @@ static const FbHttpCallbacks lean_callbacks = {
   lean_done_cb,
 };
 
+static void
+lean_send (GTask *task,
+           GUri  *uri)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  data->reading = TRUE;
+  data->http = fb_http_request_new (data->pool, uri, MAX_REDIRECTS, &lean_callbacks, task);
+  fb_http_request_set_range (data->http, data->offset, data->validator);
+  /* The callbacks may end the task (and free data) before this returns. */
+  fb_http_request_send (data->http);
+}
+
+/* The server answered a resume with bytes that do not continue the part
+ * (another range, another version of the body): the whole body from zero,
+ * once. Called from the response's head, on either path. */
+static void
+refetch_whole (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+  g_autofree char *host = host_of (data->url);
+
+  if (data->refetched || data->part == NULL)
+    {
+      if (data->lean)
+        {
+          g_clear_pointer (&data->http, fb_http_request_free);
+          data->reading = FALSE;
+        }
+      fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                               _("Bad response from %s: partial content (HTTP 206) that does "
+                                 "not continue the file"), host));
+      return;
+    }
+  data->refetched = TRUE;
+  fb_part_file_restart (data->part);
+  _fb_job_set_received (data->job, 0);
+  data->offset = 0;
+  g_clear_pointer (&data->validator, g_free);
+  data->received = 0;
+  data->expected = -1;
+  if (data->lean)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (data->url, SOUP_HTTP_URI_FLAGS, NULL);
+
+      g_clear_pointer (&data->http, fb_http_request_free);
+      lean_send (task, uri);
+      return;
+    }
+  g_clear_object (&data->stream);
+  g_signal_handler_disconnect (data->msg, data->network_event_id);
+  data->network_event_id = 0;
+  g_clear_object (&data->msg);
+  data->msg = soup_message_new (SOUP_METHOD_GET, data->url);
+  start_soup (task);
+}
+
 /* A cancel (the caller's or the deadline's) is acted on from the main
  * loop, never inside whatever code cancelled. */
 static gboolean
@@ -852,7 +1126,7 @@ lean_schedule_cancel (FetchData *data)
   g_source_attach (data->cancel_idle, g_task_get_context (data->task));
 }
 
-/* The lean client takes plain http:// URLs, unless the session has none. */
+/* The lean client takes http:// and https:// URLs, unless the session has none. */
 static GUri *
 lean_uri (SoupSession *session,
           const char  *url,
@@ -868,7 +1142,9 @@ lean_uri (SoupSession *session,
   if (uri == NULL)
     return NULL;
   host = g_uri_get_host (uri);
-  if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 || host == NULL || *host == '\0')
+  if ((g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
+       && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)
+      || host == NULL || *host == '\0')
     {
       g_uri_unref (uri);
       return NULL;
@@ -914,7 +1190,7 @@ fb_fetch_async (SoupSession         *session,
   if (part != NULL)
     _fb_job_set_url (job, url);
   scheme = g_uri_peek_scheme (url);
-  if (g_strcmp0 (scheme, "http") == 0)
+  if (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0)
     uri = lean_uri (session, url, &pool);
   /* libsoup would send an ftp:// URL as HTTP to port 21. */
   if (uri == NULL && (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0))
@@ -946,20 +1222,21 @@ fb_fetch_async (SoupSession         *session,
       g_source_attach (data->deadline, g_task_get_context (task));
     }
 
+  plan_resume (data);
   _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
   if (uri != NULL)
     {
-      GTask *owned = g_steal_pointer (&task);
-
-      data->reading = TRUE;
-      data->http = fb_http_request_new (pool, uri, MAX_REDIRECTS, &lean_callbacks, owned);
+      data->pool = pool;
       if (g_cancellable_is_cancelled (data->cancel))
         {
+          /* An idle ends it: the caller hears back from the main loop. */
+          data->reading = TRUE;
+          data->http = fb_http_request_new (pool, uri, MAX_REDIRECTS, &lean_callbacks, task);
+          g_steal_pointer (&task);
           lean_schedule_cancel (data);
           return;
         }
-      /* The callbacks may end the task (and free data) before this returns. */
-      fb_http_request_send (data->http);
+      lean_send (g_steal_pointer (&task), uri);
       return;
     }
   start_soup (g_steal_pointer (&task));

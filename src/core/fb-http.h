@@ -23,7 +23,8 @@ typedef enum
   FB_HTTP_ERROR_PARSE,       /* a response we cannot read */
   FB_HTTP_ERROR_TOO_LARGE,   /* a response head over FB_HTTP_MAX_HEAD */
   FB_HTTP_ERROR_REDIRECTS,   /* more than the allowed redirects */
-  FB_HTTP_ERROR_FALLBACK,    /* not ours (https redirect, proxy): see get_uri */
+  FB_HTTP_ERROR_FALLBACK,    /* not ours (a proxy): see get_uri */
+  FB_HTTP_ERROR_BAD_REDIRECT, /* a Location that is not an http or https URL */
 } FbHttpError;
 
 #define FB_HTTP_MAX_HEAD (64 * 1024)
@@ -81,6 +82,7 @@ typedef enum
 {
   FB_HTTP_EVENT_RESOLVING,
   FB_HTTP_EVENT_CONNECTING,
+  FB_HTTP_EVENT_TLS_HANDSHAKING,
 } FbHttpEvent;
 
 /* Any callback may free the request (fb_http_request_free). */
@@ -100,6 +102,9 @@ FbHttpPool    *fb_http_pool_new               (const char            *user_agent
 FbHttpPool    *fb_http_pool_ref               (FbHttpPool            *self);
 void           fb_http_pool_unref             (FbHttpPool            *self);
 /* Connections opened since the pool was made (for tests and benchmarks). */
+/* The trust for https (default: the system's, through FbTlsDatabase). */
+void           fb_http_pool_set_tls_database  (FbHttpPool            *self,
+                                               GTlsDatabase          *database);
 guint          fb_http_pool_get_n_connects    (FbHttpPool            *self);
 guint          fb_http_pool_get_n_idle        (FbHttpPool            *self);
 
@@ -115,6 +120,14 @@ void           fb_http_request_send           (FbHttpRequest         *self);
 /* Ends the request; no callback runs after this. */
 void           fb_http_request_free           (FbHttpRequest         *self);
 /* Back-pressure: no body callback while paused. */
+/* Asks for the body from byte @from on (Range), only if it is still the one
+ * @if_range names (an ETag or a date; NULL: unconditionally). Before send. */
+void           fb_http_request_set_range      (FbHttpRequest         *self,
+                                               guint64                from,
+                                               const char            *if_range);
+/* A header of the final response, while its callbacks run (NULL if absent). */
+const char    *fb_http_request_get_header     (FbHttpRequest         *self,
+                                               const char            *name);
 void           fb_http_request_pause          (FbHttpRequest         *self);
 void           fb_http_request_resume         (FbHttpRequest         *self);
 /* The URI being fetched (after redirects). */

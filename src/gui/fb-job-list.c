@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "fb-format.h"
@@ -48,6 +49,8 @@ struct _FbJobList
   GtkWidget            parent_instance;
 
   /* Template widgets */
+  GtkStack            *stack;
+  AdwStatusPage       *empty_page;
   GtkScrolledWindow   *scrolled_window;
   GtkColumnView       *column_view;
   GtkColumnViewColumn *name_column;
@@ -108,14 +111,38 @@ list_is_sorted (FbJobList *self)
   return sorter != NULL && gtk_sorter_get_order (sorter) != GTK_SORTER_ORDER_NONE;
 }
 
+/* A filter that shows nothing says so, instead of a blank list. */
+static void
+update_empty_page (FbJobList *self)
+{
+  static const char * const titles[] = {
+    [FILTER_ALL] = N_("No Jobs"),
+    [FILTER_ACTIVE] = N_("No Active Jobs"),
+    [FILTER_FAILED] = N_("No Failed Jobs"),
+    [FILTER_DONE] = N_("No Finished Jobs"),
+  };
+  gboolean empty = self->n_shown == 0 && self->filter_mode != FILTER_ALL &&
+                   gtk_filter_list_model_get_pending (self->filter_model) == 0;
+
+  if (empty)
+    {
+      adw_status_page_set_title (self->empty_page, _(titles[self->filter_mode]));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Jobs show here as they get there. Alt+1 shows every job."));
+    }
+  gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
+}
+
 static void
 update_n_shown (FbJobList *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
 
+  update_empty_page (self);
   if (n == self->n_shown)
     return;
   self->n_shown = n;
+  update_empty_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SHOWN]);
 }
 
@@ -630,6 +657,8 @@ fb_job_list_class_init (FbJobListClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fetchboard/Fetchboard/fb-job-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, FbJobList, stack);
+  gtk_widget_class_bind_template_child (widget_class, FbJobList, empty_page);
   gtk_widget_class_bind_template_child (widget_class, FbJobList, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, FbJobList, column_view);
   gtk_widget_class_bind_template_child (widget_class, FbJobList, name_column);
@@ -671,6 +700,8 @@ fb_job_list_init (FbJobList *self)
                             G_CALLBACK (selection_changed_cb), self);
   g_signal_connect_swapped (self->filter_model, "items-changed",
                             G_CALLBACK (update_n_shown), self);
+  g_signal_connect_swapped (self->filter_model, "notify::pending",
+                            G_CALLBACK (update_empty_page), self);
   g_signal_connect (self->column_view, "activate", G_CALLBACK (activate_cb), self);
 
   gesture = gtk_gesture_click_new ();
@@ -888,4 +919,14 @@ fb_job_list_reveal_gradually (FbJobList *self)
     return;
   gtk_slice_list_model_set_size (self->reveal_model, n + REVEAL_STEP);
   self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, self, NULL);
+}
+
+const char *
+fb_job_list_get_empty_title (FbJobList *self)
+{
+  g_return_val_if_fail (FB_IS_JOB_LIST (self), NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "empty") != 0)
+    return NULL;
+  return adw_status_page_get_title (self->empty_page);
 }

@@ -38,6 +38,9 @@ gboolean       fb_job_list_has_selection      (FbJobList  *self);
  * Progress and Speed. */
 void           fb_job_list_set_compact        (FbJobList  *self,
                                                guint       level);
+/* The title of the page shown instead of an empty filtered list ("No
+ * Failed Jobs"), or NULL while the list shows. */
+const char    *fb_job_list_get_empty_title    (FbJobList  *self);
 /* Sorts by @column, as a click on its header does. */
 gboolean       fb_job_list_sort_by            (FbJobList  *self,
                                                FbJobColumn column,

@@ -152,7 +152,17 @@ refresh (FbRunSummary *self)
   /* Elapsed covers every period the run ran (a retry adds one), so the
    * rates below are over the same time as the jobs they count. */
   elapsed = fb_run_get_elapsed (run);
-  if (elapsed > 0)
+  if (elapsed > 0 && fb_run_get_running (run) && completed > 0 && finished < total)
+    {
+      g_autofree char *duration = fb_format_duration (elapsed);
+      /* The rest at the rate so far: a guess, and it says so. */
+      gint64 left = (gint64) ((double) elapsed * (total - finished) / completed);
+      g_autofree char *eta = fb_format_duration (left);
+
+      /* Translators: how long the run has been going, then a guess of what is left */
+      text = g_strdup_printf (_("Elapsed %s, about %s left"), duration, eta);
+    }
+  else if (elapsed > 0)
     {
       g_autofree char *duration = fb_format_duration (elapsed);
       /* Translators: how long the run has been going */
@@ -169,9 +179,12 @@ refresh (FbRunSummary *self)
     {
       g_autofree char *speed = fb_format_speed (fb_run_get_bytes_received (run) / seconds);
 
-      /* Translators: throughput: a transfer rate, then finished jobs per second */
-      text = g_strdup_printf (_("%s · %.1f jobs/s"), *speed != '\0' ? speed : "0 B/s",
-                              completed / seconds);
+      g_autofree char *received = g_format_size (fb_run_get_bytes_received (run));
+
+      /* Translators: throughput: a transfer rate, then finished jobs per
+       * second, then all the bytes received */
+      text = g_strdup_printf (_("%s · %.1f jobs/s · %s in all"), *speed != '\0' ? speed : "0 B/s",
+                              completed / seconds, received);
     }
   else
     text = g_strdup ("");

@@ -1643,6 +1643,57 @@ test_window_narrow_fits_360 (void)
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
 }
 
+static gboolean
+waterfall_drew (gpointer data)
+{
+  return fb_waterfall_get_n_drawn (data) > 0;
+}
+
+/* The waterfall draws only the rows in view, follows the list's filter,
+ * and zooms. */
+static void
+test_window_waterfall_draws_rows_in_view (void)
+{
+  Fixture f;
+  g_autoptr(GString) urls = g_string_new (NULL);
+  FbWaterfall *waterfall;
+  guint drawn;
+
+  fixture_setup (&f, 0.01, 0.02);
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (urls, "http://127.0.0.1:9/wf/file-%u.gif\n", i);
+  drop_text (&f, urls->str);
+  fb_preview_dialog_respond (wait_preview (&f), "start");
+  fb_test_wait_until (run_finished, f.window, 30);
+
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-waterfall", NULL);
+  waterfall = fb_window_get_waterfall (f.window);
+  CU_ASSERT_TRUE (gtk_widget_get_mapped (GTK_WIDGET (waterfall)));
+  fb_test_wait_until (waterfall_drew, waterfall, 5);
+  drawn = fb_waterfall_get_n_drawn (waterfall);
+  /* A screenful, never the 300 rows. */
+  CU_ASSERT_TRUE (drawn > 5 && drawn < 100);
+
+  /* Filtered to what is active (none now), it draws no row. */
+  fb_window_set_filter (f.window, "active");
+  fb_test_wait_until (list_settled, f.window, 5);
+  gtk_widget_queue_draw (GTK_WIDGET (waterfall));
+  fb_test_spin (0.2);
+  CU_ASSERT_EQUAL (fb_waterfall_get_n_drawn (waterfall), 0);
+  fb_window_set_filter (f.window, "all");
+  fb_test_wait_until (list_settled, f.window, 5);
+
+  fb_waterfall_set_zoom (waterfall, 4.0);
+  CU_ASSERT_DOUBLE_EQUAL (fb_waterfall_get_zoom (waterfall), 4.0, 1e-9);
+  fb_waterfall_set_zoom (waterfall, 0.1);
+  CU_ASSERT_DOUBLE_EQUAL (fb_waterfall_get_zoom (waterfall), 1.0, 1e-9);
+
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-waterfall", NULL);
+  CU_ASSERT_FALSE (gtk_widget_get_mapped (GTK_WIDGET (waterfall)));
+
+  fixture_teardown (&f);
+}
+
 static void
 test_window_close_saves_size_and_finalizes (void)
 {
@@ -1803,6 +1854,7 @@ static const FbTestCase tests[] = {
   { "test_window_focus_selects_row", test_window_focus_selects_row },
   { "test_window_shortcuts_fit_one_page", test_window_shortcuts_fit_one_page },
   { "test_window_narrow_fits_360", test_window_narrow_fits_360 },
+  { "test_window_waterfall_draws_rows_in_view", test_window_waterfall_draws_rows_in_view },
   { NULL, NULL }
 };
 

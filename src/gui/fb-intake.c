@@ -105,12 +105,14 @@ present_next_cb (gpointer user_data)
 }
 
 /* Lists that waited (for the first frame, or for a preview to close) are
- * shown from an idle, not from inside the callback that freed the way. */
+ * shown from an idle, not from inside the callback that freed the way; at
+ * the default priority, since a window busy drawing every frame (a list
+ * growing into view) would starve a lower one. */
 static void
 present_pending_later (FbIntake *self)
 {
   if (!g_queue_is_empty (&self->pending))
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, present_next_cb, g_object_ref (self),
+    g_idle_add_full (G_PRIORITY_DEFAULT, present_next_cb, g_object_ref (self),
                      g_object_unref);
 }
 

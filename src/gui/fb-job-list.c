@@ -930,3 +930,11 @@ fb_job_list_get_empty_title (FbJobList *self)
     return NULL;
   return adw_status_page_get_title (self->empty_page);
 }
+
+GListModel *
+fb_job_list_get_shown (FbJobList *self)
+{
+  g_return_val_if_fail (FB_IS_JOB_LIST (self), NULL);
+
+  return G_LIST_MODEL (self->sort_model);
+}

@@ -38,6 +38,8 @@ gboolean       fb_job_list_has_selection      (FbJobList  *self);
  * Progress and Speed. */
 void           fb_job_list_set_compact        (FbJobList  *self,
                                                guint       level);
+/* The jobs as the list shows them: filtered and sorted (not revealed). */
+GListModel    *fb_job_list_get_shown          (FbJobList  *self);
 /* The title of the page shown instead of an empty filtered list ("No
  * Failed Jobs"), or NULL while the list shows. */
 const char    *fb_job_list_get_empty_title    (FbJobList  *self);

@@ -13,6 +13,7 @@
 #include "fb-job-list.h"
 #include "fb-stall-meter.h"
 #include "fb-timeline.h"
+#include "fb-waterfall.h"
 #include "fb-window.h"
 
 G_BEGIN_DECLS
@@ -37,7 +38,9 @@ struct _FbWindow
   FbRunSummary         *summary;
   FbTimeline           *timeline;
   GtkLabel             *shown_label;
+  GtkStack             *list_stack;
   FbJobList            *job_list;
+  FbWaterfall          *waterfall;
   GtkRevealer          *details_revealer;
   FbJobDetails         *details;
 

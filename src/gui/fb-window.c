@@ -34,6 +34,7 @@ enum {
   PROP_DEMO_HOST,
   PROP_FILTER,
   PROP_SHOW_DETAILS,
+  PROP_SHOW_WATERFALL,
   N_PROPS
 };
 
@@ -835,6 +836,11 @@ fb_window_get_property (GObject    *object,
     case PROP_FILTER:
       g_value_set_string (value, fb_window_get_filter (self));
       break;
+    case PROP_SHOW_WATERFALL:
+      g_value_set_boolean (value, self->list_stack != NULL &&
+                                  g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack),
+                                             "waterfall") == 0);
+      break;
     case PROP_SHOW_DETAILS:
       /* Asked by the toggle while the template is still being built. */
       g_value_set_boolean (value, self->details_revealer != NULL &&
@@ -860,6 +866,20 @@ fb_window_set_property (GObject      *object,
       break;
     case PROP_FILTER:
       fb_window_set_filter (self, g_value_get_string (value));
+      break;
+    case PROP_SHOW_WATERFALL:
+      {
+        const char *page = g_value_get_boolean (value) ? "waterfall" : "list";
+
+        if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), page) != 0)
+          {
+            /* Hidden, the waterfall follows no model: it costs nothing. */
+            fb_waterfall_set_jobs (self->waterfall, g_value_get_boolean (value)
+                                   ? fb_job_list_get_shown (self->job_list) : NULL);
+            gtk_stack_set_visible_child_name (self->list_stack, page);
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
       break;
     case PROP_SHOW_DETAILS:
       if (gtk_revealer_get_reveal_child (self->details_revealer) != g_value_get_boolean (value))
@@ -908,6 +928,10 @@ fb_window_class_init (FbWindowClass *klass)
     g_param_spec_string ("filter", NULL, NULL,
                          "all",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_WATERFALL] =
+    g_param_spec_boolean ("show-waterfall", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_DETAILS] =
     g_param_spec_boolean ("show-details", NULL, NULL,
                           FALSE,
@@ -918,6 +942,7 @@ fb_window_class_init (FbWindowClass *klass)
   g_type_ensure (FB_TYPE_JOB_LIST);
   g_type_ensure (FB_TYPE_RUN_SUMMARY);
   g_type_ensure (FB_TYPE_TIMELINE);
+  g_type_ensure (FB_TYPE_WATERFALL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fetchboard/Fetchboard/fb-window.ui");
@@ -936,7 +961,9 @@ fb_window_class_init (FbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbWindow, summary);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, shown_label);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, job_list);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, waterfall);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, details_revealer);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, details);
 
@@ -976,6 +1003,8 @@ apply_bench_view (FbWindow *self)
         fb_window_set_filter (self, words[i] + 7);
       else if (g_str_equal (words[i], "details"))
         g_object_set (self, "show-details", TRUE, NULL);
+      else if (g_str_equal (words[i], "waterfall"))
+        g_object_set (self, "show-waterfall", TRUE, NULL);
     }
 }
 
@@ -1160,6 +1189,14 @@ fb_window_get_width_class (FbWindow *self)
   g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
 
   return names[self->width_class];
+}
+
+FbWaterfall *
+fb_window_get_waterfall (FbWindow *self)
+{
+  g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
+
+  return self->waterfall;
 }
 
 FbJobDetails *

@@ -14,6 +14,7 @@
 #include "fb-preview-dialog.h"
 #include "fb-run-summary.h"
 #include "fb-run.h"
+#include "fb-waterfall.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +55,8 @@ FbRunSummary    *fb_window_get_summary          (FbWindow      *self);
 FbJobList       *fb_window_get_job_list         (FbWindow      *self);
 /* "wide", "medium" or "narrow": the layout the window's width chose. */
 const char      *fb_window_get_width_class      (FbWindow      *self);
+/* The waterfall (win.show-waterfall shows it in place of the list). */
+FbWaterfall     *fb_window_get_waterfall        (FbWindow      *self);
 /* The details pane (win.show-details shows it). */
 FbJobDetails    *fb_window_get_details          (FbWindow      *self);
 GtkColumnView   *fb_window_get_column_view      (FbWindow      *self);

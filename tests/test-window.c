@@ -1825,7 +1825,51 @@ test_window_cell_and_summary_notify_only_on_change (void)
   CU_ASSERT_PTR_NULL (summary);
 }
 
+/* The split's new types go when their last reference does, and the job
+ * list's filter property notifies only on change. */
+static void
+test_window_parts_finalize_and_notify_once (void)
+{
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, "http://127.0.0.1:9/a");
+  GtkWidget *list = g_object_ref_sink (fb_job_list_new ());
+  GtkWidget *details = g_object_ref_sink (fb_job_details_new ());
+  GtkWidget *waterfall = g_object_ref_sink (fb_waterfall_new ());
+  FbDemoHost *host = fb_demo_host_new ();
+  g_autoptr(GListStore) jobs = g_list_store_new (FB_TYPE_JOB);
+  guint notifies = 0;
+
+  g_object_add_weak_pointer (G_OBJECT (list), (gpointer *) &list);
+  g_object_add_weak_pointer (G_OBJECT (details), (gpointer *) &details);
+  g_object_add_weak_pointer (G_OBJECT (waterfall), (gpointer *) &waterfall);
+  g_object_add_weak_pointer (G_OBJECT (host), (gpointer *) &host);
+
+  g_signal_connect (list, "notify::filter", G_CALLBACK (count_notify_cb), &notifies);
+  fb_job_list_set_filter (FB_JOB_LIST (list), "failed");
+  fb_job_list_set_filter (FB_JOB_LIST (list), "failed");
+  CU_ASSERT_EQUAL (notifies, 1);
+  CU_ASSERT_STRING_EQUAL (fb_job_list_get_filter (FB_JOB_LIST (list)), "failed");
+
+  g_list_store_append (jobs, job);
+  fb_job_list_set_jobs (FB_JOB_LIST (list), G_LIST_MODEL (jobs));
+  fb_waterfall_set_jobs (FB_WATERFALL (waterfall), G_LIST_MODEL (jobs));
+  fb_job_details_set_job (FB_JOB_DETAILS (details), job);
+  CU_ASSERT_PTR_EQUAL (fb_job_details_get_job (FB_JOB_DETAILS (details)), job);
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (FB_JOB_DETAILS (details), "name"),
+                          "http://127.0.0.1:9/a");
+  CU_ASSERT_PTR_NULL (fb_demo_host_get_server (host));
+
+  g_object_unref (list);
+  g_object_unref (details);
+  g_object_unref (waterfall);
+  g_object_unref (host);
+  CU_ASSERT_PTR_NULL (list);
+  CU_ASSERT_PTR_NULL (details);
+  CU_ASSERT_PTR_NULL (waterfall);
+  CU_ASSERT_PTR_NULL (host);
+}
+
 static const FbTestCase tests[] = {
+  { "test_window_parts_finalize_and_notify_once", test_window_parts_finalize_and_notify_once },
   { "test_window_cell_and_summary_notify_only_on_change",
     test_window_cell_and_summary_notify_only_on_change },
   { "test_window_preferences_follow_settings", test_window_preferences_follow_settings },

@@ -6,8 +6,9 @@
  * The fault matrix: one table of hostile or broken answers, each written
  * byte for byte by a raw server, and for each exactly one outcome, one
  * message, and a folder that holds the body byte for byte or nothing at
- * all (no .part left). tests/meson.build runs it on every path a URL takes
- * without a proxy: http and https (FETCHBOARD_TEST_TLS=1).
+ * all (no .part left). tests/meson.build runs it on every path a URL can
+ * take: http and https (FETCHBOARD_TEST_TLS=1), each directly and through
+ * a proxy (FETCHBOARD_TEST_PROXY=1: whole URLs for http, CONNECT for https).
  */
 
 #include "config.h"
@@ -18,7 +19,7 @@
 #include "fb-system.h"
 #include "fb-test-utils.h"
 
-#define WAIT_SECONDS 10.0
+#define WAIT_SECONDS 60.0
 
 typedef enum
 {
@@ -133,9 +134,10 @@ typedef struct
   GSocketService  *service;
   GTlsCertificate *certificate;   /* https */
   GBytes          *answer;
+  guint            stream_mib;    /* > 0: after answer, this many MiB of fb_test_body (1 MiB) */
   char            *base;          /* scheme://127.0.0.1:PORT */
   char            *host;          /* 127.0.0.1:PORT */
-  GPtrArray       *streams;       /* GIOStream* being answered */
+  FbTestProxy     *proxy;         /* FETCHBOARD_TEST_PROXY=1 */
 } RawServer;
 
 static void
@@ -149,6 +151,36 @@ raw_written_cb (GObject      *source,
   /* Closing the TLS stream sends close_notify: the bytes end cleanly. */
   g_io_stream_close (stream, NULL, NULL);
   g_object_unref (stream);
+}
+
+/* A body made on the fly, a MiB at a time, never held whole. */
+typedef struct
+{
+  GIOStream *stream;
+  GBytes    *chunk;
+  guint      left;
+} StreamData;
+
+static void
+stream_next_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  StreamData *sd = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL)
+      || sd->left == 0)
+    {
+      g_io_stream_close (sd->stream, NULL, NULL);
+      g_object_unref (sd->stream);
+      g_bytes_unref (sd->chunk);
+      g_free (sd);
+      return;
+    }
+  sd->left--;
+  g_output_stream_write_all_async (G_OUTPUT_STREAM (source), g_bytes_get_data (sd->chunk, NULL),
+                                   g_bytes_get_size (sd->chunk), G_PRIORITY_DEFAULT, NULL,
+                                   stream_next_cb, sd);
 }
 
 /* Reads the request head (to its empty line) before answering, so the
@@ -174,6 +206,19 @@ raw_read_head_cb (GObject      *source,
     {
       g_input_stream_read_bytes_async (g_io_stream_get_input_stream (stream), 4096,
                                        G_PRIORITY_DEFAULT, NULL, raw_read_head_cb, stream);
+      return;
+    }
+  if (server->stream_mib > 0)
+    {
+      StreamData *sd = g_new0 (StreamData, 1);
+
+      sd->stream = stream;
+      sd->left = server->stream_mib;
+      sd->chunk = fb_test_body (1024 * 1024);
+      g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                       g_bytes_get_data (server->answer, NULL),
+                                       g_bytes_get_size (server->answer), G_PRIORITY_DEFAULT,
+                                       NULL, stream_next_cb, sd);
       return;
     }
   g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
@@ -262,6 +307,7 @@ raw_server_new (void)
   server->host = g_strdup_printf ("127.0.0.1:%u",
                                   g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
   server->base = g_strdup_printf ("%s://%s", fb_test_tls () ? "https" : "http", server->host);
+  server->proxy = fb_test_proxy_for_env ();
   return server;
 }
 
@@ -273,6 +319,7 @@ raw_server_free (RawServer *server)
   g_signal_handlers_disconnect_by_data (server->service, server);
   g_clear_object (&server->service);
   g_clear_object (&server->certificate);
+  g_clear_pointer (&server->proxy, fb_test_proxy_free);
   g_clear_pointer (&server->answer, g_bytes_unref);
   g_free (server->base);
   g_free (server->host);
@@ -329,14 +376,25 @@ check_fault (RawServer   *server,
                               : fault->outcome == NOT_FOUND ? FB_JOB_STATE_NOT_FOUND
                               : FB_JOB_STATE_ERROR;
 
+  guint through_proxy = server->proxy == NULL ? 0
+                        : fb_test_tls () ? fb_test_proxy_get_tunnels (server->proxy)
+                        : fb_test_proxy_get_forwarded (server->proxy);
+
   g_clear_pointer (&server->answer, g_bytes_unref);
   server->answer = answer_for (fault);
   fb_run_set_destination (run, dir);
-  fb_run_set_timeout (run, 5.0);
+  /* No answer here stalls: a long timeout keeps slow (sanitizer) runs honest. */
+  fb_run_set_timeout (run, 30.0);
   g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &finished);
   fb_run_add_job (run, job);
   fb_run_start (run);
   CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&finished, WAIT_SECONDS));
+  /* Proxied: each answer went through the proxy (a tunnel per https
+   * request, a forwarded request for http), none around it. */
+  if (server->proxy != NULL)
+    CU_ASSERT_EQUAL (fb_test_tls () ? fb_test_proxy_get_tunnels (server->proxy)
+                                    : fb_test_proxy_get_forwarded (server->proxy),
+                     through_proxy + 1);
 
   if (fb_job_get_state (job) != expected_state)
     g_printerr ("\n%s: state %s, message “%s”\n", fault->name,
@@ -388,8 +446,89 @@ test_faults_one_outcome_per_answer (void)
   raw_server_free (server);
 }
 
+/* Peak resident memory so far (VmHWM), in KiB. */
+static guint64
+peak_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "VmHWM:");
+  return line != NULL ? g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10) : 0;
+}
+
+/* A body far larger than any buffer streams to the disk: the process's
+ * peak memory grows by a few buffers, not by the body (without
+ * AddressSanitizer, whose quarantine keeps freed buffers on purpose). */
+static void
+test_faults_large_body_streams_in_bounded_memory (void)
+{
+#if defined (__SANITIZE_ADDRESS__)
+  const guint mib = 16;   /* memory safety only: AddressSanitizer is ~20 times slower */
+#else
+  const guint mib = 96;
+#endif
+  RawServer *server = raw_server_new ();
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *url = g_strconcat (server->base, "/big.bin", NULL);
+  g_autofree char *path = g_build_filename (dir, "big.bin", NULL);
+  g_autoptr(FbRun) run = fb_run_new ();
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, url);
+  g_autoptr(GBytes) chunk = fb_test_body (1024 * 1024);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autofree guint8 *read_back = g_malloc (1024 * 1024);
+  gboolean finished = FALSE;
+  guint64 before;
+
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %u\r\n\r\n",
+                                           mib * 1024 * 1024);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  server->answer = g_bytes_new (head, strlen (head));
+  server->stream_mib = mib;
+  fb_run_set_destination (run, dir);
+  fb_run_set_timeout (run, 10.0);
+  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &finished);
+  fb_run_add_job (run, job);
+  before = peak_rss_kib ();
+  (void) before;
+  fb_run_start (run);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&finished, 120.0));
+
+  ASSERT_STR (fb_job_get_message (job), "Saved as big.bin");
+  CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_OK);
+  CU_ASSERT_EQUAL (fb_job_get_bytes_received (job), (guint64) mib * 1024 * 1024);
+  in = g_file_read (file, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (in);
+  for (guint i = 0; i < mib; i++)
+    {
+      gsize got = 0;
+
+      g_input_stream_read_all (G_INPUT_STREAM (in), read_back, 1024 * 1024, &got, NULL, NULL);
+      CU_ASSERT_EQUAL (got, 1024 * 1024);
+      if (got != 1024 * 1024 || memcmp (read_back, g_bytes_get_data (chunk, NULL), got) != 0)
+        {
+          CU_FAIL ("the saved body differs");
+          break;
+        }
+    }
+#if !defined (__SANITIZE_ADDRESS__)
+  guint64 grown = peak_rss_kib () - before;
+
+  if (grown >= 32 * 1024)
+    g_printerr ("\npeak memory grew by %" G_GUINT64_FORMAT " KiB for a %u MiB body\n", grown, mib);
+  CU_ASSERT_TRUE (grown < 32 * 1024);
+#endif
+  g_clear_object (&in);
+  fb_test_rm_rf (dir);
+  raw_server_free (server);
+}
+
 static const FbTestCase tests[] = {
   FB_TEST (test_faults_one_outcome_per_answer),
+  FB_TEST (test_faults_large_body_streams_in_bounded_memory),
   { NULL, NULL }
 };
 

@@ -24,7 +24,7 @@
 typedef struct
 {
   FbTestServer *server;
-  SoupSession  *session;
+  FbHttpPool   *pool;
   FbJob        *job;
   FbPartFile   *part;
   char         *dir;
@@ -40,7 +40,7 @@ fixture_init (Fixture    *fx,
 {
   memset (fx, 0, sizeof *fx);
   fx->server = fb_test_server_new ();
-  fx->session = fb_fetch_session_new (5.0);
+  fx->pool = fb_fetch_pool_new (NULL);
   fx->dir = fb_test_make_tmpdir ();
   fx->url = fb_test_server_url (fx->server, path);
   fx->job = fb_job_new (FB_JOB_KIND_DOWNLOAD, fx->url);
@@ -52,7 +52,7 @@ fixture_clear (Fixture *fx)
 {
   g_clear_pointer (&fx->part, fb_part_file_free);
   g_clear_object (&fx->job);
-  g_clear_object (&fx->session);
+  g_clear_pointer (&fx->pool, fb_http_pool_unref);
   fb_test_server_free (fx->server);
   fb_test_rm_rf (fx->dir);
   g_free (fx->dir);
@@ -78,7 +78,7 @@ attempt (Fixture *fx)
 {
   fx->done = FALSE;
   g_clear_error (&fx->error);
-  fb_fetch_async (fx->session, fx->job, fx->url, fx->part, 0, 5.0, NULL, fetched_cb, fx);
+  fb_fetch_async (fx->pool, fx->job, fx->url, fx->part, 0, 5.0, NULL, fetched_cb, fx);
   CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&fx->done, WAIT_SECONDS));
   return fx->error == NULL;
 }

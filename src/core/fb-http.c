@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fb-http-private.h"
+#include "fb-http-proxy.h"
 #include "fb-tls-database.h"
 
 #define READ_BUF        (32 * 1024)
@@ -60,10 +61,11 @@ struct _Conn
   FbHttpRequest *request;    /* the request it serves, NULL while idle */
   char          *key;
   GSocket       *socket;
+  GIOStream     *base;       /* through a tunnel (CONNECT, SOCKS): its stream */
   GIOStream     *tls;        /* https: the GTlsClientConnection over socket */
   GPollableInputStream  *tls_in;   /* borrowed from tls */
   GPollableOutputStream *tls_out;  /* borrowed from tls */
-  GCancellable  *handshake;  /* while a handshake runs on GIO's threads */
+  GCancellable  *handshake;  /* while a TLS handshake or a tunnel is being set up */
   Poller        *poller;     /* borrowed from the pool */
   GList          due_link;   /* in poller->due while queued */
   FbHttpParser  *parser;
@@ -87,7 +89,7 @@ struct _FbHttpPool
   gint        ref_count;
   char       *user_agent;
   GHashTable *idle;          /* key → GQueue* of Conn*, most recent first */
-  GHashTable *direct;        /* key → key: no proxy for it */
+  GHashTable *routes;        /* key → "direct://" or the proxy it goes through */
   Poller     *poller;        /* made with the first connection */
   GTlsDatabase *tls_database; /* NULL: the system's, made on the first https request */
   guint       n_connects;
@@ -113,6 +115,9 @@ struct _FbHttpRequest
   char                  *reason;
   char                  *extra;       /* more request header lines (Range, If-Range) */
   char                  *authorization; /* Basic, from the URL's user:password */
+  GUri                  *proxy;       /* NULL: direct */
+  char                  *proxy_authorization; /* Basic, from the proxy's user:password */
+  char                  *conn_key;    /* the pool's key: key, or key and proxy */
   char                  *auth_key;    /* …for this host:port alone */
   gint64                 content_length;
   guint64                skipped;
@@ -122,6 +127,7 @@ struct _FbHttpRequest
   guint                  status;
   int                    port;
   gboolean               tls;
+  gboolean               tunnel;      /* through the proxy by CONNECT or SOCKS */
   gboolean               in_callback;
   gboolean               freed;
   gboolean               paused;
@@ -202,6 +208,7 @@ conn_free (Conn *conn)
    * try to send close_notify, and could wait for room to send it. */
   g_socket_close (conn->socket, NULL);
   g_clear_object (&conn->tls);
+  g_clear_object (&conn->base);
   conn->tls_in = NULL;
   conn->tls_out = NULL;
   g_clear_object (&conn->socket);
@@ -466,7 +473,7 @@ fb_http_pool_new (const char *user_agent)
   self->ref_count = 1;
   self->user_agent = g_strdup (user_agent);
   self->idle = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, idle_queue_free);
-  self->direct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -500,7 +507,7 @@ fb_http_pool_unref (FbHttpPool *self)
         }
     }
   g_hash_table_destroy (self->idle);
-  g_hash_table_destroy (self->direct);
+  g_hash_table_destroy (self->routes);
   if (self->poller != NULL)
     {
       g_source_destroy ((GSource *) self->poller);
@@ -604,6 +611,9 @@ request_unref (FbHttpRequest *self)
   g_free (self->extra);
   g_free (self->authorization);
   g_free (self->auth_key);
+  g_clear_pointer (&self->proxy, g_uri_unref);
+  g_free (self->proxy_authorization);
+  g_free (self->conn_key);
   fb_http_pool_unref (self->pool);
   g_free (self);
 }
@@ -739,9 +749,15 @@ build_request (FbHttpRequest *self)
   /* Credentials go to the host they were given for, never across a
    * redirect to another one. */
   gboolean auth = self->authorization != NULL && g_strcmp0 (self->auth_key, self->key) == 0;
+  /* Through an HTTP proxy without a tunnel, the target is the whole URL. */
+  gboolean absolute = self->proxy != NULL && !self->tunnel;
 
   g_free (self->out);
-  self->out = g_strconcat ("GET ", *path != '\0' ? path : "/",
+  self->out = g_strconcat ("GET ",
+                           absolute ? "http://" : "", absolute && v6 ? "[" : "",
+                           absolute ? self->host : "", absolute && v6 ? "]" : "",
+                           absolute && with_port ? ":" : "", absolute && with_port ? port_text : "",
+                           *path != '\0' ? path : "/",
                            query != NULL ? "?" : "", query != NULL ? query : "",
                            " HTTP/1.1\r\nHost: ", v6 ? "[" : "", self->host, v6 ? "]" : "",
                            with_port ? ":" : "", with_port ? port_text : "",
@@ -750,6 +766,11 @@ build_request (FbHttpRequest *self)
                            auth ? "Authorization: " : "", auth ? self->authorization : "",
                            auth ? "\r\n" : "",
                            self->extra != NULL ? self->extra : "",
+                           absolute && self->proxy_authorization != NULL
+                           ? "Proxy-Authorization: " : "",
+                           absolute && self->proxy_authorization != NULL
+                           ? self->proxy_authorization : "",
+                           absolute && self->proxy_authorization != NULL ? "\r\n" : "",
                            "Connection: keep-alive\r\n\r\n", NULL);
   self->out_len = strlen (self->out);
   self->out_sent = 0;
@@ -839,6 +860,41 @@ request_send (FbHttpRequest *self)
   conn_watch (conn, self->paused ? 0 : G_IO_IN);
 }
 
+/* Where the socket goes: the proxy, if there is one, else the host. */
+static const char *
+connect_host (FbHttpRequest *self)
+{
+  return self->proxy != NULL ? g_uri_get_host (self->proxy) : self->host;
+}
+
+static guint16
+connect_port (FbHttpRequest *self)
+{
+  if (self->proxy == NULL)
+    return (guint16) self->port;
+  return (guint16) (g_uri_get_port (self->proxy) > 0 ? g_uri_get_port (self->proxy) : 1080);
+}
+
+/* "Basic base64(user:password)" from a URL's user information, or NULL. */
+static char *
+basic_credentials (GUri *uri)
+{
+  const char *user = g_uri_get_user (uri);
+  g_autofree char *pair = NULL;
+  g_autofree char *unescaped = NULL;
+  g_autofree char *encoded = NULL;
+
+  if (user == NULL || *user == '\0')
+    return NULL;
+  pair = g_strconcat (user, ":", g_uri_get_password (uri) != NULL ? g_uri_get_password (uri) : "",
+                      NULL);
+  unescaped = g_uri_unescape_string (pair, NULL);
+  if (unescaped == NULL)
+    unescaped = g_strdup (pair);
+  encoded = g_base64_encode ((const guchar *) unescaped, strlen (unescaped));
+  return g_strconcat ("Basic ", encoded, NULL);
+}
+
 static GTlsDatabase *
 pool_get_tls_database (FbHttpPool *pool)
 {
@@ -878,16 +934,17 @@ handshake_cb (GObject      *source,
   request_send (conn->request);
 }
 
-/* https: a TLS client over the connected socket, offering HTTP/1.1 alone
- * (ALPN); the handshake runs on GIO's threads and the connection is not
- * watched meanwhile. */
+/* https: a TLS client over the connected socket (or the tunnel through a
+ * proxy, @base), offering HTTP/1.1 alone (ALPN); the handshake runs on
+ * GIO's threads and the connection is not watched meanwhile. */
 static gboolean
 conn_start_tls (Conn           *conn,
                 FbHttpRequest  *self,
+                GIOStream      *base,
                 GError        **error)
 {
   GTlsBackend *backend = g_tls_backend_get_default ();
-  g_autoptr(GSocketConnection) base = NULL;
+  g_autoptr(GIOStream) plain = NULL;
   g_autoptr(GSocketConnectable) identity = NULL;
   const char *protocols[] = { "http/1.1", NULL };
 
@@ -897,10 +954,11 @@ conn_start_tls (Conn           *conn,
                            _("TLS support is not available (is glib-networking installed?)"));
       return FALSE;
     }
-  base = g_socket_connection_factory_create_connection (conn->socket);
+  plain = base != NULL ? g_object_ref (base)
+                       : G_IO_STREAM (g_socket_connection_factory_create_connection (conn->socket));
   identity = g_network_address_new (self->host, (guint16) self->port);
   conn->tls = g_initable_new (g_tls_backend_get_client_connection_type (backend), NULL, error,
-                              "base-io-stream", base,
+                              "base-io-stream", plain,
                               "server-identity", identity,
                               "database", pool_get_tls_database (self->pool),
                               "require-close-notify", FALSE,
@@ -915,9 +973,11 @@ conn_start_tls (Conn           *conn,
   return TRUE;
 }
 
-/* The TCP connection is up: send, after a TLS handshake for https. */
+/* The way to the host is open (directly, or through the proxy's tunnel):
+ * send, after a TLS handshake for https. */
 static void
-request_connected (FbHttpRequest *self)
+request_through (FbHttpRequest *self,
+                 GIOStream     *base)
 {
   GError *error = NULL;
 
@@ -928,8 +988,90 @@ request_connected (FbHttpRequest *self)
     }
   if (!emit_event (self, FB_HTTP_EVENT_TLS_HANDSHAKING))
     return;
-  if (!conn_start_tls (self->conn, self, &error))
+  if (!conn_start_tls (self->conn, self, base, &error))
     request_fail (self, error);
+}
+
+static void
+tunnel_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Conn *conn = user_data;
+  GError *error = NULL;
+  g_autoptr(GIOStream) stream = g_proxy_connect_finish (G_PROXY (source), result, &error);
+
+  g_clear_object (&conn->handshake);
+  if (conn->orphaned)
+    {
+      g_clear_error (&error);
+      g_free (conn);
+      return;
+    }
+  if (stream == NULL)
+    {
+      request_fail (conn->request, error);
+      return;
+    }
+  /* The same socket, now carrying the host's bytes. */
+  g_set_object (&conn->base, stream);
+  request_through (conn->request, stream);
+}
+
+/* CONNECT through an HTTP proxy, or SOCKS: GIO's GProxy for the
+ * proxy's scheme speaks to it over the connected socket. */
+static gboolean
+conn_start_tunnel (Conn           *conn,
+                   FbHttpRequest  *self,
+                   GError        **error)
+{
+  /* GNOME's settings say "socks" for "any SOCKS": version 5 covers it. */
+  const char *scheme = g_strcmp0 (g_uri_get_scheme (self->proxy), "socks") == 0
+                       ? "socks5" : g_uri_get_scheme (self->proxy);
+  g_autoptr(GProxy) proxy = g_proxy_get_default_for_protocol (scheme);
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GSocketConnection) base = NULL;
+  g_autoptr(GProxyAddress) address = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *password = NULL;
+
+  if (proxy == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Proxies of the kind “%s” are not supported"), scheme);
+      return FALSE;
+    }
+  remote = g_socket_get_remote_address (conn->socket, error);
+  if (remote == NULL)
+    return FALSE;
+  if (g_uri_get_user (self->proxy) != NULL)
+    user = g_uri_unescape_string (g_uri_get_user (self->proxy), NULL);
+  if (g_uri_get_password (self->proxy) != NULL)
+    password = g_uri_unescape_string (g_uri_get_password (self->proxy), NULL);
+  address = G_PROXY_ADDRESS (g_proxy_address_new (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)),
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)),
+      scheme, self->host, (guint16) self->port, user, password));
+  base = g_socket_connection_factory_create_connection (conn->socket);
+  conn->handshake = g_cancellable_new ();
+  conn_watch (conn, 0);
+  g_proxy_connect_async (proxy, G_IO_STREAM (base), address, conn->handshake, tunnel_cb, conn);
+  return TRUE;
+}
+
+/* The TCP connection is up. */
+static void
+request_connected (FbHttpRequest *self)
+{
+  GError *error = NULL;
+
+  if (self->tunnel)
+    {
+      if (!conn_start_tunnel (self->conn, self, &error))
+        request_fail (self, error);
+      return;
+    }
+  request_through (self, NULL);
 }
 
 static void
@@ -964,7 +1106,7 @@ connect_next (FbHttpRequest *self)
   g_socket_set_blocking (socket, FALSE);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
-  conn = conn_new (self->pool, self->key, g_steal_pointer (&socket));
+  conn = conn_new (self->pool, self->conn_key, g_steal_pointer (&socket));
   conn->request = self;
   conn->state = CONN_CONNECTING;
   self->conn = conn;
@@ -1014,7 +1156,7 @@ resolved_cb (GObject      *source,
   self->addresses = NULL;
   for (GList *l = addresses; l != NULL; l = l->next)
     self->addresses = g_list_prepend (self->addresses,
-                                      g_inet_socket_address_new (l->data, (guint16) self->port));
+                                      g_inet_socket_address_new (l->data, connect_port (self)));
   self->addresses = g_list_reverse (self->addresses);
   self->next_address = self->addresses;
   g_resolver_free_addresses (addresses);
@@ -1025,7 +1167,8 @@ resolved_cb (GObject      *source,
 static void
 open_connection (FbHttpRequest *self)
 {
-  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (self->host);
+  const char *host = connect_host (self);
+  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (host);
 
   g_clear_error (&self->connect_error);
   g_list_free_full (self->addresses, g_object_unref);
@@ -1033,7 +1176,7 @@ open_connection (FbHttpRequest *self)
   if (numeric != NULL)
     {
       self->addresses = g_list_prepend (NULL, g_inet_socket_address_new (numeric,
-                                                                         (guint16) self->port));
+                                                                         connect_port (self)));
       self->next_address = self->addresses;
       connect_next (self);
       return;
@@ -1043,9 +1186,60 @@ open_connection (FbHttpRequest *self)
   {
     g_autoptr(GResolver) resolver = g_resolver_get_default ();
 
-    g_resolver_lookup_by_name_async (resolver, self->host, request_get_cancellable (self), resolved_cb,
+    g_resolver_lookup_by_name_async (resolver, host, request_get_cancellable (self), resolved_cb,
                                      request_ref (self));
   }
+}
+
+/* Takes the way @route says (the cached answer for this host):
+ * "direct://" or a proxy's URI. */
+static void
+request_route (FbHttpRequest *self,
+               const char    *route,
+               gboolean       fresh)
+{
+  Conn *conn;
+
+  g_clear_pointer (&self->proxy, g_uri_unref);
+  g_clear_pointer (&self->proxy_authorization, g_free);
+  self->tunnel = FALSE;
+  if (!g_str_equal (route, "direct://"))
+    {
+      const char *scheme;
+
+      self->proxy = g_uri_parse (route, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+      scheme = self->proxy != NULL ? g_uri_get_scheme (self->proxy) : NULL;
+      if (self->proxy == NULL || g_uri_get_host (self->proxy) == NULL
+          || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "socks") != 0
+              && g_strcmp0 (scheme, "socks4") != 0 && g_strcmp0 (scheme, "socks4a") != 0
+              && g_strcmp0 (scheme, "socks5") != 0))
+        {
+          request_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                           _("The proxy “%s” is not an http:// or socks:// proxy"),
+                                           route));
+          return;
+        }
+      /* An HTTP proxy takes plain http as whole URLs; https (and anything
+       * through SOCKS) goes through a tunnel to the host. */
+      self->tunnel = self->tls || g_strcmp0 (scheme, "http") != 0;
+      if (!self->tunnel)
+        self->proxy_authorization = basic_credentials (self->proxy);
+    }
+  g_free (self->conn_key);
+  self->conn_key = self->proxy == NULL ? g_strdup (self->key)
+                   : self->tunnel ? g_strconcat (route, " ", self->key, NULL)
+                   : g_strdup (route);
+  build_request (self);
+
+  conn = fresh ? NULL : pool_take (self->pool, self->conn_key);
+  if (conn != NULL)
+    {
+      conn->request = self;
+      self->conn = conn;
+      request_send (self);
+      return;
+    }
+  open_connection (self);
 }
 
 static void
@@ -1063,54 +1257,38 @@ proxy_cb (GObject      *source,
       request_unref (self);
       return;
     }
-  if (proxies == NULL || proxies[0] == NULL || g_strcmp0 (proxies[0], "direct://") != 0)
+  if (proxies == NULL || proxies[0] == NULL)
     {
-      /* Through a proxy (or unknown): libsoup's business. */
-      request_fail (self, g_error_new_literal (FB_HTTP_ERROR, FB_HTTP_ERROR_FALLBACK,
-                                               "A proxy is configured"));
+      request_fail (self, error != NULL ? g_steal_pointer (&error)
+                                        : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                               _("No proxy answer")));
       request_unref (self);
       return;
     }
-  g_hash_table_add (self->pool->direct, g_strdup (self->key));
-  open_connection (self);
+  g_hash_table_insert (self->pool->routes, g_strdup (self->key), g_strdup (proxies[0]));
+  request_route (self, proxies[0], FALSE);
   request_unref (self);
 }
 
-/* Loopback never goes through a proxy, as in Firefox and Chrome, and as
- * GNOME's default ignore-hosts says: asking the desktop's resolver would load
- * its modules (libproxy, GSettings) for nothing, a few milliseconds a run. */
-static gboolean
-host_is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (host);
-  gsize len = strlen (host);
-
-  if (numeric != NULL)
-    return g_inet_address_get_is_loopback (numeric);
-  if (len > 0 && host[len - 1] == '.')
-    len--;
-  return (len == 9 && g_ascii_strncasecmp (host, "localhost", 9) == 0)
-         || (len > 10 && g_ascii_strncasecmp (host + len - 10, ".localhost", 10) == 0);
-}
-
+/* The way to the host: the environment's proxy variables if any are set
+ * (as curl reads them), else the desktop's settings (GProxyResolver, the
+ * same as libsoup and GNOME's apps ask), once per host. Loopback hosts
+ * skip the desktop's resolver, which would load its modules (libproxy,
+ * GSettings) for nothing, a few milliseconds a run: GNOME's default
+ * ignore-hosts has them, as Firefox and Chrome do. */
 static void
 request_connect (FbHttpRequest *self,
                  gboolean       fresh)
 {
-  Conn *conn = fresh ? NULL : pool_take (self->pool, self->key);
+  const char *route = g_hash_table_lookup (self->pool->routes, self->key);
 
   /* From the start on a new connection (a retry sent it all once). */
   self->out_sent = 0;
-  if (conn != NULL)
+  if (route == NULL)
     {
-      conn->request = self;
-      self->conn = conn;
-      request_send (self);
-      return;
-    }
-  if (!g_hash_table_contains (self->pool->direct, self->key))
-    {
-      if (!host_is_loopback (self->host))
+      char *from_env = fb_http_proxy_from_env (self->tls ? "https" : "http", self->host);
+
+      if (from_env == NULL && !fb_http_host_is_loopback (self->host))
         {
           char port[8];
           gboolean v6 = strchr (self->host, ':') != NULL;
@@ -1123,9 +1301,10 @@ request_connect (FbHttpRequest *self,
                                          proxy_cb, request_ref (self));
           return;
         }
-      g_hash_table_add (self->pool->direct, g_strdup (self->key));
+      route = from_env != NULL ? from_env : g_strdup ("direct://");
+      g_hash_table_insert (self->pool->routes, g_strdup (self->key), (char *) route);
     }
-  open_connection (self);
+  request_route (self, route, fresh);
 }
 
 /* The response ended cleanly: keep the connection if it can be reused. */
@@ -1411,18 +1590,7 @@ fb_http_request_new (FbHttpPool            *pool,
   self->uri = g_uri_ref (uri);
   self->max_redirects = max_redirects;
   self->content_length = -1;
-  if (g_uri_get_user (uri) != NULL && *g_uri_get_user (uri) != '\0')
-    {
-      g_autofree char *pair = g_strconcat (g_uri_get_user (uri), ":",
-                                           g_uri_get_password (uri) != NULL
-                                           ? g_uri_get_password (uri) : "", NULL);
-      g_autofree char *encoded = NULL;
-      g_autofree char *unescaped = g_uri_unescape_string (pair, NULL);
-
-      encoded = g_base64_encode ((const guchar *) (unescaped != NULL ? unescaped : pair),
-                                 strlen (unescaped != NULL ? unescaped : pair));
-      self->authorization = g_strconcat ("Basic ", encoded, NULL);
-    }
+  self->authorization = basic_credentials (uri);
   if (!set_target (self, uri))
     {
       request_unref (self);

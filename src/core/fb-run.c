@@ -29,7 +29,7 @@ struct _FbRun
 
   GListStore   *jobs;
   FbSemaphore  *semaphore;
-  SoupSession  *session;
+  FbHttpPool   *pool;         /* the run's connections, made with its first request */
   GTlsDatabase *tls_database;
   FbProber     *prober;
   GCancellable *pump_cancel;
@@ -336,12 +336,8 @@ download_fetched_cb (GObject      *source,
 static void
 ensure_session (FbRun *self)
 {
-  if (self->session == NULL)
-    {
-      self->session = fb_fetch_session_new (self->timeout);
-      if (self->tls_database != NULL)
-        fb_fetch_session_set_tls_database (self->session, self->tls_database);
-    }
+  if (self->pool == NULL)
+    self->pool = fb_fetch_pool_new (self->tls_database);
 }
 
 static void
@@ -353,7 +349,7 @@ start_download (Runner *runner)
 
   ensure_session (self);
   runner->part = fb_part_file_new (self->destination, name, self->overwrite);
-  fb_fetch_async (self->session, runner->job, url, runner->part, 0, self->timeout,
+  fb_fetch_async (self->pool, runner->job, url, runner->part, 0, self->timeout,
                   runner->cancel, download_fetched_cb, runner);
 }
 
@@ -370,6 +366,7 @@ metadata_fetched_cb (GObject      *source,
   GError *error = NULL;
   g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
   g_autofree char *country = NULL;
+  g_autofree char *url = fb_catalog_metadata_url (runner->run->base_url, code);
 
   runner_release_slot (runner);
   if (body == NULL)
@@ -378,7 +375,6 @@ metadata_fetched_cb (GObject      *source,
         {
           /* A missing name is an error of the catalog, not a missing flag;
            * the message names the metadata's URL, not the image's. */
-          g_autofree char *url = fb_catalog_metadata_url (runner->run->base_url, code);
           GError *wrapped = strstr (error->message, url) != NULL
                             ? g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
                                            _("metadata.json: %s"), error->message)
@@ -392,7 +388,7 @@ metadata_fetched_cb (GObject      *source,
       return;
     }
 
-  country = fb_catalog_parse_country (body, &error);
+  country = fb_catalog_parse_country (body, url, &error);
   if (country == NULL)
     {
       runner_fail_and_clean (runner, error);
@@ -428,7 +424,7 @@ metadata_slot_cb (GObject      *source,
       return;
     }
   url = fb_catalog_metadata_url (self->base_url, fb_job_get_input (runner->job));
-  fb_fetch_async (self->session, runner->job, url, NULL, METADATA_MAX_BYTES, self->timeout,
+  fb_fetch_async (self->pool, runner->job, url, NULL, METADATA_MAX_BYTES, self->timeout,
                   runner->cancel, metadata_fetched_cb, runner);
 }
 
@@ -476,7 +472,7 @@ start_catalog (Runner *runner)
   ensure_session (self);
   url = fb_catalog_image_url (self->base_url, code);
   runner->part = fb_part_file_new (self->destination, name, self->overwrite);
-  fb_fetch_async (self->session, runner->job, url, runner->part, 0, self->timeout,
+  fb_fetch_async (self->pool, runner->job, url, runner->part, 0, self->timeout,
                   runner->cancel, image_fetched_cb, runner);
 }
 
@@ -871,7 +867,7 @@ fb_run_set_timeout (FbRun  *self,
                     double  seconds)
 {
   g_return_if_fail (FB_IS_RUN (self));
-  g_return_if_fail (seconds > 0);
+  g_return_if_fail (seconds > 0 && seconds <= FB_RUN_MAX_TIMEOUT);
 
   if (self->timeout == seconds)
     return;
@@ -891,7 +887,7 @@ fb_run_set_dns_timeout (FbRun  *self,
                         double  seconds)
 {
   g_return_if_fail (FB_IS_RUN (self));
-  g_return_if_fail (seconds > 0);
+  g_return_if_fail (seconds > 0 && seconds <= FB_RUN_MAX_TIMEOUT);
 
   if (self->dns_timeout == seconds)
     return;
@@ -928,8 +924,8 @@ fb_run_set_tls_database (FbRun        *self,
   g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
 
   g_set_object (&self->tls_database, database);
-  if (self->session != NULL)
-    fb_fetch_session_set_tls_database (self->session, database);
+  if (self->pool != NULL)
+    fb_http_pool_set_tls_database (self->pool, database);
 }
 
 const char *
@@ -1116,9 +1112,7 @@ fb_run_dispose (GObject *object)
   if (self->semaphore != NULL)
     g_signal_handlers_disconnect_by_data (self->semaphore, self);
   g_clear_object (&self->semaphore);
-  if (self->session != NULL)
-    soup_session_abort (self->session);
-  g_clear_object (&self->session);
+  g_clear_pointer (&self->pool, fb_http_pool_unref);
   g_clear_object (&self->tls_database);
   g_clear_pointer (&self->prober, fb_prober_free);
   g_clear_object (&self->jobs);
@@ -1263,9 +1257,9 @@ fb_run_class_init (FbRunClass *klass)
                        FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT,
                        FB_RUN_DEFAULT_CONCURRENCY, rw);
   properties[PROP_TIMEOUT] =
-    g_param_spec_double ("timeout", NULL, NULL, 0.001, G_MAXDOUBLE, FB_RUN_DEFAULT_TIMEOUT, rw);
+    g_param_spec_double ("timeout", NULL, NULL, 0.000001, FB_RUN_MAX_TIMEOUT, FB_RUN_DEFAULT_TIMEOUT, rw);
   properties[PROP_DNS_TIMEOUT] =
-    g_param_spec_double ("dns-timeout", NULL, NULL, 0.001, G_MAXDOUBLE,
+    g_param_spec_double ("dns-timeout", NULL, NULL, 0.000001, FB_RUN_MAX_TIMEOUT,
                          FB_RUN_DEFAULT_DNS_TIMEOUT, rw);
   properties[PROP_DESTINATION] = g_param_spec_string ("destination", NULL, NULL, ".", rw);
   properties[PROP_BASE_URL] = g_param_spec_string ("base-url", NULL, NULL, NULL, rw);

@@ -13,6 +13,7 @@
 
 #include "fb-countries.h"
 #include "fb-format.h"
+#include "fb-url.h"
 
 char *
 fb_format_duration (gint64 usec)
@@ -294,12 +295,13 @@ char *
 fb_format_job_tooltip (FbJob *job)
 {
   g_autofree char *reason = fb_format_job_reason (job);
-  GString *text = g_string_new (fb_job_get_input (job));
-  const char *url = fb_job_get_url (job);
+  g_autofree char *input = fb_url_for_display (fb_job_get_input (job));
+  g_autofree char *url = fb_url_for_display (fb_job_get_url (job));
+  GString *text = g_string_new (input);
 
   g_string_append_printf (text, "\n%s", reason);
   /* A reason that names a URL (a failed metadata.json) says which one. */
-  if (url != NULL && g_strcmp0 (url, fb_job_get_input (job)) != 0 && strstr (reason, "://") == NULL)
+  if (url != NULL && g_strcmp0 (url, input) != 0 && strstr (reason, "://") == NULL)
     g_string_append_printf (text, "\n%s", url);
   if (fb_job_get_source (job) != NULL)
     /* Translators: where a list entry came from: file name and line number */
@@ -365,8 +367,9 @@ fb_format_job_name (FbJob *job)
 
   if (fb_job_get_kind (job) == FB_JOB_KIND_CATALOG)
     name = country_name (job);
+  /* A URL's password is never shown. */
   if (name == NULL)
-    return g_strdup (fb_job_get_input (job));
+    return fb_url_for_display (fb_job_get_input (job));
   /* Translators: a country code, then the country's name: “BR · Brazil” */
   return g_strdup_printf (_("%s · %s"), fb_job_get_input (job), name);
 }

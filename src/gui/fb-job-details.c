@@ -12,6 +12,7 @@
 
 #include "fb-format.h"
 #include "fb-job-details.h"
+#include "fb-url.h"
 
 /* A job changes many times a second: the pane follows it this often. */
 #define REFRESH_INTERVAL_MS 250
@@ -109,7 +110,7 @@ refresh (FbJobDetails *self)
   g_autofree char *size = NULL;
   g_autofree char *phases = NULL;
   g_autofree char *name = NULL;
-  const char *url;
+  g_autofree char *url = NULL;
 
   if (job == NULL)
     {
@@ -120,7 +121,8 @@ refresh (FbJobDetails *self)
 
   name = fb_format_job_name (job);
   reason = fb_format_job_reason (job);
-  url = fb_job_get_kind (job) != FB_JOB_KIND_PROBE ? fb_job_get_url (job) : NULL;
+  /* A URL's password is never shown. */
+  url = fb_job_get_kind (job) != FB_JOB_KIND_PROBE ? fb_url_for_display (fb_job_get_url (job)) : NULL;
   if (fb_job_get_source (job) != NULL)
     /* Translators: where a list entry came from: file name and line number */
     source = g_strdup_printf (_("%s, line %u"), fb_job_get_source (job),

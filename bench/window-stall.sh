@@ -7,6 +7,7 @@
 #
 #   bench/window-stall.sh [BUILD_DIR] [RUNS]     (default build/, 5)
 #   STALL_RENDERERS="default cairo gl" bench/window-stall.sh
+#   STALL_VIEW="sort=state filter=active" bench/window-stall.sh   (a sorted, filtered view)
 #
 # "default" leaves GSK_RENDERER unset: Fetchboard then picks cairo when OpenGL is
 # software-rendered (src/gui/fb-renderer.c), as it is under Xvfb. "gl" forces GTK's
@@ -52,6 +53,7 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
     if [ "$renderer" = default ]; then unset GSK_RENDERER; else export GSK_RENDERER=$renderer; fi
     # The journal too is the run's own (it is on: the figure includes it).
     rm -rf "$work/state"
+    export FETCHBOARD_BENCH_VIEW="${STALL_VIEW:-}"
     export FETCHBOARD_STALL_LOG=1 XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
            GSETTINGS_SCHEMA_DIR="$build/data" XDG_STATE_HOME="$work/state"
     # The window stays open after its run: stop it (by its pid) once the figure

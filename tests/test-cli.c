@@ -1129,8 +1129,96 @@ test_cli_serve_serves_flags_until_ctrl_c (void)
   fb_test_rm_rf (dir);
 }
 
+#define STATUS_DASHES "──────────────────────────────────────────────────────────────────"
+
+static void
+test_cli_find_prints_the_book_lines (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = run_cli (NULL, NULL, &out, &err, "find", "cat", "FACE", NULL);
+
+  CU_ASSERT_EQUAL (g_utf8_strlen (STATUS_DASHES, -1), 66);
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) {
+    "U+1F431\t🐱\tCAT FACE",
+    "U+1F638\t😸\tGRINNING CAT FACE WITH SMILING EYES",
+    "U+1F639\t😹\tCAT FACE WITH TEARS OF JOY",
+    "U+1F63A\t😺\tSMILING CAT FACE WITH OPEN MOUTH",
+    "U+1F63B\t😻\tSMILING CAT FACE WITH HEART-SHAPED EYES",
+    "U+1F63C\t😼\tCAT FACE WITH WRY SMILE",
+    "U+1F63D\t😽\tKISSING CAT FACE WITH CLOSED EYES",
+    "U+1F63E\t😾\tPOUTING CAT FACE",
+    "U+1F63F\t😿\tCRYING CAT FACE",
+    "U+1F640\t🙀\tWEARY CAT FACE",
+    STATUS_DASHES " 10 found",
+    NULL });
+  CU_ASSERT_STRING_EQUAL (err, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = run_cli (NULL, NULL, &out, &err, "find", "brillig", NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) { STATUS_DASHES " 0 found", NULL });
+}
+
+static void
+test_cli_find_catalog_in_the_readers_language (void)
+{
+  g_autofree char *localedir = g_build_filename (g_getenv ("FETCHBOARD_BUILD_ROOT"), "po", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *zh_out = NULL;
+  g_autofree char *zh_err = NULL;
+  int status = run_cli (NULL, NULL, &out, &err, "find", "--catalog", "中国", NULL);
+  int zh_status;
+
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) { "CN\t🇨🇳\tChina", STATUS_DASHES " 1 found", NULL });
+
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  g_setenv ("FETCHBOARD_LOCALEDIR", localedir, TRUE);
+  zh_status = run_cli (NULL, NULL, &zh_out, &zh_err, "find", "--catalog", "korea", NULL);
+  g_unsetenv ("LANGUAGE");
+  g_unsetenv ("FETCHBOARD_LOCALEDIR");
+
+  CU_ASSERT_EQUAL (zh_status, 0);
+  assert_lines (zh_out, (const char *[]) {
+    "KP\t🇰🇵\t朝鲜民主主义人民共和国",
+    "KR\t🇰🇷\t大韩民国",
+    STATUS_DASHES " 2 found",
+    NULL });
+}
+
+static void
+test_cli_find_without_words_or_names (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *missing_out = NULL;
+  g_autofree char *missing_err = NULL;
+  int status = run_cli (NULL, NULL, &out, &err, "find", "--catalog", NULL);
+  int missing_status;
+
+  CU_ASSERT_EQUAL (status, 2);
+  CU_ASSERT_STRING_EQUAL (out, "");
+  CU_ASSERT_TRUE (g_str_has_prefix (err, "*** Usage error: no word given"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (err, "Usage: fetchboard-cli find [OPTION…] WORD…\n"));
+
+  g_setenv ("FETCHBOARD_UNICODE_DATA", "/nonexistent/UnicodeData.txt", TRUE);
+  missing_status = run_cli (NULL, NULL, &missing_out, &missing_err, "find", "a", NULL);
+  g_unsetenv ("FETCHBOARD_UNICODE_DATA");
+  CU_ASSERT_EQUAL (missing_status, 1);
+  CU_ASSERT_STRING_EQUAL (missing_out, "");
+  CU_ASSERT_PTR_NOT_NULL (strstr (missing_err, "/nonexistent/UnicodeData.txt"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (missing_err, "unicode-data"));
+}
+
 static const FbTestCase tests[] = {
   { "test_cli_expand_codes_follows_the_book", test_cli_expand_codes_follows_the_book },
+  FB_TEST (test_cli_find_prints_the_book_lines),
+  FB_TEST (test_cli_find_catalog_in_the_readers_language),
+  FB_TEST (test_cli_find_without_words_or_names),
   { "test_cli_format_lines_match_the_book", test_cli_format_lines_match_the_book },
   { "test_cli_url_is_local_for_loopback_only", test_cli_url_is_local_for_loopback_only },
   { "test_cli_progress_format_is_tqdm_like", test_cli_progress_format_is_tqdm_like },

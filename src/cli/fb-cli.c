@@ -76,6 +76,7 @@ struct _FbCli
   gboolean       all;
   gboolean       every;
   gboolean       metadata;
+  gboolean       catalog;
 
   /* state */
   GCancellable  *cancellable;
@@ -107,6 +108,8 @@ static const struct
     N_("Resolve a list of domain names and say which exist.") },
   { "serve", FB_CLI_COMMAND_SERVE, "",
     N_("Serve the flag data set on 127.0.0.1 until Ctrl+C, like the book’s slow_server.py.") },
+  { "find", FB_CLI_COMMAND_FIND, N_("WORD…"),
+    N_("Find Unicode characters, or countries with --catalog, whose names have every WORD.") },
 };
 
 static void
@@ -306,6 +309,16 @@ command_description (FbCliCommand command)
                "country; unknown codes get 404. Each answer waits a random time in the\n"
                "--delay range, and fails with 418 I'm a Teapot with probability\n"
                "--error-rate. Stop it with Ctrl+C (exit status 0).");
+    case FB_CLI_COMMAND_FIND:
+      return _("Prints each character whose Unicode name has every WORD (in any case;\n"
+               "hyphens split words), sorted by code point, as U+1F638<TAB>😸<TAB>NAME,\n"
+               "then a line of 66 “─” and the count, like the book’s mojifinder. With\n"
+               "--catalog it searches the flag catalog instead: codes, flags and country\n"
+               "names in every language iso-codes has, printed as CODE<TAB>FLAG<TAB>NAME.\n"
+               "The names come from Unicode’s UnicodeData.txt (Debian’s unicode-data\n"
+               "package, or the file FETCHBOARD_UNICODE_DATA names).\n\n"
+               "Exit status: 0 after a search (even one that finds nothing), 1 when the\n"
+               "names cannot be read, 2 for usage errors.");
     default:
       g_return_val_if_reached (NULL);
     }
@@ -332,6 +345,15 @@ command_entries (FbCli *cli)
   GArray *entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
   gboolean flags = cli->command == FB_CLI_COMMAND_FLAGS;
   gboolean probe = cli->command == FB_CLI_COMMAND_PROBE;
+
+  if (cli->command == FB_CLI_COMMAND_FIND)
+    {
+      add_entry (entries, "catalog", 0, 0, G_OPTION_ARG_NONE, &cli->catalog,
+                 N_("Search the flag catalog (countries) instead of Unicode"), NULL);
+      add_entry (entries, G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli->args,
+                 NULL, NULL);
+      return entries;
+    }
 
   if (cli->command == FB_CLI_COMMAND_SERVE)
     {
@@ -429,6 +451,9 @@ parse_options (FbCli  *cli,
     return cli_usage_error (cli, _("--limit N must be >= 1"));
   if (cli->timeout != UNSET_DOUBLE && !(isfinite (cli->timeout) && cli->timeout > 0))
     return cli_usage_error (cli, _("--timeout SECONDS must be more than 0"));
+
+  if (cli->command == FB_CLI_COMMAND_FIND && (cli->args == NULL || cli->args[0] == NULL))
+    return cli_usage_error (cli, _("no word given (give one or more words to look for)"));
 
   if (cli->command == FB_CLI_COMMAND_SERVE)
     {
@@ -1100,6 +1125,9 @@ run_command (FbCli  *cli,
       break;
     case FB_CLI_COMMAND_SERVE:
       status = run_serve (cli);
+      break;
+    case FB_CLI_COMMAND_FIND:
+      status = fb_cli_find (cli->catalog, (const char * const *) cli->args, &cli->signal_status);
       break;
     default:
       g_assert_not_reached ();

@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "fb-index.h"
 #include "fb-run.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,7 @@ typedef enum
   FB_CLI_COMMAND_DOWNLOAD,
   FB_CLI_COMMAND_PROBE,
   FB_CLI_COMMAND_SERVE,
+  FB_CLI_COMMAND_FIND,
 } FbCliCommand;
 
 #define FB_CLI_EXIT_OK          0   /* nothing ended in error */
@@ -60,6 +62,16 @@ char     *fb_cli_format_probe            (FbJob               *job,
 char     *fb_cli_job_to_json             (FbJob               *job);
 char     *fb_cli_summary_to_json         (FbRun               *run,
                                           guint                n_rejected);
+
+/* find: a line per result (the book's format; catalog names in the reader's
+ * language), then 66 "─" and " N found". */
+char     *fb_cli_format_find             (FbIndex             *index,
+                                          const guint         *ids,
+                                          guint                n_ids);
+/* Runs `find`; returns the exit status. Stops waiting when *@stop is set. */
+int       fb_cli_find                    (gboolean             catalog,
+                                          const char * const  *words,
+                                          const int           *stop);
 
 const char *fb_cli_state_to_string       (FbJobState           state);
 const char *fb_cli_kind_to_string        (FbJobKind            kind);

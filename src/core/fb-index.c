@@ -933,3 +933,46 @@ fb_index_get_code (FbIndex *self,
   entry = &g_array_index (self->entries, Entry, id);
   return entry->code[0] != '\0' ? entry->code : NULL;
 }
+
+void
+fb_index_append_line (FbIndex  *self,
+                      guint     id,
+                      gboolean  localized,
+                      GString  *out)
+{
+  const Entry *entry;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (id < self->entries->len);
+  g_return_if_fail (out != NULL);
+
+  entry = &g_array_index (self->entries, Entry, id);
+  if (self->corpus == FB_INDEX_CORPUS_UNICODE)
+    {
+      g_string_append_printf (out, "U+%04X\t%s\t%s", entry->code_point, entry->text,
+                              self->names->str + entry->name);
+      return;
+    }
+
+  g_string_append_printf (out, "%s\t%s\t", entry->code, entry->text);
+  if (localized)
+    {
+      const FbCountry *country = fb_countries_lookup (entry->code);
+
+      g_string_append (out, country != NULL ? fb_countries_display_name (country)
+                                            : self->names->str + entry->name);
+    }
+  else
+    g_string_append (out, self->names->str + entry->name);
+}
+
+void
+fb_index_append_status (guint    n_found,
+                        GString *out)
+{
+  g_return_if_fail (out != NULL);
+
+  for (guint i = 0; i < 66; i++)
+    g_string_append (out, "\u2500");
+  g_string_append_printf (out, " %u found", n_found);
+}

@@ -79,6 +79,18 @@ gunichar     fb_index_get_code_point    (FbIndex        *self,
 const char  *fb_index_get_code          (FbIndex        *self,
                                          guint           id);
 
+/* Appends the book's result line, without a line end:
+ * "U+1F638<TAB>😸<TAB>GRINNING CAT FACE WITH SMILING EYES", or for the
+ * catalog "CN<TAB>🇨🇳<TAB>China", with the name in the reader's language
+ * when @localized. */
+void         fb_index_append_line       (FbIndex        *self,
+                                         guint           id,
+                                         gboolean        localized,
+                                         GString        *out);
+/* Appends the book's status line, without a line end: 66 "─", " 3 found". */
+void         fb_index_append_status     (guint           n_found,
+                                         GString        *out);
+
 /* The words of @text as the index sees them, upper-cased; for tests. */
 GStrv        fb_index_tokenize          (const char     *text);
 

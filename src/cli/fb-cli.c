@@ -21,6 +21,7 @@
 #include "fb-cli.h"
 #include "fb-cli-progress.h"
 #include "fb-demo-server.h"
+#include "fb-line-server.h"
 #include "fb-list-parser.h"
 #include "fb-run.h"
 #include "fb-semaphore.h"
@@ -31,6 +32,7 @@
 #define UNSET_INT            G_MININT
 #define UNSET_DOUBLE         (-G_MAXDOUBLE)
 #define DEFAULT_SERVE_PORT   8000 /* the book's local server */
+#define DEFAULT_BACKLOG      1024 /* the kernel caps it at net.core.somaxconn */
 #define FLAGS_DEFAULT_OUTPUT "downloaded"
 
 typedef struct _FbCli FbCli;
@@ -68,6 +70,10 @@ struct _FbCli
   char          *delay;
   double         error_rate;
   int            port;
+  int            tcp_port;
+  int            backlog;
+  char          *bind;
+  char          *root;
   char         **args;
   gboolean       verbose;
   gboolean       quiet;
@@ -82,6 +88,7 @@ struct _FbCli
   GCancellable  *cancellable;
   FbRun         *run;
   FbDemoServer  *server;
+  FbLineServer  *line_server;
   FbCliProgress *progress;
   FbStallMeter  *stall;
   GPtrArray     *sources;
@@ -143,6 +150,8 @@ fb_cli_new (FbCliCommand  command,
   cli->limit = UNSET_INT;
   cli->timeout = UNSET_DOUBLE;
   cli->port = DEFAULT_SERVE_PORT;
+  cli->tcp_port = UNSET_INT;
+  cli->backlog = DEFAULT_BACKLOG;
   cli->cancellable = g_cancellable_new ();
   cli->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) list_source_free);
   return cli;
@@ -160,12 +169,17 @@ fb_cli_free (FbCli *cli)
   if (cli->server != NULL)
     fb_demo_server_stop (cli->server);
   g_clear_object (&cli->server);
+  if (cli->line_server != NULL)
+    fb_line_server_stop (cli->line_server);
+  g_clear_object (&cli->line_server);
   g_clear_pointer (&cli->stall, fb_stall_meter_free);
   g_clear_pointer (&cli->sources, g_ptr_array_unref);
   g_clear_object (&cli->cancellable);
   g_free (cli->output);
   g_free (cli->server_url);
   g_free (cli->delay);
+  g_free (cli->bind);
+  g_free (cli->root);
   g_strfreev (cli->args);
   g_free (cli);
 }
@@ -364,7 +378,18 @@ command_entries (FbCli *cli)
                  N_("Answer 418 I'm a Teapot with probability P, 0 to 1 (default 0)"),
                  N_("P"));
       add_entry (entries, "port", 0, 0, G_OPTION_ARG_INT, &cli->port,
-                 N_("Listen on 127.0.0.1:N; 0 picks a free port (default 8000)"), N_("N"));
+                 N_("Listen for HTTP on port N; 0 picks a free port (default 8000)"), N_("N"));
+      add_entry (entries, "bind", 0, 0, G_OPTION_ARG_STRING, &cli->bind,
+                 N_("Listen on this IP address (default 127.0.0.1)"), N_("ADDR"));
+      add_entry (entries, "backlog", 0, 0, G_OPTION_ARG_INT, &cli->backlog,
+                 N_("Queue at most N connections not yet accepted (default 1024)"), N_("N"));
+      add_entry (entries, "root", 0, 0, G_OPTION_ARG_FILENAME, &cli->root,
+                 N_("Serve the files of DIR instead of the built-in flags"), N_("DIR"));
+      add_entry (entries, "tcp-port", 0, 0, G_OPTION_ARG_INT, &cli->tcp_port,
+                 N_("Also serve the finder's line protocol on TCP port N (the book uses 2323)"),
+                 N_("N"));
+      add_entry (entries, "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose,
+                 N_("Log each request and each finder query"), NULL);
       add_entry (entries, G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli->args,
                  NULL, NULL);
       return entries;
@@ -463,6 +488,15 @@ parse_options (FbCli  *cli,
         return cli_usage_error (cli, _("--error-rate P must be from 0 to 1"));
       if (cli->port < 0 || cli->port > G_MAXUINT16)
         return cli_usage_error (cli, _("--port N must be from 0 to 65535"));
+      if (cli->tcp_port != UNSET_INT && (cli->tcp_port < 0 || cli->tcp_port > G_MAXUINT16))
+        return cli_usage_error (cli, _("--tcp-port N must be from 0 to 65535"));
+      if (cli->backlog < 1 || cli->backlog > 65535)
+        return cli_usage_error (cli, _("--backlog N must be from 1 to 65535"));
+      if (cli->bind != NULL && !g_hostname_is_ip_address (cli->bind))
+        return cli_usage_error (cli, _("--bind ADDR must be an IP address, not “%s”"),
+                                cli->bind);
+      if (cli->root != NULL && !g_file_test (cli->root, G_FILE_TEST_IS_DIR))
+        return cli_usage_error (cli, _("--root DIR must be a folder: “%s”"), cli->root);
     }
 
   if (cli->server_url != NULL)
@@ -1054,13 +1088,96 @@ run_list (FbCli *cli)
 
 /* ---- serve ---- */
 
+typedef struct
+{
+  FbIndex  *index;
+  GError   *error;
+  gboolean  done;
+} IndexLoad;
+
+static void
+index_load_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  IndexLoad *load = user_data;
+
+  load->index = fb_index_load_finish (result, &load->error);
+  load->done = TRUE;
+  g_main_context_wakeup (NULL);
+}
+
+static void
+request_logged_cb (FbDemoServer *server,
+                   const char   *line,
+                   FbCli        *cli)
+{
+  g_printerr ("%s\n", line);
+}
+
+/* The book's tcp_mojifinder lines. */
+static void
+line_query_cb (FbLineServer *server,
+               const char   *peer,
+               const char   *query,
+               FbCli        *cli)
+{
+  g_print (" From %s: %s\n", peer, query);
+}
+
+static void
+line_answered_cb (FbLineServer *server,
+                  const char   *peer,
+                  guint         n,
+                  FbCli        *cli)
+{
+  g_print ("   To %s: %u results.\n", peer, n);
+}
+
+/* Loads both indexes on worker threads before listening, so that the first
+ * query does not wait. Returns -1 when they are ready, else the exit status. */
+static int
+load_indexes (FbCli *cli)
+{
+  IndexLoad loads[2] = { { NULL, NULL, FALSE }, { NULL, NULL, FALSE } };
+  int status = -1;
+
+  fb_index_load_async (FB_INDEX_CORPUS_UNICODE, NULL, index_load_cb, &loads[0]);
+  fb_index_load_async (FB_INDEX_CORPUS_CATALOG, NULL, index_load_cb, &loads[1]);
+  while ((!loads[0].done || !loads[1].done) && cli->signal_status == 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (cli->signal_status != 0)
+    status = cli->signal_status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (loads) && status < 0; i++)
+    if (loads[i].error != NULL)
+      {
+        g_printerr ("%s: %s\n", PROGRAM_NAME, loads[i].error->message);
+        status = FB_CLI_EXIT_FAILED;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (loads); i++)
+    {
+      if (status < 0)
+        {
+          fb_demo_server_set_index (cli->server, loads[i].index);
+          if (i == 0 && cli->tcp_port != UNSET_INT)
+            cli->line_server = fb_line_server_new (loads[i].index);
+        }
+      g_clear_pointer (&loads[i].index, fb_index_unref);
+      g_clear_error (&loads[i].error);
+    }
+  return status;
+}
+
 static int
 run_serve (FbCli *cli)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *base_url = NULL;
+  const char *address = cli->bind != NULL ? cli->bind : "127.0.0.1";
   double delay_min = 0.0;
   double delay_max = 0.0;
+  int status;
 
   if (cli->delay != NULL
       && !fb_demo_server_parse_delay (cli->delay, &delay_min, &delay_max, &error))
@@ -1069,15 +1186,49 @@ run_serve (FbCli *cli)
   cli->server = fb_demo_server_new ();
   fb_demo_server_set_delay (cli->server, delay_min, delay_max);
   fb_demo_server_set_error_rate (cli->server, cli->error_rate);
-  if (!fb_demo_server_listen (cli->server, (guint) cli->port, &error))
+  fb_demo_server_set_root (cli->server, cli->root);
+  status = load_indexes (cli);
+  if (status >= 0)
+    return status;
+
+  if (!fb_demo_server_listen_full (cli->server, address, (guint) cli->port, cli->backlog,
+                                   &error))
     {
       g_printerr (_("%s: cannot listen on port %d: %s\n"), PROGRAM_NAME, cli->port,
                   error->message);
       return FB_CLI_EXIT_FAILED;
     }
+  if (cli->line_server != NULL
+      && !fb_line_server_listen (cli->line_server, address, (guint) cli->tcp_port, cli->backlog,
+                                 &error))
+    {
+      g_printerr (_("%s: cannot listen on port %d: %s\n"), PROGRAM_NAME, cli->tcp_port,
+                  error->message);
+      return FB_CLI_EXIT_FAILED;
+    }
+  if (cli->verbose)
+    {
+      g_signal_connect (cli->server, "request-logged", G_CALLBACK (request_logged_cb), cli);
+      if (cli->line_server != NULL)
+        {
+          g_signal_connect (cli->line_server, "query", G_CALLBACK (line_query_cb), cli);
+          g_signal_connect (cli->line_server, "answered", G_CALLBACK (line_answered_cb), cli);
+        }
+    }
 
   base_url = fb_demo_server_dup_base_url (cli->server);
-  g_print (_("Serving %s\n"), base_url);
+  if (cli->root != NULL)
+    {
+      /* "http://127.0.0.1:8000/flags" → "http://127.0.0.1:8000/" */
+      base_url[strlen (base_url) - strlen ("flags")] = '\0';
+      /* Translators: the folder, then the server's address */
+      g_print (_("Serving the folder %s at %s\n"), cli->root, base_url);
+    }
+  else
+    g_print (_("Serving %s\n"), base_url);
+  if (cli->line_server != NULL)
+    g_print (_("Finder (TCP line protocol) on %s port %u\n"), address,
+             fb_line_server_get_port (cli->line_server));
   if (delay_max <= 0.0)
     g_print (_("Delay: none\n"));
   else if (delay_min == delay_max)

@@ -270,14 +270,17 @@ test_cli_expand_codes_follows_the_book (void)
   CU_ASSERT_EQUAL (g_strv_length (every_all), 676);
   CU_ASSERT_STRING_EQUAL (every_all[675], "ZZ");
 
-  /* -a beats positional codes: ISO codes only, so no "AA". */
+  /* -a beats positional codes: the book's 194, so no "AA", no "AQ". */
   all = fb_cli_expand_codes (FALSE, TRUE, letter, 0, &error);
   g_assert_no_error (error);
   fb_countries_get_all (&n_countries);
-  CU_ASSERT_TRUE (n_countries > 190);
-  CU_ASSERT_EQUAL (g_strv_length (all), n_countries);
+  CU_ASSERT_TRUE (n_countries > 194);
+  CU_ASSERT_EQUAL (g_strv_length (all), 194);
   CU_ASSERT_STRING_EQUAL (all[0], "AD");
-  CU_ASSERT_STRING_EQUAL (all[n_countries - 1], "ZW");
+  CU_ASSERT_STRING_EQUAL (all[193], "ZW");
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) all, "TW"));
+  CU_ASSERT_FALSE (g_strv_contains ((const char * const *) all, "AQ"));
+  CU_ASSERT_FALSE (g_strv_contains ((const char * const *) all, "PR"));
   CU_ASSERT_TRUE (g_strv_contains ((const char * const *) all, "BR"));
   CU_ASSERT_TRUE (g_strv_contains ((const char * const *) all, "BB"));
   CU_ASSERT_FALSE (g_strv_contains ((const char * const *) all, "AA"));
@@ -1214,11 +1217,101 @@ test_cli_find_without_words_or_names (void)
   CU_ASSERT_PTR_NOT_NULL (strstr (missing_err, "unicode-data"));
 }
 
+/* ---- parity with the book ---- */
+
+static void
+test_cli_flags_all_is_the_books_194 (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *own_out = NULL;
+  g_autofree char *own_err = NULL;
+  g_autofree char *site = NULL;
+  g_auto(GStrv) files = NULL;
+  int status;
+  int own_status;
+
+  /* Against the book's data set: exactly its 194 codes are served. */
+  server = start_demo_server (fb_countries_book_codes (), &base);
+  site = g_strdup_printf ("LOCAL site: %s", base);
+  status = run_cli (dir, NULL, &out, &err, "flags", "-a", "-m", "100", "-s", base, NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) {
+    site,
+    "Searching for 194 flags: from AD to ZW",
+    "100 concurrent connections will be used.",
+    "--------------------",
+    "194 flags downloaded.",
+    "Elapsed time: ",
+    NULL });
+  files = fb_test_list_dir (dir);
+  CU_ASSERT_EQUAL (g_strv_length (files), 1);
+
+  /* The built-in server has all 194 too. */
+  own_status = run_cli (dir, NULL, &own_out, &own_err, "flags", "-a", "-m", "100", "-o", "own",
+                        NULL);
+  CU_ASSERT_EQUAL (own_status, 0);
+  CU_ASSERT_TRUE (has_line (own_out, "194 flags downloaded."));
+  CU_ASSERT_FALSE (has_line_starting (own_out, "  "));
+  CU_ASSERT_PTR_NULL (strstr (own_out, "not found"));
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_flags_server_labels_are_the_books (void)
+{
+  const struct { const char *label; const char *line; } labels[] = {
+    { "LOCAL", "LOCAL site: http://localhost:8000/flags" },
+    { "delay", "DELAY site: http://localhost:8001/flags" },
+    { "Error", "ERROR site: http://localhost:8002/flags" },
+  };
+  g_autofree char *dir = fb_test_make_tmpdir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      /* Whatever answers there (maybe nothing), the opening line names the label. */
+      run_cli (dir, NULL, &out, &err, "flags", "-s", labels[i].label, "--timeout", "1", "BR",
+               NULL);
+      lines = g_strsplit (out, "\n", 2);
+      CU_ASSERT_STRING_EQUAL (lines[0], labels[i].line);
+    }
+  CU_ASSERT_STRING_EQUAL (fb_cli_server_for_label ("remote"),
+                          "https://www.fluentpython.com/data/flags");
+  CU_ASSERT_PTR_NULL (fb_cli_server_for_label ("LOCALHOST"));
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_probe_takes_two_letter_names_as_hosts (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = run_cli (NULL, NULL, &out, &err, "probe", "--timeout", "3", "xx", "localhost",
+                        NULL);
+
+  /* "xx" is probed (found or not), never rejected as a country code. */
+  CU_ASSERT_NOT_EQUAL (status, 2);
+  CU_ASSERT_PTR_NULL (strstr (err, "country code"));
+  CU_ASSERT_TRUE (has_line (out, "  xx") || has_line (out, "+ xx"));
+  CU_ASSERT_TRUE (has_line (out, "+ localhost"));
+  CU_ASSERT_TRUE (has_line (out, "  2 names found.") || has_line (out, "  1 name found."));
+}
+
 static const FbTestCase tests[] = {
   { "test_cli_expand_codes_follows_the_book", test_cli_expand_codes_follows_the_book },
   FB_TEST (test_cli_find_prints_the_book_lines),
   FB_TEST (test_cli_find_catalog_in_the_readers_language),
   FB_TEST (test_cli_find_without_words_or_names),
+  FB_TEST (test_cli_flags_all_is_the_books_194),
+  FB_TEST (test_cli_flags_server_labels_are_the_books),
+  FB_TEST (test_cli_probe_takes_two_letter_names_as_hosts),
   { "test_cli_format_lines_match_the_book", test_cli_format_lines_match_the_book },
   { "test_cli_url_is_local_for_loopback_only", test_cli_url_is_local_for_loopback_only },
   { "test_cli_progress_format_is_tqdm_like", test_cli_progress_format_is_tqdm_like },

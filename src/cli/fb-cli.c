@@ -67,6 +67,7 @@ struct _FbCli
   double         timeout;
   char          *output;
   char          *server_url;
+  char          *server_label;  /* -s LOCAL|REMOTE|DELAY|ERROR, upper-case */
   char          *delay;
   double         error_rate;
   int            port;
@@ -177,6 +178,7 @@ fb_cli_free (FbCli *cli)
   g_clear_object (&cli->cancellable);
   g_free (cli->output);
   g_free (cli->server_url);
+  g_free (cli->server_label);
   g_free (cli->delay);
   g_free (cli->bind);
   g_free (cli->root);
@@ -411,7 +413,8 @@ command_entries (FbCli *cli)
              NULL, NULL);
   if (flags)
     add_entry (entries, "server", 's', 0, G_OPTION_ARG_STRING, &cli->server_url,
-               N_("Base URL of the flag server (default: start a demo server)"), N_("URL"));
+               N_("Flag server: LOCAL, REMOTE, DELAY, ERROR (the book’s labels) or a base "
+                  "URL (default: start a demo server)"), N_("LABEL|URL"));
   if (!probe)
     add_entry (entries, "output", 'o', 0, G_OPTION_ARG_FILENAME, &cli->output,
                flags ? N_("Save the flags in DIR (default “downloaded”)")
@@ -499,6 +502,12 @@ parse_options (FbCli  *cli,
         return cli_usage_error (cli, _("--root DIR must be a folder: “%s”"), cli->root);
     }
 
+  if (cli->server_url != NULL && fb_cli_server_for_label (cli->server_url) != NULL)
+    {
+      cli->server_label = g_ascii_strup (cli->server_url, -1);
+      g_free (cli->server_url);
+      cli->server_url = g_strdup (fb_cli_server_for_label (cli->server_label));
+    }
   if (cli->server_url != NULL)
     {
       g_autoptr(GUri) uri = g_uri_parse (cli->server_url, G_URI_FLAGS_NONE, NULL);
@@ -736,7 +745,13 @@ run_flags (FbCli *cli)
       g_autofree char *connections = fb_cli_format_connections (
         fb_run_get_max_concurrency (cli->run));
 
-      if (fb_cli_url_is_local (base_url))
+      if (g_strcmp0 (cli->server_label, "DELAY") == 0)
+        g_print (_("DELAY site: %s\n"), base_url);
+      else if (g_strcmp0 (cli->server_label, "ERROR") == 0)
+        g_print (_("ERROR site: %s\n"), base_url);
+      else if (g_strcmp0 (cli->server_label, "REMOTE") == 0)
+        g_print (_("REMOTE site: %s\n"), base_url);
+      else if (cli->server_label != NULL || fb_cli_url_is_local (base_url))
         g_print (_("LOCAL site: %s\n"), base_url);
       else
         g_print (_("REMOTE site: %s\n"), base_url);
@@ -947,7 +962,7 @@ mismatch_reason (FbCliCommand command,
     case FB_ENTRY_URL:
       return _("not a domain name (looks like a URL; use download)");
     case FB_ENTRY_CODE:
-      return _("not a domain name (looks like a country code; use flags)");
+      /* "vm" in /etc/hosts is a host name: probe takes it as one. */
     case FB_ENTRY_DOMAIN:
     default:
       return NULL;
@@ -1039,7 +1054,15 @@ collect_jobs (FbCli     *cli,
             }
           g_hash_table_insert (seen, g_strdup (entry->text),
                                g_strdup_printf ("%s:%u", result->source, entry->line));
-          job = fb_job_new (kind, entry->text);
+          if (entry->kind == FB_ENTRY_CODE)
+            {
+              /* The parser upper-cases codes; as a host name it reads as typed. */
+              g_autofree char *host = g_ascii_strdown (entry->text, -1);
+
+              job = fb_job_new (kind, host);
+            }
+          else
+            job = fb_job_new (kind, entry->text);
           fb_job_set_source (job, result->source, entry->line);
           g_ptr_array_add (jobs, job);
         }

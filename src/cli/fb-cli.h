@@ -32,13 +32,16 @@ int       fb_cli_main                    (int                  argc,
                                           char               **argv);
 
 /* The book's expand_cc_args: one letter = its 26 codes, two letters = a code;
- * @every (AA..ZZ) beats @all (ISO codes) beats @args; de-duplicated, sorted,
+ * @every (AA..ZZ) beats @all (the book's 194 codes) beats @args; de-duplicated, sorted,
  * cut to @limit (0 = no limit); no code at all = the 20 most populous. */
 GStrv     fb_cli_expand_codes            (gboolean             every,
                                           gboolean             all,
                                           const char * const  *args,
                                           guint                limit,
                                           GError             **error);
+/* The book's -s labels: "LOCAL" (any case) → http://localhost:8000/flags,
+ * DELAY 8001, ERROR 8002, REMOTE the book's site; NULL for anything else. */
+const char *fb_cli_server_for_label      (const char          *label);
 /* LOCAL for loopback hosts (localhost, 127.0.0.0/8, ::1), else REMOTE. */
 gboolean  fb_cli_url_is_local            (const char          *url);
 

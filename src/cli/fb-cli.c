@@ -289,22 +289,22 @@ main_help (void)
 
 /* ---- options ---- */
 
-static const char *
+static char *
 command_description (FbCliCommand command)
 {
   switch (command)
     {
     case FB_CLI_COMMAND_FLAGS:
-      return _("CC is a country code (BR) or its first letter (B for BA…BZ), in any case.\n"
+      return g_strdup (_("CC is a country code (BR) or its first letter (B for BA…BZ), in any case.\n"
                "-e beats -a beats CC arguments; the codes are de-duplicated and sorted, then\n"
                "cut by -l. Each code fetches {server}/{cc}/{cc}.gif (and metadata.json with\n"
                "--metadata); files are saved in ./downloaded as CC.gif, or under the\n"
                "country name with --metadata. Without -s a demo server is started inside\n"
                "the program and used.\n\n"
                "Exit status: 0 when no flag ended in error (not found is not an error), 1 when\n"
-               "one did, 2 for usage errors, 130 after Ctrl+C.");
+               "one did, 2 for usage errors, 130 after Ctrl+C."));
     case FB_CLI_COMMAND_DOWNLOAD:
-      return _("Each argument is a URL, @FILE (a list, one URL a line; .csv and .tsv: the\n"
+      return g_strdup (_("Each argument is a URL, @FILE (a list, one URL a line; .csv and .tsv: the\n"
                "first column) or - (the list on standard input). Lines that are not URLs\n"
                "are reported as FILE:LINE: REASON and the rest still runs. Files are saved\n"
                "under the last segment of the URL's path, in the current folder unless -o\n"
@@ -312,21 +312,28 @@ command_description (FbCliCommand command)
                "--overwrite is given.\n\n"
                "Exit status: 0 when no download ended in error (not found is not an error),\n"
                "1 when one did or a line was rejected, 2 for usage errors or when no valid\n"
-               "URL remains, 130 after Ctrl+C.");
+               "URL remains, 130 after Ctrl+C."));
     case FB_CLI_COMMAND_PROBE:
-      return _("Each argument is a domain name, @FILE (a list, one name a line) or - (the\n"
+      return g_strdup (_("Each argument is a domain name, @FILE (a list, one name a line) or - (the\n"
                "list on standard input). Results are printed as they complete: “+ name” when\n"
                "the name resolves, “  name” when it does not.\n\n"
                "Exit status: 0 when no lookup ended in error (not found is not an error),\n"
                "1 when one did (a timeout, say) or a line was rejected, 2 for usage errors\n"
-               "or when no valid name remains, 130 after Ctrl+C.");
+               "or when no valid name remains, 130 after Ctrl+C."));
     case FB_CLI_COMMAND_SERVE:
-      return _("Serves /flags/{cc}/{cc}.gif and /flags/{cc}/metadata.json for every ISO 3166\n"
-               "country; unknown codes get 404. Each answer waits a random time in the\n"
-               "--delay range, and fails with 418 I'm a Teapot with probability\n"
-               "--error-rate. Stop it with Ctrl+C (exit status 0).");
+      return g_strconcat (
+        _("Serves /flags/{cc}/{cc}.gif and /flags/{cc}/metadata.json for every ISO 3166\n"
+          "country; unknown codes get 404. Each answer waits a random time in the\n"
+          "--delay range, and fails with 418 I'm a Teapot with probability\n"
+          "--error-rate. Stop it with Ctrl+C (exit status 0)."),
+        "\n\n",
+        _("The finder, as the book's web_mojifinder: GET /search?q=WORDS answers\n"
+          "[{\"char\": …, \"name\": …}] in JSON, GET /flags/search?q=WORDS the matching\n"
+          "countries, GET / a search page. With --root DIR the files of DIR are served\n"
+          "instead of the flags (no path leads out of DIR) and the page moves to\n"
+          "/finder. --tcp-port adds the book's tcp_mojifinder line protocol."), NULL);
     case FB_CLI_COMMAND_FIND:
-      return _("Prints each character whose Unicode name has every WORD (in any case;\n"
+      return g_strdup (_("Prints each character whose Unicode name has every WORD (in any case;\n"
                "hyphens split words), sorted by code point, as U+1F638<TAB>😸<TAB>NAME,\n"
                "then a line of 66 “─” and the count, like the book’s mojifinder. With\n"
                "--catalog it searches the flag catalog instead: codes, flags and country\n"
@@ -334,7 +341,7 @@ command_description (FbCliCommand command)
                "The names come from Unicode’s UnicodeData.txt (Debian’s unicode-data\n"
                "package, or the file FETCHBOARD_UNICODE_DATA names).\n\n"
                "Exit status: 0 after a search (even one that finds nothing), 1 when the\n"
-               "names cannot be read, 2 for usage errors.");
+               "names cannot be read, 2 for usage errors."));
     default:
       g_return_val_if_reached (NULL);
     }
@@ -450,6 +457,7 @@ parse_options (FbCli  *cli,
   g_autoptr(GArray) entries = command_entries (cli);
   g_autoptr(GError) error = NULL;
   g_autofree char *prgname = g_strdup_printf ("%s %s", PROGRAM_NAME, cli->name);
+  g_autofree char *description = NULL;
   g_auto(GStrv) strv = g_new0 (char *, argc + 1);
 
   for (int i = 0; i < argc; i++)
@@ -462,7 +470,8 @@ parse_options (FbCli  *cli,
         context = g_option_context_new (_(commands[i].parameters));
         g_option_context_set_summary (context, _(commands[i].summary));
       }
-  g_option_context_set_description (context, command_description (cli->command));
+  description = command_description (cli->command);
+  g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, (GOptionEntry *) (gpointer) entries->data,
                                      GETTEXT_PACKAGE);
 

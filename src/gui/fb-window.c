@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fb-countries.h"
+#include "fb-finder-dialog.h"
 #include "fb-format.h"
 #include "fb-input.h"
 #include "fb-job-cell.h"
@@ -1326,6 +1327,48 @@ demo_action (GtkWidget  *widget,
   fb_window_start_demo (FB_WINDOW (widget));
 }
 
+/* Find Flags: the codes picked there become catalog jobs, started at once
+ * (the dialog was the preview). */
+static void
+finder_download_cb (FbFinderDialog     *dialog,
+                    const char * const *codes,
+                    FbWindow           *self)
+{
+  g_autofree char *text = g_strjoinv ("\n", (char **) codes);
+  FbInput *input = fb_input_new ();
+  guint n;
+
+  fb_input_add_result (input, fb_list_parse (_("Find Flags"), text, -1));
+  if (self->preview != NULL || self->feed != NULL || !self->painted)
+    {
+      present_input (self, input, FALSE);
+      return;
+    }
+  if (self->run != NULL && !(self->started && !fb_run_get_running (self->run)))
+    fb_input_skip_known (input, fb_run_get_jobs (self->run));
+  n = fb_input_get_n_entries (input);
+  if (apply_input (self, input, TRUE))
+    {
+      g_autofree char *message = g_strdup_printf (ngettext ("%u flag added", "%u flags added", n),
+                                                  n);
+
+      show_toast (self, message);
+    }
+  fb_input_free (input);
+}
+
+static void
+find_flags_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  FbWindow *self = FB_WINDOW (widget);
+  FbFinderDialog *dialog = fb_finder_dialog_new (GTK_WINDOW (self));
+
+  g_signal_connect_object (dialog, "download", G_CALLBACK (finder_download_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 dismiss_trouble_action (GtkWidget  *widget,
                         const char *action_name,
@@ -2086,6 +2129,7 @@ fb_window_class_init (FbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
+  gtk_widget_class_install_action (widget_class, "win.find-flags", NULL, find_flags_action);
   gtk_widget_class_install_action (widget_class, "win.choose-destination", NULL,
                                    choose_destination_action);
   gtk_widget_class_install_action (widget_class, "win.dismiss-trouble", NULL,

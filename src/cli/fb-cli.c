@@ -1120,6 +1120,17 @@ run_list (FbCli *cli)
 
 /* ---- serve ---- */
 
+static void
+start_stall_meter (FbCli *cli)
+{
+  const char *log = g_getenv ("FETCHBOARD_STALL_LOG");
+
+  if (g_strcmp0 (log, "1") != 0 && g_strcmp0 (log, "verbose") != 0)
+    return;
+  cli->stall = fb_stall_meter_new (g_main_context_default ());
+  fb_stall_meter_set_verbose (cli->stall, g_str_equal (log, "verbose"));
+}
+
 typedef struct
 {
   FbIndex  *index;
@@ -1248,6 +1259,7 @@ run_serve (FbCli *cli)
         }
     }
 
+  start_stall_meter (cli);
   base_url = fb_demo_server_dup_base_url (cli->server);
   if (cli->root != NULL)
     {
@@ -1293,8 +1305,10 @@ run_command (FbCli  *cli,
   if (status >= 0)
     return status;
 
-  if (g_strcmp0 (g_getenv ("FETCHBOARD_STALL_LOG"), "1") == 0)
-    cli->stall = fb_stall_meter_new (g_main_context_default ());
+  /* serve measures from the moment it listens: building the indexes
+   * before that keeps both cores busy, which is not a main-loop stall. */
+  if (cli->command != FB_CLI_COMMAND_SERVE)
+    start_stall_meter (cli);
   watch_signals (cli);
 
   switch (cli->command)

@@ -17,7 +17,11 @@
 
 #define PROMPT          "?> "
 #define READ_SIZE       4096
-#define LINES_PER_SLICE 512   /* one write of a long answer; then the loop turns */
+#define LINES_PER_SLICE 256   /* one write of a long answer */
+/* Work (a query, a slice of an answer) waits in one queue that a single
+ * source serves for at most this long per turn of the main loop: when a
+ * thousand clients ask at once, the loop still turns every few ms. */
+#define TURN_BUDGET_US  3000
 
 struct _FbLineServer
 {
@@ -26,6 +30,8 @@ struct _FbLineServer
   FbIndex          *index;
   GSocketService   *service;
   GHashTable       *clients;   /* Client → itself; each holds a reference on the server */
+  GQueue            work;      /* Client, each at most once (Client.queued) */
+  GSource          *worker;
   guint             port;
 };
 
@@ -54,11 +60,16 @@ struct _Client
   guint              n_ids;
   guint              next;
   void             (*then) (Client *client);  /* after the write in flight */
+  void             (*step) (Client *client);  /* the work it waits to do */
+  GList              link;                    /* in FbLineServer.work */
+  gboolean           queued;
 };
 
 static void client_next  (Client *client);
 static void client_write (Client *client,
                           void  (*then) (Client *client));
+static void schedule     (Client *client,
+                          void  (*step) (Client *client));
 
 static void
 client_close (Client *client)
@@ -66,6 +77,8 @@ client_close (Client *client)
   FbLineServer *server = client->server;
 
   g_hash_table_remove (server->clients, client);
+  if (client->queued)
+    g_queue_unlink (&server->work, &client->link);
   g_cancellable_cancel (client->cancellable);
   /* Closing a socket does not wait; GIO's close of the stream would. */
   g_socket_close (g_socket_connection_get_socket (client->connection), NULL);
@@ -129,7 +142,7 @@ answer_written (Client *client)
 {
   if (client->next < client->n_ids)
     {
-      write_answer (client);
+      schedule (client, write_answer);
       return;
     }
   g_signal_emit (client->server, signals[ANSWERED], 0, client->peer, client->n_ids);
@@ -205,6 +218,63 @@ handle_line (Client *client,
   return TRUE;
 }
 
+/* The step that takes the next whole line from what was received. */
+static void
+take_line (Client *client)
+{
+  guint8 *newline = memchr (client->pending->data, '\n', client->pending->len);
+  gsize length = (gsize) (newline - client->pending->data);
+  g_autofree char *line = g_strndup ((const char *) client->pending->data, length);
+
+  g_byte_array_remove_range (client->pending, 0, (guint) length + 1);
+  /* A NUL inside the line is a control character too. */
+  if (strlen (line) != length || !handle_line (client, line))
+    client_close (client);
+}
+
+static gboolean
+worker_cb (gpointer user_data)
+{
+  FbLineServer *self = user_data;
+  gint64 deadline = g_get_monotonic_time () + TURN_BUDGET_US;
+
+  while (self->work.head != NULL && g_get_monotonic_time () < deadline)
+    {
+      Client *client = self->work.head->data;
+      void (*step) (Client *) = client->step;
+
+      g_queue_unlink (&self->work, &client->link);
+      client->queued = FALSE;
+      client->step = NULL;
+      step (client);
+    }
+
+  if (self->work.head != NULL)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&self->worker, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule (Client  *client,
+          void   (*step) (Client *client))
+{
+  FbLineServer *self = client->server;
+
+  g_assert (!client->queued);
+  client->step = step;
+  client->queued = TRUE;
+  client->link.data = client;
+  g_queue_push_tail_link (&self->work, &client->link);
+  if (self->worker == NULL)
+    {
+      self->worker = g_idle_source_new ();
+      g_source_set_priority (self->worker, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->worker, worker_cb, self, NULL);
+      g_source_attach (self->worker, NULL);
+    }
+}
+
 static void
 read_cb (GObject      *object,
          GAsyncResult *result,
@@ -226,17 +296,9 @@ read_cb (GObject      *object,
 static void
 client_next (Client *client)
 {
-  guint8 *newline = memchr (client->pending->data, '\n', client->pending->len);
-
-  if (newline != NULL)
+  if (memchr (client->pending->data, '\n', client->pending->len) != NULL)
     {
-      gsize length = (gsize) (newline - client->pending->data);
-      g_autofree char *line = g_strndup ((const char *) client->pending->data, length);
-
-      g_byte_array_remove_range (client->pending, 0, (guint) length + 1);
-      /* A NUL inside the line is a control character too. */
-      if (strlen (line) != length || !handle_line (client, line))
-        client_close (client);
+      schedule (client, take_line);
       return;
     }
 
@@ -279,6 +341,11 @@ fb_line_server_dispose (GObject *object)
   FbLineServer *self = FB_LINE_SERVER (object);
 
   /* Clients hold references: by now every one has closed. */
+  if (self->worker != NULL)
+    {
+      g_source_destroy (self->worker);
+      g_clear_pointer (&self->worker, g_source_unref);
+    }
   if (self->service != NULL)
     {
       g_socket_service_stop (self->service);

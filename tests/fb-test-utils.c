@@ -203,6 +203,7 @@ struct _FbTestServer
 {
   SoupServer *server;
   char       *base;
+  const char *scheme;
   GPtrArray  *paused;     /* SoupServerMessage* held by /stall */
   GHashTable *timers;     /* GSource* → NULL */
   GPtrArray  *held;       /* GIOStream* kept open by /partial */
@@ -453,6 +454,21 @@ handler_cb (SoupServer        *server,
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
 }
 
+gboolean
+fb_test_tls (void)
+{
+  return g_strcmp0 (g_getenv ("FETCHBOARD_TEST_TLS"), "1") == 0;
+}
+
+char *
+fb_test_cert_path (const char *name)
+{
+  const char *build = g_getenv ("FETCHBOARD_BUILD_ROOT");
+
+  g_assert_nonnull (build);
+  return g_build_filename (build, "tests", name, NULL);
+}
+
 FbTestServer *
 fb_test_server_new (void)
 {
@@ -472,15 +488,27 @@ fb_test_server_new (void)
   g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
   {
     g_autoptr(GSocket) socket = fb_system_listen_loopback (0, 1024, &error);
+    gboolean tls = fb_test_tls ();
 
     g_assert_no_error (error);
-    soup_server_listen_socket (self->server, socket, 0, &error);
+    if (tls)
+      {
+        g_autofree char *cert = fb_test_cert_path ("server.pem");
+        g_autofree char *key = fb_test_cert_path ("server-key.pem");
+        g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (cert, key,
+                                                                                  &error);
+
+        g_assert_no_error (error);
+        soup_server_set_tls_certificate (self->server, certificate);
+      }
+    soup_server_listen_socket (self->server, socket, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
     g_assert_no_error (error);
+    self->scheme = tls ? "https" : "http";
   }
 
   uris = soup_server_get_uris (self->server);
   g_assert_nonnull (uris);
-  self->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  self->base = g_strdup_printf ("%s://127.0.0.1:%d", self->scheme, g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return self;
 }

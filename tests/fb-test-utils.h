@@ -63,9 +63,16 @@ guint        fb_test_refused_port      (void);
  */
 typedef struct _FbTestServer FbTestServer;
 
+/* FETCHBOARD_TEST_TLS=1: the suite runs again over https, its servers
+ * with a certificate from tests/certs/make-certs.sh that the suite trusts
+ * alone (SSL_CERT_FILE, set by tests/meson.build). */
+gboolean      fb_test_tls                   (void);
+/* A file of the build's test certificates (ca.pem, server.pem, …). */
+char         *fb_test_cert_path             (const char   *name);
+
 FbTestServer *fb_test_server_new            (void);
 void          fb_test_server_free           (FbTestServer *self);
-/* "http://127.0.0.1:PORT" + path */
+/* "http://127.0.0.1:PORT" (https with FETCHBOARD_TEST_TLS) + path */
 char         *fb_test_server_url            (FbTestServer *self,
                                              const char   *path);
 guint         fb_test_server_get_in_flight  (FbTestServer *self);

@@ -146,7 +146,7 @@ host_port (Fixture *fx)
 {
   g_autofree char *url = fb_test_server_url (fx->server, "");
 
-  return g_strdup (url + strlen ("http://"));
+  return g_strdup (strstr (url, "://") + strlen ("://"));
 }
 
 /* ---- success ---- */

@@ -26,6 +26,7 @@
 #include "fb-run.h"
 #include "fb-semaphore.h"
 #include "fb-stall-meter.h"
+#include "fb-tls-database.h"
 
 #define PROGRAM_NAME         "fetchboard-cli"
 #define PROGRESS_INTERVAL_MS 100 /* at most ten redraws a second */
@@ -68,6 +69,7 @@ struct _FbCli
   char          *output;
   char          *server_url;
   char          *server_label;  /* -s LOCAL|REMOTE|DELAY|ERROR, upper-case */
+  char          *cacert;
   char          *delay;
   double         error_rate;
   int            port;
@@ -88,6 +90,7 @@ struct _FbCli
   /* state */
   GCancellable  *cancellable;
   FbRun         *run;
+  GTlsDatabase  *tls_database;  /* from --cacert */
   FbDemoServer  *server;
   FbLineServer  *line_server;
   FbCliProgress *progress;
@@ -179,6 +182,8 @@ fb_cli_free (FbCli *cli)
   g_free (cli->output);
   g_free (cli->server_url);
   g_free (cli->server_label);
+  g_free (cli->cacert);
+  g_clear_object (&cli->tls_database);
   g_free (cli->delay);
   g_free (cli->bind);
   g_free (cli->root);
@@ -434,6 +439,10 @@ command_entries (FbCli *cli)
              probe ? N_("Give up on a lookup after SECONDS (default 5)")
                    : N_("Give up on a request after SECONDS (default 3.1)"), N_("SECONDS"));
   if (!probe)
+    add_entry (entries, "cacert", 0, 0, G_OPTION_ARG_FILENAME, &cli->cacert,
+               N_("Trust only the certificates in FILE (PEM) for https, instead of the system’s"),
+               N_("FILE"));
+  if (!probe)
     add_entry (entries, "overwrite", 0, 0, G_OPTION_ARG_NONE, &cli->overwrite,
                N_("Replace files that already exist"), NULL);
   add_entry (entries, "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose,
@@ -517,6 +526,16 @@ parse_options (FbCli  *cli,
       g_free (cli->server_url);
       cli->server_url = g_strdup (fb_cli_server_for_label (cli->server_label));
     }
+  if (cli->cacert != NULL)
+    {
+      g_autoptr(GError) tls_error = NULL;
+
+      cli->tls_database = fb_tls_database_new_for_file (cli->cacert, &tls_error);
+      if (cli->tls_database == NULL)
+        return cli_usage_error (cli, _("--cacert: cannot read certificates from “%s”: %s"),
+                                cli->cacert, tls_error->message);
+    }
+
   if (cli->server_url != NULL)
     {
       g_autoptr(GUri) uri = g_uri_parse (cli->server_url, G_URI_FLAGS_NONE, NULL);
@@ -643,6 +662,8 @@ create_run (FbCli *cli,
   if (cli->output != NULL)
     fb_run_set_destination (cli->run, cli->output);
   fb_run_set_overwrite (cli->run, cli->overwrite);
+  if (cli->tls_database != NULL)
+    fb_run_set_tls_database (cli->run, cli->tls_database);
   g_signal_connect (cli->run, "job-finished", G_CALLBACK (job_finished_cb), cli);
   g_signal_connect (cli->run, "finished", G_CALLBACK (run_finished_cb), cli);
 }

@@ -57,4 +57,8 @@ GBytes *fb_fetch_finish       (GAsyncResult         *result,
  * http:// URLs; https:// and everything else go through libsoup. */
 SoupSession *fb_fetch_session_new (double timeout);
 
+/* The trust for https on both paths: @database, or the system's (NULL). */
+void         fb_fetch_session_set_tls_database (SoupSession  *session,
+                                                GTlsDatabase *database);
+
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fb-http.h"
+#include "fb-tls-database.h"
 
 #define MAX_FIELDS      128
 #define MAX_LINE        4096        /* a chunk-size or trailer line */
@@ -620,6 +621,10 @@ struct _Conn
   FbHttpRequest *request;    /* the request it serves, NULL while idle */
   char          *key;
   GSocket       *socket;
+  GIOStream     *tls;        /* https: the GTlsClientConnection over socket */
+  GPollableInputStream  *tls_in;   /* borrowed from tls */
+  GPollableOutputStream *tls_out;  /* borrowed from tls */
+  GCancellable  *handshake;  /* while a handshake runs on GIO's threads */
   Poller        *poller;     /* borrowed from the pool */
   GList          due_link;   /* in poller->due while queued */
   FbHttpParser  *parser;
@@ -635,6 +640,7 @@ struct _Conn
   gboolean       got_bytes;  /* for the current request */
   gboolean       doomed;     /* not to be reused */
   gboolean       dead;       /* freed during a dispatch: its memory waits */
+  gboolean       orphaned;   /* freed during a handshake: its callback frees it */
 };
 
 struct _FbHttpPool
@@ -644,6 +650,7 @@ struct _FbHttpPool
   GHashTable *idle;          /* key → GQueue* of Conn*, most recent first */
   GHashTable *direct;        /* key → key: no proxy for it */
   Poller     *poller;        /* made with the first connection */
+  GTlsDatabase *tls_database; /* NULL: the system's, made on the first https request */
   guint       n_connects;
   guint       n_idle;
 };
@@ -672,6 +679,7 @@ struct _FbHttpRequest
   guint                  max_redirects;
   guint                  status;
   int                    port;
+  gboolean               tls;
   gboolean               in_callback;
   gboolean               freed;
   gboolean               paused;
@@ -680,6 +688,7 @@ struct _FbHttpRequest
 };
 
 static void conn_process     (Conn          *conn);
+static void request_connected (FbHttpRequest *self);
 static void request_connect  (FbHttpRequest *self,
                               gboolean       fresh);
 static void request_send     (FbHttpRequest *self);
@@ -747,11 +756,24 @@ conn_free (Conn *conn)
       conn->due_link.data = NULL;
     }
   conn_watch (conn, 0);
+  /* The socket first: closing a TLS connection on an open socket would
+   * try to send close_notify, and could wait for room to send it. */
   g_socket_close (conn->socket, NULL);
+  g_clear_object (&conn->tls);
+  conn->tls_in = NULL;
+  conn->tls_out = NULL;
   g_clear_object (&conn->socket);
   g_clear_pointer (&conn->parser, fb_http_parser_free);
   g_clear_pointer (&conn->buf, g_free);
   g_clear_pointer (&conn->key, g_free);
+  if (conn->handshake != NULL)
+    {
+      /* GIO's thread still holds the TLS connection; the callback frees. */
+      g_cancellable_cancel (conn->handshake);
+      conn->orphaned = TRUE;
+      conn->dead = TRUE;
+      return;
+    }
   /* An event for it may still wait in the batch being dispatched. */
   if (poller->depth > 0)
     {
@@ -772,6 +794,61 @@ conn_is_quiet (Conn *conn)
   gssize n = recv (conn->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/* recv () or send () on the connection, through TLS for https: bytes
+ * moved, 0 at the end of the stream (receiving), or -1 with @error set,
+ * G_IO_ERROR_WOULD_BLOCK when the socket has nothing or no room. */
+static gssize
+conn_recv (Conn    *conn,
+           guint8  *buf,
+           gsize    size,
+           GError **error)
+{
+  if (conn->tls_in != NULL)
+    return g_pollable_input_stream_read_nonblocking (conn->tls_in, buf, size, NULL, error);
+  for (;;)
+    {
+      gssize n = recv (conn->fd, buf, size, 0);
+      int saved = errno;
+
+      if (n >= 0)
+        return n;
+      if (saved == EINTR)
+        continue;
+      if (saved == EAGAIN || saved == EWOULDBLOCK)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     _("Error receiving data: %s"), g_strerror (saved));
+      return -1;
+    }
+}
+
+static gssize
+conn_send (Conn        *conn,
+           const char  *buf,
+           gsize        size,
+           GError     **error)
+{
+  if (conn->tls_out != NULL)
+    return g_pollable_output_stream_write_nonblocking (conn->tls_out, buf, size, NULL, error);
+  for (;;)
+    {
+      gssize n = send (conn->fd, buf, size, MSG_NOSIGNAL);
+      int saved = errno;
+
+      if (n >= 0)
+        return n;
+      if (saved == EINTR)
+        continue;
+      if (saved == EAGAIN || saved == EWOULDBLOCK)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     _("Error sending data: %s"), g_strerror (saved));
+      return -1;
+    }
 }
 
 static void
@@ -806,7 +883,7 @@ conn_dispatch (Conn         *conn,
               connect_next (request);
               return;
             }
-          request_send (request);
+          request_connected (request);
         }
       break;
     case CONN_SENDING:
@@ -987,8 +1064,19 @@ fb_http_pool_unref (FbHttpPool *self)
       g_source_destroy ((GSource *) self->poller);
       g_source_unref ((GSource *) self->poller);
     }
+  g_clear_object (&self->tls_database);
   g_free (self->user_agent);
   g_free (self);
+}
+
+void
+fb_http_pool_set_tls_database (FbHttpPool   *self,
+                               GTlsDatabase *database)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  g_set_object (&self->tls_database, database);
 }
 
 guint
@@ -1201,7 +1289,7 @@ build_request (FbHttpRequest *self)
   gboolean v6 = strchr (self->host, ':') != NULL;
   char port[8];
   const char *port_text = format_port (port, self->port);
-  gboolean with_port = g_uri_get_port (self->uri) > 0 && self->port != 80;
+  gboolean with_port = g_uri_get_port (self->uri) > 0 && self->port != (self->tls ? 443 : 80);
 
   g_free (self->out);
   self->out = g_strconcat ("GET ", *path != '\0' ? path : "/",
@@ -1220,7 +1308,10 @@ set_target (FbHttpRequest  *self,
 {
   const char *host = g_uri_get_host (uri);
 
-  if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 || host == NULL || *host == '\0')
+  const char *scheme = g_uri_get_scheme (uri);
+  gboolean tls = g_strcmp0 (scheme, "https") == 0;
+
+  if ((!tls && g_strcmp0 (scheme, "http") != 0) || host == NULL || *host == '\0')
     return FALSE;
   if (self->uri != uri)
     {
@@ -1229,12 +1320,14 @@ set_target (FbHttpRequest  *self,
     }
   g_free (self->host);
   self->host = g_strdup (host);
-  self->port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 80;
+  self->tls = tls;
+  self->port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : (tls ? 443 : 80);
   {
     char port[8];
 
     g_free (self->key);
-    self->key = g_strconcat (self->host, ":", format_port (port, self->port), NULL);
+    self->key = g_strconcat (tls ? "https://" : "", self->host, ":",
+                             format_port (port, self->port), NULL);
   }
   build_request (self);
   return TRUE;
@@ -1266,24 +1359,24 @@ request_send (FbHttpRequest *self)
   conn->state = CONN_SENDING;
   while (self->out_sent < self->out_len)
     {
-      gssize n = send (conn->fd, self->out + self->out_sent, self->out_len - self->out_sent,
-                       MSG_NOSIGNAL);
+      GError *error = NULL;
+      gssize n = conn_send (conn, self->out + self->out_sent, self->out_len - self->out_sent,
+                            &error);
 
       if (n < 0)
         {
-          int saved = errno;
-
-          if (saved == EINTR)
-            continue;
-          if (saved == EAGAIN || saved == EWOULDBLOCK)
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             {
+              g_error_free (error);
               conn_watch (conn, G_IO_OUT);
               return;
             }
           if (request_retry_stale (self))
-            return;
-          request_fail (self, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
-                                           _("Error sending data: %s"), g_strerror (saved)));
+            {
+              g_error_free (error);
+              return;
+            }
+          request_fail (self, error);
           return;
         }
       self->out_sent += (gsize) n;
@@ -1291,6 +1384,99 @@ request_send (FbHttpRequest *self)
   conn->state = CONN_READING;
   conn->got_bytes = FALSE;
   conn_watch (conn, self->paused ? 0 : G_IO_IN);
+}
+
+static GTlsDatabase *
+pool_get_tls_database (FbHttpPool *pool)
+{
+  if (pool->tls_database == NULL)
+    {
+      GTlsDatabase *system = fb_tls_database_get_system ();
+
+      if (system != NULL)
+        pool->tls_database = g_object_ref (system);
+    }
+  return pool->tls_database;
+}
+
+static void
+handshake_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Conn *conn = user_data;
+  GError *error = NULL;
+  gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+
+  g_clear_object (&conn->handshake);
+  if (conn->orphaned)
+    {
+      g_clear_error (&error);
+      g_free (conn);
+      return;
+    }
+  if (!ok)
+    {
+      request_fail (conn->request, error);
+      return;
+    }
+  conn->tls_in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->tls));
+  conn->tls_out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->tls));
+  request_send (conn->request);
+}
+
+/* https: a TLS client over the connected socket, offering HTTP/1.1 alone
+ * (ALPN); the handshake runs on GIO's threads and the connection is not
+ * watched meanwhile. */
+static gboolean
+conn_start_tls (Conn           *conn,
+                FbHttpRequest  *self,
+                GError        **error)
+{
+  GTlsBackend *backend = g_tls_backend_get_default ();
+  g_autoptr(GSocketConnection) base = NULL;
+  g_autoptr(GSocketConnectable) identity = NULL;
+  const char *protocols[] = { "http/1.1", NULL };
+
+  if (!g_tls_backend_supports_tls (backend))
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE,
+                           _("TLS support is not available (is glib-networking installed?)"));
+      return FALSE;
+    }
+  base = g_socket_connection_factory_create_connection (conn->socket);
+  identity = g_network_address_new (self->host, (guint16) self->port);
+  conn->tls = g_initable_new (g_tls_backend_get_client_connection_type (backend), NULL, error,
+                              "base-io-stream", base,
+                              "server-identity", identity,
+                              "database", pool_get_tls_database (self->pool),
+                              "require-close-notify", FALSE,
+                              NULL);
+  if (conn->tls == NULL)
+    return FALSE;
+  g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (conn->tls), protocols);
+  conn->handshake = g_cancellable_new ();
+  conn_watch (conn, 0);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->tls), G_PRIORITY_DEFAULT,
+                                    conn->handshake, handshake_cb, conn);
+  return TRUE;
+}
+
+/* The TCP connection is up: send, after a TLS handshake for https. */
+static void
+request_connected (FbHttpRequest *self)
+{
+  GError *error = NULL;
+
+  if (!self->tls)
+    {
+      request_send (self);
+      return;
+    }
+  if (!emit_event (self, FB_HTTP_EVENT_TLS_HANDSHAKING))
+    return;
+  if (!conn_start_tls (self->conn, self, &error))
+    request_fail (self, error);
 }
 
 static void
@@ -1333,7 +1519,7 @@ connect_next (FbHttpRequest *self)
     return;
   if (g_socket_connect (conn->socket, address, NULL, &error))
     {
-      request_send (self);
+      request_connected (self);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
@@ -1473,7 +1659,11 @@ request_connect (FbHttpRequest *self,
     {
       if (!host_is_loopback (self->host))
         {
-          g_autofree char *target = g_strdup_printf ("http://%s/", self->key);
+          char port[8];
+          gboolean v6 = strchr (self->host, ':') != NULL;
+          g_autofree char *target = g_strconcat (self->tls ? "https://" : "http://",
+                                                 v6 ? "[" : "", self->host, v6 ? "]" : "", ":",
+                                                 format_port (port, self->port), "/", NULL);
 
           g_proxy_resolver_lookup_async (g_proxy_resolver_get_default (), target,
                                          request_get_cancellable (self),
@@ -1517,14 +1707,9 @@ request_follow (FbHttpRequest *self)
   self->redirecting = FALSE;
   self->skipped = 0;
   self->retried = FALSE;
+  /* request_head () let only http and https through. */
   if (!set_target (self, next))
-    {
-      /* https or another scheme: libsoup carries on from here. */
-      g_uri_unref (self->uri);
-      self->uri = g_steal_pointer (&next);
-      call_done (self, &(GError) { FB_HTTP_ERROR, FB_HTTP_ERROR_FALLBACK, (char *) "redirect" });
-      return;
-    }
+    g_assert_not_reached ();
   request_connect (self, FALSE);
 }
 
@@ -1545,7 +1730,19 @@ request_head (FbHttpRequest *self)
   if (is_redirect (status) && location != NULL)
     {
       g_autoptr(GUri) next = g_uri_parse_relative (self->uri, location, URI_FLAGS, NULL);
+      const char *scheme = next != NULL ? g_uri_get_scheme (next) : NULL;
+      const char *host = next != NULL ? g_uri_get_host (next) : NULL;
 
+      /* Only to http and https, never to ftp://, file:// or the like, which
+       * would have been asked for over HTTP on another port. */
+      if (next == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+          || host == NULL || *host == '\0')
+        {
+          request_fail (self, g_error_new (FB_HTTP_ERROR, FB_HTTP_ERROR_BAD_REDIRECT,
+                                           _("Redirected to “%s”, which is not an http or https URL"),
+                                           location));
+          return FALSE;
+        }
       if (next != NULL)
         {
           if (self->redirects >= self->max_redirects)
@@ -1704,11 +1901,16 @@ conn_process (Conn *conn)
         }
 
       {
-        gssize n = recv (conn->fd, conn->buf + conn->end, conn->buf_size - conn->end, 0);
+        GError *read_error = NULL;
+        gssize n = conn_recv (conn, conn->buf + conn->end, conn->buf_size - conn->end,
+                              &read_error);
 
         if (n > 0)
           {
-            short_read = (gsize) n < conn->buf_size - conn->end;
+            /* TLS hands over one record at a time: short reads say nothing
+             * about the socket, so it reads on until it would block (and
+             * leaves nothing decrypted behind for a poll that never comes). */
+            short_read = conn->tls == NULL && (gsize) n < conn->buf_size - conn->end;
             conn->end += (gsize) n;
             conn->got_bytes = TRUE;
             continue;
@@ -1718,22 +1920,19 @@ conn_process (Conn *conn)
             conn_eof (conn);
             return;
           }
-        {
-          int saved = errno;
-
-          if (saved == EINTR)
-            continue;
-          if (saved == EAGAIN || saved == EWOULDBLOCK)
-            {
-              conn_watch (conn, G_IO_IN);
-              return;
-            }
-          if (request_retry_stale (self))
+        if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+          {
+            g_error_free (read_error);
+            conn_watch (conn, G_IO_IN);
             return;
-          request_fail (self, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
-                                           _("Error receiving data: %s"), g_strerror (saved)));
-          return;
-        }
+          }
+        if (request_retry_stale (self))
+          {
+            g_error_free (read_error);
+            return;
+          }
+        request_fail (self, read_error);
+        return;
       }
     }
 }
@@ -1798,8 +1997,9 @@ fb_http_request_resume (FbHttpRequest *self)
   if (self->conn != NULL && self->conn->state == CONN_READING)
     {
       conn_watch (self->conn, G_IO_IN);
-      /* Bytes already buffered are handed over from the main loop. */
-      if (self->conn->start < self->conn->end)
+      /* Bytes already buffered (by us, or decrypted by TLS) are handed
+       * over from the main loop. */
+      if (self->conn->start < self->conn->end || self->conn->tls != NULL)
         conn_schedule (self->conn);
     }
 }

@@ -23,7 +23,8 @@ typedef enum
   FB_HTTP_ERROR_PARSE,       /* a response we cannot read */
   FB_HTTP_ERROR_TOO_LARGE,   /* a response head over FB_HTTP_MAX_HEAD */
   FB_HTTP_ERROR_REDIRECTS,   /* more than the allowed redirects */
-  FB_HTTP_ERROR_FALLBACK,    /* not ours (https redirect, proxy): see get_uri */
+  FB_HTTP_ERROR_FALLBACK,    /* not ours (a proxy): see get_uri */
+  FB_HTTP_ERROR_BAD_REDIRECT, /* a Location that is not an http or https URL */
 } FbHttpError;
 
 #define FB_HTTP_MAX_HEAD (64 * 1024)
@@ -81,6 +82,7 @@ typedef enum
 {
   FB_HTTP_EVENT_RESOLVING,
   FB_HTTP_EVENT_CONNECTING,
+  FB_HTTP_EVENT_TLS_HANDSHAKING,
 } FbHttpEvent;
 
 /* Any callback may free the request (fb_http_request_free). */
@@ -100,6 +102,9 @@ FbHttpPool    *fb_http_pool_new               (const char            *user_agent
 FbHttpPool    *fb_http_pool_ref               (FbHttpPool            *self);
 void           fb_http_pool_unref             (FbHttpPool            *self);
 /* Connections opened since the pool was made (for tests and benchmarks). */
+/* The trust for https (default: the system's, through FbTlsDatabase). */
+void           fb_http_pool_set_tls_database  (FbHttpPool            *self,
+                                               GTlsDatabase          *database);
 guint          fb_http_pool_get_n_connects    (FbHttpPool            *self);
 guint          fb_http_pool_get_n_idle        (FbHttpPool            *self);
 

@@ -29,6 +29,7 @@ struct _FbRun
   GListStore   *jobs;
   FbSemaphore  *semaphore;
   SoupSession  *session;
+  GTlsDatabase *tls_database;
   FbProber     *prober;
   GCancellable *pump_cancel;
   GQueue        queue;        /* FbJob* (owned) waiting for a first slot */
@@ -334,7 +335,11 @@ static void
 ensure_session (FbRun *self)
 {
   if (self->session == NULL)
-    self->session = fb_fetch_session_new (self->timeout);
+    {
+      self->session = fb_fetch_session_new (self->timeout);
+      if (self->tls_database != NULL)
+        fb_fetch_session_set_tls_database (self->session, self->tls_database);
+    }
 }
 
 static void
@@ -905,6 +910,18 @@ fb_run_set_destination (FbRun      *self,
   notify (self, PROP_DESTINATION);
 }
 
+void
+fb_run_set_tls_database (FbRun        *self,
+                         GTlsDatabase *database)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  g_set_object (&self->tls_database, database);
+  if (self->session != NULL)
+    fb_fetch_session_set_tls_database (self->session, database);
+}
+
 const char *
 fb_run_get_base_url (FbRun *self)
 {
@@ -1092,6 +1109,7 @@ fb_run_dispose (GObject *object)
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
+  g_clear_object (&self->tls_database);
   g_clear_pointer (&self->prober, fb_prober_free);
   g_clear_object (&self->jobs);
 

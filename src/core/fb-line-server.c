@@ -296,7 +296,8 @@ read_cb (GObject      *object,
 static void
 client_next (Client *client)
 {
-  if (memchr (client->pending->data, '\n', client->pending->len) != NULL)
+  if (client->pending->len > 0
+      && memchr (client->pending->data, '\n', client->pending->len) != NULL)
     {
       schedule (client, take_line);
       return;

@@ -775,6 +775,12 @@ test_cli_usage_errors_exit_2 (void)
     { "probe", NULL },
     { "serve", "--error-rate", "2", NULL },
     { "serve", "extra", NULL },
+    { "serve", "--bind", "localhost", NULL },
+    { "serve", "--backlog", "0", NULL },
+    { "serve", "--tcp-port", "70000", NULL },
+    { "serve", "--root", "/nonexistent/folder", NULL },
+    { "flags", "-s", "LOCALHOST", NULL },
+    { "find", NULL },
   };
   g_autofree char *dir = fb_test_make_tmpdir ();
 
@@ -1304,6 +1310,45 @@ test_cli_probe_takes_two_letter_names_as_hosts (void)
   CU_ASSERT_TRUE (has_line (out, "  2 names found.") || has_line (out, "  1 name found."));
 }
 
+static void
+test_cli_serve_root_and_line_server (void)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDataInputStream) stream = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree Reading *first = g_new0 (Reading, 1);
+  g_autofree Reading *second = g_new0 (Reading, 1);
+  g_autofree char *pattern = NULL;
+  g_autofree char *escaped = g_regex_escape_string (dir, -1);
+  gboolean exited = FALSE;
+
+  server = spawn_cli (dir, FALSE, (const char *[]) { "serve", "--port", "0", "--tcp-port", "0",
+                                                     "--root", dir, "--bind", "127.0.0.1",
+                                                     "--backlog", "16", NULL });
+  stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, read_line_cb, first);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&first->done, CHILD_DEADLINE));
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, read_line_cb, second);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&second->done, CHILD_DEADLINE));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (first->line);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (second->line);
+
+  pattern = g_strdup_printf ("^Serving the folder %s at http://127\\.0\\.0\\.1:[0-9]+/$",
+                             escaped);
+  CU_ASSERT_TRUE (g_regex_match_simple (pattern, first->line, 0, 0));
+  CU_ASSERT_TRUE (g_regex_match_simple ("^Finder \\(TCP line protocol\\) on 127\\.0\\.0\\.1 "
+                                        "port [0-9]+$", second->line, 0, 0));
+
+  g_subprocess_send_signal (server, SIGINT);
+  g_subprocess_wait_async (server, NULL, wait_cb, &exited);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&exited, CHILD_DEADLINE));
+  CU_ASSERT_TRUE (g_subprocess_get_if_exited (server));
+  CU_ASSERT_EQUAL (g_subprocess_get_exit_status (server), 0);
+  g_free (first->line);
+  g_free (second->line);
+  fb_test_rm_rf (dir);
+}
+
 static const FbTestCase tests[] = {
   { "test_cli_expand_codes_follows_the_book", test_cli_expand_codes_follows_the_book },
   FB_TEST (test_cli_find_prints_the_book_lines),
@@ -1312,6 +1357,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_cli_flags_all_is_the_books_194),
   FB_TEST (test_cli_flags_server_labels_are_the_books),
   FB_TEST (test_cli_probe_takes_two_letter_names_as_hosts),
+  FB_TEST (test_cli_serve_root_and_line_server),
   { "test_cli_format_lines_match_the_book", test_cli_format_lines_match_the_book },
   { "test_cli_url_is_local_for_loopback_only", test_cli_url_is_local_for_loopback_only },
   { "test_cli_progress_format_is_tqdm_like", test_cli_progress_format_is_tqdm_like },

@@ -9,6 +9,7 @@
  * prints the median time of one query.
  */
 
+#include <locale.h>
 #include <stdlib.h>
 
 #include "fb-index.h"
@@ -95,6 +96,7 @@ main (int    argc,
   g_autoptr(FbIndex) unicode = NULL;
   g_autoptr(FbIndex) catalog = NULL;
 
+  setlocale (LC_ALL, "");
   rounds = MAX (rounds, 1);
   queries = MAX (queries, 1);
   unicode = build (FB_INDEX_CORPUS_UNICODE, rounds, "unicode");

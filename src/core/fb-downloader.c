@@ -10,6 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "fb-downloader.h"
@@ -26,35 +27,24 @@
 
 G_DEFINE_QUARK (fb-fetch-error-quark, fb_fetch_error)
 
-static GQuark
-fb_fetch_http_pool_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("fb-fetch-http-pool");
-  return quark;
-}
-
 typedef struct
 {
-  SoupSession  *session;
-  SoupMessage  *msg;
-  FbHttpRequest *http;      /* the lean client's request, for http:// */
+  FbHttpPool   *pool;
+  FbHttpRequest *http;
   FbJob        *job;
-  GInputStream *stream;
   FbPartFile   *part;      /* borrowed: the caller keeps it until we return */
   GByteArray   *memory;
   guint8       *buf;        /* the chunk being read into; handed over when full */
   gsize         buf_size;
   gsize         buf_filled;
-  gulong        network_event_id;
   GError       *error;     /* held while a flush finishes */
   char         *url;
   double        timeout;
   gsize         max_memory;
   gint64        expected;
   guint64       received;
+  guint64       offset;     /* a resume: bytes the part already holds */
+  char         *validator;  /* …and what If-Range asks with */
   guint         status;
   gboolean      flushing;
   gboolean      reading;
@@ -62,7 +52,7 @@ typedef struct
   gboolean      draining;
   gboolean      timed_out;
   gboolean      returned;
-  gboolean      lean;       /* through fb-http.c: a cancel is acted on from an idle */
+  gboolean      refetched;  /* a resume the server answered wrongly, asked again whole */
   GTask        *task;       /* borrowed: the task this is the data of */
   GSource      *cancel_idle;
   GCancellable *cancel;     /* ours: the caller's, or the inactivity deadline */
@@ -72,8 +62,9 @@ typedef struct
   gint64        last_progress;  /* monotonic µs; the deadline re-arms from it */
 } FetchData;
 
-static void read_next              (GTask     *task);
 static void lean_schedule_cancel   (FetchData *data);
+static void refetch_whole          (GTask     *task);
+static gboolean hand_over          (GTask     *task);
 
 static void
 fetch_data_free (FetchData *data)
@@ -93,86 +84,24 @@ fetch_data_free (FetchData *data)
     g_cancellable_disconnect (data->external, data->external_id);
   g_clear_object (&data->external);
   g_clear_object (&data->cancel);
-  /* By id: disconnecting by data walks every handler libsoup has on it. */
-  if (data->network_event_id != 0)
-    g_signal_handler_disconnect (data->msg, data->network_event_id);
-  g_clear_object (&data->msg);
-  g_clear_object (&data->session);
+  g_clear_pointer (&data->pool, fb_http_pool_unref);
   g_clear_object (&data->job);
-  g_clear_object (&data->stream);
   g_clear_pointer (&data->memory, g_byte_array_unref);
   g_free (data->buf);
   g_clear_error (&data->error);
   g_free (data->url);
+  g_free (data->validator);
   g_free (data);
 }
 
-/* FETCHBOARD_HTTP=soup sends everything through libsoup, =lean forces the
- * lean client for http:// even with a proxy in the environment. */
-static gboolean
-lean_wanted (void)
+FbHttpPool *
+fb_fetch_pool_new (GTlsDatabase *database)
 {
-  const char *choice = g_getenv ("FETCHBOARD_HTTP");
-  const char *proxy_vars[] = { "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY" };
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/" PACKAGE_VERSION);
 
-  if (g_strcmp0 (choice, "soup") == 0)
-    return FALSE;
-  if (g_strcmp0 (choice, "lean") == 0)
-    return TRUE;
-  for (guint i = 0; i < G_N_ELEMENTS (proxy_vars); i++)
-    {
-      const char *value = g_getenv (proxy_vars[i]);
-
-      if (value != NULL && *value != '\0')
-        return FALSE;
-    }
-  return TRUE;
-}
-
-SoupSession *
-fb_fetch_session_new (double timeout)
-{
-  SoupSession *session;
-
-  /* libsoup caps connections at 10 in all and 2 per host by default; the
-   * semaphore must be the only limit, and idle keep-alive connections
-   * count too, so leave room above the highest limit. */
-  session = g_object_new (SOUP_TYPE_SESSION,
-                       "max-conns", 2 * FB_SEMAPHORE_MAX_LIMIT + 100,
-                       "max-conns-per-host", 2 * FB_SEMAPHORE_MAX_LIMIT + 100,
-                       /* Timeouts are ours, to the tenth of a second (see touch). */
-                       "timeout", 0,
-                       "idle-timeout", 60,
-                       "user-agent", "Fetchboard/" PACKAGE_VERSION " ",
-                       NULL);
-  /* A download manager saves what the server stores, as curl and wget2 do
-   * without --compressed: no Accept-Encoding, and a body the server
-   * encoded anyway (a .tar.gz sent with Content-Encoding: gzip) is kept
-   * as it came, as on the lean path. */
-  soup_session_remove_feature_by_type (session, SOUP_TYPE_CONTENT_DECODER);
-  /* The lean client's connections live as long as the session. */
-  if (lean_wanted ())
-    g_object_set_qdata_full (G_OBJECT (session), fb_fetch_http_pool_quark (),
-                             fb_http_pool_new ("Fetchboard/" PACKAGE_VERSION),
-                             (GDestroyNotify) fb_http_pool_unref);
-  return session;
-}
-
-void
-fb_fetch_session_set_tls_database (SoupSession  *session,
-                                   GTlsDatabase *database)
-{
-  FbHttpPool *pool;
-
-  g_return_if_fail (SOUP_IS_SESSION (session));
-  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
-
-  if (database == NULL)
-    database = fb_tls_database_get_system ();
-  g_object_set (session, "tls-database", database, NULL);
-  pool = g_object_get_qdata (G_OBJECT (session), fb_fetch_http_pool_quark ());
-  if (pool != NULL)
+  if (database != NULL)
     fb_http_pool_set_tls_database (pool, database);
+  return pool;
 }
 
 static char *
@@ -187,7 +116,7 @@ host_of (const char *url)
   return g_strdup (g_uri_get_host (uri));
 }
 
-/* Turns whatever libsoup or GIO said into one FB_FETCH_ERROR whose
+/* Turns whatever the HTTP client or GIO said into one FB_FETCH_ERROR whose
  * message says which failure it was (never empty, unlike the book's). */
 static GError *
 describe_error (FetchData    *data,
@@ -219,12 +148,11 @@ describe_error (FetchData    *data,
   if (g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_BAD_REDIRECT))
     return g_error_new_literal (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT, error->message);
 
-  if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS) ||
-      g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_REDIRECTS))
+  if (g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_REDIRECTS))
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
                         _("Too many redirects (more than 20)"));
 
-  if (error->domain == SOUP_SESSION_ERROR || error->domain == FB_HTTP_ERROR)
+  if (error->domain == FB_HTTP_ERROR)
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
                         _("Bad response from %s: %s"), host, detail ? detail : _("unreadable"));
 
@@ -272,8 +200,7 @@ deadline_cb (gpointer user_data)
   data->timed_out = TRUE;
   g_source_set_ready_time (data->deadline, -1);
   g_cancellable_cancel (data->cancel);
-  if (data->lean)
-    lean_schedule_cancel (data);
+  lean_schedule_cancel (data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -294,8 +221,7 @@ external_cancelled_cb (GCancellable *external,
                        FetchData    *data)
 {
   g_cancellable_cancel (data->cancel);
-  if (data->lean)
-    lean_schedule_cancel (data);
+  lean_schedule_cancel (data);
 }
 
 /* The book's classes: 404 is "not found", any other status >= 400 an
@@ -352,6 +278,9 @@ fail (GTask        *task,
     data->error = error;
   else
     g_error_free (error);
+  /* What came before the failure stays in the part, for a resume. */
+  if (data->part != NULL && !data->draining)
+    hand_over (task);
   data->eof = TRUE;
   complete (task);
 }
@@ -370,13 +299,8 @@ flush_cb (GObject      *source,
     {
       /* The disk failed: stop the transfer now rather than read the rest
        * (or sit paused until the timeout) for nothing. */
-      if (data->http != NULL)
-        {
-          g_clear_pointer (&data->http, fb_http_request_free);
-          data->reading = FALSE;
-        }
-      else
-        g_cancellable_cancel (data->cancel);
+      g_clear_pointer (&data->http, fb_http_request_free);
+      data->reading = FALSE;
       fail (task, error);
       return;
     }
@@ -386,8 +310,6 @@ flush_cb (GObject      *source,
     complete (task);
   else if (data->http != NULL)
     fb_http_request_resume (data->http);
-  else if (!data->reading)
-    read_next (task);
 }
 
 static void
@@ -458,211 +380,124 @@ end_of_body (GTask *task)
   complete (task);
 }
 
-static void
-read_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* ---- resume ---- */
+
+/* What If-Range may carry: a strong ETag, else a Last-Modified date. */
+static const char *
+resume_validator (FbJob *job)
 {
-  GTask *task = user_data;
-  FetchData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-  gssize size = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  const char *etag = fb_job_get_etag (job);
 
-  data->reading = FALSE;
-  if (size < 0)
-    {
-      GError *described = describe_error (data, error);
+  if (etag != NULL && !g_str_has_prefix (etag, "W/"))
+    return etag;
+  return fb_job_get_last_modified (job);
+}
 
-      g_error_free (error);
-      fail (task, described);
-      return;
-    }
-  if (data->eof)
-    {
-      /* A flush failed while we were reading. */
-      complete (task);
-      return;
-    }
+/* A part that already holds bytes continues from there when the server
+ * can say whether the body is still the same one; else it starts again. */
+static void
+plan_resume (FetchData *data)
+{
+  guint64 size = data->part != NULL ? fb_part_file_get_size (data->part) : 0;
+  const char *validator;
 
-  touch (data);
-  if (data->draining)
-    {
-      data->received += (gsize) size;
-      if (size == 0 || data->received > MAX_DRAIN)
-        {
-          data->eof = TRUE;
-          complete (task);
-        }
-      else
-        read_next (task);
-      return;
-    }
-
+  data->offset = 0;
+  g_clear_pointer (&data->validator, g_free);
   if (size == 0)
+    return;
+  validator = resume_validator (data->job);
+  if (validator == NULL)
     {
-      end_of_body (task);
+      fb_part_file_restart (data->part);
+      _fb_job_set_received (data->job, 0);
       return;
     }
-
-  data->received += (gsize) size;
-  data->buf_filled += (gsize) size;
-  if (data->part != NULL)
-    _fb_job_add_received (data->job, (gsize) size);
-
-  if (data->buf_filled == data->buf_size)
-    {
-      if (!hand_over (task))
-        return;
-      if (data->part != NULL)
-        {
-          maybe_flush (task);
-          /* Back-pressure: do not read far ahead of a slow disk. */
-          if (data->flushing && fb_part_file_get_buffered (data->part) >= MAX_BUFFERED)
-            return;
-        }
-    }
-
-  read_next (task);
+  data->offset = size;
+  data->validator = g_strdup (validator);
+  _fb_job_set_received (data->job, size);
 }
 
-/* Reads straight into a buffer sized to what is still to come, so a small
- * body costs one allocation of its own size and no copy on its way to the
- * disk (g_input_stream_read_bytes would allocate 64 KiB and shrink it). */
-static void
-read_next (GTask *task)
+/* "bytes FIRST-LAST/TOTAL" (TOTAL may be "*"): FALSE if it is not that. */
+static gboolean
+parse_content_range (const char *value,
+                     guint64    *first,
+                     gint64     *total)
 {
-  FetchData *data = g_task_get_task_data (task);
+  guint64 last;
+  char *end;
 
-  if (data->buf == NULL)
+  if (value == NULL || !g_str_has_prefix (value, "bytes "))
+    return FALSE;
+  value += strlen ("bytes ");
+  if (!g_ascii_isdigit (*value))
+    return FALSE;
+  *first = g_ascii_strtoull (value, &end, 10);
+  if (*end != '-' || !g_ascii_isdigit (end[1]))
+    return FALSE;
+  last = g_ascii_strtoull (end + 1, &end, 10);
+  if (*end != '/' || last < *first)
+    return FALSE;
+  if (g_str_equal (end + 1, "*"))
+    *total = -1;
+  else
     {
-      if (data->draining)
-        data->buf_size = 4096;
-      else if (data->expected >= 0 && (guint64) data->expected >= data->received)
-        data->buf_size = (gsize) MIN ((guint64) READ_SIZE, (guint64) data->expected - data->received + 1);
-      else
-        data->buf_size = READ_SIZE;
-      data->buf = g_malloc (data->buf_size);
-      data->buf_filled = 0;
-    }
+      char *tail;
+      guint64 n;
 
-  data->reading = TRUE;
-  g_input_stream_read_async (data->stream, data->buf + data->buf_filled,
-                             data->draining ? data->buf_size : data->buf_size - data->buf_filled,
-                             G_PRIORITY_DEFAULT, data->cancel, read_cb, task);
+      if (!g_ascii_isdigit (end[1]))
+        return FALSE;
+      n = g_ascii_strtoull (end + 1, &tail, 10);
+      if (*tail != '\0' || n <= last || n > G_MAXINT64)
+        return FALSE;
+      *total = (gint64) n;
+    }
+  return TRUE;
 }
 
-static void
-network_event_cb (SoupMessage        *msg,
-                  GSocketClientEvent  event,
-                  GIOStream          *connection,
-                  FetchData          *data)
+/* A 2xx response arrived for the body: records its validators and decides
+ * where its bytes go. A 200 to a resume replaces what the part held (the
+ * body changed, or the server ignores ranges); a 206 must continue exactly
+ * where the part ends, for the same body. Returns FALSE when it cannot
+ * (the caller asks again from zero): never a spliced file. @length is the
+ * response's own Content-Length (-1: unknown). */
+static gboolean
+take_response (FetchData     *data,
+               FbHttpRequest *request)
 {
-  FbJob *job = data->job;
+  guint status = fb_http_request_get_status (request);
+  gint64 length = fb_http_request_get_content_length (request);
+  const char *etag = fb_http_request_get_header (request, "ETag");
+  guint64 first;
+  gint64 total;
 
-  touch (data);
-  switch (event)
-    {
-    case G_SOCKET_CLIENT_RESOLVING:
-      _fb_job_set_phase (job, FB_JOB_PHASE_RESOLVING);
-      break;
-    case G_SOCKET_CLIENT_CONNECTING:
-      _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
-      break;
-    case G_SOCKET_CLIENT_TLS_HANDSHAKING:
-      /* HTTP/1.1 alone, as on the lean path: libsoup 3.2 queues every
-       * HTTP/2 DATA frame in a list it appends to by walking it, and
-       * reads the socket dry before the body's reader runs, so a large
-       * body came whole into memory, quadratically (a 512 MiB file: 28 s
-       * and 534 MB; over HTTP/1.1, 0.8 s and 25 MB). */
-      if (G_IS_TLS_CONNECTION (connection))
-        {
-          const char *protocols[] = { "http/1.1", NULL };
-
-          g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (connection), protocols);
-        }
-      break;
-    case G_SOCKET_CLIENT_RESOLVED:
-    case G_SOCKET_CLIENT_CONNECTED:
-    case G_SOCKET_CLIENT_PROXY_NEGOTIATING:
-    case G_SOCKET_CLIENT_PROXY_NEGOTIATED:
-    case G_SOCKET_CLIENT_TLS_HANDSHAKED:
-    case G_SOCKET_CLIENT_COMPLETE:
-    default:
-      break;
-    }
-}
-
-static void
-send_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  GTask *task = user_data;
-  FetchData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-  SoupMessageHeaders *headers;
-  g_autofree char *final_url = NULL;
-
-  data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  data->reading = FALSE;
-  touch (data);
-  if (data->stream == NULL)
-    {
-      GError *described = describe_error (data, error);
-
-      g_error_free (error);
-      fail (task, described);
-      return;
-    }
-
-  data->status = soup_message_get_status (data->msg);
-  _fb_job_set_http_status (data->job, data->status);
-  final_url = g_uri_to_string (soup_message_get_uri (data->msg));
-  if (data->part != NULL && g_strcmp0 (final_url, data->url) != 0)
-    _fb_job_set_url (data->job, final_url);
-
-  if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
-    {
-      data->error = status_error (data->status, soup_message_get_reason_phrase (data->msg),
-                                  final_url);
-      /* Read out a small error body so the connection can be reused. */
-      data->draining = TRUE;
-      data->received = 0;
-      read_next (task);
-      return;
-    }
-
-  headers = soup_message_get_response_headers (data->msg);
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
-    data->expected = soup_message_headers_get_content_length (headers);
-  if (data->part != NULL)
-    {
-      _fb_job_set_expected (data->job, data->expected);
-      _fb_job_set_phase (data->job, FB_JOB_PHASE_TRANSFERRING);
-    }
   if (data->part == NULL)
-    data->memory = g_byte_array_sized_new (data->expected > 0
-                                           ? (guint) MIN ((gsize) data->expected, data->max_memory)
-                                           : 1024);
-  read_next (task);
-}
-
-
-/* ---- through libsoup (proxies, FETCHBOARD_HTTP=soup) ---- */
-
-static void
-start_soup (GTask *task)
-{
-  FetchData *data = g_task_get_task_data (task);
-
-  /* The system's trust, loaded once, unless the caller chose another
-   * (see FbTlsDatabase): set on first use, since loading it costs ~10 ms. */
-  if (!FB_IS_TLS_DATABASE (soup_session_get_tls_database (data->session)))
-    fb_fetch_session_set_tls_database (data->session, NULL);
-  data->network_event_id = g_signal_connect (data->msg, "network-event",
-                                             G_CALLBACK (network_event_cb), data);
-  data->reading = TRUE;
-  soup_session_send_async (data->session, data->msg, G_PRIORITY_DEFAULT, data->cancel, send_cb, task);
+    {
+      data->expected = length;
+      return status != SOUP_STATUS_PARTIAL_CONTENT;
+    }
+  if (status == SOUP_STATUS_PARTIAL_CONTENT)
+    {
+      if (data->offset == 0
+          || !parse_content_range (fb_http_request_get_header (request, "Content-Range"),
+                                   &first, &total)
+          || first != data->offset
+          || (etag != NULL && data->validator[0] == '"' && g_strcmp0 (etag, data->validator) != 0))
+        return FALSE;
+      data->received = data->offset;
+      data->expected = total >= 0 ? total : length >= 0 ? (gint64) data->offset + length : -1;
+    }
+  else
+    {
+      if (data->offset > 0)
+        {
+          fb_part_file_restart (data->part);
+          _fb_job_set_received (data->job, 0);
+          data->offset = 0;
+        }
+      data->expected = length;
+    }
+  _fb_job_set_validators (data->job, etag, fb_http_request_get_header (request, "Last-Modified"));
+  return TRUE;
 }
 
 static void
@@ -707,6 +542,11 @@ lean_response_cb (FbHttpRequest *request,
         _fb_job_set_url (data->job, final_url);
     }
 
+  if (data->status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && data->offset > 0)
+    {
+      refetch_whole (task);
+      return;
+    }
   if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
     {
       if (final_url == NULL)
@@ -717,7 +557,11 @@ lean_response_cb (FbHttpRequest *request,
       return;
     }
 
-  data->expected = fb_http_request_get_content_length (request);
+  if (!take_response (data, request))
+    {
+      refetch_whole (task);
+      return;
+    }
   if (data->part != NULL)
     {
       _fb_job_set_expected (data->job, data->expected);
@@ -819,25 +663,6 @@ lean_done_cb (FbHttpRequest *request,
     return;
   touch (data);
 
-  if (g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_FALLBACK))
-    {
-      /* A redirect to https, or a proxy: libsoup takes it from here. */
-      g_autofree char *url = g_uri_to_string (fb_http_request_get_uri (request));
-
-      g_clear_pointer (&data->http, fb_http_request_free);
-      data->lean = FALSE;
-      data->msg = soup_message_new (SOUP_METHOD_GET, url);
-      if (data->msg == NULL)
-        {
-          data->reading = FALSE;
-          fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_BAD_URL,
-                                   _("Not a valid http or https URL: %s"), url));
-          return;
-        }
-      start_soup (task);
-      return;
-    }
-
   g_clear_pointer (&data->http, fb_http_request_free);
   data->reading = FALSE;
   if (error != NULL)
@@ -861,6 +686,52 @@ static const FbHttpCallbacks lean_callbacks = {
   lean_body_cb,
   lean_done_cb,
 };
+
+static void
+lean_send (GTask *task,
+           GUri  *uri)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  data->reading = TRUE;
+  data->http = fb_http_request_new (data->pool, uri, MAX_REDIRECTS, &lean_callbacks, task);
+  fb_http_request_set_range (data->http, data->offset, data->validator);
+  /* The callbacks may end the task (and free data) before this returns. */
+  fb_http_request_send (data->http);
+}
+
+/* The server answered a resume with bytes that do not continue the part
+ * (another range, another version of the body): the whole body from zero,
+ * once. Called from the response's head. */
+static void
+refetch_whole (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+  g_autofree char *host = host_of (data->url);
+
+  if (data->refetched || data->part == NULL)
+    {
+      g_clear_pointer (&data->http, fb_http_request_free);
+      data->reading = FALSE;
+      fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                               _("Bad response from %s: partial content (HTTP 206) that does "
+                                 "not continue the file"), host));
+      return;
+    }
+  data->refetched = TRUE;
+  fb_part_file_restart (data->part);
+  _fb_job_set_received (data->job, 0);
+  data->offset = 0;
+  g_clear_pointer (&data->validator, g_free);
+  data->received = 0;
+  data->expected = -1;
+  {
+    g_autoptr(GUri) uri = g_uri_parse (data->url, SOUP_HTTP_URI_FLAGS, NULL);
+
+    g_clear_pointer (&data->http, fb_http_request_free);
+    lean_send (task, uri);
+  }
+}
 
 /* A cancel (the caller's or the deadline's) is acted on from the main
  * loop, never inside whatever code cancelled. */
@@ -895,34 +766,25 @@ lean_schedule_cancel (FetchData *data)
   g_source_attach (data->cancel_idle, g_task_get_context (data->task));
 }
 
-/* The lean client takes http:// and https:// URLs, unless the session has none. */
 static GUri *
-lean_uri (SoupSession *session,
-          const char  *url,
-          FbHttpPool **pool)
+http_uri (const char *url)
 {
-  GUri *uri;
-  const char *host;
+  GUri *uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
 
-  *pool = g_object_get_qdata (G_OBJECT (session), fb_fetch_http_pool_quark ());
-  if (*pool == NULL)
-    return NULL;
-  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-  if (uri == NULL)
-    return NULL;
-  host = g_uri_get_host (uri);
-  if ((g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
-       && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)
+  if (uri == NULL
+      || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
+          && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)
       || host == NULL || *host == '\0')
     {
-      g_uri_unref (uri);
+      g_clear_pointer (&uri, g_uri_unref);
       return NULL;
     }
   return uri;
 }
 
 void
-fb_fetch_async (SoupSession         *session,
+fb_fetch_async (FbHttpPool          *pool,
                 FbJob               *job,
                 const char          *url,
                 FbPartFile          *part,
@@ -934,18 +796,16 @@ fb_fetch_async (SoupSession         *session,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GUri) uri = NULL;
-  const char *scheme = NULL;
-  FbHttpPool *pool = NULL;
   FetchData *data;
 
-  g_return_if_fail (SOUP_IS_SESSION (session));
+  g_return_if_fail (pool != NULL);
   g_return_if_fail (FB_IS_JOB (job));
   g_return_if_fail (url != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, fb_fetch_async);
   data = g_new0 (FetchData, 1);
-  data->session = g_object_ref (session);
+  data->pool = fb_http_pool_ref (pool);
   data->job = g_object_ref (job);
   data->url = g_strdup (url);
   data->part = part;
@@ -958,13 +818,8 @@ fb_fetch_async (SoupSession         *session,
    * replace what "Copy URL" gives. */
   if (part != NULL)
     _fb_job_set_url (job, url);
-  scheme = g_uri_peek_scheme (url);
-  if (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0)
-    uri = lean_uri (session, url, &pool);
-  /* libsoup would send an ftp:// URL as HTTP to port 21. */
-  if (uri == NULL && (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0))
-    data->msg = soup_message_new (SOUP_METHOD_GET, url);
-  if (data->msg == NULL && uri == NULL)
+  uri = http_uri (url);
+  if (uri == NULL)
     {
       g_task_return_new_error (task, FB_FETCH_ERROR, FB_FETCH_ERROR_BAD_URL,
                                _("Not a valid http or https URL: %s"), url);
@@ -972,7 +827,6 @@ fb_fetch_async (SoupSession         *session,
     }
 
   data->task = task;
-  data->lean = uri != NULL;
   data->cancel = g_cancellable_new ();
   if (cancellable != NULL)
     {
@@ -991,23 +845,18 @@ fb_fetch_async (SoupSession         *session,
       g_source_attach (data->deadline, g_task_get_context (task));
     }
 
+  plan_resume (data);
   _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
-  if (uri != NULL)
+  if (g_cancellable_is_cancelled (data->cancel))
     {
-      GTask *owned = g_steal_pointer (&task);
-
+      /* An idle ends it: the caller hears back from the main loop. */
       data->reading = TRUE;
-      data->http = fb_http_request_new (pool, uri, MAX_REDIRECTS, &lean_callbacks, owned);
-      if (g_cancellable_is_cancelled (data->cancel))
-        {
-          lean_schedule_cancel (data);
-          return;
-        }
-      /* The callbacks may end the task (and free data) before this returns. */
-      fb_http_request_send (data->http);
+      data->http = fb_http_request_new (pool, uri, MAX_REDIRECTS, &lean_callbacks, task);
+      g_steal_pointer (&task);
+      lean_schedule_cancel (data);
       return;
     }
-  start_soup (g_steal_pointer (&task));
+  lean_send (g_steal_pointer (&task), uri);
 }
 
 GBytes *

@@ -17,576 +17,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fb-http.h"
+#include "fb-http-private.h"
+#include "fb-http-proxy.h"
 #include "fb-tls-database.h"
 
-#define MAX_FIELDS      128
-#define MAX_LINE        4096        /* a chunk-size or trailer line */
 #define READ_BUF        (32 * 1024)
 #define MAX_SKIP        (64 * 1024) /* a redirect's body we read past to keep the connection */
 #define POLL_BATCH      128         /* connections served per main-loop iteration, at most */
 #define URI_FLAGS       (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_PATH | \
                          G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_FRAGMENT | \
                          G_URI_FLAGS_SCHEME_NORMALIZE)
-
-G_DEFINE_QUARK (fb-http-error-quark, fb_http_error)
-
-/* ---- the parser ---- */
-
-typedef enum
-{
-  STATE_HEAD,
-  STATE_BODY_LENGTH,
-  STATE_BODY_EOF,
-  STATE_CHUNK_SIZE,
-  STATE_CHUNK_DATA,
-  STATE_CHUNK_CRLF,
-  STATE_TRAILERS,
-  STATE_DONE,
-  STATE_FAILED,
-} ParserState;
-
-typedef struct
-{
-  const char *name;
-  const char *value;
-} Field;
-
-struct _FbHttpParser
-{
-  ParserState state;
-  char       *head;             /* a copy of the head, split in place */
-  Field       fields[MAX_FIELDS];
-  guint       n_fields;
-  const char *reason;
-  guint       status;
-  guint       minor;
-  gint64      content_length;
-  guint64     remaining;        /* of the body or of the current chunk */
-  gsize       trailer_bytes;
-  gboolean    chunked;
-  gboolean    keep_alive;
-};
-
-FbHttpParser *
-fb_http_parser_new (void)
-{
-  FbHttpParser *self = g_new0 (FbHttpParser, 1);
-
-  fb_http_parser_reset (self);
-  return self;
-}
-
-void
-fb_http_parser_free (FbHttpParser *self)
-{
-  if (self == NULL)
-    return;
-  g_free (self->head);
-  g_free (self);
-}
-
-void
-fb_http_parser_reset (FbHttpParser *self)
-{
-  g_return_if_fail (self != NULL);
-
-  g_clear_pointer (&self->head, g_free);
-  self->state = STATE_HEAD;
-  self->n_fields = 0;
-  self->reason = NULL;
-  self->status = 0;
-  self->minor = 0;
-  self->content_length = -1;
-  self->remaining = 0;
-  self->trailer_bytes = 0;
-  self->chunked = FALSE;
-  self->keep_alive = FALSE;
-}
-
-static FbHttpParseResult
-parse_error (FbHttpParser  *self,
-             GError       **error,
-             gint           code,
-             const char    *message)
-{
-  self->state = STATE_FAILED;
-  g_set_error_literal (error, FB_HTTP_ERROR, code, message);
-  return FB_HTTP_PARSE_ERROR;
-}
-
-static gboolean
-is_token_char (char c)
-{
-  return g_ascii_isalnum (c) || strchr ("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-/* Whether the comma-separated @list holds @token (case-insensitive). */
-static gboolean
-list_has_token (const char *list,
-                const char *token)
-{
-  gsize len = strlen (token);
-  const char *p = list;
-
-  while (*p != '\0')
-    {
-      const char *end;
-
-      while (*p == ' ' || *p == '\t' || *p == ',')
-        p++;
-      end = p;
-      while (*end != '\0' && *end != ',')
-        end++;
-      {
-        const char *last = end;
-
-        while (last > p && (last[-1] == ' ' || last[-1] == '\t'))
-          last--;
-        if ((gsize) (last - p) == len && g_ascii_strncasecmp (p, token, len) == 0)
-          return TRUE;
-      }
-      p = end;
-    }
-  return FALSE;
-}
-
-/* The last coding in a Transfer-Encoding list is "chunked". */
-static gboolean
-ends_with_chunked (const char *list)
-{
-  const char *last = strrchr (list, ',');
-  const char *p = last != NULL ? last + 1 : list;
-  gsize len;
-
-  while (*p == ' ' || *p == '\t')
-    p++;
-  len = strlen (p);
-  while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-    len--;
-  return len == 7 && g_ascii_strncasecmp (p, "chunked", 7) == 0;
-}
-
-static gboolean
-parse_decimal (const char *text,
-               gint64     *value)
-{
-  guint64 v = 0;
-
-  if (*text == '\0')
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (!g_ascii_isdigit (*p) || v > (G_MAXINT64 - 9) / 10)
-        return FALSE;
-      v = v * 10 + (guint64) (*p - '0');
-    }
-  *value = (gint64) v;
-  return TRUE;
-}
-
-/* Splits the head (status line and fields) that @head holds, NUL-terminated. */
-static FbHttpParseResult
-parse_head (FbHttpParser  *self,
-            GError       **error)
-{
-  char *line = self->head;
-  char *next;
-  const char *connection = NULL;
-  const char *transfer = NULL;
-  gboolean has_length = FALSE;
-  gint64 length = -1;
-  char *p;
-
-  next = strchr (line, '\n');
-  g_assert (next != NULL);
-  *next++ = '\0';
-  if (next - line >= 2 && next[-2] == '\r')
-    next[-2] = '\0';
-
-  /* HTTP/1.x SP 3DIGIT [SP reason] */
-  if (strncmp (line, "HTTP/1.", 7) != 0 || !g_ascii_isdigit (line[7]) || line[8] != ' ' ||
-      !g_ascii_isdigit (line[9]) || !g_ascii_isdigit (line[10]) || !g_ascii_isdigit (line[11]) ||
-      (line[12] != ' ' && line[12] != '\0'))
-    return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad status line"));
-  self->minor = (guint) (line[7] - '0');
-  self->status = (guint) ((line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0'));
-  self->reason = line[12] == ' ' ? line + 13 : line + 12;
-
-  self->n_fields = 0;
-  for (line = next; *line != '\0'; line = next)
-    {
-      char *colon;
-      char *value;
-      char *end;
-
-      next = strchr (line, '\n');
-      g_assert (next != NULL);
-      *next++ = '\0';
-      if (next - line >= 2 && next[-2] == '\r')
-        next[-2] = '\0';
-      if (*line == '\0')
-        break;
-      if (*line == ' ' || *line == '\t')
-        return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Folded header line"));
-      colon = strchr (line, ':');
-      if (colon == NULL || colon == line)
-        return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad header line"));
-      for (p = line; p < colon; p++)
-        if (!is_token_char (*p))
-          return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad header name"));
-      *colon = '\0';
-      value = colon + 1;
-      while (*value == ' ' || *value == '\t')
-        value++;
-      end = value + strlen (value);
-      while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
-        *--end = '\0';
-      if (self->n_fields == MAX_FIELDS)
-        return parse_error (self, error, FB_HTTP_ERROR_TOO_LARGE, _("Too many header lines"));
-      self->fields[self->n_fields].name = line;
-      self->fields[self->n_fields].value = value;
-      self->n_fields++;
-
-      /* By length first: most fields are none of these three. */
-      if (colon - line == 14 && g_ascii_strcasecmp (line, "Content-Length") == 0)
-        {
-          gint64 v;
-
-          if (!parse_decimal (value, &v) || (has_length && v != length))
-            return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad Content-Length"));
-          has_length = TRUE;
-          length = v;
-        }
-      else if (colon - line == 17 && g_ascii_strcasecmp (line, "Transfer-Encoding") == 0)
-        transfer = value;
-      else if (colon - line == 10 && g_ascii_strcasecmp (line, "Connection") == 0 &&
-               connection == NULL)
-        connection = value;
-    }
-
-  if (connection != NULL && list_has_token (connection, "close"))
-    self->keep_alive = FALSE;
-  else if (self->minor >= 1)
-    self->keep_alive = TRUE;
-  else
-    self->keep_alive = connection != NULL && list_has_token (connection, "keep-alive");
-
-  if (self->status == 204 || self->status == 304)
-    {
-      self->state = STATE_DONE;
-      self->content_length = 0;
-    }
-  else if (transfer != NULL)
-    {
-      /* Transfer-Encoding wins over Content-Length (RFC 9112 6.3). */
-      self->chunked = ends_with_chunked (transfer);
-      if (self->chunked)
-        self->state = STATE_CHUNK_SIZE;
-      else
-        {
-          self->state = STATE_BODY_EOF;
-          self->keep_alive = FALSE;
-        }
-    }
-  else if (has_length)
-    {
-      self->content_length = length;
-      self->remaining = (guint64) length;
-      self->state = length > 0 ? STATE_BODY_LENGTH : STATE_DONE;
-    }
-  else
-    {
-      self->state = STATE_BODY_EOF;
-      self->keep_alive = FALSE;
-    }
-  return FB_HTTP_PARSE_HEAD;
-}
-
-/* The end of the head: the byte after its empty line, or 0. */
-static gsize
-find_head_end (const guint8 *data,
-               gsize         size)
-{
-  const guint8 *p = data;
-  const guint8 *end = data + size;
-
-  while (p < end)
-    {
-      const guint8 *nl = memchr (p, '\n', (gsize) (end - p));
-
-      if (nl == NULL)
-        return 0;
-      if (nl + 1 < end && nl[1] == '\n')
-        return (gsize) (nl + 2 - data);
-      if (nl + 2 < end && nl[1] == '\r' && nl[2] == '\n')
-        return (gsize) (nl + 3 - data);
-      p = nl + 1;
-    }
-  return 0;
-}
-
-/* A whole line (through its \n) at @data, or 0 when it is not all there. */
-static gsize
-find_line (const guint8 *data,
-           gsize         size)
-{
-  const guint8 *nl = memchr (data, '\n', size);
-
-  return nl != NULL ? (gsize) (nl + 1 - data) : 0;
-}
-
-static FbHttpParseResult
-parse_chunk_size (FbHttpParser  *self,
-                  const guint8  *data,
-                  gsize          len,
-                  GError       **error)
-{
-  guint64 size = 0;
-  gsize i = 0;
-
-  for (; i < len && g_ascii_isxdigit (data[i]); i++)
-    {
-      if (size > (G_MAXINT64 >> 4))
-        return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Chunk size too large"));
-      size = (size << 4) | (guint64) g_ascii_xdigit_value (data[i]);
-    }
-  if (i == 0)
-    return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad chunk size"));
-  while (i < len && (data[i] == ' ' || data[i] == '\t'))
-    i++;
-  if (data[i] != ';' && data[i] != '\r' && data[i] != '\n')
-    return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad chunk size"));
-  if (size == 0)
-    self->state = STATE_TRAILERS;
-  else
-    {
-      self->remaining = size;
-      self->state = STATE_CHUNK_DATA;
-    }
-  return FB_HTTP_PARSE_NEED_MORE;
-}
-
-FbHttpParseResult
-fb_http_parser_feed (FbHttpParser   *self,
-                     const guint8   *data,
-                     gsize           size,
-                     gsize          *consumed,
-                     const guint8  **body,
-                     gsize          *body_size,
-                     GError        **error)
-{
-  gsize used = 0;
-
-  g_return_val_if_fail (self != NULL, FB_HTTP_PARSE_ERROR);
-  g_return_val_if_fail (consumed != NULL && body != NULL && body_size != NULL,
-                        FB_HTTP_PARSE_ERROR);
-
-  *consumed = 0;
-  *body = NULL;
-  *body_size = 0;
-
-  for (;;)
-    {
-      const guint8 *p = data + used;
-      gsize left = size - used;
-      gsize n;
-      FbHttpParseResult result;
-
-      switch (self->state)
-        {
-        case STATE_HEAD:
-          /* Empty lines before a status line are allowed (RFC 9112 2.2). */
-          while (left > 0 && (*p == '\r' || *p == '\n'))
-            {
-              p++;
-              left--;
-              used++;
-            }
-          n = find_head_end (p, MIN (left, (gsize) FB_HTTP_MAX_HEAD));
-          if (n == 0)
-            {
-              *consumed = used;
-              if (left >= FB_HTTP_MAX_HEAD)
-                return parse_error (self, error, FB_HTTP_ERROR_TOO_LARGE,
-                                    _("Response head larger than 64 KiB"));
-              return FB_HTTP_PARSE_NEED_MORE;
-            }
-          g_free (self->head);
-          self->head = g_strndup ((const char *) p, n);
-          if (strlen (self->head) != n)
-            return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("NUL byte in response head"));
-          used += n;
-          *consumed = used;
-          result = parse_head (self, error);
-          if (result != FB_HTTP_PARSE_HEAD)
-            return result;
-          if (self->status >= 100 && self->status < 200)
-            {
-              if (self->status == 101)
-                return parse_error (self, error, FB_HTTP_ERROR_PARSE,
-                                    _("Unexpected protocol switch"));
-              /* An interim answer (100 Continue, 103 Early Hints): the real one follows. */
-              fb_http_parser_reset (self);
-              continue;
-            }
-          return FB_HTTP_PARSE_HEAD;
-
-        case STATE_BODY_LENGTH:
-        case STATE_CHUNK_DATA:
-          *consumed = used;
-          if (left == 0)
-            return FB_HTTP_PARSE_NEED_MORE;
-          n = (gsize) MIN ((guint64) left, self->remaining);
-          self->remaining -= n;
-          if (self->remaining == 0)
-            self->state = self->state == STATE_BODY_LENGTH ? STATE_DONE : STATE_CHUNK_CRLF;
-          *body = p;
-          *body_size = n;
-          *consumed = used + n;
-          return FB_HTTP_PARSE_BODY;
-
-        case STATE_BODY_EOF:
-          *consumed = size;
-          if (left == 0)
-            return FB_HTTP_PARSE_NEED_MORE;
-          *body = p;
-          *body_size = left;
-          return FB_HTTP_PARSE_BODY;
-
-        case STATE_CHUNK_SIZE:
-          n = find_line (p, MIN (left, (gsize) MAX_LINE));
-          if (n == 0)
-            {
-              *consumed = used;
-              if (left >= MAX_LINE)
-                return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Chunk size line too long"));
-              return FB_HTTP_PARSE_NEED_MORE;
-            }
-          if (parse_chunk_size (self, p, n, error) == FB_HTTP_PARSE_ERROR)
-            {
-              *consumed = used;
-              return FB_HTTP_PARSE_ERROR;
-            }
-          used += n;
-          break;
-
-        case STATE_CHUNK_CRLF:
-          *consumed = used;
-          if (left == 0 || (left == 1 && *p == '\r'))
-            return FB_HTTP_PARSE_NEED_MORE;
-          if (*p == '\n')
-            used += 1;
-          else if (p[0] == '\r' && p[1] == '\n')
-            used += 2;
-          else
-            return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Chunk not followed by CRLF"));
-          self->state = STATE_CHUNK_SIZE;
-          break;
-
-        case STATE_TRAILERS:
-          n = find_line (p, MIN (left, (gsize) MAX_LINE));
-          if (n == 0)
-            {
-              *consumed = used;
-              if (left >= MAX_LINE)
-                return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Trailer line too long"));
-              return FB_HTTP_PARSE_NEED_MORE;
-            }
-          used += n;
-          self->trailer_bytes += n;
-          if (self->trailer_bytes > FB_HTTP_MAX_HEAD)
-            {
-              *consumed = used;
-              return parse_error (self, error, FB_HTTP_ERROR_TOO_LARGE,
-                                  _("Trailers larger than 64 KiB"));
-            }
-          if (n == 1 || (n == 2 && p[0] == '\r'))
-            self->state = STATE_DONE;
-          break;
-
-        case STATE_DONE:
-          *consumed = used;
-          return FB_HTTP_PARSE_DONE;
-
-        case STATE_FAILED:
-        default:
-          *consumed = used;
-          return parse_error (self, error, FB_HTTP_ERROR_PARSE, "Parser used after an error");
-        }
-    }
-}
-
-FbHttpParseResult
-fb_http_parser_feed_eof (FbHttpParser  *self,
-                         GError       **error)
-{
-  g_return_val_if_fail (self != NULL, FB_HTTP_PARSE_ERROR);
-
-  if (self->state == STATE_BODY_EOF || self->state == STATE_DONE)
-    {
-      self->state = STATE_DONE;
-      return FB_HTTP_PARSE_DONE;
-    }
-  self->state = STATE_FAILED;
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                       _("Connection terminated unexpectedly"));
-  return FB_HTTP_PARSE_ERROR;
-}
-
-guint
-fb_http_parser_get_status (FbHttpParser *self)
-{
-  return self->status;
-}
-
-guint
-fb_http_parser_get_minor (FbHttpParser *self)
-{
-  return self->minor;
-}
-
-const char *
-fb_http_parser_get_reason (FbHttpParser *self)
-{
-  return self->reason;
-}
-
-const char *
-fb_http_parser_get_header (FbHttpParser *self,
-                           const char   *name)
-{
-  g_return_val_if_fail (name != NULL, NULL);
-
-  for (guint i = 0; i < self->n_fields; i++)
-    if (g_ascii_strcasecmp (self->fields[i].name, name) == 0)
-      return self->fields[i].value;
-  return NULL;
-}
-
-gint64
-fb_http_parser_get_content_length (FbHttpParser *self)
-{
-  return self->chunked ? -1 : self->content_length;
-}
-
-gboolean
-fb_http_parser_get_chunked (FbHttpParser *self)
-{
-  return self->chunked;
-}
-
-gboolean
-fb_http_parser_get_keep_alive (FbHttpParser *self)
-{
-  return self->keep_alive;
-}
-
-gboolean
-fb_http_parser_is_idle (FbHttpParser *self)
-{
-  return self->state == STATE_HEAD && self->head == NULL;
-}
 
 /* ---- connections and the pool ---- */
 
@@ -621,10 +61,11 @@ struct _Conn
   FbHttpRequest *request;    /* the request it serves, NULL while idle */
   char          *key;
   GSocket       *socket;
+  GIOStream     *base;       /* through a tunnel (CONNECT, SOCKS): its stream */
   GIOStream     *tls;        /* https: the GTlsClientConnection over socket */
   GPollableInputStream  *tls_in;   /* borrowed from tls */
   GPollableOutputStream *tls_out;  /* borrowed from tls */
-  GCancellable  *handshake;  /* while a handshake runs on GIO's threads */
+  GCancellable  *handshake;  /* while a TLS handshake or a tunnel is being set up */
   Poller        *poller;     /* borrowed from the pool */
   GList          due_link;   /* in poller->due while queued */
   FbHttpParser  *parser;
@@ -648,7 +89,7 @@ struct _FbHttpPool
   gint        ref_count;
   char       *user_agent;
   GHashTable *idle;          /* key → GQueue* of Conn*, most recent first */
-  GHashTable *direct;        /* key → key: no proxy for it */
+  GHashTable *routes;        /* key → "direct://" or the proxy it goes through */
   Poller     *poller;        /* made with the first connection */
   GTlsDatabase *tls_database; /* NULL: the system's, made on the first https request */
   guint       n_connects;
@@ -672,6 +113,12 @@ struct _FbHttpRequest
   GList                 *next_address;
   GError                *connect_error;
   char                  *reason;
+  char                  *extra;       /* more request header lines (Range, If-Range) */
+  char                  *authorization; /* Basic, from the URL's user:password */
+  GUri                  *proxy;       /* NULL: direct */
+  char                  *proxy_authorization; /* Basic, from the proxy's user:password */
+  char                  *conn_key;    /* the pool's key: key, or key and proxy */
+  char                  *auth_key;    /* …for this host:port alone */
   gint64                 content_length;
   guint64                skipped;
   guint                  ref_count;
@@ -680,6 +127,7 @@ struct _FbHttpRequest
   guint                  status;
   int                    port;
   gboolean               tls;
+  gboolean               tunnel;      /* through the proxy by CONNECT or SOCKS */
   gboolean               in_callback;
   gboolean               freed;
   gboolean               paused;
@@ -760,6 +208,7 @@ conn_free (Conn *conn)
    * try to send close_notify, and could wait for room to send it. */
   g_socket_close (conn->socket, NULL);
   g_clear_object (&conn->tls);
+  g_clear_object (&conn->base);
   conn->tls_in = NULL;
   conn->tls_out = NULL;
   g_clear_object (&conn->socket);
@@ -1024,7 +473,7 @@ fb_http_pool_new (const char *user_agent)
   self->ref_count = 1;
   self->user_agent = g_strdup (user_agent);
   self->idle = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, idle_queue_free);
-  self->direct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -1058,7 +507,7 @@ fb_http_pool_unref (FbHttpPool *self)
         }
     }
   g_hash_table_destroy (self->idle);
-  g_hash_table_destroy (self->direct);
+  g_hash_table_destroy (self->routes);
   if (self->poller != NULL)
     {
       g_source_destroy ((GSource *) self->poller);
@@ -1159,6 +608,12 @@ request_unref (FbHttpRequest *self)
   g_free (self->host);
   g_free (self->out);
   g_free (self->reason);
+  g_free (self->extra);
+  g_free (self->authorization);
+  g_free (self->auth_key);
+  g_clear_pointer (&self->proxy, g_uri_unref);
+  g_free (self->proxy_authorization);
+  g_free (self->conn_key);
   fb_http_pool_unref (self->pool);
   g_free (self);
 }
@@ -1291,13 +746,32 @@ build_request (FbHttpRequest *self)
   const char *port_text = format_port (port, self->port);
   gboolean with_port = g_uri_get_port (self->uri) > 0 && self->port != (self->tls ? 443 : 80);
 
+  /* Credentials go to the host they were given for, never across a
+   * redirect to another one. */
+  gboolean auth = self->authorization != NULL && g_strcmp0 (self->auth_key, self->key) == 0;
+  /* Through an HTTP proxy without a tunnel, the target is the whole URL. */
+  gboolean absolute = self->proxy != NULL && !self->tunnel;
+
   g_free (self->out);
-  self->out = g_strconcat ("GET ", *path != '\0' ? path : "/",
+  self->out = g_strconcat ("GET ",
+                           absolute ? "http://" : "", absolute && v6 ? "[" : "",
+                           absolute ? self->host : "", absolute && v6 ? "]" : "",
+                           absolute && with_port ? ":" : "", absolute && with_port ? port_text : "",
+                           *path != '\0' ? path : "/",
                            query != NULL ? "?" : "", query != NULL ? query : "",
                            " HTTP/1.1\r\nHost: ", v6 ? "[" : "", self->host, v6 ? "]" : "",
                            with_port ? ":" : "", with_port ? port_text : "",
                            "\r\nUser-Agent: ", self->pool->user_agent,
-                           "\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n", NULL);
+                           "\r\nAccept: */*\r\n",
+                           auth ? "Authorization: " : "", auth ? self->authorization : "",
+                           auth ? "\r\n" : "",
+                           self->extra != NULL ? self->extra : "",
+                           absolute && self->proxy_authorization != NULL
+                           ? "Proxy-Authorization: " : "",
+                           absolute && self->proxy_authorization != NULL
+                           ? self->proxy_authorization : "",
+                           absolute && self->proxy_authorization != NULL ? "\r\n" : "",
+                           "Connection: keep-alive\r\n\r\n", NULL);
   self->out_len = strlen (self->out);
   self->out_sent = 0;
 }
@@ -1386,6 +860,41 @@ request_send (FbHttpRequest *self)
   conn_watch (conn, self->paused ? 0 : G_IO_IN);
 }
 
+/* Where the socket goes: the proxy, if there is one, else the host. */
+static const char *
+connect_host (FbHttpRequest *self)
+{
+  return self->proxy != NULL ? g_uri_get_host (self->proxy) : self->host;
+}
+
+static guint16
+connect_port (FbHttpRequest *self)
+{
+  if (self->proxy == NULL)
+    return (guint16) self->port;
+  return (guint16) (g_uri_get_port (self->proxy) > 0 ? g_uri_get_port (self->proxy) : 1080);
+}
+
+/* "Basic base64(user:password)" from a URL's user information, or NULL. */
+static char *
+basic_credentials (GUri *uri)
+{
+  const char *user = g_uri_get_user (uri);
+  g_autofree char *pair = NULL;
+  g_autofree char *unescaped = NULL;
+  g_autofree char *encoded = NULL;
+
+  if (user == NULL || *user == '\0')
+    return NULL;
+  pair = g_strconcat (user, ":", g_uri_get_password (uri) != NULL ? g_uri_get_password (uri) : "",
+                      NULL);
+  unescaped = g_uri_unescape_string (pair, NULL);
+  if (unescaped == NULL)
+    unescaped = g_strdup (pair);
+  encoded = g_base64_encode ((const guchar *) unescaped, strlen (unescaped));
+  return g_strconcat ("Basic ", encoded, NULL);
+}
+
 static GTlsDatabase *
 pool_get_tls_database (FbHttpPool *pool)
 {
@@ -1425,16 +934,17 @@ handshake_cb (GObject      *source,
   request_send (conn->request);
 }
 
-/* https: a TLS client over the connected socket, offering HTTP/1.1 alone
- * (ALPN); the handshake runs on GIO's threads and the connection is not
- * watched meanwhile. */
+/* https: a TLS client over the connected socket (or the tunnel through a
+ * proxy, @base), offering HTTP/1.1 alone (ALPN); the handshake runs on
+ * GIO's threads and the connection is not watched meanwhile. */
 static gboolean
 conn_start_tls (Conn           *conn,
                 FbHttpRequest  *self,
+                GIOStream      *base,
                 GError        **error)
 {
   GTlsBackend *backend = g_tls_backend_get_default ();
-  g_autoptr(GSocketConnection) base = NULL;
+  g_autoptr(GIOStream) plain = NULL;
   g_autoptr(GSocketConnectable) identity = NULL;
   const char *protocols[] = { "http/1.1", NULL };
 
@@ -1444,10 +954,11 @@ conn_start_tls (Conn           *conn,
                            _("TLS support is not available (is glib-networking installed?)"));
       return FALSE;
     }
-  base = g_socket_connection_factory_create_connection (conn->socket);
+  plain = base != NULL ? g_object_ref (base)
+                       : G_IO_STREAM (g_socket_connection_factory_create_connection (conn->socket));
   identity = g_network_address_new (self->host, (guint16) self->port);
   conn->tls = g_initable_new (g_tls_backend_get_client_connection_type (backend), NULL, error,
-                              "base-io-stream", base,
+                              "base-io-stream", plain,
                               "server-identity", identity,
                               "database", pool_get_tls_database (self->pool),
                               "require-close-notify", FALSE,
@@ -1462,9 +973,11 @@ conn_start_tls (Conn           *conn,
   return TRUE;
 }
 
-/* The TCP connection is up: send, after a TLS handshake for https. */
+/* The way to the host is open (directly, or through the proxy's tunnel):
+ * send, after a TLS handshake for https. */
 static void
-request_connected (FbHttpRequest *self)
+request_through (FbHttpRequest *self,
+                 GIOStream     *base)
 {
   GError *error = NULL;
 
@@ -1475,8 +988,90 @@ request_connected (FbHttpRequest *self)
     }
   if (!emit_event (self, FB_HTTP_EVENT_TLS_HANDSHAKING))
     return;
-  if (!conn_start_tls (self->conn, self, &error))
+  if (!conn_start_tls (self->conn, self, base, &error))
     request_fail (self, error);
+}
+
+static void
+tunnel_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Conn *conn = user_data;
+  GError *error = NULL;
+  g_autoptr(GIOStream) stream = g_proxy_connect_finish (G_PROXY (source), result, &error);
+
+  g_clear_object (&conn->handshake);
+  if (conn->orphaned)
+    {
+      g_clear_error (&error);
+      g_free (conn);
+      return;
+    }
+  if (stream == NULL)
+    {
+      request_fail (conn->request, error);
+      return;
+    }
+  /* The same socket, now carrying the host's bytes. */
+  g_set_object (&conn->base, stream);
+  request_through (conn->request, stream);
+}
+
+/* CONNECT through an HTTP proxy, or SOCKS: GIO's GProxy for the
+ * proxy's scheme speaks to it over the connected socket. */
+static gboolean
+conn_start_tunnel (Conn           *conn,
+                   FbHttpRequest  *self,
+                   GError        **error)
+{
+  /* GNOME's settings say "socks" for "any SOCKS": version 5 covers it. */
+  const char *scheme = g_strcmp0 (g_uri_get_scheme (self->proxy), "socks") == 0
+                       ? "socks5" : g_uri_get_scheme (self->proxy);
+  g_autoptr(GProxy) proxy = g_proxy_get_default_for_protocol (scheme);
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GSocketConnection) base = NULL;
+  g_autoptr(GProxyAddress) address = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *password = NULL;
+
+  if (proxy == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Proxies of the kind “%s” are not supported"), scheme);
+      return FALSE;
+    }
+  remote = g_socket_get_remote_address (conn->socket, error);
+  if (remote == NULL)
+    return FALSE;
+  if (g_uri_get_user (self->proxy) != NULL)
+    user = g_uri_unescape_string (g_uri_get_user (self->proxy), NULL);
+  if (g_uri_get_password (self->proxy) != NULL)
+    password = g_uri_unescape_string (g_uri_get_password (self->proxy), NULL);
+  address = G_PROXY_ADDRESS (g_proxy_address_new (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)),
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)),
+      scheme, self->host, (guint16) self->port, user, password));
+  base = g_socket_connection_factory_create_connection (conn->socket);
+  conn->handshake = g_cancellable_new ();
+  conn_watch (conn, 0);
+  g_proxy_connect_async (proxy, G_IO_STREAM (base), address, conn->handshake, tunnel_cb, conn);
+  return TRUE;
+}
+
+/* The TCP connection is up. */
+static void
+request_connected (FbHttpRequest *self)
+{
+  GError *error = NULL;
+
+  if (self->tunnel)
+    {
+      if (!conn_start_tunnel (self->conn, self, &error))
+        request_fail (self, error);
+      return;
+    }
+  request_through (self, NULL);
 }
 
 static void
@@ -1511,7 +1106,7 @@ connect_next (FbHttpRequest *self)
   g_socket_set_blocking (socket, FALSE);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
-  conn = conn_new (self->pool, self->key, g_steal_pointer (&socket));
+  conn = conn_new (self->pool, self->conn_key, g_steal_pointer (&socket));
   conn->request = self;
   conn->state = CONN_CONNECTING;
   self->conn = conn;
@@ -1561,7 +1156,7 @@ resolved_cb (GObject      *source,
   self->addresses = NULL;
   for (GList *l = addresses; l != NULL; l = l->next)
     self->addresses = g_list_prepend (self->addresses,
-                                      g_inet_socket_address_new (l->data, (guint16) self->port));
+                                      g_inet_socket_address_new (l->data, connect_port (self)));
   self->addresses = g_list_reverse (self->addresses);
   self->next_address = self->addresses;
   g_resolver_free_addresses (addresses);
@@ -1572,7 +1167,8 @@ resolved_cb (GObject      *source,
 static void
 open_connection (FbHttpRequest *self)
 {
-  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (self->host);
+  const char *host = connect_host (self);
+  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (host);
 
   g_clear_error (&self->connect_error);
   g_list_free_full (self->addresses, g_object_unref);
@@ -1580,7 +1176,7 @@ open_connection (FbHttpRequest *self)
   if (numeric != NULL)
     {
       self->addresses = g_list_prepend (NULL, g_inet_socket_address_new (numeric,
-                                                                         (guint16) self->port));
+                                                                         connect_port (self)));
       self->next_address = self->addresses;
       connect_next (self);
       return;
@@ -1590,9 +1186,60 @@ open_connection (FbHttpRequest *self)
   {
     g_autoptr(GResolver) resolver = g_resolver_get_default ();
 
-    g_resolver_lookup_by_name_async (resolver, self->host, request_get_cancellable (self), resolved_cb,
+    g_resolver_lookup_by_name_async (resolver, host, request_get_cancellable (self), resolved_cb,
                                      request_ref (self));
   }
+}
+
+/* Takes the way @route says (the cached answer for this host):
+ * "direct://" or a proxy's URI. */
+static void
+request_route (FbHttpRequest *self,
+               const char    *route,
+               gboolean       fresh)
+{
+  Conn *conn;
+
+  g_clear_pointer (&self->proxy, g_uri_unref);
+  g_clear_pointer (&self->proxy_authorization, g_free);
+  self->tunnel = FALSE;
+  if (!g_str_equal (route, "direct://"))
+    {
+      const char *scheme;
+
+      self->proxy = g_uri_parse (route, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+      scheme = self->proxy != NULL ? g_uri_get_scheme (self->proxy) : NULL;
+      if (self->proxy == NULL || g_uri_get_host (self->proxy) == NULL
+          || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "socks") != 0
+              && g_strcmp0 (scheme, "socks4") != 0 && g_strcmp0 (scheme, "socks4a") != 0
+              && g_strcmp0 (scheme, "socks5") != 0))
+        {
+          request_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                           _("The proxy “%s” is not an http:// or socks:// proxy"),
+                                           route));
+          return;
+        }
+      /* An HTTP proxy takes plain http as whole URLs; https (and anything
+       * through SOCKS) goes through a tunnel to the host. */
+      self->tunnel = self->tls || g_strcmp0 (scheme, "http") != 0;
+      if (!self->tunnel)
+        self->proxy_authorization = basic_credentials (self->proxy);
+    }
+  g_free (self->conn_key);
+  self->conn_key = self->proxy == NULL ? g_strdup (self->key)
+                   : self->tunnel ? g_strconcat (route, " ", self->key, NULL)
+                   : g_strdup (route);
+  build_request (self);
+
+  conn = fresh ? NULL : pool_take (self->pool, self->conn_key);
+  if (conn != NULL)
+    {
+      conn->request = self;
+      self->conn = conn;
+      request_send (self);
+      return;
+    }
+  open_connection (self);
 }
 
 static void
@@ -1610,54 +1257,38 @@ proxy_cb (GObject      *source,
       request_unref (self);
       return;
     }
-  if (proxies == NULL || proxies[0] == NULL || g_strcmp0 (proxies[0], "direct://") != 0)
+  if (proxies == NULL || proxies[0] == NULL)
     {
-      /* Through a proxy (or unknown): libsoup's business. */
-      request_fail (self, g_error_new_literal (FB_HTTP_ERROR, FB_HTTP_ERROR_FALLBACK,
-                                               "A proxy is configured"));
+      request_fail (self, error != NULL ? g_steal_pointer (&error)
+                                        : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                               _("No proxy answer")));
       request_unref (self);
       return;
     }
-  g_hash_table_add (self->pool->direct, g_strdup (self->key));
-  open_connection (self);
+  g_hash_table_insert (self->pool->routes, g_strdup (self->key), g_strdup (proxies[0]));
+  request_route (self, proxies[0], FALSE);
   request_unref (self);
 }
 
-/* Loopback never goes through a proxy, as in Firefox and Chrome, and as
- * GNOME's default ignore-hosts says: asking the desktop's resolver would load
- * its modules (libproxy, GSettings) for nothing, a few milliseconds a run. */
-static gboolean
-host_is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (host);
-  gsize len = strlen (host);
-
-  if (numeric != NULL)
-    return g_inet_address_get_is_loopback (numeric);
-  if (len > 0 && host[len - 1] == '.')
-    len--;
-  return (len == 9 && g_ascii_strncasecmp (host, "localhost", 9) == 0)
-         || (len > 10 && g_ascii_strncasecmp (host + len - 10, ".localhost", 10) == 0);
-}
-
+/* The way to the host: the environment's proxy variables if any are set
+ * (as curl reads them), else the desktop's settings (GProxyResolver, the
+ * same as libsoup and GNOME's apps ask), once per host. Loopback hosts
+ * skip the desktop's resolver, which would load its modules (libproxy,
+ * GSettings) for nothing, a few milliseconds a run: GNOME's default
+ * ignore-hosts has them, as Firefox and Chrome do. */
 static void
 request_connect (FbHttpRequest *self,
                  gboolean       fresh)
 {
-  Conn *conn = fresh ? NULL : pool_take (self->pool, self->key);
+  const char *route = g_hash_table_lookup (self->pool->routes, self->key);
 
   /* From the start on a new connection (a retry sent it all once). */
   self->out_sent = 0;
-  if (conn != NULL)
+  if (route == NULL)
     {
-      conn->request = self;
-      self->conn = conn;
-      request_send (self);
-      return;
-    }
-  if (!g_hash_table_contains (self->pool->direct, self->key))
-    {
-      if (!host_is_loopback (self->host))
+      char *from_env = fb_http_proxy_from_env (self->tls ? "https" : "http", self->host);
+
+      if (from_env == NULL && !fb_http_host_is_loopback (self->host))
         {
           char port[8];
           gboolean v6 = strchr (self->host, ':') != NULL;
@@ -1670,9 +1301,10 @@ request_connect (FbHttpRequest *self,
                                          proxy_cb, request_ref (self));
           return;
         }
-      g_hash_table_add (self->pool->direct, g_strdup (self->key));
+      route = from_env != NULL ? from_env : g_strdup ("direct://");
+      g_hash_table_insert (self->pool->routes, g_strdup (self->key), (char *) route);
     }
-  open_connection (self);
+  request_route (self, route, fresh);
 }
 
 /* The response ended cleanly: keep the connection if it can be reused. */
@@ -1958,11 +1590,14 @@ fb_http_request_new (FbHttpPool            *pool,
   self->uri = g_uri_ref (uri);
   self->max_redirects = max_redirects;
   self->content_length = -1;
+  self->authorization = basic_credentials (uri);
   if (!set_target (self, uri))
     {
       request_unref (self);
       g_return_val_if_reached (NULL);
     }
+  self->auth_key = g_strdup (self->key);
+  build_request (self);
   return self;
 }
 
@@ -1976,6 +1611,42 @@ fb_http_request_send (FbHttpRequest *self)
   request_ref (self);
   request_connect (self, FALSE);
   request_unref (self);
+}
+
+void
+fb_http_request_set_range (FbHttpRequest *self,
+                           guint64        from,
+                           const char    *if_range)
+{
+  char digits[24];
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->conn == NULL);
+
+  g_clear_pointer (&self->extra, g_free);
+  /* A validator comes from a server's header: one line, or none at all. */
+  if (if_range != NULL && strpbrk (if_range, "\r\n") != NULL)
+    if_range = NULL;
+  if (from > 0)
+    {
+      g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, from);
+      self->extra = g_strconcat ("Range: bytes=", digits, "-\r\n",
+                                 if_range != NULL ? "If-Range: " : "",
+                                 if_range != NULL ? if_range : "",
+                                 if_range != NULL ? "\r\n" : "", NULL);
+    }
+  build_request (self);
+}
+
+const char *
+fb_http_request_get_header (FbHttpRequest *self,
+                            const char    *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->conn == NULL)
+    return NULL;
+  return fb_http_parser_get_header (self->conn->parser, name);
 }
 
 void

@@ -10,11 +10,13 @@
 
 G_BEGIN_DECLS
 
-/* A lean HTTP/1.1 client for plain http:// GETs: main thread only, one
- * non-blocking socket per connection, all of a pool's connections watched
- * by one epoll source on the main context of its first connection,
- * keep-alive pool per host and port. Everything else (https, proxies)
- * stays with libsoup. */
+/* Fetchboard's HTTP/1.1 client, for every http:// and https:// GET: main
+ * thread only, one non-blocking socket per connection, all of a pool's
+ * connections watched by one epoll source on the main context of its first
+ * connection, keep-alive pool per host and port (and proxy). https through
+ * GIO's TLS (HTTP/1.1 by ALPN); proxies from the environment or the
+ * desktop (HTTP: whole URLs, or CONNECT for https; SOCKS through GProxy).
+ * Responses are parsed strictly (fb-http-parser.c). */
 
 #define FB_HTTP_ERROR (fb_http_error_quark ())
 
@@ -23,7 +25,6 @@ typedef enum
   FB_HTTP_ERROR_PARSE,       /* a response we cannot read */
   FB_HTTP_ERROR_TOO_LARGE,   /* a response head over FB_HTTP_MAX_HEAD */
   FB_HTTP_ERROR_REDIRECTS,   /* more than the allowed redirects */
-  FB_HTTP_ERROR_FALLBACK,    /* not ours (a proxy): see get_uri */
   FB_HTTP_ERROR_BAD_REDIRECT, /* a Location that is not an http or https URL */
 } FbHttpError;
 
@@ -108,7 +109,7 @@ void           fb_http_pool_set_tls_database  (FbHttpPool            *self,
 guint          fb_http_pool_get_n_connects    (FbHttpPool            *self);
 guint          fb_http_pool_get_n_idle        (FbHttpPool            *self);
 
-/* A GET of @uri (http only, parsed with libsoup's flags), on the main
+/* A GET of @uri (http or https, parsed with libsoup's flags), on the main
  * context of the caller; nothing happens before fb_http_request_send,
  * whose callbacks may already run (and free the request) before it returns. */
 FbHttpRequest *fb_http_request_new            (FbHttpPool            *pool,
@@ -120,6 +121,14 @@ void           fb_http_request_send           (FbHttpRequest         *self);
 /* Ends the request; no callback runs after this. */
 void           fb_http_request_free           (FbHttpRequest         *self);
 /* Back-pressure: no body callback while paused. */
+/* Asks for the body from byte @from on (Range), only if it is still the one
+ * @if_range names (an ETag or a date; NULL: unconditionally). Before send. */
+void           fb_http_request_set_range      (FbHttpRequest         *self,
+                                               guint64                from,
+                                               const char            *if_range);
+/* A header of the final response, while its callbacks run (NULL if absent). */
+const char    *fb_http_request_get_header     (FbHttpRequest         *self,
+                                               const char            *name);
 void           fb_http_request_pause          (FbHttpRequest         *self);
 void           fb_http_request_resume         (FbHttpRequest         *self);
 /* The URI being fetched (after redirects). */

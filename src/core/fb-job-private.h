@@ -24,6 +24,12 @@ void          _fb_job_set_expected      (FbJob        *self,
 /* Progress notifies are coalesced to at most one per ~16 ms. */
 void          _fb_job_add_received      (FbJob        *self,
                                          gsize         bytes);
+void          _fb_job_set_received      (FbJob        *self,
+                                         guint64       bytes);
+/* What the server said identifies the body (either may be NULL). */
+void          _fb_job_set_validators    (FbJob        *self,
+                                         const char   *etag,
+                                         const char   *last_modified);
 void          _fb_job_set_addresses     (FbJob        *self,
                                          const char   *addresses);
 void          _fb_job_set_country       (FbJob        *self,

@@ -28,6 +28,8 @@ struct _FbJob
   char         *addresses;
   char         *country;
   char         *source;
+  char         *etag;           /* the body's validators, for a resume */
+  char         *last_modified;
   GError       *error;
   gint64        phase_time[FB_JOB_N_PHASES];
   guint64       received;
@@ -417,6 +419,45 @@ _fb_job_add_received (FbJob *self,
 }
 
 void
+_fb_job_set_received (FbJob   *self,
+                      guint64  bytes)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (self->received == bytes)
+    return;
+  self->received = bytes;
+  notify_progress (self);
+}
+
+void
+_fb_job_set_validators (FbJob      *self,
+                        const char *etag,
+                        const char *last_modified)
+{
+  g_assert (FB_IS_JOB (self));
+
+  set_string (&self->etag, etag);
+  set_string (&self->last_modified, last_modified);
+}
+
+const char *
+fb_job_get_etag (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+
+  return self->etag;
+}
+
+const char *
+fb_job_get_last_modified (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+
+  return self->last_modified;
+}
+
+void
 _fb_job_set_addresses (FbJob      *self,
                        const char *addresses)
 {
@@ -542,6 +583,8 @@ fb_job_finalize (GObject *object)
   g_free (self->addresses);
   g_free (self->country);
   g_free (self->source);
+  g_free (self->etag);
+  g_free (self->last_modified);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);

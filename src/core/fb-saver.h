@@ -28,6 +28,12 @@ void        fb_part_file_free           (FbPartFile          *self);
 gsize       fb_part_file_get_buffered   (FbPartFile          *self);
 void        fb_part_file_append         (FbPartFile          *self,
                                          GBytes              *bytes);
+/* Bytes appended since creation or the last restart, written or not: where
+ * a resumed transfer continues. */
+guint64     fb_part_file_get_size       (FbPartFile          *self);
+/* Starts the file again from nothing (a resume the server refused): what
+ * is buffered is dropped, and the next write or commit empties the file. */
+void        fb_part_file_restart        (FbPartFile          *self);
 /* Writes what is buffered (creating the .part file the first time). */
 void        fb_part_file_flush_async    (FbPartFile          *self,
                                          GCancellable        *cancellable,

@@ -1,32 +1,33 @@
-/* fuzz-index-query.c: libFuzzer target for the finder's query parser
+/* fuzz-index-query.c
  *
  * Copyright 2026 The Fetchboard developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Feeds arbitrary bytes to fb_index_search () and fb_index_tokenize () over
- * both corpora (the queries of GET /search, GET /flags/search, the TCP line
- * server and `find`): they must accept anything, return ids in ascending
- * order, each of which has every query word in its own words.
- *
- * Build and run (clang, from the top of the checkout, after `meson setup build`):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ibuild -Isrc/core \
- *     fuzz/fuzz-index-query.c src/core/fb-index.c src/core/fb-countries.c \
- *     $(pkg-config --cflags --libs gio-2.0 json-glib-1.0) -o build/fuzz-index-query
- *   build/fuzz-index-query -max_total_time=60 -max_len=4096
+ * The finder's query parser on any bytes, as GET /search, GET /flags/search,
+ * the TCP line server and `find` hand it over: fb_index_search () and
+ * fb_index_tokenize () accept anything, the ids come back ascending and
+ * in range, and each Unicode result has every word of the query in its
+ * own name (the catalog also indexes translations its name does not show).
  */
 
-#include "config.h"
-
-#include <stdint.h>
 #include <string.h>
 
 #include "fb-index.h"
+#include "fuzz-common.h"
 
 static FbIndex *unicode;
 static FbIndex *catalog;
 
-int LLVMFuzzerTestOneInput (const uint8_t *data,
-                            size_t         size);
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  fuzz_init ();
+  unicode = fb_index_new_unicode (NULL, 32, 0x110000, NULL);
+  catalog = fb_index_new_catalog (NULL, NULL);
+  FUZZ_CHECK (unicode != NULL && catalog != NULL);
+  return 0;
+}
 
 static void
 check (FbIndex    *index,
@@ -36,25 +37,23 @@ check (FbIndex    *index,
   g_autofree guint *ids = fb_index_search (index, query, &n);
   g_auto(GStrv) words = fb_index_tokenize (query);
 
-  if ((ids == NULL) != (n == 0))
-    __builtin_trap ();
+  FUZZ_CHECK ((ids == NULL) == (n == 0));
+  FUZZ_CHECK (words[0] != NULL || n == 0);
+  for (guint w = 0; words[w] != NULL; w++)
+    FUZZ_CHECK (words[w][0] != '\0' && g_utf8_validate (words[w], -1, NULL));
+
   for (guint i = 0; i < n; i++)
     {
       g_auto(GStrv) own = NULL;
 
-      if (ids[i] >= fb_index_get_n_entries (index) || (i > 0 && ids[i - 1] >= ids[i]))
-        __builtin_trap ();
-      /* Each result has every word of the query (the catalog also indexes
-       * translations, which the entry's own name does not show). */
+      FUZZ_CHECK (ids[i] < fb_index_get_n_entries (index));
+      FUZZ_CHECK (i == 0 || ids[i - 1] < ids[i]);
       if (fb_index_get_corpus (index) != FB_INDEX_CORPUS_UNICODE)
         continue;
       own = fb_index_tokenize (fb_index_get_name (index, ids[i]));
       for (guint w = 0; words[w] != NULL; w++)
-        if (!g_strv_contains ((const char * const *) own, words[w]))
-          __builtin_trap ();
+        FUZZ_CHECK (g_strv_contains ((const char * const *) own, words[w]));
     }
-  if (words[0] == NULL && n != 0)
-    __builtin_trap ();
 }
 
 int
@@ -63,13 +62,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autofree char *query = g_strndup ((const char *) data, size);
 
-  if (unicode == NULL)
-    {
-      unicode = fb_index_new_unicode (NULL, 32, 0x110000, NULL);
-      catalog = fb_index_new_catalog (NULL, NULL);
-      if (unicode == NULL || catalog == NULL)
-        __builtin_trap ();
-    }
   check (unicode, query);
   check (catalog, query);
   return 0;

@@ -22,7 +22,6 @@
 #include "fb-cli.h"
 #include "fb-cli-progress.h"
 #include "fb-demo-server.h"
-#include "fb-line-server.h"
 #include "fb-list-parser.h"
 #include "fb-run.h"
 #include "fb-semaphore.h"
@@ -95,7 +94,6 @@ struct _FbCli
   FbRun         *run;
   GTlsDatabase  *tls_database;  /* from --cacert */
   FbDemoServer  *server;
-  FbLineServer  *line_server;
   FbCliProgress *progress;
   FbStallMeter  *stall;
   GPtrArray     *sources;
@@ -171,9 +169,6 @@ fb_cli_free (FbCli *cli)
   if (cli->server != NULL)
     fb_demo_server_stop (cli->server);
   g_clear_object (&cli->server);
-  if (cli->line_server != NULL)
-    fb_line_server_stop (cli->line_server);
-  g_clear_object (&cli->line_server);
   g_clear_pointer (&cli->stall, fb_stall_meter_free);
   g_clear_pointer (&cli->sources, g_ptr_array_unref);
   g_clear_object (&cli->cancellable);
@@ -1379,176 +1374,25 @@ run_list (FbCli *cli)
 
 /* ---- serve ---- */
 
-static void
-start_stall_meter (FbCli *cli)
-{
-  const char *log = g_getenv ("FETCHBOARD_STALL_LOG");
-
-  if (g_strcmp0 (log, "1") != 0 && g_strcmp0 (log, "verbose") != 0)
-    return;
-  cli->stall = fb_stall_meter_new (g_main_context_default ());
-  fb_stall_meter_set_verbose (cli->stall, g_str_equal (log, "verbose"));
-}
-
-typedef struct
-{
-  FbIndex  *index;
-  GError   *error;
-  gboolean  done;
-} IndexLoad;
-
-static void
-index_load_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  IndexLoad *load = user_data;
-
-  load->index = fb_index_load_finish (result, &load->error);
-  load->done = TRUE;
-  g_main_context_wakeup (NULL);
-}
-
-static void
-request_logged_cb (FbDemoServer *server,
-                   const char   *line,
-                   FbCli        *cli)
-{
-  g_printerr ("%s\n", line);
-}
-
-/* The book's tcp_mojifinder lines. */
-static void
-line_query_cb (FbLineServer *server,
-               const char   *peer,
-               const char   *query,
-               FbCli        *cli)
-{
-  g_print (" From %s: %s\n", peer, query);
-}
-
-static void
-line_answered_cb (FbLineServer *server,
-                  const char   *peer,
-                  guint         n,
-                  FbCli        *cli)
-{
-  g_print ("   To %s: %u results.\n", peer, n);
-}
-
-/* Loads both indexes on worker threads before listening, so that the first
- * query does not wait. Returns -1 when they are ready, else the exit status. */
-static int
-load_indexes (FbCli *cli)
-{
-  IndexLoad loads[2] = { { NULL, NULL, FALSE }, { NULL, NULL, FALSE } };
-  int status = -1;
-
-  fb_index_load_async (FB_INDEX_CORPUS_UNICODE, NULL, index_load_cb, &loads[0]);
-  fb_index_load_async (FB_INDEX_CORPUS_CATALOG, NULL, index_load_cb, &loads[1]);
-  while ((!loads[0].done || !loads[1].done) && cli->signal_status == 0)
-    g_main_context_iteration (NULL, TRUE);
-  if (cli->signal_status != 0)
-    status = cli->signal_status;
-
-  for (guint i = 0; i < G_N_ELEMENTS (loads) && status < 0; i++)
-    if (loads[i].error != NULL)
-      {
-        g_printerr ("%s: %s\n", PROGRAM_NAME, loads[i].error->message);
-        status = FB_CLI_EXIT_FAILED;
-      }
-  for (guint i = 0; i < G_N_ELEMENTS (loads); i++)
-    {
-      if (status < 0)
-        {
-          fb_demo_server_set_index (cli->server, loads[i].index);
-          if (i == 0 && cli->tcp_port != UNSET_INT)
-            cli->line_server = fb_line_server_new (loads[i].index);
-        }
-      g_clear_pointer (&loads[i].index, fb_index_unref);
-      g_clear_error (&loads[i].error);
-    }
-  return status;
-}
-
 static int
 run_serve (FbCli *cli)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *base_url = NULL;
-  const char *address = cli->bind != NULL ? cli->bind : "127.0.0.1";
-  double delay_min = 0.0;
-  double delay_max = 0.0;
-  int status;
+  FbCliServeOptions options = { 0, };
 
   if (cli->delay != NULL
-      && !fb_demo_server_parse_delay (cli->delay, &delay_min, &delay_max, &error))
+      && !fb_demo_server_parse_delay (cli->delay, &options.delay_min, &options.delay_max,
+                                      &error))
     return cli_usage_error (cli, _("--delay: %s"), error->message);
 
-  cli->server = fb_demo_server_new ();
-  fb_demo_server_set_delay (cli->server, delay_min, delay_max);
-  fb_demo_server_set_error_rate (cli->server, cli->error_rate);
-  fb_demo_server_set_root (cli->server, cli->root);
-  status = load_indexes (cli);
-  if (status >= 0)
-    return status;
-
-  if (!fb_demo_server_listen_full (cli->server, address, (guint) cli->port, cli->backlog,
-                                   &error))
-    {
-      g_printerr (_("%s: cannot listen on port %d: %s\n"), PROGRAM_NAME, cli->port,
-                  error->message);
-      return FB_CLI_EXIT_FAILED;
-    }
-  if (cli->line_server != NULL
-      && !fb_line_server_listen (cli->line_server, address, (guint) cli->tcp_port, cli->backlog,
-                                 &error))
-    {
-      g_printerr (_("%s: cannot listen on port %d: %s\n"), PROGRAM_NAME, cli->tcp_port,
-                  error->message);
-      return FB_CLI_EXIT_FAILED;
-    }
-  if (cli->verbose)
-    {
-      g_signal_connect (cli->server, "request-logged", G_CALLBACK (request_logged_cb), cli);
-      if (cli->line_server != NULL)
-        {
-          g_signal_connect (cli->line_server, "query", G_CALLBACK (line_query_cb), cli);
-          g_signal_connect (cli->line_server, "answered", G_CALLBACK (line_answered_cb), cli);
-        }
-    }
-
-  start_stall_meter (cli);
-  base_url = fb_demo_server_dup_base_url (cli->server);
-  if (cli->root != NULL)
-    {
-      /* "http://127.0.0.1:8000/flags" → "http://127.0.0.1:8000/" */
-      base_url[strlen (base_url) - strlen ("flags")] = '\0';
-      /* Translators: the folder, then the server's address */
-      g_print (_("Serving the folder %s at %s\n"), cli->root, base_url);
-    }
-  else
-    g_print (_("Serving %s\n"), base_url);
-  if (cli->line_server != NULL)
-    g_print (_("Finder (TCP line protocol) on %s port %u\n"), address,
-             fb_line_server_get_port (cli->line_server));
-  if (delay_max <= 0.0)
-    g_print (_("Delay: none\n"));
-  else if (delay_min == delay_max)
-    g_print (_("Delay: %.2f s before each answer\n"), delay_min);
-  else
-    g_print (_("Delay: a random %.2f to %.2f s before each answer\n"), delay_min, delay_max);
-  g_print (_("Error rate: %.0f%% of answers are 418 I'm a Teapot\n"), cli->error_rate * 100);
-  g_print (_("Press Ctrl+C to stop.\n"));
-
-  while (cli->signal_status == 0)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_print (g_dngettext (GETTEXT_PACKAGE, "%u request served.\n", "%u requests served.\n",
-                        fb_demo_server_get_requests (cli->server)),
-           fb_demo_server_get_requests (cli->server));
-  fb_demo_server_stop (cli->server);
-  return FB_CLI_EXIT_OK;
+  options.address = cli->bind != NULL ? cli->bind : "127.0.0.1";
+  options.port = (guint) cli->port;
+  options.tcp_port = cli->tcp_port != UNSET_INT ? cli->tcp_port : -1;
+  options.backlog = cli->backlog;
+  options.root = cli->root;
+  options.error_rate = cli->error_rate;
+  options.verbose = cli->verbose;
+  return fb_cli_serve (&options, &cli->signal_status, &cli->stall);
 }
 
 /* ---- main ---- */
@@ -1567,7 +1411,7 @@ run_command (FbCli  *cli,
   /* serve measures from the moment it listens: building the indexes
    * before that keeps both cores busy, which is not a main-loop stall. */
   if (cli->command != FB_CLI_COMMAND_SERVE)
-    start_stall_meter (cli);
+    cli->stall = fb_cli_stall_meter_from_env ();
   watch_signals (cli);
 
   switch (cli->command)

@@ -8,6 +8,7 @@
 
 #include "fb-index.h"
 #include "fb-run.h"
+#include "fb-stall-meter.h"
 
 G_BEGIN_DECLS
 
@@ -75,6 +76,27 @@ char     *fb_cli_format_find             (FbIndex             *index,
 int       fb_cli_find                    (gboolean             catalog,
                                           const char * const  *words,
                                           const int           *stop);
+
+typedef struct
+{
+  const char *address;     /* an IP address */
+  guint       port;        /* HTTP; 0 = any free port */
+  int         tcp_port;    /* the line server's, 0 = any free port, -1 = none */
+  int         backlog;
+  const char *root;        /* a folder to serve, or NULL for the built-in flags */
+  double      delay_min;
+  double      delay_max;
+  double      error_rate;
+  gboolean    verbose;
+} FbCliServeOptions;
+
+/* Runs `serve` until *@stop is set; returns the exit status. With
+ * FETCHBOARD_STALL_LOG, it sets *@stall to a meter started once it listens. */
+int       fb_cli_serve                   (const FbCliServeOptions  *options,
+                                          const int                *stop,
+                                          FbStallMeter            **stall);
+/* The stall meter FETCHBOARD_STALL_LOG=1 or =verbose asks for, or NULL. */
+FbStallMeter *fb_cli_stall_meter_from_env (void);
 
 const char *fb_cli_state_to_string       (FbJobState           state);
 const char *fb_cli_kind_to_string        (FbJobKind            kind);

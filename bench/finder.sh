@@ -4,7 +4,8 @@
 # Copyright 2026 The Fetchboard developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   bench/finder.sh [ROUNDS]      (default 5; BENCH_DURATION=10 seconds per wrk run)
+#   bench/finder.sh [ROUNDS]      (default 5; BENCH_DURATION=10 seconds per wrk run;
+#                                  BENCH_SECTIONS="http tcp" by default, either alone)
 #
 # HTTP: `wrk -t1 -c100 -d10s` on GET /search?q=cat%20face against
 #   - `fetchboard-cli serve` (this build);
@@ -51,6 +52,9 @@ median () { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/
 
 meson compile -C "$top/build" src/cli/fetchboard-cli:executable >/dev/null
 query='/search?q=cat%20face'
+SECTIONS=${BENCH_SECTIONS:-http tcp}
+
+if [[ " $SECTIONS " == *" http "* ]]; then
 
 # ---- servers
 SERVE_PORT=$(free_port)
@@ -144,6 +148,9 @@ awk -v s="$serve_m" -v n="$nginx_m" -v u="$uvicorn_m" \
 for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 wait 2>/dev/null || true
 PIDS=()
+fi
+
+[[ " $SECTIONS " == *" tcp "* ]] || exit 0
 
 # ---- TCP: 1,000 clients at once
 printf 'TCP: 1000 clients connected at once, 10 queries each:\n'

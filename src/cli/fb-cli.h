@@ -19,6 +19,8 @@ typedef enum
   FB_CLI_COMMAND_PROBE,
   FB_CLI_COMMAND_SERVE,
   FB_CLI_COMMAND_FIND,
+  FB_CLI_COMMAND_HISTORY,
+  FB_CLI_COMMAND_EXPORT,
 } FbCliCommand;
 
 #define FB_CLI_EXIT_OK          0   /* nothing ended in error */

@@ -42,6 +42,10 @@ void          _fb_job_set_error         (FbJob        *self,
 gboolean      _fb_job_finish            (FbJob        *self,
                                          FbJobState    state,
                                          const char   *message);
+/* A restored job's clock (monotonic µs), before it is finished. */
+void          _fb_job_set_phase_time    (FbJob        *self,
+                                         FbJobPhase    phase,
+                                         gint64        time);
 /* Back to QUEUED with its results cleared, for a retry. */
 void          _fb_job_reset             (FbJob        *self);
 /* The cancellable of the current attempt (created on demand, cleared by reset). */

@@ -270,14 +270,17 @@ test_cli_expand_codes_follows_the_book (void)
   CU_ASSERT_EQUAL (g_strv_length (every_all), 676);
   CU_ASSERT_STRING_EQUAL (every_all[675], "ZZ");
 
-  /* -a beats positional codes: ISO codes only, so no "AA". */
+  /* -a beats positional codes: the book's 194, so no "AA", no "AQ". */
   all = fb_cli_expand_codes (FALSE, TRUE, letter, 0, &error);
   g_assert_no_error (error);
   fb_countries_get_all (&n_countries);
-  CU_ASSERT_TRUE (n_countries > 190);
-  CU_ASSERT_EQUAL (g_strv_length (all), n_countries);
+  CU_ASSERT_TRUE (n_countries > 194);
+  CU_ASSERT_EQUAL (g_strv_length (all), 194);
   CU_ASSERT_STRING_EQUAL (all[0], "AD");
-  CU_ASSERT_STRING_EQUAL (all[n_countries - 1], "ZW");
+  CU_ASSERT_STRING_EQUAL (all[193], "ZW");
+  CU_ASSERT_TRUE (g_strv_contains ((const char * const *) all, "TW"));
+  CU_ASSERT_FALSE (g_strv_contains ((const char * const *) all, "AQ"));
+  CU_ASSERT_FALSE (g_strv_contains ((const char * const *) all, "PR"));
   CU_ASSERT_TRUE (g_strv_contains ((const char * const *) all, "BR"));
   CU_ASSERT_TRUE (g_strv_contains ((const char * const *) all, "BB"));
   CU_ASSERT_FALSE (g_strv_contains ((const char * const *) all, "AA"));
@@ -772,6 +775,12 @@ test_cli_usage_errors_exit_2 (void)
     { "probe", NULL },
     { "serve", "--error-rate", "2", NULL },
     { "serve", "extra", NULL },
+    { "serve", "--bind", "localhost", NULL },
+    { "serve", "--backlog", "0", NULL },
+    { "serve", "--tcp-port", "70000", NULL },
+    { "serve", "--root", "/nonexistent/folder", NULL },
+    { "flags", "-s", "LOCALHOST", NULL },
+    { "find", NULL },
   };
   g_autofree char *dir = fb_test_make_tmpdir ();
 
@@ -1426,8 +1435,226 @@ test_cli_serve_serves_flags_until_ctrl_c (void)
   fb_test_rm_rf (dir);
 }
 
+#define STATUS_DASHES "──────────────────────────────────────────────────────────────────"
+
+static void
+test_cli_find_prints_the_book_lines (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = run_cli (NULL, NULL, &out, &err, "find", "cat", "FACE", NULL);
+
+  CU_ASSERT_EQUAL (g_utf8_strlen (STATUS_DASHES, -1), 66);
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) {
+    "U+1F431\t🐱\tCAT FACE",
+    "U+1F638\t😸\tGRINNING CAT FACE WITH SMILING EYES",
+    "U+1F639\t😹\tCAT FACE WITH TEARS OF JOY",
+    "U+1F63A\t😺\tSMILING CAT FACE WITH OPEN MOUTH",
+    "U+1F63B\t😻\tSMILING CAT FACE WITH HEART-SHAPED EYES",
+    "U+1F63C\t😼\tCAT FACE WITH WRY SMILE",
+    "U+1F63D\t😽\tKISSING CAT FACE WITH CLOSED EYES",
+    "U+1F63E\t😾\tPOUTING CAT FACE",
+    "U+1F63F\t😿\tCRYING CAT FACE",
+    "U+1F640\t🙀\tWEARY CAT FACE",
+    STATUS_DASHES " 10 found",
+    NULL });
+  CU_ASSERT_STRING_EQUAL (err, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = run_cli (NULL, NULL, &out, &err, "find", "brillig", NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) { STATUS_DASHES " 0 found", NULL });
+}
+
+static void
+test_cli_find_catalog_in_the_readers_language (void)
+{
+  g_autofree char *localedir = g_build_filename (g_getenv ("FETCHBOARD_BUILD_ROOT"), "po", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *zh_out = NULL;
+  g_autofree char *zh_err = NULL;
+  int status = run_cli (NULL, NULL, &out, &err, "find", "--catalog", "中国", NULL);
+  int zh_status;
+
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) { "CN\t🇨🇳\tChina", STATUS_DASHES " 1 found", NULL });
+
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  g_setenv ("FETCHBOARD_LOCALEDIR", localedir, TRUE);
+  zh_status = run_cli (NULL, NULL, &zh_out, &zh_err, "find", "--catalog", "korea", NULL);
+  g_unsetenv ("LANGUAGE");
+  g_unsetenv ("FETCHBOARD_LOCALEDIR");
+
+  CU_ASSERT_EQUAL (zh_status, 0);
+  assert_lines (zh_out, (const char *[]) {
+    "KP\t🇰🇵\t朝鲜民主主义人民共和国",
+    "KR\t🇰🇷\t大韩民国",
+    STATUS_DASHES " 2 found",
+    NULL });
+}
+
+static void
+test_cli_find_without_words_or_names (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *missing_out = NULL;
+  g_autofree char *missing_err = NULL;
+  int status = run_cli (NULL, NULL, &out, &err, "find", "--catalog", NULL);
+  int missing_status;
+
+  CU_ASSERT_EQUAL (status, 2);
+  CU_ASSERT_STRING_EQUAL (out, "");
+  CU_ASSERT_TRUE (g_str_has_prefix (err, "*** Usage error: no word given"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (err, "Usage: fetchboard-cli find [OPTION…] WORD…\n"));
+
+  g_setenv ("FETCHBOARD_UNICODE_DATA", "/nonexistent/UnicodeData.txt", TRUE);
+  missing_status = run_cli (NULL, NULL, &missing_out, &missing_err, "find", "a", NULL);
+  g_unsetenv ("FETCHBOARD_UNICODE_DATA");
+  CU_ASSERT_EQUAL (missing_status, 1);
+  CU_ASSERT_STRING_EQUAL (missing_out, "");
+  CU_ASSERT_PTR_NOT_NULL (strstr (missing_err, "/nonexistent/UnicodeData.txt"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (missing_err, "unicode-data"));
+}
+
+/* ---- parity with the book ---- */
+
+static void
+test_cli_flags_all_is_the_books_194 (void)
+{
+  g_autoptr(FbDemoServer) server = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *own_out = NULL;
+  g_autofree char *own_err = NULL;
+  g_autofree char *site = NULL;
+  g_auto(GStrv) files = NULL;
+  int status;
+  int own_status;
+
+  /* Against the book's data set: exactly its 194 codes are served. */
+  server = start_demo_server (fb_countries_book_codes (), &base);
+  site = g_strdup_printf ("LOCAL site: %s", base);
+  status = run_cli (dir, NULL, &out, &err, "flags", "-a", "-m", "100", "-s", base, NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  assert_lines (out, (const char *[]) {
+    site,
+    "Searching for 194 flags: from AD to ZW",
+    "100 concurrent connections will be used.",
+    "--------------------",
+    "194 flags downloaded.",
+    "Elapsed time: ",
+    NULL });
+  files = fb_test_list_dir (dir);
+  CU_ASSERT_EQUAL (g_strv_length (files), 1);
+
+  /* The built-in server has all 194 too. */
+  own_status = run_cli (dir, NULL, &own_out, &own_err, "flags", "-a", "-m", "100", "-o", "own",
+                        NULL);
+  CU_ASSERT_EQUAL (own_status, 0);
+  CU_ASSERT_TRUE (has_line (own_out, "194 flags downloaded."));
+  CU_ASSERT_FALSE (has_line_starting (own_out, "  "));
+  CU_ASSERT_PTR_NULL (strstr (own_out, "not found"));
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_flags_server_labels_are_the_books (void)
+{
+  const struct { const char *label; const char *line; } labels[] = {
+    { "LOCAL", "LOCAL site: http://localhost:8000/flags" },
+    { "delay", "DELAY site: http://localhost:8001/flags" },
+    { "Error", "ERROR site: http://localhost:8002/flags" },
+  };
+  g_autofree char *dir = fb_test_make_tmpdir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      /* Whatever answers there (maybe nothing), the opening line names the label. */
+      run_cli (dir, NULL, &out, &err, "flags", "-s", labels[i].label, "--timeout", "1", "BR",
+               NULL);
+      lines = g_strsplit (out, "\n", 2);
+      CU_ASSERT_STRING_EQUAL (lines[0], labels[i].line);
+    }
+  CU_ASSERT_STRING_EQUAL (fb_cli_server_for_label ("remote"),
+                          "https://www.fluentpython.com/data/flags");
+  CU_ASSERT_PTR_NULL (fb_cli_server_for_label ("LOCALHOST"));
+  fb_test_rm_rf (dir);
+}
+
+static void
+test_cli_probe_takes_two_letter_names_as_hosts (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = run_cli (NULL, NULL, &out, &err, "probe", "--timeout", "3", "xx", "localhost",
+                        NULL);
+
+  /* "xx" is probed (found or not), never rejected as a country code. */
+  CU_ASSERT_NOT_EQUAL (status, 2);
+  CU_ASSERT_PTR_NULL (strstr (err, "country code"));
+  CU_ASSERT_TRUE (has_line (out, "  xx") || has_line (out, "+ xx"));
+  CU_ASSERT_TRUE (has_line (out, "+ localhost"));
+  CU_ASSERT_TRUE (has_line (out, "  2 names found.") || has_line (out, "  1 name found."));
+}
+
+static void
+test_cli_serve_root_and_line_server (void)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDataInputStream) stream = NULL;
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree Reading *first = g_new0 (Reading, 1);
+  g_autofree Reading *second = g_new0 (Reading, 1);
+  g_autofree char *pattern = NULL;
+  g_autofree char *escaped = g_regex_escape_string (dir, -1);
+  gboolean exited = FALSE;
+
+  server = spawn_cli (dir, FALSE, (const char *[]) { "serve", "--port", "0", "--tcp-port", "0",
+                                                     "--root", dir, "--bind", "127.0.0.1",
+                                                     "--backlog", "16", NULL });
+  stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, read_line_cb, first);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&first->done, CHILD_DEADLINE));
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, read_line_cb, second);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&second->done, CHILD_DEADLINE));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (first->line);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (second->line);
+
+  pattern = g_strdup_printf ("^Serving the folder %s at http://127\\.0\\.0\\.1:[0-9]+/$",
+                             escaped);
+  CU_ASSERT_TRUE (g_regex_match_simple (pattern, first->line, 0, 0));
+  CU_ASSERT_TRUE (g_regex_match_simple ("^Finder \\(TCP line protocol\\) on 127\\.0\\.0\\.1 "
+                                        "port [0-9]+$", second->line, 0, 0));
+
+  g_subprocess_send_signal (server, SIGINT);
+  g_subprocess_wait_async (server, NULL, wait_cb, &exited);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&exited, CHILD_DEADLINE));
+  CU_ASSERT_TRUE (g_subprocess_get_if_exited (server));
+  CU_ASSERT_EQUAL (g_subprocess_get_exit_status (server), 0);
+  g_free (first->line);
+  g_free (second->line);
+  fb_test_rm_rf (dir);
+}
+
 static const FbTestCase tests[] = {
   { "test_cli_expand_codes_follows_the_book", test_cli_expand_codes_follows_the_book },
+  FB_TEST (test_cli_find_prints_the_book_lines),
+  FB_TEST (test_cli_find_catalog_in_the_readers_language),
+  FB_TEST (test_cli_find_without_words_or_names),
+  FB_TEST (test_cli_flags_all_is_the_books_194),
+  FB_TEST (test_cli_flags_server_labels_are_the_books),
+  FB_TEST (test_cli_probe_takes_two_letter_names_as_hosts),
+  FB_TEST (test_cli_serve_root_and_line_server),
   { "test_cli_format_lines_match_the_book", test_cli_format_lines_match_the_book },
   { "test_cli_url_is_local_for_loopback_only", test_cli_url_is_local_for_loopback_only },
   { "test_cli_progress_format_is_tqdm_like", test_cli_progress_format_is_tqdm_like },

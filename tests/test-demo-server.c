@@ -511,8 +511,7 @@ test_demo_server_answers_404_elsewhere (void)
     "/flags/br/metadata.jsonx",
     "/flags/br/br.gif/x",
     "/flags",
-    "/",
-    "/favicon.ico",
+    "/favicon.ico",           /* "/" is the finder's page (test-finder-server) */
   };
   g_autoptr(FbDemoServer) server = start_server ();
   g_autoptr(SoupSession) session = make_session ();

@@ -72,12 +72,10 @@ fb_cli_expand_codes (gboolean             every,
     }
   else if (all)
     {
-      guint n_countries = 0;
-      const FbCountry *countries = fb_countries_get_all (&n_countries);
+      const char * const *book = fb_countries_book_codes ();
 
-      for (guint i = 0; i < n_countries; i++)
-        if (code_index (countries[i].code) >= 0)
-          wanted[code_index (countries[i].code)] = TRUE;
+      for (guint i = 0; book[i] != NULL; i++)
+        wanted[code_index (book[i])] = TRUE;
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (wanted) && (limit == 0 || n < limit); i++)
@@ -99,6 +97,24 @@ fb_cli_expand_codes (gboolean             every,
     }
 
   return g_strv_builder_end (builder);
+}
+
+const char *
+fb_cli_server_for_label (const char *label)
+{
+  static const struct { const char *label; const char *url; } servers[] = {
+    { "REMOTE", "https://www.fluentpython.com/data/flags" },
+    { "LOCAL", "http://localhost:8000/flags" },
+    { "DELAY", "http://localhost:8001/flags" },
+    { "ERROR", "http://localhost:8002/flags" },
+  };
+
+  g_return_val_if_fail (label != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    if (g_ascii_strcasecmp (label, servers[i].label) == 0)
+      return servers[i].url;
+  return NULL;
 }
 
 gboolean
@@ -189,6 +205,7 @@ fb_cli_format_summary (FbCliCommand command,
       break;
     case FB_CLI_COMMAND_DOWNLOAD:
     case FB_CLI_COMMAND_SERVE:
+    case FB_CLI_COMMAND_FIND:
     case FB_CLI_COMMAND_HISTORY:
     case FB_CLI_COMMAND_EXPORT:
     default:

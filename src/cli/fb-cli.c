@@ -38,6 +38,7 @@
 #define UNSET_INT            G_MININT
 #define UNSET_DOUBLE         (-G_MAXDOUBLE)
 #define DEFAULT_SERVE_PORT   8000 /* the book's local server */
+#define DEFAULT_BACKLOG      1024 /* the kernel caps it at net.core.somaxconn */
 #define FLAGS_DEFAULT_OUTPUT "downloaded"
 
 typedef struct _FbCli FbCli;
@@ -73,10 +74,15 @@ struct _FbCli
   double         timeout;
   char          *output;
   char          *server_url;
+  char          *server_label;  /* -s LOCAL|REMOTE|DELAY|ERROR, upper-case */
   char          *cacert;
   char          *delay;
   double         error_rate;
   int            port;
+  int            tcp_port;
+  int            backlog;
+  char          *bind;
+  char          *root;
   char         **args;
   gboolean       verbose;
   gboolean       quiet;
@@ -85,6 +91,7 @@ struct _FbCli
   gboolean       all;
   gboolean       every;
   gboolean       metadata;
+  gboolean       catalog;
   char          *journal_path;
   char          *format;
   gboolean       continue_saved;
@@ -122,6 +129,8 @@ static const struct
     N_("Resolve a list of domain names and say which exist.") },
   { "serve", FB_CLI_COMMAND_SERVE, "",
     N_("Serve the flag data set on 127.0.0.1 until Ctrl+C, like the book’s slow_server.py.") },
+  { "find", FB_CLI_COMMAND_FIND, N_("WORD…"),
+    N_("Find Unicode characters, or countries with --catalog, whose names have every WORD.") },
   { "history", FB_CLI_COMMAND_HISTORY, "",
     N_("List the runs the journal holds.") },
   { "export", FB_CLI_COMMAND_EXPORT, N_("RUN"),
@@ -152,6 +161,8 @@ fb_cli_new (FbCliCommand  command,
   cli->limit = UNSET_INT;
   cli->timeout = UNSET_DOUBLE;
   cli->port = DEFAULT_SERVE_PORT;
+  cli->tcp_port = UNSET_INT;
+  cli->backlog = DEFAULT_BACKLOG;
   cli->cancellable = g_cancellable_new ();
   cli->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) list_source_free);
   return cli;
@@ -176,9 +187,12 @@ fb_cli_free (FbCli *cli)
   g_clear_object (&cli->cancellable);
   g_free (cli->output);
   g_free (cli->server_url);
+  g_free (cli->server_label);
   g_free (cli->cacert);
   g_clear_object (&cli->tls_database);
   g_free (cli->delay);
+  g_free (cli->bind);
+  g_free (cli->root);
   g_free (cli->journal_path);
   g_free (cli->format);
   g_strfreev (cli->args);
@@ -289,22 +303,22 @@ main_help (void)
 
 /* ---- options ---- */
 
-static const char *
+static char *
 command_description (FbCliCommand command)
 {
   switch (command)
     {
     case FB_CLI_COMMAND_FLAGS:
-      return _("CC is a country code (BR) or its first letter (B for BA…BZ), in any case.\n"
+      return g_strdup (_("CC is a country code (BR) or its first letter (B for BA…BZ), in any case.\n"
                "-e beats -a beats CC arguments; the codes are de-duplicated and sorted, then\n"
                "cut by -l. Each code fetches {server}/{cc}/{cc}.gif (and metadata.json with\n"
                "--metadata); files are saved in ./downloaded as CC.gif, or under the\n"
                "country name with --metadata. Without -s a demo server is started inside\n"
                "the program and used.\n\n"
                "Exit status: 0 when no flag ended in error (not found is not an error), 1 when\n"
-               "one did, 2 for usage errors, 130 after Ctrl+C.");
+               "one did, 2 for usage errors, 130 after Ctrl+C."));
     case FB_CLI_COMMAND_DOWNLOAD:
-      return _("Each argument is a URL, @FILE (a list, one URL a line; .csv and .tsv: the\n"
+      return g_strdup (_("Each argument is a URL, @FILE (a list, one URL a line; .csv and .tsv: the\n"
                "first column) or - (the list on standard input). Lines that are not URLs\n"
                "are reported as FILE:LINE: REASON and the rest still runs. Files are saved\n"
                "under the last segment of the URL's path, in the current folder unless -o\n"
@@ -312,27 +326,44 @@ command_description (FbCliCommand command)
                "--overwrite is given.\n\n"
                "Exit status: 0 when no download ended in error (not found is not an error),\n"
                "1 when one did or a line was rejected, 2 for usage errors or when no valid\n"
-               "URL remains, 130 after Ctrl+C.");
+               "URL remains, 130 after Ctrl+C."));
     case FB_CLI_COMMAND_PROBE:
-      return _("Each argument is a domain name, @FILE (a list, one name a line) or - (the\n"
+      return g_strdup (_("Each argument is a domain name, @FILE (a list, one name a line) or - (the\n"
                "list on standard input). Results are printed as they complete: “+ name” when\n"
                "the name resolves, “  name” when it does not.\n\n"
                "Exit status: 0 when no lookup ended in error (not found is not an error),\n"
                "1 when one did (a timeout, say) or a line was rejected, 2 for usage errors\n"
-               "or when no valid name remains, 130 after Ctrl+C.");
+               "or when no valid name remains, 130 after Ctrl+C."));
     case FB_CLI_COMMAND_SERVE:
-      return _("Serves /flags/{cc}/{cc}.gif and /flags/{cc}/metadata.json for every ISO 3166\n"
-               "country; unknown codes get 404. Each answer waits a random time in the\n"
-               "--delay range, and fails with 418 I'm a Teapot with probability\n"
-               "--error-rate. Stop it with Ctrl+C (exit status 0).");
+      return g_strconcat (
+        _("Serves /flags/{cc}/{cc}.gif and /flags/{cc}/metadata.json for every ISO 3166\n"
+          "country; unknown codes get 404. Each answer waits a random time in the\n"
+          "--delay range, and fails with 418 I'm a Teapot with probability\n"
+          "--error-rate. Stop it with Ctrl+C (exit status 0)."),
+        "\n\n",
+        _("The finder, as the book's web_mojifinder: GET /search?q=WORDS answers\n"
+          "[{\"char\": …, \"name\": …}] in JSON, GET /flags/search?q=WORDS the matching\n"
+          "countries, GET / a search page. With --root DIR the files of DIR are served\n"
+          "instead of the flags (no path leads out of DIR) and the page moves to\n"
+          "/finder. --tcp-port adds the book's tcp_mojifinder line protocol."), NULL);
+    case FB_CLI_COMMAND_FIND:
+      return g_strdup (_("Prints each character whose Unicode name has every WORD (in any case;\n"
+               "hyphens split words), sorted by code point, as U+1F638<TAB>😸<TAB>NAME,\n"
+               "then a line of 66 “─” and the count, like the book’s mojifinder. With\n"
+               "--catalog it searches the flag catalog instead: codes, flags and country\n"
+               "names in every language iso-codes has, printed as CODE<TAB>FLAG<TAB>NAME.\n"
+               "The names come from Unicode’s UnicodeData.txt (Debian’s unicode-data\n"
+               "package, or the file FETCHBOARD_UNICODE_DATA names).\n\n"
+               "Exit status: 0 after a search (even one that finds nothing), 1 when the\n"
+               "names cannot be read, 2 for usage errors."));
     case FB_CLI_COMMAND_HISTORY:
-      return _("Lists every run of the journal (the user’s, or --journal FILE): its number,\n"
+      return g_strdup (_("Lists every run of the journal (the user’s, or --journal FILE): its number,\n"
                "date, kind and how its jobs ended. Runs are recorded by the window, and by\n"
-               "flags, download and probe when given --journal or --continue.");
+               "flags, download and probe when given --journal or --continue."));
     case FB_CLI_COMMAND_EXPORT:
-      return _("RUN is a number from “history”, or “last”. JSON and CSV have one entry per\n"
+      return g_strdup (_("RUN is a number from “history”, or “last”. JSON and CSV have one entry per\n"
                "job with every field of the journal; SVG draws the run’s timeline (jobs\n"
-               "active and the limit over time, and when each job ended, by result).");
+               "active and the limit over time, and when each job ended, by result)."));
     default:
       g_return_val_if_reached (NULL);
     }
@@ -478,6 +509,15 @@ command_entries (FbCli *cli)
   gboolean flags = cli->command == FB_CLI_COMMAND_FLAGS;
   gboolean probe = cli->command == FB_CLI_COMMAND_PROBE;
 
+  if (cli->command == FB_CLI_COMMAND_FIND)
+    {
+      add_entry (entries, "catalog", 0, 0, G_OPTION_ARG_NONE, &cli->catalog,
+                 N_("Search the flag catalog (countries) instead of Unicode"), NULL);
+      add_entry (entries, G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli->args,
+                 NULL, NULL);
+      return entries;
+    }
+
   if (cli->command == FB_CLI_COMMAND_SERVE)
     {
       add_entry (entries, "delay", 0, 0, G_OPTION_ARG_STRING, &cli->delay,
@@ -487,7 +527,18 @@ command_entries (FbCli *cli)
                  N_("Answer 418 I'm a Teapot with probability P, 0 to 1 (default 0)"),
                  N_("P"));
       add_entry (entries, "port", 0, 0, G_OPTION_ARG_CALLBACK, port_cb,
-                 N_("Listen on 127.0.0.1:N; 0 picks a free port (default 8000)"), N_("N"));
+                 N_("Listen for HTTP on port N; 0 picks a free port (default 8000)"), N_("N"));
+      add_entry (entries, "bind", 0, 0, G_OPTION_ARG_STRING, &cli->bind,
+                 N_("Listen on this IP address (default 127.0.0.1)"), N_("ADDR"));
+      add_entry (entries, "backlog", 0, 0, G_OPTION_ARG_INT, &cli->backlog,
+                 N_("Queue at most N connections not yet accepted (default 1024)"), N_("N"));
+      add_entry (entries, "root", 0, 0, G_OPTION_ARG_FILENAME, &cli->root,
+                 N_("Serve the files of DIR instead of the built-in flags"), N_("DIR"));
+      add_entry (entries, "tcp-port", 0, 0, G_OPTION_ARG_INT, &cli->tcp_port,
+                 N_("Also serve the finder's line protocol on TCP port N (the book uses 2323)"),
+                 N_("N"));
+      add_entry (entries, "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose,
+                 N_("Log each request and each finder query"), NULL);
       add_entry (entries, G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli->args,
                  NULL, NULL);
       return entries;
@@ -532,7 +583,8 @@ command_entries (FbCli *cli)
              NULL, NULL);
   if (flags)
     add_entry (entries, "server", 's', 0, G_OPTION_ARG_STRING, &cli->server_url,
-               N_("Base URL of the flag server (default: start a demo server)"), N_("URL"));
+               N_("Flag server: LOCAL, REMOTE, DELAY, ERROR (the book’s labels) or a base "
+                  "URL (default: start a demo server)"), N_("LABEL|URL"));
   if (!probe)
     add_entry (entries, "output", 'o', 0, G_OPTION_ARG_FILENAME, &cli->output,
                flags ? N_("Save the flags in DIR (default “downloaded”)")
@@ -573,6 +625,7 @@ parse_options (FbCli  *cli,
   g_autoptr(GError) error = NULL;
   GOptionGroup *group;
   g_autofree char *prgname = g_strdup_printf ("%s %s", PROGRAM_NAME, cli->name);
+  g_autofree char *description = NULL;
   g_auto(GStrv) strv = g_new0 (char *, argc + 1);
 
   for (int i = 0; i < argc; i++)
@@ -585,7 +638,8 @@ parse_options (FbCli  *cli,
         context = g_option_context_new (_(commands[i].parameters));
         g_option_context_set_summary (context, _(commands[i].summary));
       }
-  g_option_context_set_description (context, command_description (cli->command));
+  description = command_description (cli->command);
+  g_option_context_set_description (context, description);
   /* A group of our own, so that the number callbacks get @cli. */
   group = g_option_group_new (NULL, NULL, NULL, cli, NULL);
   g_option_group_add_entries (group, (GOptionEntry *) (gpointer) entries->data);
@@ -598,6 +652,8 @@ parse_options (FbCli  *cli,
   if (cli->verbose + cli->quiet + cli->json > 1)
     return cli_usage_error (cli, _("-v, -q and --json cannot be combined"));
 
+  if (cli->command == FB_CLI_COMMAND_FIND && (cli->args == NULL || cli->args[0] == NULL))
+    return cli_usage_error (cli, _("no word given (give one or more words to look for)"));
   if (cli->command == FB_CLI_COMMAND_HISTORY || cli->command == FB_CLI_COMMAND_EXPORT)
     {
       guint n_args = cli->args != NULL ? g_strv_length (cli->args) : 0;
@@ -611,8 +667,23 @@ parse_options (FbCli  *cli,
     {
       if (cli->args != NULL && cli->args[0] != NULL)
         return cli_usage_error (cli, _("unexpected argument “%s”"), cli->args[0]);
+      if (cli->tcp_port != UNSET_INT && (cli->tcp_port < 0 || cli->tcp_port > G_MAXUINT16))
+        return cli_usage_error (cli, _("--tcp-port N must be from 0 to 65535"));
+      if (cli->backlog < 1 || cli->backlog > 65535)
+        return cli_usage_error (cli, _("--backlog N must be from 1 to 65535"));
+      if (cli->bind != NULL && !g_hostname_is_ip_address (cli->bind))
+        return cli_usage_error (cli, _("--bind ADDR must be an IP address, not “%s”"),
+                                cli->bind);
+      if (cli->root != NULL && !g_file_test (cli->root, G_FILE_TEST_IS_DIR))
+        return cli_usage_error (cli, _("--root DIR must be a folder: “%s”"), cli->root);
     }
 
+  if (cli->server_url != NULL && fb_cli_server_for_label (cli->server_url) != NULL)
+    {
+      cli->server_label = g_ascii_strup (cli->server_url, -1);
+      g_free (cli->server_url);
+      cli->server_url = g_strdup (fb_cli_server_for_label (cli->server_label));
+    }
   if (cli->cacert != NULL)
     {
       g_autoptr(GError) tls_error = NULL;
@@ -996,7 +1067,13 @@ run_flags (FbCli *cli)
         fb_run_get_max_concurrency (cli->run));
       g_autofree char *shown = fb_url_for_display (base_url);
 
-      if (fb_cli_url_is_local (base_url))
+      if (g_strcmp0 (cli->server_label, "DELAY") == 0)
+        g_print (_("DELAY site: %s\n"), shown);
+      else if (g_strcmp0 (cli->server_label, "ERROR") == 0)
+        g_print (_("ERROR site: %s\n"), shown);
+      else if (g_strcmp0 (cli->server_label, "REMOTE") == 0)
+        g_print (_("REMOTE site: %s\n"), shown);
+      else if (cli->server_label != NULL || fb_cli_url_is_local (base_url))
         g_print (_("LOCAL site: %s\n"), shown);
       else
         g_print (_("REMOTE site: %s\n"), shown);
@@ -1207,7 +1284,7 @@ mismatch_reason (FbCliCommand command,
     case FB_ENTRY_URL:
       return _("not a domain name (looks like a URL; use download)");
     case FB_ENTRY_CODE:
-      return _("not a domain name (looks like a country code; use flags)");
+      /* "vm" in /etc/hosts is a host name: probe takes it as one. */
     case FB_ENTRY_DOMAIN:
     default:
       return NULL;
@@ -1325,7 +1402,15 @@ collect_jobs (FbCli     *cli,
               g_array_append_val (firsts, ((FirstSeen) { i, entry->line }));
               g_hash_table_insert (seen, entry->text, GUINT_TO_POINTER (firsts->len));
             }
-          job = fb_job_new (kind, entry->text);
+          if (entry->kind == FB_ENTRY_CODE)
+            {
+              /* The parser upper-cases codes; as a host name it reads as typed. */
+              g_autofree char *host = g_ascii_strdown (entry->text, -1);
+
+              job = fb_job_new (kind, host);
+            }
+          else
+            job = fb_job_new (kind, entry->text);
           fb_job_set_source (job, result->source, entry->line);
           g_ptr_array_add (jobs, job);
         }
@@ -1414,43 +1499,21 @@ static int
 run_serve (FbCli *cli)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *base_url = NULL;
-  double delay_min = 0.0;
-  double delay_max = 0.0;
+  FbCliServeOptions options = { 0, };
 
   if (cli->delay != NULL
-      && !fb_demo_server_parse_delay (cli->delay, &delay_min, &delay_max, &error))
+      && !fb_demo_server_parse_delay (cli->delay, &options.delay_min, &options.delay_max,
+                                      &error))
     return cli_usage_error (cli, _("--delay: %s"), error->message);
 
-  cli->server = fb_demo_server_new ();
-  fb_demo_server_set_delay (cli->server, delay_min, delay_max);
-  fb_demo_server_set_error_rate (cli->server, cli->error_rate);
-  if (!fb_demo_server_listen (cli->server, (guint) cli->port, &error))
-    {
-      g_printerr (_("%s: cannot listen on port %d: %s\n"), PROGRAM_NAME, cli->port,
-                  error->message);
-      return FB_CLI_EXIT_FAILED;
-    }
-
-  base_url = fb_demo_server_dup_base_url (cli->server);
-  g_print (_("Serving %s\n"), base_url);
-  if (delay_max <= 0.0)
-    g_print (_("Delay: none\n"));
-  else if (delay_min == delay_max)
-    g_print (_("Delay: %.2f s before each answer\n"), delay_min);
-  else
-    g_print (_("Delay: a random %.2f to %.2f s before each answer\n"), delay_min, delay_max);
-  g_print (_("Error rate: %.0f%% of answers are 418 I'm a Teapot\n"), cli->error_rate * 100);
-  g_print (_("Press Ctrl+C to stop.\n"));
-
-  while (cli->signal_status == 0)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_print (g_dngettext (GETTEXT_PACKAGE, "%u request served.\n", "%u requests served.\n",
-                        fb_demo_server_get_requests (cli->server)),
-           fb_demo_server_get_requests (cli->server));
-  fb_demo_server_stop (cli->server);
-  return FB_CLI_EXIT_OK;
+  options.address = cli->bind != NULL ? cli->bind : "127.0.0.1";
+  options.port = (guint) cli->port;
+  options.tcp_port = cli->tcp_port != UNSET_INT ? cli->tcp_port : -1;
+  options.backlog = cli->backlog;
+  options.root = cli->root;
+  options.error_rate = cli->error_rate;
+  options.verbose = cli->verbose;
+  return fb_cli_serve (&options, &cli->signal_status, &cli->stall);
 }
 
 /* ---- main ---- */
@@ -1466,8 +1529,10 @@ run_command (FbCli  *cli,
   if (status >= 0)
     return status;
 
-  if (g_strcmp0 (g_getenv ("FETCHBOARD_STALL_LOG"), "1") == 0)
-    cli->stall = fb_stall_meter_new (g_main_context_default ());
+  /* serve measures from the moment it listens: building the indexes
+   * before that keeps both cores busy, which is not a main-loop stall. */
+  if (cli->command != FB_CLI_COMMAND_SERVE)
+    cli->stall = fb_cli_stall_meter_from_env ();
   watch_signals (cli);
 
   switch (cli->command)
@@ -1481,6 +1546,9 @@ run_command (FbCli  *cli,
       break;
     case FB_CLI_COMMAND_SERVE:
       status = run_serve (cli);
+      break;
+    case FB_CLI_COMMAND_FIND:
+      status = fb_cli_find (cli->catalog, (const char * const *) cli->args, &cli->signal_status);
       break;
     case FB_CLI_COMMAND_HISTORY:
       status = fb_cli_history (cli->journal_path);

@@ -32,6 +32,25 @@ static const char * const most_populous[] = {
   NULL
 };
 
+/* The book's country_codes.txt: the 194 flags of its data set. */
+static const char * const book_codes[] = {
+  "AD", "AE", "AF", "AG", "AL", "AM", "AO", "AR", "AT", "AU", "AZ", "BA", "BB", "BD",
+  "BE", "BF", "BG", "BH", "BI", "BJ", "BN", "BO", "BR", "BS", "BT", "BW", "BY", "BZ",
+  "CA", "CD", "CF", "CG", "CH", "CI", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CY",
+  "CZ", "DE", "DJ", "DK", "DM", "DZ", "EC", "EE", "EG", "ER", "ES", "ET", "FI", "FJ",
+  "FM", "FR", "GA", "GB", "GD", "GE", "GH", "GM", "GN", "GQ", "GR", "GT", "GW", "GY",
+  "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IN", "IQ", "IR", "IS", "IT", "JM", "JO",
+  "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KZ", "LA", "LB", "LC",
+  "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MG", "MH",
+  "MK", "ML", "MM", "MN", "MR", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NE",
+  "NG", "NI", "NL", "NO", "NP", "NR", "NZ", "OM", "PA", "PE", "PG", "PH", "PK", "PL",
+  "PT", "PW", "PY", "QA", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG",
+  "SI", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SY", "SZ", "TD", "TG",
+  "TH", "TJ", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "US",
+  "UY", "UZ", "VA", "VC", "VE", "VN", "VU", "WS", "YE", "ZA", "ZM", "ZW",
+  NULL
+};
+
 static int
 compare_countries (const void *a,
                    const void *b)
@@ -198,6 +217,12 @@ fb_countries_display_name (const FbCountry *country)
 
   g_once (&once, bind_domain_once, NULL);
   return dgettext (ISO_3166_DOMAIN, country->name);
+}
+
+const char * const *
+fb_countries_book_codes (void)
+{
+  return book_codes;
 }
 
 const char * const *

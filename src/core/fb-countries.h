@@ -22,6 +22,9 @@ const FbCountry *fb_countries_get_all      (guint      *n_countries);
 const FbCountry *fb_countries_lookup       (const char *code);
 /* The name in the user's language (iso_3166-1 gettext domain). */
 const char      *fb_countries_display_name (const FbCountry *country);
+/* The book's 194 codes (country_codes.txt, the sovereign states whose flags
+ * its data set has), sorted, NULL-terminated: what `flags -a` means. */
+const char * const *fb_countries_book_codes (void);
 /* The 20 most populous countries, the book's default list, sorted. */
 const char * const *fb_countries_most_populous (void);
 

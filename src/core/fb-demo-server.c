@@ -20,7 +20,10 @@
 #include <libsoup/soup.h>
 
 #include "fb-countries.h"
+#include "fb-demo-search.h"
 #include "fb-demo-server.h"
+#include "fb-file-root.h"
+#include "fb-index.h"
 #include "fb-system.h"
 #include "fb-gif.h"
 
@@ -43,6 +46,12 @@ struct _FbDemoServer
   GHashTable   *active;    /* SoupServerMessage (ref) → Pending, or NULL when not delayed */
   GHashTable   *connections; /* GSocket → Connection, every socket that carried a request */
   GSource      *sweep;
+  GCancellable *cancellable;
+  char         *root;       /* --root: a folder served like python -m http.server */
+  char         *address;    /* where it listens */
+  FbIndex      *indexes[2]; /* by FbIndexCorpus, once loaded */
+  GPtrArray    *waiting[2]; /* SoupServerMessage refs that wait for that index */
+  GHashTable   *answers[2]; /* query → GBytes of JSON, the last few hundred asked */
 
   double        delay_min;
   double        delay_max;
@@ -69,20 +78,29 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  REQUEST_LOGGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 typedef struct
 {
   GBytes *gif;
   GBytes *metadata;
 } CodeEntry;
 
-/* A request held back by the delay knob: the timer answers it, the socket
- * watch notices a client that hangs up first. */
+/* A request held back by the delay knob or by a body still being made
+ * (an index loading, a file being read): it is answered when every hold is
+ * done; the socket watch notices a client that hangs up first. */
 typedef struct
 {
   FbDemoServer      *self;
   SoupServerMessage *msg;
   GSource           *timer;
   GSource           *watch;
+  guint              holds;
 } Pending;
 
 /* libsoup 3.2 forgets a kept-alive connection when the client closes it
@@ -187,8 +205,32 @@ pending_release (Pending *pending)
 static gboolean
 pending_timeout_cb (gpointer user_data)
 {
-  pending_release (user_data);
+  Pending *pending = user_data;
+
+  g_clear_pointer (&pending->timer, g_source_unref);
+  if (--pending->holds == 0)
+    pending_release (pending);
   return G_SOURCE_REMOVE;
+}
+
+/* A body that was being made is set: answer if nothing else holds it. The
+ * request may have ended meanwhile (client gone, server stopped). */
+static void
+hold_done (FbDemoServer      *self,
+           SoupServerMessage *msg)
+{
+  Pending *pending = g_hash_table_lookup (self->active, msg);
+
+  if (pending != NULL && --pending->holds == 0)
+    pending_release (pending);
+}
+
+/* Whether a held request still waits for its body. */
+static gboolean
+is_held (FbDemoServer      *self,
+         SoupServerMessage *msg)
+{
+  return g_hash_table_lookup (self->active, msg) != NULL;
 }
 
 static gboolean
@@ -224,15 +266,21 @@ static Pending *
 hold_message (FbDemoServer      *self,
               SoupServerMessage *msg,
               GSocket           *socket,
-              guint              delay_ms)
+              guint              delay_ms,
+              guint              holds)
 {
   Pending *pending = g_new0 (Pending, 1);
 
   pending->self = self;
   pending->msg = g_object_ref (msg);
-  pending->timer = g_timeout_source_new (delay_ms);
-  g_source_set_callback (pending->timer, pending_timeout_cb, pending, NULL);
-  g_source_attach (pending->timer, self->context);
+  pending->holds = holds;
+  if (delay_ms > 0)
+    {
+      pending->timer = g_timeout_source_new (delay_ms);
+      g_source_set_callback (pending->timer, pending_timeout_cb, pending, NULL);
+      g_source_attach (pending->timer, self->context);
+      pending->holds++;
+    }
 
   if (socket != NULL)
     {
@@ -321,6 +369,23 @@ request_done_cb (SoupServer        *server,
 
   if (!g_hash_table_contains (self->active, msg))
     return;
+
+  if (g_signal_has_handler_pending (self, signals[REQUEST_LOGGED], 0, FALSE))
+    {
+      GUri *uri = soup_server_message_get_uri (msg);
+      const char *query = g_uri_get_query (uri);
+      const char *host = soup_server_message_get_remote_host (msg);
+      g_autofree char *line = NULL;
+
+      /* python -m http.server's line, without the date. */
+      line = g_strdup_printf ("%s \"%s %s%s%s HTTP/1.%d\" %u", host != NULL ? host : "-",
+                              soup_server_message_get_method (msg), g_uri_get_path (uri),
+                              query != NULL ? "?" : "", query != NULL ? query : "",
+                              soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0
+                              ? 0 : 1,
+                              soup_server_message_get_status (msg));
+      g_signal_emit (self, signals[REQUEST_LOGGED], 0, line);
+    }
 
   socket = soup_server_message_get_socket (msg);
   connection = socket != NULL ? g_hash_table_lookup (self->connections, socket) : NULL;
@@ -452,6 +517,212 @@ lookup_body (FbDemoServer  *self,
   return entry->metadata;
 }
 
+static void
+set_body (SoupServerMessage *msg,
+          guint              status,
+          const char        *content_type,
+          GBytes            *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Content-Type", content_type);
+  if (g_bytes_get_size (body) > 0)
+    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+}
+
+#define MAX_CACHED_ANSWERS 256
+
+/* Benchmarks and pages ask the same few queries again and again: their
+ * JSON is kept, up to MAX_CACHED_ANSWERS per corpus (then it starts over). */
+static void
+answer_search (FbDemoServer      *self,
+               SoupServerMessage *msg,
+               FbIndex           *index,
+               GHashTable        *query)
+{
+  const char *q = query != NULL ? g_hash_table_lookup (query, "q") : NULL;
+  FbIndexCorpus corpus = fb_index_get_corpus (index);
+  GBytes *json;
+
+  if (q == NULL)
+    q = "";
+  if (self->answers[corpus] == NULL)
+    self->answers[corpus] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify) g_bytes_unref);
+  json = g_hash_table_lookup (self->answers[corpus], q);
+  if (json == NULL)
+    {
+      if (g_hash_table_size (self->answers[corpus]) >= MAX_CACHED_ANSWERS)
+        g_hash_table_remove_all (self->answers[corpus]);
+      json = _fb_demo_search_json (index, q);
+      g_hash_table_insert (self->answers[corpus], g_strdup (q), json);
+    }
+  set_body (msg, SOUP_STATUS_OK, "application/json", json);
+}
+
+typedef struct
+{
+  FbDemoServer      *self;
+  SoupServerMessage *msg;
+  GHashTable        *query;
+} Waiting;
+
+static void
+waiting_free (gpointer data)
+{
+  Waiting *waiting = data;
+
+  g_object_unref (waiting->msg);
+  g_clear_pointer (&waiting->query, g_hash_table_unref);
+  g_free (waiting);
+}
+
+typedef struct
+{
+  FbDemoServer  *self;
+  FbIndexCorpus  corpus;
+} IndexLoad;
+
+static void
+index_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  IndexLoad *load = user_data;
+  g_autoptr(FbDemoServer) self = load->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FbIndex) index = fb_index_load_finish (result, &error);
+  g_autoptr(GPtrArray) waiting = NULL;
+  FbIndexCorpus corpus = load->corpus;
+
+  g_free (load);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (index != NULL && self->indexes[corpus] == NULL)
+    self->indexes[corpus] = fb_index_ref (index);
+
+  waiting = g_steal_pointer (&self->waiting[corpus]);
+  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
+    {
+      Waiting *entry = g_ptr_array_index (waiting, i);
+
+      if (!is_held (self, entry->msg))
+        continue;
+      if (index != NULL)
+        answer_search (self, entry->msg, index, entry->query);
+      else
+        {
+          g_autoptr(GBytes) text = g_bytes_new (error->message, strlen (error->message));
+
+          g_message ("%s", error->message);
+          set_body (entry->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                    text);
+        }
+      hold_done (self, entry->msg);
+    }
+}
+
+/* Answers now, or returns TRUE when the answer waits for the index. */
+static gboolean
+route_search (FbDemoServer      *self,
+              SoupServerMessage *msg,
+              FbIndexCorpus      corpus,
+              GHashTable        *query)
+{
+  Waiting *waiting;
+
+  if (self->indexes[corpus] != NULL)
+    {
+      answer_search (self, msg, self->indexes[corpus], query);
+      return FALSE;
+    }
+
+  if (self->waiting[corpus] == NULL)
+    {
+      IndexLoad *load = g_new0 (IndexLoad, 1);
+
+      load->self = g_object_ref (self);
+      load->corpus = corpus;
+      self->waiting[corpus] = g_ptr_array_new_with_free_func (waiting_free);
+      fb_index_load_async (corpus, self->cancellable, index_loaded_cb, load);
+    }
+  waiting = g_new0 (Waiting, 1);
+  waiting->msg = g_object_ref (msg);
+  waiting->query = query != NULL ? g_hash_table_ref (query) : NULL;
+  g_ptr_array_add (self->waiting[corpus], waiting);
+  return TRUE;
+}
+
+typedef struct
+{
+  FbDemoServer      *self;
+  SoupServerMessage *msg;
+} FileRead;
+
+static void
+file_answer_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  FileRead *read = user_data;
+  g_autoptr(FbDemoServer) self = read->self;
+  g_autoptr(SoupServerMessage) msg = read->msg;
+  g_autoptr(FbFileAnswer) answer = _fb_file_root_answer_finish (result, NULL);
+
+  g_free (read);
+  if (answer == NULL || !is_held (self, msg))
+    return;
+  set_body (msg, answer->status, answer->content_type, answer->body);
+  if (answer->location != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location",
+                                  answer->location);
+  hold_done (self, msg);
+}
+
+/* Sets the answer to GET @path, or returns TRUE when it comes later. */
+static gboolean
+route (FbDemoServer      *self,
+       SoupServerMessage *msg,
+       const char        *path,
+       GHashTable        *query)
+{
+  const char *content_type = NULL;
+  GBytes *body;
+
+  if (g_str_equal (path, "/search"))
+    return route_search (self, msg, FB_INDEX_CORPUS_UNICODE, query);
+  if (g_str_equal (path, "/flags/search"))
+    return route_search (self, msg, FB_INDEX_CORPUS_CATALOG, query);
+  if (g_str_equal (path, "/finder") || (self->root == NULL && g_str_equal (path, "/")))
+    {
+      g_autoptr(GBytes) page = _fb_demo_search_page ();
+
+      set_body (msg, SOUP_STATUS_OK, "text/html; charset=utf-8", page);
+      return FALSE;
+    }
+
+  if (self->root != NULL)
+    {
+      FileRead *read = g_new0 (FileRead, 1);
+
+      read->self = g_object_ref (self);
+      read->msg = g_object_ref (msg);
+      _fb_file_root_answer_async (self->root, path, self->cancellable, file_answer_cb, read);
+      return TRUE;
+    }
+
+  if ((body = lookup_body (self, path, &content_type)) != NULL)
+    {
+      set_body (msg, SOUP_STATUS_OK, content_type, body);
+      return FALSE;
+    }
+
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+                                    "Not Found\n", strlen ("Not Found\n"));
+  return FALSE;
+}
+
 static guint
 pick_delay_ms (FbDemoServer *self)
 {
@@ -473,10 +744,9 @@ handler_cb (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const char *method = soup_server_message_get_method (msg);
   GSocket *socket = soup_server_message_get_socket (msg);
-  const char *content_type = NULL;
   Pending *pending = NULL;
-  GBytes *body;
   guint delay_ms;
+  guint holds = 0;
 
   track_request (self, msg, socket);
 
@@ -498,21 +768,11 @@ handler_cb (SoupServer        *server,
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
                                         "I'm a Teapot\n", strlen ("I'm a Teapot\n"));
     }
-  else if ((body = lookup_body (self, path, &content_type)) != NULL)
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-      soup_message_headers_replace (headers, "Content-Type", content_type);
-      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
-    }
-  else
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
-                                        "Not Found\n", strlen ("Not Found\n"));
-    }
+  else if (route (self, msg, path, query))
+    holds++;
 
-  if (delay_ms > 0)
-    pending = hold_message (self, msg, socket, delay_ms);
+  if (delay_ms > 0 || holds > 0)
+    pending = hold_message (self, msg, socket, delay_ms, holds);
   g_hash_table_insert (self->active, g_object_ref (msg), pending);
 }
 
@@ -521,6 +781,14 @@ fb_demo_server_dispose (GObject *object)
 {
   FbDemoServer *self = FB_DEMO_SERVER (object);
 
+  g_cancellable_cancel (self->cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (self->waiting); i++)
+    g_clear_pointer (&self->waiting[i], g_ptr_array_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (self->indexes); i++)
+    {
+      g_clear_pointer (&self->indexes[i], fb_index_unref);
+      g_clear_pointer (&self->answers[i], g_hash_table_unref);
+    }
   if (self->active != NULL)
     g_hash_table_remove_all (self->active);
   if (self->server != NULL)
@@ -547,6 +815,9 @@ fb_demo_server_finalize (GObject *object)
   g_clear_pointer (&self->codes, g_hash_table_unref);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+  g_free (self->root);
+  g_free (self->address);
 
   G_OBJECT_CLASS (fb_demo_server_parent_class)->finalize (object);
 }
@@ -646,6 +917,11 @@ fb_demo_server_class_init (FbDemoServerClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* A line per answered request, for -v: ADDR "GET /path?q HTTP/1.1" STATUS */
+  signals[REQUEST_LOGGED] =
+    g_signal_new ("request-logged", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -653,6 +929,7 @@ fb_demo_server_init (FbDemoServer *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->rand = g_rand_new ();
+  self->cancellable = g_cancellable_new ();
   self->cache = g_hash_table_new_full (NULL, NULL, NULL, code_entry_free);
   self->active = g_hash_table_new_full (NULL, NULL, g_object_unref, pending_free);
   self->connections = g_hash_table_new_full (NULL, NULL, NULL, connection_free);
@@ -734,10 +1011,22 @@ fb_demo_server_listen (FbDemoServer  *self,
                        guint          port,
                        GError       **error)
 {
+  return fb_demo_server_listen_full (self, "127.0.0.1", port, LISTEN_BACKLOG, error);
+}
+
+gboolean
+fb_demo_server_listen_full (FbDemoServer  *self,
+                            const char    *address,
+                            guint          port,
+                            int            backlog,
+                            GError       **error)
+{
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocket) socket = NULL;
 
   g_return_val_if_fail (FB_IS_DEMO_SERVER (self), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+  g_return_val_if_fail (backlog > 0, FALSE);
   g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -749,8 +1038,8 @@ fb_demo_server_listen (FbDemoServer  *self,
     }
 
   /* The socket is made here rather than by soup_server_listen_local () so
-   * that it gets a long accept queue. */
-  socket = fb_system_listen_loopback (port, LISTEN_BACKLOG, error);
+   * that it gets the accept queue asked for. */
+  socket = fb_system_listen_address (address, port, backlog, error);
   if (socket == NULL)
     return FALSE;
 
@@ -762,6 +1051,8 @@ fb_demo_server_listen (FbDemoServer  *self,
     return FALSE;
 
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  g_free (self->address);
+  self->address = g_strdup (address);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
   return TRUE;
 }
@@ -801,7 +1092,38 @@ fb_demo_server_dup_base_url (FbDemoServer *self)
   g_return_val_if_fail (FB_IS_DEMO_SERVER (self), NULL);
   g_return_val_if_fail (self->port != 0, NULL);
 
-  return g_strdup_printf ("http://127.0.0.1:%u/flags", self->port);
+  if (self->address == NULL || g_str_equal (self->address, "0.0.0.0"))
+    return g_strdup_printf ("http://127.0.0.1:%u/flags", self->port);
+  if (g_str_equal (self->address, "::"))
+    return g_strdup_printf ("http://[::1]:%u/flags", self->port);
+  if (strchr (self->address, ':') != NULL)
+    return g_strdup_printf ("http://[%s]:%u/flags", self->address, self->port);
+  return g_strdup_printf ("http://%s:%u/flags", self->address, self->port);
+}
+
+void
+fb_demo_server_set_root (FbDemoServer *self,
+                         const char   *root)
+{
+  g_return_if_fail (FB_IS_DEMO_SERVER (self));
+
+  g_free (self->root);
+  self->root = g_strdup (root);
+}
+
+void
+fb_demo_server_set_index (FbDemoServer *self,
+                          FbIndex      *index)
+{
+  FbIndexCorpus corpus;
+
+  g_return_if_fail (FB_IS_DEMO_SERVER (self));
+  g_return_if_fail (index != NULL);
+
+  corpus = fb_index_get_corpus (index);
+  g_clear_pointer (&self->indexes[corpus], fb_index_unref);
+  g_clear_pointer (&self->answers[corpus], g_hash_table_unref);
+  self->indexes[corpus] = fb_index_ref (index);
 }
 
 guint

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "fb-index.h"
 #include "fb-types.h"
 
 G_BEGIN_DECLS
@@ -20,7 +21,9 @@ G_DECLARE_FINAL_TYPE (FbDemoServer, fb_demo_server, FB, DEMO_SERVER, GObject)
  * /flags/{cc}/{cc}.gif and /flags/{cc}/metadata.json for every ISO 3166
  * country (iso-codes), 404 otherwise; waits delay-min..delay-max seconds
  * before each answer (without blocking the main loop) and answers 418
- * with probability error-rate. Properties: delay-min, delay-max,
+ * with probability error-rate. Also the book's web_mojifinder:
+ * GET /search?q= (JSON), GET /flags/search?q= (the catalog, JSON) and
+ * GET / (a search page; /finder too). Properties: delay-min, delay-max,
  * error-rate, port (read-only once listening), in-flight, peak-in-flight,
  * requests. */
 FbDemoServer *fb_demo_server_new                 (void);
@@ -36,6 +39,20 @@ void          fb_demo_server_set_codes           (FbDemoServer  *self,
 gboolean      fb_demo_server_listen              (FbDemoServer  *self,
                                                   guint          port,
                                                   GError       **error);
+/* Listens on @address (an IP address) with an accept queue of @backlog. */
+gboolean      fb_demo_server_listen_full         (FbDemoServer  *self,
+                                                  const char    *address,
+                                                  guint          port,
+                                                  int            backlog,
+                                                  GError       **error);
+/* Serve the files of @root (NULL: the built-in flags) like python -m
+ * http.server; /search, /flags/search and /finder stay. */
+void          fb_demo_server_set_root            (FbDemoServer  *self,
+                                                  const char    *root);
+/* Use this index for /search (Unicode) or /flags/search (catalog) instead
+ * of loading the shared one on the first such request. */
+void          fb_demo_server_set_index           (FbDemoServer  *self,
+                                                  FbIndex       *index);
 void          fb_demo_server_stop                (FbDemoServer  *self);
 guint         fb_demo_server_get_port            (FbDemoServer  *self);
 /* "http://127.0.0.1:PORT/flags" */

@@ -38,6 +38,39 @@ fb_system_listen_loopback (guint    port,
   return g_steal_pointer (&socket);
 }
 
+GSocket *
+fb_system_listen_address (const char  *address,
+                          guint        port,
+                          int          backlog,
+                          GError     **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+
+  g_return_val_if_fail (address != NULL, NULL);
+  g_return_val_if_fail (port <= G_MAXUINT16, NULL);
+
+  inet = g_inet_address_new_from_string (address);
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an IP address", address);
+      return NULL;
+    }
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+  local = g_inet_socket_address_new (inet, (guint16) port);
+  if (!g_socket_bind (socket, local, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (socket, backlog);
+  if (!g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 guint64
 fb_system_raise_fd_limit (void)
 {

@@ -36,4 +36,10 @@ GSocket *fb_system_listen_loopback (guint    port,
                                     int      backlog,
                                     GError **error);
 
+/* The same on any local address ("127.0.0.1", "::1", "0.0.0.0"). */
+GSocket *fb_system_listen_address  (const char *address,
+                                    guint       port,
+                                    int         backlog,
+                                    GError    **error);
+
 G_END_DECLS

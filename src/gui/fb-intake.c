@@ -410,6 +410,40 @@ fb_intake_add_text (FbIntake   *self,
   g_task_run_in_thread (task, parse_text_worker);
 }
 
+/* Codes a person picked in a dialog that was a preview already (Find
+ * Flags): they go into the run at once, after any list waiting before them. */
+void
+fb_intake_add_chosen (FbIntake   *self,
+                      const char *text,
+                      const char *source)
+{
+  FbInput *input;
+  guint n;
+
+  g_return_if_fail (FB_IS_INTAKE (self));
+  g_return_if_fail (text != NULL && source != NULL);
+
+  input = fb_input_new ();
+  /* A few hundred codes at most: parsed here. */
+  fb_input_add_result (input, fb_list_parse (source, text, -1));
+  if (self->closed || self->preview != NULL || !self->ready || !g_queue_is_empty (&self->pending))
+    {
+      present_input (self, input, FALSE);
+      return;
+    }
+  if (self->run != NULL && !(self->started && !fb_run_get_running (self->run)))
+    fb_input_skip_known (input, fb_run_get_jobs (self->run));
+  n = fb_input_get_n_entries (input);
+  if (n > 0 && apply (self, input, TRUE))
+    {
+      g_autofree char *message = g_strdup_printf (ngettext ("%u flag added", "%u flags added", n),
+                                                  n);
+
+      toast (self, message);
+    }
+  fb_input_free (input);
+}
+
 gboolean
 fb_intake_drop_value (FbIntake     *self,
                       const GValue *value)

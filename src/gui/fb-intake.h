@@ -45,6 +45,9 @@ void             fb_intake_open_files  (FbIntake     *self,
 void             fb_intake_add_text    (FbIntake     *self,
                                         const char   *text,
                                         const char   *source);
+void             fb_intake_add_chosen  (FbIntake     *self,
+                                        const char   *text,
+                                        const char   *source);
 /* The preview waiting for an answer, or NULL. */
 FbPreviewDialog *fb_intake_get_preview (FbIntake     *self);
 

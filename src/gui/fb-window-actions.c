@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "fb-finder-dialog.h"
 #include "fb-format.h"
 #include "fb-renderer.h"
 #include "fb-settings.h"
@@ -188,6 +189,30 @@ paste_text_cb (GObject      *object,
       return;
     }
   fb_intake_add_text (self->intake, text, _("pasted text"));
+}
+
+/* Find Flags: the codes picked there become catalog jobs, started at once
+ * (the dialog was the preview). */
+static void
+finder_download_cb (FbFinderDialog     *dialog,
+                    const char * const *codes,
+                    FbWindow           *self)
+{
+  g_autofree char *text = g_strjoinv ("\n", (char **) codes);
+
+  fb_intake_add_chosen (self->intake, text, _("Find Flags"));
+}
+
+static void
+find_flags_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  FbWindow *self = FB_WINDOW (widget);
+  FbFinderDialog *dialog = fb_finder_dialog_new (GTK_WINDOW (self));
+
+  g_signal_connect_object (dialog, "download", G_CALLBACK (finder_download_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -654,6 +679,7 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.demo", NULL, demo_action);
+  gtk_widget_class_install_action (widget_class, "win.find-flags", NULL, find_flags_action);
   gtk_widget_class_install_action (widget_class, "win.choose-destination", NULL,
                                    choose_destination_action);
   gtk_widget_class_install_action (widget_class, "win.dismiss-trouble", NULL,

@@ -25,6 +25,8 @@ typedef enum
   FB_FETCH_ERROR_SHORT_BODY,  /* fewer bytes than Content-Length */
   FB_FETCH_ERROR_TOO_LARGE,   /* a body kept in memory grew past its cap */
   FB_FETCH_ERROR_BAD_URL,
+  FB_FETCH_ERROR_REFUSED,     /* connection refused */
+  FB_FETCH_ERROR_LOST,        /* reset or closed before the end, size unknown */
 } FbFetchError;
 
 GQuark  fb_fetch_error_quark  (void);
@@ -49,6 +51,20 @@ void    fb_fetch_async        (SoupSession          *session,
                                gpointer              user_data);
 GBytes *fb_fetch_finish       (GAsyncResult         *result,
                                GError              **error);
+
+/* Limits beyond the inactivity timeout that fb_fetch_async is given;
+ * 0 turns each off. */
+typedef struct
+{
+  double  connect_timeout;  /* resolving and connecting, instead of the inactivity timeout */
+  double  max_time;         /* the whole request, as curl's --max-time */
+  guint64 speed_limit;      /* bytes per second, averaged over speed_time … */
+  double  speed_time;       /* … seconds of the body, as curl's --speed-limit/--speed-time */
+} FbFetchLimits;
+
+/* Every later fb_fetch_async on @session follows @limits. */
+void    fb_fetch_session_set_limits (SoupSession         *session,
+                                     const FbFetchLimits *limits);
 
 /* A SoupSession whose own connection caps are above any semaphore limit.
  * Unless FETCHBOARD_HTTP=soup or a proxy is set in the environment

@@ -684,6 +684,8 @@ static void request_connect  (FbHttpRequest *self,
                               gboolean       fresh);
 static void request_send     (FbHttpRequest *self);
 static void connect_next     (FbHttpRequest *self);
+static gboolean emit_event (FbHttpRequest *self,
+                            FbHttpEvent    event);
 
 static guint32
 epoll_events (GIOCondition condition)
@@ -806,7 +808,8 @@ conn_dispatch (Conn         *conn,
               connect_next (request);
               return;
             }
-          request_send (request);
+          if (emit_event (request, FB_HTTP_EVENT_CONNECTED))
+            request_send (request);
         }
       break;
     case CONN_SENDING:
@@ -1333,7 +1336,8 @@ connect_next (FbHttpRequest *self)
     return;
   if (g_socket_connect (conn->socket, address, NULL, &error))
     {
-      request_send (self);
+      if (emit_event (self, FB_HTTP_EVENT_CONNECTED))
+        request_send (self);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
@@ -1820,6 +1824,15 @@ const char *
 fb_http_request_get_reason (FbHttpRequest *self)
 {
   return self->reason;
+}
+
+const char *
+fb_http_request_get_header (FbHttpRequest *self,
+                            const char    *name)
+{
+  if (self->conn == NULL)
+    return NULL;
+  return fb_http_parser_get_header (self->conn->parser, name);
 }
 
 gint64

@@ -81,6 +81,7 @@ typedef enum
 {
   FB_HTTP_EVENT_RESOLVING,
   FB_HTTP_EVENT_CONNECTING,
+  FB_HTTP_EVENT_CONNECTED,
 } FbHttpEvent;
 
 /* Any callback may free the request (fb_http_request_free). */
@@ -123,5 +124,8 @@ guint          fb_http_request_get_status     (FbHttpRequest         *self);
 const char    *fb_http_request_get_reason     (FbHttpRequest         *self);
 gint64         fb_http_request_get_content_length (FbHttpRequest     *self);
 guint          fb_http_request_get_redirects  (FbHttpRequest         *self);
+/* A header of the response head just received (in the response callback). */
+const char    *fb_http_request_get_header     (FbHttpRequest         *self,
+                                               const char            *name);
 
 G_END_DECLS

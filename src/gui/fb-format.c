@@ -115,6 +115,10 @@ fb_format_job_state (FbJob *job)
       if (metadata)
         return C_("job state", "Waiting (metadata)");
       return C_("job state", "Waiting");
+    case FB_JOB_PHASE_HOST_WAIT:
+      return C_("job state", "Waiting for host");
+    case FB_JOB_PHASE_RETRY_WAIT:
+      return C_("job state", "Waiting to retry");
     case FB_JOB_PHASE_RESOLVING:
       return C_("job state", "Resolving");
     case FB_JOB_PHASE_CONNECTING:
@@ -156,6 +160,8 @@ fb_format_job_icon (FbJob *job)
     case FB_JOB_PHASE_QUEUED:
       return "view-list-symbolic";
     case FB_JOB_PHASE_WAITING:
+    case FB_JOB_PHASE_HOST_WAIT:
+    case FB_JOB_PHASE_RETRY_WAIT:
       return "preferences-system-time-symbolic";
     case FB_JOB_PHASE_RESOLVING:
       return "network-server-symbolic";
@@ -193,6 +199,8 @@ fb_format_job_style (FbJob *job)
     {
     case FB_JOB_PHASE_QUEUED:
     case FB_JOB_PHASE_WAITING:
+    case FB_JOB_PHASE_HOST_WAIT:
+    case FB_JOB_PHASE_RETRY_WAIT:
       return "dim-label";
     case FB_JOB_PHASE_RESOLVING:
     case FB_JOB_PHASE_CONNECTING:

@@ -643,6 +643,7 @@ struct _FbHttpPool
   char       *user_agent;
   GHashTable *idle;          /* key → GQueue* of Conn*, most recent first */
   GHashTable *direct;        /* key → key: no proxy for it */
+  GHashTable *connect_us;    /* key → fastest connect seen (µs), for the probe */
   Poller     *poller;        /* made with the first connection */
   guint       n_connects;
   guint       n_idle;
@@ -664,6 +665,9 @@ struct _FbHttpRequest
   GList                 *addresses;   /* GInetSocketAddress* to try */
   GList                 *next_address;
   GError                *connect_error;
+  GSource               *probe;       /* a new connection's check (see probe_cb) */
+  gint64                 connect_started;
+  guint                  reconnects;
   char                  *reason;
   gint64                 content_length;
   guint64                skipped;
@@ -686,6 +690,10 @@ static void request_send     (FbHttpRequest *self);
 static void connect_next     (FbHttpRequest *self);
 static gboolean emit_event (FbHttpRequest *self,
                             FbHttpEvent    event);
+static void connected      (FbHttpRequest *self);
+static void request_clear_probe (FbHttpRequest *self);
+static void request_arm_probe   (FbHttpRequest *self,
+                                 gint64         after_us);
 
 static guint32
 epoll_events (GIOCondition condition)
@@ -808,8 +816,7 @@ conn_dispatch (Conn         *conn,
               connect_next (request);
               return;
             }
-          if (emit_event (request, FB_HTTP_EVENT_CONNECTED))
-            request_send (request);
+          connected (request);
         }
       break;
     case CONN_SENDING:
@@ -951,6 +958,7 @@ fb_http_pool_new (const char *user_agent)
   self->user_agent = g_strdup (user_agent);
   self->idle = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, idle_queue_free);
   self->direct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->connect_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return self;
 }
 
@@ -985,6 +993,7 @@ fb_http_pool_unref (FbHttpPool *self)
     }
   g_hash_table_destroy (self->idle);
   g_hash_table_destroy (self->direct);
+  g_hash_table_destroy (self->connect_us);
   if (self->poller != NULL)
     {
       g_source_destroy ((GSource *) self->poller);
@@ -1066,6 +1075,7 @@ request_unref (FbHttpRequest *self)
   if (--self->ref_count > 0)
     return;
   g_assert (self->conn == NULL);
+  g_assert (self->probe == NULL);
   g_clear_object (&self->cancel);
   g_list_free_full (self->addresses, g_object_unref);
   g_clear_error (&self->connect_error);
@@ -1082,6 +1092,7 @@ request_unref (FbHttpRequest *self)
 static void
 request_teardown (FbHttpRequest *self)
 {
+  request_clear_probe (self);
   if (self->conn != NULL)
     {
       self->conn->request = NULL;
@@ -1158,6 +1169,7 @@ static void
 request_fail (FbHttpRequest *self,
               GError        *error)
 {
+  request_clear_probe (self);
   if (self->conn != NULL)
     {
       self->conn->request = NULL;
@@ -1261,6 +1273,120 @@ request_retry_stale (FbHttpRequest *self)
   return TRUE;
 }
 
+/* ---- a connection burst must not fail a request ----
+ *
+ * A server whose listen queue is full drops a new connection's SYN, or
+ * (once the queue had room for the SYN but not for the connection) the
+ * handshake's last ACK and then our request. The kernel tries again after
+ * 1, 3, 7 s, and every connection dropped in one burst tries again in the
+ * same burst. So a new connection that has not connected long after the
+ * host's fastest connect, or whose request the server has not acknowledged
+ * after four round trips, is dropped and opened again, after a random
+ * pause that spreads the burst out. */
+
+#define PROBE_MIN_US    (100 * 1000)
+#define MAX_RECONNECTS  20
+#define RECONNECT_JITTER_MS 50
+
+static void
+request_clear_probe (FbHttpRequest *self)
+{
+  if (self->probe == NULL)
+    return;
+  g_source_destroy (self->probe);
+  g_clear_pointer (&self->probe, g_source_unref);
+}
+
+static void
+request_set_probe (FbHttpRequest *self,
+                   guint          ms,
+                   GSourceFunc    func)
+{
+  request_clear_probe (self);
+  self->probe = g_timeout_source_new (ms);
+  g_source_set_callback (self->probe, func, self, NULL);
+  g_source_set_name (self->probe, "[fetchboard] connection probe");
+  g_source_attach (self->probe, g_source_get_context ((GSource *) self->pool->poller));
+}
+
+static gboolean
+reconnect_cb (gpointer user_data)
+{
+  FbHttpRequest *self = user_data;
+
+  g_clear_pointer (&self->probe, g_source_unref);
+  self->out_sent = 0;
+  self->next_address = self->addresses;
+  connect_next (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+probe_cb (gpointer user_data)
+{
+  FbHttpRequest *self = user_data;
+  Conn *conn = self->conn;
+  gboolean stuck = FALSE;
+
+  g_clear_pointer (&self->probe, g_source_unref);
+  if (conn == NULL || conn->got_bytes || conn->n_responses > 0 || self->addresses == NULL)
+    return G_SOURCE_REMOVE;
+  if (conn->state == CONN_CONNECTING)
+    {
+      gsize fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (self->pool->connect_us, self->key));
+      gint64 waited = g_get_monotonic_time () - self->connect_started;
+
+      /* Until one connection to the host tells how long connecting takes
+       * there, the kernel's own retransmits go on. */
+      if (fastest == 0 || waited < 3 * (gint64) fastest)
+        {
+          request_arm_probe (self, fastest == 0 ? PROBE_MIN_US : 3 * (gint64) fastest - waited);
+          return G_SOURCE_REMOVE;
+        }
+      stuck = TRUE;
+    }
+  else if (conn->state == CONN_READING)
+    {
+      struct tcp_info info;
+      socklen_t len = sizeof info;
+
+      stuck = getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+              info.tcpi_unacked > 0;
+    }
+  if (!stuck)
+    return G_SOURCE_REMOVE;
+
+  self->reconnects++;
+  conn->request = NULL;
+  conn_free (conn);
+  self->conn = NULL;
+  request_set_probe (self, (guint) g_random_int_range (0, RECONNECT_JITTER_MS + 1), reconnect_cb);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_arm_probe (FbHttpRequest *self,
+                   gint64         after_us)
+{
+  if (self->reconnects >= MAX_RECONNECTS || self->addresses == NULL)
+    return;
+  request_set_probe (self, (guint) MIN (after_us / 1000, (gint64) G_MAXUINT), probe_cb);
+}
+
+static void
+connected (FbHttpRequest *self)
+{
+  gint64 took = MAX (1, g_get_monotonic_time () - self->connect_started);
+  gpointer fastest = g_hash_table_lookup (self->pool->connect_us, self->key);
+
+  request_clear_probe (self);
+  if (fastest == NULL || took < (gint64) GPOINTER_TO_SIZE (fastest))
+    g_hash_table_insert (self->pool->connect_us, g_strdup (self->key),
+                         GSIZE_TO_POINTER ((gsize) took));
+  if (emit_event (self, FB_HTTP_EVENT_CONNECTED))
+    request_send (self);
+}
+
 static void
 request_send (FbHttpRequest *self)
 {
@@ -1294,6 +1420,16 @@ request_send (FbHttpRequest *self)
   conn->state = CONN_READING;
   conn->got_bytes = FALSE;
   conn_watch (conn, self->paused ? 0 : G_IO_IN);
+  if (conn->n_responses == 0)
+    {
+      struct tcp_info info;
+      socklen_t len = sizeof info;
+      gint64 rtt = 0;
+
+      if (getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
+        rtt = info.tcpi_rtt;
+      request_arm_probe (self, MAX (PROBE_MIN_US, 4 * rtt));
+    }
 }
 
 static void
@@ -1334,15 +1470,21 @@ connect_next (FbHttpRequest *self)
   self->conn = conn;
   if (!emit_event (self, FB_HTTP_EVENT_CONNECTING))
     return;
+  self->connect_started = g_get_monotonic_time ();
   if (g_socket_connect (conn->socket, address, NULL, &error))
     {
-      if (emit_event (self, FB_HTTP_EVENT_CONNECTED))
-        request_send (self);
+      connected (self);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
     {
+      gpointer fastest = g_hash_table_lookup (self->pool->connect_us, self->key);
+
       conn_watch (conn, G_IO_OUT);
+      /* A host that connects in 50 µs does not take 100 ms without a
+       * reason: its listen queue overflowed and dropped our SYN. */
+      request_arm_probe (self, MAX (PROBE_MIN_US,
+                                    3 * (gint64) GPOINTER_TO_SIZE (fastest)));
       return;
     }
   g_clear_error (&self->connect_error);

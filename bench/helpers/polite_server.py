@@ -124,6 +124,10 @@ def cmd_serve(args):
         request_queue_size = args.backlog
         daemon_threads = True
 
+        def handle_error(self, request, client_address):
+            # A client that gave up on an answer is not news.
+            pass
+
     server = Server(('127.0.0.1', args.port), Handler)
     server.stats = Stats()
     server.delay = args.delay

@@ -10,7 +10,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "fb-downloader.h"
 #include "fb-http.h"
@@ -85,6 +88,13 @@ typedef struct
   gint64        started;        /* monotonic µs */
   gint64        window_start;   /* the speed check's window, from the response on */
   guint64       window_bytes;
+  GCancellable *send_cancel;    /* libsoup: this send only (a dropped connection is sent again) */
+  gulong        send_cancel_id;
+  GSocket      *probe_socket;
+  GSource      *probe;
+  gint64        connect_started;
+  guint         reconnects;
+  gboolean      restarting;
   gboolean      returned;
   gboolean      lean;       /* through fb-http.c: a cancel is acted on from an idle */
   GTask        *task;       /* borrowed: the task this is the data of */
@@ -116,6 +126,15 @@ fetch_data_free (FetchData *data)
   if (data->external_id != 0)
     g_cancellable_disconnect (data->external, data->external_id);
   g_clear_object (&data->external);
+  if (data->send_cancel_id != 0)
+    g_cancellable_disconnect (data->cancel, data->send_cancel_id);
+  g_clear_object (&data->send_cancel);
+  g_clear_object (&data->probe_socket);
+  if (data->probe != NULL)
+    {
+      g_source_destroy (data->probe);
+      g_source_unref (data->probe);
+    }
   g_clear_object (&data->cancel);
   /* By id: disconnecting by data walks every handler libsoup has on it. */
   if (data->network_event_id != 0)
@@ -641,6 +660,152 @@ read_next (GTask *task)
                              G_PRIORITY_DEFAULT, data->cancel, read_cb, task);
 }
 
+/* ---- libsoup: a connection burst must not fail a request ----
+ *
+ * The lean client's rule (fb-http.c), for the connections libsoup opens:
+ * one still connecting three times longer than the host's fastest connect,
+ * or whose first bytes the server has not acknowledged after four round
+ * trips, was dropped by a full listen queue; the message is sent again
+ * on a new connection after a random pause of up to 50 ms. */
+
+#define PROBE_MIN_US         (100 * 1000)
+#define MAX_RECONNECTS       20
+#define RECONNECT_JITTER_MS  50
+
+static GQuark
+fb_fetch_connect_times_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("fb-fetch-connect-times");
+  return quark;
+}
+
+/* host → fastest connect seen (µs), per session. */
+static GHashTable *
+connect_times (SoupSession *session)
+{
+  GHashTable *table = g_object_get_qdata (G_OBJECT (session), fb_fetch_connect_times_quark ());
+
+  if (table == NULL)
+    {
+      table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_object_set_qdata_full (G_OBJECT (session), fb_fetch_connect_times_quark (), table,
+                               (GDestroyNotify) g_hash_table_unref);
+    }
+  return table;
+}
+
+static void start_soup (GTask *task);
+
+static void
+probe_set (FetchData   *data,
+           gint64       after_us,
+           GSourceFunc  func)
+{
+  if (data->probe != NULL)
+    {
+      g_source_destroy (data->probe);
+      g_source_unref (data->probe);
+    }
+  data->probe = g_timeout_source_new ((guint) MIN (after_us / 1000, (gint64) G_MAXUINT));
+  g_source_set_callback (data->probe, func, data, NULL);
+  g_source_set_name (data->probe, "[fetchboard] connection probe");
+  g_source_attach (data->probe, g_task_get_context (data->task));
+}
+
+static gboolean
+resend_cb (gpointer user_data)
+{
+  FetchData *data = user_data;
+
+  g_clear_pointer (&data->probe, g_source_unref);
+  start_soup (data->task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+probe_cb (gpointer user_data)
+{
+  FetchData *data = user_data;
+  gboolean stuck = FALSE;
+
+  g_clear_pointer (&data->probe, g_source_unref);
+  if (data->stream != NULL || data->status != 0 || data->probe_socket == NULL ||
+      data->reconnects >= MAX_RECONNECTS || g_cancellable_is_cancelled (data->cancel))
+    return G_SOURCE_REMOVE;
+  if (data->connecting)
+    {
+      g_autofree char *host = host_of (data->url);
+      gint64 fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (connect_times (data->session), host));
+      gint64 waited = g_get_monotonic_time () - data->connect_started;
+
+      if (fastest == 0 || waited < 3 * fastest)
+        {
+          probe_set (data, fastest == 0 ? PROBE_MIN_US : 3 * fastest - waited, probe_cb);
+          return G_SOURCE_REMOVE;
+        }
+      stuck = TRUE;
+    }
+  else
+    {
+      struct tcp_info info;
+      socklen_t len = sizeof info;
+
+      stuck = getsockopt (g_socket_get_fd (data->probe_socket), IPPROTO_TCP, TCP_INFO,
+                          &info, &len) == 0 && info.tcpi_unacked > 0;
+    }
+  if (stuck)
+    {
+      data->reconnects++;
+      data->restarting = TRUE;
+      g_cancellable_cancel (data->send_cancel);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+probe_connecting (FetchData *data,
+                  GIOStream *connection)
+{
+  g_autofree char *host = host_of (data->url);
+  gint64 fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (connect_times (data->session), host));
+
+  g_clear_object (&data->probe_socket);
+  if (G_IS_SOCKET_CONNECTION (connection))
+    data->probe_socket = g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)));
+  data->connect_started = g_get_monotonic_time ();
+  probe_set (data, MAX (PROBE_MIN_US, 3 * fastest), probe_cb);
+}
+
+static void
+probe_connected (FetchData *data)
+{
+  g_autofree char *host = host_of (data->url);
+  GHashTable *table = connect_times (data->session);
+  gint64 took = MAX (1, g_get_monotonic_time () - data->connect_started);
+  gint64 fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (table, host));
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  gint64 rtt = 0;
+
+  if (data->connect_started == 0 || data->probe_socket == NULL)
+    return;
+  if (fastest == 0 || took < fastest)
+    g_hash_table_insert (table, g_steal_pointer (&host), GSIZE_TO_POINTER ((gsize) took));
+  if (getsockopt (g_socket_get_fd (data->probe_socket), IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
+    rtt = info.tcpi_rtt;
+  probe_set (data, MAX (PROBE_MIN_US, 4 * rtt), probe_cb);
+}
+
+static void
+send_cancel_cb (GCancellable *cancel,
+                FetchData    *data)
+{
+  g_cancellable_cancel (data->send_cancel);
+}
+
 static void
 network_event_cb (SoupMessage        *msg,
                   GSocketClientEvent  event,
@@ -659,9 +824,11 @@ network_event_cb (SoupMessage        *msg,
     case G_SOCKET_CLIENT_CONNECTING:
       data->connecting = TRUE;
       _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
+      probe_connecting (data, connection);
       break;
     case G_SOCKET_CLIENT_CONNECTED:
       data->connecting = FALSE;
+      probe_connected (data);
       break;
     case G_SOCKET_CLIENT_RESOLVED:
     case G_SOCKET_CLIENT_PROXY_NEGOTIATING:
@@ -686,8 +853,16 @@ send_cb (GObject      *source,
   g_autofree char *final_url = NULL;
 
   data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  data->reading = FALSE;
   touch (data);
+  if (data->stream == NULL && data->restarting)
+    {
+      data->restarting = FALSE;
+      g_clear_error (&error);
+      g_clear_object (&data->probe_socket);
+      probe_set (data, (gint64) g_random_int_range (0, RECONNECT_JITTER_MS + 1) * 1000, resend_cb);
+      return;
+    }
+  data->reading = FALSE;
   if (data->stream == NULL)
     {
       GError *described = describe_error (data, error);
@@ -741,10 +916,19 @@ start_soup (GTask *task)
 {
   FetchData *data = g_task_get_task_data (task);
 
-  data->network_event_id = g_signal_connect (data->msg, "network-event",
-                                             G_CALLBACK (network_event_cb), data);
+  if (data->network_event_id == 0)
+    data->network_event_id = g_signal_connect (data->msg, "network-event",
+                                               G_CALLBACK (network_event_cb), data);
+  g_clear_object (&data->send_cancel);
+  data->send_cancel = g_cancellable_new ();
+  if (data->send_cancel_id == 0)
+    data->send_cancel_id = g_cancellable_connect (data->cancel, G_CALLBACK (send_cancel_cb),
+                                                  data, NULL);
+  else if (g_cancellable_is_cancelled (data->cancel))
+    g_cancellable_cancel (data->send_cancel);
   data->reading = TRUE;
-  soup_session_send_async (data->session, data->msg, G_PRIORITY_DEFAULT, data->cancel, send_cb, task);
+  soup_session_send_async (data->session, data->msg, G_PRIORITY_DEFAULT, data->send_cancel,
+                           send_cb, task);
 }
 
 static void

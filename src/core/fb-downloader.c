@@ -244,7 +244,7 @@ describe_error (FetchData    *data,
   if (data->expired == DEADLINE_SPEED)
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TIMEOUT,
                         /* Translators: "Too slow: under 1000 bytes/s from HOST for 10.0 s" */
-                        _("Too slow: under %" G_GUINT64_FORMAT " bytes/s from %s for %.1f s"),
+                        _("Too slow: under %" PRIu64 " bytes/s from %s for %.1f s"),
                         data->limits.speed_limit, host, data->limits.speed_time);
   if (data->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TIMEOUT,

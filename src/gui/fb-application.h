@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "fb-demo-server.h"
+#include "fb-run.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,10 @@ GSettings     *fb_application_get_settings       (FbApplication     *self);
 /* The destination setting, or ~/Downloads/Fetchboard when it is empty. */
 char          *fb_application_dup_destination    (FbApplication     *self);
 char          *fb_settings_dup_destination       (GSettings         *settings);
+/* The connect and total timeouts, the speed limit, retries and the
+ * per-host limit follow @settings on @run for as long as it lives. */
+void           fb_settings_bind_network          (GSettings         *settings,
+                                                  FbRun             *run);
 /* Knobs for the built-in demo server; they apply when it starts. */
 void           fb_application_set_demo_options   (FbApplication     *self,
                                                   double             delay_min,

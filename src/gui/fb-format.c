@@ -233,6 +233,11 @@ fb_format_job_message (FbJob *job)
   if (message == NULL)
     message = "";
 
+  /* Between two attempts: which retry, when, and why. */
+  if (state == FB_JOB_STATE_PENDING && fb_job_get_phase (job) == FB_JOB_PHASE_RETRY_WAIT &&
+      fb_job_get_n_retries (job) > 0)
+    return fb_job_retry_to_string (fb_job_get_retry (job, fb_job_get_n_retries (job) - 1));
+
   switch (fb_job_get_kind (job))
     {
     case FB_JOB_KIND_PROBE:
@@ -287,6 +292,12 @@ fb_format_job_tooltip (FbJob *job)
     g_string_append_printf (text, ": %s", message);
   if (url != NULL && g_strcmp0 (url, fb_job_get_input (job)) != 0)
     g_string_append_printf (text, "\n%s", url);
+  for (guint i = 0; i < fb_job_get_n_retries (job); i++)
+    {
+      g_autofree char *retry = fb_job_retry_to_string (fb_job_get_retry (job, i));
+
+      g_string_append_printf (text, "\n%s", retry);
+    }
   if (fb_job_get_source (job) != NULL)
     /* Translators: where a list entry came from: file name and line number */
     g_string_append_printf (text, _("\nFrom %s, line %u"), fb_job_get_source (job),

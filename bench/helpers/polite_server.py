@@ -33,7 +33,7 @@ import time
 
 def body_for(name):
     """The bytes served for a file name (its last path component)."""
-    seed = hashlib.sha256(name.encode('utf-8')).digest()
+    seed = hashlib.sha256(name.lower().encode('utf-8')).digest()
     size = 1000 + int.from_bytes(seed[:2], 'big') % 8000
     out = bytearray()
     block = seed

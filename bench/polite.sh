@@ -5,7 +5,7 @@
 #                                  listen queue of 5 and one of 1024, 0.5 s per answer,
 #                                  RUNS (default 10) runs each, taking turns; every flag
 #                                  saved and byte-identical, 0 errors, exit 0.
-#   bench/polite.sh retry [RUNS]   1,000 files from a server that answers the first request
+#   bench/polite.sh retry [RUNS]   1,000 files from a server (queue of 5, 0.05 s per answer) that answers the first request
 #                                  for 30 % of them 503, --retries 5 -m 100; every file
 #                                  byte-identical, and the server's peak of requests in
 #                                  flight at most 100.
@@ -97,7 +97,7 @@ queue () {
 retry () {
   local runs=${1:-3} i rc t0 t1 check
   for i in $(seq "$runs"); do
-    serve flaky --fail-rate 0.3
+    serve flaky --fail-rate 0.3 --delay 0.05
     "$py" "$helper" urls "http://127.0.0.1:$port/f" 1000 >"$work/urls.txt"
     rm -rf "$work/out-retry"
     t0=$(date +%s%N)
@@ -136,20 +136,28 @@ dns () {
       >/dev/null 2>&1 && break
     sleep 0.1
   done
-  echo "# run wall_ms names_per_s exit check"
+  # PEER_CLI: another build of fetchboard-cli, run in turns with this one.
+  local label program
+  echo "# program run wall_ms names_per_s exit check"
   for i in $(seq "$runs"); do
-    t0=$(date +%s%N)
-    ip netns exec fbpolite timeout 120 "$cli" probe --json -m 100 "@$work/names/names.txt" \
-      >"$work/probe.json" 2>"$work/probe.err"
-    rc=$?
-    t1=$(date +%s%N)
-    if "$py" "$fbbench" check-probe "$work/probe.json" "$work/names/expected.tsv" \
-         >"$work/check.txt" 2>&1; then check=ok; else check="FAILED: $(tail -1 "$work/check.txt")"; fi
-    echo "$i $(( (t1 - t0) / 1000000 )) $(( 10000 * 1000000000 / (t1 - t0) )) $rc $check"
+    for label in this ${PEER_CLI:+peer}; do
+      program=$cli
+      [ "$label" = peer ] && program=$PEER_CLI
+      t0=$(date +%s%N)
+      ip netns exec fbpolite timeout 120 "$program" probe --json -m 100 "@$work/names/names.txt" \
+        >"$work/probe.json" 2>"$work/probe.err"
+      rc=$?
+      t1=$(date +%s%N)
+      if "$py" "$fbbench" check-probe "$work/probe.json" "$work/names/expected.tsv" \
+           >"$work/check.txt" 2>&1; then check=ok; else check="FAILED: $(tail -1 "$work/check.txt")"; fi
+      echo "$label $i $(( (t1 - t0) / 1000000 )) $(( 10000 * 1000000000 / (t1 - t0) )) $rc $check"
+    done
   done | tee "$work/dns.txt"
-  echo "dns: $(awk '$5 == "ok" && $4 == 0' "$work/dns.txt" | wc -l) of $runs runs clean;" \
-       "median $(awk '{print $3}' "$work/dns.txt" | median) names/s," \
-       "slowest run $(awk '{print $3}' "$work/dns.txt" | sort -g | head -1) names/s"
+  for label in this ${PEER_CLI:+peer}; do
+    echo "dns ($label): $(awk -v l="$label" '$1 == l && $6 == "ok" && $5 == 0' "$work/dns.txt" | wc -l) of $runs runs clean;" \
+         "median $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | median) names/s," \
+         "slowest run $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | sort -g | head -1) names/s"
+  done
 }
 
 case "${1:-}" in

@@ -95,6 +95,9 @@ typedef struct
   gint64        connect_started;
   guint         reconnects;
   gboolean      restarting;
+  guint64       resume_from;    /* bytes the part held: asked for the rest with Range */
+  char         *validator;      /* the If-Range sent */
+  gboolean      resumed;        /* a 206 for exactly that rest */
   gboolean      returned;
   gboolean      lean;       /* through fb-http.c: a cancel is acted on from an idle */
   GTask        *task;       /* borrowed: the task this is the data of */
@@ -107,6 +110,7 @@ typedef struct
 } FetchData;
 
 static void read_next              (GTask     *task);
+static gboolean hand_over          (GTask     *task);
 static void lean_schedule_cancel   (FetchData *data);
 
 static void
@@ -147,6 +151,7 @@ fetch_data_free (FetchData *data)
   g_free (data->buf);
   g_clear_error (&data->error);
   g_free (data->url);
+  g_free (data->validator);
   g_free (data);
 }
 
@@ -407,6 +412,108 @@ external_cancelled_cb (GCancellable *external,
     lean_schedule_cancel (data);
 }
 
+/* ---- resume: the rest of a part file, never a spliced one ---- */
+
+/* "bytes START-END/TOTAL" (TOTAL may be "*"): whether it is the rest from
+ * @from on, @length bytes long when that is known. */
+static gboolean
+content_range_is_rest (const char *value,
+                       guint64     from,
+                       gint64      length)
+{
+  guint64 start;
+  guint64 end;
+  char *p;
+
+  if (value == NULL || g_ascii_strncasecmp (value, "bytes ", 6) != 0)
+    return FALSE;
+  p = (char *) value + 6;
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  start = g_ascii_strtoull (p, &p, 10);
+  if (*p++ != '-' || !g_ascii_isdigit (*p))
+    return FALSE;
+  end = g_ascii_strtoull (p, &p, 10);
+  if (*p++ != '/' || end < start || start != from)
+    return FALSE;
+  if (*p != '*' && (!g_ascii_isdigit (*p) || g_ascii_strtoull (p, NULL, 10) != end + 1))
+    return FALSE;
+  return length < 0 || (guint64) length == end - start + 1;
+}
+
+/* The part holds bytes: ask for the rest, if there is a validator to make
+ * sure it is the rest of the same body; else start over. */
+static char *
+resume_prepare (FetchData *data)
+{
+  const char *validator;
+
+  if (data->part == NULL || fb_part_file_get_size (data->part) == 0)
+    return NULL;
+  validator = _fb_job_get_validator (data->job);
+  if (validator == NULL)
+    {
+      fb_part_file_restart (data->part);
+      return NULL;
+    }
+  data->resume_from = fb_part_file_get_size (data->part);
+  data->validator = g_strdup (validator);
+  return g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", data->resume_from);
+}
+
+static void
+resume_add_soup_headers (FetchData *data)
+{
+  g_autofree char *range = NULL;
+  SoupMessageHeaders *headers;
+
+  if (data->resume_from == 0)
+    return;
+  range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", data->resume_from);
+  headers = soup_message_get_request_headers (data->msg);
+  soup_message_headers_replace (headers, "Range", range);
+  soup_message_headers_replace (headers, "If-Range", data->validator);
+}
+
+/* A 2xx head arrived. A 206 for exactly the rest appends to the part; a
+ * 200 (the validator changed, or the server ignores ranges) empties it
+ * first; any other 206 cannot be used, and the next attempt starts from
+ * zero. Records the body's validator for the next resume. */
+static GError *
+resume_check (FetchData  *data,
+              const char *content_range,
+              const char *etag,
+              const char *last_modified)
+{
+  if (data->part == NULL)
+    return NULL;
+  if (etag != NULL && !g_str_has_prefix (etag, "W/"))
+    _fb_job_set_validator (data->job, etag);
+  else
+    _fb_job_set_validator (data->job, last_modified);
+  if (data->resume_from == 0)
+    return NULL;
+  if (data->status == SOUP_STATUS_PARTIAL_CONTENT &&
+      content_range_is_rest (content_range, data->resume_from, data->expected))
+    {
+      data->resumed = TRUE;
+      _fb_job_add_received (data->job, data->resume_from);
+      return NULL;
+    }
+  fb_part_file_restart (data->part);
+  if (data->status == SOUP_STATUS_OK)
+    return NULL;
+  {
+    g_autofree char *host = host_of (data->url);
+
+    _fb_job_set_validator (data->job, NULL);
+    return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_LOST,
+                        /* Translators: %s is a host, then the header's value */
+                        _("Asked %s for the rest of a file and got another part: %s"), host,
+                        content_range != NULL ? content_range : "-");
+  }
+}
+
 /* The book's classes: 404 is "not found", any other status >= 400 an
  * error named by its status and reason phrase. */
 static GError *
@@ -457,6 +564,11 @@ fail (GTask        *task,
 {
   FetchData *data = g_task_get_task_data (task);
 
+  /* What arrived stays in the part, so a retry asks for the rest from
+   * exactly there (the run removes the part after a final error). */
+  if (data->part != NULL && data->memory == NULL && !data->draining && !data->reading &&
+      data->error == NULL && SOUP_STATUS_IS_SUCCESSFUL (data->status) && data->buf_filled > 0)
+    hand_over (task);
   if (data->error == NULL)
     data->error = error;
   else
@@ -554,7 +666,8 @@ end_of_body (GTask *task)
   if (!hand_over (task))
     return;
   if (data->part != NULL)
-    _fb_job_set_expected (data->job, data->expected >= 0 ? data->expected : (gint64) data->received);
+    _fb_job_set_expected (data->job, (data->expected >= 0 ? data->expected : (gint64) data->received) +
+                                     (gint64) (data->resumed ? data->resume_from : 0));
   if (data->expected >= 0 && data->received < (guint64) data->expected)
     {
       g_autofree char *host = host_of (data->url);
@@ -896,9 +1009,21 @@ send_cb (GObject      *source,
   headers = soup_message_get_response_headers (data->msg);
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
     data->expected = soup_message_headers_get_content_length (headers);
+  {
+    GError *unusable = resume_check (data, soup_message_headers_get_one (headers, "Content-Range"),
+                                     soup_message_headers_get_one (headers, "ETag"),
+                                     soup_message_headers_get_one (headers, "Last-Modified"));
+
+    if (unusable != NULL)
+      {
+        fail (task, unusable);
+        return;
+      }
+  }
   if (data->part != NULL)
     {
-      _fb_job_set_expected (data->job, data->expected);
+      _fb_job_set_expected (data->job, data->expected < 0 ? -1
+                                       : data->expected + (gint64) (data->resumed ? data->resume_from : 0));
       _fb_job_set_phase (data->job, FB_JOB_PHASE_TRANSFERRING);
     }
   if (data->part == NULL)
@@ -990,9 +1115,23 @@ lean_response_cb (FbHttpRequest *request,
     }
 
   data->expected = fb_http_request_get_content_length (request);
+  {
+    GError *unusable = resume_check (data, fb_http_request_get_header (request, "Content-Range"),
+                                     fb_http_request_get_header (request, "ETag"),
+                                     fb_http_request_get_header (request, "Last-Modified"));
+
+    if (unusable != NULL)
+      {
+        g_clear_pointer (&data->http, fb_http_request_free);
+        data->reading = FALSE;
+        fail (task, unusable);
+        return;
+      }
+  }
   if (data->part != NULL)
     {
-      _fb_job_set_expected (data->job, data->expected);
+      _fb_job_set_expected (data->job, data->expected < 0 ? -1
+                                       : data->expected + (gint64) (data->resumed ? data->resume_from : 0));
       _fb_job_set_phase (data->job, FB_JOB_PHASE_TRANSFERRING);
     }
   else
@@ -1106,6 +1245,7 @@ lean_done_cb (FbHttpRequest *request,
                                    _("Not a valid http or https URL: %s"), url));
           return;
         }
+      resume_add_soup_headers (data);
       start_soup (task);
       return;
     }
@@ -1207,6 +1347,7 @@ fb_fetch_async (SoupSession         *session,
   const char *scheme = NULL;
   FbHttpPool *pool = NULL;
   const FbFetchLimits *limits;
+  g_autofree char *range = NULL;
   FetchData *data;
 
   g_return_if_fail (SOUP_IS_SESSION (session));
@@ -1270,12 +1411,20 @@ fb_fetch_async (SoupSession         *session,
     }
 
   _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
+  range = resume_prepare (data);
   if (uri != NULL)
     {
       GTask *owned = g_steal_pointer (&task);
 
       data->reading = TRUE;
       data->http = fb_http_request_new (pool, uri, MAX_REDIRECTS, &lean_callbacks, owned);
+      if (range != NULL)
+        {
+          g_autofree char *lines = g_strdup_printf ("Range: %s\r\nIf-Range: %s\r\n", range,
+                                                    data->validator);
+
+          fb_http_request_set_headers (data->http, lines);
+        }
       if (g_cancellable_is_cancelled (data->cancel))
         {
           lean_schedule_cancel (data);
@@ -1285,6 +1434,7 @@ fb_fetch_async (SoupSession         *session,
       fb_http_request_send (data->http);
       return;
     }
+  resume_add_soup_headers (data);
   start_soup (g_steal_pointer (&task));
 }
 

@@ -665,6 +665,7 @@ struct _FbHttpRequest
   GList                 *addresses;   /* GInetSocketAddress* to try */
   GList                 *next_address;
   GError                *connect_error;
+  char                  *extra;       /* header lines of the caller's */
   GSource               *probe;       /* a new connection's check (see probe_cb) */
   gint64                 connect_started;
   guint                  reconnects;
@@ -1083,6 +1084,7 @@ request_unref (FbHttpRequest *self)
   g_free (self->key);
   g_free (self->host);
   g_free (self->out);
+  g_free (self->extra);
   g_free (self->reason);
   fb_http_pool_unref (self->pool);
   g_free (self);
@@ -1224,7 +1226,8 @@ build_request (FbHttpRequest *self)
                            " HTTP/1.1\r\nHost: ", v6 ? "[" : "", self->host, v6 ? "]" : "",
                            with_port ? ":" : "", with_port ? port_text : "",
                            "\r\nUser-Agent: ", self->pool->user_agent,
-                           "\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n", NULL);
+                           "\r\nAccept: */*\r\nConnection: keep-alive\r\n",
+                           self->extra != NULL ? self->extra : "", "\r\n", NULL);
   self->out_len = strlen (self->out);
   self->out_sent = 0;
 }
@@ -1966,6 +1969,17 @@ const char *
 fb_http_request_get_reason (FbHttpRequest *self)
 {
   return self->reason;
+}
+
+void
+fb_http_request_set_headers (FbHttpRequest *self,
+                             const char    *lines)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->extra);
+  self->extra = g_strdup (lines);
+  build_request (self);
 }
 
 const char *

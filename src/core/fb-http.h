@@ -112,6 +112,10 @@ FbHttpRequest *fb_http_request_new            (FbHttpPool            *pool,
                                                guint                  max_redirects,
                                                const FbHttpCallbacks *callbacks,
                                                gpointer               user_data);
+/* Extra header lines ("Name: value\r\n" each) for every request it
+ * sends, redirects included; before fb_http_request_send. */
+void           fb_http_request_set_headers    (FbHttpRequest         *self,
+                                               const char            *lines);
 void           fb_http_request_send           (FbHttpRequest         *self);
 /* Ends the request; no callback runs after this. */
 void           fb_http_request_free           (FbHttpRequest         *self);

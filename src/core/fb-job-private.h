@@ -48,6 +48,10 @@ void          _fb_job_begin_attempt     (FbJob        *self);
 void          _fb_job_set_retry_after   (FbJob        *self,
                                          const char   *value);
 const char   *_fb_job_get_retry_after   (FbJob        *self);
+/* The body's validator for If-Range: a strong ETag, else Last-Modified. */
+void          _fb_job_set_validator     (FbJob        *self,
+                                         const char   *validator);
+const char   *_fb_job_get_validator     (FbJob        *self);
 /* Back to QUEUED with its results cleared, for a retry. */
 void          _fb_job_reset             (FbJob        *self);
 /* The cancellable of the current attempt (created on demand, cleared by reset). */

@@ -31,6 +31,7 @@ struct _FbJob
   GError       *error;
   GPtrArray    *retries;      /* FbJobRetry*, made with the first */
   char         *retry_after;
+  char         *validator;
   gint64        phase_time[FB_JOB_N_PHASES];
   guint64       received;
   gint64        expected;
@@ -569,6 +570,21 @@ _fb_job_begin_attempt (FbJob *self)
 }
 
 void
+_fb_job_set_validator (FbJob      *self,
+                       const char *validator)
+{
+  g_assert (FB_IS_JOB (self));
+  set_string (&self->validator, validator);
+}
+
+const char *
+_fb_job_get_validator (FbJob *self)
+{
+  g_assert (FB_IS_JOB (self));
+  return self->validator;
+}
+
+void
 _fb_job_set_retry_after (FbJob      *self,
                          const char *value)
 {
@@ -602,6 +618,7 @@ _fb_job_reset (FbJob *self)
   g_clear_pointer (&self->addresses, g_free);
   g_clear_pointer (&self->country, g_free);
   g_clear_pointer (&self->retry_after, g_free);
+  g_clear_pointer (&self->validator, g_free);
   g_clear_pointer (&self->retries, g_ptr_array_unref);
   g_clear_error (&self->error);
   for (guint i = PROP_URL; i < N_PROPS; i++)
@@ -647,6 +664,7 @@ fb_job_finalize (GObject *object)
   g_free (self->country);
   g_free (self->source);
   g_free (self->retry_after);
+  g_free (self->validator);
   g_clear_pointer (&self->retries, g_ptr_array_unref);
   g_clear_error (&self->error);
 

@@ -22,10 +22,6 @@
 #include "fb-semaphore.h"
 
 #define METADATA_MAX_BYTES (64 * 1024)
-/* Whether fb_fetch_async resumes a part file that holds bytes (Range and
- * If-Range; a 200 or another validator truncates it). Until it does, a
- * retried download starts over from an empty part, never a spliced one. */
-#define FB_RUN_DOWNLOADER_RESUMES FALSE
 #define PUMP_BATCH         64
 
 struct _FbRun
@@ -943,12 +939,9 @@ maybe_retry (Runner *runner,
   g_signal_emit (self, signals[JOB_RETRYING], 0, job, n);
 
   runner->retry_timer = NULL;
-  if (runner->part != NULL &&
-      (fb_job_get_kind (job) == FB_JOB_KIND_CATALOG || !FB_RUN_DOWNLOADER_RESUMES))
+  if (runner->part != NULL && fb_job_get_kind (job) == FB_JOB_KIND_CATALOG)
     {
-      /* A catalog job starts over (its part may hold a whole image
-       * already), and so does a download while the downloader cannot
-       * resume. */
+      /* A catalog job starts over: its part may hold a whole image already. */
       runner->retry_wait_s = wait;
       fb_part_file_abort_async (runner->part, retry_abort_cb, runner);
       return TRUE;

@@ -27,7 +27,9 @@ struct _FbPartFile
   char      *part_path;  /* set once the .part file exists */
   GPtrArray *pending;    /* GBytes* not yet handed to a worker */
   gsize      buffered;
+  guint64    size;       /* appended since creation or restart */
   int        fd;
+  gboolean   restarted;  /* the next write truncates first */
   gboolean   overwrite;
   gboolean   busy;       /* a worker owns fd and the paths */
 };
@@ -47,6 +49,7 @@ struct _OpData
   DoneSource *done;     /* where the result goes back */
   GError     *error;    /* results, written by the writer thread */
   char       *path;
+  gboolean    truncate; /* a restart came before this write */
 };
 
 /* Disk work runs on a small pool of writer threads of our own, and the
@@ -152,6 +155,26 @@ fb_part_file_append (FbPartFile *self,
     return;
   g_ptr_array_add (self->pending, g_bytes_ref (bytes));
   self->buffered += g_bytes_get_size (bytes);
+  self->size += g_bytes_get_size (bytes);
+}
+
+guint64
+fb_part_file_get_size (FbPartFile *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->size;
+}
+
+void
+fb_part_file_restart (FbPartFile *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (!self->busy);
+
+  g_ptr_array_set_size (self->pending, 0);
+  self->buffered = 0;
+  self->size = 0;
+  self->restarted = TRUE;
 }
 
 static GPtrArray *
@@ -330,10 +353,27 @@ publish (FbPartFile  *self,
   return NULL;
 }
 
+/* After a restart, the bytes already on disk go first. */
+static gboolean
+truncate_if_restarted (OpData  *op,
+                       GError **error)
+{
+  FbPartFile *self = op->self;
+
+  if (!op->truncate || self->fd < 0)
+    return TRUE;
+  if (ftruncate (self->fd, 0) != 0 || lseek (self->fd, 0, SEEK_SET) != 0)
+    {
+      set_errno_error (error, errno, _("Cannot write “%s”: %s"), self->part_path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 flush_work (OpData *op)
 {
-  if (ensure_open (op->self, &op->error))
+  if (ensure_open (op->self, &op->error) && truncate_if_restarted (op, &op->error))
     write_chunks (op->self, op->chunks, &op->error);
 }
 
@@ -342,7 +382,8 @@ commit_work (OpData *op)
 {
   FbPartFile *self = op->self;
 
-  if (!ensure_open (self, &op->error) || !write_chunks (self, op->chunks, &op->error))
+  if (!ensure_open (self, &op->error) || !truncate_if_restarted (op, &op->error) ||
+      !write_chunks (self, op->chunks, &op->error))
     return;
 
   if (close (self->fd) != 0)
@@ -579,6 +620,8 @@ start_op (FbPartFile          *self,
   self->busy = TRUE;
   op->self = self;
   op->chunks = steal_pending (self);
+  op->truncate = self->restarted;
+  self->restarted = FALSE;
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, op, (GDestroyNotify) op_data_free);
   /* Disk work is not interrupted half-way: the result always reflects

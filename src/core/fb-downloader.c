@@ -854,12 +854,18 @@ probe_cb (gpointer user_data)
       gint64 fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (connect_times (data->session), host));
       gint64 waited = g_get_monotonic_time () - data->connect_started;
 
+      struct tcp_info info;
+      socklen_t len = sizeof info;
+
       if (fastest == 0 || waited < 3 * fastest)
         {
           probe_set (data, fastest == 0 ? PROBE_MIN_US : 3 * fastest - waited, probe_cb);
           return G_SOURCE_REMOVE;
         }
-      stuck = TRUE;
+      /* Only a SYN still unanswered: a connect the kernel finished waits
+       * for a busy main loop. */
+      stuck = getsockopt (g_socket_get_fd (data->probe_socket), IPPROTO_TCP, TCP_INFO,
+                          &info, &len) == 0 && info.tcpi_state == TCP_SYN_SENT;
     }
   else
     {

@@ -1341,12 +1341,18 @@ probe_cb (gpointer user_data)
 
       /* Until one connection to the host tells how long connecting takes
        * there, the kernel's own retransmits go on. */
+      struct tcp_info info;
+      socklen_t len = sizeof info;
+
       if (fastest == 0 || waited < 3 * (gint64) fastest)
         {
           request_arm_probe (self, fastest == 0 ? PROBE_MIN_US : 3 * (gint64) fastest - waited);
           return G_SOURCE_REMOVE;
         }
-      stuck = TRUE;
+      /* Only a SYN still unanswered: a connect the kernel finished waits
+       * in the poller behind a busy main loop. */
+      stuck = getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+              info.tcpi_state == TCP_SYN_SENT;
     }
   else if (conn->state == CONN_READING)
     {

@@ -190,10 +190,17 @@ fb_test_refused_port (void)
 GBytes *
 fb_test_body (gsize size)
 {
+  return fb_test_body_variant (size, 0);
+}
+
+GBytes *
+fb_test_body_variant (gsize size,
+                      guint variant)
+{
   guint8 *data = g_malloc (size + 1);
 
   for (gsize i = 0; i < size; i++)
-    data[i] = (guint8) ((i * 31 + 7) & 0xff);
+    data[i] = (guint8) ((i * 31 + 7 + variant * 101) & 0xff);
   return g_bytes_new_take (data, size);
 }
 
@@ -203,10 +210,13 @@ struct _FbTestServer
 {
   SoupServer *server;
   char       *base;
+  const char *scheme;
   GPtrArray  *paused;     /* SoupServerMessage* held by /stall */
   GHashTable *timers;     /* GSource* → NULL */
   GPtrArray  *held;       /* GIOStream* kept open by /partial */
   GHashTable *flaky;      /* /flaky NAME → requests so far */
+  GHashTable *ranged;     /* /ranged NAME → GString of the Range headers seen */
+  FbTestProxy *proxy;     /* FETCHBOARD_TEST_PROXY=1: the one the environment names */
   GCancellable *writes;   /* the async writes of /partial */
   guint       pending_writes;
   guint       in_flight;
@@ -375,6 +385,85 @@ write_partial (FbTestServer      *self,
 }
 
 static void
+fb_test_string_free (gpointer string)
+{
+  g_string_free (string, TRUE);
+}
+
+/* /ranged/NAME: a body that honours Range and If-Range, see the header. */
+static void
+respond_ranged (FbTestServer      *self,
+                SoupServerMessage *msg,
+                const char        *name,
+                GHashTable        *query)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *range = soup_message_headers_get_one (request, "Range");
+  const char *if_range = soup_message_headers_get_one (request, "If-Range");
+  GString *seen = g_hash_table_lookup (self->ranged, name);
+  gsize size = query_size (query, "size", 1000);
+  gboolean first = seen == NULL;
+  gboolean changed = !first && query != NULL && g_hash_table_contains (query, "change");
+  const char *etag = changed ? "\"v2\"" : "\"v1\"";
+  g_autoptr(GBytes) body = fb_test_body_variant (size, changed ? 2 : 0);
+  guint64 from = 0;
+
+  if (seen == NULL)
+    {
+      seen = g_string_new (NULL);
+      g_hash_table_insert (self->ranged, g_strdup (name), seen);
+    }
+  else
+    g_string_append_c (seen, ',');
+  g_string_append (seen, range != NULL ? range : "-");
+
+  if (first && query_size (query, "cut", 0) > 0)
+    {
+      /* A transfer that breaks half-way: the connection is reset. */
+      g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
+                                               "ETag: \"v1\"\r\n\r\n", size);
+
+      write_raw_and_close (msg, head, query_size (query, "cut", 0), TRUE);
+      return;
+    }
+
+  if (query == NULL || !g_hash_table_contains (query, "novalidator"))
+    soup_message_headers_replace (headers, "ETag", etag);
+  if (range != NULL && g_str_has_prefix (range, "bytes=") && g_str_has_suffix (range, "-")
+      && (if_range == NULL || g_str_equal (if_range, etag))
+      && (query == NULL || !g_hash_table_contains (query, "noranges")))
+    from = g_ascii_strtoull (range + strlen ("bytes="), NULL, 10);
+  if (from > 0 && from < size)
+    {
+      g_autofree char *content_range = NULL;
+      /* ?badrange: a range that starts elsewhere than asked. */
+      guint64 start = query != NULL && g_hash_table_contains (query, "badrange") ? from / 2 : from;
+
+      content_range = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%zu/%zu", start, size - 1, size);
+      soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
+      soup_message_headers_replace (headers, "Content-Range", content_range);
+      soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_COPY,
+                                (const guint8 *) g_bytes_get_data (body, NULL) + start,
+                                size - start);
+      return;
+    }
+  /* SoupServer would cut a 200 to the Range itself, If-Range or not. */
+  soup_message_headers_remove (request, "Range");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+}
+
+const char *
+fb_test_server_get_ranges (FbTestServer *self,
+                           const char   *name)
+{
+  GString *seen = g_hash_table_lookup (self->ranged, name);
+
+  return seen != NULL ? seen->str : "";
+}
+
+static void
 handler_cb (SoupServer        *server,
             SoupServerMessage *msg,
             const char        *path,
@@ -403,6 +492,8 @@ handler_cb (SoupServer        *server,
       soup_server_message_set_status (msg, status, reason);
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "status\n", 7);
     }
+  else if (g_str_has_prefix (path, "/ranged/"))
+    respond_ranged (self, msg, path + strlen ("/ranged/"), query);
   else if (g_str_equal (path, "/stall"))
     {
       g_ptr_array_add (self->paused, g_object_ref (msg));
@@ -453,6 +544,251 @@ handler_cb (SoupServer        *server,
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
 }
 
+gboolean
+fb_test_tls (void)
+{
+  return g_strcmp0 (g_getenv ("FETCHBOARD_TEST_TLS"), "1") == 0;
+}
+
+char *
+fb_test_cert_path (const char *name)
+{
+  const char *build = g_getenv ("FETCHBOARD_BUILD_ROOT");
+
+  g_assert_nonnull (build);
+  return g_build_filename (build, "tests", name, NULL);
+}
+
+/* ---- a forward proxy for the tests' proxied runs ---- */
+
+struct _FbTestProxy
+{
+  GSocketService *service;
+  GSocketClient  *client;
+  char           *url;
+  guint           tunnels;
+  guint           forwarded;
+};
+
+typedef struct
+{
+  FbTestProxy *proxy;
+  GIOStream   *downstream;
+  GString     *head;
+  char        *first;     /* what goes upstream first: the rewritten head */
+} ProxyConn;
+
+static void
+proxy_conn_free (ProxyConn *pc)
+{
+  g_clear_object (&pc->downstream);
+  g_string_free (pc->head, TRUE);
+  g_free (pc->first);
+  g_free (pc);
+}
+
+static void
+proxy_spliced_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_io_stream_splice_finish (result, NULL);
+}
+
+static void
+proxy_splice (GIOStream *a,
+              GIOStream *b)
+{
+  g_io_stream_splice_async (a, b, G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+                            G_PRIORITY_DEFAULT, NULL, proxy_spliced_cb, NULL);
+}
+
+static void
+proxy_upstream_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ProxyConn *pc = user_data;
+  g_autoptr(GSocketConnection) upstream = g_socket_client_connect_to_host_finish (
+      G_SOCKET_CLIENT (source), result, NULL);
+  GOutputStream *out;
+
+  if (upstream == NULL)
+    {
+      const char *refused = "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n";
+
+      g_output_stream_write_all (g_io_stream_get_output_stream (pc->downstream), refused,
+                                 strlen (refused), NULL, NULL, NULL);
+      proxy_conn_free (pc);
+      return;
+    }
+  if (pc->first != NULL)
+    out = g_io_stream_get_output_stream (G_IO_STREAM (upstream));
+  else
+    {
+      const char *ok = "HTTP/1.1 200 Connection established\r\n\r\n";
+
+      out = g_io_stream_get_output_stream (pc->downstream);
+      pc->first = g_strdup (ok);
+    }
+  /* Small and on loopback: written at once. */
+  g_output_stream_write_all (out, pc->first, strlen (pc->first), NULL, NULL, NULL);
+  proxy_splice (pc->downstream, G_IO_STREAM (upstream));
+  proxy_conn_free (pc);
+}
+
+/* The request head is in: CONNECT host:port, or GET http://host:port/path. */
+static void
+proxy_route (ProxyConn *pc)
+{
+  char *line_end = strstr (pc->head->str, "\r\n");
+  g_auto(GStrv) words = NULL;
+  g_autofree char *line = NULL;
+
+  g_assert (line_end != NULL);
+  line = g_strndup (pc->head->str, (gsize) (line_end - pc->head->str));
+  words = g_strsplit (line, " ", 3);
+  if (g_strv_length (words) == 3 && g_str_equal (words[0], "CONNECT"))
+    {
+      pc->proxy->tunnels++;
+      g_socket_client_connect_to_host_async (pc->proxy->client, words[1], 443, NULL,
+                                             proxy_upstream_cb, pc);
+      return;
+    }
+  if (g_strv_length (words) == 3 && g_str_has_prefix (words[1], "http://"))
+    {
+      g_autoptr(GUri) uri = g_uri_parse (words[1], G_URI_FLAGS_ENCODED, NULL);
+      g_autofree char *target = NULL;
+
+      g_assert_nonnull (uri);
+      target = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri) > 0
+                                                                ? g_uri_get_port (uri) : 80);
+      /* Origin-form upstream, the rest of the head as it came. */
+      pc->first = g_strconcat (words[0], " ", *g_uri_get_path (uri) ? g_uri_get_path (uri) : "/",
+                               g_uri_get_query (uri) ? "?" : "",
+                               g_uri_get_query (uri) ? g_uri_get_query (uri) : "",
+                               " ", words[2], line_end, NULL);
+      pc->proxy->forwarded++;
+      g_socket_client_connect_to_host_async (pc->proxy->client, target, 80, NULL,
+                                             proxy_upstream_cb, pc);
+      return;
+    }
+  proxy_conn_free (pc);
+}
+
+static void
+proxy_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ProxyConn *pc = user_data;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
+                                                              NULL);
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      proxy_conn_free (pc);
+      return;
+    }
+  g_string_append_len (pc->head, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes));
+  if (strstr (pc->head->str, "\r\n\r\n") == NULL)
+    {
+      /* One byte at a time: nothing past the head is taken from the
+       * stream, so the splice carries the rest. */
+      g_input_stream_read_bytes_async (G_INPUT_STREAM (source), 1, G_PRIORITY_DEFAULT, NULL,
+                                       proxy_read_cb, pc);
+      return;
+    }
+  proxy_route (pc);
+}
+
+static gboolean
+proxy_incoming_cb (GSocketService    *service,
+                   GSocketConnection *connection,
+                   GObject           *source,
+                   gpointer           user_data)
+{
+  ProxyConn *pc = g_new0 (ProxyConn, 1);
+
+  pc->proxy = user_data;
+  pc->downstream = g_object_ref (G_IO_STREAM (connection));
+  pc->head = g_string_new (NULL);
+  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (pc->downstream), 1,
+                                   G_PRIORITY_DEFAULT, NULL, proxy_read_cb, pc);
+  return TRUE;
+}
+
+FbTestProxy *
+fb_test_proxy_new (void)
+{
+  FbTestProxy *self = g_new0 (FbTestProxy, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = fb_system_listen_loopback (0, 1024, &error);
+  g_autoptr(GSocketAddress) address = NULL;
+
+  g_assert_no_error (error);
+  self->service = g_socket_service_new ();
+  self->client = g_socket_client_new ();
+  g_socket_client_set_enable_proxy (self->client, FALSE);
+  g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (self->service, "incoming", G_CALLBACK (proxy_incoming_cb), self);
+  address = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  self->url = g_strdup_printf ("http://127.0.0.1:%u",
+                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+  return self;
+}
+
+void
+fb_test_proxy_free (FbTestProxy *self)
+{
+  if (self == NULL)
+    return;
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+  g_signal_handlers_disconnect_by_data (self->service, self);
+  g_clear_object (&self->service);
+  g_clear_object (&self->client);
+  g_free (self->url);
+  g_free (self);
+}
+
+const char *
+fb_test_proxy_get_url (FbTestProxy *self)
+{
+  return self->url;
+}
+
+guint
+fb_test_proxy_get_tunnels (FbTestProxy *self)
+{
+  return self->tunnels;
+}
+
+guint
+fb_test_proxy_get_forwarded (FbTestProxy *self)
+{
+  return self->forwarded;
+}
+
+/* FETCHBOARD_TEST_PROXY=1: every test server comes with a proxy that the
+ * environment names, as a user's http_proxy and https_proxy would. */
+FbTestProxy *
+fb_test_proxy_for_env (void)
+{
+  FbTestProxy *proxy;
+
+  if (g_strcmp0 (g_getenv ("FETCHBOARD_TEST_PROXY"), "1") != 0)
+    return NULL;
+  proxy = fb_test_proxy_new ();
+  g_setenv ("http_proxy", proxy->url, TRUE);
+  g_setenv ("https_proxy", proxy->url, TRUE);
+  g_unsetenv ("no_proxy");
+  g_unsetenv ("NO_PROXY");
+  return proxy;
+}
+
 FbTestServer *
 fb_test_server_new (void)
 {
@@ -465,6 +801,8 @@ fb_test_server_new (void)
   self->timers = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) g_source_destroy, NULL);
   self->held = g_ptr_array_new_with_free_func (g_object_unref);
   self->flaky = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->ranged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, fb_test_string_free);
+  self->proxy = fb_test_proxy_for_env ();
   self->writes = g_cancellable_new ();
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
@@ -472,15 +810,27 @@ fb_test_server_new (void)
   g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done_cb), self);
   {
     g_autoptr(GSocket) socket = fb_system_listen_loopback (0, 1024, &error);
+    gboolean tls = fb_test_tls ();
 
     g_assert_no_error (error);
-    soup_server_listen_socket (self->server, socket, 0, &error);
+    if (tls)
+      {
+        g_autofree char *cert = fb_test_cert_path ("server.pem");
+        g_autofree char *key = fb_test_cert_path ("server-key.pem");
+        g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (cert, key,
+                                                                                  &error);
+
+        g_assert_no_error (error);
+        soup_server_set_tls_certificate (self->server, certificate);
+      }
+    soup_server_listen_socket (self->server, socket, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
     g_assert_no_error (error);
+    self->scheme = tls ? "https" : "http";
   }
 
   uris = soup_server_get_uris (self->server);
   g_assert_nonnull (uris);
-  self->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  self->base = g_strdup_printf ("%s://127.0.0.1:%d", self->scheme, g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return self;
 }
@@ -505,6 +855,8 @@ fb_test_server_free (FbTestServer *self)
     g_io_stream_close (self->held->pdata[i], NULL, NULL);
   g_ptr_array_free (self->held, TRUE);
   g_hash_table_destroy (self->flaky);
+  g_hash_table_destroy (self->ranged);
+  g_clear_pointer (&self->proxy, fb_test_proxy_free);
   g_object_unref (self->writes);
   soup_server_disconnect (self->server);
   g_ptr_array_free (self->paused, TRUE);

@@ -195,7 +195,7 @@ test_http_parser_chunked_in_any_split (void)
 {
   /* Extensions, upper-case hex, a trailer: "Hello, chunked world!" */
   const char *text = "HTTP/1.1 200 OK\r\n"
-                     "Transfer-Encoding: gzip, chunked\r\n"
+                     "Transfer-Encoding: identity, Chunked\r\n"
                      "Content-Length: 999\r\n"
                      "\r\n"
                      "7;name=value\r\nHello, \r\n"
@@ -223,6 +223,33 @@ test_http_parser_chunked_in_any_split (void)
       CU_ASSERT_TRUE (parsed.body->len == strlen (expected) &&
                       memcmp (parsed.body->data, expected, parsed.body->len) == 0);
       CU_ASSERT_TRUE (fb_http_parser_get_keep_alive (parser));
+      parsed_clear (&parsed);
+      fb_http_parser_free (parser);
+    }
+}
+
+/* A body in a transfer coding other than chunked cannot be stored as the
+ * server stores it, nor can its end be known: an error that names it. */
+static void
+test_http_parser_refuses_other_transfer_codings (void)
+{
+  const char *codings[] = { "gzip, chunked", "xchunked", "chunked, gzip", "gzip",
+                            "chunked, chunked", "" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (codings); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("HTTP/1.1 200 OK\r\nTransfer-Encoding: %s\r\n"
+                                               "\r\n5\r\nhello\r\n0\r\n\r\n", codings[i]);
+      g_autofree char *message = g_strdup_printf ("Transfer-Encoding “%s” is not supported",
+                                                  codings[i]);
+      FbHttpParser *parser = fb_http_parser_new ();
+      Parsed parsed;
+
+      feed_in_steps (parser, text, strlen (text), 0, &parsed);
+      CU_ASSERT_FALSE (parsed.done);
+      CU_ASSERT_TRUE (g_error_matches (parsed.error, FB_HTTP_ERROR, FB_HTTP_ERROR_PARSE));
+      ASSERT_STR (parsed.error != NULL ? parsed.error->message : NULL, message);
+      CU_ASSERT_EQUAL (parsed.body->len, 0);
       parsed_clear (&parsed);
       fb_http_parser_free (parser);
     }
@@ -1353,6 +1380,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_http_parser_reads_status_line),
   FB_TEST (test_http_parser_headers_are_case_insensitive),
   FB_TEST (test_http_parser_chunked_in_any_split),
+  FB_TEST (test_http_parser_refuses_other_transfer_codings),
   FB_TEST (test_http_parser_rejects_bad_chunks),
   FB_TEST (test_http_parser_body_until_close),
   FB_TEST (test_http_parser_rejects_oversized_head),

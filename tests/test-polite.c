@@ -6,8 +6,7 @@
  * A run against small, slow, flaky servers: retries, Retry-After, the
  * per-host limit, resume, the separate timeouts and a listen queue of 5.
  * The servers here write raw HTTP, so they can cut a body, trickle it or
- * leave their listen queue to overflow. Run on each HTTP path (the lean
- * client, and FETCHBOARD_HTTP=soup, the path https takes).
+ * leave their listen queue to overflow.
  */
 
 #include "config.h"

@@ -26,6 +26,7 @@
 #include "fb-run.h"
 #include "fb-semaphore.h"
 #include "fb-stall-meter.h"
+#include "fb-tls-database.h"
 
 #define PROGRAM_NAME         "fetchboard-cli"
 #define PROGRESS_INTERVAL_MS 100 /* at most ten redraws a second */
@@ -73,6 +74,7 @@ struct _FbCli
   int            per_host;
   char          *output;
   char          *server_url;
+  char          *cacert;
   char          *delay;
   double         error_rate;
   int            port;
@@ -88,6 +90,7 @@ struct _FbCli
   /* state */
   GCancellable  *cancellable;
   FbRun         *run;
+  GTlsDatabase  *tls_database;  /* from --cacert */
   FbDemoServer  *server;
   FbCliProgress *progress;
   FbStallMeter  *stall;
@@ -177,6 +180,8 @@ fb_cli_free (FbCli *cli)
   g_clear_object (&cli->cancellable);
   g_free (cli->output);
   g_free (cli->server_url);
+  g_free (cli->cacert);
+  g_clear_object (&cli->tls_database);
   g_free (cli->delay);
   g_strfreev (cli->args);
   g_free (cli);
@@ -393,6 +398,9 @@ command_entries (FbCli *cli)
                    : N_("Give up on a request after SECONDS (default 3.1)"), N_("SECONDS"));
   if (!probe)
     {
+      add_entry (entries, "cacert", 0, 0, G_OPTION_ARG_FILENAME, &cli->cacert,
+                 N_("Trust only the certificates in FILE (PEM) for https, instead of the system’s"),
+                 N_("FILE"));
       add_entry (entries, "connect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &cli->connect_timeout,
                  N_("Give up on resolving and connecting after SECONDS (default 10)"),
                  N_("SECONDS"));
@@ -498,6 +506,16 @@ parse_options (FbCli  *cli,
         return cli_usage_error (cli, _("--error-rate P must be from 0 to 1"));
       if (cli->port < 0 || cli->port > G_MAXUINT16)
         return cli_usage_error (cli, _("--port N must be from 0 to 65535"));
+    }
+
+  if (cli->cacert != NULL)
+    {
+      g_autoptr(GError) tls_error = NULL;
+
+      cli->tls_database = fb_tls_database_new_for_file (cli->cacert, &tls_error);
+      if (cli->tls_database == NULL)
+        return cli_usage_error (cli, _("--cacert: cannot read certificates from “%s”: %s"),
+                                cli->cacert, tls_error->message);
     }
 
   if (cli->server_url != NULL)
@@ -654,6 +672,8 @@ create_run (FbCli *cli,
     fb_run_set_retry_delay (cli->run, cli->retry_delay);
   if (cli->per_host != UNSET_INT)
     fb_run_set_per_host (cli->run, (guint) cli->per_host);
+  if (cli->tls_database != NULL)
+    fb_run_set_tls_database (cli->run, cli->tls_database);
   g_signal_connect (cli->run, "job-finished", G_CALLBACK (job_finished_cb), cli);
   g_signal_connect (cli->run, "job-retrying", G_CALLBACK (job_retrying_cb), cli);
   g_signal_connect (cli->run, "finished", G_CALLBACK (run_finished_cb), cli);

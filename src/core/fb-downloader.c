@@ -10,15 +10,14 @@
 
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <libsoup/soup.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "fb-downloader.h"
 #include "fb-http.h"
 #include "fb-job-private.h"
 #include "fb-semaphore.h"
+#include "fb-tls-database.h"
 
 #define READ_SIZE      (64 * 1024)
 #define FLUSH_AT       (256 * 1024)   /* smaller bodies reach the disk in one step */
@@ -27,16 +26,6 @@
 #define MAX_REDIRECTS  20             /* libsoup's limit, and its message */
 
 G_DEFINE_QUARK (fb-fetch-error-quark, fb_fetch_error)
-
-static GQuark
-fb_fetch_limits_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("fb-fetch-limits");
-  return quark;
-}
 
 typedef enum
 {
@@ -47,59 +36,38 @@ typedef enum
   DEADLINE_SPEED,
 } DeadlineKind;
 
-static GQuark
-fb_fetch_http_pool_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("fb-fetch-http-pool");
-  return quark;
-}
-
 typedef struct
 {
-  SoupSession  *session;
-  SoupMessage  *msg;
-  FbHttpRequest *http;      /* the lean client's request, for http:// */
+  FbHttpPool   *pool;
+  FbHttpRequest *http;
   FbJob        *job;
-  GInputStream *stream;
   FbPartFile   *part;      /* borrowed: the caller keeps it until we return */
   GByteArray   *memory;
   guint8       *buf;        /* the chunk being read into; handed over when full */
   gsize         buf_size;
   gsize         buf_filled;
-  gulong        network_event_id;
   GError       *error;     /* held while a flush finishes */
   char         *url;
   double        timeout;
   gsize         max_memory;
   gint64        expected;
   guint64       received;
+  guint64       offset;     /* a resume: bytes the part already holds */
+  char         *validator;  /* …and what If-Range asks with */
   guint         status;
   gboolean      flushing;
   gboolean      reading;
   gboolean      eof;
   gboolean      draining;
   gboolean      timed_out;
-  gboolean      connecting;     /* resolving or connecting: the connect timeout applies */
+  gboolean      connecting;     /* resolving, connecting, TLS: the connect timeout applies */
   DeadlineKind  expired;
   FbFetchLimits limits;
   gint64        started;        /* monotonic µs */
   gint64        window_start;   /* the speed check's window, from the response on */
   guint64       window_bytes;
-  GCancellable *send_cancel;    /* libsoup: this send only (a dropped connection is sent again) */
-  gulong        send_cancel_id;
-  GSocket      *probe_socket;
-  GSource      *probe;
-  gint64        connect_started;
-  guint         reconnects;
-  gboolean      restarting;
-  guint64       resume_from;    /* bytes the part held: asked for the rest with Range */
-  char         *validator;      /* the If-Range sent */
-  gboolean      resumed;        /* a 206 for exactly that rest */
   gboolean      returned;
-  gboolean      lean;       /* through fb-http.c: a cancel is acted on from an idle */
+  gboolean      refetched;  /* a resume the server answered wrongly, asked again whole */
   GTask        *task;       /* borrowed: the task this is the data of */
   GSource      *cancel_idle;
   GCancellable *cancel;     /* ours: the caller's, or the inactivity deadline */
@@ -109,9 +77,9 @@ typedef struct
   gint64        last_progress;  /* monotonic µs; the deadline re-arms from it */
 } FetchData;
 
-static void read_next              (GTask     *task);
-static gboolean hand_over          (GTask     *task);
 static void lean_schedule_cancel   (FetchData *data);
+static void refetch_whole          (GTask     *task);
+static gboolean hand_over          (GTask     *task);
 
 static void
 fetch_data_free (FetchData *data)
@@ -130,23 +98,9 @@ fetch_data_free (FetchData *data)
   if (data->external_id != 0)
     g_cancellable_disconnect (data->external, data->external_id);
   g_clear_object (&data->external);
-  if (data->send_cancel_id != 0)
-    g_cancellable_disconnect (data->cancel, data->send_cancel_id);
-  g_clear_object (&data->send_cancel);
-  g_clear_object (&data->probe_socket);
-  if (data->probe != NULL)
-    {
-      g_source_destroy (data->probe);
-      g_source_unref (data->probe);
-    }
   g_clear_object (&data->cancel);
-  /* By id: disconnecting by data walks every handler libsoup has on it. */
-  if (data->network_event_id != 0)
-    g_signal_handler_disconnect (data->msg, data->network_event_id);
-  g_clear_object (&data->msg);
-  g_clear_object (&data->session);
+  g_clear_pointer (&data->pool, fb_http_pool_unref);
   g_clear_object (&data->job);
-  g_clear_object (&data->stream);
   g_clear_pointer (&data->memory, g_byte_array_unref);
   g_free (data->buf);
   g_clear_error (&data->error);
@@ -155,61 +109,35 @@ fetch_data_free (FetchData *data)
   g_free (data);
 }
 
-/* FETCHBOARD_HTTP=soup sends everything through libsoup, =lean forces the
- * lean client for http:// even with a proxy in the environment. */
-static gboolean
-lean_wanted (void)
+FbHttpPool *
+fb_fetch_pool_new (GTlsDatabase *database)
 {
-  const char *choice = g_getenv ("FETCHBOARD_HTTP");
-  const char *proxy_vars[] = { "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY" };
+  FbHttpPool *pool = fb_http_pool_new ("Fetchboard/" PACKAGE_VERSION);
 
-  if (g_strcmp0 (choice, "soup") == 0)
-    return FALSE;
-  if (g_strcmp0 (choice, "lean") == 0)
-    return TRUE;
-  for (guint i = 0; i < G_N_ELEMENTS (proxy_vars); i++)
-    {
-      const char *value = g_getenv (proxy_vars[i]);
-
-      if (value != NULL && *value != '\0')
-        return FALSE;
-    }
-  return TRUE;
+  if (database != NULL)
+    fb_http_pool_set_tls_database (pool, database);
+  return pool;
 }
 
-SoupSession *
-fb_fetch_session_new (double timeout)
+static GQuark
+fb_fetch_limits_quark (void)
 {
-  SoupSession *session;
+  static GQuark quark;
 
-  /* libsoup caps connections at 10 in all and 2 per host by default; the
-   * semaphore must be the only limit, and idle keep-alive connections
-   * count too, so leave room above the highest limit. */
-  session = g_object_new (SOUP_TYPE_SESSION,
-                       "max-conns", 2 * FB_SEMAPHORE_MAX_LIMIT + 100,
-                       "max-conns-per-host", 2 * FB_SEMAPHORE_MAX_LIMIT + 100,
-                       /* Timeouts are ours, to the tenth of a second (see touch). */
-                       "timeout", 0,
-                       "idle-timeout", 60,
-                       "user-agent", "Fetchboard/" PACKAGE_VERSION " ",
-                       NULL);
-  /* The lean client's connections live as long as the session. */
-  if (lean_wanted ())
-    g_object_set_qdata_full (G_OBJECT (session), fb_fetch_http_pool_quark (),
-                             fb_http_pool_new ("Fetchboard/" PACKAGE_VERSION),
-                             (GDestroyNotify) fb_http_pool_unref);
-  return session;
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("fb-fetch-limits");
+  return quark;
 }
 
 void
-fb_fetch_session_set_limits (SoupSession         *session,
-                             const FbFetchLimits *limits)
+fb_fetch_pool_set_limits (FbHttpPool          *pool,
+                          const FbFetchLimits *limits)
 {
-  g_return_if_fail (SOUP_IS_SESSION (session));
+  g_return_if_fail (pool != NULL);
   g_return_if_fail (limits != NULL);
 
-  g_object_set_qdata_full (G_OBJECT (session), fb_fetch_limits_quark (),
-                           g_memdup2 (limits, sizeof *limits), g_free);
+  fb_http_pool_set_qdata (pool, fb_fetch_limits_quark (), g_memdup2 (limits, sizeof *limits),
+                          g_free);
 }
 
 static char *
@@ -224,7 +152,7 @@ host_of (const char *url)
   return g_strdup (g_uri_get_host (uri));
 }
 
-/* Turns whatever libsoup or GIO said into one FB_FETCH_ERROR whose
+/* Turns whatever the HTTP client or GIO said into one FB_FETCH_ERROR whose
  * message says which failure it was (never empty, unlike the book's). */
 static GError *
 describe_error (FetchData    *data,
@@ -268,12 +196,14 @@ describe_error (FetchData    *data,
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
                         _("TLS error with %s: %s"), host, detail ? detail : _("handshake failed"));
 
-  if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS) ||
-      g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_REDIRECTS))
+  if (g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_BAD_REDIRECT))
+    return g_error_new_literal (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT, error->message);
+
+  if (g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_REDIRECTS))
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
                         _("Too many redirects (more than 20)"));
 
-  if (error->domain == SOUP_SESSION_ERROR || error->domain == FB_HTTP_ERROR)
+  if (error->domain == FB_HTTP_ERROR)
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
                         _("Bad response from %s: %s"), host, detail ? detail : _("unreadable"));
 
@@ -374,8 +304,7 @@ deadline_cb (gpointer user_data)
   data->timed_out = TRUE;
   g_source_set_ready_time (data->deadline, -1);
   g_cancellable_cancel (data->cancel);
-  if (data->lean)
-    lean_schedule_cancel (data);
+  lean_schedule_cancel (data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -408,110 +337,7 @@ external_cancelled_cb (GCancellable *external,
                        FetchData    *data)
 {
   g_cancellable_cancel (data->cancel);
-  if (data->lean)
-    lean_schedule_cancel (data);
-}
-
-/* ---- resume: the rest of a part file, never a spliced one ---- */
-
-/* "bytes START-END/TOTAL" (TOTAL may be "*"): whether it is the rest from
- * @from on, @length bytes long when that is known. */
-static gboolean
-content_range_is_rest (const char *value,
-                       guint64     from,
-                       gint64      length)
-{
-  guint64 start;
-  guint64 end;
-  char *p;
-
-  if (value == NULL || g_ascii_strncasecmp (value, "bytes ", 6) != 0)
-    return FALSE;
-  p = (char *) value + 6;
-  if (!g_ascii_isdigit (*p))
-    return FALSE;
-  start = g_ascii_strtoull (p, &p, 10);
-  if (*p++ != '-' || !g_ascii_isdigit (*p))
-    return FALSE;
-  end = g_ascii_strtoull (p, &p, 10);
-  if (*p++ != '/' || end < start || start != from)
-    return FALSE;
-  if (*p != '*' && (!g_ascii_isdigit (*p) || g_ascii_strtoull (p, NULL, 10) != end + 1))
-    return FALSE;
-  return length < 0 || (guint64) length == end - start + 1;
-}
-
-/* The part holds bytes: ask for the rest, if there is a validator to make
- * sure it is the rest of the same body; else start over. */
-static char *
-resume_prepare (FetchData *data)
-{
-  const char *validator;
-
-  if (data->part == NULL || fb_part_file_get_size (data->part) == 0)
-    return NULL;
-  validator = _fb_job_get_validator (data->job);
-  if (validator == NULL)
-    {
-      fb_part_file_restart (data->part);
-      return NULL;
-    }
-  data->resume_from = fb_part_file_get_size (data->part);
-  data->validator = g_strdup (validator);
-  return g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", data->resume_from);
-}
-
-static void
-resume_add_soup_headers (FetchData *data)
-{
-  g_autofree char *range = NULL;
-  SoupMessageHeaders *headers;
-
-  if (data->resume_from == 0)
-    return;
-  range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", data->resume_from);
-  headers = soup_message_get_request_headers (data->msg);
-  soup_message_headers_replace (headers, "Range", range);
-  soup_message_headers_replace (headers, "If-Range", data->validator);
-}
-
-/* A 2xx head arrived. A 206 for exactly the rest appends to the part; a
- * 200 (the validator changed, or the server ignores ranges) empties it
- * first; any other 206 cannot be used, and the next attempt starts from
- * zero. Records the body's validator for the next resume. */
-static GError *
-resume_check (FetchData  *data,
-              const char *content_range,
-              const char *etag,
-              const char *last_modified)
-{
-  if (data->part == NULL)
-    return NULL;
-  if (etag != NULL && !g_str_has_prefix (etag, "W/"))
-    _fb_job_set_validator (data->job, etag);
-  else
-    _fb_job_set_validator (data->job, last_modified);
-  if (data->resume_from == 0)
-    return NULL;
-  if (data->status == SOUP_STATUS_PARTIAL_CONTENT &&
-      content_range_is_rest (content_range, data->resume_from, data->expected))
-    {
-      data->resumed = TRUE;
-      _fb_job_add_received (data->job, data->resume_from);
-      return NULL;
-    }
-  fb_part_file_restart (data->part);
-  if (data->status == SOUP_STATUS_OK)
-    return NULL;
-  {
-    g_autofree char *host = host_of (data->url);
-
-    _fb_job_set_validator (data->job, NULL);
-    return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_LOST,
-                        /* Translators: %s is a host, then the header's value */
-                        _("Asked %s for the rest of a file and got another part: %s"), host,
-                        content_range != NULL ? content_range : "-");
-  }
+  lean_schedule_cancel (data);
 }
 
 /* The book's classes: 404 is "not found", any other status >= 400 an
@@ -564,15 +390,13 @@ fail (GTask        *task,
 {
   FetchData *data = g_task_get_task_data (task);
 
-  /* What arrived stays in the part, so a retry asks for the rest from
-   * exactly there (the run removes the part after a final error). */
-  if (data->part != NULL && data->memory == NULL && !data->draining && !data->reading &&
-      data->error == NULL && SOUP_STATUS_IS_SUCCESSFUL (data->status) && data->buf_filled > 0)
-    hand_over (task);
   if (data->error == NULL)
     data->error = error;
   else
     g_error_free (error);
+  /* What came before the failure stays in the part, for a resume. */
+  if (data->part != NULL && !data->draining)
+    hand_over (task);
   data->eof = TRUE;
   complete (task);
 }
@@ -591,13 +415,8 @@ flush_cb (GObject      *source,
     {
       /* The disk failed: stop the transfer now rather than read the rest
        * (or sit paused until the timeout) for nothing. */
-      if (data->http != NULL)
-        {
-          g_clear_pointer (&data->http, fb_http_request_free);
-          data->reading = FALSE;
-        }
-      else
-        g_cancellable_cancel (data->cancel);
+      g_clear_pointer (&data->http, fb_http_request_free);
+      data->reading = FALSE;
       fail (task, error);
       return;
     }
@@ -607,8 +426,6 @@ flush_cb (GObject      *source,
     complete (task);
   else if (data->http != NULL)
     fb_http_request_resume (data->http);
-  else if (!data->reading)
-    read_next (task);
 }
 
 static void
@@ -666,8 +483,7 @@ end_of_body (GTask *task)
   if (!hand_over (task))
     return;
   if (data->part != NULL)
-    _fb_job_set_expected (data->job, (data->expected >= 0 ? data->expected : (gint64) data->received) +
-                                     (gint64) (data->resumed ? data->resume_from : 0));
+    _fb_job_set_expected (data->job, data->expected >= 0 ? data->expected : (gint64) data->received);
   if (data->expected >= 0 && data->received < (guint64) data->expected)
     {
       g_autofree char *host = host_of (data->url);
@@ -680,386 +496,124 @@ end_of_body (GTask *task)
   complete (task);
 }
 
-static void
-read_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* ---- resume ---- */
+
+/* What If-Range may carry: a strong ETag, else a Last-Modified date. */
+static const char *
+resume_validator (FbJob *job)
 {
-  GTask *task = user_data;
-  FetchData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-  gssize size = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  const char *etag = fb_job_get_etag (job);
 
-  data->reading = FALSE;
-  if (size < 0)
-    {
-      GError *described = describe_error (data, error);
+  if (etag != NULL && !g_str_has_prefix (etag, "W/"))
+    return etag;
+  return fb_job_get_last_modified (job);
+}
 
-      g_error_free (error);
-      fail (task, described);
-      return;
-    }
-  if (data->eof)
-    {
-      /* A flush failed while we were reading. */
-      complete (task);
-      return;
-    }
+/* A part that already holds bytes continues from there when the server
+ * can say whether the body is still the same one; else it starts again. */
+static void
+plan_resume (FetchData *data)
+{
+  guint64 size = data->part != NULL ? fb_part_file_get_size (data->part) : 0;
+  const char *validator;
 
-  touch (data);
-  if (data->draining)
-    {
-      data->received += (gsize) size;
-      if (size == 0 || data->received > MAX_DRAIN)
-        {
-          data->eof = TRUE;
-          complete (task);
-        }
-      else
-        read_next (task);
-      return;
-    }
-
+  data->offset = 0;
+  g_clear_pointer (&data->validator, g_free);
   if (size == 0)
+    return;
+  validator = resume_validator (data->job);
+  if (validator == NULL)
     {
-      end_of_body (task);
+      fb_part_file_restart (data->part);
+      _fb_job_set_received (data->job, 0);
       return;
     }
-
-  data->received += (gsize) size;
-  data->buf_filled += (gsize) size;
-  if (data->part != NULL)
-    _fb_job_add_received (data->job, (gsize) size);
-
-  if (data->buf_filled == data->buf_size)
-    {
-      if (!hand_over (task))
-        return;
-      if (data->part != NULL)
-        {
-          maybe_flush (task);
-          /* Back-pressure: do not read far ahead of a slow disk. */
-          if (data->flushing && fb_part_file_get_buffered (data->part) >= MAX_BUFFERED)
-            return;
-        }
-    }
-
-  read_next (task);
+  data->offset = size;
+  data->validator = g_strdup (validator);
+  _fb_job_set_received (data->job, size);
 }
 
-/* Reads straight into a buffer sized to what is still to come, so a small
- * body costs one allocation of its own size and no copy on its way to the
- * disk (g_input_stream_read_bytes would allocate 64 KiB and shrink it). */
-static void
-read_next (GTask *task)
-{
-  FetchData *data = g_task_get_task_data (task);
-
-  if (data->buf == NULL)
-    {
-      if (data->draining)
-        data->buf_size = 4096;
-      else if (data->expected >= 0 && (guint64) data->expected >= data->received)
-        data->buf_size = (gsize) MIN ((guint64) READ_SIZE, (guint64) data->expected - data->received + 1);
-      else
-        data->buf_size = READ_SIZE;
-      data->buf = g_malloc (data->buf_size);
-      data->buf_filled = 0;
-    }
-
-  data->reading = TRUE;
-  g_input_stream_read_async (data->stream, data->buf + data->buf_filled,
-                             data->draining ? data->buf_size : data->buf_size - data->buf_filled,
-                             G_PRIORITY_DEFAULT, data->cancel, read_cb, task);
-}
-
-/* ---- libsoup: a connection burst must not fail a request ----
- *
- * The lean client's rule (fb-http.c), for the connections libsoup opens:
- * one still connecting three times longer than the host's fastest connect,
- * or whose first bytes the server has not acknowledged after four round
- * trips, was dropped by a full listen queue; the message is sent again
- * on a new connection after a random pause of up to 50 ms. */
-
-#define PROBE_MIN_US         (100 * 1000)
-#define MAX_RECONNECTS       20
-#define RECONNECT_JITTER_MS  50
-
-static GQuark
-fb_fetch_connect_times_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("fb-fetch-connect-times");
-  return quark;
-}
-
-/* host → fastest connect seen (µs), per session. */
-static GHashTable *
-connect_times (SoupSession *session)
-{
-  GHashTable *table = g_object_get_qdata (G_OBJECT (session), fb_fetch_connect_times_quark ());
-
-  if (table == NULL)
-    {
-      table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_object_set_qdata_full (G_OBJECT (session), fb_fetch_connect_times_quark (), table,
-                               (GDestroyNotify) g_hash_table_unref);
-    }
-  return table;
-}
-
-static void start_soup (GTask *task);
-
-static void
-probe_set (FetchData   *data,
-           gint64       after_us,
-           GSourceFunc  func)
-{
-  if (data->probe != NULL)
-    {
-      g_source_destroy (data->probe);
-      g_source_unref (data->probe);
-    }
-  data->probe = g_timeout_source_new ((guint) MIN (after_us / 1000, (gint64) G_MAXUINT));
-  g_source_set_callback (data->probe, func, data, NULL);
-  g_source_set_name (data->probe, "[fetchboard] connection probe");
-  g_source_attach (data->probe, g_task_get_context (data->task));
-}
-
+/* "bytes FIRST-LAST/TOTAL" (TOTAL may be "*"): FALSE if it is not that. */
 static gboolean
-resend_cb (gpointer user_data)
+parse_content_range (const char *value,
+                     guint64    *first,
+                     gint64     *total)
 {
-  FetchData *data = user_data;
+  guint64 last;
+  char *end;
 
-  g_clear_pointer (&data->probe, g_source_unref);
-  start_soup (data->task);
-  return G_SOURCE_REMOVE;
+  if (value == NULL || !g_str_has_prefix (value, "bytes "))
+    return FALSE;
+  value += strlen ("bytes ");
+  if (!g_ascii_isdigit (*value))
+    return FALSE;
+  *first = g_ascii_strtoull (value, &end, 10);
+  if (*end != '-' || !g_ascii_isdigit (end[1]))
+    return FALSE;
+  last = g_ascii_strtoull (end + 1, &end, 10);
+  if (*end != '/' || last < *first)
+    return FALSE;
+  if (g_str_equal (end + 1, "*"))
+    *total = -1;
+  else
+    {
+      char *tail;
+      guint64 n;
+
+      if (!g_ascii_isdigit (end[1]))
+        return FALSE;
+      n = g_ascii_strtoull (end + 1, &tail, 10);
+      if (*tail != '\0' || n <= last || n > G_MAXINT64)
+        return FALSE;
+      *total = (gint64) n;
+    }
+  return TRUE;
 }
 
+/* A 2xx response arrived for the body: records its validators and decides
+ * where its bytes go. A 200 to a resume replaces what the part held (the
+ * body changed, or the server ignores ranges); a 206 must continue exactly
+ * where the part ends, for the same body. Returns FALSE when it cannot
+ * (the caller asks again from zero): never a spliced file. @length is the
+ * response's own Content-Length (-1: unknown). */
 static gboolean
-probe_cb (gpointer user_data)
+take_response (FetchData     *data,
+               FbHttpRequest *request)
 {
-  FetchData *data = user_data;
-  gboolean stuck = FALSE;
+  guint status = fb_http_request_get_status (request);
+  gint64 length = fb_http_request_get_content_length (request);
+  const char *etag = fb_http_request_get_header (request, "ETag");
+  guint64 first;
+  gint64 total;
 
-  g_clear_pointer (&data->probe, g_source_unref);
-  if (data->stream != NULL || data->status != 0 || data->probe_socket == NULL ||
-      data->reconnects >= MAX_RECONNECTS || g_cancellable_is_cancelled (data->cancel))
-    return G_SOURCE_REMOVE;
-  if (data->connecting)
+  if (data->part == NULL)
     {
-      g_autofree char *host = host_of (data->url);
-      gint64 fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (connect_times (data->session), host));
-      gint64 waited = g_get_monotonic_time () - data->connect_started;
-
-      struct tcp_info info;
-      socklen_t len = sizeof info;
-
-      if (fastest == 0 || waited < 3 * fastest)
-        {
-          probe_set (data, fastest == 0 ? PROBE_MIN_US : 3 * fastest - waited, probe_cb);
-          return G_SOURCE_REMOVE;
-        }
-      /* Only a SYN still unanswered: a connect the kernel finished waits
-       * for a busy main loop. */
-      stuck = getsockopt (g_socket_get_fd (data->probe_socket), IPPROTO_TCP, TCP_INFO,
-                          &info, &len) == 0 && info.tcpi_state == TCP_SYN_SENT;
+      data->expected = length;
+      return status != SOUP_STATUS_PARTIAL_CONTENT;
+    }
+  if (status == SOUP_STATUS_PARTIAL_CONTENT)
+    {
+      if (data->offset == 0
+          || !parse_content_range (fb_http_request_get_header (request, "Content-Range"),
+                                   &first, &total)
+          || first != data->offset
+          || (etag != NULL && data->validator[0] == '"' && g_strcmp0 (etag, data->validator) != 0))
+        return FALSE;
+      data->received = data->offset;
+      data->expected = total >= 0 ? total : length >= 0 ? (gint64) data->offset + length : -1;
     }
   else
     {
-      struct tcp_info info;
-      socklen_t len = sizeof info;
-
-      stuck = getsockopt (g_socket_get_fd (data->probe_socket), IPPROTO_TCP, TCP_INFO,
-                          &info, &len) == 0 && info.tcpi_unacked > 0;
+      if (data->offset > 0)
+        {
+          fb_part_file_restart (data->part);
+          _fb_job_set_received (data->job, 0);
+          data->offset = 0;
+        }
+      data->expected = length;
     }
-  if (stuck)
-    {
-      data->reconnects++;
-      data->restarting = TRUE;
-      g_cancellable_cancel (data->send_cancel);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-probe_connecting (FetchData *data,
-                  GIOStream *connection)
-{
-  g_autofree char *host = host_of (data->url);
-  gint64 fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (connect_times (data->session), host));
-
-  g_clear_object (&data->probe_socket);
-  if (G_IS_SOCKET_CONNECTION (connection))
-    data->probe_socket = g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)));
-  data->connect_started = g_get_monotonic_time ();
-  probe_set (data, MAX (PROBE_MIN_US, 3 * fastest), probe_cb);
-}
-
-static void
-probe_connected (FetchData *data)
-{
-  g_autofree char *host = host_of (data->url);
-  GHashTable *table = connect_times (data->session);
-  gint64 took = MAX (1, g_get_monotonic_time () - data->connect_started);
-  gint64 fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (table, host));
-  struct tcp_info info;
-  socklen_t len = sizeof info;
-  gint64 rtt = 0;
-
-  if (data->connect_started == 0 || data->probe_socket == NULL)
-    return;
-  if (fastest == 0 || took < fastest)
-    g_hash_table_insert (table, g_steal_pointer (&host), GSIZE_TO_POINTER ((gsize) took));
-  if (getsockopt (g_socket_get_fd (data->probe_socket), IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
-    rtt = info.tcpi_rtt;
-  probe_set (data, MAX (PROBE_MIN_US, 4 * rtt), probe_cb);
-}
-
-static void
-send_cancel_cb (GCancellable *cancel,
-                FetchData    *data)
-{
-  g_cancellable_cancel (data->send_cancel);
-}
-
-static void
-network_event_cb (SoupMessage        *msg,
-                  GSocketClientEvent  event,
-                  GIOStream          *connection,
-                  FetchData          *data)
-{
-  FbJob *job = data->job;
-
-  touch (data);
-  switch (event)
-    {
-    case G_SOCKET_CLIENT_RESOLVING:
-      data->connecting = TRUE;
-      _fb_job_set_phase (job, FB_JOB_PHASE_RESOLVING);
-      break;
-    case G_SOCKET_CLIENT_CONNECTING:
-      data->connecting = TRUE;
-      _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
-      probe_connecting (data, connection);
-      break;
-    case G_SOCKET_CLIENT_CONNECTED:
-      data->connecting = FALSE;
-      probe_connected (data);
-      break;
-    case G_SOCKET_CLIENT_RESOLVED:
-    case G_SOCKET_CLIENT_PROXY_NEGOTIATING:
-    case G_SOCKET_CLIENT_PROXY_NEGOTIATED:
-    case G_SOCKET_CLIENT_TLS_HANDSHAKING:
-    case G_SOCKET_CLIENT_TLS_HANDSHAKED:
-    case G_SOCKET_CLIENT_COMPLETE:
-    default:
-      break;
-    }
-}
-
-static void
-send_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  GTask *task = user_data;
-  FetchData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-  SoupMessageHeaders *headers;
-  g_autofree char *final_url = NULL;
-
-  data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  touch (data);
-  if (data->stream == NULL && data->restarting)
-    {
-      data->restarting = FALSE;
-      g_clear_error (&error);
-      g_clear_object (&data->probe_socket);
-      probe_set (data, (gint64) g_random_int_range (0, RECONNECT_JITTER_MS + 1) * 1000, resend_cb);
-      return;
-    }
-  data->reading = FALSE;
-  if (data->stream == NULL)
-    {
-      GError *described = describe_error (data, error);
-
-      g_error_free (error);
-      fail (task, described);
-      return;
-    }
-
-  response_started (data);
-  data->status = soup_message_get_status (data->msg);
-  _fb_job_set_http_status (data->job, data->status);
-  final_url = g_uri_to_string (soup_message_get_uri (data->msg));
-  if (data->part != NULL && g_strcmp0 (final_url, data->url) != 0)
-    _fb_job_set_url (data->job, final_url);
-
-  if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
-    {
-      data->error = status_error (data->status, soup_message_get_reason_phrase (data->msg),
-                                  final_url);
-      _fb_job_set_retry_after (data->job,
-                               soup_message_headers_get_one (soup_message_get_response_headers (data->msg),
-                                                             "Retry-After"));
-      /* Read out a small error body so the connection can be reused. */
-      data->draining = TRUE;
-      data->received = 0;
-      read_next (task);
-      return;
-    }
-
-  headers = soup_message_get_response_headers (data->msg);
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
-    data->expected = soup_message_headers_get_content_length (headers);
-  {
-    GError *unusable = resume_check (data, soup_message_headers_get_one (headers, "Content-Range"),
-                                     soup_message_headers_get_one (headers, "ETag"),
-                                     soup_message_headers_get_one (headers, "Last-Modified"));
-
-    if (unusable != NULL)
-      {
-        fail (task, unusable);
-        return;
-      }
-  }
-  if (data->part != NULL)
-    {
-      _fb_job_set_expected (data->job, data->expected < 0 ? -1
-                                       : data->expected + (gint64) (data->resumed ? data->resume_from : 0));
-      _fb_job_set_phase (data->job, FB_JOB_PHASE_TRANSFERRING);
-    }
-  if (data->part == NULL)
-    data->memory = g_byte_array_sized_new (data->expected > 0
-                                           ? (guint) MIN ((gsize) data->expected, data->max_memory)
-                                           : 1024);
-  read_next (task);
-}
-
-
-/* ---- http:// through the lean client (fb-http.c) ---- */
-
-static void
-start_soup (GTask *task)
-{
-  FetchData *data = g_task_get_task_data (task);
-
-  if (data->network_event_id == 0)
-    data->network_event_id = g_signal_connect (data->msg, "network-event",
-                                               G_CALLBACK (network_event_cb), data);
-  g_clear_object (&data->send_cancel);
-  data->send_cancel = g_cancellable_new ();
-  if (data->send_cancel_id == 0)
-    data->send_cancel_id = g_cancellable_connect (data->cancel, G_CALLBACK (send_cancel_cb),
-                                                  data, NULL);
-  else if (g_cancellable_is_cancelled (data->cancel))
-    g_cancellable_cancel (data->send_cancel);
-  data->reading = TRUE;
-  soup_session_send_async (data->session, data->msg, G_PRIORITY_DEFAULT, data->send_cancel,
-                           send_cb, task);
+  _fb_job_set_validators (data->job, etag, fb_http_request_get_header (request, "Last-Modified"));
+  return TRUE;
 }
 
 static void
@@ -1083,6 +637,7 @@ lean_event_cb (FbHttpRequest *request,
     case FB_HTTP_EVENT_CONNECTED:
       data->connecting = FALSE;
       break;
+    case FB_HTTP_EVENT_TLS_HANDSHAKING:
     default:
       break;
     }
@@ -1109,6 +664,11 @@ lean_response_cb (FbHttpRequest *request,
         _fb_job_set_url (data->job, final_url);
     }
 
+  if (data->status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && data->offset > 0)
+    {
+      refetch_whole (task);
+      return;
+    }
   if (!SOUP_STATUS_IS_SUCCESSFUL (data->status))
     {
       if (final_url == NULL)
@@ -1120,24 +680,14 @@ lean_response_cb (FbHttpRequest *request,
       return;
     }
 
-  data->expected = fb_http_request_get_content_length (request);
-  {
-    GError *unusable = resume_check (data, fb_http_request_get_header (request, "Content-Range"),
-                                     fb_http_request_get_header (request, "ETag"),
-                                     fb_http_request_get_header (request, "Last-Modified"));
-
-    if (unusable != NULL)
-      {
-        g_clear_pointer (&data->http, fb_http_request_free);
-        data->reading = FALSE;
-        fail (task, unusable);
-        return;
-      }
-  }
+  if (!take_response (data, request))
+    {
+      refetch_whole (task);
+      return;
+    }
   if (data->part != NULL)
     {
-      _fb_job_set_expected (data->job, data->expected < 0 ? -1
-                                       : data->expected + (gint64) (data->resumed ? data->resume_from : 0));
+      _fb_job_set_expected (data->job, data->expected);
       _fb_job_set_phase (data->job, FB_JOB_PHASE_TRANSFERRING);
     }
   else
@@ -1236,26 +786,6 @@ lean_done_cb (FbHttpRequest *request,
     return;
   touch (data);
 
-  if (g_error_matches (error, FB_HTTP_ERROR, FB_HTTP_ERROR_FALLBACK))
-    {
-      /* A redirect to https, or a proxy: libsoup takes it from here. */
-      g_autofree char *url = g_uri_to_string (fb_http_request_get_uri (request));
-
-      g_clear_pointer (&data->http, fb_http_request_free);
-      data->lean = FALSE;
-      data->msg = soup_message_new (SOUP_METHOD_GET, url);
-      if (data->msg == NULL)
-        {
-          data->reading = FALSE;
-          fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_BAD_URL,
-                                   _("Not a valid http or https URL: %s"), url));
-          return;
-        }
-      resume_add_soup_headers (data);
-      start_soup (task);
-      return;
-    }
-
   g_clear_pointer (&data->http, fb_http_request_free);
   data->reading = FALSE;
   if (error != NULL)
@@ -1279,6 +809,52 @@ static const FbHttpCallbacks lean_callbacks = {
   lean_body_cb,
   lean_done_cb,
 };
+
+static void
+lean_send (GTask *task,
+           GUri  *uri)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  data->reading = TRUE;
+  data->http = fb_http_request_new (data->pool, uri, MAX_REDIRECTS, &lean_callbacks, task);
+  fb_http_request_set_range (data->http, data->offset, data->validator);
+  /* The callbacks may end the task (and free data) before this returns. */
+  fb_http_request_send (data->http);
+}
+
+/* The server answered a resume with bytes that do not continue the part
+ * (another range, another version of the body): the whole body from zero,
+ * once. Called from the response's head. */
+static void
+refetch_whole (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+  g_autofree char *host = host_of (data->url);
+
+  if (data->refetched || data->part == NULL)
+    {
+      g_clear_pointer (&data->http, fb_http_request_free);
+      data->reading = FALSE;
+      fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                               _("Bad response from %s: partial content (HTTP 206) that does "
+                                 "not continue the file"), host));
+      return;
+    }
+  data->refetched = TRUE;
+  fb_part_file_restart (data->part);
+  _fb_job_set_received (data->job, 0);
+  data->offset = 0;
+  g_clear_pointer (&data->validator, g_free);
+  data->received = 0;
+  data->expected = -1;
+  {
+    g_autoptr(GUri) uri = g_uri_parse (data->url, SOUP_HTTP_URI_FLAGS, NULL);
+
+    g_clear_pointer (&data->http, fb_http_request_free);
+    lean_send (task, uri);
+  }
+}
 
 /* A cancel (the caller's or the deadline's) is acted on from the main
  * loop, never inside whatever code cancelled. */
@@ -1313,32 +889,25 @@ lean_schedule_cancel (FetchData *data)
   g_source_attach (data->cancel_idle, g_task_get_context (data->task));
 }
 
-/* The lean client takes plain http:// URLs, unless the session has none. */
 static GUri *
-lean_uri (SoupSession *session,
-          const char  *url,
-          FbHttpPool **pool)
+http_uri (const char *url)
 {
-  GUri *uri;
-  const char *host;
+  GUri *uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
 
-  *pool = g_object_get_qdata (G_OBJECT (session), fb_fetch_http_pool_quark ());
-  if (*pool == NULL)
-    return NULL;
-  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-  if (uri == NULL)
-    return NULL;
-  host = g_uri_get_host (uri);
-  if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 || host == NULL || *host == '\0')
+  if (uri == NULL
+      || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
+          && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)
+      || host == NULL || *host == '\0')
     {
-      g_uri_unref (uri);
+      g_clear_pointer (&uri, g_uri_unref);
       return NULL;
     }
   return uri;
 }
 
 void
-fb_fetch_async (SoupSession         *session,
+fb_fetch_async (FbHttpPool          *pool,
                 FbJob               *job,
                 const char          *url,
                 FbPartFile          *part,
@@ -1350,20 +919,17 @@ fb_fetch_async (SoupSession         *session,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GUri) uri = NULL;
-  const char *scheme = NULL;
-  FbHttpPool *pool = NULL;
   const FbFetchLimits *limits;
-  g_autofree char *range = NULL;
   FetchData *data;
 
-  g_return_if_fail (SOUP_IS_SESSION (session));
+  g_return_if_fail (pool != NULL);
   g_return_if_fail (FB_IS_JOB (job));
   g_return_if_fail (url != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, fb_fetch_async);
   data = g_new0 (FetchData, 1);
-  data->session = g_object_ref (session);
+  data->pool = fb_http_pool_ref (pool);
   data->job = g_object_ref (job);
   data->url = g_strdup (url);
   data->part = part;
@@ -1376,13 +942,8 @@ fb_fetch_async (SoupSession         *session,
    * replace what "Copy URL" gives. */
   if (part != NULL)
     _fb_job_set_url (job, url);
-  scheme = g_uri_peek_scheme (url);
-  if (g_strcmp0 (scheme, "http") == 0)
-    uri = lean_uri (session, url, &pool);
-  /* libsoup would send an ftp:// URL as HTTP to port 21. */
-  if (uri == NULL && (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0))
-    data->msg = soup_message_new (SOUP_METHOD_GET, url);
-  if (data->msg == NULL && uri == NULL)
+  uri = http_uri (url);
+  if (uri == NULL)
     {
       g_task_return_new_error (task, FB_FETCH_ERROR, FB_FETCH_ERROR_BAD_URL,
                                _("Not a valid http or https URL: %s"), url);
@@ -1390,7 +951,6 @@ fb_fetch_async (SoupSession         *session,
     }
 
   data->task = task;
-  data->lean = uri != NULL;
   data->cancel = g_cancellable_new ();
   if (cancellable != NULL)
     {
@@ -1398,7 +958,7 @@ fb_fetch_async (SoupSession         *session,
       data->external_id = g_cancellable_connect (cancellable, G_CALLBACK (external_cancelled_cb),
                                                  data, NULL);
     }
-  limits = g_object_get_qdata (G_OBJECT (session), fb_fetch_limits_quark ());
+  limits = fb_http_pool_get_qdata (pool, fb_fetch_limits_quark ());
   if (limits != NULL)
     data->limits = *limits;
   data->started = g_get_monotonic_time ();
@@ -1416,32 +976,18 @@ fb_fetch_async (SoupSession         *session,
       g_source_attach (data->deadline, g_task_get_context (task));
     }
 
+  plan_resume (data);
   _fb_job_set_phase (job, FB_JOB_PHASE_CONNECTING);
-  range = resume_prepare (data);
-  if (uri != NULL)
+  if (g_cancellable_is_cancelled (data->cancel))
     {
-      GTask *owned = g_steal_pointer (&task);
-
+      /* An idle ends it: the caller hears back from the main loop. */
       data->reading = TRUE;
-      data->http = fb_http_request_new (pool, uri, MAX_REDIRECTS, &lean_callbacks, owned);
-      if (range != NULL)
-        {
-          g_autofree char *lines = g_strdup_printf ("Range: %s\r\nIf-Range: %s\r\n", range,
-                                                    data->validator);
-
-          fb_http_request_set_headers (data->http, lines);
-        }
-      if (g_cancellable_is_cancelled (data->cancel))
-        {
-          lean_schedule_cancel (data);
-          return;
-        }
-      /* The callbacks may end the task (and free data) before this returns. */
-      fb_http_request_send (data->http);
+      data->http = fb_http_request_new (pool, uri, MAX_REDIRECTS, &lean_callbacks, task);
+      g_steal_pointer (&task);
+      lean_schedule_cancel (data);
       return;
     }
-  resume_add_soup_headers (data);
-  start_soup (g_steal_pointer (&task));
+  lean_send (g_steal_pointer (&task), uri);
 }
 
 GBytes *

@@ -6,7 +6,9 @@
 
 #pragma once
 
-#include <libsoup/soup.h>
+#include <gio/gio.h>
+
+#include "fb-http.h"
 
 #include "fb-job.h"
 #include "fb-saver.h"
@@ -31,7 +33,7 @@ typedef enum
 
 GQuark  fb_fetch_error_quark  (void);
 
-/* GETs @url with @session and streams the body into @part (or, when @part
+/* GETs @url through @pool and streams the body into @part (or, when @part
  * is NULL, into memory, at most @max_memory bytes). Updates @job's phase,
  * URL and status as it goes, and its byte counts in @part mode (a side
  * request such as metadata.json does not count as the job's body).
@@ -40,7 +42,7 @@ GQuark  fb_fetch_error_quark  (void);
  * (memory mode) or an empty GBytes (@part mode; commit it afterwards).
  * Errors are FB_FETCH_ERROR with a message that is never empty, or
  * G_IO_ERROR_CANCELLED. */
-void    fb_fetch_async        (SoupSession          *session,
+void    fb_fetch_async        (FbHttpPool           *pool,
                                FbJob                *job,
                                const char           *url,
                                FbPartFile           *part,
@@ -56,21 +58,20 @@ GBytes *fb_fetch_finish       (GAsyncResult         *result,
  * 0 turns each off. */
 typedef struct
 {
-  double  connect_timeout;  /* resolving and connecting, instead of the inactivity timeout */
+  double  connect_timeout;  /* resolving, connecting and TLS, instead of the inactivity timeout */
   double  max_time;         /* the whole request, as curl's --max-time */
   guint64 speed_limit;      /* bytes per second, averaged over speed_time … */
   double  speed_time;       /* … seconds of the body, as curl's --speed-limit/--speed-time */
 } FbFetchLimits;
 
-/* Every later fb_fetch_async on @session follows @limits. */
-void    fb_fetch_session_set_limits (SoupSession         *session,
-                                     const FbFetchLimits *limits);
+/* Every later fb_fetch_async through @pool follows @limits. */
+void    fb_fetch_pool_set_limits (FbHttpPool          *pool,
+                                  const FbFetchLimits *limits);
 
-/* A SoupSession whose own connection caps are above any semaphore limit.
- * Unless FETCHBOARD_HTTP=soup or a proxy is set in the environment
- * (http_proxy, HTTP_PROXY, all_proxy, ALL_PROXY), it also carries the lean
- * client's keep-alive pool (fb-http.h), which fb_fetch_async uses for
- * http:// URLs; https:// and everything else go through libsoup. */
-SoupSession *fb_fetch_session_new (double timeout);
+/* The connections and settings a run's requests share: keep-alive
+ * connections, proxies (the environment's, else the desktop's), and the
+ * trust for https (@database, or the system's when NULL). Every URL goes
+ * through the one HTTP client of fb-http.c: see README, "departs". */
+FbHttpPool  *fb_fetch_pool_new    (GTlsDatabase         *database);
 
 G_END_DECLS

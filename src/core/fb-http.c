@@ -17,575 +17,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fb-http.h"
+#include "fb-http-private.h"
+#include "fb-http-proxy.h"
+#include "fb-tls-database.h"
 
-#define MAX_FIELDS      128
-#define MAX_LINE        4096        /* a chunk-size or trailer line */
 #define READ_BUF        (32 * 1024)
 #define MAX_SKIP        (64 * 1024) /* a redirect's body we read past to keep the connection */
 #define POLL_BATCH      128         /* connections served per main-loop iteration, at most */
 #define URI_FLAGS       (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_PATH | \
                          G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_FRAGMENT | \
                          G_URI_FLAGS_SCHEME_NORMALIZE)
-
-G_DEFINE_QUARK (fb-http-error-quark, fb_http_error)
-
-/* ---- the parser ---- */
-
-typedef enum
-{
-  STATE_HEAD,
-  STATE_BODY_LENGTH,
-  STATE_BODY_EOF,
-  STATE_CHUNK_SIZE,
-  STATE_CHUNK_DATA,
-  STATE_CHUNK_CRLF,
-  STATE_TRAILERS,
-  STATE_DONE,
-  STATE_FAILED,
-} ParserState;
-
-typedef struct
-{
-  const char *name;
-  const char *value;
-} Field;
-
-struct _FbHttpParser
-{
-  ParserState state;
-  char       *head;             /* a copy of the head, split in place */
-  Field       fields[MAX_FIELDS];
-  guint       n_fields;
-  const char *reason;
-  guint       status;
-  guint       minor;
-  gint64      content_length;
-  guint64     remaining;        /* of the body or of the current chunk */
-  gsize       trailer_bytes;
-  gboolean    chunked;
-  gboolean    keep_alive;
-};
-
-FbHttpParser *
-fb_http_parser_new (void)
-{
-  FbHttpParser *self = g_new0 (FbHttpParser, 1);
-
-  fb_http_parser_reset (self);
-  return self;
-}
-
-void
-fb_http_parser_free (FbHttpParser *self)
-{
-  if (self == NULL)
-    return;
-  g_free (self->head);
-  g_free (self);
-}
-
-void
-fb_http_parser_reset (FbHttpParser *self)
-{
-  g_return_if_fail (self != NULL);
-
-  g_clear_pointer (&self->head, g_free);
-  self->state = STATE_HEAD;
-  self->n_fields = 0;
-  self->reason = NULL;
-  self->status = 0;
-  self->minor = 0;
-  self->content_length = -1;
-  self->remaining = 0;
-  self->trailer_bytes = 0;
-  self->chunked = FALSE;
-  self->keep_alive = FALSE;
-}
-
-static FbHttpParseResult
-parse_error (FbHttpParser  *self,
-             GError       **error,
-             gint           code,
-             const char    *message)
-{
-  self->state = STATE_FAILED;
-  g_set_error_literal (error, FB_HTTP_ERROR, code, message);
-  return FB_HTTP_PARSE_ERROR;
-}
-
-static gboolean
-is_token_char (char c)
-{
-  return g_ascii_isalnum (c) || strchr ("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-/* Whether the comma-separated @list holds @token (case-insensitive). */
-static gboolean
-list_has_token (const char *list,
-                const char *token)
-{
-  gsize len = strlen (token);
-  const char *p = list;
-
-  while (*p != '\0')
-    {
-      const char *end;
-
-      while (*p == ' ' || *p == '\t' || *p == ',')
-        p++;
-      end = p;
-      while (*end != '\0' && *end != ',')
-        end++;
-      {
-        const char *last = end;
-
-        while (last > p && (last[-1] == ' ' || last[-1] == '\t'))
-          last--;
-        if ((gsize) (last - p) == len && g_ascii_strncasecmp (p, token, len) == 0)
-          return TRUE;
-      }
-      p = end;
-    }
-  return FALSE;
-}
-
-/* The last coding in a Transfer-Encoding list is "chunked". */
-static gboolean
-ends_with_chunked (const char *list)
-{
-  const char *last = strrchr (list, ',');
-  const char *p = last != NULL ? last + 1 : list;
-  gsize len;
-
-  while (*p == ' ' || *p == '\t')
-    p++;
-  len = strlen (p);
-  while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-    len--;
-  return len == 7 && g_ascii_strncasecmp (p, "chunked", 7) == 0;
-}
-
-static gboolean
-parse_decimal (const char *text,
-               gint64     *value)
-{
-  guint64 v = 0;
-
-  if (*text == '\0')
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (!g_ascii_isdigit (*p) || v > (G_MAXINT64 - 9) / 10)
-        return FALSE;
-      v = v * 10 + (guint64) (*p - '0');
-    }
-  *value = (gint64) v;
-  return TRUE;
-}
-
-/* Splits the head (status line and fields) that @head holds, NUL-terminated. */
-static FbHttpParseResult
-parse_head (FbHttpParser  *self,
-            GError       **error)
-{
-  char *line = self->head;
-  char *next;
-  const char *connection = NULL;
-  const char *transfer = NULL;
-  gboolean has_length = FALSE;
-  gint64 length = -1;
-  char *p;
-
-  next = strchr (line, '\n');
-  g_assert (next != NULL);
-  *next++ = '\0';
-  if (next - line >= 2 && next[-2] == '\r')
-    next[-2] = '\0';
-
-  /* HTTP/1.x SP 3DIGIT [SP reason] */
-  if (strncmp (line, "HTTP/1.", 7) != 0 || !g_ascii_isdigit (line[7]) || line[8] != ' ' ||
-      !g_ascii_isdigit (line[9]) || !g_ascii_isdigit (line[10]) || !g_ascii_isdigit (line[11]) ||
-      (line[12] != ' ' && line[12] != '\0'))
-    return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad status line"));
-  self->minor = (guint) (line[7] - '0');
-  self->status = (guint) ((line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0'));
-  self->reason = line[12] == ' ' ? line + 13 : line + 12;
-
-  self->n_fields = 0;
-  for (line = next; *line != '\0'; line = next)
-    {
-      char *colon;
-      char *value;
-      char *end;
-
-      next = strchr (line, '\n');
-      g_assert (next != NULL);
-      *next++ = '\0';
-      if (next - line >= 2 && next[-2] == '\r')
-        next[-2] = '\0';
-      if (*line == '\0')
-        break;
-      if (*line == ' ' || *line == '\t')
-        return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Folded header line"));
-      colon = strchr (line, ':');
-      if (colon == NULL || colon == line)
-        return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad header line"));
-      for (p = line; p < colon; p++)
-        if (!is_token_char (*p))
-          return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad header name"));
-      *colon = '\0';
-      value = colon + 1;
-      while (*value == ' ' || *value == '\t')
-        value++;
-      end = value + strlen (value);
-      while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
-        *--end = '\0';
-      if (self->n_fields == MAX_FIELDS)
-        return parse_error (self, error, FB_HTTP_ERROR_TOO_LARGE, _("Too many header lines"));
-      self->fields[self->n_fields].name = line;
-      self->fields[self->n_fields].value = value;
-      self->n_fields++;
-
-      /* By length first: most fields are none of these three. */
-      if (colon - line == 14 && g_ascii_strcasecmp (line, "Content-Length") == 0)
-        {
-          gint64 v;
-
-          if (!parse_decimal (value, &v) || (has_length && v != length))
-            return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad Content-Length"));
-          has_length = TRUE;
-          length = v;
-        }
-      else if (colon - line == 17 && g_ascii_strcasecmp (line, "Transfer-Encoding") == 0)
-        transfer = value;
-      else if (colon - line == 10 && g_ascii_strcasecmp (line, "Connection") == 0 &&
-               connection == NULL)
-        connection = value;
-    }
-
-  if (connection != NULL && list_has_token (connection, "close"))
-    self->keep_alive = FALSE;
-  else if (self->minor >= 1)
-    self->keep_alive = TRUE;
-  else
-    self->keep_alive = connection != NULL && list_has_token (connection, "keep-alive");
-
-  if (self->status == 204 || self->status == 304)
-    {
-      self->state = STATE_DONE;
-      self->content_length = 0;
-    }
-  else if (transfer != NULL)
-    {
-      /* Transfer-Encoding wins over Content-Length (RFC 9112 6.3). */
-      self->chunked = ends_with_chunked (transfer);
-      if (self->chunked)
-        self->state = STATE_CHUNK_SIZE;
-      else
-        {
-          self->state = STATE_BODY_EOF;
-          self->keep_alive = FALSE;
-        }
-    }
-  else if (has_length)
-    {
-      self->content_length = length;
-      self->remaining = (guint64) length;
-      self->state = length > 0 ? STATE_BODY_LENGTH : STATE_DONE;
-    }
-  else
-    {
-      self->state = STATE_BODY_EOF;
-      self->keep_alive = FALSE;
-    }
-  return FB_HTTP_PARSE_HEAD;
-}
-
-/* The end of the head: the byte after its empty line, or 0. */
-static gsize
-find_head_end (const guint8 *data,
-               gsize         size)
-{
-  const guint8 *p = data;
-  const guint8 *end = data + size;
-
-  while (p < end)
-    {
-      const guint8 *nl = memchr (p, '\n', (gsize) (end - p));
-
-      if (nl == NULL)
-        return 0;
-      if (nl + 1 < end && nl[1] == '\n')
-        return (gsize) (nl + 2 - data);
-      if (nl + 2 < end && nl[1] == '\r' && nl[2] == '\n')
-        return (gsize) (nl + 3 - data);
-      p = nl + 1;
-    }
-  return 0;
-}
-
-/* A whole line (through its \n) at @data, or 0 when it is not all there. */
-static gsize
-find_line (const guint8 *data,
-           gsize         size)
-{
-  const guint8 *nl = memchr (data, '\n', size);
-
-  return nl != NULL ? (gsize) (nl + 1 - data) : 0;
-}
-
-static FbHttpParseResult
-parse_chunk_size (FbHttpParser  *self,
-                  const guint8  *data,
-                  gsize          len,
-                  GError       **error)
-{
-  guint64 size = 0;
-  gsize i = 0;
-
-  for (; i < len && g_ascii_isxdigit (data[i]); i++)
-    {
-      if (size > (G_MAXINT64 >> 4))
-        return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Chunk size too large"));
-      size = (size << 4) | (guint64) g_ascii_xdigit_value (data[i]);
-    }
-  if (i == 0)
-    return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad chunk size"));
-  while (i < len && (data[i] == ' ' || data[i] == '\t'))
-    i++;
-  if (data[i] != ';' && data[i] != '\r' && data[i] != '\n')
-    return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Bad chunk size"));
-  if (size == 0)
-    self->state = STATE_TRAILERS;
-  else
-    {
-      self->remaining = size;
-      self->state = STATE_CHUNK_DATA;
-    }
-  return FB_HTTP_PARSE_NEED_MORE;
-}
-
-FbHttpParseResult
-fb_http_parser_feed (FbHttpParser   *self,
-                     const guint8   *data,
-                     gsize           size,
-                     gsize          *consumed,
-                     const guint8  **body,
-                     gsize          *body_size,
-                     GError        **error)
-{
-  gsize used = 0;
-
-  g_return_val_if_fail (self != NULL, FB_HTTP_PARSE_ERROR);
-  g_return_val_if_fail (consumed != NULL && body != NULL && body_size != NULL,
-                        FB_HTTP_PARSE_ERROR);
-
-  *consumed = 0;
-  *body = NULL;
-  *body_size = 0;
-
-  for (;;)
-    {
-      const guint8 *p = data + used;
-      gsize left = size - used;
-      gsize n;
-      FbHttpParseResult result;
-
-      switch (self->state)
-        {
-        case STATE_HEAD:
-          /* Empty lines before a status line are allowed (RFC 9112 2.2). */
-          while (left > 0 && (*p == '\r' || *p == '\n'))
-            {
-              p++;
-              left--;
-              used++;
-            }
-          n = find_head_end (p, MIN (left, (gsize) FB_HTTP_MAX_HEAD));
-          if (n == 0)
-            {
-              *consumed = used;
-              if (left >= FB_HTTP_MAX_HEAD)
-                return parse_error (self, error, FB_HTTP_ERROR_TOO_LARGE,
-                                    _("Response head larger than 64 KiB"));
-              return FB_HTTP_PARSE_NEED_MORE;
-            }
-          g_free (self->head);
-          self->head = g_strndup ((const char *) p, n);
-          if (strlen (self->head) != n)
-            return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("NUL byte in response head"));
-          used += n;
-          *consumed = used;
-          result = parse_head (self, error);
-          if (result != FB_HTTP_PARSE_HEAD)
-            return result;
-          if (self->status >= 100 && self->status < 200)
-            {
-              if (self->status == 101)
-                return parse_error (self, error, FB_HTTP_ERROR_PARSE,
-                                    _("Unexpected protocol switch"));
-              /* An interim answer (100 Continue, 103 Early Hints): the real one follows. */
-              fb_http_parser_reset (self);
-              continue;
-            }
-          return FB_HTTP_PARSE_HEAD;
-
-        case STATE_BODY_LENGTH:
-        case STATE_CHUNK_DATA:
-          *consumed = used;
-          if (left == 0)
-            return FB_HTTP_PARSE_NEED_MORE;
-          n = (gsize) MIN ((guint64) left, self->remaining);
-          self->remaining -= n;
-          if (self->remaining == 0)
-            self->state = self->state == STATE_BODY_LENGTH ? STATE_DONE : STATE_CHUNK_CRLF;
-          *body = p;
-          *body_size = n;
-          *consumed = used + n;
-          return FB_HTTP_PARSE_BODY;
-
-        case STATE_BODY_EOF:
-          *consumed = size;
-          if (left == 0)
-            return FB_HTTP_PARSE_NEED_MORE;
-          *body = p;
-          *body_size = left;
-          return FB_HTTP_PARSE_BODY;
-
-        case STATE_CHUNK_SIZE:
-          n = find_line (p, MIN (left, (gsize) MAX_LINE));
-          if (n == 0)
-            {
-              *consumed = used;
-              if (left >= MAX_LINE)
-                return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Chunk size line too long"));
-              return FB_HTTP_PARSE_NEED_MORE;
-            }
-          if (parse_chunk_size (self, p, n, error) == FB_HTTP_PARSE_ERROR)
-            {
-              *consumed = used;
-              return FB_HTTP_PARSE_ERROR;
-            }
-          used += n;
-          break;
-
-        case STATE_CHUNK_CRLF:
-          *consumed = used;
-          if (left == 0 || (left == 1 && *p == '\r'))
-            return FB_HTTP_PARSE_NEED_MORE;
-          if (*p == '\n')
-            used += 1;
-          else if (p[0] == '\r' && p[1] == '\n')
-            used += 2;
-          else
-            return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Chunk not followed by CRLF"));
-          self->state = STATE_CHUNK_SIZE;
-          break;
-
-        case STATE_TRAILERS:
-          n = find_line (p, MIN (left, (gsize) MAX_LINE));
-          if (n == 0)
-            {
-              *consumed = used;
-              if (left >= MAX_LINE)
-                return parse_error (self, error, FB_HTTP_ERROR_PARSE, _("Trailer line too long"));
-              return FB_HTTP_PARSE_NEED_MORE;
-            }
-          used += n;
-          self->trailer_bytes += n;
-          if (self->trailer_bytes > FB_HTTP_MAX_HEAD)
-            {
-              *consumed = used;
-              return parse_error (self, error, FB_HTTP_ERROR_TOO_LARGE,
-                                  _("Trailers larger than 64 KiB"));
-            }
-          if (n == 1 || (n == 2 && p[0] == '\r'))
-            self->state = STATE_DONE;
-          break;
-
-        case STATE_DONE:
-          *consumed = used;
-          return FB_HTTP_PARSE_DONE;
-
-        case STATE_FAILED:
-        default:
-          *consumed = used;
-          return parse_error (self, error, FB_HTTP_ERROR_PARSE, "Parser used after an error");
-        }
-    }
-}
-
-FbHttpParseResult
-fb_http_parser_feed_eof (FbHttpParser  *self,
-                         GError       **error)
-{
-  g_return_val_if_fail (self != NULL, FB_HTTP_PARSE_ERROR);
-
-  if (self->state == STATE_BODY_EOF || self->state == STATE_DONE)
-    {
-      self->state = STATE_DONE;
-      return FB_HTTP_PARSE_DONE;
-    }
-  self->state = STATE_FAILED;
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                       _("Connection terminated unexpectedly"));
-  return FB_HTTP_PARSE_ERROR;
-}
-
-guint
-fb_http_parser_get_status (FbHttpParser *self)
-{
-  return self->status;
-}
-
-guint
-fb_http_parser_get_minor (FbHttpParser *self)
-{
-  return self->minor;
-}
-
-const char *
-fb_http_parser_get_reason (FbHttpParser *self)
-{
-  return self->reason;
-}
-
-const char *
-fb_http_parser_get_header (FbHttpParser *self,
-                           const char   *name)
-{
-  g_return_val_if_fail (name != NULL, NULL);
-
-  for (guint i = 0; i < self->n_fields; i++)
-    if (g_ascii_strcasecmp (self->fields[i].name, name) == 0)
-      return self->fields[i].value;
-  return NULL;
-}
-
-gint64
-fb_http_parser_get_content_length (FbHttpParser *self)
-{
-  return self->chunked ? -1 : self->content_length;
-}
-
-gboolean
-fb_http_parser_get_chunked (FbHttpParser *self)
-{
-  return self->chunked;
-}
-
-gboolean
-fb_http_parser_get_keep_alive (FbHttpParser *self)
-{
-  return self->keep_alive;
-}
-
-gboolean
-fb_http_parser_is_idle (FbHttpParser *self)
-{
-  return self->state == STATE_HEAD && self->head == NULL;
-}
 
 /* ---- connections and the pool ---- */
 
@@ -620,6 +61,11 @@ struct _Conn
   FbHttpRequest *request;    /* the request it serves, NULL while idle */
   char          *key;
   GSocket       *socket;
+  GIOStream     *base;       /* through a tunnel (CONNECT, SOCKS): its stream */
+  GIOStream     *tls;        /* https: the GTlsClientConnection over socket */
+  GPollableInputStream  *tls_in;   /* borrowed from tls */
+  GPollableOutputStream *tls_out;  /* borrowed from tls */
+  GCancellable  *handshake;  /* while a TLS handshake or a tunnel is being set up */
   Poller        *poller;     /* borrowed from the pool */
   GList          due_link;   /* in poller->due while queued */
   FbHttpParser  *parser;
@@ -635,6 +81,7 @@ struct _Conn
   gboolean       got_bytes;  /* for the current request */
   gboolean       doomed;     /* not to be reused */
   gboolean       dead;       /* freed during a dispatch: its memory waits */
+  gboolean       orphaned;   /* freed during a handshake: its callback frees it */
 };
 
 struct _FbHttpPool
@@ -642,9 +89,11 @@ struct _FbHttpPool
   gint        ref_count;
   char       *user_agent;
   GHashTable *idle;          /* key → GQueue* of Conn*, most recent first */
-  GHashTable *direct;        /* key → key: no proxy for it */
-  GHashTable *connect_us;    /* key → fastest connect seen (µs), for the probe */
+  GHashTable *routes;        /* key → "direct://" or the proxy it goes through */
   Poller     *poller;        /* made with the first connection */
+  GTlsDatabase *tls_database; /* NULL: the system's, made on the first https request */
+  GHashTable *connect_us;    /* key → fastest connect seen (µs), for the probe */
+  GData      *qdata;
   guint       n_connects;
   guint       n_idle;
 };
@@ -665,11 +114,16 @@ struct _FbHttpRequest
   GList                 *addresses;   /* GInetSocketAddress* to try */
   GList                 *next_address;
   GError                *connect_error;
-  char                  *extra;       /* header lines of the caller's */
+  char                  *reason;
   GSource               *probe;       /* a new connection's check (see probe_cb) */
   gint64                 connect_started;
   guint                  reconnects;
-  char                  *reason;
+  char                  *extra;       /* more request header lines (Range, If-Range) */
+  char                  *authorization; /* Basic, from the URL's user:password */
+  GUri                  *proxy;       /* NULL: direct */
+  char                  *proxy_authorization; /* Basic, from the proxy's user:password */
+  char                  *conn_key;    /* the pool's key: key, or key and proxy */
+  char                  *auth_key;    /* …for this host:port alone */
   gint64                 content_length;
   guint64                skipped;
   guint                  ref_count;
@@ -677,6 +131,8 @@ struct _FbHttpRequest
   guint                  max_redirects;
   guint                  status;
   int                    port;
+  gboolean               tls;
+  gboolean               tunnel;      /* through the proxy by CONNECT or SOCKS */
   gboolean               in_callback;
   gboolean               freed;
   gboolean               paused;
@@ -685,13 +141,13 @@ struct _FbHttpRequest
 };
 
 static void conn_process     (Conn          *conn);
+static void request_connected (FbHttpRequest *self);
 static void request_connect  (FbHttpRequest *self,
                               gboolean       fresh);
 static void request_send     (FbHttpRequest *self);
 static void connect_next     (FbHttpRequest *self);
-static gboolean emit_event (FbHttpRequest *self,
-                            FbHttpEvent    event);
-static void connected      (FbHttpRequest *self);
+static gboolean emit_event   (FbHttpRequest *self,
+                              FbHttpEvent    event);
 static void request_clear_probe (FbHttpRequest *self);
 static void request_arm_probe   (FbHttpRequest *self,
                                  gint64         after_us);
@@ -758,11 +214,25 @@ conn_free (Conn *conn)
       conn->due_link.data = NULL;
     }
   conn_watch (conn, 0);
+  /* The socket first: closing a TLS connection on an open socket would
+   * try to send close_notify, and could wait for room to send it. */
   g_socket_close (conn->socket, NULL);
+  g_clear_object (&conn->tls);
+  g_clear_object (&conn->base);
+  conn->tls_in = NULL;
+  conn->tls_out = NULL;
   g_clear_object (&conn->socket);
   g_clear_pointer (&conn->parser, fb_http_parser_free);
   g_clear_pointer (&conn->buf, g_free);
   g_clear_pointer (&conn->key, g_free);
+  if (conn->handshake != NULL)
+    {
+      /* GIO's thread still holds the TLS connection; the callback frees. */
+      g_cancellable_cancel (conn->handshake);
+      conn->orphaned = TRUE;
+      conn->dead = TRUE;
+      return;
+    }
   /* An event for it may still wait in the batch being dispatched. */
   if (poller->depth > 0)
     {
@@ -783,6 +253,61 @@ conn_is_quiet (Conn *conn)
   gssize n = recv (conn->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/* recv () or send () on the connection, through TLS for https: bytes
+ * moved, 0 at the end of the stream (receiving), or -1 with @error set,
+ * G_IO_ERROR_WOULD_BLOCK when the socket has nothing or no room. */
+static gssize
+conn_recv (Conn    *conn,
+           guint8  *buf,
+           gsize    size,
+           GError **error)
+{
+  if (conn->tls_in != NULL)
+    return g_pollable_input_stream_read_nonblocking (conn->tls_in, buf, size, NULL, error);
+  for (;;)
+    {
+      gssize n = recv (conn->fd, buf, size, 0);
+      int saved = errno;
+
+      if (n >= 0)
+        return n;
+      if (saved == EINTR)
+        continue;
+      if (saved == EAGAIN || saved == EWOULDBLOCK)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     _("Error receiving data: %s"), g_strerror (saved));
+      return -1;
+    }
+}
+
+static gssize
+conn_send (Conn        *conn,
+           const char  *buf,
+           gsize        size,
+           GError     **error)
+{
+  if (conn->tls_out != NULL)
+    return g_pollable_output_stream_write_nonblocking (conn->tls_out, buf, size, NULL, error);
+  for (;;)
+    {
+      gssize n = send (conn->fd, buf, size, MSG_NOSIGNAL);
+      int saved = errno;
+
+      if (n >= 0)
+        return n;
+      if (saved == EINTR)
+        continue;
+      if (saved == EAGAIN || saved == EWOULDBLOCK)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     _("Error sending data: %s"), g_strerror (saved));
+      return -1;
+    }
 }
 
 static void
@@ -817,7 +342,7 @@ conn_dispatch (Conn         *conn,
               connect_next (request);
               return;
             }
-          connected (request);
+          request_connected (request);
         }
       break;
     case CONN_SENDING:
@@ -958,8 +483,9 @@ fb_http_pool_new (const char *user_agent)
   self->ref_count = 1;
   self->user_agent = g_strdup (user_agent);
   self->idle = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, idle_queue_free);
-  self->direct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->connect_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_datalist_init (&self->qdata);
   return self;
 }
 
@@ -993,15 +519,45 @@ fb_http_pool_unref (FbHttpPool *self)
         }
     }
   g_hash_table_destroy (self->idle);
-  g_hash_table_destroy (self->direct);
+  g_hash_table_destroy (self->routes);
   g_hash_table_destroy (self->connect_us);
+  g_datalist_clear (&self->qdata);
   if (self->poller != NULL)
     {
       g_source_destroy ((GSource *) self->poller);
       g_source_unref ((GSource *) self->poller);
     }
+  g_clear_object (&self->tls_database);
   g_free (self->user_agent);
   g_free (self);
+}
+
+void
+fb_http_pool_set_tls_database (FbHttpPool   *self,
+                               GTlsDatabase *database)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  g_set_object (&self->tls_database, database);
+}
+
+void
+fb_http_pool_set_qdata (FbHttpPool     *self,
+                        GQuark          quark,
+                        gpointer        data,
+                        GDestroyNotify  destroy)
+{
+  g_return_if_fail (self != NULL);
+  g_datalist_id_set_data_full (&self->qdata, quark, data, destroy);
+}
+
+gpointer
+fb_http_pool_get_qdata (FbHttpPool *self,
+                        GQuark      quark)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_datalist_id_get_data (&self->qdata, quark);
 }
 
 guint
@@ -1084,8 +640,13 @@ request_unref (FbHttpRequest *self)
   g_free (self->key);
   g_free (self->host);
   g_free (self->out);
-  g_free (self->extra);
   g_free (self->reason);
+  g_free (self->extra);
+  g_free (self->authorization);
+  g_free (self->auth_key);
+  g_clear_pointer (&self->proxy, g_uri_unref);
+  g_free (self->proxy_authorization);
+  g_free (self->conn_key);
   fb_http_pool_unref (self->pool);
   g_free (self);
 }
@@ -1218,16 +779,34 @@ build_request (FbHttpRequest *self)
   gboolean v6 = strchr (self->host, ':') != NULL;
   char port[8];
   const char *port_text = format_port (port, self->port);
-  gboolean with_port = g_uri_get_port (self->uri) > 0 && self->port != 80;
+  gboolean with_port = g_uri_get_port (self->uri) > 0 && self->port != (self->tls ? 443 : 80);
+
+  /* Credentials go to the host they were given for, never across a
+   * redirect to another one. */
+  gboolean auth = self->authorization != NULL && g_strcmp0 (self->auth_key, self->key) == 0;
+  /* Through an HTTP proxy without a tunnel, the target is the whole URL. */
+  gboolean absolute = self->proxy != NULL && !self->tunnel;
 
   g_free (self->out);
-  self->out = g_strconcat ("GET ", *path != '\0' ? path : "/",
+  self->out = g_strconcat ("GET ",
+                           absolute ? "http://" : "", absolute && v6 ? "[" : "",
+                           absolute ? self->host : "", absolute && v6 ? "]" : "",
+                           absolute && with_port ? ":" : "", absolute && with_port ? port_text : "",
+                           *path != '\0' ? path : "/",
                            query != NULL ? "?" : "", query != NULL ? query : "",
                            " HTTP/1.1\r\nHost: ", v6 ? "[" : "", self->host, v6 ? "]" : "",
                            with_port ? ":" : "", with_port ? port_text : "",
                            "\r\nUser-Agent: ", self->pool->user_agent,
-                           "\r\nAccept: */*\r\nConnection: keep-alive\r\n",
-                           self->extra != NULL ? self->extra : "", "\r\n", NULL);
+                           "\r\nAccept: */*\r\n",
+                           auth ? "Authorization: " : "", auth ? self->authorization : "",
+                           auth ? "\r\n" : "",
+                           self->extra != NULL ? self->extra : "",
+                           absolute && self->proxy_authorization != NULL
+                           ? "Proxy-Authorization: " : "",
+                           absolute && self->proxy_authorization != NULL
+                           ? self->proxy_authorization : "",
+                           absolute && self->proxy_authorization != NULL ? "\r\n" : "",
+                           "Connection: keep-alive\r\n\r\n", NULL);
   self->out_len = strlen (self->out);
   self->out_sent = 0;
 }
@@ -1238,7 +817,10 @@ set_target (FbHttpRequest  *self,
 {
   const char *host = g_uri_get_host (uri);
 
-  if (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 || host == NULL || *host == '\0')
+  const char *scheme = g_uri_get_scheme (uri);
+  gboolean tls = g_strcmp0 (scheme, "https") == 0;
+
+  if ((!tls && g_strcmp0 (scheme, "http") != 0) || host == NULL || *host == '\0')
     return FALSE;
   if (self->uri != uri)
     {
@@ -1247,12 +829,14 @@ set_target (FbHttpRequest  *self,
     }
   g_free (self->host);
   self->host = g_strdup (host);
-  self->port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 80;
+  self->tls = tls;
+  self->port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : (tls ? 443 : 80);
   {
     char port[8];
 
     g_free (self->key);
-    self->key = g_strconcat (self->host, ":", format_port (port, self->port), NULL);
+    self->key = g_strconcat (tls ? "https://" : "", self->host, ":",
+                             format_port (port, self->port), NULL);
   }
   build_request (self);
   return TRUE;
@@ -1276,19 +860,254 @@ request_retry_stale (FbHttpRequest *self)
   return TRUE;
 }
 
+static void
+request_send (FbHttpRequest *self)
+{
+  Conn *conn = self->conn;
+
+  conn->state = CONN_SENDING;
+  while (self->out_sent < self->out_len)
+    {
+      GError *error = NULL;
+      gssize n = conn_send (conn, self->out + self->out_sent, self->out_len - self->out_sent,
+                            &error);
+
+      if (n < 0)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_error_free (error);
+              conn_watch (conn, G_IO_OUT);
+              return;
+            }
+          if (request_retry_stale (self))
+            {
+              g_error_free (error);
+              return;
+            }
+          request_fail (self, error);
+          return;
+        }
+      self->out_sent += (gsize) n;
+    }
+  conn->state = CONN_READING;
+  conn->got_bytes = FALSE;
+  conn_watch (conn, self->paused ? 0 : G_IO_IN);
+}
+
+/* Where the socket goes: the proxy, if there is one, else the host. */
+static const char *
+connect_host (FbHttpRequest *self)
+{
+  return self->proxy != NULL ? g_uri_get_host (self->proxy) : self->host;
+}
+
+static guint16
+connect_port (FbHttpRequest *self)
+{
+  if (self->proxy == NULL)
+    return (guint16) self->port;
+  return (guint16) (g_uri_get_port (self->proxy) > 0 ? g_uri_get_port (self->proxy) : 1080);
+}
+
+/* "Basic base64(user:password)" from a URL's user information, or NULL. */
+static char *
+basic_credentials (GUri *uri)
+{
+  const char *user = g_uri_get_user (uri);
+  g_autofree char *pair = NULL;
+  g_autofree char *unescaped = NULL;
+  g_autofree char *encoded = NULL;
+
+  if (user == NULL || *user == '\0')
+    return NULL;
+  pair = g_strconcat (user, ":", g_uri_get_password (uri) != NULL ? g_uri_get_password (uri) : "",
+                      NULL);
+  unescaped = g_uri_unescape_string (pair, NULL);
+  if (unescaped == NULL)
+    unescaped = g_strdup (pair);
+  encoded = g_base64_encode ((const guchar *) unescaped, strlen (unescaped));
+  return g_strconcat ("Basic ", encoded, NULL);
+}
+
+static GTlsDatabase *
+pool_get_tls_database (FbHttpPool *pool)
+{
+  if (pool->tls_database == NULL)
+    {
+      GTlsDatabase *system = fb_tls_database_get_system ();
+
+      if (system != NULL)
+        pool->tls_database = g_object_ref (system);
+    }
+  return pool->tls_database;
+}
+
+static void
+handshake_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Conn *conn = user_data;
+  GError *error = NULL;
+  gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+
+  g_clear_object (&conn->handshake);
+  if (conn->orphaned)
+    {
+      g_clear_error (&error);
+      g_free (conn);
+      return;
+    }
+  if (!ok)
+    {
+      request_fail (conn->request, error);
+      return;
+    }
+  conn->tls_in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->tls));
+  conn->tls_out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->tls));
+  request_send (conn->request);
+}
+
+/* https: a TLS client over the connected socket (or the tunnel through a
+ * proxy, @base), offering HTTP/1.1 alone (ALPN); the handshake runs on
+ * GIO's threads and the connection is not watched meanwhile. */
+static gboolean
+conn_start_tls (Conn           *conn,
+                FbHttpRequest  *self,
+                GIOStream      *base,
+                GError        **error)
+{
+  GTlsBackend *backend = g_tls_backend_get_default ();
+  g_autoptr(GIOStream) plain = NULL;
+  g_autoptr(GSocketConnectable) identity = NULL;
+  const char *protocols[] = { "http/1.1", NULL };
+
+  if (!g_tls_backend_supports_tls (backend))
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE,
+                           _("TLS support is not available (is glib-networking installed?)"));
+      return FALSE;
+    }
+  plain = base != NULL ? g_object_ref (base)
+                       : G_IO_STREAM (g_socket_connection_factory_create_connection (conn->socket));
+  identity = g_network_address_new (self->host, (guint16) self->port);
+  conn->tls = g_initable_new (g_tls_backend_get_client_connection_type (backend), NULL, error,
+                              "base-io-stream", plain,
+                              "server-identity", identity,
+                              "database", pool_get_tls_database (self->pool),
+                              "require-close-notify", FALSE,
+                              NULL);
+  if (conn->tls == NULL)
+    return FALSE;
+  g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (conn->tls), protocols);
+  conn->handshake = g_cancellable_new ();
+  conn_watch (conn, 0);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->tls), G_PRIORITY_DEFAULT,
+                                    conn->handshake, handshake_cb, conn);
+  return TRUE;
+}
+
+/* The way to the host is open (directly, or through the proxy's tunnel):
+ * send, after a TLS handshake for https. */
+static void
+request_through (FbHttpRequest *self,
+                 GIOStream     *base)
+{
+  GError *error = NULL;
+
+  if (!self->tls)
+    {
+      request_send (self);
+      return;
+    }
+  if (!emit_event (self, FB_HTTP_EVENT_TLS_HANDSHAKING))
+    return;
+  if (!conn_start_tls (self->conn, self, base, &error))
+    request_fail (self, error);
+}
+
+static void
+tunnel_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Conn *conn = user_data;
+  GError *error = NULL;
+  g_autoptr(GIOStream) stream = g_proxy_connect_finish (G_PROXY (source), result, &error);
+
+  g_clear_object (&conn->handshake);
+  if (conn->orphaned)
+    {
+      g_clear_error (&error);
+      g_free (conn);
+      return;
+    }
+  if (stream == NULL)
+    {
+      request_fail (conn->request, error);
+      return;
+    }
+  /* The same socket, now carrying the host's bytes. */
+  g_set_object (&conn->base, stream);
+  request_through (conn->request, stream);
+}
+
+/* CONNECT through an HTTP proxy, or SOCKS: GIO's GProxy for the
+ * proxy's scheme speaks to it over the connected socket. */
+static gboolean
+conn_start_tunnel (Conn           *conn,
+                   FbHttpRequest  *self,
+                   GError        **error)
+{
+  /* GNOME's settings say "socks" for "any SOCKS": version 5 covers it. */
+  const char *scheme = g_strcmp0 (g_uri_get_scheme (self->proxy), "socks") == 0
+                       ? "socks5" : g_uri_get_scheme (self->proxy);
+  g_autoptr(GProxy) proxy = g_proxy_get_default_for_protocol (scheme);
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GSocketConnection) base = NULL;
+  g_autoptr(GProxyAddress) address = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *password = NULL;
+
+  if (proxy == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Proxies of the kind “%s” are not supported"), scheme);
+      return FALSE;
+    }
+  remote = g_socket_get_remote_address (conn->socket, error);
+  if (remote == NULL)
+    return FALSE;
+  if (g_uri_get_user (self->proxy) != NULL)
+    user = g_uri_unescape_string (g_uri_get_user (self->proxy), NULL);
+  if (g_uri_get_password (self->proxy) != NULL)
+    password = g_uri_unescape_string (g_uri_get_password (self->proxy), NULL);
+  address = G_PROXY_ADDRESS (g_proxy_address_new (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)),
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)),
+      scheme, self->host, (guint16) self->port, user, password));
+  base = g_socket_connection_factory_create_connection (conn->socket);
+  conn->handshake = g_cancellable_new ();
+  conn_watch (conn, 0);
+  g_proxy_connect_async (proxy, G_IO_STREAM (base), address, conn->handshake, tunnel_cb, conn);
+  return TRUE;
+}
+
+/* The TCP connection is up. */
 /* ---- a connection burst must not fail a request ----
  *
  * A server whose listen queue is full drops a new connection's SYN, or
  * (once the queue had room for the SYN but not for the connection) the
- * handshake's last ACK and then our request. The kernel tries again after
- * 1, 3, 7 s, and every connection dropped in one burst tries again in the
- * same burst. So a new connection that has not connected long after the
- * host's fastest connect, or whose request the server has not acknowledged
- * after four round trips, is dropped and opened again, after a random
- * pause that spreads the burst out. */
+ * handshake's last ACK and then whatever we send. The kernel tries again
+ * after 1, 3, 7 s, every connection dropped in one burst in the same
+ * burst. So a new connection whose SYN is unanswered three times longer
+ * than the host's fastest connect, or whose first bytes the server has not
+ * acknowledged after four round trips (at least 100 ms each), is dropped
+ * and opened again after a random pause that spreads the burst out. */
 
-#define PROBE_MIN_US    (100 * 1000)
-#define MAX_RECONNECTS  20
+#define PROBE_MIN_US        (100 * 1000)
+#define MAX_RECONNECTS      20
 #define RECONNECT_JITTER_MS 50
 
 static void
@@ -1329,39 +1148,31 @@ probe_cb (gpointer user_data)
 {
   FbHttpRequest *self = user_data;
   Conn *conn = self->conn;
+  struct tcp_info info;
+  socklen_t len = sizeof info;
   gboolean stuck = FALSE;
 
   g_clear_pointer (&self->probe, g_source_unref);
-  if (conn == NULL || conn->got_bytes || conn->n_responses > 0 || self->addresses == NULL)
+  if (conn == NULL || conn->got_bytes || conn->n_responses > 0 || self->addresses == NULL ||
+      getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
     return G_SOURCE_REMOVE;
-  if (conn->state == CONN_CONNECTING)
+  if (info.tcpi_state == TCP_SYN_SENT)
     {
-      gsize fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (self->pool->connect_us, self->key));
+      gsize fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (self->pool->connect_us,
+                                                             self->conn_key));
       gint64 waited = g_get_monotonic_time () - self->connect_started;
 
       /* Until one connection to the host tells how long connecting takes
        * there, the kernel's own retransmits go on. */
-      struct tcp_info info;
-      socklen_t len = sizeof info;
-
       if (fastest == 0 || waited < 3 * (gint64) fastest)
         {
           request_arm_probe (self, fastest == 0 ? PROBE_MIN_US : 3 * (gint64) fastest - waited);
           return G_SOURCE_REMOVE;
         }
-      /* Only a SYN still unanswered: a connect the kernel finished waits
-       * in the poller behind a busy main loop. */
-      stuck = getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
-              info.tcpi_state == TCP_SYN_SENT;
+      stuck = TRUE;
     }
-  else if (conn->state == CONN_READING)
-    {
-      struct tcp_info info;
-      socklen_t len = sizeof info;
-
-      stuck = getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
-              info.tcpi_unacked > 0;
-    }
+  else if (info.tcpi_state == TCP_ESTABLISHED)
+    stuck = info.tcpi_unacked > 0;
   if (!stuck)
     return G_SOURCE_REMOVE;
 
@@ -1383,62 +1194,33 @@ request_arm_probe (FbHttpRequest *self,
 }
 
 static void
-connected (FbHttpRequest *self)
+request_connected (FbHttpRequest *self)
 {
+  GError *error = NULL;
   gint64 took = MAX (1, g_get_monotonic_time () - self->connect_started);
-  gpointer fastest = g_hash_table_lookup (self->pool->connect_us, self->key);
+  gpointer fastest = g_hash_table_lookup (self->pool->connect_us, self->conn_key);
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  gint64 rtt = 0;
 
-  request_clear_probe (self);
   if (fastest == NULL || took < (gint64) GPOINTER_TO_SIZE (fastest))
-    g_hash_table_insert (self->pool->connect_us, g_strdup (self->key),
+    g_hash_table_insert (self->pool->connect_us, g_strdup (self->conn_key),
                          GSIZE_TO_POINTER ((gsize) took));
-  if (emit_event (self, FB_HTTP_EVENT_CONNECTED))
-    request_send (self);
-}
+  /* Whatever goes first (a TLS hello, a tunnel's request, the request)
+   * must be acknowledged within four round trips (see probe_cb). */
+  if (getsockopt (self->conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
+    rtt = info.tcpi_rtt;
+  request_arm_probe (self, MAX (PROBE_MIN_US, 4 * rtt));
+  if (!emit_event (self, FB_HTTP_EVENT_CONNECTED))
+    return;
 
-static void
-request_send (FbHttpRequest *self)
-{
-  Conn *conn = self->conn;
-
-  conn->state = CONN_SENDING;
-  while (self->out_sent < self->out_len)
+  if (self->tunnel)
     {
-      gssize n = send (conn->fd, self->out + self->out_sent, self->out_len - self->out_sent,
-                       MSG_NOSIGNAL);
-
-      if (n < 0)
-        {
-          int saved = errno;
-
-          if (saved == EINTR)
-            continue;
-          if (saved == EAGAIN || saved == EWOULDBLOCK)
-            {
-              conn_watch (conn, G_IO_OUT);
-              return;
-            }
-          if (request_retry_stale (self))
-            return;
-          request_fail (self, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
-                                           _("Error sending data: %s"), g_strerror (saved)));
-          return;
-        }
-      self->out_sent += (gsize) n;
+      if (!conn_start_tunnel (self->conn, self, &error))
+        request_fail (self, error);
+      return;
     }
-  conn->state = CONN_READING;
-  conn->got_bytes = FALSE;
-  conn_watch (conn, self->paused ? 0 : G_IO_IN);
-  if (conn->n_responses == 0)
-    {
-      struct tcp_info info;
-      socklen_t len = sizeof info;
-      gint64 rtt = 0;
-
-      if (getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
-        rtt = info.tcpi_rtt;
-      request_arm_probe (self, MAX (PROBE_MIN_US, 4 * rtt));
-    }
+  request_through (self, NULL);
 }
 
 static void
@@ -1473,7 +1255,7 @@ connect_next (FbHttpRequest *self)
   g_socket_set_blocking (socket, FALSE);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
-  conn = conn_new (self->pool, self->key, g_steal_pointer (&socket));
+  conn = conn_new (self->pool, self->conn_key, g_steal_pointer (&socket));
   conn->request = self;
   conn->state = CONN_CONNECTING;
   self->conn = conn;
@@ -1482,18 +1264,17 @@ connect_next (FbHttpRequest *self)
   self->connect_started = g_get_monotonic_time ();
   if (g_socket_connect (conn->socket, address, NULL, &error))
     {
-      connected (self);
+      request_connected (self);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
     {
-      gpointer fastest = g_hash_table_lookup (self->pool->connect_us, self->key);
+      gpointer fastest = g_hash_table_lookup (self->pool->connect_us, self->conn_key);
 
       conn_watch (conn, G_IO_OUT);
       /* A host that connects in 50 µs does not take 100 ms without a
        * reason: its listen queue overflowed and dropped our SYN. */
-      request_arm_probe (self, MAX (PROBE_MIN_US,
-                                    3 * (gint64) GPOINTER_TO_SIZE (fastest)));
+      request_arm_probe (self, MAX (PROBE_MIN_US, 3 * (gint64) GPOINTER_TO_SIZE (fastest)));
       return;
     }
   g_clear_error (&self->connect_error);
@@ -1530,7 +1311,7 @@ resolved_cb (GObject      *source,
   self->addresses = NULL;
   for (GList *l = addresses; l != NULL; l = l->next)
     self->addresses = g_list_prepend (self->addresses,
-                                      g_inet_socket_address_new (l->data, (guint16) self->port));
+                                      g_inet_socket_address_new (l->data, connect_port (self)));
   self->addresses = g_list_reverse (self->addresses);
   self->next_address = self->addresses;
   g_resolver_free_addresses (addresses);
@@ -1541,7 +1322,8 @@ resolved_cb (GObject      *source,
 static void
 open_connection (FbHttpRequest *self)
 {
-  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (self->host);
+  const char *host = connect_host (self);
+  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (host);
 
   g_clear_error (&self->connect_error);
   g_list_free_full (self->addresses, g_object_unref);
@@ -1549,7 +1331,7 @@ open_connection (FbHttpRequest *self)
   if (numeric != NULL)
     {
       self->addresses = g_list_prepend (NULL, g_inet_socket_address_new (numeric,
-                                                                         (guint16) self->port));
+                                                                         connect_port (self)));
       self->next_address = self->addresses;
       connect_next (self);
       return;
@@ -1559,9 +1341,60 @@ open_connection (FbHttpRequest *self)
   {
     g_autoptr(GResolver) resolver = g_resolver_get_default ();
 
-    g_resolver_lookup_by_name_async (resolver, self->host, request_get_cancellable (self), resolved_cb,
+    g_resolver_lookup_by_name_async (resolver, host, request_get_cancellable (self), resolved_cb,
                                      request_ref (self));
   }
+}
+
+/* Takes the way @route says (the cached answer for this host):
+ * "direct://" or a proxy's URI. */
+static void
+request_route (FbHttpRequest *self,
+               const char    *route,
+               gboolean       fresh)
+{
+  Conn *conn;
+
+  g_clear_pointer (&self->proxy, g_uri_unref);
+  g_clear_pointer (&self->proxy_authorization, g_free);
+  self->tunnel = FALSE;
+  if (!g_str_equal (route, "direct://"))
+    {
+      const char *scheme;
+
+      self->proxy = g_uri_parse (route, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+      scheme = self->proxy != NULL ? g_uri_get_scheme (self->proxy) : NULL;
+      if (self->proxy == NULL || g_uri_get_host (self->proxy) == NULL
+          || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "socks") != 0
+              && g_strcmp0 (scheme, "socks4") != 0 && g_strcmp0 (scheme, "socks4a") != 0
+              && g_strcmp0 (scheme, "socks5") != 0))
+        {
+          request_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                           _("The proxy “%s” is not an http:// or socks:// proxy"),
+                                           route));
+          return;
+        }
+      /* An HTTP proxy takes plain http as whole URLs; https (and anything
+       * through SOCKS) goes through a tunnel to the host. */
+      self->tunnel = self->tls || g_strcmp0 (scheme, "http") != 0;
+      if (!self->tunnel)
+        self->proxy_authorization = basic_credentials (self->proxy);
+    }
+  g_free (self->conn_key);
+  self->conn_key = self->proxy == NULL ? g_strdup (self->key)
+                   : self->tunnel ? g_strconcat (route, " ", self->key, NULL)
+                   : g_strdup (route);
+  build_request (self);
+
+  conn = fresh ? NULL : pool_take (self->pool, self->conn_key);
+  if (conn != NULL)
+    {
+      conn->request = self;
+      self->conn = conn;
+      request_send (self);
+      return;
+    }
+  open_connection (self);
 }
 
 static void
@@ -1579,65 +1412,54 @@ proxy_cb (GObject      *source,
       request_unref (self);
       return;
     }
-  if (proxies == NULL || proxies[0] == NULL || g_strcmp0 (proxies[0], "direct://") != 0)
+  if (proxies == NULL || proxies[0] == NULL)
     {
-      /* Through a proxy (or unknown): libsoup's business. */
-      request_fail (self, g_error_new_literal (FB_HTTP_ERROR, FB_HTTP_ERROR_FALLBACK,
-                                               "A proxy is configured"));
+      request_fail (self, error != NULL ? g_steal_pointer (&error)
+                                        : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                               _("No proxy answer")));
       request_unref (self);
       return;
     }
-  g_hash_table_add (self->pool->direct, g_strdup (self->key));
-  open_connection (self);
+  g_hash_table_insert (self->pool->routes, g_strdup (self->key), g_strdup (proxies[0]));
+  request_route (self, proxies[0], FALSE);
   request_unref (self);
 }
 
-/* Loopback never goes through a proxy, as in Firefox and Chrome, and as
- * GNOME's default ignore-hosts says: asking the desktop's resolver would load
- * its modules (libproxy, GSettings) for nothing, a few milliseconds a run. */
-static gboolean
-host_is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) numeric = g_inet_address_new_from_string (host);
-  gsize len = strlen (host);
-
-  if (numeric != NULL)
-    return g_inet_address_get_is_loopback (numeric);
-  if (len > 0 && host[len - 1] == '.')
-    len--;
-  return (len == 9 && g_ascii_strncasecmp (host, "localhost", 9) == 0)
-         || (len > 10 && g_ascii_strncasecmp (host + len - 10, ".localhost", 10) == 0);
-}
-
+/* The way to the host: the environment's proxy variables if any are set
+ * (as curl reads them), else the desktop's settings (GProxyResolver, the
+ * same as libsoup and GNOME's apps ask), once per host. Loopback hosts
+ * skip the desktop's resolver, which would load its modules (libproxy,
+ * GSettings) for nothing, a few milliseconds a run: GNOME's default
+ * ignore-hosts has them, as Firefox and Chrome do. */
 static void
 request_connect (FbHttpRequest *self,
                  gboolean       fresh)
 {
-  Conn *conn = fresh ? NULL : pool_take (self->pool, self->key);
+  const char *route = g_hash_table_lookup (self->pool->routes, self->key);
 
   /* From the start on a new connection (a retry sent it all once). */
   self->out_sent = 0;
-  if (conn != NULL)
+  if (route == NULL)
     {
-      conn->request = self;
-      self->conn = conn;
-      request_send (self);
-      return;
-    }
-  if (!g_hash_table_contains (self->pool->direct, self->key))
-    {
-      if (!host_is_loopback (self->host))
+      char *from_env = fb_http_proxy_from_env (self->tls ? "https" : "http", self->host);
+
+      if (from_env == NULL && !fb_http_host_is_loopback (self->host))
         {
-          g_autofree char *target = g_strdup_printf ("http://%s/", self->key);
+          char port[8];
+          gboolean v6 = strchr (self->host, ':') != NULL;
+          g_autofree char *target = g_strconcat (self->tls ? "https://" : "http://",
+                                                 v6 ? "[" : "", self->host, v6 ? "]" : "", ":",
+                                                 format_port (port, self->port), "/", NULL);
 
           g_proxy_resolver_lookup_async (g_proxy_resolver_get_default (), target,
                                          request_get_cancellable (self),
                                          proxy_cb, request_ref (self));
           return;
         }
-      g_hash_table_add (self->pool->direct, g_strdup (self->key));
+      route = from_env != NULL ? from_env : g_strdup ("direct://");
+      g_hash_table_insert (self->pool->routes, g_strdup (self->key), (char *) route);
     }
-  open_connection (self);
+  request_route (self, route, fresh);
 }
 
 /* The response ended cleanly: keep the connection if it can be reused. */
@@ -1672,14 +1494,9 @@ request_follow (FbHttpRequest *self)
   self->redirecting = FALSE;
   self->skipped = 0;
   self->retried = FALSE;
+  /* request_head () let only http and https through. */
   if (!set_target (self, next))
-    {
-      /* https or another scheme: libsoup carries on from here. */
-      g_uri_unref (self->uri);
-      self->uri = g_steal_pointer (&next);
-      call_done (self, &(GError) { FB_HTTP_ERROR, FB_HTTP_ERROR_FALLBACK, (char *) "redirect" });
-      return;
-    }
+    g_assert_not_reached ();
   request_connect (self, FALSE);
 }
 
@@ -1700,7 +1517,19 @@ request_head (FbHttpRequest *self)
   if (is_redirect (status) && location != NULL)
     {
       g_autoptr(GUri) next = g_uri_parse_relative (self->uri, location, URI_FLAGS, NULL);
+      const char *scheme = next != NULL ? g_uri_get_scheme (next) : NULL;
+      const char *host = next != NULL ? g_uri_get_host (next) : NULL;
 
+      /* Only to http and https, never to ftp://, file:// or the like, which
+       * would have been asked for over HTTP on another port. */
+      if (next == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+          || host == NULL || *host == '\0')
+        {
+          request_fail (self, g_error_new (FB_HTTP_ERROR, FB_HTTP_ERROR_BAD_REDIRECT,
+                                           _("Redirected to “%s”, which is not an http or https URL"),
+                                           location));
+          return FALSE;
+        }
       if (next != NULL)
         {
           if (self->redirects >= self->max_redirects)
@@ -1859,11 +1688,16 @@ conn_process (Conn *conn)
         }
 
       {
-        gssize n = recv (conn->fd, conn->buf + conn->end, conn->buf_size - conn->end, 0);
+        GError *read_error = NULL;
+        gssize n = conn_recv (conn, conn->buf + conn->end, conn->buf_size - conn->end,
+                              &read_error);
 
         if (n > 0)
           {
-            short_read = (gsize) n < conn->buf_size - conn->end;
+            /* TLS hands over one record at a time: short reads say nothing
+             * about the socket, so it reads on until it would block (and
+             * leaves nothing decrypted behind for a poll that never comes). */
+            short_read = conn->tls == NULL && (gsize) n < conn->buf_size - conn->end;
             conn->end += (gsize) n;
             conn->got_bytes = TRUE;
             continue;
@@ -1873,22 +1707,19 @@ conn_process (Conn *conn)
             conn_eof (conn);
             return;
           }
-        {
-          int saved = errno;
-
-          if (saved == EINTR)
-            continue;
-          if (saved == EAGAIN || saved == EWOULDBLOCK)
-            {
-              conn_watch (conn, G_IO_IN);
-              return;
-            }
-          if (request_retry_stale (self))
+        if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+          {
+            g_error_free (read_error);
+            conn_watch (conn, G_IO_IN);
             return;
-          request_fail (self, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
-                                           _("Error receiving data: %s"), g_strerror (saved)));
-          return;
-        }
+          }
+        if (request_retry_stale (self))
+          {
+            g_error_free (read_error);
+            return;
+          }
+        request_fail (self, read_error);
+        return;
       }
     }
 }
@@ -1914,11 +1745,14 @@ fb_http_request_new (FbHttpPool            *pool,
   self->uri = g_uri_ref (uri);
   self->max_redirects = max_redirects;
   self->content_length = -1;
+  self->authorization = basic_credentials (uri);
   if (!set_target (self, uri))
     {
       request_unref (self);
       g_return_val_if_reached (NULL);
     }
+  self->auth_key = g_strdup (self->key);
+  build_request (self);
   return self;
 }
 
@@ -1932,6 +1766,42 @@ fb_http_request_send (FbHttpRequest *self)
   request_ref (self);
   request_connect (self, FALSE);
   request_unref (self);
+}
+
+void
+fb_http_request_set_range (FbHttpRequest *self,
+                           guint64        from,
+                           const char    *if_range)
+{
+  char digits[24];
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->conn == NULL);
+
+  g_clear_pointer (&self->extra, g_free);
+  /* A validator comes from a server's header: one line, or none at all. */
+  if (if_range != NULL && strpbrk (if_range, "\r\n") != NULL)
+    if_range = NULL;
+  if (from > 0)
+    {
+      g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, from);
+      self->extra = g_strconcat ("Range: bytes=", digits, "-\r\n",
+                                 if_range != NULL ? "If-Range: " : "",
+                                 if_range != NULL ? if_range : "",
+                                 if_range != NULL ? "\r\n" : "", NULL);
+    }
+  build_request (self);
+}
+
+const char *
+fb_http_request_get_header (FbHttpRequest *self,
+                            const char    *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->conn == NULL)
+    return NULL;
+  return fb_http_parser_get_header (self->conn->parser, name);
 }
 
 void
@@ -1953,8 +1823,9 @@ fb_http_request_resume (FbHttpRequest *self)
   if (self->conn != NULL && self->conn->state == CONN_READING)
     {
       conn_watch (self->conn, G_IO_IN);
-      /* Bytes already buffered are handed over from the main loop. */
-      if (self->conn->start < self->conn->end)
+      /* Bytes already buffered (by us, or decrypted by TLS) are handed
+       * over from the main loop. */
+      if (self->conn->start < self->conn->end || self->conn->tls != NULL)
         conn_schedule (self->conn);
     }
 }
@@ -1975,26 +1846,6 @@ const char *
 fb_http_request_get_reason (FbHttpRequest *self)
 {
   return self->reason;
-}
-
-void
-fb_http_request_set_headers (FbHttpRequest *self,
-                             const char    *lines)
-{
-  g_return_if_fail (self != NULL);
-
-  g_free (self->extra);
-  self->extra = g_strdup (lines);
-  build_request (self);
-}
-
-const char *
-fb_http_request_get_header (FbHttpRequest *self,
-                            const char    *name)
-{
-  if (self->conn == NULL)
-    return NULL;
-  return fb_http_parser_get_header (self->conn->parser, name);
 }
 
 gint64

@@ -10,11 +10,13 @@
 
 G_BEGIN_DECLS
 
-/* A lean HTTP/1.1 client for plain http:// GETs: main thread only, one
- * non-blocking socket per connection, all of a pool's connections watched
- * by one epoll source on the main context of its first connection,
- * keep-alive pool per host and port. Everything else (https, proxies)
- * stays with libsoup. */
+/* Fetchboard's HTTP/1.1 client, for every http:// and https:// GET: main
+ * thread only, one non-blocking socket per connection, all of a pool's
+ * connections watched by one epoll source on the main context of its first
+ * connection, keep-alive pool per host and port (and proxy). https through
+ * GIO's TLS (HTTP/1.1 by ALPN); proxies from the environment or the
+ * desktop (HTTP: whole URLs, or CONNECT for https; SOCKS through GProxy).
+ * Responses are parsed strictly (fb-http-parser.c). */
 
 #define FB_HTTP_ERROR (fb_http_error_quark ())
 
@@ -23,7 +25,7 @@ typedef enum
   FB_HTTP_ERROR_PARSE,       /* a response we cannot read */
   FB_HTTP_ERROR_TOO_LARGE,   /* a response head over FB_HTTP_MAX_HEAD */
   FB_HTTP_ERROR_REDIRECTS,   /* more than the allowed redirects */
-  FB_HTTP_ERROR_FALLBACK,    /* not ours (https redirect, proxy): see get_uri */
+  FB_HTTP_ERROR_BAD_REDIRECT, /* a Location that is not an http or https URL */
 } FbHttpError;
 
 #define FB_HTTP_MAX_HEAD (64 * 1024)
@@ -81,7 +83,8 @@ typedef enum
 {
   FB_HTTP_EVENT_RESOLVING,
   FB_HTTP_EVENT_CONNECTING,
-  FB_HTTP_EVENT_CONNECTED,
+  FB_HTTP_EVENT_TLS_HANDSHAKING,
+  FB_HTTP_EVENT_CONNECTED,        /* a new connection is up (before any TLS) */
 } FbHttpEvent;
 
 /* Any callback may free the request (fb_http_request_free). */
@@ -101,10 +104,20 @@ FbHttpPool    *fb_http_pool_new               (const char            *user_agent
 FbHttpPool    *fb_http_pool_ref               (FbHttpPool            *self);
 void           fb_http_pool_unref             (FbHttpPool            *self);
 /* Connections opened since the pool was made (for tests and benchmarks). */
+/* The trust for https (default: the system's, through FbTlsDatabase). */
+void           fb_http_pool_set_tls_database  (FbHttpPool            *self,
+                                               GTlsDatabase          *database);
 guint          fb_http_pool_get_n_connects    (FbHttpPool            *self);
+/* Data of the pool's users (the downloader's limits), as g_object_set_qdata_full. */
+void           fb_http_pool_set_qdata         (FbHttpPool            *self,
+                                               GQuark                 quark,
+                                               gpointer               data,
+                                               GDestroyNotify         destroy);
+gpointer       fb_http_pool_get_qdata         (FbHttpPool            *self,
+                                               GQuark                 quark);
 guint          fb_http_pool_get_n_idle        (FbHttpPool            *self);
 
-/* A GET of @uri (http only, parsed with libsoup's flags), on the main
+/* A GET of @uri (http or https, parsed with libsoup's flags), on the main
  * context of the caller; nothing happens before fb_http_request_send,
  * whose callbacks may already run (and free the request) before it returns. */
 FbHttpRequest *fb_http_request_new            (FbHttpPool            *pool,
@@ -112,14 +125,18 @@ FbHttpRequest *fb_http_request_new            (FbHttpPool            *pool,
                                                guint                  max_redirects,
                                                const FbHttpCallbacks *callbacks,
                                                gpointer               user_data);
-/* Extra header lines ("Name: value\r\n" each) for every request it
- * sends, redirects included; before fb_http_request_send. */
-void           fb_http_request_set_headers    (FbHttpRequest         *self,
-                                               const char            *lines);
 void           fb_http_request_send           (FbHttpRequest         *self);
 /* Ends the request; no callback runs after this. */
 void           fb_http_request_free           (FbHttpRequest         *self);
 /* Back-pressure: no body callback while paused. */
+/* Asks for the body from byte @from on (Range), only if it is still the one
+ * @if_range names (an ETag or a date; NULL: unconditionally). Before send. */
+void           fb_http_request_set_range      (FbHttpRequest         *self,
+                                               guint64                from,
+                                               const char            *if_range);
+/* A header of the final response, while its callbacks run (NULL if absent). */
+const char    *fb_http_request_get_header     (FbHttpRequest         *self,
+                                               const char            *name);
 void           fb_http_request_pause          (FbHttpRequest         *self);
 void           fb_http_request_resume         (FbHttpRequest         *self);
 /* The URI being fetched (after redirects). */
@@ -128,8 +145,5 @@ guint          fb_http_request_get_status     (FbHttpRequest         *self);
 const char    *fb_http_request_get_reason     (FbHttpRequest         *self);
 gint64         fb_http_request_get_content_length (FbHttpRequest     *self);
 guint          fb_http_request_get_redirects  (FbHttpRequest         *self);
-/* A header of the response head just received (in the response callback). */
-const char    *fb_http_request_get_header     (FbHttpRequest         *self,
-                                               const char            *name);
 
 G_END_DECLS

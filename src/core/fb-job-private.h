@@ -24,6 +24,12 @@ void          _fb_job_set_expected      (FbJob        *self,
 /* Progress notifies are coalesced to at most one per ~16 ms. */
 void          _fb_job_add_received      (FbJob        *self,
                                          gsize         bytes);
+void          _fb_job_set_received      (FbJob        *self,
+                                         guint64       bytes);
+/* What the server said identifies the body (either may be NULL). */
+void          _fb_job_set_validators    (FbJob        *self,
+                                         const char   *etag,
+                                         const char   *last_modified);
 void          _fb_job_set_addresses     (FbJob        *self,
                                          const char   *addresses);
 void          _fb_job_set_country       (FbJob        *self,
@@ -48,10 +54,6 @@ void          _fb_job_begin_attempt     (FbJob        *self);
 void          _fb_job_set_retry_after   (FbJob        *self,
                                          const char   *value);
 const char   *_fb_job_get_retry_after   (FbJob        *self);
-/* The body's validator for If-Range: a strong ETag, else Last-Modified. */
-void          _fb_job_set_validator     (FbJob        *self,
-                                         const char   *validator);
-const char   *_fb_job_get_validator     (FbJob        *self);
 /* Back to QUEUED with its results cleared, for a retry. */
 void          _fb_job_reset             (FbJob        *self);
 /* The cancellable of the current attempt (created on demand, cleared by reset). */

@@ -28,10 +28,11 @@ struct _FbJob
   char         *addresses;
   char         *country;
   char         *source;
+  char         *etag;           /* the body's validators, for a resume */
+  char         *last_modified;
   GError       *error;
   GPtrArray    *retries;      /* FbJobRetry*, made with the first */
   char         *retry_after;
-  char         *validator;
   gint64        phase_time[FB_JOB_N_PHASES];
   guint64       received;
   gint64        expected;
@@ -465,6 +466,45 @@ _fb_job_add_received (FbJob *self,
 }
 
 void
+_fb_job_set_received (FbJob   *self,
+                      guint64  bytes)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (self->received == bytes)
+    return;
+  self->received = bytes;
+  notify_progress (self);
+}
+
+void
+_fb_job_set_validators (FbJob      *self,
+                        const char *etag,
+                        const char *last_modified)
+{
+  g_assert (FB_IS_JOB (self));
+
+  set_string (&self->etag, etag);
+  set_string (&self->last_modified, last_modified);
+}
+
+const char *
+fb_job_get_etag (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+
+  return self->etag;
+}
+
+const char *
+fb_job_get_last_modified (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+
+  return self->last_modified;
+}
+
+void
 _fb_job_set_addresses (FbJob      *self,
                        const char *addresses)
 {
@@ -570,21 +610,6 @@ _fb_job_begin_attempt (FbJob *self)
 }
 
 void
-_fb_job_set_validator (FbJob      *self,
-                       const char *validator)
-{
-  g_assert (FB_IS_JOB (self));
-  set_string (&self->validator, validator);
-}
-
-const char *
-_fb_job_get_validator (FbJob *self)
-{
-  g_assert (FB_IS_JOB (self));
-  return self->validator;
-}
-
-void
 _fb_job_set_retry_after (FbJob      *self,
                          const char *value)
 {
@@ -618,7 +643,6 @@ _fb_job_reset (FbJob *self)
   g_clear_pointer (&self->addresses, g_free);
   g_clear_pointer (&self->country, g_free);
   g_clear_pointer (&self->retry_after, g_free);
-  g_clear_pointer (&self->validator, g_free);
   g_clear_pointer (&self->retries, g_ptr_array_unref);
   g_clear_error (&self->error);
   for (guint i = PROP_URL; i < N_PROPS; i++)
@@ -663,8 +687,9 @@ fb_job_finalize (GObject *object)
   g_free (self->addresses);
   g_free (self->country);
   g_free (self->source);
+  g_free (self->etag);
+  g_free (self->last_modified);
   g_free (self->retry_after);
-  g_free (self->validator);
   g_clear_pointer (&self->retries, g_ptr_array_unref);
   g_clear_error (&self->error);
 

@@ -41,6 +41,10 @@ const char  *fb_job_get_addresses       (FbJob      *self);
 /* Catalog: the country name from metadata.json. */
 const char  *fb_job_get_country         (FbJob      *self);
 guint        fb_job_get_http_status     (FbJob      *self);
+/* The body's ETag and Last-Modified as the server last gave them (NULL if
+ * not): what a resume asks If-Range with. */
+const char  *fb_job_get_etag            (FbJob      *self);
+const char  *fb_job_get_last_modified   (FbJob      *self);
 /* Monotonic time (µs) the job entered @phase, 0 if it never did. */
 gint64       fb_job_get_phase_time      (FbJob      *self,
                                          FbJobPhase  phase);

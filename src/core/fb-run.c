@@ -30,7 +30,8 @@ struct _FbRun
 
   GListStore   *jobs;
   FbSemaphore  *semaphore;
-  SoupSession  *session;
+  FbHttpPool   *pool;         /* the run's connections, made with its first request */
+  GTlsDatabase *tls_database;
   FbProber     *prober;
   GCancellable *pump_cancel;
   GQueue        queue;        /* FbJob* (owned) waiting for a first slot */
@@ -376,13 +377,13 @@ download_fetched_cb (GObject      *source,
 static void
 ensure_session (FbRun *self)
 {
-  if (self->session == NULL)
+  if (self->pool == NULL)
     {
-      self->session = fb_fetch_session_new (self->timeout);
+      self->pool = fb_fetch_pool_new (self->tls_database);
       self->limits_changed = TRUE;
     }
   if (self->limits_changed)
-    fb_fetch_session_set_limits (self->session, &self->limits);
+    fb_fetch_pool_set_limits (self->pool, &self->limits);
   self->limits_changed = FALSE;
 }
 
@@ -397,7 +398,7 @@ start_download (Runner *runner)
   /* A retry hands its NAME.part back: the fetch resumes it. */
   if (runner->part == NULL)
     runner->part = fb_part_file_new (self->destination, name, self->overwrite);
-  fb_fetch_async (self->session, runner->job, url, runner->part, 0, self->timeout,
+  fb_fetch_async (self->pool, runner->job, url, runner->part, 0, self->timeout,
                   runner->cancel, download_fetched_cb, runner);
 }
 
@@ -468,7 +469,7 @@ metadata_slot_cb (GObject      *source,
       return;
     }
   url = fb_catalog_metadata_url (self->base_url, fb_job_get_input (runner->job));
-  fb_fetch_async (self->session, runner->job, url, NULL, METADATA_MAX_BYTES, self->timeout,
+  fb_fetch_async (self->pool, runner->job, url, NULL, METADATA_MAX_BYTES, self->timeout,
                   runner->cancel, metadata_fetched_cb, runner);
 }
 
@@ -516,7 +517,7 @@ start_catalog (Runner *runner)
   ensure_session (self);
   url = fb_catalog_image_url (self->base_url, code);
   runner->part = fb_part_file_new (self->destination, name, self->overwrite);
-  fb_fetch_async (self->session, runner->job, url, runner->part, 0, self->timeout,
+  fb_fetch_async (self->pool, runner->job, url, runner->part, 0, self->timeout,
                   runner->cancel, image_fetched_cb, runner);
 }
 
@@ -1348,6 +1349,18 @@ fb_run_set_destination (FbRun      *self,
   notify (self, PROP_DESTINATION);
 }
 
+void
+fb_run_set_tls_database (FbRun        *self,
+                         GTlsDatabase *database)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  g_set_object (&self->tls_database, database);
+  if (self->pool != NULL)
+    fb_http_pool_set_tls_database (self->pool, database);
+}
+
 const char *
 fb_run_get_base_url (FbRun *self)
 {
@@ -1538,9 +1551,8 @@ fb_run_dispose (GObject *object)
   if (self->semaphore != NULL)
     g_signal_handlers_disconnect_by_data (self->semaphore, self);
   g_clear_object (&self->semaphore);
-  if (self->session != NULL)
-    soup_session_abort (self->session);
-  g_clear_object (&self->session);
+  g_clear_pointer (&self->pool, fb_http_pool_unref);
+  g_clear_object (&self->tls_database);
   g_clear_pointer (&self->prober, fb_prober_free);
   g_clear_object (&self->jobs);
 

@@ -102,6 +102,9 @@ void         fb_run_set_per_host         (FbRun       *self,
 const char  *fb_run_get_destination      (FbRun       *self);
 void         fb_run_set_destination      (FbRun       *self,
                                           const char  *path);
+/* The trust for https (default, NULL: the system's). Set before the run starts. */
+void         fb_run_set_tls_database     (FbRun        *self,
+                                          GTlsDatabase *database);
 const char  *fb_run_get_base_url         (FbRun       *self);
 void         fb_run_set_base_url         (FbRun       *self,
                                           const char  *base_url);

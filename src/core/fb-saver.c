@@ -27,10 +27,10 @@ struct _FbPartFile
   char      *part_path;  /* set once the .part file exists */
   GPtrArray *pending;    /* GBytes* not yet handed to a worker */
   gsize      buffered;
-  guint64    size;       /* appended since creation or restart */
+  guint64    size;       /* bytes appended since creation or the last restart */
   int        fd;
-  gboolean   restarted;  /* the next write truncates first */
   gboolean   overwrite;
+  gboolean   truncate;   /* the next operation empties the file first */
   gboolean   busy;       /* a worker owns fd and the paths */
 };
 
@@ -49,7 +49,7 @@ struct _OpData
   DoneSource *done;     /* where the result goes back */
   GError     *error;    /* results, written by the writer thread */
   char       *path;
-  gboolean    truncate; /* a restart came before this write */
+  gboolean    truncate; /* empty the file before writing (a restart) */
 };
 
 /* Disk work runs on a small pool of writer threads of our own, and the
@@ -158,25 +158,6 @@ fb_part_file_append (FbPartFile *self,
   self->size += g_bytes_get_size (bytes);
 }
 
-guint64
-fb_part_file_get_size (FbPartFile *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  return self->size;
-}
-
-void
-fb_part_file_restart (FbPartFile *self)
-{
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (!self->busy);
-
-  g_ptr_array_set_size (self->pending, 0);
-  self->buffered = 0;
-  self->size = 0;
-  self->restarted = TRUE;
-}
-
 static GPtrArray *
 steal_pending (FbPartFile *self)
 {
@@ -185,6 +166,24 @@ steal_pending (FbPartFile *self)
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   self->buffered = 0;
   return chunks;
+}
+
+guint64
+fb_part_file_get_size (FbPartFile *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->size;
+}
+
+void
+fb_part_file_restart (FbPartFile *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_ptr_array_unref (steal_pending (self));
+  self->size = 0;
+  self->truncate = TRUE;
 }
 
 static void
@@ -353,10 +352,9 @@ publish (FbPartFile  *self,
   return NULL;
 }
 
-/* After a restart, the bytes already on disk go first. */
+/* A restart: what an earlier attempt wrote goes, the file stays. */
 static gboolean
-truncate_if_restarted (OpData  *op,
-                       GError **error)
+truncate_if_asked (OpData *op)
 {
   FbPartFile *self = op->self;
 
@@ -364,7 +362,7 @@ truncate_if_restarted (OpData  *op,
     return TRUE;
   if (ftruncate (self->fd, 0) != 0 || lseek (self->fd, 0, SEEK_SET) != 0)
     {
-      set_errno_error (error, errno, _("Cannot write “%s”: %s"), self->part_path);
+      set_errno_error (&op->error, errno, _("Cannot write “%s”: %s"), self->part_path);
       return FALSE;
     }
   return TRUE;
@@ -373,7 +371,7 @@ truncate_if_restarted (OpData  *op,
 static void
 flush_work (OpData *op)
 {
-  if (ensure_open (op->self, &op->error) && truncate_if_restarted (op, &op->error))
+  if (truncate_if_asked (op) && ensure_open (op->self, &op->error))
     write_chunks (op->self, op->chunks, &op->error);
 }
 
@@ -382,8 +380,8 @@ commit_work (OpData *op)
 {
   FbPartFile *self = op->self;
 
-  if (!ensure_open (self, &op->error) || !truncate_if_restarted (op, &op->error) ||
-      !write_chunks (self, op->chunks, &op->error))
+  if (!truncate_if_asked (op) || !ensure_open (self, &op->error)
+      || !write_chunks (self, op->chunks, &op->error))
     return;
 
   if (close (self->fd) != 0)
@@ -620,8 +618,8 @@ start_op (FbPartFile          *self,
   self->busy = TRUE;
   op->self = self;
   op->chunks = steal_pending (self);
-  op->truncate = self->restarted;
-  self->restarted = FALSE;
+  op->truncate = self->truncate;
+  self->truncate = FALSE;
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, op, (GDestroyNotify) op_data_free);
   /* Disk work is not interrupted half-way: the result always reflects

@@ -1,0 +1,181 @@
+/* fb-tls-database.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-tls-database"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "fb-tls-database.h"
+
+struct _FbTlsDatabase
+{
+  GTlsDatabase  parent_instance;
+
+  GTlsDatabase *inner;
+};
+
+G_DEFINE_FINAL_TYPE (FbTlsDatabase, fb_tls_database, G_TYPE_TLS_DATABASE)
+
+static GTlsCertificateFlags
+fb_tls_database_verify_chain (GTlsDatabase             *database,
+                              GTlsCertificate          *chain,
+                              const char               *purpose,
+                              GSocketConnectable       *identity,
+                              GTlsInteraction          *interaction,
+                              GTlsDatabaseVerifyFlags   flags,
+                              GCancellable             *cancellable,
+                              GError                  **error)
+{
+  FbTlsDatabase *self = FB_TLS_DATABASE (database);
+
+  return g_tls_database_verify_chain (self->inner, chain, purpose, identity, interaction,
+                                      flags, cancellable, error);
+}
+
+static char *
+fb_tls_database_create_certificate_handle (GTlsDatabase    *database,
+                                           GTlsCertificate *certificate)
+{
+  return g_tls_database_create_certificate_handle (FB_TLS_DATABASE (database)->inner,
+                                                   certificate);
+}
+
+static GTlsCertificate *
+fb_tls_database_lookup_certificate_for_handle (GTlsDatabase             *database,
+                                               const char               *handle,
+                                               GTlsInteraction          *interaction,
+                                               GTlsDatabaseLookupFlags   flags,
+                                               GCancellable             *cancellable,
+                                               GError                  **error)
+{
+  return g_tls_database_lookup_certificate_for_handle (FB_TLS_DATABASE (database)->inner,
+                                                       handle, interaction, flags,
+                                                       cancellable, error);
+}
+
+static GTlsCertificate *
+fb_tls_database_lookup_certificate_issuer (GTlsDatabase             *database,
+                                           GTlsCertificate          *certificate,
+                                           GTlsInteraction          *interaction,
+                                           GTlsDatabaseLookupFlags   flags,
+                                           GCancellable             *cancellable,
+                                           GError                  **error)
+{
+  return g_tls_database_lookup_certificate_issuer (FB_TLS_DATABASE (database)->inner,
+                                                   certificate, interaction, flags,
+                                                   cancellable, error);
+}
+
+static GList *
+fb_tls_database_lookup_certificates_issued_by (GTlsDatabase             *database,
+                                               GByteArray               *issuer_raw_dn,
+                                               GTlsInteraction          *interaction,
+                                               GTlsDatabaseLookupFlags   flags,
+                                               GCancellable             *cancellable,
+                                               GError                  **error)
+{
+  return g_tls_database_lookup_certificates_issued_by (FB_TLS_DATABASE (database)->inner,
+                                                       issuer_raw_dn, interaction, flags,
+                                                       cancellable, error);
+}
+
+static void
+fb_tls_database_finalize (GObject *object)
+{
+  FbTlsDatabase *self = FB_TLS_DATABASE (object);
+
+  g_clear_object (&self->inner);
+  G_OBJECT_CLASS (fb_tls_database_parent_class)->finalize (object);
+}
+
+static void
+fb_tls_database_class_init (FbTlsDatabaseClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GTlsDatabaseClass *database_class = G_TLS_DATABASE_CLASS (klass);
+
+  object_class->finalize = fb_tls_database_finalize;
+  database_class->verify_chain = fb_tls_database_verify_chain;
+  database_class->create_certificate_handle = fb_tls_database_create_certificate_handle;
+  database_class->lookup_certificate_for_handle = fb_tls_database_lookup_certificate_for_handle;
+  database_class->lookup_certificate_issuer = fb_tls_database_lookup_certificate_issuer;
+  database_class->lookup_certificates_issued_by = fb_tls_database_lookup_certificates_issued_by;
+}
+
+static void
+fb_tls_database_init (FbTlsDatabase *self)
+{
+}
+
+GTlsDatabase *
+fb_tls_database_new (GTlsDatabase *inner)
+{
+  FbTlsDatabase *self;
+
+  g_return_val_if_fail (G_IS_TLS_DATABASE (inner), NULL);
+
+  self = g_object_new (FB_TYPE_TLS_DATABASE, NULL);
+  self->inner = g_object_ref (inner);
+  return G_TLS_DATABASE (self);
+}
+
+/* SSL_CERT_FILE, as OpenSSL, curl and Python read it, names a PEM file
+ * to trust instead of the system's store (a company CA, a test's). */
+static gpointer
+make_system (gpointer unused)
+{
+  const char *file = g_getenv ("SSL_CERT_FILE");
+  g_autoptr(GTlsDatabase) inner = NULL;
+
+  if (file != NULL && *file != '\0')
+    {
+      g_autoptr(GError) error = NULL;
+      GTlsDatabase *database = fb_tls_database_new_for_file (file, &error);
+
+      if (database != NULL)
+        return database;
+      g_warning ("SSL_CERT_FILE=%s: %s; using the system's trust store", file, error->message);
+    }
+  inner = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  return inner != NULL ? fb_tls_database_new (inner) : NULL;
+}
+
+GTlsDatabase *
+fb_tls_database_get_system (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return g_once (&once, make_system, NULL);
+}
+
+GTlsDatabase *
+fb_tls_database_new_for_file (const char  *ca_file,
+                              GError     **error)
+{
+  g_autoptr(GTlsDatabase) inner = NULL;
+  g_autofree char *absolute = NULL;
+  g_autolist(GTlsCertificate) certificates = NULL;
+
+  g_return_val_if_fail (ca_file != NULL, NULL);
+
+  /* GIO's file database wants an absolute path; and an empty or foreign
+   * file would otherwise only show as every server's certificate failing. */
+  absolute = g_canonicalize_filename (ca_file, NULL);
+  certificates = g_tls_certificate_list_new_from_file (absolute, error);
+  if (certificates == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                             _("no PEM certificate in the file"));
+      return NULL;
+    }
+  inner = g_tls_file_database_new (absolute, error);
+  if (inner == NULL)
+    return NULL;
+  return fb_tls_database_new (inner);
+}

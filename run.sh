@@ -4,7 +4,8 @@
 #   ./run.sh demo   install what is missing, build in build/, start `fetchboard --demo`
 #   ./run.sh test   install what is missing, then run the whole suite twice:
 #                   build/ with -Dwerror=true, build-asan/ with AddressSanitizer + UBSan,
-#                   both under xvfb-run; exits non-zero on any failure
+#                   both under xvfb-run, then each libFuzzer target for 30 s
+#                   (fuzz/run.sh); exits non-zero on any failure
 #
 # Packages are installed only when missing (one dpkg-query call), and `apt-get update`
 # runs only then, so a machine that has everything starts building at once.
@@ -20,6 +21,7 @@ packages=(
   libsoup-3.0-dev libjson-glib-dev libcunit1-dev
   gettext iso-codes desktop-file-utils appstream librsvg2-common
   python3 xvfb xauth dbus-daemon imagemagick openssl
+  clang libclang-rt-14-dev
 )
 
 usage ()
@@ -182,7 +184,17 @@ run_tests ()
   TIMEOUT_MULTIPLIER=3 test_pass sanitizers build-asan \
     -Db_sanitize=address,undefined -Db_lundef=false
 
-  echo "run.sh: both runs took $((SECONDS - start)) s"
+  # The libFuzzer targets (fuzz/run.sh): about 30 s each on their own clang build.
+  echo "=== fuzz: fuzz/run.sh ${FUZZ_SECONDS:-30}"
+  if (unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; "$top/fuzz/run.sh" "${FUZZ_SECONDS:-30}"); then
+    total_passed=$((total_passed + 1))
+  else
+    echo "run.sh: fuzz: a target crashed or did not build" >&2
+    total_failed=$((total_failed + 1))
+    status=1
+  fi
+
+  echo "run.sh: both runs and the fuzzers took $((SECONDS - start)) s"
   echo "summary: $total_passed passed, $total_failed failed, $total_skipped skipped"
   exit "$status"
 }

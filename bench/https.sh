@@ -18,7 +18,8 @@
 # Environment: FETCHBOARD_CLI (default build/src/cli/fetchboard-cli, rebuilt
 # first), BENCH_TOOLS (default "fetchboard-cli curl wget2"), BENCH_CASES (a
 # subset of: big-h2 big-h1 big-http eight-h2 small5-h2 small100-h2
-# small5-http small100-http).
+# small5-http small100-http queue100k-h2; the last, 100,000 small files at
+# -m 100, is the memory figure: its peak RSS is what counts).
 
 set -u -o pipefail
 export LC_ALL=C.UTF-8
@@ -104,6 +105,8 @@ http {
   ssl_certificate_key $SHM/certs/server-key.pem;
   ssl_session_cache shared:SSL:10m;
   root $WWW;
+  # /q/NNNN/NAME: the small file fNNNN.gif under any name (the queue case).
+  rewrite ^/q/([0-9]+)/ /small/f\$1.gif break;
   server { listen 127.0.0.1:$H2 ssl http2 backlog=4096; }
   server { listen 127.0.0.1:$H1 ssl backlog=4096; }
   server { listen 127.0.0.1:$PLAIN backlog=4096; }
@@ -131,6 +134,8 @@ case_urls () {
     big-*) echo "$base/big.bin" ;;
     eight-*) for i in $(seq 1 8); do echo "$base/part$i.bin"; done ;;
     small*) for f in "$WWW"/small/*; do echo "$base/small/$(basename "$f")"; done ;;
+    queue100k-*) python3 -c 'import sys
+for i in range(100000): print(f"{sys.argv[1]}/q/{i % 1000:04d}/n{i:06d}.gif")' "$base" ;;
   esac
 }
 case_concurrency () {
@@ -138,7 +143,7 @@ case_concurrency () {
     big-*) echo 1 ;;
     eight-*) echo 8 ;;
     small5-*) echo 5 ;;
-    small100-*) echo 100 ;;
+    small100-*|queue100k-*) echo 100 ;;
   esac
 }
 
@@ -162,6 +167,17 @@ tool_cmd () {
 
 check_dest () {
   local urls=$1 dest=$2 url name
+  case "$urls" in
+    *queue100k*)
+      # Each file is one of the 1,000 small ones: compare a sample, count all.
+      [ "$(ls "$dest" | wc -l)" = 100000 ] || { echo "not 100,000 files in $dest"; return 1; }
+      for i in 0 1 999 54321 99999; do
+        name=$(printf 'n%06d.gif' "$i")
+        cmp -s "$WWW/small/$(printf 'f%04d.gif' $((i % 1000)))" "$dest/$name" \
+          || { echo "$name differs"; return 1; }
+      done
+      return 0 ;;
+  esac
   while read -r url; do
     name=${url##*/}
     case "$url" in */small/*) src=$WWW/small/$name ;; *) src=$WWW/$name ;; esac

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "fb-catalog.h"
 #include "fb-demo-server.h"
 #include "fb-gif.h"
 #include "fb-run.h"
@@ -384,30 +385,63 @@ test_catalog_untrusted_country_names_stay_inside_destination (void)
   catalog_server_free (server);
 }
 
-static void
-test_catalog_empty_country_is_error (void)
+static char *
+metadata_url (CatalogServer *server,
+              const char    *code)
 {
-  static const Entry entries[] = {
-    { "EM", "{\"country\": \"\"}", 100, FALSE },
-    { "NC", "{\"name\": \"Nowhere\"}", 100, FALSE },
-    { "NS", "{\"country\": 42}", 100, FALSE },
-  };
-  CatalogServer *server = catalog_server_new (entries, G_N_ELEMENTS (entries));
-  Fixture fx;
-  FbJob *jobs[G_N_ELEMENTS (entries)];
+  g_autofree char *cc = g_ascii_strdown (code, -1);
 
+  return g_strdup_printf ("%s/%s/metadata.json", server->base, cc);
+}
+
+/* Every document that is JSON but not {"country": "non-empty text"}: one
+ * error each, naming the URL and what was wrong, and no critical (the tests
+ * run with G_DEBUG=fatal-criticals). */
+static void
+test_catalog_wrong_metadata_shapes_are_errors (void)
+{
+  static const struct
+  {
+    Entry       entry;
+    const char *problem;
+  } cases[] = {
+    { { "EM", "{\"country\": \"\"}", 100, FALSE }, "“country” is empty" },
+    { { "NC", "{\"name\": \"Nowhere\"}", 100, FALSE }, "the metadata has no “country”" },
+    { { "NS", "{\"country\": 42}", 100, FALSE }, "“country” is a number, not text" },
+    { { "OB", "{\"country\": {}}", 100, FALSE }, "“country” is an object, not text" },
+    { { "AA", "{\"country\": [\"Brazil\"]}", 100, FALSE }, "“country” is an array, not text" },
+    { { "NU", "{\"country\": null}", 100, FALSE }, "“country” is null, not text" },
+    { { "BO", "{\"country\": true}", 100, FALSE }, "“country” is a boolean, not text" },
+    { { "AR", "[\"Brazil\"]", 100, FALSE }, "the metadata is an array, not a JSON object" },
+    { { "ST", "\"Brazil\"", 100, FALSE }, "the metadata is text, not a JSON object" },
+    { { "NM", "7", 100, FALSE }, "the metadata is a number, not a JSON object" },
+    { { "NL", "null", 100, FALSE }, "the metadata is null, not a JSON object" },
+    { { "EE", "", 100, FALSE }, "the metadata is empty" },
+    { { "WS", "  \n", 100, FALSE }, "the metadata is empty" },
+  };
+  Entry entries[G_N_ELEMENTS (cases)];
+  CatalogServer *server;
+  Fixture fx;
+  FbJob *jobs[G_N_ELEMENTS (cases)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    entries[i] = cases[i].entry;
+  server = catalog_server_new (entries, G_N_ELEMENTS (entries));
   fixture_init (&fx, server->base, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
-    jobs[i] = add_code (&fx, entries[i].code);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    jobs[i] = add_code (&fx, cases[i].entry.code);
   CU_ASSERT_TRUE_FATAL (run_to_end (&fx));
 
-  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
+      g_autofree char *url = metadata_url (server, cases[i].entry.code);
+      g_autofree char *expected = g_strdup_printf ("%s: %s", url, cases[i].problem);
+
       CU_ASSERT_EQUAL (fb_job_get_state (jobs[i]), FB_JOB_STATE_ERROR);
-      ASSERT_STR (fb_job_get_message (jobs[i]), "metadata.json has no “country” text");
+      ASSERT_STR (fb_job_get_message (jobs[i]), expected);
     }
   ASSERT_DIR_EMPTY (&fx);
-  ASSERT_COUNTS (fx.run, 0, 0, 3, 0);
+  ASSERT_COUNTS (fx.run, 0, 0, G_N_ELEMENTS (cases), 0);
   fixture_clear (&fx);
   catalog_server_free (server);
 }
@@ -417,25 +451,92 @@ test_catalog_invalid_metadata_is_error (void)
 {
   static const Entry entries[] = {
     { "IJ", "{\"country\": \"Brazil\"", 100, FALSE },
-    { "AR", "[\"Brazil\"]", 100, FALSE },
   };
   CatalogServer *server = catalog_server_new (entries, G_N_ELEMENTS (entries));
+  g_autofree char *url = metadata_url (server, "IJ");
+  g_autofree char *prefix = g_strdup_printf ("%s: the metadata is not valid JSON: ", url);
   Fixture fx;
   FbJob *broken;
-  FbJob *array;
 
   fixture_init (&fx, server->base, TRUE);
   broken = add_code (&fx, "IJ");
-  array = add_code (&fx, "AR");
   CU_ASSERT_TRUE_FATAL (run_to_end (&fx));
 
   CU_ASSERT_EQUAL (fb_job_get_state (broken), FB_JOB_STATE_ERROR);
-  ASSERT_PREFIX (fb_job_get_message (broken), "metadata.json is not valid JSON: ");
-  CU_ASSERT_EQUAL (fb_job_get_state (array), FB_JOB_STATE_ERROR);
-  ASSERT_STR (fb_job_get_message (array), "metadata.json has no “country” text");
+  ASSERT_PREFIX (fb_job_get_message (broken), prefix);
   ASSERT_DIR_EMPTY (&fx);
   fixture_clear (&fx);
   catalog_server_free (server);
+}
+
+/* The parser alone: an empty GBytes may hold NULL data. */
+static void
+test_catalog_parse_country_edge_bytes (void)
+{
+  static const char nul_inside[] = "{\"country\": \"Bra\0zil\"}";
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr(GBytes) nul = g_bytes_new_static (nul_inside, sizeof nul_inside - 1);
+  g_autoptr(GBytes) good = g_bytes_new_static ("{\"country\":\"Brazil\"}", 20);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *country = NULL;
+
+  CU_ASSERT_PTR_NULL (g_bytes_get_data (empty, NULL));
+  country = fb_catalog_parse_country (empty, "http://h/br/metadata.json", &error);
+  CU_ASSERT_PTR_NULL (country);
+  CU_ASSERT_TRUE (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+  ASSERT_STR (error->message, "http://h/br/metadata.json: the metadata is empty");
+  g_clear_error (&error);
+
+  CU_ASSERT_PTR_NULL (fb_catalog_parse_country (NULL, "u", &error));
+  ASSERT_STR (error->message, "u: the metadata is empty");
+  g_clear_error (&error);
+
+  country = fb_catalog_parse_country (nul, "u", &error);
+  CU_ASSERT_PTR_NULL (country);
+  CU_ASSERT_TRUE (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+  ASSERT_PREFIX (error->message, "u: the metadata is not valid JSON: ");
+  g_clear_error (&error);
+
+  country = fb_catalog_parse_country (good, "u", &error);
+  CU_ASSERT_PTR_NULL (error);
+  ASSERT_STR (country, "Brazil");
+}
+
+/* json-glib 1.6 takes "{…}{…}" or "2 {…}" as valid and leaks the second
+ * value: one document is one value. */
+static void
+test_catalog_parse_country_one_value_only (void)
+{
+  static const struct
+  {
+    const char *json;
+    const char *country; /* NULL: an error */
+  } cases[] = {
+    { "{\"country\":\"Brazil\"}{\"country\":\"Evil\"}", NULL },
+    { "{\"country\":\"Brazil\"} [1]", NULL },
+    { "2 {\"country\":\"Brazil\"}", NULL },
+    { "null{\"a\":{}}", NULL },
+    { "\"x\"{\"a\":{}}", NULL },
+    { "[1]{\"a\":{}}", NULL },
+    { " \r\n{\"country\":\"Brazil\"} \t\n", "Brazil" },
+    { "{\"country\":\"a}\\\"{[\", \"x\":[{\"y\":\"]\"}]}", "a}\"{[" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i].json, strlen (cases[i].json));
+      g_autoptr(GError) error = NULL;
+      g_autofree char *country = fb_catalog_parse_country (bytes, "u", &error);
+
+      ASSERT_STR (country, cases[i].country);
+      if (cases[i].country == NULL)
+        {
+          CU_ASSERT_TRUE (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+          ASSERT_STR (error->message, "u: the metadata is not valid JSON: more than one value");
+        }
+      else
+        CU_ASSERT_PTR_NULL (error);
+    }
 }
 
 static void
@@ -805,8 +906,10 @@ static const FbTestCase tests[] = {
   FB_TEST (test_catalog_saves_code_name_without_metadata),
   FB_TEST (test_catalog_saves_country_name_from_metadata),
   FB_TEST (test_catalog_untrusted_country_names_stay_inside_destination),
-  FB_TEST (test_catalog_empty_country_is_error),
+  FB_TEST (test_catalog_wrong_metadata_shapes_are_errors),
   FB_TEST (test_catalog_invalid_metadata_is_error),
+  FB_TEST (test_catalog_parse_country_edge_bytes),
+  FB_TEST (test_catalog_parse_country_one_value_only),
   FB_TEST (test_catalog_image_404_is_not_found_without_metadata_request),
   FB_TEST (test_catalog_metadata_404_is_error_and_leaves_no_file),
   FB_TEST (test_catalog_metadata_timeout_removes_part_file),

@@ -992,6 +992,210 @@ test_cli_download_stdin_and_arguments_with_errors (void)
   fb_test_rm_rf (dir);
 }
 
+/* A URL's password is shown as "***" in error lines and --json, whatever the
+ * path that named it; the request still gets the real URL. */
+static void
+test_cli_passwords_in_urls_are_masked (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *plain = fb_test_server_url (server, "/status/404");
+  g_autofree char *ok_plain = fb_test_server_url (server, "/file/k.bin?size=7");
+  g_autofree char *missing = NULL;
+  g_autofree char *ok = NULL;
+  g_autofree char *shown_missing = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *json_out = NULL;
+  g_autofree char *json_err = NULL;
+  g_autofree char *server_out = NULL;
+  g_autofree char *server_err = NULL;
+  int status;
+
+  CU_ASSERT_TRUE_FATAL (g_str_has_prefix (plain, "http://"));
+  missing = g_strconcat ("http://alice:s3cret@", plain + strlen ("http://"), NULL);
+  ok = g_strconcat ("http://alice:s3cret@", ok_plain + strlen ("http://"), NULL);
+  shown_missing = g_strconcat ("http://alice:***@", plain + strlen ("http://"), NULL);
+
+  list = write_list (dir, "list.txt", (const char *[]) {
+    missing, "ftp://bob:hunter2@127.0.0.1/x.bin", ok, NULL });
+  status = run_cli (dir, NULL, &out, &err, "download", "-v", "@list.txt", NULL);
+  CU_ASSERT_EQUAL (status, 1);
+  CU_ASSERT_PTR_NULL (strstr (out, "s3cret"));
+  CU_ASSERT_PTR_NULL (strstr (err, "s3cret"));
+  CU_ASSERT_PTR_NULL (strstr (err, "hunter2"));
+  expected = g_strdup_printf ("%s not found: Not found (HTTP 404): %s", shown_missing,
+                              shown_missing);
+  CU_ASSERT_TRUE (has_line (err, expected) || has_line (out, expected));
+  CU_ASSERT_EQUAL (file_size (dir, "k.bin"), 7);
+
+  status = run_cli (dir, NULL, &json_out, &json_err, "download", "--json", "-o", "j", missing,
+                    NULL);
+  /* Not found is not an error: exit 0. */
+  CU_ASSERT_EQUAL (status, 0);
+  CU_ASSERT_PTR_NULL (strstr (json_out, "s3cret"));
+  CU_ASSERT_PTR_NULL (strstr (json_err, "s3cret"));
+  {
+    g_auto(GStrv) lines = g_strsplit (json_out, "\n", -1);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autofree char *message = g_strdup_printf ("Not found (HTTP 404): %s", shown_missing);
+    JsonObject *object;
+
+    CU_ASSERT_TRUE_FATAL (g_strv_length (lines) >= 1);
+    CU_ASSERT_TRUE_FATAL (json_parser_load_from_data (parser, lines[0], -1, NULL));
+    object = json_node_get_object (json_parser_get_root (parser));
+    CU_ASSERT_STRING_EQUAL (json_object_get_string_member (object, "input"), shown_missing);
+    CU_ASSERT_STRING_EQUAL (json_object_get_string_member (object, "message"), message);
+  }
+
+  /* A usage error about --server shows it masked too. */
+  status = run_cli (dir, NULL, &server_out, &server_err, "flags", "-s",
+                    "ftp://carol:pa55@127.0.0.1/flags", "BR", NULL);
+  CU_ASSERT_EQUAL (status, 2);
+  CU_ASSERT_PTR_NULL (strstr (server_err, "pa55"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (server_err, "ftp://carol:***@127.0.0.1/flags"));
+  fb_test_rm_rf (dir);
+}
+
+/* Every number on the command line is checked whole and against its range
+ * before it reaches a timer or a counter: exit 2, a message naming the
+ * option and what it allows, nothing run. */
+static void
+test_cli_numeric_options_out_of_range_exit_2 (void)
+{
+  static const char timeout_error[] = "*** Usage error: --timeout SECONDS must be from 0.1 to 600";
+  static const char max_req_error[] = "*** Usage error: --max-req N must be from 1 to 1000";
+  static const char limit_error[] =
+    "*** Usage error: --limit N must be a whole number from 1 to 2147483647";
+  static const char port_error[] = "*** Usage error: --port N must be from 0 to 65535";
+  static const char rate_error[] = "*** Usage error: --error-rate P must be from 0 to 1";
+  static const struct
+  {
+    const char *args[6];
+    const char *error;
+  } cases[] = {
+    { { "download", "--timeout", "1e13", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "1e308", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "1e400", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "-1", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "nan", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "inf", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "-inf", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "0.05", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "600.5", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "3s", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "", "http://127.0.0.1:1/x", NULL }, timeout_error },
+    { { "download", "--timeout", "-1.7976931348623157e308", "http://127.0.0.1:1/x", NULL },
+      timeout_error },
+    { { "probe", "--timeout", "4294968", "localhost", NULL }, timeout_error },
+    { { "flags", "--timeout", "1e13", "BR", NULL }, timeout_error },
+    { { "flags", "-m", "1e13", NULL }, max_req_error },
+    { { "flags", "-m", "99999999999", NULL }, max_req_error },
+    { { "flags", "-m", "-2147483648", NULL }, max_req_error },
+    { { "flags", "-m", "-1", NULL }, max_req_error },
+    { { "flags", "--max_req", "0x10", NULL }, max_req_error },
+    { { "probe", "-m", "1001", "localhost", NULL }, max_req_error },
+    { { "flags", "-l", "-5", NULL }, limit_error },
+    { { "flags", "-l", "2147483648", NULL }, limit_error },
+    { { "flags", "-l", "1.5", NULL }, limit_error },
+    { { "serve", "--port", "70000", NULL }, port_error },
+    { { "serve", "--port", "-1", NULL }, port_error },
+    { { "serve", "--port", "4294967296", NULL }, port_error },
+    { { "serve", "--error-rate", "nan", NULL }, rate_error },
+    { { "serve", "--error-rate", "-0.5", NULL }, rate_error },
+    { { "serve", "--error-rate", "1e308", NULL }, rate_error },
+    { { "serve", "--delay", "1e308", NULL },
+      "*** Usage error: --delay: Invalid delay “1e308”: expected seconds from 0 to 3600, like "
+      "0.5 or 0.5-5" },
+  };
+  g_autofree char *dir = fb_test_make_tmpdir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run_cli_strv (dir, NULL, &out, &err, cases[i].args);
+      g_auto(GStrv) lines = g_strsplit (err, "\n", -1);
+
+      CU_ASSERT_EQUAL (status, 2);
+      CU_ASSERT_STRING_EQUAL (lines[0], cases[i].error);
+      CU_ASSERT_STRING_EQUAL (out, "");
+      if (status != 2 || g_strcmp0 (lines[0], cases[i].error) != 0)
+        g_printerr ("\ncase %u (%s %s): %d\n%s", i, cases[i].args[1], cases[i].args[2], status,
+                    err);
+    }
+
+  /* The edges themselves are allowed. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = run_cli (dir, NULL, &out, &err, "probe", "--timeout", "600", "-m", "1000",
+                          "nothere.invalid", NULL);
+
+    CU_ASSERT_EQUAL (status, 0);
+    CU_ASSERT_TRUE (has_line (out, "  nothere.invalid"));
+  }
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = run_cli (dir, NULL, &out, &err, "probe", "--timeout", "0.1", "-m", "1",
+                          "nothere.invalid", NULL);
+
+    CU_ASSERT_EQUAL (status, 0);
+  }
+  {
+    g_auto(GStrv) names = fb_test_list_dir (dir);
+
+    CU_ASSERT_EQUAL (g_strv_length (names), 0);
+  }
+  fb_test_rm_rf (dir);
+}
+
+/* Lines that cannot run are reported in line order per list, then (with
+ * -v) the duplicates, within a list and of an earlier list. */
+static void
+test_cli_download_reports_in_line_order_across_lists (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *one = fb_test_server_url (server, "/file/one.bin?size=10");
+  g_autofree char *two = fb_test_server_url (server, "/file/two.bin?size=20");
+  g_autofree char *three = fb_test_server_url (server, "/file/three.bin?size=30");
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  a = write_list (dir, "a.txt", (const char *[]) {
+    one, "example.com", "ftp://x/y", one, two, "ftp://x/z", NULL });
+  b = write_list (dir, "b.txt", (const char *[]) { two, "BR", three, NULL });
+  status = run_cli (dir, NULL, &out, &err, "download", "-v", "-o", "out", "@a.txt", "@b.txt",
+                    NULL);
+  CU_ASSERT_EQUAL (status, 1);
+  lines = g_strsplit (err, "\n", -1);
+  CU_ASSERT_EQUAL_FATAL (g_strv_length (lines), 7);
+  CU_ASSERT_STRING_EQUAL (lines[0], "a.txt:2: not a URL (looks like a domain; use probe)");
+  CU_ASSERT_STRING_EQUAL (lines[1], "a.txt:3: unsupported scheme “ftp”");
+  CU_ASSERT_STRING_EQUAL (lines[2], "a.txt:6: unsupported scheme “ftp”");
+  CU_ASSERT_STRING_EQUAL (lines[3], "a.txt:4: duplicate of line 1");
+  CU_ASSERT_STRING_EQUAL (lines[4], "b.txt:2: not a URL (looks like a country code; use flags)");
+  CU_ASSERT_STRING_EQUAL (lines[5], "b.txt:1: duplicate of a.txt:5");
+  CU_ASSERT_STRING_EQUAL (lines[6], "");
+  CU_ASSERT_TRUE (has_line (out, "  3 files downloaded."));
+  {
+    g_autofree char *saved = g_build_filename (dir, "out", NULL);
+
+    CU_ASSERT_EQUAL (file_size (saved, "one.bin"), 10);
+    CU_ASSERT_EQUAL (file_size (saved, "two.bin"), 20);
+    CU_ASSERT_EQUAL (file_size (saved, "three.bin"), 30);
+  }
+  fb_test_rm_rf (dir);
+}
+
 /* ---- probe ---- */
 
 static void
@@ -1077,6 +1281,99 @@ test_cli_sigint_cancels_and_exits_130 (void)
   CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".part"), 0);
   CU_ASSERT_EQUAL (fb_test_count_suffix (downloaded, ".gif"), 0);
   fb_test_rm_rf (dir);
+}
+
+/* Every catchable way a terminal or a supervisor ends a program is a clean
+ * cancel: no .part left, the summary printed, status 128 + the signal. */
+typedef struct
+{
+  const char *dir;
+  guint       n;
+} PartWait;
+
+static gboolean
+part_exists (gpointer user_data)
+{
+  PartWait *wait = user_data;
+
+  return fb_test_count_suffix (wait->dir, ".part") >= wait->n;
+}
+
+static int
+signal_mid_download (FbTestServer *server,
+                     const int    *signums,
+                     guint         n_signals,
+                     char        **out,
+                     char        **err,
+                     guint        *n_part_before)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *saved = g_build_filename (dir, "out", NULL);
+  g_autofree char *big = fb_test_server_url (server, "/partial?size=2000000&sent=600000");
+  g_autofree char *stall = fb_test_server_url (server, "/stall");
+  g_autoptr(GSubprocess) process = NULL;
+  PartWait wait = { saved, 1 };
+  int status;
+
+  process = spawn_cli (dir, FALSE, (const char *[]) { "download", "-o", "out", big, stall,
+                                                      NULL });
+  /* The big body is being written to its .part when the signal comes. */
+  CU_ASSERT_TRUE (fb_test_wait_until (part_exists, &wait, CHILD_DEADLINE));
+  *n_part_before = fb_test_count_suffix (saved, ".part");
+  for (guint i = 0; i < n_signals; i++)
+    g_subprocess_send_signal (process, signums[i]);
+  status = finish_cli (process, NULL, out, err);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (saved, ".part"), 0);
+  {
+    g_auto(GStrv) names = fb_test_list_dir (saved);
+
+    CU_ASSERT_EQUAL (g_strv_length (names), 0);
+  }
+  fb_test_rm_rf (dir);
+  return status;
+}
+
+static void
+test_cli_signals_cancel_cleanly (void)
+{
+  static const int signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      guint n_part = 0;
+      int status = signal_mid_download (server, &signals[i], 1, &out, &err, &n_part);
+
+      CU_ASSERT_EQUAL (n_part, 1);
+      CU_ASSERT_EQUAL (status, 128 + signals[i]);
+      if (status != 128 + signals[i])
+        g_printerr ("\nsignal %d: status %d\n", signals[i], status);
+      CU_ASSERT_TRUE (has_line (out, "--------------------"));
+      CU_ASSERT_TRUE (has_line (out, "  2 cancelled."));
+      CU_ASSERT_STRING_EQUAL (err, "");
+    }
+}
+
+/* More signals while cancelling never skip removing the .part files; the
+ * first one handled gives the status. Different signals, so that GLib does not merge
+ * them into one dispatch (the old code left at once on the second). */
+static void
+test_cli_second_ctrl_c_still_cleans_up (void)
+{
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGINT };
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  guint n_part = 0;
+  int status = signal_mid_download (server, signals, G_N_ELEMENTS (signals), &out, &err,
+                                    &n_part);
+
+  CU_ASSERT_EQUAL (n_part, 1);
+  /* GLib dispatches pending signals in its own order, not as they came. */
+  CU_ASSERT_TRUE (status == 128 + SIGINT || status == 128 + SIGTERM || status == 128 + SIGHUP);
+  CU_ASSERT_TRUE (has_line (out, "  2 cancelled."));
 }
 
 /* ---- serve ---- */
@@ -1199,8 +1496,13 @@ static const FbTestCase tests[] = {
   { "test_cli_download_without_valid_urls_exits_2", test_cli_download_without_valid_urls_exits_2 },
   { "test_cli_download_stdin_and_arguments_with_errors",
     test_cli_download_stdin_and_arguments_with_errors },
+  FB_TEST (test_cli_passwords_in_urls_are_masked),
+  FB_TEST (test_cli_download_reports_in_line_order_across_lists),
+  FB_TEST (test_cli_numeric_options_out_of_range_exit_2),
   { "test_cli_probe_prints_found_and_not_found", test_cli_probe_prints_found_and_not_found },
   { "test_cli_sigint_cancels_and_exits_130", test_cli_sigint_cancels_and_exits_130 },
+  FB_TEST (test_cli_signals_cancel_cleanly),
+  FB_TEST (test_cli_second_ctrl_c_still_cleans_up),
   { "test_cli_serve_serves_flags_until_ctrl_c", test_cli_serve_serves_flags_until_ctrl_c },
   { NULL, NULL }
 };

@@ -521,6 +521,105 @@ test_job_bitfields_hold_every_value (void)
   CU_ASSERT_EQUAL (fb_job_get_phase (job), FB_JOB_PHASE_DONE);
 }
 
+/* Phase times: exact microseconds for 35 minutes, then milliseconds. */
+static void
+test_job_phase_offsets_round_trip (void)
+{
+  static const gint64 exact[] = { 0, 1, 999, 1000000, G_GINT64_CONSTANT (2147483646) };
+
+  CU_ASSERT_EQUAL (_fb_job_decode_offset (0), -1);
+  for (guint i = 0; i < G_N_ELEMENTS (exact); i++)
+    {
+      guint32 offset = _fb_job_encode_offset (exact[i]);
+
+      CU_ASSERT_NOT_EQUAL (offset, 0);
+      CU_ASSERT_EQUAL (_fb_job_decode_offset (offset), exact[i]);
+    }
+  /* From 2^31 - 1 µs on: milliseconds, rounded down. */
+  CU_ASSERT_EQUAL (_fb_job_decode_offset (_fb_job_encode_offset (G_GINT64_CONSTANT (2147483647))),
+                   G_GINT64_CONSTANT (2147483000));
+  CU_ASSERT_EQUAL (_fb_job_decode_offset (_fb_job_encode_offset (G_GINT64_CONSTANT (3600123456))),
+                   G_GINT64_CONSTANT (3600123000));
+  /* 24 days and more saturate; a clock going back counts as 0. */
+  CU_ASSERT_EQUAL (_fb_job_decode_offset (_fb_job_encode_offset (G_GINT64_CONSTANT (1) << 50)),
+                   (gint64) 0x7fffffff * 1000);
+  CU_ASSERT_EQUAL (_fb_job_decode_offset (_fb_job_encode_offset (-5)), 0);
+}
+
+/* A million jobs that failed the same way share one message, and a job's
+ * message and its error's are one string. */
+static void
+test_job_messages_are_shared (void)
+{
+  g_autoptr(FbJob) a = fb_job_new (FB_JOB_KIND_PROBE, "a.invalid");
+  g_autoptr(FbJob) b = fb_job_new (FB_JOB_KIND_PROBE, "b.invalid");
+  g_autoptr(GError) error = g_error_new_literal (G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                                                 "Name or service not known");
+  g_autofree char *copy = g_strdup (error->message);
+
+  _fb_job_set_error (a, error);
+  _fb_job_set_error (b, error);
+  CU_ASSERT_TRUE (_fb_job_finish (a, FB_JOB_STATE_NOT_FOUND, error->message));
+  CU_ASSERT_TRUE (_fb_job_finish (b, FB_JOB_STATE_NOT_FOUND, copy));
+  CU_ASSERT_STRING_EQUAL (fb_job_get_message (a), "Name or service not known");
+  CU_ASSERT_PTR_EQUAL (fb_job_get_message (a), fb_job_get_message (b));
+  CU_ASSERT_PTR_NOT_EQUAL (fb_job_get_message (a), error->message);
+  /* The GError is built when asked for, with the class and the same text. */
+  CU_ASSERT_TRUE (g_error_matches (fb_job_get_error (a), G_RESOLVER_ERROR,
+                                   G_RESOLVER_ERROR_NOT_FOUND));
+  CU_ASSERT_STRING_EQUAL (fb_job_get_error (a)->message, "Name or service not known");
+  CU_ASSERT_PTR_EQUAL (fb_job_get_error (a), fb_job_get_error (a));
+
+  /* A reset forgets both; the other job keeps its message. */
+  _fb_job_reset (a);
+  CU_ASSERT_PTR_NULL (fb_job_get_message (a));
+  CU_ASSERT_PTR_NULL (fb_job_get_error (a));
+  CU_ASSERT_STRING_EQUAL (fb_job_get_message (b), "Name or service not known");
+}
+
+/* The URL requested is the input in most jobs: kept once, read the same. */
+static void
+test_job_url_same_as_input (void)
+{
+  static const char input[] = "http://h/a.bin";
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, input);
+  g_autofree char *property = NULL;
+  NotifyLog log;
+
+  notify_log_init (&log, job);
+  CU_ASSERT_PTR_NULL (fb_job_get_url (job));
+  _fb_job_set_url (job, input);
+  CU_ASSERT_PTR_EQUAL (fb_job_get_url (job), fb_job_get_input (job));
+  _fb_job_set_url (job, "http://h/a.bin");
+  CU_ASSERT_EQUAL (notify_count (&log, "url"), 1);
+  _fb_job_set_url (job, "http://other/b.bin");
+  CU_ASSERT_STRING_EQUAL (fb_job_get_url (job), "http://other/b.bin");
+  g_object_get (job, "url", &property, NULL);
+  CU_ASSERT_STRING_EQUAL (property, "http://other/b.bin");
+  _fb_job_set_url (job, input);
+  CU_ASSERT_STRING_EQUAL (fb_job_get_url (job), input);
+  _fb_job_set_url (job, NULL);
+  CU_ASSERT_PTR_NULL (fb_job_get_url (job));
+  CU_ASSERT_EQUAL (notify_count (&log, "url"), 4);
+  notify_log_clear (&log, job);
+}
+
+/* Jobs of one list share its (interned) name. */
+static void
+test_job_source_is_shared (void)
+{
+  g_autoptr(FbJob) a = fb_job_new (FB_JOB_KIND_PROBE, "a.example");
+  g_autoptr(FbJob) b = fb_job_new (FB_JOB_KIND_PROBE, "b.example");
+  g_autofree char *name = g_strdup ("list.txt");
+
+  fb_job_set_source (a, name, 1);
+  fb_job_set_source (b, "list.txt", 2);
+  g_clear_pointer (&name, g_free);
+  CU_ASSERT_STRING_EQUAL (fb_job_get_source (a), "list.txt");
+  CU_ASSERT_PTR_EQUAL (fb_job_get_source (a), fb_job_get_source (b));
+  CU_ASSERT_EQUAL (fb_job_get_source_line (b), 2);
+}
+
 static const FbTestCase tests[] = {
   FB_TEST (test_job_is_finalized),
   FB_TEST (test_job_cancellable_is_cancelled_on_dispose),
@@ -538,6 +637,10 @@ static const FbTestCase tests[] = {
   FB_TEST (test_job_enum_strings_are_exact),
   FB_TEST (test_job_enum_types_have_every_value),
   FB_TEST (test_job_bitfields_hold_every_value),
+  FB_TEST (test_job_phase_offsets_round_trip),
+  FB_TEST (test_job_messages_are_shared),
+  FB_TEST (test_job_source_is_shared),
+  FB_TEST (test_job_url_same_as_input),
   { NULL, NULL }
 };
 

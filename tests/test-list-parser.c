@@ -1019,6 +1019,48 @@ test_list_parse_file_reads_across_chunks (void)
   fb_test_rm_rf (dir);
 }
 
+/* A million rejected lines cost their text once and their reason once. */
+static void
+test_list_parse_problems_share_reasons (void)
+{
+  g_autoptr(FbListResult) result = parse ("ftp://a/1\nftp://a/2\nhttp://x/y\nhttp://x/y\n"
+                                          "http://x/y\ngopher://b\n");
+  const FbListProblem *first;
+  const FbListProblem *second;
+
+  assert_counts (result, 6, 1, 3, 2);
+  first = g_ptr_array_index (result->rejected, 0);
+  second = g_ptr_array_index (result->rejected, 1);
+  CU_ASSERT_STRING_EQUAL (first->reason, "unsupported scheme “ftp”");
+  CU_ASSERT_PTR_EQUAL (first->reason, second->reason);
+  CU_ASSERT_STRING_EQUAL (first->text, "ftp://a/1");
+  CU_ASSERT_STRING_EQUAL (second->text, "ftp://a/2");
+  first = g_ptr_array_index (result->duplicates, 0);
+  second = g_ptr_array_index (result->duplicates, 1);
+  CU_ASSERT_STRING_EQUAL (first->reason, "duplicate of line 3");
+  CU_ASSERT_PTR_EQUAL (first->reason, second->reason);
+  CU_ASSERT_EQUAL (second->line, 5);
+  second = g_ptr_array_index (result->rejected, 2);
+  CU_ASSERT_STRING_EQUAL (second->reason, "unsupported scheme “gopher”");
+  CU_ASSERT_EQUAL (second->line, 6);
+}
+
+/* Many entries and problems fill several of the result's blocks. */
+static void
+test_list_parse_many_lines (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(FbListResult) result = NULL;
+
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (text, "n%u.example\nftp://h/%u\n", i, i);
+  result = parse (text->str);
+  assert_counts (result, 40000, 20000, 20000, 0);
+  assert_entry (result, 19999, FB_ENTRY_DOMAIN, "n19999.example", 39999);
+  assert_problem (result, result->rejected, 19999, 40000, "ftp://h/19999",
+                  "list.txt:40000: unsupported scheme “ftp”");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1051,6 +1093,8 @@ main (int    argc,
     FB_TEST (test_list_parse_file_reports_a_missing_file),
     FB_TEST (test_list_parse_file_refuses_a_huge_file),
     FB_TEST (test_list_parse_file_reads_across_chunks),
+    FB_TEST (test_list_parse_problems_share_reasons),
+    FB_TEST (test_list_parse_many_lines),
     { NULL, NULL },
   };
 

@@ -422,11 +422,103 @@ test_run_retry_after_queued_cancel_runs_once (void)
   fixture_clear (&f);
 }
 
+/* The bounds a person can choose are the same in the CLI (FB_RUN_* and
+ * FB_SEMAPHORE_*), the GSettings schema and the preferences' adjustments. */
+static void
+assert_schema_range (GSettingsSchema *schema,
+                     const char      *key,
+                     double           min,
+                     double           max)
+{
+  g_autoptr(GSettingsSchemaKey) schema_key = g_settings_schema_get_key (schema, key);
+  g_autoptr(GVariant) range = g_settings_schema_key_get_range (schema_key);
+  g_autoptr(GVariant) bounds = NULL;
+  const char *type = NULL;
+  double low;
+  double high;
+
+  g_variant_get (range, "(&sv)", &type, &bounds);
+  CU_ASSERT_STRING_EQUAL (type, "range");
+  if (g_variant_is_of_type (bounds, G_VARIANT_TYPE ("(dd)")))
+    g_variant_get (bounds, "(dd)", &low, &high);
+  else
+    {
+      guint32 ulow;
+      guint32 uhigh;
+
+      g_variant_get (bounds, "(uu)", &ulow, &uhigh);
+      low = ulow;
+      high = uhigh;
+    }
+  CU_ASSERT_DOUBLE_EQUAL (low, min, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL (high, max, 1e-9);
+}
+
+static void
+assert_adjustment (const char *ui,
+                   const char *id,
+                   double      min,
+                   double      max)
+{
+  g_autofree char *pattern = g_strdup_printf (
+    "<object class=\"GtkAdjustment\" id=\"%s\">\\s*"
+    "<property name=\"lower\">([0-9.]+)</property>\\s*"
+    "<property name=\"upper\">([0-9.]+)</property>", id);
+  g_autoptr(GRegex) regex = g_regex_new (pattern, 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *lower = NULL;
+  g_autofree char *upper = NULL;
+
+  CU_ASSERT_TRUE_FATAL (g_regex_match (regex, ui, 0, &match));
+  lower = g_match_info_fetch (match, 1);
+  upper = g_match_info_fetch (match, 2);
+  CU_ASSERT_DOUBLE_EQUAL (g_ascii_strtod (lower, NULL), min, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL (g_ascii_strtod (upper, NULL), max, 1e-9);
+}
+
+static void
+test_run_bounds_match_schema_and_preferences (void)
+{
+  g_autoptr(GSettingsSchemaSource) source = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ui_path = g_build_filename (g_getenv ("FETCHBOARD_SOURCE_ROOT"), "ui",
+                                               "fb-preferences-window.ui", NULL);
+  g_autofree char *ui = NULL;
+
+  source = g_settings_schema_source_new_from_directory (g_getenv ("GSETTINGS_SCHEMA_DIR"),
+                                                        NULL, TRUE, &error);
+  g_assert_no_error (error);
+  schema = g_settings_schema_source_lookup (source, "io.github.fetchboard.Fetchboard", FALSE);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (schema);
+  assert_schema_range (schema, "timeout", FB_RUN_MIN_TIMEOUT, FB_RUN_MAX_TIMEOUT);
+  assert_schema_range (schema, "dns-timeout", FB_RUN_MIN_TIMEOUT, FB_RUN_MAX_TIMEOUT);
+  assert_schema_range (schema, "concurrent-jobs", FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT);
+
+  g_file_get_contents (ui_path, &ui, NULL, &error);
+  g_assert_no_error (error);
+  assert_adjustment (ui, "timeout_adjustment", FB_RUN_MIN_TIMEOUT, FB_RUN_MAX_TIMEOUT);
+  assert_adjustment (ui, "dns_timeout_adjustment", FB_RUN_MIN_TIMEOUT, FB_RUN_MAX_TIMEOUT);
+  assert_adjustment (ui, "concurrency_adjustment", FB_SEMAPHORE_MIN_LIMIT,
+                     FB_SEMAPHORE_MAX_LIMIT);
+
+  /* The largest timeout is a real one, not a wrapped or overflowed number. */
+  {
+    g_autoptr(FbRun) run = fb_run_new ();
+
+    fb_run_set_timeout (run, FB_RUN_MAX_TIMEOUT);
+    fb_run_set_dns_timeout (run, FB_RUN_MAX_TIMEOUT);
+    CU_ASSERT_DOUBLE_EQUAL (fb_run_get_timeout (run), FB_RUN_MAX_TIMEOUT, 0);
+    CU_ASSERT_DOUBLE_EQUAL (fb_run_get_dns_timeout (run), FB_RUN_MAX_TIMEOUT, 0);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   static const FbTestCase tests[] = {
+    FB_TEST (test_run_bounds_match_schema_and_preferences),
     { "test_run_in_flight_equals_limit_1", test_run_in_flight_equals_limit_1 },
     { "test_run_in_flight_equals_limit_5", test_run_in_flight_equals_limit_5 },
     { "test_run_in_flight_equals_limit_50", test_run_in_flight_equals_limit_50 },

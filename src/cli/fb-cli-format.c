@@ -14,6 +14,7 @@
 
 #include "fb-countries.h"
 #include "fb-cli.h"
+#include "fb-url.h"
 
 #define N_LETTERS 26
 
@@ -230,15 +231,16 @@ state_label (FbJobState state)
 char *
 fb_cli_format_job (FbJob *job)
 {
+  g_autofree char *input = NULL;
   const char *message;
 
   g_return_val_if_fail (FB_IS_JOB (job), NULL);
 
+  input = fb_url_for_display (fb_job_get_input (job));
   message = fb_job_get_message (job);
   if (message == NULL || message[0] == '\0')
-    return g_strdup_printf ("%s %s", fb_job_get_input (job), state_label (fb_job_get_state (job)));
-  return g_strdup_printf ("%s %s: %s", fb_job_get_input (job),
-                          state_label (fb_job_get_state (job)), message);
+    return g_strdup_printf ("%s %s", input, state_label (fb_job_get_state (job)));
+  return g_strdup_printf ("%s %s: %s", input, state_label (fb_job_get_state (job)), message);
 }
 
 char *
@@ -349,11 +351,13 @@ char *
 fb_cli_job_to_json (FbJob *job)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *input = NULL;
 
   g_return_val_if_fail (FB_IS_JOB (job), NULL);
 
+  input = fb_url_for_display (fb_job_get_input (job));
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "input", fb_job_get_input (job));
+  add_string_or_null (builder, "input", input);
   add_string_or_null (builder, "kind", fb_cli_kind_to_string (fb_job_get_kind (job)));
   add_string_or_null (builder, "state", fb_cli_state_to_string (fb_job_get_state (job)));
   add_string_or_null (builder, "message", fb_job_get_message (job));

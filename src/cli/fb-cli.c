@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
@@ -27,6 +28,7 @@
 #include "fb-semaphore.h"
 #include "fb-stall-meter.h"
 #include "fb-tls-database.h"
+#include "fb-url.h"
 
 #define PROGRAM_NAME         "fetchboard-cli"
 #define PROGRESS_INTERVAL_MS 100 /* at most ten redraws a second */
@@ -52,9 +54,10 @@ typedef struct
 
 typedef struct
 {
-  guint  line;
-  char  *message;
-} Problem;
+  FbCli *cli;
+  int    signum;
+  guint  id;
+} SignalWatch;
 
 struct _FbCli
 {
@@ -97,9 +100,10 @@ struct _FbCli
   GPtrArray     *sources;
   guint          n_reading;
   guint          n_rejected;
-  guint          sigint_id;
-  guint          sigterm_id;
-  int            signal_status; /* the exit status a signal asked for, 0 if none */
+  SignalWatch    watches[3];    /* SIGHUP, SIGINT, SIGTERM */
+  guint          quit_id;       /* SIGQUIT, through quit_pipe */
+  int            signal_status; /* 128 + the first signal's number, 0 if none */
+  gboolean       hurried;
   gboolean       run_finished;
 };
 
@@ -132,13 +136,6 @@ list_source_free (ListSource *source)
   g_free (source);
 }
 
-static void
-problem_free (Problem *problem)
-{
-  g_free (problem->message);
-  g_free (problem);
-}
-
 static FbCli *
 fb_cli_new (FbCliCommand  command,
             const char   *name)
@@ -163,11 +160,12 @@ fb_cli_new (FbCliCommand  command,
   return cli;
 }
 
+static void unwatch_signals (FbCli *cli);
+
 static void
 fb_cli_free (FbCli *cli)
 {
-  g_clear_handle_id (&cli->sigint_id, g_source_remove);
-  g_clear_handle_id (&cli->sigterm_id, g_source_remove);
+  unwatch_signals (cli);
   g_clear_pointer (&cli->progress, fb_cli_progress_free);
   if (cli->run != NULL)
     g_signal_handlers_disconnect_by_data (cli->run, cli);
@@ -276,7 +274,8 @@ main_help (void)
   g_string_append (description,
                    _("Exit status: 0 when no job ended in error (not found is not an error),\n"
                      "1 when one did or input was rejected, 2 for usage errors, 130 after\n"
-                     "Ctrl+C.\n"));
+                     "Ctrl+C, 128 + N after signal N (SIGHUP 129, SIGQUIT 131, SIGTERM 143);\n"
+                     "every job is cancelled and its partial file removed first.\n"));
 
   g_set_prgname (PROGRAM_NAME);
   context = g_option_context_new (_("COMMAND [ARG…]"));
@@ -346,6 +345,124 @@ add_entry (GArray       *entries,
   g_array_append_val (entries, entry);
 }
 
+/* Numbers from the command line: the whole text must be a number in range,
+ * so "1e13", "nan", "inf", "-1" or "5x" end as a usage error that names the
+ * option and what it allows, before any of them reaches a timer. */
+static gboolean
+parse_int_arg (const char  *text,
+               gint64       min,
+               gint64       max,
+               int         *out)
+{
+  gint64 value;
+  char *end = NULL;
+
+  if (text == NULL || *text == '\0' || g_ascii_isspace (*text))
+    return FALSE;
+  errno = 0;
+  value = g_ascii_strtoll (text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < min || value > max)
+    return FALSE;
+  *out = (int) value;
+  return TRUE;
+}
+
+static gboolean
+parse_double_arg (const char *text,
+                  double      min,
+                  double      max,
+                  double     *out)
+{
+  double value;
+  char *end = NULL;
+
+  if (text == NULL || *text == '\0' || g_ascii_isspace (*text))
+    return FALSE;
+  value = g_ascii_strtod (text, &end);
+  /* NaN fails both comparisons; infinities fail one. */
+  if (end == text || *end != '\0' || !(value >= min && value <= max))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+max_req_cb (const char  *name,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_int_arg (value, FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT, &cli->max_req))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--max-req N must be from %d to %d"),
+               FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT);
+  return FALSE;
+}
+
+static gboolean
+limit_cb (const char  *name,
+          const char  *value,
+          gpointer     data,
+          GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_int_arg (value, 1, G_MAXINT, &cli->limit))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--limit N must be a whole number from 1 to %d"), G_MAXINT);
+  return FALSE;
+}
+
+static gboolean
+timeout_cb (const char  *name,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_double_arg (value, FB_RUN_MIN_TIMEOUT, FB_RUN_MAX_TIMEOUT, &cli->timeout))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--timeout SECONDS must be from %g to %g"),
+               FB_RUN_MIN_TIMEOUT, FB_RUN_MAX_TIMEOUT);
+  return FALSE;
+}
+
+static gboolean
+port_cb (const char  *name,
+         const char  *value,
+         gpointer     data,
+         GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_int_arg (value, 0, G_MAXUINT16, &cli->port))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--port N must be from 0 to 65535"));
+  return FALSE;
+}
+
+static gboolean
+error_rate_cb (const char  *name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  FbCli *cli = data;
+
+  if (parse_double_arg (value, 0.0, 1.0, &cli->error_rate))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--error-rate P must be from 0 to 1"));
+  return FALSE;
+}
+
 static GArray *
 command_entries (FbCli *cli)
 {
@@ -358,10 +475,10 @@ command_entries (FbCli *cli)
       add_entry (entries, "delay", 0, 0, G_OPTION_ARG_STRING, &cli->delay,
                  N_("Wait MIN seconds, or a random time from MIN to MAX, before each answer "
                     "(default 0)"), N_("MIN[-MAX]"));
-      add_entry (entries, "error-rate", 0, 0, G_OPTION_ARG_DOUBLE, &cli->error_rate,
+      add_entry (entries, "error-rate", 0, 0, G_OPTION_ARG_CALLBACK, error_rate_cb,
                  N_("Answer 418 I'm a Teapot with probability P, 0 to 1 (default 0)"),
                  N_("P"));
-      add_entry (entries, "port", 0, 0, G_OPTION_ARG_INT, &cli->port,
+      add_entry (entries, "port", 0, 0, G_OPTION_ARG_CALLBACK, port_cb,
                  N_("Listen on 127.0.0.1:N; 0 picks a free port (default 8000)"), N_("N"));
       add_entry (entries, G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli->args,
                  NULL, NULL);
@@ -374,13 +491,13 @@ command_entries (FbCli *cli)
                  N_("Get all available flags (AD to ZW)"), NULL);
       add_entry (entries, "every", 'e', 0, G_OPTION_ARG_NONE, &cli->every,
                  N_("Get flags for every possible code (AA…ZZ)"), NULL);
-      add_entry (entries, "limit", 'l', 0, G_OPTION_ARG_INT, &cli->limit,
+      add_entry (entries, "limit", 'l', 0, G_OPTION_ARG_CALLBACK, limit_cb,
                  N_("Limit to N first codes"), N_("N"));
     }
-  add_entry (entries, "max-req", 'm', 0, G_OPTION_ARG_INT, &cli->max_req,
+  add_entry (entries, "max-req", 'm', 0, G_OPTION_ARG_CALLBACK, max_req_cb,
              N_("Maximum concurrent requests, 1 to 1000 (default 5)"), N_("N"));
   /* The book's spelling. */
-  add_entry (entries, "max_req", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &cli->max_req,
+  add_entry (entries, "max_req", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_CALLBACK, max_req_cb,
              NULL, NULL);
   if (flags)
     add_entry (entries, "server", 's', 0, G_OPTION_ARG_STRING, &cli->server_url,
@@ -393,7 +510,7 @@ command_entries (FbCli *cli)
     add_entry (entries, "metadata", 0, 0, G_OPTION_ARG_NONE, &cli->metadata,
                N_("Save flags under the country name in metadata.json (flags3)"),
                NULL);
-  add_entry (entries, "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &cli->timeout,
+  add_entry (entries, "timeout", 0, 0, G_OPTION_ARG_CALLBACK, timeout_cb,
              probe ? N_("Give up on a lookup after SECONDS (default 5)")
                    : N_("Give up on a request after SECONDS (default 3.1)"), N_("SECONDS"));
   if (!probe)
@@ -445,6 +562,7 @@ parse_options (FbCli  *cli,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GArray) entries = command_entries (cli);
   g_autoptr(GError) error = NULL;
+  GOptionGroup *group;
   g_autofree char *prgname = g_strdup_printf ("%s %s", PROGRAM_NAME, cli->name);
   g_auto(GStrv) strv = g_new0 (char *, argc + 1);
 
@@ -459,22 +577,17 @@ parse_options (FbCli  *cli,
         g_option_context_set_summary (context, _(commands[i].summary));
       }
   g_option_context_set_description (context, command_description (cli->command));
-  g_option_context_add_main_entries (context, (GOptionEntry *) (gpointer) entries->data,
-                                     GETTEXT_PACKAGE);
+  /* A group of our own, so that the number callbacks get @cli. */
+  group = g_option_group_new (NULL, NULL, NULL, cli, NULL);
+  g_option_group_add_entries (group, (GOptionEntry *) (gpointer) entries->data);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_set_main_group (context, group);
 
   if (!g_option_context_parse_strv (context, &strv, &error))
     return cli_usage_error (cli, "%s", error->message);
 
   if (cli->verbose + cli->quiet + cli->json > 1)
     return cli_usage_error (cli, _("-v, -q and --json cannot be combined"));
-  if (cli->max_req != UNSET_INT
-      && (cli->max_req < FB_SEMAPHORE_MIN_LIMIT || cli->max_req > FB_SEMAPHORE_MAX_LIMIT))
-    return cli_usage_error (cli, _("--max-req N must be from %d to %d"),
-                            FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT);
-  if (cli->limit != UNSET_INT && cli->limit < 1)
-    return cli_usage_error (cli, _("--limit N must be >= 1"));
-  if (cli->timeout != UNSET_DOUBLE && !(isfinite (cli->timeout) && cli->timeout > 0))
-    return cli_usage_error (cli, _("--timeout SECONDS must be more than 0"));
   if (cli->connect_timeout != UNSET_DOUBLE
       && !(cli->connect_timeout > 0 && cli->connect_timeout <= FB_RUN_MAX_SECONDS))
     return cli_usage_error (cli, _("--connect-timeout SECONDS must be more than 0 and at most %.0f"),
@@ -502,10 +615,6 @@ parse_options (FbCli  *cli,
     {
       if (cli->args != NULL && cli->args[0] != NULL)
         return cli_usage_error (cli, _("unexpected argument “%s”"), cli->args[0]);
-      if (!(cli->error_rate >= 0.0 && cli->error_rate <= 1.0))
-        return cli_usage_error (cli, _("--error-rate P must be from 0 to 1"));
-      if (cli->port < 0 || cli->port > G_MAXUINT16)
-        return cli_usage_error (cli, _("--port N must be from 0 to 65535"));
     }
 
   if (cli->cacert != NULL)
@@ -521,13 +630,14 @@ parse_options (FbCli  *cli,
   if (cli->server_url != NULL)
     {
       g_autoptr(GUri) uri = g_uri_parse (cli->server_url, G_URI_FLAGS_NONE, NULL);
+      g_autofree char *shown = fb_url_for_display (cli->server_url);
       gsize length = strlen (cli->server_url);
 
       if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0'
           || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
               && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
         return cli_usage_error (cli, _("--server URL must be an http:// or https:// URL, "
-                                       "not “%s”"), cli->server_url);
+                                       "not “%s”"), shown);
       /* The engine appends "/{cc}/…". */
       while (length > 0 && cli->server_url[length - 1] == '/')
         cli->server_url[--length] = '\0';
@@ -538,43 +648,114 @@ parse_options (FbCli  *cli,
 
 /* ---- signals ---- */
 
+/* SIGHUP (a closed terminal or ssh session), SIGINT (Ctrl+C), SIGQUIT
+ * (Ctrl+\) and SIGTERM all end the run as a clean cancel: every job ends,
+ * every .part file is removed, the summary is printed, and the status is
+ * 128 + the signal's number (130 for Ctrl+C), as a shell reports it. A
+ * second signal never skips the clean-up. g_unix_signal_add () refuses
+ * SIGQUIT, so it comes through a pipe written by a plain handler. (GIO
+ * ignores SIGPIPE for its sockets: a closed standard output does not stop
+ * the downloads.) */
+
+static int quit_pipe[2] = { -1, -1 };
+
+static void
+quit_handler (int signum)
+{
+  int saved_errno = errno;
+  char byte = (char) signum;
+
+  if (write (quit_pipe[1], &byte, 1) < 0)
+    {
+      /* The pipe is full: a signal is already waiting to be read. */
+    }
+  errno = saved_errno;
+}
+
 static void
 handle_signal (FbCli *cli,
-               int    status)
+               int    signum)
 {
   if (cli->signal_status != 0)
     {
-      /* A second Ctrl+C: leave now, without waiting for the jobs. */
-      g_clear_pointer (&cli->progress, fb_cli_progress_free);
-      fflush (stdout);
-      _exit (cli->signal_status);
+      /* Already cancelling: what is left is removing partial files and
+       * closing connections, which must finish. */
+      if (!cli->hurried)
+        {
+          cli->hurried = TRUE;
+          if (cli->progress != NULL)
+            fb_cli_progress_clear (cli->progress);
+          g_printerr (_("%s: cancelling; removing partial files first…\n"), PROGRAM_NAME);
+        }
+      return;
     }
 
-  cli->signal_status = status;
+  cli->signal_status = 128 + signum;
   g_cancellable_cancel (cli->cancellable);
   if (cli->run != NULL && !cli->run_finished)
     fb_run_cancel (cli->run);
+  g_main_context_wakeup (NULL);
 }
 
 static gboolean
-sigint_cb (gpointer user_data)
+signal_cb (gpointer user_data)
 {
-  handle_signal (user_data, FB_CLI_EXIT_INTERRUPTED);
+  SignalWatch *watch = user_data;
+
+  handle_signal (watch->cli, watch->signum);
   return G_SOURCE_CONTINUE;
 }
 
 static gboolean
-sigterm_cb (gpointer user_data)
+quit_pipe_cb (int          fd,
+              GIOCondition condition,
+              gpointer     user_data)
 {
-  handle_signal (user_data, 128 + SIGTERM);
+  char bytes[16];
+  gssize n;
+
+  while ((n = read (fd, bytes, sizeof bytes)) > 0)
+    for (gssize i = 0; i < n; i++)
+      handle_signal (user_data, bytes[i]);
   return G_SOURCE_CONTINUE;
 }
 
 static void
 watch_signals (FbCli *cli)
 {
-  cli->sigint_id = g_unix_signal_add (SIGINT, sigint_cb, cli);
-  cli->sigterm_id = g_unix_signal_add (SIGTERM, sigterm_cb, cli);
+  static const int signals[] = { SIGHUP, SIGINT, SIGTERM };
+  struct sigaction action = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      cli->watches[i].cli = cli;
+      cli->watches[i].signum = signals[i];
+      cli->watches[i].id = g_unix_signal_add (signals[i], signal_cb, &cli->watches[i]);
+    }
+
+  if (quit_pipe[0] < 0 && pipe2 (quit_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+    return;
+  cli->quit_id = g_unix_fd_add (quit_pipe[0], G_IO_IN, quit_pipe_cb, cli);
+  action.sa_handler = quit_handler;
+  sigemptyset (&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction (SIGQUIT, &action, NULL);
+}
+
+static void
+unwatch_signals (FbCli *cli)
+{
+  struct sigaction action = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cli->watches); i++)
+    g_clear_handle_id (&cli->watches[i].id, g_source_remove);
+  if (cli->quit_id != 0)
+    {
+      action.sa_handler = SIG_DFL;
+      sigemptyset (&action.sa_mask);
+      sigaction (SIGQUIT, &action, NULL);
+      g_clear_handle_id (&cli->quit_id, g_source_remove);
+    }
 }
 
 /* ---- the run ---- */
@@ -785,11 +966,12 @@ run_flags (FbCli *cli)
       g_autofree char *search = fb_cli_format_search ((const char * const *) codes);
       g_autofree char *connections = fb_cli_format_connections (
         fb_run_get_max_concurrency (cli->run));
+      g_autofree char *shown = fb_url_for_display (base_url);
 
       if (fb_cli_url_is_local (base_url))
-        g_print (_("LOCAL site: %s\n"), base_url);
+        g_print (_("LOCAL site: %s\n"), shown);
       else
-        g_print (_("REMOTE site: %s\n"), base_url);
+        g_print (_("REMOTE site: %s\n"), shown);
       g_print ("%s\n%s\n", search, connections);
     }
 
@@ -1004,43 +1186,56 @@ mismatch_reason (FbCliCommand command,
     }
 }
 
+/* Where an entry first appeared, for "duplicate of list.txt:3". */
+typedef struct
+{
+  guint source;
+  guint line;
+} FirstSeen;
+
+/* A note for -v: this line repeats an entry of an earlier list. */
+typedef struct
+{
+  guint  line;
+  char  *text;
+} CrossNote;
+
 static void
-add_problem (GPtrArray  *problems,
-             guint       line,
-             char       *message)
+cross_note_clear (gpointer data)
 {
-  Problem *problem = g_new0 (Problem, 1);
-
-  problem->line = line;
-  problem->message = message;
-  g_ptr_array_add (problems, problem);
+  g_free (((CrossNote *) data)->text);
 }
 
-static int
-compare_problems (gconstpointer a,
-                  gconstpointer b)
+static void
+print_problem (const FbListResult  *result,
+               const FbListProblem *problem)
 {
-  const Problem *pa = *(Problem * const *) a;
-  const Problem *pb = *(Problem * const *) b;
+  g_autofree char *message = fb_list_problem_format (result, problem);
 
-  return pa->line < pb->line ? -1 : pa->line > pb->line;
+  g_printerr ("%s\n", message);
 }
 
-/* Turns what was read into jobs, reporting every line that cannot run. */
+/* Turns what was read into jobs, reporting every line that cannot run, in
+ * line order: the parser's rejected lines and the entries of the wrong kind
+ * merged as they come, nothing kept per line but the jobs. Duplicates are
+ * said only with -v. The lists are freed once their jobs exist. */
 static void
 collect_jobs (FbCli     *cli,
               GPtrArray *jobs)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   FbJobKind kind = cli->command == FB_CLI_COMMAND_DOWNLOAD ? FB_JOB_KIND_DOWNLOAD
                                                             : FB_JOB_KIND_PROBE;
+  /* One list is de-duplicated by the parser; only more lists need a table. */
+  gboolean cross = cli->sources->len > 1;
+  g_autoptr(GHashTable) seen = cross ? g_hash_table_new (g_str_hash, g_str_equal) : NULL;
+  g_autoptr(GArray) firsts = cross ? g_array_new (FALSE, FALSE, sizeof (FirstSeen)) : NULL;
 
   for (guint i = 0; i < cli->sources->len; i++)
     {
       ListSource *source = g_ptr_array_index (cli->sources, i);
       FbListResult *result = source->result;
-      g_autoptr(GPtrArray) problems = NULL;
-      g_autoptr(GPtrArray) notes = NULL;
+      g_autoptr(GArray) cross_notes = NULL;
+      guint next_rejected = 0;
 
       if (source->error != NULL)
         {
@@ -1049,61 +1244,102 @@ collect_jobs (FbCli     *cli,
           continue;
         }
 
-      problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
-      notes = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
-      for (guint j = 0; j < result->rejected->len; j++)
+      if (cli->verbose && cross)
         {
-          FbListProblem *problem = g_ptr_array_index (result->rejected, j);
-
-          add_problem (problems, problem->line, fb_list_problem_format (result, problem));
+          cross_notes = g_array_new (FALSE, FALSE, sizeof (CrossNote));
+          g_array_set_clear_func (cross_notes, cross_note_clear);
         }
-      for (guint j = 0; j < result->duplicates->len; j++)
-        {
-          FbListProblem *problem = g_ptr_array_index (result->duplicates, j);
-
-          add_problem (notes, problem->line, fb_list_problem_format (result, problem));
-        }
-
       for (guint j = 0; j < result->entries->len; j++)
         {
           FbListEntry *entry = g_ptr_array_index (result->entries, j);
           const char *reason = mismatch_reason (cli->command, entry->kind);
-          const char *first;
           FbJob *job;
+
+          for (; next_rejected < result->rejected->len; next_rejected++)
+            {
+              FbListProblem *problem = g_ptr_array_index (result->rejected, next_rejected);
+
+              if (problem->line > entry->line)
+                break;
+              print_problem (result, problem);
+            }
 
           if (reason != NULL)
             {
-              add_problem (problems, entry->line,
-                           g_strdup_printf ("%s:%u: %s", result->source, entry->line, reason));
+              g_printerr ("%s:%u: %s\n", result->source, entry->line, reason);
+              cli->n_rejected++;
               continue;
             }
-          first = g_hash_table_lookup (seen, entry->text);
-          if (first != NULL)
+          if (cross)
             {
-              /* Translators: the place of the first occurrence, "list.txt:3" */
-              g_autofree char *note = g_strdup_printf (_("duplicate of %s"), first);
+              gpointer index = g_hash_table_lookup (seen, entry->text);
 
-              add_problem (notes, entry->line,
-                           g_strdup_printf ("%s:%u: %s", result->source, entry->line, note));
-              continue;
+              if (index != NULL)
+                {
+                  if (cross_notes != NULL)
+                    {
+                      FirstSeen *first = &g_array_index (firsts, FirstSeen,
+                                                         GPOINTER_TO_UINT (index) - 1);
+                      ListSource *first_source = g_ptr_array_index (cli->sources, first->source);
+                      /* Translators: the place of the first occurrence, "list.txt:3" */
+                      g_autofree char *place = g_strdup_printf ("%s:%u", first_source->name,
+                                                                first->line);
+                      g_autofree char *note = g_strdup_printf (_("duplicate of %s"), place);
+                      CrossNote cross_note = {
+                        entry->line,
+                        g_strdup_printf ("%s:%u: %s", result->source, entry->line, note),
+                      };
+
+                      g_array_append_val (cross_notes, cross_note);
+                    }
+                  continue;
+                }
+              g_array_append_val (firsts, ((FirstSeen) { i, entry->line }));
+              g_hash_table_insert (seen, entry->text, GUINT_TO_POINTER (firsts->len));
             }
-          g_hash_table_insert (seen, g_strdup (entry->text),
-                               g_strdup_printf ("%s:%u", result->source, entry->line));
           job = fb_job_new (kind, entry->text);
           fb_job_set_source (job, result->source, entry->line);
           g_ptr_array_add (jobs, job);
         }
-
-      g_ptr_array_sort (problems, compare_problems);
-      for (guint j = 0; j < problems->len; j++)
-        g_printerr ("%s\n", ((Problem *) g_ptr_array_index (problems, j))->message);
-      cli->n_rejected += problems->len;
+      for (; next_rejected < result->rejected->len; next_rejected++)
+        print_problem (result, g_ptr_array_index (result->rejected, next_rejected));
+      cli->n_rejected += result->rejected->len;
 
       if (cli->verbose)
         {
-          g_ptr_array_sort (notes, compare_problems);
-          for (guint j = 0; j < notes->len; j++)
-            g_printerr ("%s\n", ((Problem *) g_ptr_array_index (notes, j))->message);
+          /* The parser's duplicates and those of earlier lists, in line order. */
+          guint k = 0;
+
+          for (guint j = 0; j < result->duplicates->len; j++)
+            {
+              FbListProblem *problem = g_ptr_array_index (result->duplicates, j);
+
+              for (; cross_notes != NULL && k < cross_notes->len; k++)
+                {
+                  CrossNote *note = &g_array_index (cross_notes, CrossNote, k);
+
+                  if (note->line > problem->line)
+                    break;
+                  g_printerr ("%s\n", note->text);
+                }
+              print_problem (result, problem);
+            }
+          for (; cross_notes != NULL && k < cross_notes->len; k++)
+            g_printerr ("%s\n", g_array_index (cross_notes, CrossNote, k).text);
+        }
+    }
+
+  /* The jobs hold their own copies: a million entries need not stay twice. */
+  g_clear_pointer (&seen, g_hash_table_unref);
+  for (guint i = 0; i < cli->sources->len; i++)
+    {
+      ListSource *source = g_ptr_array_index (cli->sources, i);
+
+      g_clear_pointer (&source->result, fb_list_result_free);
+      if (source->text != NULL)
+        {
+          g_string_free (source->text, TRUE);
+          source->text = NULL;
         }
     }
 }
@@ -1133,6 +1369,8 @@ run_list (FbCli *cli)
 
   create_run (cli, jobs->len);
   fb_run_add_jobs (cli->run, (FbJob **) jobs->pdata, jobs->len);
+  /* The run holds them now. */
+  g_clear_pointer (&jobs, g_ptr_array_unref);
   return execute_run (cli);
 }
 

@@ -62,32 +62,171 @@ fb_catalog_code_filename (const char *code)
   return fb_filename_sanitize (name, "catalog.gif");
 }
 
-char *
-fb_catalog_parse_country (GBytes  *metadata,
-                          GError **error)
+static const char *
+node_kind (JsonNode *node)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  gsize size;
-  const char *data = g_bytes_get_data (metadata, &size);
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      return _("an object");
+    case JSON_NODE_ARRAY:
+      return _("an array");
+    case JSON_NODE_NULL:
+      return _("null");
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        return _("a boolean");
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return _("text");
+      return _("a number");
+    default:
+      return _("something else");
+    }
+}
+
+static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Where the first JSON value of @data ends (brackets and strings matched;
+ * for an invalid document, somewhere json-glib will complain about). */
+static gsize
+first_value_end (const char *data,
+                 gsize       size)
+{
+  gsize i = 0;
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  while (i < size && is_json_space (data[i]))
+    i++;
+  if (i < size && data[i] != '{' && data[i] != '[' && data[i] != '"')
+    {
+      /* A number, true, false or null. */
+      while (i < size && !is_json_space (data[i]) && strchr ("{}[]\",:", data[i]) == NULL)
+        i++;
+      return i;
+    }
+  for (; i < size; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            {
+              in_string = FALSE;
+              if (depth == 0)
+                return i + 1;
+            }
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        depth++;
+      else if ((c == '}' || c == ']') && depth > 0 && --depth == 0)
+        return i + 1;
+    }
+  return size;
+}
+
+/* json-glib 1.6 accepts a second value after the first ("{…}{…}", "2 {…}")
+ * and leaks it: a document is one value, then only white space. */
+static gboolean
+has_trailing_value (const char *data,
+                    gsize       size)
+{
+  for (gsize i = first_value_end (data, size); i < size; i++)
+    if (!is_json_space (data[i]))
+      return TRUE;
+  return FALSE;
+}
+
+char *
+fb_catalog_parse_country (GBytes      *metadata,
+                          const char  *url,
+                          GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize size = 0;
+  const char *data;
   JsonNode *root;
+  JsonNode *member;
   JsonObject *object;
   const char *country;
 
-  if (!json_parser_load_from_data (parser, data, (gssize) size, error))
+  g_return_val_if_fail (url != NULL, NULL);
+
+  /* An empty GBytes may hold NULL data, which json-glib refuses with a critical. */
+  data = metadata != NULL ? g_bytes_get_data (metadata, &size) : NULL;
+  if (data == NULL || size == 0)
     {
-      g_prefix_error (error, _("metadata.json is not valid JSON: "));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the metadata is empty"), url);
+      return NULL;
+    }
+  if (size > G_MAXSSIZE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the metadata is too large"), url);
+      return NULL;
+    }
+
+  if (has_trailing_value (data, size))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the metadata is not valid JSON: more than one value"), url);
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the metadata is not valid JSON: %s"), url, local_error->message);
       return NULL;
     }
 
   root = json_parser_get_root (parser);
-  object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  country = object != NULL && json_object_has_member (object, "country")
-    ? json_object_get_string_member_with_default (object, "country", NULL)
-    : NULL;
+  if (root == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the metadata is empty"), url);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   /* TRANSLATORS: the second %s is "an array", "a number", … */
+                   _("%s: the metadata is %s, not a JSON object"), url, node_kind (root));
+      return NULL;
+    }
+
+  object = json_node_get_object (root);
+  member = json_object_get_member (object, "country");
+  if (member == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the metadata has no “country”"), url);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   /* TRANSLATORS: the second %s is "an array", "a number", … */
+                   _("%s: “country” is %s, not text"), url, node_kind (member));
+      return NULL;
+    }
+  country = json_node_get_string (member);
   if (country == NULL || *country == '\0')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("metadata.json has no “country” text"));
+                   _("%s: “country” is empty"), url);
       return NULL;
     }
   return g_strdup (country);

@@ -18,8 +18,10 @@ char     *fb_catalog_metadata_url    (const char  *base_url,
                                       const char  *code);
 /* "CC.gif", the book's flags2 name. */
 char     *fb_catalog_code_filename   (const char  *code);
-/* Reads "country" from a metadata.json document. */
+/* Reads "country" from a metadata.json document; errors name @url (as it
+ * should be shown: see fb_url_for_display ()) and what was wrong. */
 char     *fb_catalog_parse_country   (GBytes      *metadata,
+                                      const char  *url,
                                       GError     **error);
 
 G_END_DECLS

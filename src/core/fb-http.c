@@ -1102,9 +1102,9 @@ conn_start_tunnel (Conn           *conn,
  * handshake's last ACK and then whatever we send. The kernel tries again
  * after 1, 3, 7 s, every connection dropped in one burst in the same
  * burst. So a new connection whose SYN is unanswered three times longer
- * than the host's fastest connect, or whose first bytes the server has not
- * acknowledged after four round trips (at least 100 ms each), is dropped
- * and opened again after a random pause that spreads the burst out. */
+ * than the host's fastest connect (at least 100 ms), or whose first bytes
+ * the kernel had to send again, unacknowledged, is dropped and opened
+ * again after a random pause that spreads the burst out. */
 
 #define PROBE_MIN_US        (100 * 1000)
 #define MAX_RECONNECTS      20
@@ -1171,11 +1171,24 @@ probe_cb (gpointer user_data)
         }
       stuck = TRUE;
     }
-  else if (info.tcpi_state == TCP_ESTABLISHED)
-    stuck = info.tcpi_unacked > 0;
+  else if (info.tcpi_state == TCP_ESTABLISHED && info.tcpi_unacked > 0)
+    {
+      /* An ACK may be late (a delayed one, or one that rides on an answer
+       * a busy proxy has not sent yet); a segment the kernel had to send
+       * again was dropped. */
+      if (info.tcpi_retransmits == 0)
+        {
+          request_arm_probe (self, PROBE_MIN_US);
+          return G_SOURCE_REMOVE;
+        }
+      stuck = TRUE;
+    }
   if (!stuck)
     return G_SOURCE_REMOVE;
 
+  g_debug ("%s: connection %s (state %u, %u unacknowledged) opened again", self->key,
+           info.tcpi_state == TCP_SYN_SENT ? "never answered" : "never served",
+           (guint) info.tcpi_state, (guint) info.tcpi_unacked);
   self->reconnects++;
   conn->request = NULL;
   conn_free (conn);
@@ -1207,7 +1220,7 @@ request_connected (FbHttpRequest *self)
     g_hash_table_insert (self->pool->connect_us, g_strdup (self->conn_key),
                          GSIZE_TO_POINTER ((gsize) took));
   /* Whatever goes first (a TLS hello, a tunnel's request, the request)
-   * must be acknowledged within four round trips (see probe_cb). */
+   * is looked at after four round trips (see probe_cb). */
   if (getsockopt (self->conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
     rtt = info.tcpi_rtt;
   request_arm_probe (self, MAX (PROBE_MIN_US, 4 * rtt));

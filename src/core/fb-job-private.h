@@ -58,5 +58,9 @@ const char   *_fb_job_get_retry_after   (FbJob        *self);
 void          _fb_job_reset             (FbJob        *self);
 /* The cancellable of the current attempt (created on demand, cleared by reset). */
 GCancellable *_fb_job_get_cancellable   (FbJob        *self);
+/* How a phase's start is kept: microseconds after QUEUED, exact for 35
+ * minutes, then milliseconds up to 24 days; 0 means "not reached" (-1). */
+guint32       _fb_job_encode_offset     (gint64        delta_us);
+gint64        _fb_job_decode_offset     (guint32       offset);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fb-job-private.h"
+#include "fb-url.h"
 
 #define PROGRESS_INTERVAL_US 16000
 
@@ -27,13 +28,18 @@ struct _FbJob
   char         *saved_path;
   char         *addresses;
   char         *country;
-  char         *source;
+  const char   *source;         /* interned: a file name shared by its list's jobs */
   char         *etag;           /* the body's validators, for a resume */
   char         *last_modified;
-  GError       *error;
-  GPtrArray    *retries;      /* FbJobRetry*, made with the first */
+  GPtrArray    *retries;        /* FbJobRetry*, made with the first */
   char         *retry_after;
-  gint64        phase_time[FB_JOB_N_PHASES];
+  char         *error_message;  /* GRefString, interned; the GError is built when asked for */
+  GQuark        error_domain;
+  int           error_code;
+  /* When each phase began: QUEUED in full, the others as offsets from it
+   * (see _fb_job_encode_offset ()), 32 bytes a job instead of 56. */
+  gint64        queued_time;
+  guint32       phase_offset[FB_JOB_N_PHASES - 1];
   guint64       received;
   gint64        expected;
   gint64        last_progress_notify;
@@ -43,6 +49,7 @@ struct _FbJob
   FbJobKind     kind : 4;
   FbJobPhase    phase : 4;
   FbJobState    state : 4;
+  guint         url_is_input : 1;
 };
 
 G_DEFINE_FINAL_TYPE (FbJob, fb_job, G_TYPE_OBJECT)
@@ -95,6 +102,98 @@ set_string (char       **field,
   return TRUE;
 }
 
+/* An offset of 0 means "not reached". Below 2^31, offset - 1 is in
+ * microseconds (35 minutes); above, the low 31 bits are milliseconds
+ * (24 days): a job that waits or runs that long needs no microseconds.
+ * (Exported in fb-job-private.h for the tests.) */
+#define OFFSET_MS_FLAG 0x80000000u
+
+guint32
+_fb_job_encode_offset (gint64 delta_us)
+{
+  gint64 ms;
+
+  if (delta_us < 0)
+    delta_us = 0;
+  if (delta_us < (gint64) OFFSET_MS_FLAG - 1)
+    return (guint32) delta_us + 1;
+  ms = MIN (delta_us / 1000, (gint64) (OFFSET_MS_FLAG - 1));
+  return OFFSET_MS_FLAG | (guint32) ms;
+}
+
+gint64
+_fb_job_decode_offset (guint32 offset)
+{
+  if (offset == 0)
+    return -1;
+  if (offset & OFFSET_MS_FLAG)
+    return (gint64) (offset & ~OFFSET_MS_FLAG) * 1000;
+  return (gint64) offset - 1;
+}
+
+static gint64
+phase_time (FbJob      *self,
+            FbJobPhase  phase)
+{
+  guint32 offset;
+
+  if (phase == FB_JOB_PHASE_QUEUED)
+    return self->queued_time;
+  offset = self->phase_offset[phase - 1];
+  if (offset == 0)
+    return 0;
+  return self->queued_time + _fb_job_decode_offset (offset);
+}
+
+static void
+clear_phase_times (FbJob *self)
+{
+  self->queued_time = g_get_monotonic_time ();
+  memset (self->phase_offset, 0, sizeof self->phase_offset);
+}
+
+static GQuark
+error_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("fb-job-error");
+  return quark;
+}
+
+/* Messages are GRefStrings, interned for jobs that did not end OK: a
+ * million jobs that failed the same way share one "Name or service not
+ * known", and a job's message and its error's are one string. ("Saved as
+ * NAME" is different in every job: no use looking it up.) */
+static void
+clear_message (FbJob *self)
+{
+  g_clear_pointer (&self->message, g_ref_string_release);
+}
+
+static void
+clear_error (FbJob *self)
+{
+  g_object_set_qdata (G_OBJECT (self), error_quark (), NULL);
+  g_clear_pointer (&self->error_message, g_ref_string_release);
+  self->error_domain = 0;
+  self->error_code = 0;
+}
+
+/* @text with a URL's password masked, as a GRefString. */
+static char *
+intern_message (const char *text,
+                gboolean    intern)
+{
+  g_autofree char *shown = NULL;
+
+  /* Messages are for people: a URL's password never reaches them. */
+  if (fb_url_has_password (text))
+    text = shown = fb_url_for_display (text);
+  return intern ? g_ref_string_new_intern (text) : g_ref_string_new (text);
+}
+
 static void
 notify_progress (FbJob *self)
 {
@@ -130,7 +229,7 @@ const char *
 fb_job_get_url (FbJob *self)
 {
   g_return_val_if_fail (FB_IS_JOB (self), NULL);
-  return self->url;
+  return self->url_is_input ? self->input : self->url;
 }
 
 FbJobPhase
@@ -190,8 +289,17 @@ fb_job_get_message (FbJob *self)
 const GError *
 fb_job_get_error (FbJob *self)
 {
+  GError *error;
+
   g_return_val_if_fail (FB_IS_JOB (self), NULL);
-  return self->error;
+  error = g_object_get_qdata (G_OBJECT (self), error_quark ());
+  if (error == NULL && self->error_message != NULL)
+    {
+      error = g_error_new_literal (self->error_domain, self->error_code, self->error_message);
+      g_object_set_qdata_full (G_OBJECT (self), error_quark (), error,
+                               (GDestroyNotify) g_error_free);
+    }
+  return error;
 }
 
 const char *
@@ -228,7 +336,7 @@ fb_job_get_phase_time (FbJob      *self,
 {
   g_return_val_if_fail (FB_IS_JOB (self), 0);
   g_return_val_if_fail (phase < FB_JOB_N_PHASES, 0);
-  return self->phase_time[phase];
+  return phase_time (self, phase);
 }
 
 static gint64
@@ -236,8 +344,8 @@ start_time (FbJob *self)
 {
   /* The clock starts when the job leaves the queue: with its slot. */
   for (FbJobPhase p = FB_JOB_PHASE_RESOLVING; p < FB_JOB_PHASE_DONE; p++)
-    if (self->phase_time[p] != 0)
-      return self->phase_time[p];
+    if (phase_time (self, p) != 0)
+      return phase_time (self, p);
   return 0;
 }
 
@@ -252,7 +360,7 @@ fb_job_get_elapsed (FbJob *self)
   start = start_time (self);
   if (start == 0)
     return 0;
-  end = self->phase_time[FB_JOB_PHASE_DONE];
+  end = phase_time (self, FB_JOB_PHASE_DONE);
   if (end == 0)
     end = g_get_monotonic_time ();
   return MAX (0, end - start);
@@ -266,10 +374,10 @@ fb_job_get_speed (FbJob *self)
 
   g_return_val_if_fail (FB_IS_JOB (self), 0);
 
-  start = self->phase_time[FB_JOB_PHASE_TRANSFERRING];
+  start = phase_time (self, FB_JOB_PHASE_TRANSFERRING);
   if (start == 0 || self->received == 0)
     return 0;
-  end = self->phase_time[FB_JOB_PHASE_DONE];
+  end = phase_time (self, FB_JOB_PHASE_DONE);
   if (end == 0)
     end = g_get_monotonic_time ();
   if (end <= start)
@@ -298,8 +406,12 @@ fb_job_set_source (FbJob      *self,
 {
   g_return_if_fail (FB_IS_JOB (self));
 
-  if (set_string (&self->source, source))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+  source = g_intern_string (source);
+  if (self->source != source)
+    {
+      self->source = source;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+    }
   if (self->source_line != line)
     {
       self->source_line = line;
@@ -412,8 +524,8 @@ _fb_job_set_phase (FbJob      *self,
   self->phase = phase;
   /* The first entry counts: a catalog job connects twice (image, then
    * metadata), and its clock must not restart. */
-  if (self->phase_time[phase] == 0)
-    self->phase_time[phase] = g_get_monotonic_time ();
+  if (phase != FB_JOB_PHASE_QUEUED && self->phase_offset[phase - 1] == 0)
+    self->phase_offset[phase - 1] = _fb_job_encode_offset (g_get_monotonic_time () - self->queued_time);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
 }
 
@@ -423,8 +535,14 @@ _fb_job_set_url (FbJob      *self,
 {
   g_assert (FB_IS_JOB (self));
 
-  if (set_string (&self->url, url))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
+  if (g_strcmp0 (fb_job_get_url (self), url) == 0)
+    return;
+  g_clear_pointer (&self->url, g_free);
+  /* Most jobs request their input as it is: no second copy of it. */
+  self->url_is_input = url != NULL && g_strcmp0 (url, self->input) == 0;
+  if (!self->url_is_input)
+    self->url = g_strdup (url);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
 }
 
 void
@@ -530,9 +648,13 @@ _fb_job_set_error (FbJob        *self,
 {
   g_assert (FB_IS_JOB (self));
 
-  g_clear_error (&self->error);
+  clear_error (self);
   if (error != NULL)
-    self->error = g_error_copy (error);
+    {
+      self->error_domain = error->domain;
+      self->error_code = error->code;
+      self->error_message = intern_message (error->message, TRUE);
+    }
 }
 
 void
@@ -550,6 +672,8 @@ _fb_job_finish (FbJob      *self,
                 FbJobState  state,
                 const char *message)
 {
+  g_autoptr(GRefString) shown = NULL;
+
   g_assert (FB_IS_JOB (self));
   g_assert (state != FB_JOB_STATE_PENDING);
 
@@ -558,8 +682,14 @@ _fb_job_finish (FbJob      *self,
 
   g_object_freeze_notify (G_OBJECT (self));
   self->state = state;
-  if (set_string (&self->message, message))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+  if (message != NULL)
+    shown = intern_message (message, state != FB_JOB_STATE_OK);
+  if (g_strcmp0 (self->message, shown) != 0)
+    {
+      clear_message (self);
+      self->message = g_steal_pointer (&shown);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+    }
   _fb_job_set_phase (self, FB_JOB_PHASE_DONE);
   notify_progress (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -598,7 +728,7 @@ _fb_job_begin_attempt (FbJob *self)
 
   g_object_freeze_notify (G_OBJECT (self));
   g_clear_pointer (&self->retry_after, g_free);
-  g_clear_error (&self->error);
+  clear_error (self);
   if (self->received != 0)
     {
       self->received = 0;
@@ -631,20 +761,19 @@ _fb_job_reset (FbJob *self)
 
   g_object_freeze_notify (G_OBJECT (self));
   g_clear_object (&self->cancellable);
-  memset (self->phase_time, 0, sizeof self->phase_time);
-  self->phase_time[FB_JOB_PHASE_QUEUED] = g_get_monotonic_time ();
+  clear_phase_times (self);
   self->phase = FB_JOB_PHASE_QUEUED;
   self->state = FB_JOB_STATE_PENDING;
   self->received = 0;
   self->expected = -1;
   self->http_status = 0;
-  g_clear_pointer (&self->message, g_free);
+  clear_message (self);
   g_clear_pointer (&self->saved_path, g_free);
   g_clear_pointer (&self->addresses, g_free);
   g_clear_pointer (&self->country, g_free);
   g_clear_pointer (&self->retry_after, g_free);
   g_clear_pointer (&self->retries, g_ptr_array_unref);
-  g_clear_error (&self->error);
+  clear_error (self);
   for (guint i = PROP_URL; i < N_PROPS; i++)
     if (i != PROP_SOURCE && i != PROP_SOURCE_LINE)
       g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
@@ -682,16 +811,15 @@ fb_job_finalize (GObject *object)
 
   g_free (self->input);
   g_free (self->url);
-  g_free (self->message);
+  clear_message (self);
   g_free (self->saved_path);
   g_free (self->addresses);
   g_free (self->country);
-  g_free (self->source);
   g_free (self->etag);
   g_free (self->last_modified);
   g_free (self->retry_after);
   g_clear_pointer (&self->retries, g_ptr_array_unref);
-  g_clear_error (&self->error);
+  clear_error (self);
 
   G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);
 }
@@ -713,7 +841,7 @@ fb_job_get_property (GObject    *object,
       g_value_set_string (value, self->input);
       break;
     case PROP_URL:
-      g_value_set_string (value, self->url);
+      g_value_set_string (value, fb_job_get_url (self));
       break;
     case PROP_PHASE:
       g_value_set_enum (value, self->phase);
@@ -842,5 +970,5 @@ static void
 fb_job_init (FbJob *self)
 {
   self->expected = -1;
-  self->phase_time[FB_JOB_PHASE_QUEUED] = g_get_monotonic_time ();
+  clear_phase_times (self);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fb-list-parser.h"
+#include "fb-url.h"
 
 #define DISPLAY_MAX_CHARS 80
 #define MAX_HOST_LENGTH 253
@@ -26,23 +27,26 @@ static const char *const csv_titles[] = {
   "sites", "uri", "url", "urls", "website", "websites",
 };
 
-static void
-entry_free (gpointer data)
+#define ARENA_BLOCK (64 * 1024)
+
+/* Entries and problems live in blocks owned by their result, and their texts
+ * in its string chunk (reasons once each): a list of a million lines costs
+ * about 40 bytes a line plus its text, not three mallocs. */
+static gpointer
+result_alloc (FbListResult *result,
+              gsize         size)
 {
-  FbListEntry *entry = data;
+  gpointer block;
 
-  g_free (entry->text);
-  g_free (entry);
-}
-
-static void
-problem_free (gpointer data)
-{
-  FbListProblem *problem = data;
-
-  g_free (problem->text);
-  g_free (problem->reason);
-  g_free (problem);
+  size = (size + 7) & ~(gsize) 7;
+  if (result->arena->len == 0 || result->arena_used + size > ARENA_BLOCK)
+    {
+      g_ptr_array_add (result->arena, g_malloc (ARENA_BLOCK));
+      result->arena_used = 0;
+    }
+  block = g_ptr_array_index (result->arena, result->arena->len - 1);
+  result->arena_used += size;
+  return memset ((char *) block + result->arena_used - size, 0, size);
 }
 
 void
@@ -55,6 +59,8 @@ fb_list_result_free (FbListResult *result)
   g_clear_pointer (&result->entries, g_ptr_array_unref);
   g_clear_pointer (&result->rejected, g_ptr_array_unref);
   g_clear_pointer (&result->duplicates, g_ptr_array_unref);
+  g_clear_pointer (&result->arena, g_ptr_array_unref);
+  g_clear_pointer (&result->strings, g_string_chunk_free);
   g_free (result);
 }
 
@@ -579,17 +585,46 @@ fb_list_classify (const char   *text,
 }
 
 static void
-add_problem (GPtrArray  *array,
-             guint       line,
-             const char *text,
-             gsize       length,
-             char       *reason)
+add_problem (FbListResult *result,
+             GPtrArray    *array,
+             guint         line,
+             const char   *text,
+             gsize         length,
+             char         *reason)
 {
-  FbListProblem *problem = g_new0 (FbListProblem, 1);
+  FbListProblem *problem = result_alloc (result, sizeof (FbListProblem));
+  g_autofree char *shown = NULL;
+  g_autofree char *display = NULL;
 
+  /* The line is shown: a URL's password in it is not. */
+  if (memmem (text, MIN (length, FB_LIST_MAX_LINE), "://", 3) != NULL)
+    {
+      gsize n = MIN (length, FB_LIST_MAX_LINE);
+      g_autofree char *copy = g_malloc (n + 1);
+
+      /* As display_text () will show it, so that a URL ends at the same
+       * place in both: a tab is a space, other controls (NUL included, which
+       * would end the string) show as U+FFFD, as DEL does. */
+      for (gsize i = 0; i < n; i++)
+        {
+          guchar c = (guchar) text[i];
+
+          copy[i] = c == '\t' ? ' ' : c < 0x20 ? '\x7f' : (char) c;
+        }
+      copy[n] = '\0';
+      if (fb_url_has_password (copy))
+        {
+          shown = fb_url_for_display (copy);
+          text = shown;
+          length = strlen (shown);
+        }
+    }
+
+  display = display_text (text, length);
   problem->line = line;
-  problem->text = display_text (text, length);
-  problem->reason = reason;
+  problem->text = g_string_chunk_insert (result->strings, display);
+  problem->reason = g_string_chunk_insert_const (result->strings, reason);
+  g_free (reason);
   g_ptr_array_add (array, problem);
 }
 
@@ -702,7 +737,7 @@ parse_line (Parser     *parser,
                                              "line too long (%lu bytes, at most %u)",
                                              (gulong) length),
                                 (gulong) length, (guint) FB_LIST_MAX_LINE);
-      add_problem (result->rejected, line, start, length, reason);
+      add_problem (result, result->rejected, line, start, length, reason);
       return;
     }
 
@@ -716,7 +751,7 @@ parse_line (Parser     *parser,
       while (e > s && g_ascii_isspace (e[-1]))
         e--;
       /* Translators: a line of a list is not text in the UTF-8 encoding */
-      add_problem (result->rejected, line, s, e - s, g_strdup (_("invalid UTF-8")));
+      add_problem (result, result->rejected, line, s, e - s, g_strdup (_("invalid UTF-8")));
       return;
     }
 
@@ -747,7 +782,7 @@ parse_line (Parser     *parser,
   parser->text[end - start] = '\0';
   if (!classify (parser->text, &kind, &normalized, parser->key, &reason))
     {
-      add_problem (result->rejected, line, start, end - start, reason);
+      add_problem (result, result->rejected, line, start, end - start, reason);
       return;
     }
 
@@ -756,7 +791,7 @@ parse_line (Parser     *parser,
     {
       /* Translators: %u is the line number where the same entry first appeared */
       reason = g_strdup_printf (_("duplicate of line %u"), GPOINTER_TO_UINT (first_line));
-      add_problem (result->duplicates, line, start, end - start, reason);
+      add_problem (result, result->duplicates, line, start, end - start, reason);
       return;
     }
 
@@ -765,10 +800,10 @@ parse_line (Parser     *parser,
                        GUINT_TO_POINTER (line));
 
   {
-    FbListEntry *entry = g_new0 (FbListEntry, 1);
+    FbListEntry *entry = result_alloc (result, sizeof (FbListEntry));
 
     entry->kind = kind;
-    entry->text = g_steal_pointer (&normalized);
+    entry->text = g_string_chunk_insert (result->strings, normalized);
     entry->line = line;
     g_ptr_array_add (result->entries, entry);
   }
@@ -800,9 +835,11 @@ parse (const char    *source,
   /* Translators: stands for a file name in messages such as
    * “pasted text:3: not a host name” about text that was pasted or dropped */
   result->source = g_strdup (source != NULL ? source : _("pasted text"));
-  result->entries = g_ptr_array_new_with_free_func (entry_free);
-  result->rejected = g_ptr_array_new_with_free_func (problem_free);
-  result->duplicates = g_ptr_array_new_with_free_func (problem_free);
+  result->entries = g_ptr_array_new ();
+  result->rejected = g_ptr_array_new ();
+  result->duplicates = g_ptr_array_new ();
+  result->arena = g_ptr_array_new_with_free_func (g_free);
+  result->strings = g_string_chunk_new (64 * 1024);
 
   if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
     p += 3;

@@ -37,6 +37,11 @@ typedef struct
   GPtrArray *rejected;   /* FbListProblem* */
   GPtrArray *duplicates; /* FbListProblem*: reason names the first line */
   guint      n_lines;
+
+  /* private: what the entries and problems live in (fb_list_result_free) */
+  GPtrArray    *arena;
+  gsize         arena_used;
+  GStringChunk *strings;
 } FbListResult;
 
 /* One entry per line (LF, CRLF or CR). Blank lines, lines whose first

@@ -483,7 +483,10 @@ fb_prober_lookup_async (FbProber            *self,
 
   if (timeout > 0)
     {
-      lookup->timeout_source = g_timeout_source_new ((guint) (timeout * 1000));
+      /* 4294968 s is more milliseconds than a guint holds: clamp, never wrap. */
+      guint ms = timeout * 1000.0 >= (double) G_MAXUINT ? G_MAXUINT : (guint) (timeout * 1000.0);
+
+      lookup->timeout_source = g_timeout_source_new (ms);
       g_source_set_callback (lookup->timeout_source, lookup_timeout_cb, lookup, NULL);
       g_source_attach (lookup->timeout_source, lookup->context);
     }

@@ -415,6 +415,7 @@ metadata_fetched_cb (GObject      *source,
   GError *error = NULL;
   g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
   g_autofree char *country = NULL;
+  g_autofree char *url = NULL;
 
   runner_release_slot (runner);
   if (body == NULL)
@@ -433,7 +434,8 @@ metadata_fetched_cb (GObject      *source,
       return;
     }
 
-  country = fb_catalog_parse_country (body, &error);
+  url = fb_catalog_metadata_url (runner->run->base_url, code);
+  country = fb_catalog_parse_country (body, url, &error);
   if (country == NULL)
     {
       runner_fail_and_clean (runner, error);
@@ -1221,7 +1223,7 @@ fb_run_set_timeout (FbRun  *self,
                     double  seconds)
 {
   g_return_if_fail (FB_IS_RUN (self));
-  g_return_if_fail (seconds > 0);
+  g_return_if_fail (seconds > 0 && seconds <= FB_RUN_MAX_TIMEOUT);
 
   if (self->timeout == seconds)
     return;
@@ -1241,7 +1243,7 @@ fb_run_set_dns_timeout (FbRun  *self,
                         double  seconds)
 {
   g_return_if_fail (FB_IS_RUN (self));
-  g_return_if_fail (seconds > 0);
+  g_return_if_fail (seconds > 0 && seconds <= FB_RUN_MAX_TIMEOUT);
 
   if (self->dns_timeout == seconds)
     return;
@@ -1738,9 +1740,9 @@ fb_run_class_init (FbRunClass *klass)
                        FB_SEMAPHORE_MIN_LIMIT, FB_SEMAPHORE_MAX_LIMIT,
                        FB_RUN_DEFAULT_CONCURRENCY, rw);
   properties[PROP_TIMEOUT] =
-    g_param_spec_double ("timeout", NULL, NULL, 0.001, G_MAXDOUBLE, FB_RUN_DEFAULT_TIMEOUT, rw);
+    g_param_spec_double ("timeout", NULL, NULL, 0.000001, FB_RUN_MAX_TIMEOUT, FB_RUN_DEFAULT_TIMEOUT, rw);
   properties[PROP_DNS_TIMEOUT] =
-    g_param_spec_double ("dns-timeout", NULL, NULL, 0.001, G_MAXDOUBLE,
+    g_param_spec_double ("dns-timeout", NULL, NULL, 0.000001, FB_RUN_MAX_TIMEOUT,
                          FB_RUN_DEFAULT_DNS_TIMEOUT, rw);
   properties[PROP_DESTINATION] = g_param_spec_string ("destination", NULL, NULL, ".", rw);
   properties[PROP_BASE_URL] = g_param_spec_string ("base-url", NULL, NULL, NULL, rw);

@@ -22,6 +22,12 @@ G_BEGIN_DECLS
 #define FB_RUN_DEFAULT_CONNECT_TIMEOUT 10.0
 #define FB_RUN_DEFAULT_SPEED_TIME  30.0  /* curl's */
 #define FB_RUN_MAX_SECONDS         86400.0
+/* What a person may choose for either timeout, in seconds: the CLI's
+ * --timeout, the GSettings schema's ranges and the preferences' spin
+ * buttons use these (tests/test-run.c checks that they agree). The setters
+ * accept anything above 0 up to the maximum. */
+#define FB_RUN_MIN_TIMEOUT         0.1
+#define FB_RUN_MAX_TIMEOUT         600.0
 
 #define FB_TYPE_RUN (fb_run_get_type ())
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fb-format.h"
+#include "fb-url.h"
 
 char *
 fb_format_duration (gint64 usec)
@@ -281,8 +282,9 @@ char *
 fb_format_job_tooltip (FbJob *job)
 {
   g_autofree char *message = fb_format_job_message (job);
-  GString *text = g_string_new (fb_job_get_input (job));
-  const char *url = fb_job_get_url (job);
+  g_autofree char *input = fb_url_for_display (fb_job_get_input (job));
+  g_autofree char *url = fb_url_for_display (fb_job_get_url (job));
+  GString *text = g_string_new (input);
 
   g_string_append_printf (text, "\n%s", fb_format_job_state (job));
   if (fb_job_get_http_status (job) != 0)
@@ -290,7 +292,7 @@ fb_format_job_tooltip (FbJob *job)
     g_string_append_printf (text, _(" (HTTP %u)"), fb_job_get_http_status (job));
   if (*message != '\0')
     g_string_append_printf (text, ": %s", message);
-  if (url != NULL && g_strcmp0 (url, fb_job_get_input (job)) != 0)
+  if (url != NULL && g_strcmp0 (url, input) != 0)
     g_string_append_printf (text, "\n%s", url);
   for (guint i = 0; i < fb_job_get_n_retries (job); i++)
     {

@@ -12,6 +12,7 @@
 
 #include "fb-format.h"
 #include "fb-job-cell.h"
+#include "fb-url.h"
 
 #define PULSE_INTERVAL   (G_USEC_PER_SEC / 10)
 #define ELAPSED_INTERVAL (G_USEC_PER_SEC / 10)
@@ -240,7 +241,11 @@ refresh (FbJobCell *self)
   switch (self->column)
     {
     case FB_JOB_COLUMN_NAME:
-      set_text (self, fb_job_get_input (job));
+      {
+        g_autofree char *shown = fb_url_for_display (fb_job_get_input (job));
+
+        set_text (self, shown);
+      }
       break;
 
     case FB_JOB_COLUMN_KIND:
@@ -870,7 +875,11 @@ fb_job_cell_set_job (FbJobCell *self,
 
       if (job != NULL)
         /* Translators: the accessible name of a job's progress bar */
-        label = g_strdup_printf (_("Progress of %s"), fb_job_get_input (job));
+        {
+          g_autofree char *shown = fb_url_for_display (fb_job_get_input (job));
+
+          label = g_strdup_printf (_("Progress of %s"), shown);
+        }
       gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, label != NULL ? label : "",
                                       -1);

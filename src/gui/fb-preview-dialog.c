@@ -12,6 +12,7 @@
 
 #include "fb-format.h"
 #include "fb-preview-dialog.h"
+#include "fb-url.h"
 
 /* Rows of problems shown; the rest are counted. */
 #define MAX_PROBLEM_ROWS 100
@@ -180,6 +181,7 @@ fb_preview_dialog_new (GtkWindow  *parent,
   g_autofree char *sources = NULL;
   g_autofree char *text = NULL;
   g_autofree char *folder = NULL;
+  g_autofree char *shown_source = NULL;
   g_autoptr(GPtrArray) lines = NULL;
   guint n_entries;
   guint n_problems = 0;
@@ -240,8 +242,8 @@ fb_preview_dialog_new (GtkWindow  *parent,
   set_row (GTK_WIDGET (self->catalog_row), n, text);
   g_clear_pointer (&text, g_free);
   /* Translators: first %s is a server (an address or “the built-in demo server”), then a folder */
-  text = g_strdup_printf (_("Flags from %s, saved in %s"),
-                          catalog_source != NULL ? catalog_source : "", folder);
+  shown_source = fb_url_for_display (catalog_source != NULL ? catalog_source : "");
+  text = g_strdup_printf (_("Flags from %s, saved in %s"), shown_source, folder);
   adw_action_row_set_subtitle (self->catalog_row, text);
   g_clear_pointer (&text, g_free);
 

@@ -635,9 +635,13 @@ lean_event_cb (FbHttpRequest *request,
       _fb_job_set_phase (data->job, FB_JOB_PHASE_CONNECTING);
       break;
     case FB_HTTP_EVENT_CONNECTED:
+    case FB_HTTP_EVENT_TLS_HANDSHAKED:
       data->connecting = FALSE;
       break;
     case FB_HTTP_EVENT_TLS_HANDSHAKING:
+      /* The handshake is part of connecting, as for curl's --connect-timeout. */
+      data->connecting = TRUE;
+      break;
     default:
       break;
     }

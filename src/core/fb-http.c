@@ -966,7 +966,8 @@ handshake_cb (GObject      *source,
     }
   conn->tls_in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->tls));
   conn->tls_out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->tls));
-  request_send (conn->request);
+  if (emit_event (conn->request, FB_HTTP_EVENT_TLS_HANDSHAKED))
+    request_send (conn->request);
 }
 
 /* https: a TLS client over the connected socket (or the tunnel through a

@@ -85,6 +85,7 @@ typedef enum
   FB_HTTP_EVENT_CONNECTING,
   FB_HTTP_EVENT_TLS_HANDSHAKING,
   FB_HTTP_EVENT_CONNECTED,        /* a new connection is up (before any TLS) */
+  FB_HTTP_EVENT_TLS_HANDSHAKED,
 } FbHttpEvent;
 
 /* Any callback may free the request (fb_http_request_free). */

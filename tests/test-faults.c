@@ -19,7 +19,7 @@
 #include "fb-system.h"
 #include "fb-test-utils.h"
 
-#define WAIT_SECONDS 10.0
+#define WAIT_SECONDS 60.0
 
 typedef enum
 {
@@ -383,7 +383,8 @@ check_fault (RawServer   *server,
   g_clear_pointer (&server->answer, g_bytes_unref);
   server->answer = answer_for (fault);
   fb_run_set_destination (run, dir);
-  fb_run_set_timeout (run, 5.0);
+  /* No answer here stalls: a long timeout keeps slow (sanitizer) runs honest. */
+  fb_run_set_timeout (run, 30.0);
   g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &finished);
   fb_run_add_job (run, job);
   fb_run_start (run);
@@ -464,7 +465,11 @@ peak_rss_kib (void)
 static void
 test_faults_large_body_streams_in_bounded_memory (void)
 {
+#if defined (__SANITIZE_ADDRESS__)
+  const guint mib = 16;   /* memory safety only: AddressSanitizer is ~20 times slower */
+#else
   const guint mib = 96;
+#endif
   RawServer *server = raw_server_new ();
   g_autofree char *dir = fb_test_make_tmpdir ();
   g_autofree char *url = g_strconcat (server->base, "/big.bin", NULL);
@@ -475,7 +480,7 @@ test_faults_large_body_streams_in_bounded_memory (void)
   g_autoptr(GFileInputStream) in = NULL;
   g_autofree guint8 *read_back = g_malloc (1024 * 1024);
   gboolean finished = FALSE;
-  guint64 before, grown;
+  guint64 before;
 
   g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %u\r\n\r\n",
                                            mib * 1024 * 1024);
@@ -488,9 +493,9 @@ test_faults_large_body_streams_in_bounded_memory (void)
   g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &finished);
   fb_run_add_job (run, job);
   before = peak_rss_kib ();
+  (void) before;
   fb_run_start (run);
   CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&finished, 120.0));
-  grown = peak_rss_kib () - before;
 
   ASSERT_STR (fb_job_get_message (job), "Saved as big.bin");
   CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_OK);
@@ -510,6 +515,8 @@ test_faults_large_body_streams_in_bounded_memory (void)
         }
     }
 #if !defined (__SANITIZE_ADDRESS__)
+  guint64 grown = peak_rss_kib () - before;
+
   if (grown >= 32 * 1024)
     g_printerr ("\npeak memory grew by %" G_GUINT64_FORMAT " KiB for a %u MiB body\n", grown, mib);
   CU_ASSERT_TRUE (grown < 32 * 1024);

@@ -16,6 +16,13 @@
 
 #define PROGRESS_INTERVAL_US 16000
 
+/* A job's retries and the last Retry-After, kept apart: most jobs have none. */
+typedef struct
+{
+  GPtrArray *retries;       /* FbJobRetry* */
+  char      *retry_after;
+} RetryLog;
+
 struct _FbJob
 {
   GObject       parent_instance;
@@ -31,13 +38,12 @@ struct _FbJob
   const char   *source;         /* interned: a file name shared by its list's jobs */
   char         *etag;           /* the body's validators, for a resume */
   char         *last_modified;
-  GPtrArray    *retries;        /* FbJobRetry*, made with the first */
-  char         *retry_after;
+  RetryLog     *retry_log;      /* made with the first retry or Retry-After */
   char         *error_message;  /* GRefString, interned; the GError is built when asked for */
   GQuark        error_domain;
   int           error_code;
   /* When each phase began: QUEUED in full, the others as offsets from it
-   * (see _fb_job_encode_offset ()), 32 bytes a job instead of 56. */
+   * (see _fb_job_encode_offset ()), 40 bytes a job instead of 72. */
   gint64        queued_time;
   guint32       phase_offset[FB_JOB_N_PHASES - 1];
   guint64       received;
@@ -89,6 +95,25 @@ retry_free (FbJobRetry *retry)
 {
   g_free (retry->reason);
   g_free (retry);
+}
+
+static RetryLog *
+retry_log_get (FbJob *self)
+{
+  if (self->retry_log == NULL)
+    {
+      self->retry_log = g_new0 (RetryLog, 1);
+      self->retry_log->retries = g_ptr_array_new_with_free_func ((GDestroyNotify) retry_free);
+    }
+  return self->retry_log;
+}
+
+static void
+retry_log_free (RetryLog *log)
+{
+  g_ptr_array_unref (log->retries);
+  g_free (log->retry_after);
+  g_free (log);
 }
 
 static gboolean
@@ -423,7 +448,7 @@ guint
 fb_job_get_n_retries (FbJob *self)
 {
   g_return_val_if_fail (FB_IS_JOB (self), 0);
-  return self->retries != NULL ? self->retries->len : 0;
+  return self->retry_log != NULL ? self->retry_log->retries->len : 0;
 }
 
 const FbJobRetry *
@@ -432,7 +457,7 @@ fb_job_get_retry (FbJob *self,
 {
   g_return_val_if_fail (FB_IS_JOB (self), NULL);
   g_return_val_if_fail (index < fb_job_get_n_retries (self), NULL);
-  return g_ptr_array_index (self->retries, index);
+  return g_ptr_array_index (self->retry_log->retries, index);
 }
 
 char *
@@ -705,18 +730,18 @@ _fb_job_add_retry (FbJob      *self,
                    double      wait,
                    const char *reason)
 {
+  GPtrArray *retries;
   FbJobRetry *retry;
 
   g_assert (FB_IS_JOB (self));
 
-  if (self->retries == NULL)
-    self->retries = g_ptr_array_new_with_free_func ((GDestroyNotify) retry_free);
+  retries = retry_log_get (self)->retries;
   retry = g_new0 (FbJobRetry, 1);
-  retry->number = self->retries->len + 1;
+  retry->number = retries->len + 1;
   retry->max = max;
   retry->wait = wait;
   retry->reason = g_strdup (reason);
-  g_ptr_array_add (self->retries, retry);
+  g_ptr_array_add (retries, retry);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RETRIES]);
   g_signal_emit (self, signals[RETRYING], 0, retry->number - 1);
 }
@@ -727,7 +752,8 @@ _fb_job_begin_attempt (FbJob *self)
   g_assert (FB_IS_JOB (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  g_clear_pointer (&self->retry_after, g_free);
+  if (self->retry_log != NULL)
+    g_clear_pointer (&self->retry_log->retry_after, g_free);
   clear_error (self);
   if (self->received != 0)
     {
@@ -744,14 +770,15 @@ _fb_job_set_retry_after (FbJob      *self,
                          const char *value)
 {
   g_assert (FB_IS_JOB (self));
-  set_string (&self->retry_after, value);
+  if (value != NULL || self->retry_log != NULL)
+    set_string (&retry_log_get (self)->retry_after, value);
 }
 
 const char *
 _fb_job_get_retry_after (FbJob *self)
 {
   g_assert (FB_IS_JOB (self));
-  return self->retry_after;
+  return self->retry_log != NULL ? self->retry_log->retry_after : NULL;
 }
 
 void
@@ -771,8 +798,7 @@ _fb_job_reset (FbJob *self)
   g_clear_pointer (&self->saved_path, g_free);
   g_clear_pointer (&self->addresses, g_free);
   g_clear_pointer (&self->country, g_free);
-  g_clear_pointer (&self->retry_after, g_free);
-  g_clear_pointer (&self->retries, g_ptr_array_unref);
+  g_clear_pointer (&self->retry_log, retry_log_free);
   clear_error (self);
   for (guint i = PROP_URL; i < N_PROPS; i++)
     if (i != PROP_SOURCE && i != PROP_SOURCE_LINE)
@@ -817,8 +843,7 @@ fb_job_finalize (GObject *object)
   g_free (self->country);
   g_free (self->etag);
   g_free (self->last_modified);
-  g_free (self->retry_after);
-  g_clear_pointer (&self->retries, g_ptr_array_unref);
+  g_clear_pointer (&self->retry_log, retry_log_free);
   clear_error (self);
 
   G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);

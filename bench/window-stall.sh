@@ -50,8 +50,10 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
   rm -rf "$work/dest" && mkdir -p "$work/dest" && : > "$work/log.txt"
   line=$( (
     if [ "$renderer" = default ]; then unset GSK_RENDERER; else export GSK_RENDERER=$renderer; fi
+    # The journal too is the run's own (it is on: the figure includes it).
+    rm -rf "$work/state"
     export FETCHBOARD_STALL_LOG=1 XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
-           GSETTINGS_SCHEMA_DIR="$build/data"
+           GSETTINGS_SCHEMA_DIR="$build/data" XDG_STATE_HOME="$work/state"
     # The window stays open after its run: stop it (by its pid) once the figure
     # is out. Its output comes through a fifo read with shell builtins only: a
     # loop of grep and sleep would start processes on the same two cores every

@@ -1322,6 +1322,8 @@ set_up_default_apps (void)
                           "inode/directory=fb-test-opener.desktop\n", 0600);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  /* The journal too: each test binary starts with none. */
+  g_setenv ("XDG_STATE_HOME", dir, TRUE);
   return dir;
 }
 

@@ -189,6 +189,8 @@ fb_cli_format_summary (FbCliCommand command,
       break;
     case FB_CLI_COMMAND_DOWNLOAD:
     case FB_CLI_COMMAND_SERVE:
+    case FB_CLI_COMMAND_HISTORY:
+    case FB_CLI_COMMAND_EXPORT:
     default:
       append_count (text, g_dngettext (GETTEXT_PACKAGE, "%3u file downloaded.",
                                        "%3u files downloaded.", n_ok), n_ok);

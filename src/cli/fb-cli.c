@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fb-cli.h"
+#include "fb-cli-journal.h"
 #include "fb-cli-progress.h"
 #include "fb-demo-server.h"
 #include "fb-list-parser.h"
@@ -89,10 +90,14 @@ struct _FbCli
   gboolean       all;
   gboolean       every;
   gboolean       metadata;
+  char          *journal_path;
+  char          *format;
+  gboolean       continue_saved;
 
   /* state */
   GCancellable  *cancellable;
   FbRun         *run;
+  FbJournal     *journal;
   GTlsDatabase  *tls_database;  /* from --cacert */
   FbDemoServer  *server;
   FbCliProgress *progress;
@@ -122,6 +127,10 @@ static const struct
     N_("Resolve a list of domain names and say which exist.") },
   { "serve", FB_CLI_COMMAND_SERVE, "",
     N_("Serve the flag data set on 127.0.0.1 until Ctrl+C, like the book’s slow_server.py.") },
+  { "history", FB_CLI_COMMAND_HISTORY, "",
+    N_("List the runs the journal holds.") },
+  { "export", FB_CLI_COMMAND_EXPORT, N_("RUN"),
+    N_("Write a run from the journal as JSON, CSV or an SVG timeline.") },
 };
 
 static void
@@ -170,6 +179,7 @@ fb_cli_free (FbCli *cli)
   if (cli->run != NULL)
     g_signal_handlers_disconnect_by_data (cli->run, cli);
   g_clear_object (&cli->run);
+  g_clear_object (&cli->journal);
   if (cli->server != NULL)
     fb_demo_server_stop (cli->server);
   g_clear_object (&cli->server);
@@ -181,6 +191,8 @@ fb_cli_free (FbCli *cli)
   g_free (cli->cacert);
   g_clear_object (&cli->tls_database);
   g_free (cli->delay);
+  g_free (cli->journal_path);
+  g_free (cli->format);
   g_strfreev (cli->args);
   g_free (cli);
 }
@@ -325,6 +337,14 @@ command_description (FbCliCommand command)
                "country; unknown codes get 404. Each answer waits a random time in the\n"
                "--delay range, and fails with 418 I'm a Teapot with probability\n"
                "--error-rate. Stop it with Ctrl+C (exit status 0).");
+    case FB_CLI_COMMAND_HISTORY:
+      return _("Lists every run of the journal (the user’s, or --journal FILE): its number,\n"
+               "date, kind and how its jobs ended. Runs are recorded by the window, and by\n"
+               "flags, download and probe when given --journal or --continue.");
+    case FB_CLI_COMMAND_EXPORT:
+      return _("RUN is a number from “history”, or “last”. JSON and CSV have one entry per\n"
+               "job with every field of the journal; SVG draws the run’s timeline (jobs\n"
+               "active and the limit over time, and when each job ended, by result).");
     default:
       g_return_val_if_reached (NULL);
     }
@@ -485,6 +505,29 @@ command_entries (FbCli *cli)
       return entries;
     }
 
+  add_entry (entries, "journal", 0, 0, G_OPTION_ARG_FILENAME, &cli->journal_path,
+             cli->command == FB_CLI_COMMAND_HISTORY || cli->command == FB_CLI_COMMAND_EXPORT
+             ? N_("Read the journal FILE (default: the user’s, as the window keeps it)")
+             : N_("Record the run in FILE; the same command run again continues it"),
+             N_("FILE"));
+  if (cli->command == FB_CLI_COMMAND_HISTORY || cli->command == FB_CLI_COMMAND_EXPORT)
+    {
+      if (cli->command == FB_CLI_COMMAND_EXPORT)
+        {
+          add_entry (entries, "format", 'f', 0, G_OPTION_ARG_STRING, &cli->format,
+                     N_("json, csv or svg (default json)"), N_("FORMAT"));
+          add_entry (entries, "output", 'o', 0, G_OPTION_ARG_FILENAME, &cli->output,
+                     N_("Write to FILE (default: standard output)"), N_("FILE"));
+        }
+      add_entry (entries, G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli->args,
+                 NULL, NULL);
+      return entries;
+    }
+  add_entry (entries, "continue", 'c', 0, G_OPTION_ARG_NONE, &cli->continue_saved,
+             N_("Skip files the journal saw saved that are still whole, and continue an "
+                "unfinished run of the same command (uses the user’s journal without "
+                "--journal)"), NULL);
+
   if (flags)
     {
       add_entry (entries, "all", 'a', 0, G_OPTION_ARG_NONE, &cli->all,
@@ -610,6 +653,15 @@ parse_options (FbCli  *cli,
     return cli_usage_error (cli, _("--retries N must be from 0 to %d"), FB_RETRY_MAX_RETRIES);
   if (cli->per_host != UNSET_INT && (cli->per_host < 0 || cli->per_host > FB_SEMAPHORE_MAX_LIMIT))
     return cli_usage_error (cli, _("--per-host N must be from 0 to %d"), FB_SEMAPHORE_MAX_LIMIT);
+
+  if (cli->command == FB_CLI_COMMAND_HISTORY || cli->command == FB_CLI_COMMAND_EXPORT)
+    {
+      guint n_args = cli->args != NULL ? g_strv_length (cli->args) : 0;
+      guint max_args = cli->command == FB_CLI_COMMAND_EXPORT ? 1 : 0;
+
+      if (n_args > max_args)
+        return cli_usage_error (cli, _("unexpected argument “%s”"), cli->args[max_args]);
+    }
 
   if (cli->command == FB_CLI_COMMAND_SERVE)
     {
@@ -877,6 +929,65 @@ make_output_folder (FbCli *cli)
   return TRUE;
 }
 
+static void
+journal_flushed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  /* A failed write has been said by "write-failed". */
+  fb_journal_flush_finish (FB_JOURNAL (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Adds the jobs, through the journal when one is asked for: a journal that
+ * cannot be used is said so, and the run goes on unrecorded. */
+static void
+add_jobs (FbCli     *cli,
+          GPtrArray *jobs)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *identity = NULL;
+  g_autofree char *absolute = NULL;
+  gboolean flushed = FALSE;
+  guint n_done = 0;
+
+  if (cli->journal_path != NULL || cli->continue_saved)
+    cli->journal = fb_cli_journal_open (cli->journal_path, FALSE);
+  if (cli->journal == NULL)
+    {
+      fb_run_add_jobs (cli->run, (FbJob **) jobs->pdata, jobs->len);
+      return;
+    }
+
+  /* Rows name files by absolute paths, so a run continues from any folder. */
+  absolute = g_canonicalize_filename (fb_run_get_destination (cli->run) != NULL
+                                      ? fb_run_get_destination (cli->run) : ".", NULL);
+  fb_run_set_destination (cli->run, absolute);
+  identity = fb_cli_journal_identity (cli->name, fb_run_get_destination (cli->run),
+                                      (FbJob **) jobs->pdata, jobs->len);
+  if (fb_journal_add_jobs (cli->journal, cli->run, (FbJob **) jobs->pdata, jobs->len, identity,
+                           &n_done, &error) == 0)
+    {
+      g_printerr (_("%s: %s; this run is not recorded\n"), PROGRAM_NAME, error->message);
+      g_clear_object (&cli->journal);
+      if (fb_run_get_total (cli->run) == 0)
+        fb_run_add_jobs (cli->run, (FbJob **) jobs->pdata, jobs->len);
+      return;
+    }
+  /* Every job has its row before any request: a .part file on disk then
+   * always belongs to a row, and a crash cannot orphan one. Nothing else
+   * is waiting on the main loop yet. */
+  fb_journal_flush_async (cli->journal, NULL, journal_flushed_cb, &flushed);
+  while (!flushed)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (n_done > 0 && !cli->quiet && !cli->json)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "%u of %u jobs had finished before; the rest run now.\n",
+                             "%u of %u jobs had finished before; the rest run now.\n", n_done),
+                n_done, jobs->len);
+}
+
 static int
 execute_run (FbCli *cli)
 {
@@ -890,6 +1001,8 @@ execute_run (FbCli *cli)
     g_main_context_iteration (NULL, TRUE);
 
   g_clear_pointer (&cli->progress, fb_cli_progress_free);
+  if (cli->journal != NULL)
+    fb_journal_close (cli->journal);
 
   if (cli->json)
     {
@@ -959,7 +1072,7 @@ run_flags (FbCli *cli)
   create_run (cli, jobs->len);
   fb_run_set_base_url (cli->run, base_url);
   fb_run_set_metadata_names (cli->run, cli->metadata);
-  fb_run_add_jobs (cli->run, (FbJob **) jobs->pdata, jobs->len);
+  add_jobs (cli, jobs);
 
   if (!cli->quiet && !cli->json)
     {
@@ -1368,7 +1481,7 @@ run_list (FbCli *cli)
     return FB_CLI_EXIT_FAILED;
 
   create_run (cli, jobs->len);
-  fb_run_add_jobs (cli->run, (FbJob **) jobs->pdata, jobs->len);
+  add_jobs (cli, jobs);
   /* The run holds them now. */
   g_clear_pointer (&jobs, g_ptr_array_unref);
   return execute_run (cli);
@@ -1447,6 +1560,13 @@ run_command (FbCli  *cli,
       break;
     case FB_CLI_COMMAND_SERVE:
       status = run_serve (cli);
+      break;
+    case FB_CLI_COMMAND_HISTORY:
+      status = fb_cli_history (cli->journal_path);
+      break;
+    case FB_CLI_COMMAND_EXPORT:
+      status = fb_cli_export (cli->journal_path, cli->args != NULL ? cli->args[0] : NULL,
+                              cli->format, cli->output);
       break;
     default:
       g_assert_not_reached ();

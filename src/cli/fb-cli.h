@@ -16,6 +16,8 @@ typedef enum
   FB_CLI_COMMAND_DOWNLOAD,
   FB_CLI_COMMAND_PROBE,
   FB_CLI_COMMAND_SERVE,
+  FB_CLI_COMMAND_HISTORY,
+  FB_CLI_COMMAND_EXPORT,
 } FbCliCommand;
 
 #define FB_CLI_EXIT_OK          0   /* nothing ended in error */

@@ -54,6 +54,10 @@ void          _fb_job_begin_attempt     (FbJob        *self);
 void          _fb_job_set_retry_after   (FbJob        *self,
                                          const char   *value);
 const char   *_fb_job_get_retry_after   (FbJob        *self);
+/* A restored job's clock (monotonic µs), before it is finished. */
+void          _fb_job_set_phase_time    (FbJob        *self,
+                                         FbJobPhase    phase,
+                                         gint64        time);
 /* Back to QUEUED with its results cleared, for a retry. */
 void          _fb_job_reset             (FbJob        *self);
 /* The cancellable of the current attempt (created on demand, cleared by reset). */

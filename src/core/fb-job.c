@@ -782,6 +782,20 @@ _fb_job_get_retry_after (FbJob *self)
 }
 
 void
+_fb_job_set_phase_time (FbJob      *self,
+                        FbJobPhase  phase,
+                        gint64      time)
+{
+  g_assert (FB_IS_JOB (self));
+  g_assert (phase < FB_JOB_N_PHASES);
+
+  if (phase == FB_JOB_PHASE_QUEUED)
+    self->queued_time = time;
+  else
+    self->phase_offset[phase - 1] = _fb_job_encode_offset (MAX (0, time - self->queued_time));
+}
+
+void
 _fb_job_reset (FbJob *self)
 {
   g_assert (FB_IS_JOB (self));

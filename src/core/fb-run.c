@@ -974,6 +974,9 @@ fb_run_add_jobs (FbRun  *self,
                  FbJob **jobs,
                  guint   n_jobs)
 {
+  guint n_final[FB_JOB_STATE_CANCELLED + 1] = { 0 };
+  guint n_queued = 0;
+
   g_return_if_fail (FB_IS_RUN (self));
   g_return_if_fail (n_jobs == 0 || jobs != NULL);
 
@@ -981,15 +984,36 @@ fb_run_add_jobs (FbRun  *self,
     return;
 
   for (guint i = 0; i < n_jobs; i++)
+    g_return_if_fail (FB_IS_JOB (jobs[i]));
+
+  /* A job that is final already (brought back from a journal) is counted,
+   * never queued. */
+  for (guint i = 0; i < n_jobs; i++)
     {
-      g_return_if_fail (FB_IS_JOB (jobs[i]));
-      g_return_if_fail (!fb_job_is_final (jobs[i]));
-      enqueue (self, jobs[i]);
+      FbJobState state = fb_job_get_state (jobs[i]);
+
+      if (state == FB_JOB_STATE_PENDING)
+        {
+          enqueue (self, jobs[i]);
+          n_queued++;
+          continue;
+        }
+      self->counts[state]++;
+      self->finished_bytes += fb_job_get_bytes_received (jobs[i]);
+      n_final[state]++;
     }
   g_list_store_splice (self->jobs, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)), 0,
                        (gpointer *) jobs, n_jobs);
-  set_waiting (self, self->n_waiting + n_jobs);
+  set_waiting (self, self->n_waiting + n_queued);
   notify (self, PROP_TOTAL);
+  for (guint s = FB_JOB_STATE_OK; s <= FB_JOB_STATE_CANCELLED; s++)
+    if (n_final[s] > 0)
+      notify (self, state_props[s]);
+  if (n_queued < n_jobs)
+    {
+      notify (self, PROP_N_FINISHED);
+      notify (self, PROP_BYTES_RECEIVED);
+    }
   pump (self);
 }
 

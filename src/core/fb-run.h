@@ -50,7 +50,8 @@ GListModel  *fb_run_get_jobs             (FbRun       *self);
 
 void         fb_run_add_job              (FbRun       *self,
                                           FbJob       *job);
-/* Appends in one model change (cheap for 100,000 jobs). */
+/* Appends in one model change (cheap for 100,000 jobs). Jobs that are
+ * final already (restored from a journal) are counted and never started. */
 void         fb_run_add_jobs             (FbRun       *self,
                                           FbJob      **jobs,
                                           guint        n_jobs);

@@ -17,6 +17,7 @@
 
 #include "fb-application.h"
 #include "fb-preferences-window.h"
+#include "fb-session.h"
 #include "fb-stall-meter.h"
 #include "fb-window.h"
 
@@ -46,6 +47,7 @@ struct _FbApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  FbSession      *session;
   DemoHost       *demo;
   FbStallMeter   *stall_meter;
 
@@ -150,6 +152,9 @@ fb_application_startup (GApplication *app)
   /* Here rather than at construction: `fetchboard --version` needs no schema. */
   if (self->settings == NULL)
     self->settings = g_settings_new (FB_SETTINGS_SCHEMA);
+  /* Only the primary instance gets here: a second one hands its input over
+   * through GApplication, so the journal has one owner. */
+  self->session = fb_session_new (self);
   gtk_window_set_default_icon_name (APP_ID);
 }
 
@@ -177,6 +182,8 @@ fb_application_shutdown (GApplication *app)
   FbApplication *self = FB_APPLICATION (app);
 
   fb_application_stall_end (self, "at exit");
+  if (self->session != NULL)
+    fb_session_close (self->session);
   g_clear_pointer (&self->demo, demo_host_stop);
 
   G_APPLICATION_CLASS (fb_application_parent_class)->shutdown (app);
@@ -269,6 +276,7 @@ fb_application_dispose (GObject *object)
 
   g_clear_pointer (&self->stall_meter, fb_stall_meter_free);
   g_clear_pointer (&self->demo, demo_host_stop);
+  g_clear_object (&self->session);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (fb_application_parent_class)->dispose (object);
@@ -326,6 +334,13 @@ fb_application_new (const char        *application_id,
                        NULL);
 }
 
+FbSession *
+fb_application_get_session (FbApplication *self)
+{
+  g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
+  return self->session;
+}
+
 GSettings *
 fb_application_get_settings (FbApplication *self)
 {
@@ -333,6 +348,9 @@ fb_application_get_settings (FbApplication *self)
 
   if (self->settings == NULL)
     self->settings = g_settings_new (FB_SETTINGS_SCHEMA);
+  /* Only the primary instance gets here: a second one hands its input over
+   * through GApplication, so the journal has one owner. */
+  self->session = fb_session_new (self);
   return self->settings;
 }
 

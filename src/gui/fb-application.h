@@ -25,9 +25,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FbApplication, fb_application, FB, APPLICATION, AdwApplication)
 
+typedef struct _FbSession FbSession;
+
 FbApplication *fb_application_new                (const char        *application_id,
                                                   GApplicationFlags  flags);
 GSettings     *fb_application_get_settings       (FbApplication     *self);
+/* The journal's owner; NULL before startup. */
+FbSession     *fb_application_get_session        (FbApplication     *self);
 /* The destination setting, or ~/Downloads/Fetchboard when it is empty. */
 char          *fb_application_dup_destination    (FbApplication     *self);
 char          *fb_settings_dup_destination       (GSettings         *settings);

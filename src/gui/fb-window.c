@@ -20,6 +20,7 @@
 #include "fb-list-parser.h"
 #include "fb-renderer.h"
 #include "fb-timeline.h"
+#include "fb-session.h"
 #include "fb-window.h"
 
 /* Filtering and sorting follow the jobs' states at most this often. */
@@ -761,6 +762,7 @@ new_run (FbWindow *self)
   if (*base_url != '\0')
     fb_run_set_base_url (run, base_url);
   set_run (self, run);
+  fb_session_track_run (fb_application_get_session (get_app (self)), run);
 }
 
 static const char *
@@ -1922,6 +1924,8 @@ fb_window_close_request (GtkWindow *window)
       gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
       self->close_timeout_id = g_timeout_add (CLOSE_GRACE_MS, close_timeout_cb, self);
       stop_feeding (self);
+      /* Left unfinished in the journal: it comes back next time. */
+      fb_session_release_run (fb_application_get_session (get_app (self)), self->run);
       fb_run_cancel (self->run);
       return TRUE;
     }
@@ -2199,6 +2203,39 @@ fb_window_get_run (FbWindow *self)
   g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
 
   return self->run;
+}
+
+void
+fb_window_show_run (FbWindow *self,
+                    FbRun    *run)
+{
+  GListModel *jobs;
+  guint n_writing = 0;
+
+  g_return_if_fail (FB_IS_WINDOW (self));
+  g_return_if_fail (FB_IS_RUN (run));
+
+  set_run (self, run);
+  jobs = fb_run_get_jobs (run);
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
+
+      if (!fb_job_is_final (job) && fb_job_get_kind (job) != FB_JOB_KIND_PROBE)
+        n_writing++;
+    }
+  self->n_writing_jobs = n_writing;
+  update_actions (self);
+}
+
+void
+fb_window_show_notice (FbWindow   *self,
+                       const char *message)
+{
+  g_return_if_fail (FB_IS_WINDOW (self));
+  g_return_if_fail (message != NULL);
+
+  show_trouble (self, message, NULL, NULL);
 }
 
 FbPreviewDialog *

@@ -39,6 +39,12 @@ void             fb_window_start_demo           (FbWindow      *self);
 
 /* The run shown, or NULL before the first list. */
 FbRun           *fb_window_get_run              (FbWindow      *self);
+/* A run brought back from the journal: shown as it was, not started. */
+void             fb_window_show_run             (FbWindow      *self,
+                                                 FbRun         *run);
+/* A message in the window's banner (the journal's troubles). */
+void             fb_window_show_notice          (FbWindow      *self,
+                                                 const char    *message);
 /* The preview waiting for an answer, or NULL. */
 FbPreviewDialog *fb_window_get_preview          (FbWindow      *self);
 /* The run-level problem shown in the bar, or NULL when the bar is hidden. */

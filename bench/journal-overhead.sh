@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# journal-overhead.sh: what --journal costs on the 10,000-file nginx run.
+#
+# Copyright 2026 The Fetchboard developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   bench/journal-overhead.sh [CLI]      (default build/src/cli/fetchboard-cli)
+#
+# The same binary downloads the same 10,000 files (bench/README.md's catalog,
+# about 5 KiB each) from a private nginx on 127.0.0.1 at -m 100, into a fresh
+# folder on /dev/shm, without and with --journal (a fresh journal each time,
+# also on /dev/shm), taking turns (the order flips each round) after one
+# warm-up of each. Every run must exit 0 and leave exactly 10,000 files.
+# Prints each wall and CPU (user + system) time and their medians. BENCH_RUNS
+# rounds (default 7).
+set -euo pipefail
+
+cd "$(dirname "$(readlink -f "$0")")"
+bench=$PWD
+cli=$(readlink -f "${1:-../build/src/cli/fetchboard-cli}")
+runs=${BENCH_RUNS:-7}
+n=10000
+catalog=$bench/work/catalog
+fbb=(python3 "$bench/helpers/fbbench.py")
+shm=$(mktemp -d /dev/shm/fbjournal-bench.XXXXXX)
+nginx_pid=
+cleanup () {
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$shm"
+}
+trap cleanup EXIT
+
+timeout 900 "${fbb[@]}" gen-catalog "$catalog" "$n" >/dev/null
+port=$("${fbb[@]}" free-port)
+mkdir -p "$shm/nginx/logs" "$shm/nginx/tmp"
+user_line=
+[ "$(id -u)" = 0 ] && user_line="user root root;"
+cat >"$shm/nginx/nginx.conf" <<CONF
+$user_line
+worker_processes 1;
+daemon off;
+pid $shm/nginx/nginx.pid;
+error_log $shm/nginx/logs/error.log warn;
+events { worker_connections 8192; use epoll; }
+http {
+  access_log off; log_not_found off; sendfile on; tcp_nodelay on;
+  keepalive_timeout 120s; keepalive_requests 1000000;
+  client_body_temp_path $shm/nginx/tmp/body; proxy_temp_path $shm/nginx/tmp/proxy;
+  fastcgi_temp_path $shm/nginx/tmp/fastcgi; uwsgi_temp_path $shm/nginx/tmp/uwsgi;
+  scgi_temp_path $shm/nginx/tmp/scgi;
+  default_type application/octet-stream;
+  server { listen 127.0.0.1:$port backlog=4096; root $catalog; }
+}
+CONF
+timeout --kill-after=5 900 nginx -p "$shm/nginx" -c "$shm/nginx/nginx.conf" \
+  -e "$shm/nginx/logs/error.log" >/dev/null 2>&1 &
+nginx_pid=$!
+"${fbb[@]}" wait-http "http://127.0.0.1:$port/flags/aa/aa.gif" 10
+"${fbb[@]}" url-list "$catalog" "http://127.0.0.1:$port/flags" "$n" "$shm/urls"
+
+# one_run MODE: prints "WALL CPU" in seconds (CPU: user + system, all threads)
+one_run () {
+  local mode=$1 out=$shm/out journal=() count
+  rm -rf "$out" "$shm/journal.sqlite"*
+  [ "$mode" = journal ] && journal=(--journal "$shm/journal.sqlite")
+  /usr/bin/time -o "$shm/time" -f "%e %U %S" \
+    timeout 300 "$cli" download -q -m 100 -o "$out" "${journal[@]}" "@$shm/urls"
+  count=$(find "$out" -type f | wc -l)
+  [ "$count" = "$n" ] || { echo "$mode run left $count files" >&2; exit 1; }
+  awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$shm/time"
+}
+
+one_run plain >/dev/null
+one_run journal >/dev/null
+plain=() journal=()
+for ((r = 1; r <= runs; r++)); do
+  if ((r % 2)); then order=(plain journal); else order=(journal plain); fi
+  for mode in "${order[@]}"; do
+    t=$(one_run "$mode")
+    if [ "$mode" = plain ]; then plain+=("${t/ /:}"); else journal+=("${t/ /:}"); fi
+    echo "round $r $mode: wall ${t% *} s, cpu ${t#* } s"
+  done
+done
+python3 - "${plain[*]}" "${journal[*]}" <<'PY'
+import statistics, sys
+def parse(arg, i):
+    return [float(x.split(':')[i]) for x in arg.split()]
+for i, what in ((0, 'wall'), (1, 'cpu')):
+    p, j = parse(sys.argv[1], i), parse(sys.argv[2], i)
+    mp, mj = statistics.median(p), statistics.median(j)
+    print('%s, median of %d: without journal %.3f s, with --journal %.3f s, ratio %.3f (%+.1f %%)'
+          % (what, len(p), mp, mj, mj / mp, (mj / mp - 1) * 100))
+PY

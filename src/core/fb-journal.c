@@ -1,0 +1,1535 @@
+/* fb-journal.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-journal"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fb-journal-private.h"
+#include "fb-job-private.h"
+
+#define BATCH_US  (100 * 1000) /* a batch waits at most this long for more records */
+#define BATCH_MAX 4096
+/* The main thread hands records over in groups, at most this often: one
+ * wake-up of the writer per group, not per record. */
+#define HAND_OVER_MS  50
+#define HAND_OVER_MAX 1024
+
+/* One write, queued by the main thread for the writer thread. */
+typedef enum
+{
+  OP_RUN_INSERT,
+  OP_RUN_REOPEN,
+  OP_RUN_END,
+  OP_JOB_PUT,
+  OP_INPUTS,
+  OP_LIMIT,
+  OP_RUN_DELETE,
+  OP_CLEAR,
+  OP_MAX_PAGES,
+  OP_BARRIER,
+  OP_QUIT,
+} OpKind;
+
+typedef struct
+{
+  OpKind        kind;
+  gint64        run_id;
+  gint64        time;
+  guint         value;
+  FbJournalRun *run;
+  FbJournalJob *job;
+  GBytes       *inputs;
+  GTask        *task;
+} Op;
+
+/* A run being recorded. */
+typedef struct
+{
+  FbJournal  *journal;
+  FbRun      *run;
+  gint64      run_id;
+  GHashTable *index;    /* FbJob* → row index + 1 */
+  GArray     *attempts; /* guint per row */
+  guint       n_existing;
+} Tracked;
+
+struct _FbJournal
+{
+  GObject       parent_instance;
+
+  GMainContext *context;
+  GAsyncQueue  *ops;        /* GPtrArray* of Op*, in order */
+  GPtrArray    *pending;    /* Op*, not handed over yet (main thread) */
+  GSource      *hand_over_source;
+  GThread      *writer;
+  sqlite3      *wdb;        /* the writer thread's */
+  sqlite3_stmt *put_job;    /* the writer thread's, prepared on first use */
+  sqlite3      *rdb;        /* reads, under read_lock */
+  GMutex        read_lock;
+  GMutex        error_lock;
+  GError       *write_error;
+  GPtrArray    *tracked;    /* Tracked* */
+  char         *path;
+  char         *notice;
+  gint64        next_run_id;
+  gint64        mono_offset; /* wall-clock µs - monotonic µs */
+  int           lock_fd;
+
+  guint         failed : 1;  /* writer side: stop writing */
+  guint         closed : 1;
+};
+
+G_DEFINE_FINAL_TYPE (FbJournal, fb_journal, G_TYPE_OBJECT)
+
+enum {
+  WRITE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char *const state_names[] = {
+  [FB_JOB_STATE_PENDING] = "pending",
+  [FB_JOB_STATE_OK] = "ok",
+  [FB_JOB_STATE_NOT_FOUND] = "not-found",
+  [FB_JOB_STATE_ERROR] = "error",
+  [FB_JOB_STATE_CANCELLED] = "cancelled",
+};
+
+static const char *const kind_names[] = {
+  [FB_JOB_KIND_PROBE] = "probe",
+  [FB_JOB_KIND_DOWNLOAD] = "download",
+  [FB_JOB_KIND_CATALOG] = "catalog",
+};
+
+static const char *const phase_names[] = {
+  [FB_JOB_PHASE_QUEUED] = "queued",
+  [FB_JOB_PHASE_WAITING] = "waiting",
+  [FB_JOB_PHASE_HOST_WAIT] = "host-wait",
+  [FB_JOB_PHASE_RETRY_WAIT] = "retry-wait",
+  [FB_JOB_PHASE_RESOLVING] = "resolving",
+  [FB_JOB_PHASE_CONNECTING] = "connecting",
+  [FB_JOB_PHASE_TRANSFERRING] = "transferring",
+  [FB_JOB_PHASE_SAVING] = "saving",
+  [FB_JOB_PHASE_DONE] = "done",
+};
+
+static const char schema_sql[] =
+  "CREATE TABLE runs ("
+  "  id INTEGER PRIMARY KEY,"
+  "  created INTEGER NOT NULL,"
+  "  ended INTEGER NOT NULL DEFAULT 0,"
+  "  kind TEXT,"
+  "  identity TEXT,"
+  "  destination TEXT,"
+  "  settings TEXT);"
+  "CREATE TABLE jobs ("
+  "  run_id INTEGER NOT NULL,"
+  "  idx INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  input TEXT NOT NULL,"
+  "  source TEXT,"
+  "  source_line INTEGER NOT NULL DEFAULT 0,"
+  "  state TEXT NOT NULL,"
+  "  http_status INTEGER NOT NULL DEFAULT 0,"
+  "  bytes_received INTEGER NOT NULL DEFAULT 0,"
+  "  bytes_expected INTEGER NOT NULL DEFAULT -1,"
+  "  validator TEXT,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  t_queued INTEGER NOT NULL DEFAULT 0,"
+  "  t_waiting INTEGER NOT NULL DEFAULT 0,"
+  "  t_resolving INTEGER NOT NULL DEFAULT 0,"
+  "  t_connecting INTEGER NOT NULL DEFAULT 0,"
+  "  t_transferring INTEGER NOT NULL DEFAULT 0,"
+  "  t_saving INTEGER NOT NULL DEFAULT 0,"
+  "  t_done INTEGER NOT NULL DEFAULT 0,"
+  "  message TEXT,"
+  "  error TEXT,"
+  "  saved_path TEXT,"
+  "  part_path TEXT,"
+  "  PRIMARY KEY (run_id, idx)) WITHOUT ROWID;"
+  /* What each job was asked to do, a blob per batch of jobs added: a job
+   * gets its row in "jobs" only once it has ended. */
+  "CREATE TABLE inputs ("
+  "  run_id INTEGER NOT NULL,"
+  "  first INTEGER NOT NULL,"
+  "  count INTEGER NOT NULL,"
+  "  data BLOB NOT NULL,"
+  "  PRIMARY KEY (run_id, first)) WITHOUT ROWID;"
+  "CREATE TABLE limits ("
+  "  run_id INTEGER NOT NULL,"
+  "  time INTEGER NOT NULL,"
+  "  value INTEGER NOT NULL);"
+  "CREATE INDEX limits_run ON limits (run_id, time);";
+
+#define JOB_COLUMNS \
+  "run_id, idx, kind, input, source, source_line, state, http_status, bytes_received, " \
+  "bytes_expected, validator, attempts, t_queued, t_waiting, t_resolving, t_connecting, " \
+  "t_transferring, t_saving, t_done, message, error, saved_path, part_path"
+
+G_DEFINE_QUARK (fb-journal-error-quark, fb_journal_error)
+
+/* ---- names ---- */
+
+const char *
+fb_journal_state_to_string (FbJobState state)
+{
+  g_return_val_if_fail (state <= FB_JOB_STATE_CANCELLED, "");
+  return state_names[state];
+}
+
+const char *
+fb_journal_kind_to_string (FbJobKind kind)
+{
+  g_return_val_if_fail (kind <= FB_JOB_KIND_CATALOG, "");
+  return kind_names[kind];
+}
+
+const char *
+fb_journal_phase_to_string (FbJobPhase phase)
+{
+  g_return_val_if_fail (phase < FB_JOB_N_PHASES, "");
+  return phase_names[phase];
+}
+
+/* ---- records ---- */
+
+void
+fb_journal_run_free (FbJournalRun *run)
+{
+  if (run == NULL)
+    return;
+  g_free (run->kind);
+  g_free (run->identity);
+  g_free (run->destination);
+  g_free (run->settings);
+  g_free (run);
+}
+
+void
+fb_journal_job_free (FbJournalJob *job)
+{
+  if (job == NULL)
+    return;
+  g_free (job->input);
+  g_free (job->source);
+  g_free (job->validator);
+  g_free (job->message);
+  g_free (job->error);
+  g_free (job->saved_path);
+  g_free (job->part_path);
+  g_free (job);
+}
+
+static void
+op_free (Op *op)
+{
+  g_clear_pointer (&op->run, fb_journal_run_free);
+  g_clear_pointer (&op->job, fb_journal_job_free);
+  g_clear_pointer (&op->inputs, g_bytes_unref);
+  g_clear_object (&op->task);
+  g_free (op);
+}
+
+static void
+hand_over (FbJournal *self)
+{
+  if (self->hand_over_source != NULL)
+    {
+      g_source_destroy (self->hand_over_source);
+      g_clear_pointer (&self->hand_over_source, g_source_unref);
+    }
+  if (self->pending->len == 0)
+    return;
+  g_async_queue_push (self->ops, g_steal_pointer (&self->pending));
+  self->pending = g_ptr_array_new ();
+}
+
+static gboolean
+hand_over_cb (gpointer user_data)
+{
+  hand_over (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_op (FbJournal *self,
+          Op        *op)
+{
+  if (self->closed)
+    {
+      op_free (op);
+      return;
+    }
+  g_ptr_array_add (self->pending, op);
+  if (op->kind == OP_BARRIER || op->kind == OP_QUIT || self->pending->len >= HAND_OVER_MAX)
+    hand_over (self);
+  else if (self->hand_over_source == NULL)
+    {
+      self->hand_over_source = g_timeout_source_new (HAND_OVER_MS);
+      g_source_set_callback (self->hand_over_source, hand_over_cb, self, NULL);
+      g_source_attach (self->hand_over_source, self->context);
+    }
+}
+
+static Op *
+op_new (OpKind kind,
+        gint64 run_id)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  op->run_id = run_id;
+  return op;
+}
+
+static gint64
+to_wall (FbJournal *self,
+         gint64     mono)
+{
+  return mono == 0 ? 0 : mono + self->mono_offset;
+}
+
+static FbJournalJob *
+job_snapshot (FbJournal *self,
+              FbJob     *job,
+              gint64     run_id,
+              guint      index,
+              guint      attempts)
+{
+  FbJournalJob *row = g_new0 (FbJournalJob, 1);
+  const GError *error = fb_job_get_error (job);
+
+  row->run_id = run_id;
+  row->index = index;
+  row->kind = fb_job_get_kind (job);
+  row->input = g_strdup (fb_job_get_input (job));
+  row->source = g_strdup (fb_job_get_source (job));
+  row->source_line = fb_job_get_source_line (job);
+  row->state = fb_job_get_state (job);
+  row->http_status = fb_job_get_http_status (job);
+  row->bytes_received = fb_job_get_bytes_received (job);
+  row->bytes_expected = fb_job_get_bytes_expected (job);
+  /* What a resume would ask If-Range with: a strong ETag, else the date. */
+  if (fb_job_get_etag (job) != NULL && !g_str_has_prefix (fb_job_get_etag (job), "W/"))
+    row->validator = g_strdup (fb_job_get_etag (job));
+  else
+    row->validator = g_strdup (fb_job_get_last_modified (job));
+  row->attempts = attempts;
+  for (guint p = 0; p < FB_JOB_N_PHASES; p++)
+    row->phase_time[p] = to_wall (self, fb_job_get_phase_time (job, p));
+  row->message = g_strdup (fb_job_get_message (job));
+  row->error = error != NULL ? g_strdup (error->message) : NULL;
+  row->saved_path = g_strdup (fb_job_get_saved_path (job));
+  return row;
+}
+
+/* ---- the writer thread ---- */
+
+static int
+bind_text (sqlite3_stmt *stmt,
+           int           column,
+           const char   *text)
+{
+  if (text == NULL)
+    return sqlite3_bind_null (stmt, column);
+  return sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
+}
+
+static int
+step_done (sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int
+exec_stmt (sqlite3    *db,
+           const char *sql,
+           ...)
+{
+  sqlite3_stmt *stmt = NULL;
+  va_list args;
+  int rc;
+  int n;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  n = sqlite3_bind_parameter_count (stmt);
+  va_start (args, sql);
+  for (int i = 1; i <= n; i++)
+    sqlite3_bind_int64 (stmt, i, va_arg (args, gint64));
+  va_end (args);
+  rc = step_done (stmt);
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+static int
+write_job (FbJournal          *self,
+           const FbJournalJob *row)
+{
+  static const char sql[] =
+    "INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ") VALUES "
+    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  sqlite3_stmt *stmt;
+  int c = 1;
+  int rc;
+
+  /* The one statement of almost every record: prepared once. */
+  if (self->put_job == NULL)
+    {
+      rc = sqlite3_prepare_v3 (self->wdb, sql, -1, SQLITE_PREPARE_PERSISTENT, &self->put_job,
+                               NULL);
+      if (rc != SQLITE_OK)
+        return rc;
+    }
+  stmt = self->put_job;
+  sqlite3_bind_int64 (stmt, c++, row->run_id);
+  sqlite3_bind_int64 (stmt, c++, row->index);
+  bind_text (stmt, c++, kind_names[row->kind]);
+  bind_text (stmt, c++, row->input);
+  bind_text (stmt, c++, row->source);
+  sqlite3_bind_int64 (stmt, c++, row->source_line);
+  bind_text (stmt, c++, state_names[row->state]);
+  sqlite3_bind_int64 (stmt, c++, row->http_status);
+  sqlite3_bind_int64 (stmt, c++, (gint64) row->bytes_received);
+  sqlite3_bind_int64 (stmt, c++, row->bytes_expected);
+  bind_text (stmt, c++, row->validator);
+  sqlite3_bind_int64 (stmt, c++, row->attempts);
+  for (guint i = 0; i < G_N_ELEMENTS (fb_journal_phases); i++)
+    sqlite3_bind_int64 (stmt, c++, row->phase_time[fb_journal_phases[i]]);
+  bind_text (stmt, c++, row->message);
+  bind_text (stmt, c++, row->error);
+  bind_text (stmt, c++, row->saved_path);
+  bind_text (stmt, c++, row->part_path);
+  return step_done (stmt);
+}
+
+static int
+write_run (sqlite3            *db,
+           const FbJournalRun *run)
+{
+  static const char sql[] =
+    "INSERT OR REPLACE INTO runs (id, created, ended, kind, identity, destination, settings) "
+    "VALUES (?,?,?,?,?,?,?)";
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64 (stmt, 1, run->id);
+  sqlite3_bind_int64 (stmt, 2, run->created);
+  sqlite3_bind_int64 (stmt, 3, run->ended);
+  bind_text (stmt, 4, run->kind);
+  bind_text (stmt, 5, run->identity);
+  bind_text (stmt, 6, run->destination);
+  bind_text (stmt, 7, run->settings);
+  rc = step_done (stmt);
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+static int
+apply_op (FbJournal *self,
+          Op        *op)
+{
+  sqlite3 *db = self->wdb;
+  int rc = SQLITE_OK;
+
+  switch (op->kind)
+    {
+    case OP_RUN_INSERT:
+      return write_run (db, op->run);
+    case OP_RUN_REOPEN:
+      return exec_stmt (db, "UPDATE runs SET ended = 0 WHERE id = ?", op->run_id);
+    case OP_RUN_END:
+      return exec_stmt (db, "UPDATE runs SET ended = ? WHERE id = ?", op->time, op->run_id);
+    case OP_JOB_PUT:
+      return write_job (self, op->job);
+    case OP_INPUTS:
+      {
+        sqlite3_stmt *stmt = NULL;
+
+        rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO inputs (run_id, first, count, data) "
+                                     "VALUES (?,?,?,?)", -1, &stmt, NULL);
+        if (rc != SQLITE_OK)
+          return rc;
+        sqlite3_bind_int64 (stmt, 1, op->run_id);
+        sqlite3_bind_int64 (stmt, 2, op->value);
+        sqlite3_bind_int64 (stmt, 3, op->time);
+        sqlite3_bind_blob (stmt, 4, g_bytes_get_data (op->inputs, NULL),
+                           (int) g_bytes_get_size (op->inputs), SQLITE_STATIC);
+        rc = step_done (stmt);
+        sqlite3_finalize (stmt);
+        return rc;
+      }
+    case OP_LIMIT:
+      return exec_stmt (db, "INSERT INTO limits (run_id, time, value) VALUES (?,?,?)",
+                        op->run_id, op->time, (gint64) op->value);
+    case OP_RUN_DELETE:
+      rc = exec_stmt (db, "DELETE FROM jobs WHERE run_id = ?", op->run_id);
+      if (rc == SQLITE_OK)
+        rc = exec_stmt (db, "DELETE FROM inputs WHERE run_id = ?", op->run_id);
+      if (rc == SQLITE_OK)
+        rc = exec_stmt (db, "DELETE FROM limits WHERE run_id = ?", op->run_id);
+      if (rc == SQLITE_OK)
+        rc = exec_stmt (db, "DELETE FROM runs WHERE id = ?", op->run_id);
+      return rc;
+    case OP_CLEAR:
+      rc = exec_stmt (db, "DELETE FROM jobs WHERE run_id IN "
+                          "(SELECT id FROM runs WHERE ended != 0)");
+      if (rc == SQLITE_OK)
+        rc = exec_stmt (db, "DELETE FROM inputs WHERE run_id IN "
+                            "(SELECT id FROM runs WHERE ended != 0)");
+      if (rc == SQLITE_OK)
+        rc = exec_stmt (db, "DELETE FROM limits WHERE run_id IN "
+                            "(SELECT id FROM runs WHERE ended != 0)");
+      if (rc == SQLITE_OK)
+        rc = exec_stmt (db, "DELETE FROM runs WHERE ended != 0");
+      return rc;
+    case OP_MAX_PAGES:
+      {
+        g_autofree char *sql = g_strdup_printf ("PRAGMA max_page_count = %u", op->value);
+
+        return exec_stmt (db, sql);
+      }
+    case OP_BARRIER:
+    case OP_QUIT:
+      return SQLITE_OK;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Never g_main_context_invoke (): with the main thread between two
+ * iterations it would run @func here, on the writer thread. */
+static void
+on_main (FbJournal      *self,
+         GSourceFunc     func,
+         gpointer        data,
+         GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, func, data, notify);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+typedef struct
+{
+  GTask  *task;
+  GError *error;
+} Completion;
+
+/* The task (and the reference to the journal it holds) is let go on the
+ * main thread: the last one let go on the writer thread would join it. */
+static gboolean
+complete_cb (gpointer user_data)
+{
+  Completion *completion = user_data;
+
+  if (completion->error != NULL)
+    g_task_return_error (completion->task, completion->error);
+  else
+    g_task_return_boolean (completion->task, TRUE);
+  g_object_unref (completion->task);
+  g_free (completion);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+emit_write_failed_cb (gpointer user_data)
+{
+  FbJournal *self = user_data;
+
+  g_signal_emit (self, signals[WRITE_FAILED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+writer_fail (FbJournal  *self,
+             int         rc)
+{
+  GError *error;
+
+  self->failed = TRUE;
+  error = g_error_new (FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+                       _("The journal %s could not be written (%s); "
+                         "runs go on without it"),
+                       self->path, sqlite3_errstr (rc));
+  g_mutex_lock (&self->error_lock);
+  self->write_error = error;
+  g_mutex_unlock (&self->error_lock);
+  on_main (self, emit_write_failed_cb, g_object_ref (self), g_object_unref);
+}
+
+static gboolean
+write_batch (FbJournal *self,
+             GPtrArray *batch)
+{
+  gboolean quit = FALSE;
+  gboolean writes = FALSE;
+  int rc = SQLITE_OK;
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      OpKind kind = ((Op *) batch->pdata[i])->kind;
+
+      if (kind == OP_QUIT)
+        quit = TRUE;
+      else if (kind != OP_BARRIER)
+        writes = TRUE;
+    }
+
+  if (writes && !self->failed)
+    {
+      rc = sqlite3_exec (self->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+      for (guint i = 0; rc == SQLITE_OK && i < batch->len; i++)
+        rc = apply_op (self, batch->pdata[i]);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (self->wdb, "COMMIT", NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        {
+          sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+          writer_fail (self, rc);
+        }
+    }
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Op *op = batch->pdata[i];
+
+      Completion *completion;
+
+      if (op->task == NULL)
+        continue;
+      completion = g_new0 (Completion, 1);
+      completion->task = g_steal_pointer (&op->task);
+      if (self->failed)
+        {
+          g_mutex_lock (&self->error_lock);
+          completion->error = g_error_copy (self->write_error);
+          g_mutex_unlock (&self->error_lock);
+        }
+      on_main (self, complete_cb, completion, NULL);
+    }
+  return !quit;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  FbJournal *self = data;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
+  gboolean go_on = TRUE;
+
+  while (go_on)
+    {
+      GPtrArray *group = g_async_queue_pop (self->ops);
+      gint64 deadline = g_get_monotonic_time () + BATCH_US;
+
+      for (;;)
+        {
+          OpKind last = ((Op *) group->pdata[group->len - 1])->kind;
+          gint64 left;
+
+          g_ptr_array_extend_and_steal (batch, group);
+          if (last == OP_BARRIER || last == OP_QUIT || batch->len >= BATCH_MAX)
+            break;
+          left = deadline - g_get_monotonic_time ();
+          group = left > 0 ? g_async_queue_timeout_pop (self->ops, left)
+                           : g_async_queue_try_pop (self->ops);
+          if (group == NULL)
+            break;
+        }
+      go_on = write_batch (self, batch);
+      g_ptr_array_set_size (batch, 0);
+    }
+  return NULL;
+}
+
+/* ---- opening ---- */
+
+static void
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  const char  *path,
+                  int          rc)
+{
+  g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+               _("The journal %s cannot be used: %s"), path,
+               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+}
+
+static gint64
+query_int (sqlite3    *db,
+           const char *sql,
+           int        *rc_out)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = 0;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          value = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_OK;
+        }
+      else if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  *rc_out = rc;
+  return value;
+}
+
+typedef enum
+{
+  DB_OK,
+  DB_BAD,    /* not a journal we can read: set it aside */
+  DB_FAILED, /* could not be opened or written at all */
+} DbCheck;
+
+static DbCheck
+check_db (sqlite3  *db,
+          char    **why)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 version;
+  int rc;
+
+  sqlite3_busy_timeout (db, 5000);
+  version = query_int (db, "PRAGMA user_version", &rc);
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+    {
+      *why = g_strdup (sqlite3_errstr (rc));
+      return DB_BAD;
+    }
+  if (rc != SQLITE_OK)
+    {
+      *why = g_strdup (sqlite3_errmsg (db));
+      return DB_FAILED;
+    }
+  if (version > FB_JOURNAL_SCHEMA_VERSION)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
+      *why = g_strdup_printf (_("it was written by a newer version of Fetchboard "
+                                "(journal version %s)"), number);
+      return DB_BAD;
+    }
+
+  rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0)
+        {
+          *why = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          sqlite3_finalize (stmt);
+          return DB_BAD;
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+    {
+      *why = g_strdup (sqlite3_errstr (rc));
+      return DB_BAD;
+    }
+
+  if (version == 0)
+    {
+      /* A new file: its schema, in one transaction. */
+      g_autofree char *sql = g_strdup_printf ("BEGIN; %s PRAGMA user_version = %d; COMMIT;",
+                                              schema_sql, FB_JOURNAL_SCHEMA_VERSION);
+
+      if (query_int (db, "SELECT count(*) FROM sqlite_master", &rc) > 0 && rc == SQLITE_OK)
+        {
+          *why = g_strdup (_("it holds tables that are not a journal’s"));
+          return DB_BAD;
+        }
+      rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        {
+          *why = g_strdup (sqlite3_errmsg (db));
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? DB_BAD : DB_FAILED;
+        }
+    }
+
+  rc = sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                     NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      *why = g_strdup (sqlite3_errmsg (db));
+      return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? DB_BAD : DB_FAILED;
+    }
+  return DB_OK;
+}
+
+static int
+lock_file (const char  *path,
+           gboolean     exclusive_create,
+           GError     **error)
+{
+  int flags = O_RDWR | O_CREAT | O_CLOEXEC | (exclusive_create ? O_EXCL : 0);
+  int fd = g_open (path, flags, 0600);
+  int saved_errno;
+
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+                   _("The journal %s cannot be opened: %s"), path, g_strerror (saved_errno));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      saved_errno = errno;
+      close (fd);
+      if (saved_errno == EWOULDBLOCK)
+        g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_LOCKED,
+                     _("The journal %s is in use by another Fetchboard"), path);
+      else
+        g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+                     _("The journal %s cannot be locked: %s"), path, g_strerror (saved_errno));
+      return -1;
+    }
+  return fd;
+}
+
+/* The file and its -wal and -shm go aside together, under a name that says when. */
+static char *
+set_aside (const char  *path,
+           GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *aside = NULL;
+  static const char *const extras[] = { "-wal", "-shm" };
+
+  for (guint n = 0; n < 1000; n++)
+    {
+      g_free (aside);
+      aside = n == 0 ? g_strdup_printf ("%s.bad-%s", path, stamp)
+                     : g_strdup_printf ("%s.bad-%s-%u", path, stamp, n);
+      if (!g_file_test (aside, G_FILE_TEST_EXISTS))
+        break;
+    }
+  if (g_rename (path, aside) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+                   _("The journal %s cannot be read, nor set aside: %s"), path,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (extras); i++)
+    {
+      g_autofree char *from = g_strconcat (path, extras[i], NULL);
+      g_autofree char *to = g_strconcat (aside, extras[i], NULL);
+
+      if (g_file_test (from, G_FILE_TEST_EXISTS))
+        g_rename (from, to);
+    }
+  return g_steal_pointer (&aside);
+}
+
+static sqlite3 *
+open_connection (const char  *path,
+                 GError     **error)
+{
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, path, rc);
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, 5000);
+  /* The WAL is folded into the file by the writer's own checkpoints as it
+   * grows (on its thread), not by the program on its way out. */
+  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  return db;
+}
+
+static FbJournal *
+journal_open (const char    *path,
+              GMainContext  *context,
+              GError       **error)
+{
+  g_autoptr(FbJournal) self = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *why = NULL;
+  sqlite3 *db = NULL;
+  DbCheck check;
+  int rc;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+                   _("The journal’s folder %s cannot be created: %s"), dir,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+
+  self = g_object_new (FB_TYPE_JOURNAL, NULL);
+  self->path = g_strdup (path);
+  self->context = g_main_context_ref (context);
+  self->lock_fd = lock_file (path, FALSE, error);
+  if (self->lock_fd < 0)
+    return NULL;
+
+  db = open_connection (path, error);
+  if (db == NULL)
+    return NULL;
+  check = check_db (db, &why);
+  if (check == DB_BAD)
+    {
+      g_autofree char *aside = NULL;
+
+      sqlite3_close (db);
+      db = NULL;
+      aside = set_aside (path, error);
+      if (aside == NULL)
+        return NULL;
+      /* Translators: the journal's path, why it was unusable, where it went */
+      self->notice = g_strdup_printf (_("The journal %s could not be used (%s); it was kept "
+                                        "as %s and a new journal was started"),
+                                      path, why, aside);
+      close (self->lock_fd);
+      self->lock_fd = lock_file (path, TRUE, error);
+      if (self->lock_fd < 0)
+        return NULL;
+      g_clear_pointer (&why, g_free);
+      db = open_connection (path, error);
+      if (db == NULL)
+        return NULL;
+      check = check_db (db, &why);
+    }
+  if (check != DB_OK)
+    {
+      g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+                   _("The journal %s cannot be used: %s"), path, why);
+      sqlite3_close (db);
+      return NULL;
+    }
+  self->wdb = db;
+  sqlite3_exec (db, "PRAGMA cache_size = -16384;", NULL, NULL, NULL);
+
+  self->next_run_id = query_int (db, "SELECT coalesce(max(id), 0) FROM runs", &rc) + 1;
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, path, rc);
+      return NULL;
+    }
+
+  self->rdb = open_connection (path, error);
+  if (self->rdb == NULL)
+    return NULL;
+
+  self->writer = g_thread_new ("fb-journal", writer_thread, self);
+  return g_steal_pointer (&self);
+}
+
+char *
+fb_journal_default_path (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "fetchboard", "journal.sqlite", NULL);
+}
+
+FbJournal *
+fb_journal_open (const char  *path,
+                 GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return journal_open (path, g_main_context_get_thread_default ()
+                             ? g_main_context_get_thread_default ()
+                             : g_main_context_default (), error);
+}
+
+static void
+open_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  FbJournal *self = journal_open (task_data, g_task_get_context (task), &error);
+
+  if (self == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, self, g_object_unref);
+}
+
+void
+fb_journal_open_async (const char          *path,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, fb_journal_open_async);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, open_worker);
+}
+
+FbJournal *
+fb_journal_open_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+fb_journal_get_path (FbJournal *self)
+{
+  g_return_val_if_fail (FB_IS_JOURNAL (self), NULL);
+  return self->path;
+}
+
+const char *
+fb_journal_get_notice (FbJournal *self)
+{
+  g_return_val_if_fail (FB_IS_JOURNAL (self), NULL);
+  return self->notice;
+}
+
+const GError *
+fb_journal_get_write_error (FbJournal *self)
+{
+  const GError *error;
+
+  g_return_val_if_fail (FB_IS_JOURNAL (self), NULL);
+
+  g_mutex_lock (&self->error_lock);
+  error = self->write_error;
+  g_mutex_unlock (&self->error_lock);
+  return error;
+}
+
+void
+_fb_journal_set_max_pages (FbJournal *self,
+                           guint      pages)
+{
+  Op *op;
+
+  g_return_if_fail (FB_IS_JOURNAL (self));
+
+  op = op_new (OP_MAX_PAGES, 0);
+  op->value = pages;
+  queue_op (self, op);
+}
+
+/* ---- tracking runs ---- */
+
+/* kind, source, line, input: each NUL-terminated. */
+void
+_fb_journal_encode_input (GByteArray *out,
+                          FbJob      *job)
+{
+  const char *source = fb_job_get_source (job);
+  const char *input = fb_job_get_input (job);
+  char line[16];
+  guint8 kind = '0' + fb_job_get_kind (job);
+
+  g_byte_array_append (out, &kind, 1);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  if (source != NULL)
+    g_byte_array_append (out, (const guint8 *) source, strlen (source));
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  g_snprintf (line, sizeof line, "%u", fb_job_get_source_line (job));
+  g_byte_array_append (out, (const guint8 *) line, strlen (line) + 1);
+  g_byte_array_append (out, (const guint8 *) input, strlen (input) + 1);
+}
+
+static void
+tracked_free (Tracked *tracked)
+{
+  g_signal_handlers_disconnect_by_data (fb_run_get_jobs (tracked->run), tracked);
+  g_signal_handlers_disconnect_by_data (tracked->run, tracked);
+  g_object_unref (tracked->run);
+  g_hash_table_unref (tracked->index);
+  g_array_unref (tracked->attempts);
+  g_free (tracked);
+}
+
+static void
+put_job (Tracked *tracked,
+         FbJob   *job,
+         guint    index)
+{
+  Op *op = op_new (OP_JOB_PUT, tracked->run_id);
+
+  op->job = job_snapshot (tracked->journal, job, tracked->run_id, index,
+                          g_array_index (tracked->attempts, guint, index));
+  queue_op (tracked->journal, op);
+}
+
+static void
+jobs_changed_cb (GListModel *model,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 Tracked    *tracked)
+{
+  g_autoptr(GByteArray) inputs = NULL;
+  guint first = MAX (position, tracked->n_existing);
+  guint zero = 0;
+  Op *op;
+
+  /* Runs only ever grow at the end. */
+  g_return_if_fail (removed == 0);
+
+  /* One small record for the whole batch: the writer stores it as a blob,
+   * so 10,000 jobs added cost one row, not 10,000. */
+  if (position + added > first)
+    inputs = g_byte_array_sized_new ((position + added - first) * 64);
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (model, i);
+
+      g_hash_table_insert (tracked->index, job, GUINT_TO_POINTER (i + 1));
+      if (i >= tracked->attempts->len)
+        g_array_append_val (tracked->attempts, zero);
+      if (i < first)
+        continue;
+      _fb_journal_encode_input (inputs, job);
+      /* A job that is final already (skipped as saved) has its row now. */
+      if (fb_job_is_final (job))
+        put_job (tracked, job, i);
+    }
+  if (inputs == NULL)
+    return;
+  op = op_new (OP_INPUTS, tracked->run_id);
+  op->value = first;
+  op->time = position + added - first;
+  op->inputs = g_byte_array_free_to_bytes (g_steal_pointer (&inputs));
+  queue_op (tracked->journal, op);
+}
+
+static void
+job_finished_cb (FbRun   *run,
+                 FbJob   *job,
+                 Tracked *tracked)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
+
+  g_return_if_fail (index > 0);
+  index--;
+  g_array_index (tracked->attempts, guint, index)++;
+  put_job (tracked, job, index);
+}
+
+static void
+run_finished_cb (FbRun   *run,
+                 Tracked *tracked)
+{
+  Op *op = op_new (OP_RUN_END, tracked->run_id);
+
+  op->time = g_get_real_time ();
+  queue_op (tracked->journal, op);
+}
+
+static void
+put_limit (Tracked *tracked)
+{
+  Op *op = op_new (OP_LIMIT, tracked->run_id);
+
+  op->time = g_get_real_time ();
+  op->value = fb_run_get_max_concurrency (tracked->run);
+  queue_op (tracked->journal, op);
+}
+
+static void
+limit_changed_cb (FbRun      *run,
+                  GParamSpec *pspec,
+                  Tracked    *tracked)
+{
+  put_limit (tracked);
+}
+
+static void
+running_changed_cb (FbRun      *run,
+                    GParamSpec *pspec,
+                    Tracked    *tracked)
+{
+  /* A run that ended and starts again (a retry) is open again. */
+  if (fb_run_get_running (run))
+    queue_op (tracked->journal, op_new (OP_RUN_REOPEN, tracked->run_id));
+}
+
+static Tracked *
+track (FbJournal  *self,
+       FbRun      *run,
+       gint64      run_id,
+       GPtrArray  *rows)
+{
+  GListModel *jobs = fb_run_get_jobs (run);
+  Tracked *tracked = g_new0 (Tracked, 1);
+  guint n = g_list_model_get_n_items (jobs);
+
+  tracked->journal = self;
+  tracked->run = g_object_ref (run);
+  tracked->run_id = run_id;
+  tracked->index = g_hash_table_new (NULL, NULL);
+  tracked->attempts = g_array_new (FALSE, TRUE, sizeof (guint));
+  tracked->n_existing = rows != NULL ? n : 0;
+  g_array_set_size (tracked->attempts, n);
+  for (guint i = 0; rows != NULL && i < MIN (n, rows->len); i++)
+    g_array_index (tracked->attempts, guint, i) = ((FbJournalJob *) rows->pdata[i])->attempts;
+  g_ptr_array_add (self->tracked, tracked);
+
+  g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), tracked);
+  g_signal_connect (run, "job-finished", G_CALLBACK (job_finished_cb), tracked);
+  g_signal_connect (run, "finished", G_CALLBACK (run_finished_cb), tracked);
+  g_signal_connect (run, "notify::max-concurrency", G_CALLBACK (limit_changed_cb), tracked);
+  g_signal_connect (run, "notify::running", G_CALLBACK (running_changed_cb), tracked);
+  jobs_changed_cb (jobs, 0, 0, n, tracked);
+  put_limit (tracked);
+  return tracked;
+}
+
+/* NULL while the run is empty: the first job's kind is read instead. */
+static const char *
+run_kind (FbRun *run)
+{
+  GListModel *jobs = fb_run_get_jobs (run);
+  guint n = g_list_model_get_n_items (jobs);
+  FbJobKind first = FB_JOB_KIND_DOWNLOAD;
+
+  if (n == 0)
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
+
+      if (i == 0)
+        first = fb_job_get_kind (job);
+      else if (fb_job_get_kind (job) != first)
+        return "mixed";
+    }
+  return kind_names[first];
+}
+
+gint64
+fb_journal_get_run_id (FbJournal *self,
+                       FbRun     *run)
+{
+  g_return_val_if_fail (FB_IS_JOURNAL (self), 0);
+
+  for (guint i = 0; i < self->tracked->len; i++)
+    if (((Tracked *) self->tracked->pdata[i])->run == run)
+      return ((Tracked *) self->tracked->pdata[i])->run_id;
+  return 0;
+}
+
+gint64
+fb_journal_track_run (FbJournal  *self,
+                      FbRun      *run,
+                      const char *kind,
+                      const char *identity,
+                      const char *settings_json)
+{
+  FbJournalRun *row;
+  g_autofree char *settings = NULL;
+  Op *op;
+
+  g_return_val_if_fail (FB_IS_JOURNAL (self), 0);
+  g_return_val_if_fail (FB_IS_RUN (run), 0);
+
+  if (settings_json == NULL)
+    settings_json = settings = fb_journal_settings_from_run (run);
+
+  row = g_new0 (FbJournalRun, 1);
+  row->id = self->next_run_id++;
+  row->created = g_get_real_time ();
+  row->kind = g_strdup (kind != NULL ? kind : run_kind (run));
+
+  row->identity = g_strdup (identity);
+  row->destination = g_strdup (fb_run_get_destination (run));
+  row->settings = g_strdup (settings_json);
+  op = op_new (OP_RUN_INSERT, row->id);
+  op->run = row;
+  queue_op (self, op);
+  return track (self, run, op->run_id, NULL)->run_id;
+}
+
+void
+_fb_journal_continue_run (FbJournal *self,
+                          FbRun     *run,
+                          gint64     run_id,
+                          GPtrArray *rows)
+{
+  queue_op (self, op_new (OP_RUN_REOPEN, run_id));
+  track (self, run, run_id, rows);
+}
+
+void
+fb_journal_continue_run (FbJournal *self,
+                         FbRun     *run,
+                         gint64     run_id)
+{
+  g_autoptr(GPtrArray) none = NULL;
+
+  g_return_if_fail (FB_IS_JOURNAL (self));
+  g_return_if_fail (FB_IS_RUN (run));
+  g_return_if_fail (run_id > 0);
+
+  none = g_ptr_array_new ();
+  _fb_journal_continue_run (self, run, run_id, none);
+}
+
+void
+fb_journal_untrack_run (FbJournal *self,
+                        FbRun     *run)
+{
+  g_return_if_fail (FB_IS_JOURNAL (self));
+
+  for (guint i = 0; i < self->tracked->len; i++)
+    if (((Tracked *) self->tracked->pdata[i])->run == run)
+      {
+        g_ptr_array_remove_index (self->tracked, i);
+        return;
+      }
+}
+
+void
+_fb_journal_put_job (FbJournal *self,
+                     FbJob     *job,
+                     gint64     run_id,
+                     guint      index,
+                     guint      attempts)
+{
+  Op *op = op_new (OP_JOB_PUT, run_id);
+
+  op->job = job_snapshot (self, job, run_id, index, attempts);
+  queue_op (self, op);
+}
+
+/* ---- flush and close ---- */
+
+void
+fb_journal_flush_async (FbJournal           *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
+  g_return_if_fail (FB_IS_JOURNAL (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, fb_journal_flush_async);
+  if (self->closed)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  op = op_new (OP_BARRIER, 0);
+  op->task = g_steal_pointer (&task);
+  queue_op (self, op);
+}
+
+gboolean
+fb_journal_flush_finish (FbJournal     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+fb_journal_close (FbJournal *self)
+{
+  g_return_if_fail (FB_IS_JOURNAL (self));
+
+  if (self->closed)
+    return;
+  g_ptr_array_set_size (self->tracked, 0);
+  queue_op (self, op_new (OP_QUIT, 0));
+  self->closed = TRUE;
+  g_thread_join (g_steal_pointer (&self->writer));
+  g_clear_pointer (&self->put_job, sqlite3_finalize);
+  /* Checkpoints the WAL into the file. */
+  sqlite3_close (self->wdb);
+  self->wdb = NULL;
+}
+
+/* ---- reading ---- */
+
+/* Runs @sql with @text (if not NULL) bound first, then the gint64s, one
+ * row each through @read. */
+GPtrArray *
+_fb_journal_read_rows (FbJournal       *self,
+                       const char      *sql,
+                       FbJournalReadRow read,
+                       GDestroyNotify   free_func,
+                       const char      *text,
+                       gint64           value,
+                       GError         **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_mutex_lock (&self->read_lock);
+  rc = sqlite3_prepare_v2 (self->rdb, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      int c = 1;
+
+      if (text != NULL)
+        bind_text (stmt, c++, text);
+      if (c <= sqlite3_bind_parameter_count (stmt))
+        sqlite3_bind_int64 (stmt, c, value);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (rows, read (stmt));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->rdb, self->path, rc);
+      g_clear_pointer (&rows, g_ptr_array_unref);
+    }
+  sqlite3_finalize (stmt);
+  g_mutex_unlock (&self->read_lock);
+  return g_steal_pointer (&rows);
+}
+
+void
+fb_journal_delete_run (FbJournal *self,
+                       gint64     run_id)
+{
+  g_return_if_fail (FB_IS_JOURNAL (self));
+
+  /* A run being recorded stops being recorded: no row outlives its run. */
+  for (guint i = self->tracked->len; i > 0; i--)
+    if (((Tracked *) self->tracked->pdata[i - 1])->run_id == run_id)
+      g_ptr_array_remove_index (self->tracked, i - 1);
+  queue_op (self, op_new (OP_RUN_DELETE, run_id));
+}
+
+void
+fb_journal_clear_history (FbJournal *self)
+{
+  g_return_if_fail (FB_IS_JOURNAL (self));
+
+  /* Runs that have ended go with their rows; the rest stay recorded. */
+  for (guint i = self->tracked->len; i > 0; i--)
+    {
+      FbRun *run = ((Tracked *) self->tracked->pdata[i - 1])->run;
+
+      if (!fb_run_get_running (run) && fb_run_get_elapsed (run) > 0)
+        g_ptr_array_remove_index (self->tracked, i - 1);
+    }
+  queue_op (self, op_new (OP_CLEAR, 0));
+}
+
+/* ---- GObject ---- */
+
+static void
+fb_journal_dispose (GObject *object)
+{
+  FbJournal *self = FB_JOURNAL (object);
+
+  if (self->writer != NULL)
+    fb_journal_close (self);
+  g_clear_pointer (&self->tracked, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (fb_journal_parent_class)->dispose (object);
+}
+
+static void
+fb_journal_finalize (GObject *object)
+{
+  FbJournal *self = FB_JOURNAL (object);
+  GPtrArray *group;
+
+  while ((group = g_async_queue_try_pop (self->ops)) != NULL)
+    {
+      g_ptr_array_foreach (group, (GFunc) op_free, NULL);
+      g_ptr_array_unref (group);
+    }
+  g_async_queue_unref (self->ops);
+  g_ptr_array_foreach (self->pending, (GFunc) op_free, NULL);
+  g_ptr_array_unref (self->pending);
+  sqlite3_close (self->wdb);
+  sqlite3_close (self->rdb);
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
+  g_clear_error (&self->write_error);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->read_lock);
+  g_mutex_clear (&self->error_lock);
+  g_free (self->path);
+  g_free (self->notice);
+
+  G_OBJECT_CLASS (fb_journal_parent_class)->finalize (object);
+}
+
+static void
+fb_journal_class_init (FbJournalClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = fb_journal_dispose;
+  object_class->finalize = fb_journal_finalize;
+
+  /* Emitted once, on the thread that opened the journal. */
+  signals[WRITE_FAILED] =
+    g_signal_new ("write-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+fb_journal_init (FbJournal *self)
+{
+  self->ops = g_async_queue_new ();
+  self->pending = g_ptr_array_new ();
+  self->tracked = g_ptr_array_new_with_free_func ((GDestroyNotify) tracked_free);
+  self->lock_fd = -1;
+  self->mono_offset = g_get_real_time () - g_get_monotonic_time ();
+  g_mutex_init (&self->read_lock);
+  g_mutex_init (&self->error_lock);
+}

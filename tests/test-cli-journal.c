@@ -1,0 +1,340 @@
+/* test-cli-journal.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * fetchboard-cli with --journal, killed with SIGKILL at several points and
+ * run again: files on disk and journal rows must agree, and no file that
+ * had finished is ever asked for again.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "fb-test-utils.h"
+
+#define N_FILES   30
+#define FILE_SIZE (600 * 1024) /* half of it passes the downloader's 256 KiB flush */
+#define DEADLINE  30.0
+
+typedef struct
+{
+  SoupServer *server;
+  GHashTable *counts;   /* path → requests */
+  GPtrArray  *held;     /* stolen connections, silent after half a body */
+  char       *base;
+  char       *dir;      /* the test's folder: list, journal, out/ */
+  char       *out;
+  char       *journal;
+  char       *list;
+  guint       hold_from; /* /f/NN with NN >= this answer half, then stall */
+} Fixture;
+
+static void
+handler (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  Fixture *f = user_data;
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (f->counts, path));
+  g_autoptr(GBytes) body = fb_test_body (FILE_SIZE);
+  guint number = (guint) g_ascii_strtoull (path + strlen ("/f/"), NULL, 10);
+
+  g_hash_table_insert (f->counts, g_strdup (path), GUINT_TO_POINTER (count + 1));
+  if (number >= f->hold_from)
+    {
+      GIOStream *stream = soup_server_message_steal_connection (msg);
+      g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n",
+                                               FILE_SIZE);
+      GOutputStream *out = g_io_stream_get_output_stream (stream);
+
+      /* Small enough for the socket's buffer: never blocks. */
+      g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+      g_output_stream_write_all (out, g_bytes_get_data (body, NULL), FILE_SIZE / 2, NULL, NULL,
+                                 NULL);
+      g_ptr_array_add (f->held, stream);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (body, NULL), FILE_SIZE);
+}
+
+static void
+fixture_init (Fixture *f,
+              guint    hold_from)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) list = g_string_new (NULL);
+  GSList *uris;
+
+  memset (f, 0, sizeof *f);
+  f->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  f->held = g_ptr_array_new_with_free_func (g_object_unref);
+  f->hold_from = hold_from;
+  f->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (f->server, "/f", handler, f, NULL);
+  soup_server_listen_local (f->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (f->server);
+  f->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  f->dir = fb_test_make_tmpdir ();
+  f->out = g_build_filename (f->dir, "out", NULL);
+  f->journal = g_build_filename (f->dir, "journal.sqlite", NULL);
+  f->list = g_build_filename (f->dir, "list.txt", NULL);
+  for (guint i = 0; i < N_FILES; i++)
+    g_string_append_printf (list, "%s/f/%02u.bin\n", f->base, i);
+  g_assert_true (g_file_set_contents (f->list, list->str, -1, NULL));
+}
+
+static void
+fixture_clear (Fixture *f)
+{
+  g_ptr_array_unref (f->held);
+  soup_server_disconnect (f->server);
+  g_object_unref (f->server);
+  g_hash_table_unref (f->counts);
+  fb_test_rm_rf (f->dir);
+  g_free (f->base);
+  g_free (f->dir);
+  g_free (f->out);
+  g_free (f->journal);
+  g_free (f->list);
+}
+
+static guint
+requests (Fixture *f,
+          guint    number)
+{
+  g_autofree char *path = g_strdup_printf ("/f/%02u.bin", number);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (f->counts, path));
+}
+
+static GSubprocess *
+spawn (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *at_list = g_strconcat ("@", f->list, NULL);
+  const char *argv[] = {
+    g_getenv ("FETCHBOARD_CLI"), "download", "--journal", f->journal, "-o", f->out, "-m", "4",
+    "-q", "--timeout", "30", at_list, NULL,
+  };
+  GSubprocess *process;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Runs the CLI to its end; returns its exit status. */
+static int
+run_to_end (Fixture *f)
+{
+  g_autoptr(GSubprocess) process = spawn (f);
+  gboolean done = FALSE;
+
+  g_subprocess_wait_async (process, NULL, wait_cb, &done);
+  if (!fb_test_wait_flag (&done, DEADLINE))
+    {
+      g_subprocess_force_exit (process);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+static gint64
+count_rows (Fixture    *f,
+            const char *where)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM jobs WHERE %s", where);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (!g_file_test (f->journal, G_FILE_TEST_EXISTS))
+    return -1;
+  if (sqlite3_open_v2 (f->journal, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+      && sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *where;
+  gint64      n;
+  guint       n_parts;    /* or .part files, when where is NULL */
+} Until;
+
+static gboolean
+until_cb (gpointer data)
+{
+  Until *until = data;
+
+  if (until->where == NULL)
+    return g_file_test (until->f->out, G_FILE_TEST_IS_DIR)
+           && fb_test_count_suffix (until->f->out, ".part") >= until->n_parts;
+  return count_rows (until->f, until->where) >= until->n;
+}
+
+/* Starts the CLI, waits for @where to hold on @n rows (or for @n_parts
+ * .part files when @where is NULL), then kills it with SIGKILL. */
+static void
+run_and_kill (Fixture    *f,
+              const char *where,
+              gint64      n,
+              guint       n_parts)
+{
+  g_autoptr(GSubprocess) process = spawn (f);
+  Until until = { f, where, n, n_parts };
+  gboolean done = FALSE;
+
+  CU_ASSERT_TRUE (fb_test_wait_until (until_cb, &until, DEADLINE));
+  g_subprocess_send_signal (process, SIGKILL);
+  g_subprocess_wait_async (process, NULL, wait_cb, &done);
+  fb_test_wait_flag (&done, DEADLINE);
+  CU_ASSERT_TRUE (g_subprocess_get_if_signaled (process));
+  CU_ASSERT_EQUAL (g_subprocess_get_term_sig (process), SIGKILL);
+}
+
+/* Every row OK names its file with its size; the folder holds exactly the
+ * 30 names, nothing half-written, nothing numbered. */
+static void
+assert_truth (Fixture *f)
+{
+  g_auto(GStrv) names = fb_test_list_dir (f->out);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n_rows = 0;
+
+  CU_ASSERT_EQUAL (g_strv_length (names), N_FILES);
+  for (guint i = 0; names[i] != NULL && i < N_FILES; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%02u.bin", i);
+
+      ASSERT_STR (names[i], expected);
+    }
+
+  CU_ASSERT_EQUAL (sqlite3_open_v2 (f->journal, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL (sqlite3_prepare_v2 (db, "SELECT state, saved_path, bytes_received FROM jobs",
+                                       -1, &stmt, NULL), SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *saved = (const char *) sqlite3_column_text (stmt, 1);
+      GStatBuf st;
+
+      n_rows++;
+      ASSERT_STR ((const char *) sqlite3_column_text (stmt, 0), "ok");
+      CU_ASSERT_PTR_NOT_NULL (saved);
+      CU_ASSERT_EQUAL (saved != NULL ? g_stat (saved, &st) : -1, 0);
+      CU_ASSERT_EQUAL (st.st_size, FILE_SIZE);
+      CU_ASSERT_EQUAL (sqlite3_column_int64 (stmt, 2), FILE_SIZE);
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  CU_ASSERT_EQUAL (n_rows, N_FILES);
+  CU_ASSERT_EQUAL (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL),
+                   SQLITE_OK);
+  CU_ASSERT_EQUAL (sqlite3_step (stmt), SQLITE_ROW);
+  ASSERT_STR ((const char *) sqlite3_column_text (stmt, 0), "ok");
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  CU_ASSERT_EQUAL (sqlite3_prepare_v2 (db, "SELECT count(*) FROM runs", -1, &stmt, NULL),
+                   SQLITE_OK);
+  CU_ASSERT_EQUAL (sqlite3_step (stmt), SQLITE_ROW);
+  CU_ASSERT_EQUAL (sqlite3_column_int (stmt, 0), 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+test_cli_journal_killed_before_the_first_save (void)
+{
+  Fixture f;
+
+  fixture_init (&f, 0);
+  /* Every answer stalls after half its body: four .part files, no file. */
+  run_and_kill (&f, NULL, 0, 4);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (f.out, ".part"), 4);
+  CU_ASSERT_EQUAL (count_rows (&f, "state = 'ok'"), 0);
+
+  f.hold_from = N_FILES;
+  CU_ASSERT_EQUAL (run_to_end (&f), 0);
+  assert_truth (&f);
+  for (guint i = 0; i < N_FILES; i++)
+    CU_ASSERT_EQUAL (requests (&f, i), i < 4 ? 2 : 1);
+  fixture_clear (&f);
+}
+
+static void
+test_cli_journal_killed_during_saves (void)
+{
+  Fixture f;
+
+  fixture_init (&f, 10);
+  /* 00…09 are saved and recorded, 10…13 hold half a body each. */
+  run_and_kill (&f, "state = 'ok'", 10, 0);
+  CU_ASSERT_EQUAL (count_rows (&f, "state = 'ok'"), 10);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (f.out, ".bin"), 10);
+
+  f.hold_from = N_FILES;
+  CU_ASSERT_EQUAL (run_to_end (&f), 0);
+  assert_truth (&f);
+  for (guint i = 0; i < N_FILES; i++)
+    CU_ASSERT_EQUAL (requests (&f, i), i >= 10 && i < 14 ? 2 : 1);
+  fixture_clear (&f);
+}
+
+static void
+test_cli_journal_run_again_after_the_end (void)
+{
+  Fixture f;
+
+  fixture_init (&f, N_FILES);
+  CU_ASSERT_EQUAL (run_to_end (&f), 0);
+  assert_truth (&f);
+  /* Killed after the end, or simply run again: nothing is fetched twice. */
+  CU_ASSERT_EQUAL (run_to_end (&f), 0);
+  for (guint i = 0; i < N_FILES; i++)
+    CU_ASSERT_EQUAL (requests (&f, i), 1);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (f.out, ".bin"), N_FILES);
+  fixture_clear (&f);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  static const FbTestCase tests[] = {
+    FB_TEST (test_cli_journal_killed_before_the_first_save),
+    FB_TEST (test_cli_journal_killed_during_saves),
+    FB_TEST (test_cli_journal_run_again_after_the_end),
+    { NULL, NULL },
+  };
+
+  return fb_test_main (argc, argv, "cli-journal", tests);
+}

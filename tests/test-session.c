@@ -1,0 +1,332 @@
+/* test-session.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window brings back a run that a crash left unfinished: finished jobs
+ * stay finished (never fetched again), the rest wait, paused, for Start.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "fb-application.h"
+#include "fb-history-page.h"
+#include "fb-journal.h"
+#include "fb-session.h"
+#include "fb-test-utils.h"
+#include "fb-window.h"
+
+static FbApplication *app;
+static FbTestServer *server;
+static FbJournal *holder; /* "locked": another owner of the journal */
+static char *dir;
+
+static FbWindow *
+find_window (void)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (FB_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+restored (gpointer data)
+{
+  FbWindow *window = find_window ();
+
+  return window != NULL && fb_window_get_run (window) != NULL
+         && fb_run_get_total (fb_window_get_run (window)) == 3;
+}
+
+static gboolean
+run_ended (gpointer data)
+{
+  FbRun *run = data;
+
+  return fb_run_get_n_finished (run) == fb_run_get_total (run) && !fb_run_get_running (run);
+}
+
+static gboolean
+two_ok (gpointer data)
+{
+  return fb_run_get_n_ok (data) == 2;
+}
+
+static void
+flushed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  fb_journal_flush_finish (FB_JOURNAL (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* What a crash leaves: two files saved and recorded, a third under way. */
+static void
+crash_a_run (void)
+{
+  g_autofree char *path = fb_journal_default_path ();
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FbJournal) journal = fb_journal_open (path, &error);
+  g_autoptr(FbRun) run = fb_run_new ();
+  const char *paths[] = { "/file/a.bin?size=100", "/file/b.bin?size=200", "/stall" };
+  gboolean flushed = FALSE;
+
+  g_assert_no_error (error);
+  g_mkdir_with_parents (out, 0700);
+  fb_run_set_destination (run, out);
+  fb_run_set_timeout (run, 0.5);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *url = fb_test_server_url (server, paths[i]);
+      g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, url);
+
+      fb_run_add_job (run, job);
+    }
+  fb_journal_track_run (journal, run, NULL, NULL, NULL);
+  fb_run_start (run);
+  g_assert_true (fb_test_wait_until (two_ok, run, 10));
+  fb_journal_flush_async (journal, NULL, flushed_cb, &flushed);
+  g_assert_true (fb_test_wait_flag (&flushed, 10));
+  fb_journal_close (journal);
+  fb_run_cancel (run);
+  fb_test_spin (0.1);
+}
+
+static void
+test_session_restores_an_unfinished_run_paused (void)
+{
+  FbWindow *window;
+  FbRun *run;
+  g_autoptr(FbJob) first = NULL;
+  g_autoptr(FbJob) third = NULL;
+  g_autofree char *saved = g_build_filename (dir, "out", "a.bin", NULL);
+
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (restored, NULL, 10));
+  window = find_window ();
+  run = fb_window_get_run (window);
+  ASSERT_STR (fb_window_get_page (window), "jobs");
+  CU_ASSERT_FALSE (fb_run_get_running (run));
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 2);
+  CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 2);
+  first = g_list_model_get_item (fb_run_get_jobs (run), 0);
+  third = g_list_model_get_item (fb_run_get_jobs (run), 2);
+  CU_ASSERT_EQUAL (fb_job_get_state (first), FB_JOB_STATE_OK);
+  ASSERT_STR (fb_job_get_saved_path (first), saved);
+  CU_ASSERT_EQUAL (fb_job_get_state (third), FB_JOB_STATE_PENDING);
+  CU_ASSERT_EQUAL (fb_job_get_phase (third), FB_JOB_PHASE_QUEUED);
+  /* Paused: nothing is asked for until the person resumes. */
+  fb_test_server_reset_counts (server);
+  fb_test_spin (0.3);
+  CU_ASSERT_EQUAL (fb_test_server_get_requests (server), 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  CU_ASSERT_TRUE (fb_test_wait_until (run_ended, run, 10));
+  ASSERT_COUNTS (run, 2, 0, 1, 0);
+  /* Only the unfinished job went to the server. */
+  CU_ASSERT_EQUAL (fb_test_server_get_requests (server), 1);
+}
+
+static gboolean
+history_listed (gpointer data)
+{
+  return fb_history_page_get_n_runs (data) == 1;
+}
+
+static void
+test_session_history_lists_the_run (void)
+{
+  FbSession *session = fb_application_get_session (app);
+  FbHistoryPage *page = g_object_ref_sink (fb_history_page_new (session));
+
+  CU_ASSERT_TRUE (fb_test_wait_until (history_listed, page, 10));
+  g_object_unref (page);
+}
+
+static gboolean
+transferring (gpointer data)
+{
+  return fb_job_get_phase (data) >= FB_JOB_PHASE_CONNECTING;
+}
+
+static gboolean
+no_window (gpointer data)
+{
+  return find_window () == NULL;
+}
+
+/* Closing the window mid-run is a quit, not a cancel: the run stays
+ * unfinished in the journal, to come back next time. */
+static void
+test_session_quit_mid_run_leaves_it_unfinished (void)
+{
+  FbSession *session = fb_application_get_session (app);
+  FbJournal *journal = fb_session_get_journal (session);
+  FbWindow *window = find_window ();
+  g_autofree char *url = fb_test_server_url (server, "/stall");
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, url);
+  g_autoptr(FbRun) run = fb_run_new ();
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean flushed = FALSE;
+  gint64 id;
+
+  CU_ASSERT_PTR_NOT_NULL_FATAL (journal);
+  fb_run_set_destination (run, dir);
+  fb_run_set_timeout (run, 30);
+  fb_run_add_job (run, job);
+  fb_session_track_run (session, run);
+  id = fb_journal_get_run_id (journal, run);
+  CU_ASSERT_TRUE (id > 0);
+  fb_window_show_run (window, run);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  CU_ASSERT_TRUE (fb_test_wait_until (transferring, job, 10));
+
+  gtk_window_close (GTK_WINDOW (window));
+  CU_ASSERT_TRUE (fb_test_wait_until (no_window, NULL, 10));
+  CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_CANCELLED);
+  fb_journal_flush_async (journal, NULL, flushed_cb, &flushed);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&flushed, 10));
+
+  runs = fb_journal_list_runs (journal, &error);
+  for (guint i = 0; runs != NULL && i < runs->len; i++)
+    if (((FbJournalRun *) runs->pdata[i])->id == id)
+      {
+        CU_ASSERT_EQUAL (((FbJournalRun *) runs->pdata[i])->ended, 0);
+        CU_ASSERT_EQUAL (((FbJournalRun *) runs->pdata[i])->n_pending, 1);
+      }
+  rows = fb_journal_list_jobs (journal, id, &error);
+  CU_ASSERT_EQUAL (rows->len, 1);
+  CU_ASSERT_EQUAL (((FbJournalJob *) rows->pdata[0])->state, FB_JOB_STATE_PENDING);
+}
+
+static gboolean
+trouble_shown (gpointer data)
+{
+  return fb_window_get_trouble (data) != NULL;
+}
+
+static FbWindow *
+window_with_trouble (void)
+{
+  FbWindow *window = fb_window_new (app);
+
+  gtk_window_present (GTK_WINDOW (window));
+  CU_ASSERT_TRUE (fb_test_wait_until (trouble_shown, window, 10));
+  return window;
+}
+
+/* FB_TEST_SESSION=corrupt: the journal is not a database. */
+static void
+test_session_corrupt_journal_is_set_aside (void)
+{
+  FbWindow *window = window_with_trouble ();
+  g_autofree char *state = g_build_filename (dir, "fetchboard", NULL);
+  g_auto(GStrv) names = fb_test_list_dir (state);
+  g_autofree char *aside = NULL;
+  g_autofree char *contents = NULL;
+
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_window_get_trouble (window), "could not be used"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_window_get_trouble (window), "journal.sqlite.bad-"));
+  CU_ASSERT_PTR_NOT_NULL (fb_session_get_journal (fb_application_get_session (app)));
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], "journal.sqlite.bad-"))
+      aside = g_build_filename (state, names[i], NULL);
+  CU_ASSERT_TRUE (aside != NULL && g_file_get_contents (aside, &contents, NULL, NULL));
+  ASSERT_STR (contents, "not a journal");
+}
+
+/* FB_TEST_SESSION=locked: another instance holds the journal. */
+static void
+test_session_locked_journal_goes_unrecorded (void)
+{
+  FbWindow *window = window_with_trouble ();
+
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_window_get_trouble (window),
+                                  "in use by another Fetchboard. Runs are not recorded"));
+  CU_ASSERT_PTR_NULL (fb_session_get_journal (fb_application_get_session (app)));
+  /* The window works all the same. */
+  ASSERT_STR (fb_window_get_page (window), "empty");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const FbTestCase tests[] = {
+    FB_TEST (test_session_restores_an_unfinished_run_paused),
+    FB_TEST (test_session_history_lists_the_run),
+    FB_TEST (test_session_quit_mid_run_leaves_it_unfinished),
+    { NULL, NULL },
+  };
+  static const FbTestCase corrupt_tests[] = {
+    FB_TEST (test_session_corrupt_journal_is_set_aside),
+    { NULL, NULL },
+  };
+  static const FbTestCase locked_tests[] = {
+    FB_TEST (test_session_locked_journal_goes_unrecorded),
+    { NULL, NULL },
+  };
+  const char *mode = g_getenv ("FB_TEST_SESSION");
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  dir = fb_test_make_tmpdir ();
+  g_setenv ("XDG_STATE_HOME", dir, TRUE);
+  if (!gtk_init_check ())
+    {
+      g_printerr ("test-session: no display, skipped\n");
+      return 77;
+    }
+
+  server = fb_test_server_new ();
+  if (g_strcmp0 (mode, "corrupt") == 0)
+    {
+      g_autofree char *path = fb_journal_default_path ();
+      g_autofree char *folder = g_path_get_dirname (path);
+
+      g_mkdir_with_parents (folder, 0700);
+      g_assert_true (g_file_set_contents (path, "not a journal", -1, NULL));
+    }
+  else if (g_strcmp0 (mode, "locked") == 0)
+    {
+      g_autofree char *path = fb_journal_default_path ();
+
+      holder = fb_journal_open (path, &error);
+      g_assert_no_error (error);
+    }
+  else
+    crash_a_run ();
+
+  app = fb_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    {
+      g_printerr ("test-session: %s\n", error->message);
+      return 1;
+    }
+  g_application_hold (G_APPLICATION (app));
+
+  if (g_strcmp0 (mode, "corrupt") == 0)
+    status = fb_test_main (argc, argv, "session-corrupt", corrupt_tests);
+  else if (g_strcmp0 (mode, "locked") == 0)
+    status = fb_test_main (argc, argv, "session-locked", locked_tests);
+  else
+    status = fb_test_main (argc, argv, "session", tests);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL;
+       l = gtk_application_get_windows (GTK_APPLICATION (app)))
+    gtk_window_destroy (l->data);
+  fb_test_spin (0.2);
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  fb_test_server_free (server);
+  g_clear_object (&holder);
+  fb_test_rm_rf (dir);
+  g_free (dir);
+  return status;
+}

@@ -106,10 +106,9 @@ http {
   ssl_session_cache shared:SSL:10m;
   root $WWW;
   # /q/NNNN/NAME: the small file fNNNN.gif under any name (the queue case).
-  rewrite ^/q/([0-9]+)/ /small/f\$1.gif break;
-  server { listen 127.0.0.1:$H2 ssl http2 backlog=4096; }
-  server { listen 127.0.0.1:$H1 ssl backlog=4096; }
-  server { listen 127.0.0.1:$PLAIN backlog=4096; }
+  server { listen 127.0.0.1:$H2 ssl http2 backlog=4096; rewrite ^/q/([0-9]+)/ /small/f\$1.gif break; }
+  server { listen 127.0.0.1:$H1 ssl backlog=4096; rewrite ^/q/([0-9]+)/ /small/f\$1.gif break; }
+  server { listen 127.0.0.1:$PLAIN backlog=4096; rewrite ^/q/([0-9]+)/ /small/f\$1.gif break; }
 }
 EOF
 timeout --kill-after=5 "$SERVER_LIMIT" nginx -p "$SHM/nginx" -c "$SHM/nginx/nginx.conf" \

@@ -7,6 +7,10 @@
 #
 #   bench/window-stall.sh [BUILD_DIR] [RUNS]     (default build/, 5)
 #   STALL_RENDERERS="default cairo gl" bench/window-stall.sh
+#   STALL_VIEW="sort=state filter=active" bench/window-stall.sh   (a sorted, filtered view)
+#   STALL_HTTPS=1 bench/window-stall.sh   (the same 10,000 URLs over https, from nginx with
+#                                          a certificate of a CA made for the run, which the
+#                                          window trusts alone through SSL_CERT_FILE)
 #
 # "default" leaves GSK_RENDERER unset: Fetchboard then picks cairo when OpenGL is
 # software-rendered (src/gui/fb-renderer.c), as it is under Xvfb. "gl" forces GTK's
@@ -28,13 +32,58 @@ port=$("$py" "$top/bench/helpers/fbbench.py" free-port)
 
 # 10,000 URLs: every two-letter code, most not in the catalog (404), so the run shows
 # every state; the query makes each URL distinct.
-"$py" - "$port" > "$work/urls.txt" <<'PY'
+scheme=http
+url_port=$port
+if [ "${STALL_HTTPS:-0}" = 1 ]; then
+  # nginx with TLS serves a small GIF for every two-letter code (all found).
+  scheme=https
+  url_port=$("$py" "$top/bench/helpers/fbbench.py" free-port)
+  sh "$top/tests/certs/make-certs.sh" "$work/certs"
+  mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
+  "$py" - "$work/www" <<'PY'
+import itertools, os, string, sys
+for a, b in itertools.product(string.ascii_lowercase, repeat=2):
+    os.makedirs(os.path.join(sys.argv[1], "flags", a + b), exist_ok=True)
+    with open(os.path.join(sys.argv[1], "flags", a + b, a + b + ".gif"), "wb") as f:
+        f.write(b"GIF89a" + os.urandom(2000))
+PY
+  user_line=
+  [ "$(id -u)" = 0 ] && user_line="user root root;"
+  cat > "$work/nginx/nginx.conf" <<NGINX
+$user_line
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx/tmp; proxy_temp_path $work/nginx/tmp;
+  fastcgi_temp_path $work/nginx/tmp; uwsgi_temp_path $work/nginx/tmp; scgi_temp_path $work/nginx/tmp;
+  server {
+    listen 127.0.0.1:$url_port ssl backlog=4096;
+    ssl_certificate $work/certs/server.pem;
+    ssl_certificate_key $work/certs/server-key.pem;
+    ssl_session_cache shared:SSL:10m;
+    root $work/www;
+  }
+}
+NGINX
+  timeout 3600 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+  nginx_pid=$!
+  trap 'kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; rm -rf "$work"' EXIT
+  export SSL_CERT_FILE="$work/certs/ca.pem"
+  sleep 1
+fi
+
+"$py" - "$scheme" "$url_port" > "$work/urls.txt" <<'PY'
 import itertools, string, sys
-port = sys.argv[1]
+scheme, port = sys.argv[1], sys.argv[2]
 codes = [a + b for a, b in itertools.product(string.ascii_lowercase, repeat=2)]
 for i in range(10000):
     cc = codes[i % len(codes)]
-    print(f"http://127.0.0.1:{port}/flags/{cc}/{cc}.gif?n={i}")
+    print(f"{scheme}://127.0.0.1:{port}/flags/{cc}/{cc}.gif?n={i}")
 PY
 
 mkdir -p "$work/config/glib-2.0/settings"
@@ -52,6 +101,7 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
     if [ "$renderer" = default ]; then unset GSK_RENDERER; else export GSK_RENDERER=$renderer; fi
     # The journal too is the run's own (it is on: the figure includes it).
     rm -rf "$work/state"
+    export FETCHBOARD_BENCH_VIEW="${STALL_VIEW:-}"
     export FETCHBOARD_STALL_LOG=1 XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
            GSETTINGS_SCHEMA_DIR="$build/data" XDG_STATE_HOME="$work/state"
     # The window stays open after its run: stop it (by its pid) once the figure
@@ -80,7 +130,7 @@ for ((i = 0; i < runs; i++)); do
   done
 done
 
-echo "window stall, $runs runs per renderer, 10,000 jobs at concurrency 1000 (ms; runs over one 60 Hz frame)"
+echo "window stall, $runs runs per renderer, 10,000 $scheme jobs at concurrency 1000 (ms; runs over one 60 Hz frame)"
 for r in $renderers; do
   "$py" - "$r" "$work/$r.txt" <<'PY'
 import statistics, sys

@@ -604,6 +604,8 @@ test_catalog_metadata_timeout_removes_part_file (void)
     { "ST", "{\"country\": \"Stalled\"}", 400 * 1024, TRUE },
   };
   CatalogServer *server = catalog_server_new (entries, G_N_ELEMENTS (entries));
+  g_autofree char *url = fb_catalog_metadata_url (server->base, "ST");
+  g_autofree char *expected = NULL;
   Fixture fx;
   FbJob *job;
 
@@ -613,7 +615,9 @@ test_catalog_metadata_timeout_removes_part_file (void)
   CU_ASSERT_TRUE_FATAL (run_to_end (&fx));
 
   CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_ERROR);
-  ASSERT_PREFIX (fb_job_get_message (job), "metadata.json: Timed out: nothing from 127.0.0.1:");
+  /* The message names the metadata's URL, not the image's. */
+  expected = g_strdup_printf ("metadata.json (%s): Timed out: nothing from 127.0.0.1:", url);
+  ASSERT_PREFIX (fb_job_get_message (job), expected);
   CU_ASSERT_EQUAL (fb_test_count_suffix (fx.dir, ".part"), 0);
   ASSERT_DIR_EMPTY (&fx);
   fixture_clear (&fx);

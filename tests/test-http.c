@@ -255,6 +255,24 @@ test_http_parser_refuses_other_transfer_codings (void)
     }
 }
 
+/* A value from the server that is not UTF-8 reaches the message as valid
+ * text (found by fuzz/fuzz-http-parser). */
+static void
+test_http_parser_error_message_is_utf8 (void)
+{
+  static const char text[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: x\xff\xfey\r\n\r\n";
+  FbHttpParser *parser = fb_http_parser_new ();
+  Parsed parsed;
+
+  feed_in_steps (parser, text, strlen (text), 0, &parsed);
+  CU_ASSERT_TRUE_FATAL (parsed.error != NULL);
+  CU_ASSERT_TRUE (g_utf8_validate (parsed.error->message, -1, NULL));
+  ASSERT_STR (parsed.error->message,
+              "Transfer-Encoding “x\xef\xbf\xbd\xef\xbf\xbdy” is not supported");
+  parsed_clear (&parsed);
+  fb_http_parser_free (parser);
+}
+
 static void
 test_http_parser_rejects_bad_chunks (void)
 {
@@ -1380,6 +1398,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_http_parser_reads_status_line),
   FB_TEST (test_http_parser_headers_are_case_insensitive),
   FB_TEST (test_http_parser_chunked_in_any_split),
+  FB_TEST (test_http_parser_error_message_is_utf8),
   FB_TEST (test_http_parser_refuses_other_transfer_codings),
   FB_TEST (test_http_parser_rejects_bad_chunks),
   FB_TEST (test_http_parser_body_until_close),

@@ -187,7 +187,10 @@ test_session_quit_mid_run_leaves_it_unfinished (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
   CU_ASSERT_TRUE (fb_test_wait_until (transferring, job, 10));
 
+  /* The window asks before it stops a running run; the person says stop. */
   gtk_window_close (GTK_WINDOW (window));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (fb_window_get_confirmation (window));
+  adw_message_dialog_response (fb_window_get_confirmation (window), "close");
   CU_ASSERT_TRUE (fb_test_wait_until (no_window, NULL, 10));
   CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_CANCELLED);
   fb_journal_flush_async (journal, NULL, flushed_cb, &flushed);
@@ -214,7 +217,7 @@ trouble_shown (gpointer data)
 static FbWindow *
 window_with_trouble (void)
 {
-  FbWindow *window = fb_window_new (app);
+  FbWindow *window = fb_window_new (GTK_APPLICATION (app), fb_application_get_demo_host (app));
 
   gtk_window_present (GTK_WINDOW (window));
   CU_ASSERT_TRUE (fb_test_wait_until (trouble_shown, window, 10));

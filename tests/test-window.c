@@ -72,7 +72,7 @@ fixture_setup (Fixture *f,
   base_url = fb_demo_server_dup_base_url (f->server);
   g_settings_set_string (f->settings, "base-url", base_url);
 
-  f->window = fb_window_new (app);
+  f->window = fb_window_new (GTK_APPLICATION (app), fb_application_get_demo_host (app));
   gtk_window_present (GTK_WINDOW (f->window));
   fb_test_wait_until (widget_is_mapped, f->window, 5);
 }
@@ -129,6 +129,23 @@ run_running (gpointer data)
   return run != NULL && fb_run_get_running (run);
 }
 
+/* Cancel as a person does: the window asks first, and the run goes on
+ * until the answer. */
+static void
+cancel_run (Fixture *f)
+{
+  AdwMessageDialog *dialog;
+  FbRun *run = fb_window_get_run (f->window);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.cancel", NULL);
+  dialog = fb_window_get_confirmation (f->window);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (dialog);
+  CU_ASSERT_STRING_EQUAL (adw_message_dialog_get_heading (dialog), "Cancel the Run?");
+  CU_ASSERT_STRING_EQUAL (adw_message_dialog_get_default_response (dialog), "keep");
+  CU_ASSERT_TRUE (fb_run_get_running (run));
+  adw_message_dialog_response (dialog, "cancel-run");
+}
+
 static void
 drop_text (Fixture    *f,
            const char *text)
@@ -173,6 +190,15 @@ summary_shows (gpointer data)
 }
 
 /* The summary redraws on the frame clock: wait for the frame, then compare. */
+static gboolean
+summary_has_eta (gpointer data)
+{
+  Fixture *f = data;
+
+  return strstr (fb_run_summary_get_text (fb_window_get_summary (f->window), "elapsed"),
+                 ", about ") != NULL;
+}
+
 static void
 assert_summary (Fixture    *f,
                 const char *part,
@@ -350,8 +376,10 @@ test_window_file_drop_previews_then_runs (void)
   assert_cell (&f, FB_JOB_COLUMN_STATE, "localhost", "Found");
   assert_cell (&f, FB_JOB_COLUMN_STATE, "nothing.invalid", "Not found");
   assert_cell (&f, FB_JOB_COLUMN_KIND, "localhost", "Probe");
-  assert_cell (&f, FB_JOB_COLUMN_MESSAGE, "BR", "Brazil — saved as Brazil.gif");
-  assert_cell (&f, FB_JOB_COLUMN_MESSAGE, "JP", "Japan — saved as Japan.gif");
+  assert_cell (&f, FB_JOB_COLUMN_MESSAGE, "BR", "Saved as Brazil.gif");
+  assert_cell (&f, FB_JOB_COLUMN_MESSAGE, "JP", "Saved as Japan.gif");
+  /* The country's name, not only "BR", in the Name column. */
+  assert_cell (&f, FB_JOB_COLUMN_NAME, "BR", "BR · Brazil");
 
   /* A probe that resolved names its addresses and the lookup time. */
   cell = find_cell (&f, FB_JOB_COLUMN_MESSAGE, "localhost");
@@ -369,12 +397,26 @@ test_window_file_drop_previews_then_runs (void)
   fixture_teardown (&f);
 }
 
+/* Filtering and sorting go in steps between frames. */
+static gboolean
+list_settled (gpointer data)
+{
+  return fb_job_list_get_pending (fb_window_get_job_list (FB_WINDOW (data))) == 0;
+}
+
 static guint
 shown_rows_after_filter (Fixture    *f,
                          const char *filter)
 {
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.filter", "s", filter);
+  fb_test_wait_until (list_settled, f->window, 5);
   return n_rows (f);
+}
+
+static gboolean
+four_rows_shown (gpointer data)
+{
+  return n_rows (data) == 4;
 }
 
 static void
@@ -390,8 +432,42 @@ test_window_filter_shows_failed_and_done (void)
   CU_ASSERT_EQUAL (shown_rows_after_filter (&f, "failed"), 2);
   CU_ASSERT_STRING_EQUAL (fb_window_get_filter (f.window), "failed");
   CU_ASSERT_EQUAL (shown_rows_after_filter (&f, "active"), 0);
+  /* An empty filter says so instead of showing a blank list. */
+  CU_ASSERT_STRING_EQUAL (fb_job_list_get_empty_title (fb_window_get_job_list (f.window)),
+                          "No Active Jobs");
   CU_ASSERT_EQUAL (shown_rows_after_filter (&f, "done"), 4);
+  CU_ASSERT_PTR_NULL (fb_job_list_get_empty_title (fb_window_get_job_list (f.window)));
   CU_ASSERT_EQUAL (shown_rows_after_filter (&f, "all"), 4);
+
+  /* Sorted by State (not found before OK), then back to the order of the
+   * list: once sorted, the original order could not be had again. */
+  {
+    GtkColumnView *view = fb_window_get_column_view (f.window);
+    g_autoptr(GtkColumnViewColumn) state = g_list_model_get_item (gtk_column_view_get_columns (view), 2);
+    const char *sorted[] = { "QX", "ZB", "BR", "IN" };
+    const char *original[] = { "BR", "QX", "ZB", "IN" };
+    GListModel *rows = G_LIST_MODEL (gtk_column_view_get_model (view));
+
+    fb_test_wait_until (four_rows_shown, &f, 5);
+    gtk_column_view_sort_by_column (view, state, GTK_SORT_DESCENDING);
+    fb_test_wait_until (list_settled, f.window, 5);
+    CU_ASSERT_EQUAL_FATAL (n_rows (&f), 4);
+    for (guint i = 0; i < G_N_ELEMENTS (sorted); i++)
+      {
+        g_autoptr(FbJob) job = g_list_model_get_item (rows, i);
+
+        CU_ASSERT_STRING_EQUAL (fb_job_get_input (job), sorted[i]);
+      }
+    gtk_widget_activate_action (GTK_WIDGET (f.window), "win.original-order", NULL);
+    fb_test_wait_until (list_settled, f.window, 5);
+    CU_ASSERT_EQUAL_FATAL (n_rows (&f), 4);
+    for (guint i = 0; i < G_N_ELEMENTS (original); i++)
+      {
+        g_autoptr(FbJob) job = g_list_model_get_item (rows, i);
+
+        CU_ASSERT_STRING_EQUAL (fb_job_get_input (job), original[i]);
+      }
+  }
 
   fixture_teardown (&f);
 }
@@ -507,16 +583,23 @@ test_window_limit_change_moves_active_count (void)
   fb_test_wait_until (server_in_flight_is, &s, 5);
   CU_ASSERT_EQUAL (fb_demo_server_get_peak_in_flight (f.server), 10);
 
-  /* Lowering it takes effect as slots come back. */
+  /* Lowering it takes effect as slots come back; meanwhile the summary
+   * says why more than the limit are active. */
   gtk_spin_button_set_value (spin, 2);
   CU_ASSERT_EQUAL (fb_run_get_active (run), 10);
+  assert_summary (&f, "semaphore",
+                  "Active 10 of 2 (8 finishing above the new limit), waiting 20");
   w.active = 2;
   w.finished = 10;
   fb_test_wait_until (active_is, &w, 8);
   CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 10);
   assert_summary (&f, "semaphore", "Active 2 of 2, waiting 18");
+  /* With 10 of 30 done, the summary guesses what is left. */
+  fb_test_wait_until (summary_has_eta, &f, 5);
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_run_summary_get_text (fb_window_get_summary (f.window),
+                                                           "elapsed"), " left"));
 
-  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.cancel", NULL);
+  cancel_run (&f);
   fb_test_wait_until (run_finished, f.window, 10);
   CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 10);
   CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 20);
@@ -558,8 +641,10 @@ test_window_cancel_ends_every_job_cancelled (void)
   run = fb_window_get_run (f.window);
   CU_ASSERT_EQUAL (fb_run_get_active (run), 4);
   CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 0);
+  /* Long enough for the summary to show rates (from 50 ms on). */
+  fb_test_spin (0.1);
 
-  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.cancel", NULL);
+  cancel_run (&f);
   fb_test_wait_until (run_finished, f.window, 10);
 
   CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 12);
@@ -567,6 +652,10 @@ test_window_cancel_ends_every_job_cancelled (void)
   CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ".part"), 0);
   CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ""), 0);
   assert_summary (&f, "cancelled", "12 cancelled");
+  /* Cancelled jobs are not "finished" work, and count in no rate. */
+  assert_summary (&f, "progress", "0 of 12 finished, 12 cancelled");
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_run_summary_get_text (fb_window_get_summary (f.window),
+                                                          "throughput"), " · 0.0 jobs/s · "));
   assert_summary (&f, "semaphore", "Active 0 of 4, waiting 0");
   first = g_list_model_get_item (fb_run_get_jobs (run), 0);
   assert_cell (&f, FB_JOB_COLUMN_STATE, fb_job_get_input (first), "Cancelled");
@@ -655,6 +744,16 @@ test_window_demo_shows_every_outcome (void)
   CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 3);
   CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ".gif"), 20);
   assert_summary (&f, "progress", "23 of 23 finished");
+
+  /* The Name column grows from its 120 px to fit the longest name ("CD ·
+   * Congo, The Democratic Republic of the"), within bounds. */
+  {
+    g_autoptr(GtkColumnViewColumn) name =
+      g_list_model_get_item (gtk_column_view_get_columns (fb_window_get_column_view (f.window)), 0);
+    int width = gtk_column_view_column_get_fixed_width (name);
+
+    CU_ASSERT_TRUE (width > 120 && width <= 360);
+  }
 
   fixture_teardown (&f);
 }
@@ -1091,6 +1190,29 @@ test_window_cells_show_their_job (void)
   gtk_widget_queue_draw (window);
   CU_ASSERT_TRUE (frames_in (window, 0.2) >= 1);
 
+  /* A catalog job whose image is in and that waits for its metadata is
+   * half done, not a full bar; a probe has no bar at all. */
+  {
+    g_autoptr(FbJob) catalog = fb_job_new (FB_JOB_KIND_CATALOG, "BR");
+    g_autoptr(FbJob) probe = fb_job_new (FB_JOB_KIND_PROBE, "localhost");
+    g_autofree char *speed = NULL;
+
+    _fb_job_set_phase (catalog, FB_JOB_PHASE_TRANSFERRING);
+    _fb_job_set_expected (catalog, 100);
+    _fb_job_add_received (catalog, 100);
+    _fb_job_set_phase (catalog, FB_JOB_PHASE_WAITING);
+    fb_job_cell_set_job (FB_JOB_CELL (bar), catalog);
+    g_object_set_data (G_OBJECT (bar), "want", GINT_TO_POINTER (50));
+    CU_ASSERT_TRUE (fb_test_wait_until (cell_fraction_is, &bar, 5));
+    speed = fb_format_job_speed (catalog);
+    CU_ASSERT_STRING_EQUAL (speed, "");
+
+    fb_job_cell_set_job (FB_JOB_CELL (bar), probe);
+    g_object_set_data (G_OBJECT (bar), "want", GINT_TO_POINTER (-100));
+    CU_ASSERT_TRUE (fb_test_wait_until (cell_fraction_is, &bar, 5));
+    fb_job_cell_set_job (FB_JOB_CELL (bar), NULL);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   fb_test_spin (0.05);
 }
@@ -1107,6 +1229,469 @@ test_window_cancelled_preview_runs_nothing (void)
   CU_ASSERT_PTR_NULL (fb_window_get_run (f.window));
   CU_ASSERT_STRING_EQUAL (fb_window_get_page (f.window), "empty");
   CU_ASSERT_EQUAL (fb_demo_server_get_requests (f.server), 0);
+
+  fixture_teardown (&f);
+}
+
+static gboolean
+window_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+no_confirmation (gpointer data)
+{
+  return fb_window_get_confirmation (FB_WINDOW (data)) == NULL;
+}
+
+/* Typing a limit, then Escape to back out, cancelled 5,678 of 10,000 jobs:
+ * Escape in the limit reverts the text; elsewhere it asks, and "Keep
+ * Running" (also the dialog's Escape and Enter) keeps every job. */
+static void
+test_window_escape_and_close_ask_before_stopping (void)
+{
+  Fixture f;
+  GtkSpinButton *spin;
+  AdwMessageDialog *dialog;
+  FbRun *run;
+  FbWindow *window;
+
+  fixture_setup (&f, 5.0, 5.0);
+  g_settings_set_uint (f.settings, "concurrent-jobs", 2);
+  drop_text (&f, "BR\nJP\nIN\nCN\n");
+  fb_preview_dialog_respond (wait_preview (&f), "start");
+  fb_test_wait_until (run_running, f.window, 5);
+  run = fb_window_get_run (f.window);
+
+  spin = fb_window_get_concurrency_spin (f.window);
+  gtk_widget_grab_focus (GTK_WIDGET (spin));
+  gtk_editable_set_text (GTK_EDITABLE (spin), "250");
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.escape", NULL);
+  CU_ASSERT_STRING_EQUAL (gtk_editable_get_text (GTK_EDITABLE (spin)), "2");
+  CU_ASSERT_PTR_NULL (fb_window_get_confirmation (f.window));
+  CU_ASSERT_EQUAL (fb_run_get_max_concurrency (run), 2);
+  CU_ASSERT_TRUE (fb_run_get_running (run));
+  CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 0);
+
+  /* Away from a text field, Escape asks; keeping the run changes nothing. */
+  gtk_widget_grab_focus (GTK_WIDGET (fb_window_get_column_view (f.window)));
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.escape", NULL);
+  dialog = fb_window_get_confirmation (f.window);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (dialog);
+  CU_ASSERT_STRING_EQUAL (adw_message_dialog_get_body (dialog),
+                          "4 of 4 jobs have not finished. Stopping cancels them; "
+                          "what has finished stays.");
+  adw_message_dialog_response (dialog, "keep");
+  fb_test_wait_until (no_confirmation, f.window, 5);
+  CU_ASSERT_TRUE (fb_run_get_running (run));
+  CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 0);
+
+  /* Closing (the close button, Ctrl+W, Ctrl+Q) asks too. */
+  gtk_window_close (GTK_WINDOW (f.window));
+  dialog = fb_window_get_confirmation (f.window);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (dialog);
+  CU_ASSERT_STRING_EQUAL (adw_message_dialog_get_heading (dialog), "Stop the Run and Close?");
+  CU_ASSERT_TRUE (gtk_widget_get_visible (GTK_WIDGET (f.window)));
+  adw_message_dialog_response (dialog, "keep");
+  fb_test_wait_until (no_confirmation, f.window, 5);
+  CU_ASSERT_TRUE (gtk_widget_get_visible (GTK_WIDGET (f.window)));
+  CU_ASSERT_TRUE (fb_run_get_running (run));
+
+  /* Stop and Close cancels every unfinished job, then the window goes. */
+  window = g_steal_pointer (&f.window);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  g_object_ref (run);
+  gtk_window_close (GTK_WINDOW (window));
+  adw_message_dialog_response (fb_window_get_confirmation (window), "close");
+  fb_test_wait_until (window_gone, &window, 10);
+  CU_ASSERT_PTR_NULL (window);
+  CU_ASSERT_FALSE (fb_run_get_running (run));
+  CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 4);
+  g_object_unref (run);
+
+  fixture_teardown (&f);
+}
+
+/* Ctrl+V, Enter runs what was pasted: the preview's focus and default are
+ * Start (Add to Run while a run goes on). */
+static void
+test_window_preview_enter_starts (void)
+{
+  Fixture f;
+  FbPreviewDialog *preview;
+
+  fixture_setup (&f, 0.01, 0.02);
+  drop_text (&f, "BR\nJP\n");
+  preview = wait_preview (&f);
+  CU_ASSERT_TRUE (gtk_widget_has_css_class (gtk_window_get_default_widget (GTK_WINDOW (preview)),
+                                            "suggested-action"));
+  CU_ASSERT_PTR_EQUAL (gtk_window_get_focus (GTK_WINDOW (preview)),
+                       gtk_window_get_default_widget (GTK_WINDOW (preview)));
+  CU_ASSERT_STRING_EQUAL (gtk_button_get_label (GTK_BUTTON (gtk_window_get_focus (GTK_WINDOW (preview)))),
+                          "_Start");
+  gtk_widget_activate (gtk_window_get_focus (GTK_WINDOW (preview)));
+  fb_test_wait_until (run_finished, f.window, 10);
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (fb_window_get_run (f.window)), 2);
+
+  /* A list after a finished run makes a new run, and says so. */
+  drop_text (&f, "CN\nUS\n");
+  preview = wait_preview (&f);
+  CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_heading (preview), "Start a New Run with 2 Jobs?");
+  fb_preview_dialog_respond (preview, "cancel");
+  fb_test_spin (0.1);
+
+  /* A file that is not there is not "lines rejected", and nothing "runs
+   * anyway". */
+  {
+    g_autofree char *path = g_build_filename (f.dir, "no-such-list.txt", NULL);
+    g_autoptr(GFile) missing = g_file_new_for_path (path);
+    const char *description = "unset";
+
+    fb_window_open_files (f.window, &missing, 1);
+    preview = wait_preview (&f);
+    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_heading (preview), "Nothing to Run");
+    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_problems (preview, &description),
+                            "1 file could not be read");
+    CU_ASSERT_STRING_EQUAL (description != NULL ? description : "", "");
+    fb_preview_dialog_respond (preview, "cancel");
+    fb_test_spin (0.1);
+  }
+
+  fixture_teardown (&f);
+}
+
+/* A button for @action inside the job list: its sensitivity is the
+ * action's enabled state, as in the job menu. */
+static GtkWidget *
+action_probe (Fixture    *f,
+              const char *action)
+{
+  GtkWidget *button = gtk_button_new ();
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_widget_set_visible (button, FALSE);
+  gtk_widget_set_parent (button, GTK_WIDGET (fb_window_get_column_view (f->window)));
+  return button;
+}
+
+static gboolean
+enabled (GtkWidget *probe)
+{
+  return gtk_widget_get_sensitive (probe);
+}
+
+static guint
+row_of (Fixture    *f,
+        const char *suffix)
+{
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (fb_window_get_column_view (f->window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (model, i);
+
+      if (g_str_has_suffix (fb_job_get_input (job), suffix))
+        return i;
+    }
+  CU_FAIL ("no such row");
+  return 0;
+}
+
+static void
+select_row (Fixture    *f,
+            const char *suffix)
+{
+  GtkSelectionModel *model = gtk_column_view_get_model (fb_window_get_column_view (f->window));
+
+  gtk_selection_model_select_item (model, row_of (f, suffix), TRUE);
+  fb_test_spin (0.05);
+}
+
+/* Open File was enabled on a failed job ("Nothing was saved"), Retry on a
+ * job that succeeded; Retry Failed Jobs retries errors, not "not found". */
+static void
+test_window_job_actions_follow_job_state (void)
+{
+  Fixture f;
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *ok_url = fb_test_server_url (server, "/file/ok.bin?size=100");
+  g_autofree char *missing_url = fb_test_server_url (server, "/status/404");
+  g_autofree char *broken_url = fb_test_server_url (server, "/status/500");
+  g_autofree char *text = g_strdup_printf ("%s\n%s\n%s\n", ok_url, missing_url, broken_url);
+  GtkWidget *open, *show, *cancel, *retry, *copy, *retry_failed;
+  g_autofree char *expected = NULL;
+  g_autofree char *tooltip = NULL;
+  FbJobDetails *details;
+  FbJob *job;
+  gint64 first_elapsed;
+  FbRun *run;
+
+  fixture_setup (&f, 0.01, 0.02);
+  open = action_probe (&f, "job.open");
+  show = action_probe (&f, "job.show-in-folder");
+  cancel = action_probe (&f, "job.cancel");
+  retry = action_probe (&f, "job.retry");
+  copy = action_probe (&f, "job.copy-url");
+  retry_failed = action_probe (&f, "win.retry-failed");
+
+  drop_text (&f, text);
+  fb_preview_dialog_respond (wait_preview (&f), "start");
+  fb_test_wait_until (run_finished, f.window, 10);
+  run = fb_window_get_run (f.window);
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 1);
+  CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 1);
+  CU_ASSERT_EQUAL (fb_run_get_n_error (run), 1);
+  fb_test_spin (0.05);
+  CU_ASSERT_FALSE (enabled (open));
+  CU_ASSERT_FALSE (enabled (copy));
+  CU_ASSERT_TRUE (enabled (retry_failed));
+
+  select_row (&f, "ok.bin?size=100");
+  CU_ASSERT_TRUE (enabled (open));
+  CU_ASSERT_TRUE (enabled (show));
+  CU_ASSERT_TRUE (enabled (copy));
+  CU_ASSERT_FALSE (enabled (cancel));
+  CU_ASSERT_FALSE (enabled (retry));
+
+  select_row (&f, "/status/500");
+  /* The details pane has the whole reason, once. */
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-details", NULL);
+  details = fb_window_get_details (f.window);
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (details, "state"), "Error");
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (details, "reason"),
+                          "Error: HTTP error 500 - Internal Server Error");
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (details, "url"), broken_url);
+  CU_ASSERT_PTR_NULL (fb_job_details_get_text (details, "saved"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_job_details_get_text (details, "phases"),
+                                  "Waiting for a slot: from +"));
+
+  select_row (&f, "/status/404");
+  job = fb_job_details_get_job (details);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (job);
+  expected = g_strdup_printf ("Not found (HTTP 404): %s", missing_url);
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (details, "reason"), expected);
+  /* The tooltip says it once too (it said "Not found (HTTP 404): Not
+   * found (HTTP 404): URL", then the URL again). */
+  tooltip = fb_format_job_tooltip (job);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("%s\nNot found (HTTP 404): %s\nFrom dropped text, line 2",
+                              missing_url, missing_url);
+  CU_ASSERT_STRING_EQUAL (tooltip, expected);
+  CU_ASSERT_FALSE (enabled (open));
+  CU_ASSERT_FALSE (enabled (show));
+  CU_ASSERT_TRUE (enabled (copy));
+  CU_ASSERT_FALSE (enabled (cancel));
+  CU_ASSERT_TRUE (enabled (retry));
+
+  /* Only the error goes again; it fails again, the rest stays. Elapsed
+   * keeps the first period, so the rate is over every finished job. */
+  first_elapsed = fb_run_get_elapsed (run);
+  CU_ASSERT_TRUE (first_elapsed > 0);
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.retry-failed", NULL);
+  CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 2);
+  CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 1);
+  fb_test_wait_until (run_finished, f.window, 10);
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 1);
+  CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 1);
+  CU_ASSERT_EQUAL (fb_run_get_n_error (run), 1);
+  CU_ASSERT_TRUE (fb_run_get_elapsed (run) > first_elapsed);
+  assert_summary (&f, "progress", "3 of 3 finished");
+
+  for (GtkWidget *probe = gtk_widget_get_first_child (GTK_WIDGET (fb_window_get_column_view (f.window)));
+       probe != NULL;)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (probe);
+
+      if (GTK_IS_BUTTON (probe))
+        gtk_widget_unparent (probe);
+      probe = next;
+    }
+  fixture_teardown (&f);
+}
+
+static gboolean
+two_rows_shown (gpointer data)
+{
+  return n_rows (data) == 2;
+}
+
+/* Tab onto a row with nothing selected selects it, so Delete and the menu
+ * key act on it. */
+static void
+test_window_focus_selects_row (void)
+{
+  Fixture f;
+  GtkColumnView *view;
+  GtkSelectionModel *model;
+  GtkBitset *set;
+
+  fixture_setup (&f, 0.01, 0.02);
+  drop_text (&f, "BR\nJP\n");
+  fb_preview_dialog_respond (wait_preview (&f), "add");
+  view = fb_window_get_column_view (f.window);
+  model = gtk_column_view_get_model (view);
+  fb_test_wait_until (two_rows_shown, &f, 5);
+  /* The rows are made at the next frame. */
+  fb_test_spin (0.2);
+  gtk_selection_model_unselect_all (model);
+  gtk_widget_grab_focus (GTK_WIDGET (fb_window_get_concurrency_spin (f.window)));
+  fb_test_spin (0.05);
+  gtk_widget_child_focus (GTK_WIDGET (view), GTK_DIR_TAB_FORWARD);
+  fb_test_spin (0.05);
+  set = gtk_selection_model_get_selection (model);
+  CU_ASSERT_EQUAL (gtk_bitset_get_size (set), 1);
+  gtk_bitset_unref (set);
+
+  fixture_teardown (&f);
+}
+
+static void
+find_type (GtkWidget *widget,
+           GType      type,
+           GPtrArray *found)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    find_type (child, type, found);
+}
+
+/* The shortcuts window fits on one page (it split onto two), lists Retry
+ * Failed Jobs, and opens without GTK's "reported min width -3" warning. */
+static void
+test_window_shortcuts_fit_one_page (void)
+{
+  Fixture f;
+  g_autoptr(GPtrArray) stacks = g_ptr_array_new ();
+  g_autoptr(GPtrArray) shortcuts = g_ptr_array_new ();
+  GtkWindow *help;
+  gboolean has_retry_failed = FALSE;
+  guint n_pages = 0;
+
+  fixture_setup (&f, 0.01, 0.02);
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-help-overlay", NULL);
+  help = GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f.window)));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (help);
+  fb_test_wait_until (widget_is_mapped, help, 5);
+  fb_test_spin (0.1);
+
+  find_type (GTK_WIDGET (help), GTK_TYPE_SHORTCUTS_SECTION, stacks);
+  CU_ASSERT_EQUAL_FATAL (stacks->len, 1);
+  for (GtkWidget *child = gtk_widget_get_first_child (g_ptr_array_index (stacks, 0));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_STACK (child))
+      {
+        g_autoptr(GListModel) pages = G_LIST_MODEL (gtk_stack_get_pages (GTK_STACK (child)));
+
+        n_pages = g_list_model_get_n_items (pages);
+      }
+  CU_ASSERT_EQUAL (n_pages, 1);
+
+  find_type (GTK_WIDGET (help), GTK_TYPE_SHORTCUTS_SHORTCUT, shortcuts);
+  for (guint i = 0; i < shortcuts->len; i++)
+    {
+      g_autofree char *title = NULL;
+
+      g_object_get (g_ptr_array_index (shortcuts, i), "title", &title, NULL);
+      has_retry_failed |= g_strcmp0 (title, "Retry the failed jobs") == 0;
+    }
+  CU_ASSERT_TRUE (has_retry_failed);
+  gtk_window_destroy (help);
+
+  fixture_teardown (&f);
+}
+
+static gboolean
+window_is_narrow (gpointer data)
+{
+  return g_str_equal (fb_window_get_width_class (FB_WINDOW (data)), "narrow");
+}
+
+/* The window could not get narrower than 710-873 px: at 360 px it fits,
+ * with the columns a narrow window can do without hidden. */
+static void
+test_window_narrow_fits_360 (void)
+{
+  Fixture f;
+  GListModel *columns;
+  g_autofree char *layout = NULL;
+
+  /* GNOME's own title buttons (GTK's default adds two more under Xvfb). */
+  g_object_get (gtk_settings_get_default (), "gtk-decoration-layout", &layout, NULL);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
+  fixture_setup (&f, 0.01, 0.02);
+  fb_window_start_demo (f.window);
+  CU_ASSERT_STRING_EQUAL (fb_window_get_width_class (f.window), "wide");
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 360, 700);
+  fb_test_wait_until (window_is_narrow, f.window, 5);
+  fb_test_spin (0.2);
+  CU_ASSERT_TRUE (gtk_widget_get_width (GTK_WIDGET (f.window)) <= 372);
+  columns = gtk_column_view_get_columns (fb_window_get_column_view (f.window));
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      gboolean wanted = i == FB_JOB_COLUMN_NAME || i == FB_JOB_COLUMN_STATE ||
+                        i == FB_JOB_COLUMN_MESSAGE;
+
+      CU_ASSERT_EQUAL (gtk_column_view_column_get_visible (column), wanted);
+    }
+  fb_test_wait_until (run_finished, f.window, 30);
+
+  fixture_teardown (&f);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
+}
+
+static gboolean
+waterfall_drew (gpointer data)
+{
+  return fb_waterfall_get_n_drawn (data) > 0;
+}
+
+/* The waterfall draws only the rows in view, follows the list's filter,
+ * and zooms. */
+static void
+test_window_waterfall_draws_rows_in_view (void)
+{
+  Fixture f;
+  g_autoptr(GString) urls = g_string_new (NULL);
+  FbWaterfall *waterfall;
+  guint drawn;
+
+  fixture_setup (&f, 0.01, 0.02);
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (urls, "http://127.0.0.1:9/wf/file-%u.gif\n", i);
+  drop_text (&f, urls->str);
+  fb_preview_dialog_respond (wait_preview (&f), "start");
+  fb_test_wait_until (run_finished, f.window, 30);
+
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-waterfall", NULL);
+  waterfall = fb_window_get_waterfall (f.window);
+  CU_ASSERT_TRUE (gtk_widget_get_mapped (GTK_WIDGET (waterfall)));
+  fb_test_wait_until (waterfall_drew, waterfall, 30);
+  drawn = fb_waterfall_get_n_drawn (waterfall);
+  /* A screenful, never the 300 rows. */
+  CU_ASSERT_TRUE (drawn > 5 && drawn < 100);
+
+  /* Filtered to what is active (none now), it draws no row. */
+  fb_window_set_filter (f.window, "active");
+  fb_test_wait_until (list_settled, f.window, 30);
+  gtk_widget_queue_draw (GTK_WIDGET (waterfall));
+  fb_test_spin (0.2);
+  CU_ASSERT_EQUAL (fb_waterfall_get_n_drawn (waterfall), 0);
+  fb_window_set_filter (f.window, "all");
+  /* Back to 300 rows, let into view a row or two a frame: a few seconds,
+   * longer under AddressSanitizer on a busy machine. */
+  fb_test_wait_until (list_settled, f.window, 60);
+
+  fb_waterfall_set_zoom (waterfall, 4.0);
+  CU_ASSERT_DOUBLE_EQUAL (fb_waterfall_get_zoom (waterfall), 4.0, 1e-9);
+  fb_waterfall_set_zoom (waterfall, 0.1);
+  CU_ASSERT_DOUBLE_EQUAL (fb_waterfall_get_zoom (waterfall), 1.0, 1e-9);
+
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-waterfall", NULL);
+  CU_ASSERT_FALSE (gtk_widget_get_mapped (GTK_WIDGET (waterfall)));
 
   fixture_teardown (&f);
 }
@@ -1260,7 +1845,51 @@ test_window_cell_and_summary_notify_only_on_change (void)
   CU_ASSERT_PTR_NULL (summary);
 }
 
+/* The split's new types go when their last reference does, and the job
+ * list's filter property notifies only on change. */
+static void
+test_window_parts_finalize_and_notify_once (void)
+{
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, "http://127.0.0.1:9/a");
+  GtkWidget *list = g_object_ref_sink (fb_job_list_new ());
+  GtkWidget *details = g_object_ref_sink (fb_job_details_new ());
+  GtkWidget *waterfall = g_object_ref_sink (fb_waterfall_new ());
+  FbDemoHost *host = fb_demo_host_new ();
+  g_autoptr(GListStore) jobs = g_list_store_new (FB_TYPE_JOB);
+  guint notifies = 0;
+
+  g_object_add_weak_pointer (G_OBJECT (list), (gpointer *) &list);
+  g_object_add_weak_pointer (G_OBJECT (details), (gpointer *) &details);
+  g_object_add_weak_pointer (G_OBJECT (waterfall), (gpointer *) &waterfall);
+  g_object_add_weak_pointer (G_OBJECT (host), (gpointer *) &host);
+
+  g_signal_connect (list, "notify::filter", G_CALLBACK (count_notify_cb), &notifies);
+  fb_job_list_set_filter (FB_JOB_LIST (list), "failed");
+  fb_job_list_set_filter (FB_JOB_LIST (list), "failed");
+  CU_ASSERT_EQUAL (notifies, 1);
+  CU_ASSERT_STRING_EQUAL (fb_job_list_get_filter (FB_JOB_LIST (list)), "failed");
+
+  g_list_store_append (jobs, job);
+  fb_job_list_set_jobs (FB_JOB_LIST (list), G_LIST_MODEL (jobs));
+  fb_waterfall_set_jobs (FB_WATERFALL (waterfall), G_LIST_MODEL (jobs));
+  fb_job_details_set_job (FB_JOB_DETAILS (details), job);
+  CU_ASSERT_PTR_EQUAL (fb_job_details_get_job (FB_JOB_DETAILS (details)), job);
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (FB_JOB_DETAILS (details), "name"),
+                          "http://127.0.0.1:9/a");
+  CU_ASSERT_PTR_NULL (fb_demo_host_get_server (host));
+
+  g_object_unref (list);
+  g_object_unref (details);
+  g_object_unref (waterfall);
+  g_object_unref (host);
+  CU_ASSERT_PTR_NULL (list);
+  CU_ASSERT_PTR_NULL (details);
+  CU_ASSERT_PTR_NULL (waterfall);
+  CU_ASSERT_PTR_NULL (host);
+}
+
 static const FbTestCase tests[] = {
+  { "test_window_parts_finalize_and_notify_once", test_window_parts_finalize_and_notify_once },
   { "test_window_cell_and_summary_notify_only_on_change",
     test_window_cell_and_summary_notify_only_on_change },
   { "test_window_preferences_follow_settings", test_window_preferences_follow_settings },
@@ -1282,6 +1911,14 @@ static const FbTestCase tests[] = {
   { "test_window_open_and_show_in_folder_use_default_apps", test_window_open_and_show_in_folder_use_default_apps },
   { "test_window_finish_notifies_when_not_focused", test_window_finish_notifies_when_not_focused },
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },
+  { "test_window_escape_and_close_ask_before_stopping",
+    test_window_escape_and_close_ask_before_stopping },
+  { "test_window_preview_enter_starts", test_window_preview_enter_starts },
+  { "test_window_job_actions_follow_job_state", test_window_job_actions_follow_job_state },
+  { "test_window_focus_selects_row", test_window_focus_selects_row },
+  { "test_window_shortcuts_fit_one_page", test_window_shortcuts_fit_one_page },
+  { "test_window_narrow_fits_360", test_window_narrow_fits_360 },
+  { "test_window_waterfall_draws_rows_in_view", test_window_waterfall_draws_rows_in_view },
   { NULL, NULL }
 };
 

@@ -14,6 +14,9 @@
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -1455,6 +1458,12 @@ collect_jobs (FbCli     *cli,
           source->text = NULL;
         }
     }
+#ifdef __GLIBC__
+  /* The lists were parsed on a worker thread, in a malloc arena the main
+   * thread does not allocate from: give what they held back to the system
+   * instead of keeping it beside the run (about 60 MB for 1,000,000 URLs). */
+  malloc_trim (0);
+#endif
 }
 
 static int

@@ -242,9 +242,12 @@ parse_head (FbHttpParser  *self,
       /* Transfer-Encoding wins over Content-Length (RFC 9112 6.3). */
       if (!is_plain_chunked (transfer))
         {
+          /* The server's bytes go into a message people and JSON read. */
+          g_autofree char *shown = g_utf8_make_valid (transfer, -1);
+
           self->state = STATE_FAILED;
           g_set_error (error, FB_HTTP_ERROR, FB_HTTP_ERROR_PARSE,
-                       _("Transfer-Encoding “%s” is not supported"), transfer);
+                       _("Transfer-Encoding “%s” is not supported"), shown);
           return FB_HTTP_PARSE_ERROR;
         }
       self->chunked = TRUE;

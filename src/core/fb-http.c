@@ -1539,23 +1539,23 @@ request_head (FbHttpRequest *self)
       if (next == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
           || host == NULL || *host == '\0')
         {
+          /* The server's bytes: valid UTF-8 before they reach a message. */
+          g_autofree char *shown = g_utf8_make_valid (location, -1);
+
           request_fail (self, g_error_new (FB_HTTP_ERROR, FB_HTTP_ERROR_BAD_REDIRECT,
                                            _("Redirected to “%s”, which is not an http or https URL"),
-                                           location));
+                                           shown));
           return FALSE;
         }
-      if (next != NULL)
+      if (self->redirects >= self->max_redirects)
         {
-          if (self->redirects >= self->max_redirects)
-            {
-              request_fail (self, g_error_new (FB_HTTP_ERROR, FB_HTTP_ERROR_REDIRECTS,
-                                               _("Too many redirects (more than %u)"),
-                                               self->max_redirects));
-              return FALSE;
-            }
-          self->redirecting = TRUE;
-          return TRUE;
+          request_fail (self, g_error_new (FB_HTTP_ERROR, FB_HTTP_ERROR_REDIRECTS,
+                                           _("Too many redirects (more than %u)"),
+                                           self->max_redirects));
+          return FALSE;
         }
+      self->redirecting = TRUE;
+      return TRUE;
     }
 
   self->status = status;

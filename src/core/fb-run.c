@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "fb-catalog.h"
 #include "fb-downloader.h"
@@ -47,6 +48,7 @@ struct _FbRun
   FbFetchLimits limits;
   gint64        started_at;
   gint64        finished_at;
+  gint64        earlier_elapsed;  /* earlier periods of a run started again (retries) */
   guint64       finished_bytes;
   guint         counts[FB_JOB_STATE_CANCELLED + 1];
   guint         n_waiting;
@@ -415,18 +417,24 @@ metadata_fetched_cb (GObject      *source,
   GError *error = NULL;
   g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
   g_autofree char *country = NULL;
-  g_autofree char *url = NULL;
+  g_autofree char *url = fb_catalog_metadata_url (runner->run->base_url, code);
 
   runner_release_slot (runner);
   if (body == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          /* A missing name is an error of the catalog, not a missing flag. */
-          gboolean keep = error->domain == FB_FETCH_ERROR &&
-                          error->code != FB_FETCH_ERROR_NOT_FOUND;
-          GError *wrapped = g_error_new (FB_FETCH_ERROR, keep ? error->code : FB_FETCH_ERROR_HTTP,
-                                         _("metadata.json: %s"), error->message);
+          /* A missing name is an error of the catalog, not a missing flag;
+           * the message names the metadata's URL, not the image's. A
+           * transient failure keeps its class, so a retry may follow. */
+          int kept = error->domain == FB_FETCH_ERROR && error->code != FB_FETCH_ERROR_NOT_FOUND
+                     ? error->code : FB_FETCH_ERROR_HTTP;
+          GError *wrapped = strstr (error->message, url) != NULL
+                            ? g_error_new (FB_FETCH_ERROR, kept,
+                                           _("metadata.json: %s"), error->message)
+                            : g_error_new (FB_FETCH_ERROR, kept,
+                                           /* Translators: the metadata's URL, then what failed */
+                                           _("metadata.json (%s): %s"), url, error->message);
           g_error_free (error);
           error = wrapped;
         }
@@ -434,7 +442,6 @@ metadata_fetched_cb (GObject      *source,
       return;
     }
 
-  url = fb_catalog_metadata_url (runner->run->base_url, code);
   country = fb_catalog_parse_country (body, url, &error);
   if (country == NULL)
     {
@@ -1073,6 +1080,8 @@ fb_run_start (FbRun *self)
   self->running = TRUE;
   if (self->started_at == 0 || self->finished_at != 0)
     {
+      if (self->finished_at != 0)
+        self->earlier_elapsed += self->finished_at - self->started_at;
       self->started_at = g_get_monotonic_time ();
       self->finished_at = 0;
     }
@@ -1537,8 +1546,8 @@ fb_run_get_elapsed (FbRun *self)
   if (self->started_at == 0)
     return 0;
   if (self->finished_at != 0)
-    return self->finished_at - self->started_at;
-  return g_get_monotonic_time () - self->started_at;
+    return self->earlier_elapsed + self->finished_at - self->started_at;
+  return self->earlier_elapsed + g_get_monotonic_time () - self->started_at;
 }
 
 FbSemaphore *

@@ -133,7 +133,9 @@ guint        fb_run_get_active           (FbRun       *self);
 guint        fb_run_get_waiting          (FbRun       *self);
 gboolean     fb_run_get_running          (FbRun       *self);
 guint64      fb_run_get_bytes_received   (FbRun       *self);
-/* µs since start (frozen once finished), 0 before start. */
+/* µs the run has been running (frozen once finished), 0 before start; a
+ * run started again for retries adds its earlier periods, so rates over
+ * every finished job stay true. */
 gint64       fb_run_get_elapsed          (FbRun       *self);
 FbSemaphore *fb_run_get_semaphore        (FbRun       *self);
 

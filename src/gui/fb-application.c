@@ -8,39 +8,12 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <glib/gi18n.h>
 
 #include "fb-application.h"
 #include "fb-preferences-window.h"
 #include "fb-session.h"
-#include "fb-stall-meter.h"
 #include "fb-window.h"
-
-/* Nice value of the embedded demo server's thread (see demo_host_thread). */
-#define DEMO_SERVER_NICE 10
-
-/* The demo server plays a remote host: it answers from a thread of its
- * own, so serving 1000 connections never competes with the window. */
-typedef struct
-{
-  GMutex        lock;
-  GCond         cond;
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  FbDemoServer *server;
-  GError       *error;
-  double        delay_min;
-  double        delay_max;
-  double        error_rate;
-  guint         port;
-  gboolean      ready;
-} DemoHost;
 
 struct _FbApplication
 {
@@ -48,18 +21,10 @@ struct _FbApplication
 
   GSettings      *settings;
   FbSession      *session;
-  DemoHost       *demo;
-  FbStallMeter   *stall_meter;
-
-  double          demo_delay_min;
-  double          demo_delay_max;
-  double          demo_error_rate;
-  guint           demo_port;
+  FbDemoHost     *demo_host;
 };
 
 G_DEFINE_FINAL_TYPE (FbApplication, fb_application, ADW_TYPE_APPLICATION)
-
-static void demo_host_stop (DemoHost *host);
 
 static const GOptionEntry option_entries[] = {
   { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -85,7 +50,7 @@ get_window (FbApplication *self)
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     if (FB_IS_WINDOW (l->data))
       return FB_WINDOW (l->data);
-  return fb_window_new (self);
+  return fb_window_new (GTK_APPLICATION (self), self->demo_host);
 }
 
 static int
@@ -181,10 +146,9 @@ fb_application_shutdown (GApplication *app)
 {
   FbApplication *self = FB_APPLICATION (app);
 
-  fb_application_stall_end (self, "at exit");
   if (self->session != NULL)
     fb_session_close (self->session);
-  g_clear_pointer (&self->demo, demo_host_stop);
+  fb_demo_host_stop (self->demo_host);
 
   G_APPLICATION_CLASS (fb_application_parent_class)->shutdown (app);
 }
@@ -274,8 +238,7 @@ fb_application_dispose (GObject *object)
 {
   FbApplication *self = FB_APPLICATION (object);
 
-  g_clear_pointer (&self->stall_meter, fb_stall_meter_free);
-  g_clear_pointer (&self->demo, demo_host_stop);
+  g_clear_object (&self->demo_host);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
 
@@ -303,9 +266,7 @@ fb_application_init (FbApplication *self)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
-  self->demo_delay_min = FB_DEMO_DELAY_MIN;
-  self->demo_delay_max = FB_DEMO_DELAY_MAX;
-  self->demo_error_rate = FB_DEMO_ERROR_RATE;
+  self->demo_host = fb_demo_host_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[LIST…]"));
@@ -348,53 +309,7 @@ fb_application_get_settings (FbApplication *self)
 
   if (self->settings == NULL)
     self->settings = g_settings_new (FB_SETTINGS_SCHEMA);
-  /* Only the primary instance gets here: a second one hands its input over
-   * through GApplication, so the journal has one owner. */
-  self->session = fb_session_new (self);
   return self->settings;
-}
-
-char *
-fb_application_dup_destination (FbApplication *self)
-{
-  g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
-
-  return fb_settings_dup_destination (fb_application_get_settings (self));
-}
-
-void
-fb_settings_bind_network (GSettings *settings,
-                          FbRun     *run)
-{
-  /* Keys and properties share names and types. */
-  static const char *const keys[] = {
-    "connect-timeout", "max-time", "speed-limit", "speed-time", "retries", "per-host",
-  };
-
-  g_return_if_fail (G_IS_SETTINGS (settings));
-  g_return_if_fail (FB_IS_RUN (run));
-
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    g_settings_bind (settings, keys[i], run, keys[i],
-                     G_SETTINGS_BIND_GET | G_SETTINGS_BIND_NO_SENSITIVITY);
-}
-
-char *
-fb_settings_dup_destination (GSettings *settings)
-{
-  g_autofree char *path = NULL;
-  const char *downloads;
-
-  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
-
-  path = g_settings_get_string (settings, "destination");
-  if (*path != '\0')
-    return g_steal_pointer (&path);
-
-  downloads = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
-  if (downloads != NULL)
-    return g_build_filename (downloads, "Fetchboard", NULL);
-  return g_build_filename (g_get_home_dir (), "Downloads", "Fetchboard", NULL);
 }
 
 void
@@ -408,103 +323,15 @@ fb_application_set_demo_options (FbApplication *self,
   g_return_if_fail (delay_min >= 0 && delay_max >= delay_min);
   g_return_if_fail (error_rate >= 0 && error_rate <= 1);
 
-  self->demo_delay_min = delay_min;
-  self->demo_delay_max = delay_max;
-  self->demo_error_rate = error_rate;
-  self->demo_port = port;
+  fb_demo_host_set_options (self->demo_host, delay_min, delay_max, error_rate, port);
 }
 
-static gpointer
-demo_host_thread (gpointer data)
+FbDemoHost *
+fb_application_get_demo_host (FbApplication *self)
 {
-  DemoHost *host = data;
-  g_autoptr(FbDemoServer) server = NULL;
-  GError *error = NULL;
-  gboolean listening;
-
-  g_main_context_push_thread_default (host->context);
-
-  /* The demo server stands in for the far end of the network: on a machine
-   * with few cores it must not take the window's turn. Linux sets a nice
-   * value per thread; elsewhere this does nothing. */
-#ifdef __linux__
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), DEMO_SERVER_NICE) != 0)
-    g_debug ("Demo server thread keeps its priority: %s", g_strerror (errno));
-#endif
-
-  server = fb_demo_server_new ();
-  fb_demo_server_set_delay (server, host->delay_min, host->delay_max);
-  fb_demo_server_set_error_rate (server, host->error_rate);
-  listening = fb_demo_server_listen (server, host->port, &error);
-
-  g_mutex_lock (&host->lock);
-  host->server = listening ? server : NULL;
-  host->error = error;
-  host->ready = TRUE;
-  g_cond_signal (&host->cond);
-  g_mutex_unlock (&host->lock);
-
-  if (listening)
-    {
-      g_main_loop_run (host->loop);
-      fb_demo_server_stop (server);
-    }
-
-  g_main_context_pop_thread_default (host->context);
-  return NULL;
-}
-
-static void
-demo_host_stop (DemoHost *host)
-{
-  g_main_loop_quit (host->loop);
-  g_thread_join (host->thread);
-  g_clear_error (&host->error);
-  g_main_loop_unref (host->loop);
-  g_main_context_unref (host->context);
-  g_mutex_clear (&host->lock);
-  g_cond_clear (&host->cond);
-  g_free (host);
-}
-
-FbDemoServer *
-fb_application_ensure_demo_server (FbApplication  *self,
-                                   GError        **error)
-{
-  DemoHost *host;
-
   g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (self->demo != NULL)
-    return self->demo->server;
-
-  host = g_new0 (DemoHost, 1);
-  g_mutex_init (&host->lock);
-  g_cond_init (&host->cond);
-  host->context = g_main_context_new ();
-  host->loop = g_main_loop_new (host->context, FALSE);
-  host->delay_min = self->demo_delay_min;
-  host->delay_max = self->demo_delay_max;
-  host->error_rate = self->demo_error_rate;
-  host->port = self->demo_port;
-  host->thread = g_thread_new ("fb-demo-server", demo_host_thread, host);
-
-  /* Binding a local socket: the wait is for the bind, not for any traffic. */
-  g_mutex_lock (&host->lock);
-  while (!host->ready)
-    g_cond_wait (&host->cond, &host->lock);
-  g_mutex_unlock (&host->lock);
-
-  if (host->server == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&host->error));
-      demo_host_stop (host);
-      return NULL;
-    }
-
-  self->demo = host;
-  return host->server;
+  return self->demo_host;
 }
 
 FbDemoServer *
@@ -512,36 +339,5 @@ fb_application_get_demo_server (FbApplication *self)
 {
   g_return_val_if_fail (FB_IS_APPLICATION (self), NULL);
 
-  return self->demo != NULL ? self->demo->server : NULL;
-}
-
-void
-fb_application_stall_begin (FbApplication *self)
-{
-  const char *env = g_getenv ("FETCHBOARD_STALL_LOG");
-
-  g_return_if_fail (FB_IS_APPLICATION (self));
-
-  if (env == NULL || *env == '\0' || g_str_equal (env, "0") || self->stall_meter != NULL)
-    return;
-  self->stall_meter = fb_stall_meter_new (NULL);
-  fb_stall_meter_set_verbose (self->stall_meter, g_str_equal (env, "verbose"));
-}
-
-gint64
-fb_application_stall_end (FbApplication *self,
-                          const char    *when)
-{
-  gint64 worst;
-
-  g_return_val_if_fail (FB_IS_APPLICATION (self), -1);
-
-  if (self->stall_meter == NULL)
-    return -1;
-
-  worst = fb_stall_meter_get_worst (self->stall_meter);
-  g_printerr ("fetchboard: longest main-loop stall %s: %.1f ms (%u over 16.7 ms)\n",
-              when, worst / 1000.0, fb_stall_meter_get_n_over_frame (self->stall_meter));
-  g_clear_pointer (&self->stall_meter, fb_stall_meter_free);
-  return worst;
+  return fb_demo_host_get_server (self->demo_host);
 }

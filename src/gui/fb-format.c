@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "fb-countries.h"
 #include "fb-format.h"
 #include "fb-url.h"
 
@@ -258,15 +259,12 @@ fb_format_job_message (FbJob *job)
       break;
 
     case FB_JOB_KIND_CATALOG:
-      if (state == FB_JOB_STATE_OK && fb_job_get_country (job) != NULL)
+      if (state == FB_JOB_STATE_OK && fb_job_get_saved_path (job) != NULL)
         {
-          const char *saved = fb_job_get_saved_path (job);
-          g_autofree char *base = saved != NULL ? g_path_get_basename (saved) : NULL;
+          g_autofree char *base = g_path_get_basename (fb_job_get_saved_path (job));
 
-          if (base != NULL)
-            /* Translators: a country name, then the file it was saved as */
-            return g_strdup_printf (_("%s — saved as %s"), fb_job_get_country (job), base);
-          return g_strdup (fb_job_get_country (job));
+          /* Translators: the file a flag was saved as */
+          return g_strdup_printf (_("Saved as %s"), base);
         }
       break;
 
@@ -278,21 +276,45 @@ fb_format_job_message (FbJob *job)
   return g_strdup (message);
 }
 
+/* The state and the full reason, each said once: the reason often names
+ * the state and the status already ("Not found (HTTP 404): URL"). */
+char *
+fb_format_job_reason (FbJob *job)
+{
+  g_autofree char *message = fb_format_job_message (job);
+  const char *state = fb_format_job_state (job);
+  guint status = fb_job_get_http_status (job);
+  g_autofree char *status_text = NULL;
+  GString *text = g_string_new (NULL);
+
+  if (status != 0)
+    status_text = g_strdup_printf ("%u", status);
+
+  if (*message != '\0' && g_ascii_strncasecmp (message, state, strlen (state)) == 0)
+    g_string_append (text, message);
+  else
+    {
+      g_string_append (text, state);
+      if (status_text != NULL && strstr (message, status_text) == NULL)
+        /* Translators: the HTTP status code of the last response */
+        g_string_append_printf (text, _(" (HTTP %u)"), status);
+      if (*message != '\0')
+        g_string_append_printf (text, ": %s", message);
+    }
+  return g_string_free (text, FALSE);
+}
+
 char *
 fb_format_job_tooltip (FbJob *job)
 {
-  g_autofree char *message = fb_format_job_message (job);
+  g_autofree char *reason = fb_format_job_reason (job);
   g_autofree char *input = fb_url_for_display (fb_job_get_input (job));
   g_autofree char *url = fb_url_for_display (fb_job_get_url (job));
   GString *text = g_string_new (input);
 
-  g_string_append_printf (text, "\n%s", fb_format_job_state (job));
-  if (fb_job_get_http_status (job) != 0)
-    /* Translators: the HTTP status code of the last response */
-    g_string_append_printf (text, _(" (HTTP %u)"), fb_job_get_http_status (job));
-  if (*message != '\0')
-    g_string_append_printf (text, ": %s", message);
-  if (url != NULL && g_strcmp0 (url, input) != 0)
+  g_string_append_printf (text, "\n%s", reason);
+  /* A reason that names a URL (a failed metadata.json) says which one. */
+  if (url != NULL && g_strcmp0 (url, input) != 0 && strstr (reason, "://") == NULL)
     g_string_append_printf (text, "\n%s", url);
   for (guint i = 0; i < fb_job_get_n_retries (job); i++)
     {
@@ -336,4 +358,88 @@ fb_format_path (const char *path)
   if (len > 1 && g_str_has_prefix (path, home) && (path[len] == '/' || path[len] == '\0'))
     return g_strconcat ("~", path + len, NULL);
   return g_strdup (path);
+}
+
+char *
+fb_format_count (guint n)
+{
+  /* glibc's printf groups digits by LC_NUMERIC with the ' flag. */
+  return g_strdup_printf ("%'u", n);
+}
+
+static const char *
+country_name (FbJob *job)
+{
+  const FbCountry *country = fb_countries_lookup (fb_job_get_input (job));
+
+  if (country != NULL)
+    return fb_countries_display_name (country);
+  return fb_job_get_country (job);
+}
+
+char *
+fb_format_job_name (FbJob *job)
+{
+  const char *name = NULL;
+
+  g_return_val_if_fail (FB_IS_JOB (job), NULL);
+
+  if (fb_job_get_kind (job) == FB_JOB_KIND_CATALOG)
+    name = country_name (job);
+  /* A URL's password is never shown. */
+  if (name == NULL)
+    return fb_url_for_display (fb_job_get_input (job));
+  /* Translators: a country code, then the country's name: “BR · Brazil” */
+  return g_strdup_printf (_("%s · %s"), fb_job_get_input (job), name);
+}
+
+const char *
+fb_format_phase (FbJobPhase phase)
+{
+  switch (phase)
+    {
+    case FB_JOB_PHASE_QUEUED:
+      return _("Queued");
+    case FB_JOB_PHASE_WAITING:
+      return _("Waiting for a slot");
+    case FB_JOB_PHASE_HOST_WAIT:
+      return _("Waiting for its host");
+    case FB_JOB_PHASE_RETRY_WAIT:
+      return _("Waiting to retry");
+    case FB_JOB_PHASE_RESOLVING:
+      return _("Looking up the host");
+    case FB_JOB_PHASE_CONNECTING:
+      return _("Connecting, waiting for the answer");
+    case FB_JOB_PHASE_TRANSFERRING:
+      return _("Transferring");
+    case FB_JOB_PHASE_SAVING:
+      return _("Saving");
+    case FB_JOB_PHASE_DONE:
+    default:
+      return _("Done");
+    }
+}
+
+double
+fb_format_job_rate (FbJob *job)
+{
+  gint64 elapsed = fb_job_get_elapsed (job);
+
+  if (elapsed <= 0 || fb_job_get_bytes_received (job) == 0)
+    return 0.0;
+  return fb_job_get_bytes_received (job) * (double) G_USEC_PER_SEC / (double) elapsed;
+}
+
+char *
+fb_format_job_speed (FbJob *job)
+{
+  FbJobPhase phase = fb_job_get_phase (job);
+
+  /* Over the whole time with a slot, as Elapsed shows it: 3.0 kB in 922 ms
+   * is 3.3 kB/s, not the 692.9 kB/s of its last few milliseconds. */
+  if (fb_job_get_state (job) == FB_JOB_STATE_OK ||
+      (!fb_job_is_final (job) && (phase == FB_JOB_PHASE_TRANSFERRING ||
+                                  phase == FB_JOB_PHASE_SAVING)))
+    return fb_format_speed (fb_format_job_rate (job));
+  return g_strdup ("");
 }

@@ -27,10 +27,24 @@ const char *fb_format_job_icon     (FbJob      *job);
 const char *fb_format_job_style    (FbJob      *job);
 /* What the message column shows: reason, addresses and lookup time, country. */
 char       *fb_format_job_message  (FbJob      *job);
+/* What the Name column shows: the entry; for a catalog job, the country's
+ * name in the user's language too ("BR · Brasil"). */
+char       *fb_format_job_name     (FbJob      *job);
+/* "Waiting for a slot", "Looking up the host", … */
+const char *fb_format_phase        (FbJobPhase  phase);
+/* Bytes over the job's whole time with a slot (Elapsed), as a rate; ""
+ * while it waits or when it moved no bytes. */
+char       *fb_format_job_speed    (FbJob      *job);
+/* Bytes per second over the job's whole time with a slot; 0 without. */
+double      fb_format_job_rate     (FbJob      *job);
+/* The state and the full reason, each said once. */
+char       *fb_format_job_reason   (FbJob      *job);
 /* The row's tooltip: state, full message and where the entry came from. */
 char       *fb_format_job_tooltip  (FbJob      *job);
 /* "18 OK, 2 not found, 1 error, 0 cancelled" */
 char       *fb_format_run_counts   (FbRun      *run);
+/* "10,000": grouped as the locale groups digits. */
+char       *fb_format_count        (guint       n);
 /* "~/Downloads/Fetchboard" */
 char       *fb_format_path         (const char *path);
 

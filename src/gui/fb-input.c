@@ -137,6 +137,14 @@ fb_input_get_n_duplicates (FbInput *self)
 }
 
 guint
+fb_input_get_n_unreadable (FbInput *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->failures->len;
+}
+
+guint
 fb_input_get_n_rejected (FbInput *self)
 {
   g_return_val_if_fail (self != NULL, 0);

@@ -33,6 +33,8 @@ guint       fb_input_count_kind        (FbInput      *self,
                                         FbEntryKind   kind);
 guint       fb_input_get_n_duplicates  (FbInput      *self);
 guint       fb_input_get_n_rejected    (FbInput      *self);
+/* Of those, files that could not be read at all (missing, not text). */
+guint       fb_input_get_n_unreadable  (FbInput      *self);
 /* "source:line: reason" lines, at most @max (0 = all). */
 GPtrArray  *fb_input_list_rejected     (FbInput      *self,
                                         guint         max);

@@ -189,7 +189,7 @@ set_bar (FbJobCell *self,
 {
   if (self->fraction == fraction && self->pulsing == !!pulsing)
     return;
-  if (self->fraction != fraction)
+  if (self->fraction != fraction && fraction >= 0)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                     GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, fraction, -1);
   self->fraction = fraction;
@@ -203,12 +203,21 @@ refresh_progress (FbJobCell *self)
   FbJob *job = self->job;
   FbJobState state = fb_job_get_state (job);
   double fraction = fb_job_get_fraction (job);
+  gboolean catalog = fb_job_get_kind (job) == FB_JOB_KIND_CATALOG;
+
+  /* A lookup has no amount to show: its state says it all. */
+  if (fb_job_get_kind (job) == FB_JOB_KIND_PROBE)
+    {
+      set_bar (self, -1.0, FALSE);
+      set_style (self, NULL);
+      return;
+    }
 
   if (state == FB_JOB_STATE_OK)
     fraction = 1.0;
   else if (job_is_pulsing (job))
     {
-      set_bar (self, self->fraction, TRUE);
+      set_bar (self, MAX (self->fraction, 0.0), TRUE);
       set_style (self, NULL);
       return;
     }
@@ -216,6 +225,12 @@ refresh_progress (FbJobCell *self)
     fraction = 1.0;
   else if (fraction < 0)
     fraction = 0.0;
+
+  /* A catalog job is its image, then its metadata: a job whose image is in
+   * and waits for its metadata is half done, not done. */
+  if (catalog && state != FB_JOB_STATE_OK && !fb_job_is_final (job))
+    fraction = fb_job_get_phase_time (job, FB_JOB_PHASE_TRANSFERRING) != 0 &&
+               fb_job_get_phase (job) == FB_JOB_PHASE_WAITING ? 0.5 : fraction * 0.5;
 
   set_bar (self, fraction, FALSE);
   set_style (self, fb_job_is_final (job) ? fb_format_job_style (job) : NULL);
@@ -241,11 +256,8 @@ refresh (FbJobCell *self)
   switch (self->column)
     {
     case FB_JOB_COLUMN_NAME:
-      {
-        g_autofree char *shown = fb_url_for_display (fb_job_get_input (job));
-
-        set_text (self, shown);
-      }
+      text = fb_format_job_name (job);
+      set_text (self, text);
       break;
 
     case FB_JOB_COLUMN_KIND:
@@ -268,8 +280,7 @@ refresh (FbJobCell *self)
       break;
 
     case FB_JOB_COLUMN_SPEED:
-      text = job_is_busy (job) || fb_job_get_state (job) == FB_JOB_STATE_OK
-             ? fb_format_speed (fb_job_get_speed (job)) : g_strdup ("");
+      text = fb_format_job_speed (job);
       set_text (self, text);
       break;
 
@@ -585,7 +596,9 @@ fb_job_cell_snapshot (GtkWidget   *widget,
 
   if (self->column == FB_JOB_COLUMN_PROGRESS)
     {
-      snapshot_bar (self, snapshot, width, height);
+      /* A negative fraction: no bar at all (a probe has no amount to show). */
+      if (self->fraction >= 0 || self->pulsing)
+        snapshot_bar (self, snapshot, width, height);
       return;
     }
 

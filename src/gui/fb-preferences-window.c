@@ -10,9 +10,9 @@
 
 #include <glib/gi18n.h>
 
-#include "fb-application.h"
 #include "fb-format.h"
 #include "fb-preferences-window.h"
+#include "fb-settings.h"
 
 struct _FbPreferencesWindow
 {

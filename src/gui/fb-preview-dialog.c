@@ -175,7 +175,8 @@ fb_preview_dialog_new (GtkWindow  *parent,
                        FbInput    *input,
                        const char *destination,
                        const char *catalog_source,
-                       gboolean    run_active)
+                       gboolean    run_active,
+                       gboolean    replaces_run)
 {
   FbPreviewDialog *self;
   g_autofree char *sources = NULL;
@@ -183,7 +184,9 @@ fb_preview_dialog_new (GtkWindow  *parent,
   g_autofree char *folder = NULL;
   g_autofree char *shown_source = NULL;
   g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *count = NULL;
   guint n_entries;
+  guint n_unreadable;
   guint n_problems = 0;
   guint n;
 
@@ -196,10 +199,15 @@ fb_preview_dialog_new (GtkWindow  *parent,
   sources = fb_input_describe_sources (input);
   folder = fb_format_path (destination);
 
+  count = fb_format_count (n_entries);
   if (n_entries == 0)
     text = g_strdup (_("Nothing to Run"));
+  else if (replaces_run)
+    /* Translators: the finished run on screen makes way for these jobs */
+    text = g_strdup_printf (ngettext ("Start a New Run with %s Job?",
+                                      "Start a New Run with %s Jobs?", n_entries), count);
   else
-    text = g_strdup_printf (ngettext ("Add %u Job?", "Add %u Jobs?", n_entries), n_entries);
+    text = g_strdup_printf (ngettext ("Add %s Job?", "Add %s Jobs?", n_entries), count);
   adw_window_title_set_title (self->window_title, text);
   gtk_window_set_title (GTK_WINDOW (self), text);
   g_clear_pointer (&text, g_free);
@@ -218,6 +226,10 @@ fb_preview_dialog_new (GtkWindow  *parent,
   else if (run_active)
     adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->entries_group),
                                            _("They join the run going on now."));
+  else if (replaces_run)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->entries_group),
+                                           _("The finished run makes way for them; nothing "
+                                             "runs until you start."));
   else
     adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->entries_group),
                                            _("Nothing runs until you start."));
@@ -258,7 +270,25 @@ fb_preview_dialog_new (GtkWindow  *parent,
 
   n = fb_input_get_n_rejected (input);
   n_problems += n;
-  text = g_strdup_printf (ngettext ("%u line rejected", "%u lines rejected", n), n);
+  n_unreadable = fb_input_get_n_unreadable (input);
+  /* A file that cannot be read is not "lines rejected". */
+  if (n_unreadable > 0 && n == n_unreadable)
+    text = g_strdup_printf (ngettext ("%u file could not be read",
+                                      "%u files could not be read", n), n);
+  else if (n_unreadable > 0)
+    {
+      g_autofree char *lines_text = g_strdup_printf (ngettext ("%u line rejected",
+                                                               "%u lines rejected",
+                                                               n - n_unreadable),
+                                                     n - n_unreadable);
+
+      /* Translators: “3 lines rejected”, then a count of files */
+      text = g_strdup_printf (ngettext ("%s, %u file could not be read",
+                                        "%s, %u files could not be read", n_unreadable),
+                              lines_text, n_unreadable);
+    }
+  else
+    text = g_strdup_printf (ngettext ("%u line rejected", "%u lines rejected", n), n);
   set_row (GTK_WIDGET (self->rejected_row), n, text);
   lines = fb_input_list_rejected (input, MAX_PROBLEM_ROWS);
   fill_problems (self->rejected_row, lines, n);
@@ -266,6 +296,10 @@ fb_preview_dialog_new (GtkWindow  *parent,
   adw_expander_row_set_expanded (self->rejected_row, n > 0 && n <= 10);
 
   gtk_widget_set_visible (self->problems_group, n_problems > 0);
+  /* "The rest runs anyway" only when there is a rest. */
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->problems_group),
+                                         n_entries > 0 ? _("The rest of the list runs anyway.")
+                                                       : NULL);
 
   if (n_entries == 0)
     {
@@ -282,6 +316,9 @@ fb_preview_dialog_new (GtkWindow  *parent,
       gtk_window_set_default_widget (GTK_WINDOW (self), self->add_button);
     }
 
+  /* Enter runs what was dropped or pasted: the default button has the
+   * focus, never Cancel. */
+  gtk_window_set_focus (GTK_WINDOW (self), gtk_window_get_default_widget (GTK_WINDOW (self)));
   return self;
 }
 
@@ -344,4 +381,17 @@ fb_preview_dialog_get_heading (FbPreviewDialog *self)
   g_return_val_if_fail (FB_IS_PREVIEW_DIALOG (self), NULL);
 
   return adw_window_title_get_title (self->window_title);
+}
+
+const char *
+fb_preview_dialog_get_problems (FbPreviewDialog *self,
+                                const char     **description)
+{
+  g_return_val_if_fail (FB_IS_PREVIEW_DIALOG (self), NULL);
+
+  if (description != NULL)
+    *description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (self->problems_group));
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->rejected_row)))
+    return NULL;
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->rejected_row));
 }

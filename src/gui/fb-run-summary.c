@@ -25,6 +25,7 @@ struct _FbRunSummary
   GtkWidget       parent_instance;
 
   GtkWidget      *box;
+  GtkFlowBox     *counters;
   GtkProgressBar *progress_bar;
   GtkLabel       *progress_label;
   GtkLabel       *ok_label;
@@ -79,9 +80,15 @@ refresh (FbRunSummary *self)
   FbRun *run = self->run;
   guint total;
   guint finished;
+  guint cancelled;
+  guint completed;
+  guint active;
+  guint limit;
   guint n;
   gint64 elapsed;
   double seconds;
+  g_autofree char *n_total = NULL;
+  g_autofree char *count = NULL;
   g_autofree char *text = NULL;
 
   if (run == NULL)
@@ -89,35 +96,73 @@ refresh (FbRunSummary *self)
 
   total = fb_run_get_total (run);
   finished = fb_run_get_n_finished (run);
+  cancelled = fb_run_get_n_cancelled (run);
+  completed = finished - cancelled;
+  n_total = fb_format_count (total);
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? finished / (double) total : 0.0);
-  /* Translators: overall progress of a run, “12 of 200 finished” */
-  text = g_strdup_printf (ngettext ("%u of %u finished", "%u of %u finished", total),
-                          finished, total);
+  if (cancelled > 0)
+    {
+      g_autofree char *n_completed = fb_format_count (completed);
+      g_autofree char *n_cancelled = fb_format_count (cancelled);
+
+      /* Translators: overall progress of a run with cancelled jobs,
+       * “4,322 of 10,000 finished, 5,678 cancelled” */
+      text = g_strdup_printf (ngettext ("%s of %s finished, %s cancelled",
+                                        "%s of %s finished, %s cancelled", total),
+                              n_completed, n_total, n_cancelled);
+    }
+  else
+    {
+      g_autofree char *n_finished = fb_format_count (finished);
+
+      /* Translators: overall progress of a run, “12 of 200 finished” */
+      text = g_strdup_printf (ngettext ("%s of %s finished", "%s of %s finished", total),
+                              n_finished, n_total);
+    }
   set_label (self->progress_label, text);
   g_clear_pointer (&text, g_free);
 
   n = fb_run_get_n_ok (run);
-  text = g_strdup_printf (ngettext ("%u OK", "%u OK", n), n);
+  count = fb_format_count (n);
+  text = g_strdup_printf (ngettext ("%s OK", "%s OK", n), count);
   set_count (self->ok_label, n, text);
   g_clear_pointer (&text, g_free);
+  g_clear_pointer (&count, g_free);
 
   n = fb_run_get_n_not_found (run);
-  text = g_strdup_printf (ngettext ("%u not found", "%u not found", n), n);
+  count = fb_format_count (n);
+  text = g_strdup_printf (ngettext ("%s not found", "%s not found", n), count);
   set_count (self->not_found_label, n, text);
   g_clear_pointer (&text, g_free);
+  g_clear_pointer (&count, g_free);
 
   n = fb_run_get_n_error (run);
-  text = g_strdup_printf (ngettext ("%u error", "%u errors", n), n);
+  count = fb_format_count (n);
+  text = g_strdup_printf (ngettext ("%s error", "%s errors", n), count);
   set_count (self->error_label, n, text);
   g_clear_pointer (&text, g_free);
+  g_clear_pointer (&count, g_free);
 
-  n = fb_run_get_n_cancelled (run);
-  text = g_strdup_printf (ngettext ("%u cancelled", "%u cancelled", n), n);
-  set_count (self->cancelled_label, n, text);
+  count = fb_format_count (cancelled);
+  text = g_strdup_printf (ngettext ("%s cancelled", "%s cancelled", cancelled), count);
+  set_count (self->cancelled_label, cancelled, text);
   g_clear_pointer (&text, g_free);
+  g_clear_pointer (&count, g_free);
 
+  /* Elapsed covers every period the run ran (a retry adds one), so the
+   * rates below are over the same time as the jobs they count. */
   elapsed = fb_run_get_elapsed (run);
-  if (elapsed > 0)
+  if (elapsed > 0 && fb_run_get_running (run) && completed > 0 && finished < total)
+    {
+      g_autofree char *duration = fb_format_duration (elapsed);
+      /* The rest at the rate so far: a guess, and it says so. */
+      gint64 left = (gint64) ((double) elapsed * (total - finished) / completed);
+      g_autofree char *eta = fb_format_duration (left);
+
+      /* Translators: how long the run has been going, then a guess of what is left */
+      text = g_strdup_printf (_("Elapsed %s, about %s left"), duration, eta);
+    }
+  else if (elapsed > 0)
     {
       g_autofree char *duration = fb_format_duration (elapsed);
       /* Translators: how long the run has been going */
@@ -128,27 +173,41 @@ refresh (FbRunSummary *self)
   set_label (self->elapsed_label, text);
   g_clear_pointer (&text, g_free);
 
+  /* Cancelled jobs are not work done: they count in no rate. */
   seconds = elapsed / (double) G_USEC_PER_SEC;
   if (seconds > 0.05)
     {
       g_autofree char *speed = fb_format_speed (fb_run_get_bytes_received (run) / seconds);
 
-      /* Translators: throughput: a transfer rate, then finished jobs per second */
-      text = g_strdup_printf (_("%s · %.1f jobs/s"), *speed != '\0' ? speed : "0 B/s",
-                              finished / seconds);
+      g_autofree char *received = g_format_size (fb_run_get_bytes_received (run));
+
+      /* Translators: throughput: a transfer rate, then finished jobs per
+       * second, then all the bytes received */
+      text = g_strdup_printf (_("%s · %.1f jobs/s · %s in all"), *speed != '\0' ? speed : "0 B/s",
+                              completed / seconds, received);
     }
   else
     text = g_strdup ("");
   set_label (self->throughput_label, text);
   g_clear_pointer (&text, g_free);
 
-  if (fb_run_get_running (run) || elapsed > 0)
+  active = fb_run_get_active (run);
+  limit = fb_run_get_max_concurrency (run);
+  if ((fb_run_get_running (run) || elapsed > 0) && active > limit)
+    /* Translators: the semaphore after the limit was lowered: jobs holding
+     * a slot, the new limit, how many of them finish above it, jobs waiting */
+    text = g_strdup_printf (ngettext ("Active %u of %u (%u finishing above the new limit), "
+                                      "waiting %u",
+                                      "Active %u of %u (%u finishing above the new limit), "
+                                      "waiting %u", active - limit),
+                            active, limit, active - limit, fb_run_get_waiting (run));
+  else if (fb_run_get_running (run) || elapsed > 0)
     /* Translators: the semaphore: jobs holding a slot, the limit, jobs waiting for a slot */
-    text = g_strdup_printf (_("Active %u of %u, waiting %u"), fb_run_get_active (run),
-                            fb_run_get_max_concurrency (run), fb_run_get_waiting (run));
+    text = g_strdup_printf (_("Active %u of %u, waiting %u"), active, limit,
+                            fb_run_get_waiting (run));
   else
     /* Translators: before the run starts: how many jobs at most will run at once */
-    text = g_strdup_printf (_("Up to %u at once"), fb_run_get_max_concurrency (run));
+    text = g_strdup_printf (_("Up to %u at once"), limit);
   set_label (self->semaphore_label, text);
 }
 
@@ -253,6 +312,7 @@ fb_run_summary_class_init (FbRunSummaryClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fetchboard/Fetchboard/fb-run-summary.ui");
   gtk_widget_class_bind_template_child (widget_class, FbRunSummary, box);
+  gtk_widget_class_bind_template_child (widget_class, FbRunSummary, counters);
   gtk_widget_class_bind_template_child (widget_class, FbRunSummary, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, FbRunSummary, progress_label);
   gtk_widget_class_bind_template_child (widget_class, FbRunSummary, ok_label);
@@ -271,6 +331,11 @@ static void
 fb_run_summary_init (FbRunSummary *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The counters wrap on a narrow window; they are text, not stops for Tab. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->counters));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    gtk_widget_set_focusable (child, FALSE);
 }
 
 GtkWidget *

@@ -44,7 +44,9 @@ find_window (FbSession *self,
        l = l->next)
     if (FB_IS_WINDOW (l->data))
       return FB_WINDOW (l->data);
-  return create ? fb_window_new (self->app) : NULL;
+  return create ? fb_window_new (GTK_APPLICATION (self->app),
+                                 fb_application_get_demo_host (self->app))
+                : NULL;
 }
 
 static void

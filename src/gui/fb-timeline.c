@@ -11,11 +11,14 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "fb-format.h"
 #include "fb-timeline.h"
 
 #define SLICE_US     (G_USEC_PER_SEC / 10)
 #define MAX_SLICES   4096   /* past this, neighbours merge: the width stays bounded */
-#define MIN_HEIGHT   72
+#define MIN_HEIGHT   92
+#define AXIS_HEIGHT  16     /* the time axis's labels under the plot */
+#define LEGEND_WIDTH 520    /* narrower, the legend stays in the tooltip */
 
 typedef struct
 {
@@ -31,7 +34,8 @@ struct _FbTimeline
   FbRun     *run;
   GArray    *slices;       /* Slice */
   gint64     slice_us;     /* grows as slices merge */
-  gint64     started_at;   /* monotonic µs of slice 0 */
+  gint64     started_at;   /* monotonic µs of slice 0 (moved on past idle time) */
+  gint64     stopped_at;   /* when the run last stopped, 0 while it runs */
   guint      last_counts[4];
   guint      tick_id;
   guint      peak_active;
@@ -176,6 +180,11 @@ running_changed_cb (FbTimeline *self)
 {
   if (self->run != NULL && fb_run_get_running (self->run))
     {
+      /* A run started again (a retry) continues where it stopped: the
+       * time between is not part of its active period. */
+      if (self->stopped_at != 0 && self->started_at != 0)
+        self->started_at += g_get_monotonic_time () - self->stopped_at;
+      self->stopped_at = 0;
       if (self->tick_id == 0)
         self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
     }
@@ -183,6 +192,8 @@ running_changed_cb (FbTimeline *self)
     {
       /* The last counts land in the final slice. */
       sample (self);
+      if (self->started_at != 0)
+        self->stopped_at = g_get_monotonic_time ();
       update_accessible (self);
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
@@ -216,17 +227,43 @@ append_rect (GtkSnapshot   *snapshot,
 }
 
 static void
+append_text (FbTimeline    *self,
+             GtkSnapshot   *snapshot,
+             const GdkRGBA *color,
+             const char    *text,
+             float          x,
+             float          y,
+             float          align)   /* 0 left, 0.5 centre, 1 right of x */
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+  int text_width;
+
+  pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  pango_layout_get_pixel_size (layout, &text_width, NULL);
+  x = CLAMP (x - align * text_width, 0.0f, MAX (0.0f, gtk_widget_get_width (GTK_WIDGET (self)) - text_width));
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
 fb_timeline_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
 {
   FbTimeline *self = FB_TIMELINE (widget);
   float width = gtk_widget_get_width (widget);
-  float height = gtk_widget_get_height (widget);
+  float height = gtk_widget_get_height (widget) - AXIS_HEIGHT;
   float lanes_height = height * 0.62f;
   float bars_top = lanes_height + 4;
   float bars_height = height - bars_top;
   guint scale_active = 1;
   GdkRGBA fg;
+  GdkRGBA dim;
   GdkRGBA area, limit_color, grid;
   static const GdkRGBA state_colors[4] = {
     { 0.18f, 0.76f, 0.49f, 1 },  /* ok: success green */
@@ -235,6 +272,8 @@ fb_timeline_snapshot (GtkWidget   *widget,
     { 0.60f, 0.60f, 0.60f, 1 },  /* cancelled: grey */
   };
   guint n = self->slices->len;
+  gboolean live = self->run != NULL && fb_run_get_running (self->run);
+  guint span;
   float slot;
 
   /* gtk_widget_get_color () is GTK 4.10; the style context is ours. */
@@ -244,8 +283,11 @@ fb_timeline_snapshot (GtkWidget   *widget,
   limit_color.alpha = 0.7f;
   grid = fg;
   grid.alpha = 0.12f;
+  dim = fg;
+  dim.alpha = 0.6f;
 
   append_rect (snapshot, &grid, 0, lanes_height, width, 1);
+  append_rect (snapshot, &grid, 0, height, width, 1);
   if (n == 0)
     return;
 
@@ -257,9 +299,11 @@ fb_timeline_snapshot (GtkWidget   *widget,
   /* Headroom, so a run that fills every slot still shows its limit line. */
   scale_active += MAX (1u, scale_active / 8);
 
-  /* Slices fill the width as the run goes on; a short run does not
-   * stretch into a few fat bars. */
-  slot = width / (float) MAX (n, 60);
+  /* While it runs, slices fill the width as the run goes on (a short run
+   * does not stretch into a few fat bars); once it ends, its active period
+   * fills the whole width. */
+  span = live ? MAX (n, 60) : n;
+  slot = width / (float) span;
 
   for (guint i = 0; i < n; i++)
     {
@@ -273,12 +317,58 @@ fb_timeline_snapshot (GtkWidget   *widget,
       if (s->limit > 0)
         append_rect (snapshot, &limit_color, x, MAX (0.0f, limit_y - 1), MAX (slot, 1.0f), 2);
 
+      /* A limit change is marked where it happened, with the new limit. */
+      if (i > 0 && s->limit > 0 && g_array_index (self->slices, Slice, i - 1).limit > 0 &&
+          s->limit != g_array_index (self->slices, Slice, i - 1).limit)
+        {
+          g_autofree char *mark = g_strdup_printf ("%u", s->limit);
+
+          append_rect (snapshot, &limit_color, x, 0, 1, lanes_height);
+          append_text (self, snapshot, &fg, mark, x + 3, MAX (0.0f, limit_y - 16), 0);
+        }
+
       for (guint st = 0; st < 4 && self->max_ended > 0; st++)
         {
           float bh = bars_height * (float) s->ended[st] / (float) self->max_ended;
 
           y -= bh;
           append_rect (snapshot, &state_colors[st], x, y, MAX (slot - 1, 1.0f), bh);
+        }
+    }
+
+  /* Axes: the count at the top of the scale, the time under the plot. */
+  {
+    g_autofree char *top = NULL;
+    g_autofree char *end = NULL;
+    g_autofree char *mid = NULL;
+
+    /* Translators: the timeline's vertical scale: jobs active at once */
+    top = g_strdup_printf (ngettext ("%u active", "%u active", scale_active), scale_active);
+    append_text (self, snapshot, &dim, top, 2, 0, 0);
+    append_text (self, snapshot, &dim, "0 s", 0, height + 1, 0);
+    mid = fb_format_duration ((gint64) span * self->slice_us / 2);
+    append_text (self, snapshot, &dim, mid, width / 2, height + 1, 0.5f);
+    end = fb_format_duration ((gint64) span * self->slice_us);
+    append_text (self, snapshot, &dim, end, width, height + 1, 1);
+  }
+
+  /* The legend, top right, where there is room for it beside the scale. */
+  if (width >= LEGEND_WIDTH)
+    {
+      static const char *names[] = { N_("OK"), N_("not found"), N_("error"), N_("cancelled") };
+      float x = width - 412;
+
+      append_rect (snapshot, &area, x, 4, 8, 8);
+      append_text (self, snapshot, &fg, _("active"), x + 11, 0, 0);
+      x += 60;
+      append_rect (snapshot, &limit_color, x, 7, 10, 2);
+      append_text (self, snapshot, &fg, _("limit"), x + 13, 0, 0);
+      x += 48;
+      for (guint st = 0; st < 4; st++)
+        {
+          append_rect (snapshot, &state_colors[st], x, 4, 8, 8);
+          append_text (self, snapshot, &fg, _(names[st]), x + 11, 0, 0);
+          x += 76;
         }
     }
 }
@@ -335,6 +425,7 @@ fb_timeline_set_run (FbTimeline *self,
   g_array_set_size (self->slices, 0);
   self->slice_us = SLICE_US;
   self->started_at = 0;
+  self->stopped_at = 0;
   self->peak_active = 0;
   self->max_ended = 0;
   memset (self->last_counts, 0, sizeof self->last_counts);

@@ -8,10 +8,13 @@
 
 #include <adwaita.h>
 
-#include "fb-application.h"
+#include "fb-demo-host.h"
+#include "fb-job-details.h"
+#include "fb-job-list.h"
 #include "fb-preview-dialog.h"
 #include "fb-run-summary.h"
 #include "fb-run.h"
+#include "fb-waterfall.h"
 
 G_BEGIN_DECLS
 
@@ -19,7 +22,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FbWindow, fb_window, FB, WINDOW, AdwApplicationWindow)
 
-FbWindow        *fb_window_new                  (FbApplication *application);
+/* @demo_host: where the demo and catalog jobs find the built-in demo
+ * server (shared by the application's windows), or NULL for one of its own. */
+FbWindow        *fb_window_new                  (GtkApplication *application,
+                                                 FbDemoHost     *demo_host);
 
 /* What the GtkDropTarget's ::drop does with a GdkFileList or a string:
  * read it, then show the preview (or start at once, by preference). */
@@ -45,11 +51,20 @@ void             fb_window_show_run             (FbWindow      *self,
 /* A message in the window's banner (the journal's troubles). */
 void             fb_window_show_notice          (FbWindow      *self,
                                                  const char    *message);
+/* The question asked before a running run is cancelled or closed, or NULL. */
+AdwMessageDialog *fb_window_get_confirmation    (FbWindow      *self);
 /* The preview waiting for an answer, or NULL. */
 FbPreviewDialog *fb_window_get_preview          (FbWindow      *self);
 /* The run-level problem shown in the bar, or NULL when the bar is hidden. */
 const char      *fb_window_get_trouble          (FbWindow      *self);
 FbRunSummary    *fb_window_get_summary          (FbWindow      *self);
+FbJobList       *fb_window_get_job_list         (FbWindow      *self);
+/* "wide", "medium" or "narrow": the layout the window's width chose. */
+const char      *fb_window_get_width_class      (FbWindow      *self);
+/* The waterfall (win.show-waterfall shows it in place of the list). */
+FbWaterfall     *fb_window_get_waterfall        (FbWindow      *self);
+/* The details pane (win.show-details shows it). */
+FbJobDetails    *fb_window_get_details          (FbWindow      *self);
 GtkColumnView   *fb_window_get_column_view      (FbWindow      *self);
 GtkSpinButton   *fb_window_get_concurrency_spin (FbWindow      *self);
 /* "empty" or "jobs" */

@@ -756,6 +756,45 @@ test_cli_json_output_parses (void)
 }
 
 static void
+test_cli_retries_show_in_verbose_and_json (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *url = fb_test_server_url (server, "/flaky/a.bin?fail=1&size=100");
+  g_autofree char *url2 = fb_test_server_url (server, "/flaky/b.bin?fail=1&size=100");
+  g_autofree char *url3 = fb_test_server_url (server, "/flaky/c.bin?fail=1&size=100");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+  g_autofree char *out3 = NULL;
+  g_autofree char *err3 = NULL;
+  g_autofree char *prefix = g_strdup_printf ("%s retry 1 of 2 in 0.", url);
+  int status;
+
+  /* -v: a line when the retry is decided, then the job's own line. */
+  status = run_cli (dir, NULL, &out, &err, "download", "-v", "--retries", "2", "--retry-delay",
+                    "0.05", url, NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  CU_ASSERT_TRUE (has_line_starting (out, prefix));
+  CU_ASSERT_TRUE (strstr (out, " s: HTTP 503\n") != NULL);
+  CU_ASSERT_TRUE (has_line_starting (out, url));
+
+  /* --json: the finished job lists its retries. */
+  status = run_cli (dir, NULL, &out2, &err2, "download", "--json", "--retries", "2",
+                    "--retry-delay", "0.05", url2, NULL);
+  CU_ASSERT_EQUAL (status, 0);
+  CU_ASSERT_TRUE (strstr (out2, "\"retries\":[{\"number\":1,\"of\":2,\"wait\":0.") != NULL);
+  CU_ASSERT_TRUE (strstr (out2, "\"reason\":\"HTTP 503\"}]") != NULL);
+
+  /* The default is no retry at all, as curl's. */
+  status = run_cli (dir, NULL, &out3, &err3, "download", "-v", url3, NULL);
+  CU_ASSERT_EQUAL (status, 1);
+  CU_ASSERT_TRUE (strstr (out3, "retry") == NULL);
+  fb_test_rm_rf (dir);
+}
+
+static void
 test_cli_usage_errors_exit_2 (void)
 {
   const char *cases[][6] = {
@@ -781,6 +820,11 @@ test_cli_usage_errors_exit_2 (void)
     { "serve", "--root", "/nonexistent/folder", NULL },
     { "flags", "-s", "LOCALHOST", NULL },
     { "find", NULL },
+    { "download", "--retries", "-1", "http://127.0.0.1:1/x", NULL },
+    { "download", "--retries", "101", "http://127.0.0.1:1/x", NULL },
+    { "download", "--per-host", "1001", "http://127.0.0.1:1/x", NULL },
+    { "download", "--max-time", "0", "http://127.0.0.1:1/x", NULL },
+    { "download", "--connect-timeout", "1e13", "http://127.0.0.1:1/x", NULL },
   };
   g_autofree char *dir = fb_test_make_tmpdir ();
 
@@ -1671,6 +1715,7 @@ static const FbTestCase tests[] = {
   { "test_cli_flags_quiet_prints_nothing", test_cli_flags_quiet_prints_nothing },
   { "test_cli_json_output_parses", test_cli_json_output_parses },
   { "test_cli_usage_errors_exit_2", test_cli_usage_errors_exit_2 },
+  { "test_cli_retries_show_in_verbose_and_json", test_cli_retries_show_in_verbose_and_json },
   { "test_cli_help_documents_commands_and_options",
     test_cli_help_documents_commands_and_options },
   { "test_cli_download_reports_bad_lines_and_runs_the_rest",

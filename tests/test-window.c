@@ -1746,10 +1746,12 @@ test_window_preferences_follow_settings (void)
   gtk_window_present (prefs);
   fb_test_wait_until (widget_is_mapped, prefs, 5);
 
-  /* In the template's order: concurrent jobs, timeout, DNS timeout. */
+  /* In the template's order: concurrent jobs, timeout, DNS timeout, then
+   * connect timeout, longest request, slowest body, speed window, retries
+   * and jobs per host. */
   collect_type (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON, spins);
   collect_type (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, switches);
-  CU_ASSERT_EQUAL_FATAL (spins->len, 3);
+  CU_ASSERT_EQUAL_FATAL (spins->len, 9);
   CU_ASSERT_EQUAL_FATAL (switches->len, 3);
   concurrency = g_ptr_array_index (spins, 0);
   overwrite = g_ptr_array_index (switches, 0);
@@ -1763,6 +1765,22 @@ test_window_preferences_follow_settings (void)
   gtk_spin_button_set_value (concurrency, 250);
   CU_ASSERT_EQUAL (g_settings_get_uint (f.settings, "concurrent-jobs"), 250);
   CU_ASSERT_DOUBLE_EQUAL (gtk_spin_button_get_value (g_ptr_array_index (spins, 1)), 3.1, 0.001);
+  CU_ASSERT_DOUBLE_EQUAL (gtk_spin_button_get_value (g_ptr_array_index (spins, 3)), 10, 0.001);
+  CU_ASSERT_DOUBLE_EQUAL (gtk_spin_button_get_value (g_ptr_array_index (spins, 7)), 3, 0.001);
+  {
+    g_autoptr(FbRun) run = fb_run_new ();
+
+    /* A run follows the network settings while it lives. */
+    fb_settings_bind_network (f.settings, run);
+    CU_ASSERT_EQUAL (fb_run_get_retries (run), 3);
+    gtk_spin_button_set_value (g_ptr_array_index (spins, 8), 4);
+    CU_ASSERT_EQUAL (g_settings_get_uint (f.settings, "per-host"), 4);
+    CU_ASSERT_EQUAL (fb_run_get_per_host (run), 4);
+    g_settings_set_double (f.settings, "max-time", 120);
+    CU_ASSERT_DOUBLE_EQUAL (fb_run_get_max_time (run), 120, 0.001);
+    g_settings_reset (f.settings, "per-host");
+    g_settings_reset (f.settings, "max-time");
+  }
 
   CU_ASSERT_FALSE (gtk_switch_get_active (overwrite));
   gtk_switch_set_active (overwrite, TRUE);

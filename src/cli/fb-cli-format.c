@@ -262,6 +262,19 @@ fb_cli_format_job (FbJob *job)
   return g_strdup_printf ("%s %s: %s", input, state_label (fb_job_get_state (job)), message);
 }
 
+char *
+fb_cli_format_retry (FbJob *job,
+                     guint  index)
+{
+  g_autofree char *retry = NULL;
+
+  g_return_val_if_fail (FB_IS_JOB (job), NULL);
+  g_return_val_if_fail (index < fb_job_get_n_retries (job), NULL);
+
+  retry = fb_job_retry_to_string (fb_job_get_retry (job, index));
+  return g_strdup_printf ("%s %s", fb_job_get_input (job), retry);
+}
+
 static char *
 format_duration (gint64 us)
 {
@@ -403,6 +416,27 @@ fb_cli_job_to_json (FbJob *job)
     case FB_JOB_KIND_DOWNLOAD:
     default:
       break;
+    }
+
+  if (fb_job_get_n_retries (job) > 0)
+    {
+      json_builder_set_member_name (builder, "retries");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < fb_job_get_n_retries (job); i++)
+        {
+          const FbJobRetry *retry = fb_job_get_retry (job, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "number");
+          json_builder_add_int_value (builder, retry->number);
+          json_builder_set_member_name (builder, "of");
+          json_builder_add_int_value (builder, retry->max);
+          json_builder_set_member_name (builder, "wait");
+          json_builder_add_double_value (builder, retry->wait);
+          add_string_or_null (builder, "reason", retry->reason);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
     }
 
   if (fb_job_get_source (job) != NULL)

@@ -27,6 +27,7 @@
 #include "fb-cli-progress.h"
 #include "fb-demo-server.h"
 #include "fb-list-parser.h"
+#include "fb-retry.h"
 #include "fb-run.h"
 #include "fb-semaphore.h"
 #include "fb-stall-meter.h"
@@ -72,6 +73,13 @@ struct _FbCli
   int            max_req;
   int            limit;
   double         timeout;
+  double         connect_timeout;
+  double         max_time;
+  double         speed_time;
+  gint64         speed_limit;
+  double         retry_delay;
+  int            retries;
+  int            per_host;
   char          *output;
   char          *server_url;
   char          *server_label;  /* -s LOCAL|REMOTE|DELAY|ERROR, upper-case */
@@ -160,6 +168,13 @@ fb_cli_new (FbCliCommand  command,
   cli->max_req = UNSET_INT;
   cli->limit = UNSET_INT;
   cli->timeout = UNSET_DOUBLE;
+  cli->connect_timeout = UNSET_DOUBLE;
+  cli->max_time = UNSET_DOUBLE;
+  cli->speed_time = UNSET_DOUBLE;
+  cli->retry_delay = UNSET_DOUBLE;
+  cli->speed_limit = -1;
+  cli->retries = UNSET_INT;
+  cli->per_host = UNSET_INT;
   cli->port = DEFAULT_SERVE_PORT;
   cli->tcp_port = UNSET_INT;
   cli->backlog = DEFAULT_BACKLOG;
@@ -597,9 +612,31 @@ command_entries (FbCli *cli)
              probe ? N_("Give up on a lookup after SECONDS (default 5)")
                    : N_("Give up on a request after SECONDS (default 3.1)"), N_("SECONDS"));
   if (!probe)
-    add_entry (entries, "cacert", 0, 0, G_OPTION_ARG_FILENAME, &cli->cacert,
-               N_("Trust only the certificates in FILE (PEM) for https, instead of the system’s"),
-               N_("FILE"));
+    {
+      add_entry (entries, "cacert", 0, 0, G_OPTION_ARG_FILENAME, &cli->cacert,
+                 N_("Trust only the certificates in FILE (PEM) for https, instead of the system’s"),
+                 N_("FILE"));
+      add_entry (entries, "connect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &cli->connect_timeout,
+                 N_("Give up on resolving and connecting after SECONDS (default 10)"),
+                 N_("SECONDS"));
+      add_entry (entries, "max-time", 0, 0, G_OPTION_ARG_DOUBLE, &cli->max_time,
+                 N_("Give up on a request after SECONDS in all (default: no limit)"),
+                 N_("SECONDS"));
+      add_entry (entries, "speed-limit", 0, 0, G_OPTION_ARG_INT64, &cli->speed_limit,
+                 N_("Give up on a body slower than BYTES per second over --speed-time "
+                    "(default: no limit)"), N_("BYTES"));
+      add_entry (entries, "speed-time", 0, 0, G_OPTION_ARG_DOUBLE, &cli->speed_time,
+                 N_("The window --speed-limit is measured over (default 30)"), N_("SECONDS"));
+      add_entry (entries, "per-host", 0, 0, G_OPTION_ARG_INT, &cli->per_host,
+                 N_("At most N requests at once to one host; 0 for no limit (default 0)"),
+                 N_("N"));
+    }
+  add_entry (entries, "retries", 0, 0, G_OPTION_ARG_INT, &cli->retries,
+             N_("Try a job again up to N times after a timeout, a lost connection or "
+                "HTTP 408, 429, 502, 503, 504 (default 0)"), N_("N"));
+  add_entry (entries, "retry-delay", 0, 0, G_OPTION_ARG_DOUBLE, &cli->retry_delay,
+             N_("Wait about SECONDS before the first retry, twice as long before each next "
+                "(default 1)"), N_("SECONDS"));
   if (!probe)
     add_entry (entries, "overwrite", 0, 0, G_OPTION_ARG_NONE, &cli->overwrite,
                N_("Replace files that already exist"), NULL);
@@ -651,6 +688,28 @@ parse_options (FbCli  *cli,
 
   if (cli->verbose + cli->quiet + cli->json > 1)
     return cli_usage_error (cli, _("-v, -q and --json cannot be combined"));
+  if (cli->connect_timeout != UNSET_DOUBLE
+      && !(cli->connect_timeout > 0 && cli->connect_timeout <= FB_RUN_MAX_SECONDS))
+    return cli_usage_error (cli, _("--connect-timeout SECONDS must be more than 0 and at most %.0f"),
+                            FB_RUN_MAX_SECONDS);
+  if (cli->max_time != UNSET_DOUBLE
+      && !(cli->max_time > 0 && cli->max_time <= FB_RUN_MAX_SECONDS))
+    return cli_usage_error (cli, _("--max-time SECONDS must be more than 0 and at most %.0f"),
+                            FB_RUN_MAX_SECONDS);
+  if (cli->speed_time != UNSET_DOUBLE
+      && !(cli->speed_time > 0 && cli->speed_time <= FB_RUN_MAX_SECONDS))
+    return cli_usage_error (cli, _("--speed-time SECONDS must be more than 0 and at most %.0f"),
+                            FB_RUN_MAX_SECONDS);
+  if (cli->speed_limit < -1 || cli->speed_limit == 0)
+    return cli_usage_error (cli, _("--speed-limit BYTES must be at least 1"));
+  if (cli->retry_delay != UNSET_DOUBLE
+      && !(cli->retry_delay >= 0 && cli->retry_delay <= FB_RETRY_MAX_DELAY))
+    return cli_usage_error (cli, _("--retry-delay SECONDS must be from 0 to %.0f"),
+                            FB_RETRY_MAX_DELAY);
+  if (cli->retries != UNSET_INT && (cli->retries < 0 || cli->retries > FB_RETRY_MAX_RETRIES))
+    return cli_usage_error (cli, _("--retries N must be from 0 to %d"), FB_RETRY_MAX_RETRIES);
+  if (cli->per_host != UNSET_INT && (cli->per_host < 0 || cli->per_host > FB_SEMAPHORE_MAX_LIMIT))
+    return cli_usage_error (cli, _("--per-host N must be from 0 to %d"), FB_SEMAPHORE_MAX_LIMIT);
 
   if (cli->command == FB_CLI_COMMAND_FIND && (cli->args == NULL || cli->args[0] == NULL))
     return cli_usage_error (cli, _("no word given (give one or more words to look for)"));
@@ -867,6 +926,20 @@ job_finished_cb (FbRun *run,
 }
 
 static void
+job_retrying_cb (FbRun *run,
+                 FbJob *job,
+                 guint  index,
+                 FbCli *cli)
+{
+  g_autofree char *line = NULL;
+
+  if (!cli->verbose)
+    return;
+  line = fb_cli_format_retry (job, index);
+  g_print ("%s\n", line);
+}
+
+static void
 run_finished_cb (FbRun *run,
                  FbCli *cli)
 {
@@ -892,9 +965,24 @@ create_run (FbCli *cli,
   if (cli->output != NULL)
     fb_run_set_destination (cli->run, cli->output);
   fb_run_set_overwrite (cli->run, cli->overwrite);
+  if (cli->connect_timeout != UNSET_DOUBLE)
+    fb_run_set_connect_timeout (cli->run, cli->connect_timeout);
+  if (cli->max_time != UNSET_DOUBLE)
+    fb_run_set_max_time (cli->run, cli->max_time);
+  if (cli->speed_limit > 0)
+    fb_run_set_speed_limit (cli->run, (guint64) cli->speed_limit);
+  if (cli->speed_time != UNSET_DOUBLE)
+    fb_run_set_speed_time (cli->run, cli->speed_time);
+  if (cli->retries != UNSET_INT)
+    fb_run_set_retries (cli->run, (guint) cli->retries);
+  if (cli->retry_delay != UNSET_DOUBLE)
+    fb_run_set_retry_delay (cli->run, cli->retry_delay);
+  if (cli->per_host != UNSET_INT)
+    fb_run_set_per_host (cli->run, (guint) cli->per_host);
   if (cli->tls_database != NULL)
     fb_run_set_tls_database (cli->run, cli->tls_database);
   g_signal_connect (cli->run, "job-finished", G_CALLBACK (job_finished_cb), cli);
+  g_signal_connect (cli->run, "job-retrying", G_CALLBACK (job_retrying_cb), cli);
   g_signal_connect (cli->run, "finished", G_CALLBACK (run_finished_cb), cli);
 }
 

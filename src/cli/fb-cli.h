@@ -61,6 +61,9 @@ char     *fb_cli_format_summary          (FbCliCommand         command,
                                           gint64               elapsed_us);
 /* -v: "BR OK: saved as BR.gif", "ZB not found: URL", "XX error: HTTP error 418 …" */
 char     *fb_cli_format_job              (FbJob               *job);
+/* -v: "BR retry 1 of 3 in 1 s: HTTP 503" for retry @index of @job. */
+char     *fb_cli_format_retry            (FbJob               *job,
+                                          guint                index);
 /* probe: "+ name" / "  name"; @verbose adds the addresses and the time. */
 char     *fb_cli_format_probe            (FbJob               *job,
                                           gboolean             verbose);

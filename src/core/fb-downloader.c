@@ -27,6 +27,15 @@
 
 G_DEFINE_QUARK (fb-fetch-error-quark, fb_fetch_error)
 
+typedef enum
+{
+  DEADLINE_NONE,
+  DEADLINE_READ,
+  DEADLINE_CONNECT,
+  DEADLINE_TOTAL,
+  DEADLINE_SPEED,
+} DeadlineKind;
+
 typedef struct
 {
   FbHttpPool   *pool;
@@ -51,6 +60,12 @@ typedef struct
   gboolean      eof;
   gboolean      draining;
   gboolean      timed_out;
+  gboolean      connecting;     /* resolving, connecting, TLS: the connect timeout applies */
+  DeadlineKind  expired;
+  FbFetchLimits limits;
+  gint64        started;        /* monotonic µs */
+  gint64        window_start;   /* the speed check's window, from the response on */
+  guint64       window_bytes;
   gboolean      returned;
   gboolean      refetched;  /* a resume the server answered wrongly, asked again whole */
   GTask        *task;       /* borrowed: the task this is the data of */
@@ -104,6 +119,27 @@ fb_fetch_pool_new (GTlsDatabase *database)
   return pool;
 }
 
+static GQuark
+fb_fetch_limits_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("fb-fetch-limits");
+  return quark;
+}
+
+void
+fb_fetch_pool_set_limits (FbHttpPool          *pool,
+                          const FbFetchLimits *limits)
+{
+  g_return_if_fail (pool != NULL);
+  g_return_if_fail (limits != NULL);
+
+  fb_http_pool_set_qdata (pool, fb_fetch_limits_quark (), g_memdup2 (limits, sizeof *limits),
+                          g_free);
+}
+
 static char *
 host_of (const char *url)
 {
@@ -128,13 +164,28 @@ describe_error (FetchData    *data,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !data->timed_out)
     return g_error_copy (error);
 
+  if (data->expired == DEADLINE_CONNECT)
+    return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TIMEOUT,
+                        /* Translators: %s is a host, %.1f seconds. */
+                        _("Timed out: no connection to %s within %.1f s"),
+                        host, data->limits.connect_timeout);
+  if (data->expired == DEADLINE_TOTAL)
+    return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TIMEOUT,
+                        /* Translators: %.1f is seconds, %s a host. */
+                        _("Timed out: more than %.1f s in all with %s"),
+                        data->limits.max_time, host);
+  if (data->expired == DEADLINE_SPEED)
+    return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TIMEOUT,
+                        /* Translators: "Too slow: under 1000 bytes/s from HOST for 10.0 s" */
+                        _("Too slow: under %" PRIu64 " bytes/s from %s for %.1f s"),
+                        data->limits.speed_limit, host, data->limits.speed_time);
   if (data->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TIMEOUT,
                         /* Translators: %.1f is seconds, %s a host. */
                         _("Timed out: nothing from %s for %.1f s"), host, data->timeout);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
+    return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_REFUSED,
                         _("Connection refused by %s"), host);
 
   if (error->domain == G_RESOLVER_ERROR)
@@ -166,7 +217,7 @@ describe_error (FetchData    *data,
                             _("Connection to %s lost after %" PRIu64 " of %" PRId64 " bytes: %s"),
                             host, data->received, data->expected,
                             detail ? detail : _("closed"));
-      return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TRANSPORT,
+      return g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_LOST,
                           _("Connection to %s lost after %" PRIu64 " bytes: %s"),
                           host, data->received, detail ? detail : _("closed"));
     }
@@ -186,17 +237,70 @@ deadline_dispatch (GSource     *source,
 
 static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
 
+static gint64
+seconds_us (double seconds)
+{
+  return (gint64) (seconds * G_USEC_PER_SEC);
+}
+
+/* Which limit is due first, and when. */
+static DeadlineKind
+next_deadline (FetchData *data,
+               gint64    *due)
+{
+  DeadlineKind kind = DEADLINE_NONE;
+  double idle = data->timeout;
+
+  *due = G_MAXINT64;
+  if (data->connecting && data->limits.connect_timeout > 0)
+    {
+      idle = data->limits.connect_timeout;
+      kind = DEADLINE_CONNECT;
+    }
+  else if (idle > 0)
+    kind = DEADLINE_READ;
+  if (kind != DEADLINE_NONE)
+    *due = data->last_progress + seconds_us (idle);
+  if (data->limits.max_time > 0 && data->started + seconds_us (data->limits.max_time) < *due)
+    {
+      *due = data->started + seconds_us (data->limits.max_time);
+      kind = DEADLINE_TOTAL;
+    }
+  if (data->limits.speed_limit > 0 && data->window_start != 0 &&
+      data->window_start + seconds_us (data->limits.speed_time) < *due)
+    {
+      *due = data->window_start + seconds_us (data->limits.speed_time);
+      kind = DEADLINE_SPEED;
+    }
+  return kind;
+}
+
 static gboolean
 deadline_cb (gpointer user_data)
 {
   FetchData *data = user_data;
-  gint64 due = data->last_progress + (gint64) (data->timeout * G_USEC_PER_SEC);
+  gint64 now = g_get_monotonic_time ();
+  gint64 due;
+  DeadlineKind kind = next_deadline (data, &due);
 
-  if (due > g_get_monotonic_time ())
+  if (kind == DEADLINE_SPEED && due <= now)
     {
-      g_source_set_ready_time (data->deadline, due);
+      double seconds = (double) (now - data->window_start) / G_USEC_PER_SEC;
+
+      /* A window fast enough on average opens the next one. */
+      if ((double) (data->received - data->window_bytes) >= data->limits.speed_limit * seconds)
+        {
+          data->window_start = now;
+          data->window_bytes = data->received;
+          kind = next_deadline (data, &due);
+        }
+    }
+  if (due > now)
+    {
+      g_source_set_ready_time (data->deadline, due == G_MAXINT64 ? -1 : due);
       return G_SOURCE_CONTINUE;
     }
+  data->expired = kind;
   data->timed_out = TRUE;
   g_source_set_ready_time (data->deadline, -1);
   g_cancellable_cancel (data->cancel);
@@ -214,6 +318,18 @@ static void
 touch (FetchData *data)
 {
   data->last_progress = g_get_monotonic_time ();
+}
+
+/* The head arrived: connecting is over, and the speed window opens. */
+static void
+response_started (FetchData *data)
+{
+  data->connecting = FALSE;
+  if (data->limits.speed_limit > 0 && data->window_start == 0)
+    {
+      data->window_start = g_get_monotonic_time ();
+      data->window_bytes = data->received;
+    }
 }
 
 static void
@@ -511,12 +627,21 @@ lean_event_cb (FbHttpRequest *request,
   switch (event)
     {
     case FB_HTTP_EVENT_RESOLVING:
+      data->connecting = TRUE;
       _fb_job_set_phase (data->job, FB_JOB_PHASE_RESOLVING);
       break;
     case FB_HTTP_EVENT_CONNECTING:
+      data->connecting = TRUE;
       _fb_job_set_phase (data->job, FB_JOB_PHASE_CONNECTING);
       break;
+    case FB_HTTP_EVENT_CONNECTED:
+    case FB_HTTP_EVENT_TLS_HANDSHAKED:
+      data->connecting = FALSE;
+      break;
     case FB_HTTP_EVENT_TLS_HANDSHAKING:
+      /* The handshake is part of connecting, as for curl's --connect-timeout. */
+      data->connecting = TRUE;
+      break;
     default:
       break;
     }
@@ -533,6 +658,7 @@ lean_response_cb (FbHttpRequest *request,
   if (g_cancellable_is_cancelled (data->cancel))
     return;
   touch (data);
+  response_started (data);
   data->status = fb_http_request_get_status (request);
   _fb_job_set_http_status (data->job, data->status);
   if (fb_http_request_get_redirects (request) > 0)
@@ -552,6 +678,7 @@ lean_response_cb (FbHttpRequest *request,
       if (final_url == NULL)
         final_url = g_uri_to_string (fb_http_request_get_uri (request));
       data->error = status_error (data->status, fb_http_request_get_reason (request), final_url);
+      _fb_job_set_retry_after (data->job, fb_http_request_get_header (request, "Retry-After"));
       data->draining = TRUE;
       data->received = 0;
       return;
@@ -796,6 +923,7 @@ fb_fetch_async (FbHttpPool          *pool,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GUri) uri = NULL;
+  const FbFetchLimits *limits;
   FetchData *data;
 
   g_return_if_fail (pool != NULL);
@@ -834,14 +962,21 @@ fb_fetch_async (FbHttpPool          *pool,
       data->external_id = g_cancellable_connect (cancellable, G_CALLBACK (external_cancelled_cb),
                                                  data, NULL);
     }
-  if (timeout > 0)
+  limits = fb_http_pool_get_qdata (pool, fb_fetch_limits_quark ());
+  if (limits != NULL)
+    data->limits = *limits;
+  data->started = g_get_monotonic_time ();
+  if (timeout > 0 || data->limits.connect_timeout > 0 || data->limits.max_time > 0 ||
+      data->limits.speed_limit > 0)
     {
+      gint64 due;
+
       data->deadline = g_source_new (&deadline_funcs, sizeof (GSource));
       g_source_set_callback (data->deadline, deadline_cb, data, NULL);
       g_source_set_name (data->deadline, "[fetchboard] fetch deadline");
       touch (data);
-      g_source_set_ready_time (data->deadline,
-                               data->last_progress + (gint64) (data->timeout * G_USEC_PER_SEC));
+      next_deadline (data, &due);
+      g_source_set_ready_time (data->deadline, due == G_MAXINT64 ? -1 : due);
       g_source_attach (data->deadline, g_task_get_context (task));
     }
 

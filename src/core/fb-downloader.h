@@ -27,6 +27,8 @@ typedef enum
   FB_FETCH_ERROR_SHORT_BODY,  /* fewer bytes than Content-Length */
   FB_FETCH_ERROR_TOO_LARGE,   /* a body kept in memory grew past its cap */
   FB_FETCH_ERROR_BAD_URL,
+  FB_FETCH_ERROR_REFUSED,     /* connection refused */
+  FB_FETCH_ERROR_LOST,        /* reset or closed before the end, size unknown */
 } FbFetchError;
 
 GQuark  fb_fetch_error_quark  (void);
@@ -51,6 +53,20 @@ void    fb_fetch_async        (FbHttpPool           *pool,
                                gpointer              user_data);
 GBytes *fb_fetch_finish       (GAsyncResult         *result,
                                GError              **error);
+
+/* Limits beyond the inactivity timeout that fb_fetch_async is given;
+ * 0 turns each off. */
+typedef struct
+{
+  double  connect_timeout;  /* resolving, connecting and TLS, instead of the inactivity timeout */
+  double  max_time;         /* the whole request, as curl's --max-time */
+  guint64 speed_limit;      /* bytes per second, averaged over speed_time … */
+  double  speed_time;       /* … seconds of the body, as curl's --speed-limit/--speed-time */
+} FbFetchLimits;
+
+/* Every later fb_fetch_async through @pool follows @limits. */
+void    fb_fetch_pool_set_limits (FbHttpPool          *pool,
+                                  const FbFetchLimits *limits);
 
 /* The connections and settings a run's requests share: keep-alive
  * connections, proxies (the environment's, else the desktop's), and the

@@ -167,8 +167,9 @@ fb_export_json (const FbJournalRun *run,
       add_int (builder, "attempts", job->attempts);
       json_builder_set_member_name (builder, "times");
       json_builder_begin_object (builder);
-      for (guint p = 0; p < FB_JOB_N_PHASES; p++)
-        add_time (builder, fb_journal_phase_to_string (p), job->phase_time[p]);
+      for (guint p = 0; p < G_N_ELEMENTS (fb_journal_phases); p++)
+        add_time (builder, fb_journal_phase_to_string (fb_journal_phases[p]),
+                  job->phase_time[fb_journal_phases[p]]);
       json_builder_end_object (builder);
       add_string (builder, "message", job->message);
       add_string (builder, "error", job->error);
@@ -224,8 +225,8 @@ fb_export_csv (const FbJournalRun *run,
   g_return_val_if_fail (run != NULL, NULL);
   g_return_val_if_fail (jobs != NULL, NULL);
 
-  for (guint p = 0; p < FB_JOB_N_PHASES; p++)
-    g_string_append_printf (out, ",%s", fb_journal_phase_to_string (p));
+  for (guint p = 0; p < G_N_ELEMENTS (fb_journal_phases); p++)
+    g_string_append_printf (out, ",%s", fb_journal_phase_to_string (fb_journal_phases[p]));
   g_string_append (out, ",message,error,saved_path,part_path\r\n");
 
   for (guint i = 0; i < jobs->len; i++)
@@ -255,9 +256,9 @@ fb_export_csv (const FbJournalRun *run,
       csv_field (out, job->validator);
       g_string_append_c (out, ',');
       csv_number (out, job->attempts);
-      for (guint p = 0; p < FB_JOB_N_PHASES; p++)
+      for (guint p = 0; p < G_N_ELEMENTS (fb_journal_phases); p++)
         {
-          g_autofree char *time = fb_export_format_time (job->phase_time[p]);
+          g_autofree char *time = fb_export_format_time (job->phase_time[fb_journal_phases[p]]);
 
           g_string_append_c (out, ',');
           csv_field (out, time);

@@ -92,6 +92,8 @@ struct _FbHttpPool
   GHashTable *routes;        /* key → "direct://" or the proxy it goes through */
   Poller     *poller;        /* made with the first connection */
   GTlsDatabase *tls_database; /* NULL: the system's, made on the first https request */
+  GHashTable *connect_us;    /* key → fastest connect seen (µs), for the probe */
+  GData      *qdata;
   guint       n_connects;
   guint       n_idle;
 };
@@ -113,6 +115,9 @@ struct _FbHttpRequest
   GList                 *next_address;
   GError                *connect_error;
   char                  *reason;
+  GSource               *probe;       /* a new connection's check (see probe_cb) */
+  gint64                 connect_started;
+  guint                  reconnects;
   char                  *extra;       /* more request header lines (Range, If-Range) */
   char                  *authorization; /* Basic, from the URL's user:password */
   GUri                  *proxy;       /* NULL: direct */
@@ -141,6 +146,11 @@ static void request_connect  (FbHttpRequest *self,
                               gboolean       fresh);
 static void request_send     (FbHttpRequest *self);
 static void connect_next     (FbHttpRequest *self);
+static gboolean emit_event   (FbHttpRequest *self,
+                              FbHttpEvent    event);
+static void request_clear_probe (FbHttpRequest *self);
+static void request_arm_probe   (FbHttpRequest *self,
+                                 gint64         after_us);
 
 static guint32
 epoll_events (GIOCondition condition)
@@ -474,6 +484,8 @@ fb_http_pool_new (const char *user_agent)
   self->user_agent = g_strdup (user_agent);
   self->idle = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, idle_queue_free);
   self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->connect_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_datalist_init (&self->qdata);
   return self;
 }
 
@@ -508,6 +520,8 @@ fb_http_pool_unref (FbHttpPool *self)
     }
   g_hash_table_destroy (self->idle);
   g_hash_table_destroy (self->routes);
+  g_hash_table_destroy (self->connect_us);
+  g_datalist_clear (&self->qdata);
   if (self->poller != NULL)
     {
       g_source_destroy ((GSource *) self->poller);
@@ -526,6 +540,24 @@ fb_http_pool_set_tls_database (FbHttpPool   *self,
   g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
 
   g_set_object (&self->tls_database, database);
+}
+
+void
+fb_http_pool_set_qdata (FbHttpPool     *self,
+                        GQuark          quark,
+                        gpointer        data,
+                        GDestroyNotify  destroy)
+{
+  g_return_if_fail (self != NULL);
+  g_datalist_id_set_data_full (&self->qdata, quark, data, destroy);
+}
+
+gpointer
+fb_http_pool_get_qdata (FbHttpPool *self,
+                        GQuark      quark)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_datalist_id_get_data (&self->qdata, quark);
 }
 
 guint
@@ -600,6 +632,7 @@ request_unref (FbHttpRequest *self)
   if (--self->ref_count > 0)
     return;
   g_assert (self->conn == NULL);
+  g_assert (self->probe == NULL);
   g_clear_object (&self->cancel);
   g_list_free_full (self->addresses, g_object_unref);
   g_clear_error (&self->connect_error);
@@ -622,6 +655,7 @@ request_unref (FbHttpRequest *self)
 static void
 request_teardown (FbHttpRequest *self)
 {
+  request_clear_probe (self);
   if (self->conn != NULL)
     {
       self->conn->request = NULL;
@@ -698,6 +732,7 @@ static void
 request_fail (FbHttpRequest *self,
               GError        *error)
 {
+  request_clear_probe (self);
   if (self->conn != NULL)
     {
       self->conn->request = NULL;
@@ -931,7 +966,8 @@ handshake_cb (GObject      *source,
     }
   conn->tls_in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->tls));
   conn->tls_out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->tls));
-  request_send (conn->request);
+  if (emit_event (conn->request, FB_HTTP_EVENT_TLS_HANDSHAKED))
+    request_send (conn->request);
 }
 
 /* https: a TLS client over the connected socket (or the tunnel through a
@@ -1060,10 +1096,137 @@ conn_start_tunnel (Conn           *conn,
 }
 
 /* The TCP connection is up. */
+/* ---- a connection burst must not fail a request ----
+ *
+ * A server whose listen queue is full drops a new connection's SYN, or
+ * (once the queue had room for the SYN but not for the connection) the
+ * handshake's last ACK and then whatever we send. The kernel tries again
+ * after 1, 3, 7 s, every connection dropped in one burst in the same
+ * burst. So a new connection whose SYN is unanswered three times longer
+ * than the host's fastest connect (at least 100 ms), or whose first bytes
+ * the kernel had to send again, unacknowledged, is dropped and opened
+ * again after a random pause that spreads the burst out. */
+
+#define PROBE_MIN_US        (100 * 1000)
+#define MAX_RECONNECTS      20
+#define RECONNECT_JITTER_MS 50
+
+static void
+request_clear_probe (FbHttpRequest *self)
+{
+  if (self->probe == NULL)
+    return;
+  g_source_destroy (self->probe);
+  g_clear_pointer (&self->probe, g_source_unref);
+}
+
+static void
+request_set_probe (FbHttpRequest *self,
+                   guint          ms,
+                   GSourceFunc    func)
+{
+  request_clear_probe (self);
+  self->probe = g_timeout_source_new (ms);
+  g_source_set_callback (self->probe, func, self, NULL);
+  g_source_set_name (self->probe, "[fetchboard] connection probe");
+  g_source_attach (self->probe, g_source_get_context ((GSource *) self->pool->poller));
+}
+
+static gboolean
+reconnect_cb (gpointer user_data)
+{
+  FbHttpRequest *self = user_data;
+
+  g_clear_pointer (&self->probe, g_source_unref);
+  self->out_sent = 0;
+  self->next_address = self->addresses;
+  connect_next (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+probe_cb (gpointer user_data)
+{
+  FbHttpRequest *self = user_data;
+  Conn *conn = self->conn;
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  gboolean stuck = FALSE;
+
+  g_clear_pointer (&self->probe, g_source_unref);
+  if (conn == NULL || conn->got_bytes || conn->n_responses > 0 || self->addresses == NULL ||
+      getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
+    return G_SOURCE_REMOVE;
+  if (info.tcpi_state == TCP_SYN_SENT)
+    {
+      gsize fastest = GPOINTER_TO_SIZE (g_hash_table_lookup (self->pool->connect_us,
+                                                             self->conn_key));
+      gint64 waited = g_get_monotonic_time () - self->connect_started;
+
+      /* Until one connection to the host tells how long connecting takes
+       * there, the kernel's own retransmits go on. */
+      if (fastest == 0 || waited < 3 * (gint64) fastest)
+        {
+          request_arm_probe (self, fastest == 0 ? PROBE_MIN_US : 3 * (gint64) fastest - waited);
+          return G_SOURCE_REMOVE;
+        }
+      stuck = TRUE;
+    }
+  else if (info.tcpi_state == TCP_ESTABLISHED && info.tcpi_unacked > 0)
+    {
+      /* An ACK may be late (a delayed one, or one that rides on an answer
+       * a busy proxy has not sent yet); a segment the kernel had to send
+       * again was dropped. */
+      if (info.tcpi_retransmits == 0)
+        {
+          request_arm_probe (self, PROBE_MIN_US);
+          return G_SOURCE_REMOVE;
+        }
+      stuck = TRUE;
+    }
+  if (!stuck)
+    return G_SOURCE_REMOVE;
+
+  g_debug ("%s: connection %s (state %u, %u unacknowledged) opened again", self->key,
+           info.tcpi_state == TCP_SYN_SENT ? "never answered" : "never served",
+           (guint) info.tcpi_state, (guint) info.tcpi_unacked);
+  self->reconnects++;
+  conn->request = NULL;
+  conn_free (conn);
+  self->conn = NULL;
+  request_set_probe (self, (guint) g_random_int_range (0, RECONNECT_JITTER_MS + 1), reconnect_cb);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_arm_probe (FbHttpRequest *self,
+                   gint64         after_us)
+{
+  if (self->reconnects >= MAX_RECONNECTS || self->addresses == NULL)
+    return;
+  request_set_probe (self, (guint) MIN (after_us / 1000, (gint64) G_MAXUINT), probe_cb);
+}
+
 static void
 request_connected (FbHttpRequest *self)
 {
   GError *error = NULL;
+  gint64 took = MAX (1, g_get_monotonic_time () - self->connect_started);
+  gpointer fastest = g_hash_table_lookup (self->pool->connect_us, self->conn_key);
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  gint64 rtt = 0;
+
+  if (fastest == NULL || took < (gint64) GPOINTER_TO_SIZE (fastest))
+    g_hash_table_insert (self->pool->connect_us, g_strdup (self->conn_key),
+                         GSIZE_TO_POINTER ((gsize) took));
+  /* Whatever goes first (a TLS hello, a tunnel's request, the request)
+   * is looked at after four round trips (see probe_cb). */
+  if (getsockopt (self->conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
+    rtt = info.tcpi_rtt;
+  request_arm_probe (self, MAX (PROBE_MIN_US, 4 * rtt));
+  if (!emit_event (self, FB_HTTP_EVENT_CONNECTED))
+    return;
 
   if (self->tunnel)
     {
@@ -1112,6 +1275,7 @@ connect_next (FbHttpRequest *self)
   self->conn = conn;
   if (!emit_event (self, FB_HTTP_EVENT_CONNECTING))
     return;
+  self->connect_started = g_get_monotonic_time ();
   if (g_socket_connect (conn->socket, address, NULL, &error))
     {
       request_connected (self);
@@ -1119,7 +1283,12 @@ connect_next (FbHttpRequest *self)
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
     {
+      gpointer fastest = g_hash_table_lookup (self->pool->connect_us, self->conn_key);
+
       conn_watch (conn, G_IO_OUT);
+      /* A host that connects in 50 µs does not take 100 ms without a
+       * reason: its listen queue overflowed and dropped our SYN. */
+      request_arm_probe (self, MAX (PROBE_MIN_US, 3 * (gint64) GPOINTER_TO_SIZE (fastest)));
       return;
     }
   g_clear_error (&self->connect_error);

@@ -84,6 +84,8 @@ typedef enum
   FB_HTTP_EVENT_RESOLVING,
   FB_HTTP_EVENT_CONNECTING,
   FB_HTTP_EVENT_TLS_HANDSHAKING,
+  FB_HTTP_EVENT_CONNECTED,        /* a new connection is up (before any TLS) */
+  FB_HTTP_EVENT_TLS_HANDSHAKED,
 } FbHttpEvent;
 
 /* Any callback may free the request (fb_http_request_free). */
@@ -107,6 +109,13 @@ void           fb_http_pool_unref             (FbHttpPool            *self);
 void           fb_http_pool_set_tls_database  (FbHttpPool            *self,
                                                GTlsDatabase          *database);
 guint          fb_http_pool_get_n_connects    (FbHttpPool            *self);
+/* Data of the pool's users (the downloader's limits), as g_object_set_qdata_full. */
+void           fb_http_pool_set_qdata         (FbHttpPool            *self,
+                                               GQuark                 quark,
+                                               gpointer               data,
+                                               GDestroyNotify         destroy);
+gpointer       fb_http_pool_get_qdata         (FbHttpPool            *self,
+                                               GQuark                 quark);
 guint          fb_http_pool_get_n_idle        (FbHttpPool            *self);
 
 /* A GET of @uri (http or https, parsed with libsoup's flags), on the main

@@ -42,6 +42,18 @@ void          _fb_job_set_error         (FbJob        *self,
 gboolean      _fb_job_finish            (FbJob        *self,
                                          FbJobState    state,
                                          const char   *message);
+/* Records an automatic retry and emits "retrying". */
+void          _fb_job_add_retry         (FbJob        *self,
+                                         guint         max,
+                                         double        wait,
+                                         const char   *reason);
+/* A new attempt of the same job: progress, status and error go, the
+ * retries stay. */
+void          _fb_job_begin_attempt     (FbJob        *self);
+/* The last answer's Retry-After header, if any (cleared per attempt). */
+void          _fb_job_set_retry_after   (FbJob        *self,
+                                         const char   *value);
+const char   *_fb_job_get_retry_after   (FbJob        *self);
 /* A restored job's clock (monotonic µs), before it is finished. */
 void          _fb_job_set_phase_time    (FbJob        *self,
                                          FbJobPhase    phase,

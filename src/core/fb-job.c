@@ -16,6 +16,13 @@
 
 #define PROGRESS_INTERVAL_US 16000
 
+/* A job's retries and the last Retry-After, kept apart: most jobs have none. */
+typedef struct
+{
+  GPtrArray *retries;       /* FbJobRetry* */
+  char      *retry_after;
+} RetryLog;
+
 struct _FbJob
 {
   GObject       parent_instance;
@@ -31,11 +38,12 @@ struct _FbJob
   const char   *source;         /* interned: a file name shared by its list's jobs */
   char         *etag;           /* the body's validators, for a resume */
   char         *last_modified;
+  RetryLog     *retry_log;      /* made with the first retry or Retry-After */
   char         *error_message;  /* GRefString, interned; the GError is built when asked for */
   GQuark        error_domain;
   int           error_code;
   /* When each phase began: QUEUED in full, the others as offsets from it
-   * (see _fb_job_encode_offset ()), 32 bytes a job instead of 56. */
+   * (see _fb_job_encode_offset ()), 40 bytes a job instead of 72. */
   gint64        queued_time;
   guint32       phase_offset[FB_JOB_N_PHASES - 1];
   guint64       received;
@@ -70,10 +78,43 @@ enum {
   PROP_HTTP_STATUS,
   PROP_SOURCE,
   PROP_SOURCE_LINE,
+  PROP_N_RETRIES,
   N_PROPS
 };
 
+enum {
+  RETRYING,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+retry_free (FbJobRetry *retry)
+{
+  g_free (retry->reason);
+  g_free (retry);
+}
+
+static RetryLog *
+retry_log_get (FbJob *self)
+{
+  if (self->retry_log == NULL)
+    {
+      self->retry_log = g_new0 (RetryLog, 1);
+      self->retry_log->retries = g_ptr_array_new_with_free_func ((GDestroyNotify) retry_free);
+    }
+  return self->retry_log;
+}
+
+static void
+retry_log_free (RetryLog *log)
+{
+  g_ptr_array_unref (log->retries);
+  g_free (log->retry_after);
+  g_free (log);
+}
 
 static gboolean
 set_string (char       **field,
@@ -403,6 +444,33 @@ fb_job_set_source (FbJob      *self,
     }
 }
 
+guint
+fb_job_get_n_retries (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+  return self->retry_log != NULL ? self->retry_log->retries->len : 0;
+}
+
+const FbJobRetry *
+fb_job_get_retry (FbJob *self,
+                  guint  index)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), NULL);
+  g_return_val_if_fail (index < fb_job_get_n_retries (self), NULL);
+  return g_ptr_array_index (self->retry_log->retries, index);
+}
+
+char *
+fb_job_retry_to_string (const FbJobRetry *retry)
+{
+  g_return_val_if_fail (retry != NULL, NULL);
+
+  /* Translators: "retry 2 of 3 in 4 s: connection lost"; %.*f is seconds,
+   * %s the reason */
+  return g_strdup_printf (_("retry %u of %u in %.*f s: %s"), retry->number, retry->max,
+                          retry->wait < 0.95 ? 1 : 0, retry->wait, retry->reason);
+}
+
 const char *
 fb_job_kind_to_string (FbJobKind kind)
 {
@@ -428,6 +496,10 @@ fb_job_phase_to_string (FbJobPhase phase)
       return _("Queued");
     case FB_JOB_PHASE_WAITING:
       return _("Waiting for a slot");
+    case FB_JOB_PHASE_HOST_WAIT:
+      return _("Waiting for its host");
+    case FB_JOB_PHASE_RETRY_WAIT:
+      return _("Waiting to retry");
     case FB_JOB_PHASE_RESOLVING:
       return _("Resolving");
     case FB_JOB_PHASE_CONNECTING:
@@ -653,6 +725,63 @@ _fb_job_finish (FbJob      *self,
 }
 
 void
+_fb_job_add_retry (FbJob      *self,
+                   guint       max,
+                   double      wait,
+                   const char *reason)
+{
+  GPtrArray *retries;
+  FbJobRetry *retry;
+
+  g_assert (FB_IS_JOB (self));
+
+  retries = retry_log_get (self)->retries;
+  retry = g_new0 (FbJobRetry, 1);
+  retry->number = retries->len + 1;
+  retry->max = max;
+  retry->wait = wait;
+  retry->reason = g_strdup (reason);
+  g_ptr_array_add (retries, retry);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RETRIES]);
+  g_signal_emit (self, signals[RETRYING], 0, retry->number - 1);
+}
+
+void
+_fb_job_begin_attempt (FbJob *self)
+{
+  g_assert (FB_IS_JOB (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->retry_log != NULL)
+    g_clear_pointer (&self->retry_log->retry_after, g_free);
+  clear_error (self);
+  if (self->received != 0)
+    {
+      self->received = 0;
+      notify_progress (self);
+    }
+  _fb_job_set_expected (self, -1);
+  _fb_job_set_http_status (self, 0);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_fb_job_set_retry_after (FbJob      *self,
+                         const char *value)
+{
+  g_assert (FB_IS_JOB (self));
+  if (value != NULL || self->retry_log != NULL)
+    set_string (&retry_log_get (self)->retry_after, value);
+}
+
+const char *
+_fb_job_get_retry_after (FbJob *self)
+{
+  g_assert (FB_IS_JOB (self));
+  return self->retry_log != NULL ? self->retry_log->retry_after : NULL;
+}
+
+void
 _fb_job_set_phase_time (FbJob      *self,
                         FbJobPhase  phase,
                         gint64      time)
@@ -683,6 +812,7 @@ _fb_job_reset (FbJob *self)
   g_clear_pointer (&self->saved_path, g_free);
   g_clear_pointer (&self->addresses, g_free);
   g_clear_pointer (&self->country, g_free);
+  g_clear_pointer (&self->retry_log, retry_log_free);
   clear_error (self);
   for (guint i = PROP_URL; i < N_PROPS; i++)
     if (i != PROP_SOURCE && i != PROP_SOURCE_LINE)
@@ -727,6 +857,7 @@ fb_job_finalize (GObject *object)
   g_free (self->country);
   g_free (self->etag);
   g_free (self->last_modified);
+  g_clear_pointer (&self->retry_log, retry_log_free);
   clear_error (self);
 
   G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);
@@ -786,6 +917,9 @@ fb_job_get_property (GObject    *object,
       break;
     case PROP_SOURCE:
       g_value_set_string (value, self->source);
+      break;
+    case PROP_N_RETRIES:
+      g_value_set_uint (value, fb_job_get_n_retries (self));
       break;
     case PROP_SOURCE_LINE:
       g_value_set_uint (value, self->source_line);
@@ -862,7 +996,13 @@ fb_job_class_init (FbJobClass *klass)
   properties[PROP_SOURCE_LINE] =
     g_param_spec_uint ("source-line", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_RETRIES] = g_param_spec_uint ("n-retries", NULL, NULL, 0, G_MAXUINT, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* An automatic retry was decided: its index for fb_job_get_retry (). */
+  signals[RETRYING] =
+    g_signal_new ("retrying", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void

@@ -59,6 +59,24 @@ void         fb_job_set_source          (FbJob      *self,
                                          const char *source,
                                          guint       line);
 
+/* One automatic retry: which (1-based) of how many, why, and how long
+ * the job waited before it. */
+typedef struct
+{
+  guint        number;
+  guint        max;
+  double       wait;      /* seconds */
+  char        *reason;    /* "connection lost", "HTTP 503", … */
+} FbJobRetry;
+
+/* Retries so far in this run of the job (the "n-retries" property; the
+ * "retrying" signal carries each as it is decided). */
+guint        fb_job_get_n_retries       (FbJob      *self);
+const FbJobRetry *fb_job_get_retry      (FbJob      *self,
+                                         guint       index);
+/* "retry 2 of 3 in 4 s: connection reset" */
+char        *fb_job_retry_to_string     (const FbJobRetry *retry);
+
 const char  *fb_job_kind_to_string      (FbJobKind   kind);
 const char  *fb_job_phase_to_string     (FbJobPhase  phase);
 const char  *fb_job_state_to_string     (FbJobState  state);

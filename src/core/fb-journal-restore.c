@@ -104,8 +104,8 @@ read_job (sqlite3_stmt *stmt)
   job->bytes_expected = sqlite3_column_int64 (stmt, c++);
   job->validator = column_text (stmt, c++);
   job->attempts = sqlite3_column_int (stmt, c++);
-  for (guint p = 0; p < FB_JOB_N_PHASES; p++)
-    job->phase_time[p] = sqlite3_column_int64 (stmt, c++);
+  for (guint i = 0; i < G_N_ELEMENTS (fb_journal_phases); i++)
+    job->phase_time[fb_journal_phases[i]] = sqlite3_column_int64 (stmt, c++);
   job->message = column_text (stmt, c++);
   job->error = column_text (stmt, c++);
   job->saved_path = column_text (stmt, c++);

@@ -120,6 +120,8 @@ static const char *const kind_names[] = {
 static const char *const phase_names[] = {
   [FB_JOB_PHASE_QUEUED] = "queued",
   [FB_JOB_PHASE_WAITING] = "waiting",
+  [FB_JOB_PHASE_HOST_WAIT] = "host-wait",
+  [FB_JOB_PHASE_RETRY_WAIT] = "retry-wait",
   [FB_JOB_PHASE_RESOLVING] = "resolving",
   [FB_JOB_PHASE_CONNECTING] = "connecting",
   [FB_JOB_PHASE_TRANSFERRING] = "transferring",
@@ -414,8 +416,8 @@ write_job (FbJournal          *self,
   sqlite3_bind_int64 (stmt, c++, row->bytes_expected);
   bind_text (stmt, c++, row->validator);
   sqlite3_bind_int64 (stmt, c++, row->attempts);
-  for (guint p = 0; p < FB_JOB_N_PHASES; p++)
-    sqlite3_bind_int64 (stmt, c++, row->phase_time[p]);
+  for (guint i = 0; i < G_N_ELEMENTS (fb_journal_phases); i++)
+    sqlite3_bind_int64 (stmt, c++, row->phase_time[fb_journal_phases[i]]);
   bind_text (stmt, c++, row->message);
   bind_text (stmt, c++, row->error);
   bind_text (stmt, c++, row->saved_path);

@@ -18,6 +18,12 @@
 
 enum { LOOKUP_QUEUED, LOOKUP_RUNNING, LOOKUP_ABANDONED };
 
+/* A lookup with no answer after this long is asked a second time, in
+ * parallel, and the first answer wins. The C library waits 5 s before it
+ * sends a lost UDP query again, as long as the default timeout: without
+ * this, one lost packet was one name reported as unanswered. */
+#define HEDGE_MS 1000
+
 /* Shared with worker threads and lookups that outlive the prober. */
 typedef struct
 {
@@ -40,7 +46,9 @@ struct _FbProber
   Shared *shared;
 };
 
-typedef struct
+typedef struct _Lookup Lookup;
+
+struct _Lookup
 {
   gatomicrefcount  ref;
   Shared          *shared;
@@ -49,12 +57,15 @@ typedef struct
   GTask           *task;          /* main thread; NULL once answered */
   GSource         *timeout_source;
   GSource         *cancel_source;
+  GSource         *hedge_source;
+  Lookup          *twin;          /* the second ask (owned), main thread */
+  Lookup          *primary;       /* a twin's first ask (borrowed: it outlives the twin's answer) */
   GStrv            addresses;     /* written by the worker before it posts */
   int              gai_error;
   int              saved_errno;
   gboolean         ran;           /* the worker called getaddrinfo */
   gint             state;         /* atomic LOOKUP_* */
-} Lookup;
+};
 
 static Shared *
 shared_ref (Shared *shared)
@@ -101,6 +112,8 @@ lookup_unref (Lookup *lookup)
   g_assert (lookup->task == NULL);
   clear_source (&lookup->timeout_source);
   clear_source (&lookup->cancel_source);
+  clear_source (&lookup->hedge_source);
+  g_clear_pointer (&lookup->twin, lookup_unref);
   g_strfreev (lookup->addresses);
   g_main_context_unref (lookup->context);
   shared_unref (lookup->shared);
@@ -113,6 +126,7 @@ lookup_take_task (Lookup *lookup)
 {
   clear_source (&lookup->timeout_source);
   clear_source (&lookup->cancel_source);
+  clear_source (&lookup->hedge_source);
   return g_steal_pointer (&lookup->task);
 }
 
@@ -134,9 +148,16 @@ lookup_abandon (Lookup *lookup)
 static void
 lookup_done (Lookup *lookup)
 {
-  g_autoptr(GTask) task = lookup_take_task (lookup);
+  g_autoptr(GTask) task = NULL;
 
-  if (task == NULL)
+  if (lookup->primary != NULL)
+    {
+      /* A twin's thread was one beyond the limit. */
+      g_assert (lookup->shared->stuck > 0);
+      lookup->shared->stuck--;
+      update_max_threads (lookup->shared);
+    }
+  if (g_atomic_int_get (&lookup->state) == LOOKUP_ABANDONED)
     {
       if (lookup->ran)
         {
@@ -147,6 +168,20 @@ lookup_done (Lookup *lookup)
         }
       return;
     }
+  /* The first answer of the two wins; the other no longer matters. */
+  if (lookup->primary != NULL)
+    {
+      task = lookup_take_task (lookup->primary);
+      lookup_abandon (lookup->primary);
+    }
+  else
+    {
+      task = lookup_take_task (lookup);
+      if (lookup->twin != NULL)
+        lookup_abandon (lookup->twin);
+    }
+  if (task == NULL)
+    return;
 
   if (lookup->gai_error == 0)
     {
@@ -283,6 +318,8 @@ lookup_timeout_cb (gpointer user_data)
   double seconds = g_task_get_task_data (task) ? *(double *) g_task_get_task_data (task) : 0;
 
   lookup_abandon (lookup);
+  if (lookup->twin != NULL)
+    lookup_abandon (lookup->twin);
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                            /* Translators: %.1f is seconds */
                            _("No answer from the resolver within %.1f s"), seconds);
@@ -297,7 +334,42 @@ lookup_cancelled_cb (GCancellable *cancellable,
   g_autoptr(GTask) task = lookup_take_task (lookup);
 
   lookup_abandon (lookup);
+  if (lookup->twin != NULL)
+    lookup_abandon (lookup->twin);
   g_task_return_error_if_cancelled (task);
+  return G_SOURCE_REMOVE;
+}
+
+static Lookup *
+lookup_new (Shared       *shared,
+            GMainContext *context,
+            const char   *name)
+{
+  Lookup *lookup = g_new0 (Lookup, 1);
+
+  g_atomic_ref_count_init (&lookup->ref);
+  lookup->shared = shared_ref (shared);
+  lookup->context = g_main_context_ref (context);
+  lookup->name = g_strdup (name);
+  return lookup;
+}
+
+/* No answer yet: ask again on a thread beyond the limit (the first ask
+ * still holds its own), so a lost packet costs a second, not an error. */
+static gboolean
+lookup_hedge_cb (gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  Lookup *twin;
+
+  g_clear_pointer (&lookup->hedge_source, g_source_unref);
+  twin = lookup_new (lookup->shared, lookup->context, lookup->name);
+  twin->primary = lookup;
+  g_atomic_ref_count_inc (&twin->ref);
+  lookup->twin = twin;
+  lookup->shared->stuck++;
+  update_max_threads (lookup->shared);
+  g_thread_pool_push (lookup->shared->pool, twin, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -406,11 +478,7 @@ fb_prober_lookup_async (FbProber            *self,
       return;
     }
 
-  lookup = g_new0 (Lookup, 1);
-  g_atomic_ref_count_init (&lookup->ref);
-  lookup->shared = shared_ref (self->shared);
-  lookup->context = g_main_context_ref (g_task_get_context (task));
-  lookup->name = g_steal_pointer (&ascii);
+  lookup = lookup_new (self->shared, g_task_get_context (task), ascii);
   lookup->task = g_steal_pointer (&task);
 
   if (timeout > 0)
@@ -421,6 +489,12 @@ fb_prober_lookup_async (FbProber            *self,
       lookup->timeout_source = g_timeout_source_new (ms);
       g_source_set_callback (lookup->timeout_source, lookup_timeout_cb, lookup, NULL);
       g_source_attach (lookup->timeout_source, lookup->context);
+    }
+  if (timeout <= 0 || timeout * 1000 > HEDGE_MS)
+    {
+      lookup->hedge_source = g_timeout_source_new (HEDGE_MS);
+      g_source_set_callback (lookup->hedge_source, lookup_hedge_cb, lookup, NULL);
+      g_source_attach (lookup->hedge_source, lookup->context);
     }
   if (cancellable != NULL)
     {

@@ -14,8 +14,10 @@
 #include "fb-catalog.h"
 #include "fb-downloader.h"
 #include "fb-filename.h"
+#include "fb-hosts.h"
 #include "fb-job-private.h"
 #include "fb-prober.h"
+#include "fb-retry.h"
 #include "fb-run.h"
 #include "fb-saver.h"
 #include "fb-semaphore.h"
@@ -35,11 +37,15 @@ struct _FbRun
   GCancellable *pump_cancel;
   GQueue        queue;        /* FbJob* (owned) waiting for a first slot */
   GHashTable   *runners;      /* FbJob* → Runner*: jobs under way */
+  FbHosts      *hosts;        /* per-host counts, holds and waiting jobs */
+  GSource      *hold_timer;   /* the earliest Retry-After hold with jobs behind it */
 
   char         *destination;
   char         *base_url;
   double        timeout;
   double        dns_timeout;
+  double        retry_delay;
+  FbFetchLimits limits;
   gint64        started_at;
   gint64        finished_at;
   gint64        earlier_elapsed;  /* earlier periods of a run started again (retries) */
@@ -48,11 +54,13 @@ struct _FbRun
   guint         n_waiting;
   guint         n_loose_saves; /* downloads saving after giving their slot back */
   guint         pump_idle;
+  guint         retries;
 
   guint         running : 1;
   guint         acquiring : 1;
   guint         overwrite : 1;
   guint         metadata_names : 1;
+  guint         limits_changed : 1;
 };
 
 typedef struct
@@ -63,8 +71,13 @@ typedef struct
   FbPartFile   *part;
   char         *final_name;
   GError       *error;       /* kept while the part file is aborted */
+  char         *host;        /* the fb_hosts key this attempt counts on, or NULL */
+  GSource      *retry_timer; /* the back-off before the next attempt */
+  gulong        cancel_id;   /* while waiting it out */
+  double        retry_wait_s;
   gboolean      holds_slot;
   gboolean      loose_save;  /* counted in n_loose_saves */
+  gboolean      queued;      /* in the run's or a host's queue for its next attempt */
 } Runner;
 
 G_DEFINE_FINAL_TYPE (FbRun, fb_run, G_TYPE_OBJECT)
@@ -79,6 +92,13 @@ enum {
   PROP_BASE_URL,
   PROP_OVERWRITE,
   PROP_METADATA_NAMES,
+  PROP_CONNECT_TIMEOUT,
+  PROP_MAX_TIME,
+  PROP_SPEED_LIMIT,
+  PROP_SPEED_TIME,
+  PROP_RETRIES,
+  PROP_RETRY_DELAY,
+  PROP_PER_HOST,
   PROP_TOTAL,
   PROP_N_OK,
   PROP_N_NOT_FOUND,
@@ -94,6 +114,7 @@ enum {
 
 enum {
   JOB_FINISHED,
+  JOB_RETRYING,
   FINISHED,
   N_SIGNALS
 };
@@ -101,7 +122,12 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void pump (FbRun *self);
+static void pump       (FbRun      *self);
+static void host_leave (Runner     *runner);
+static void host_enter (Runner     *runner);
+static gboolean host_blocks_head (FbRun *self);
+static void start_job  (FbRun      *self,
+                        FbJob      *job);
 
 static const int state_props[] = {
   [FB_JOB_STATE_PENDING] = 0,
@@ -173,8 +199,17 @@ static Runner *
 runner_new (FbRun *self,
             FbJob *job)
 {
-  Runner *runner = g_new0 (Runner, 1);
+  Runner *runner = g_hash_table_lookup (self->runners, job);
 
+  if (runner != NULL)
+    {
+      /* The next attempt of a job that is waiting to be retried. */
+      g_assert (runner->queued);
+      runner->queued = FALSE;
+      runner->holds_slot = TRUE;
+      return runner;
+    }
+  runner = g_new0 (Runner, 1);
   runner->run = g_object_ref (self);
   runner->job = g_object_ref (job);
   runner->cancel = g_object_ref (_fb_job_get_cancellable (job));
@@ -203,9 +238,11 @@ runner_finish (Runner     *runner,
   FbRun *self = runner->run;
 
   g_assert (runner->part == NULL);
+  g_assert (runner->retry_timer == NULL);
   runner_release_slot (runner);
   if (runner->loose_save)
     self->n_loose_saves--;
+  host_leave (runner);
   g_hash_table_steal (self->runners, runner->job);
   finish_job (self, runner->job, state, message);
 
@@ -253,12 +290,18 @@ abort_cb (GObject      *source,
   runner_fail (runner, error);
 }
 
+static gboolean maybe_retry (Runner *runner,
+                             GError *error);
+
 /* An error or a cancel: the partial file goes before the final state is
- * reported, so nothing half-written is ever left behind a final job. */
+ * reported, so nothing half-written is ever left behind a final job. A
+ * transient failure with retries left waits and goes again instead. */
 static void
 runner_fail_and_clean (Runner *runner,
                        GError *error)
 {
+  if (maybe_retry (runner, error))
+    return;
   if (runner->part == NULL)
     {
       runner_fail (runner, error);
@@ -337,7 +380,13 @@ static void
 ensure_session (FbRun *self)
 {
   if (self->pool == NULL)
-    self->pool = fb_fetch_pool_new (self->tls_database);
+    {
+      self->pool = fb_fetch_pool_new (self->tls_database);
+      self->limits_changed = TRUE;
+    }
+  if (self->limits_changed)
+    fb_fetch_pool_set_limits (self->pool, &self->limits);
+  self->limits_changed = FALSE;
 }
 
 static void
@@ -348,7 +397,9 @@ start_download (Runner *runner)
   g_autofree char *name = fb_filename_from_url (url);
 
   ensure_session (self);
-  runner->part = fb_part_file_new (self->destination, name, self->overwrite);
+  /* A retry hands its NAME.part back: the fetch resumes it. */
+  if (runner->part == NULL)
+    runner->part = fb_part_file_new (self->destination, name, self->overwrite);
   fb_fetch_async (self->pool, runner->job, url, runner->part, 0, self->timeout,
                   runner->cancel, download_fetched_cb, runner);
 }
@@ -374,11 +425,14 @@ metadata_fetched_cb (GObject      *source,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           /* A missing name is an error of the catalog, not a missing flag;
-           * the message names the metadata's URL, not the image's. */
+           * the message names the metadata's URL, not the image's. A
+           * transient failure keeps its class, so a retry may follow. */
+          int kept = error->domain == FB_FETCH_ERROR && error->code != FB_FETCH_ERROR_NOT_FOUND
+                     ? error->code : FB_FETCH_ERROR_HTTP;
           GError *wrapped = strstr (error->message, url) != NULL
-                            ? g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                            ? g_error_new (FB_FETCH_ERROR, kept,
                                            _("metadata.json: %s"), error->message)
-                            : g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_HTTP,
+                            : g_error_new (FB_FETCH_ERROR, kept,
                                            /* Translators: the metadata's URL, then what failed */
                                            _("metadata.json (%s): %s"), url, error->message);
           g_error_free (error);
@@ -516,6 +570,7 @@ start_job (FbRun *self,
 {
   Runner *runner = runner_new (self, job);
 
+  host_enter (runner);
   switch (fb_job_get_kind (job))
     {
     case FB_JOB_KIND_PROBE:
@@ -567,6 +622,8 @@ pump_acquired_cb (GObject      *source,
   if (!fb_semaphore_acquire_finish (FB_SEMAPHORE (source), result, NULL))
     return;
 
+  while (self->running && peek_next (self) != NULL && host_blocks_head (self))
+    ;
   if (!self->running || peek_next (self) == NULL)
     {
       fb_semaphore_release (self->semaphore);
@@ -604,6 +661,8 @@ pump (FbRun *self)
             self->pump_idle = g_idle_add_full (G_PRIORITY_DEFAULT, pump_idle_cb, self, NULL);
           return;
         }
+      if (host_blocks_head (self))
+        continue;
       if (!fb_semaphore_try_acquire (self->semaphore))
         {
           if (!self->acquiring)
@@ -625,6 +684,281 @@ enqueue (FbRun *self,
   g_queue_push_tail (&self->queue, g_object_ref (job));
   if (self->running)
     _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
+}
+
+/* ---- hosts: the per-host limit and Retry-After holds ---- */
+
+/* Hosts are tracked only when something depends on them: a per-host
+ * limit, or retries (holds, and whether a host ever answered). */
+static gboolean
+tracks_hosts (FbRun *self)
+{
+  return fb_hosts_get_limit (self->hosts) > 0 || self->retries > 0;
+}
+
+static char *
+job_host_key (FbRun *self,
+              FbJob *job)
+{
+  switch (fb_job_get_kind (job))
+    {
+    case FB_JOB_KIND_DOWNLOAD:
+      return fb_hosts_key (fb_job_get_input (job));
+    case FB_JOB_KIND_CATALOG:
+      return self->base_url != NULL ? fb_hosts_key (self->base_url) : NULL;
+    case FB_JOB_KIND_PROBE:
+    default:
+      return NULL;
+    }
+}
+
+static void arm_hold_timer (FbRun  *self,
+                            gint64  until);
+
+/* The head of the queue may not start on its host now: it waits in the
+ * host's own queue, without a slot, and says so. */
+static gboolean
+host_blocks_head (FbRun *self)
+{
+  FbJob *job = g_queue_peek_head (&self->queue);
+  g_autofree char *key = NULL;
+  gint64 until = 0;
+
+  if (!fb_hosts_is_gating (self->hosts))
+    return FALSE;
+  key = job_host_key (self, job);
+  if (key == NULL || fb_hosts_can_enter (self->hosts, key, g_get_monotonic_time (), &until))
+    return FALSE;
+  fb_hosts_push_waiter (self->hosts, key, g_queue_pop_head (&self->queue));
+  _fb_job_set_phase (job, FB_JOB_PHASE_HOST_WAIT);
+  if (until != 0)
+    arm_hold_timer (self, until);
+  return TRUE;
+}
+
+/* Jobs that may now start on @key go back to the head of the queue, in
+ * their order; the pump checks each again as it takes it. */
+static void
+host_wake (FbRun      *self,
+           const char *key)
+{
+  g_autoptr(GPtrArray) ready = g_ptr_array_new ();
+  gint64 now = g_get_monotonic_time ();
+  guint limit = fb_hosts_get_limit (self->hosts);
+  guint active = fb_hosts_get_active (self->hosts, key);
+  guint room;
+  gint64 until = 0;
+  FbJob *job;
+
+  if (!fb_hosts_can_enter (self->hosts, key, now, &until))
+    {
+      if (until != 0 && fb_hosts_get_n_waiters (self->hosts, key) > 0)
+        arm_hold_timer (self, until);
+      return;
+    }
+  room = limit == 0 ? G_MAXUINT : limit - active;
+  while (ready->len < room && (job = fb_hosts_pop_waiter (self->hosts, key)) != NULL)
+    g_ptr_array_add (ready, job);
+  for (guint i = ready->len; i > 0; i--)
+    {
+      job = ready->pdata[i - 1];
+      g_queue_push_head (&self->queue, job);
+      _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
+    }
+}
+
+static void
+host_leave (Runner *runner)
+{
+  FbRun *self = runner->run;
+  g_autofree char *key = g_steal_pointer (&runner->host);
+
+  if (key == NULL)
+    return;
+  if (fb_job_get_http_status (runner->job) != 0)
+    fb_hosts_set_answered (self->hosts, key);
+  fb_hosts_leave (self->hosts, key);
+  host_wake (self, key);
+}
+
+static void
+host_enter (Runner *runner)
+{
+  FbRun *self = runner->run;
+
+  g_assert (runner->host == NULL);
+  if (!tracks_hosts (self))
+    return;
+  runner->host = job_host_key (self, runner->job);
+  if (runner->host != NULL)
+    fb_hosts_enter (self->hosts, runner->host);
+}
+
+static gboolean
+hold_timer_cb (gpointer user_data)
+{
+  FbRun *self = user_data;
+  g_autoptr(GPtrArray) keys = NULL;
+
+  g_clear_pointer (&self->hold_timer, g_source_unref);
+  /* Every host with waiters: those whose hold is over wake, the others
+   * arm the timer again for their own end. */
+  keys = fb_hosts_get_waiting_keys (self->hosts);
+  for (guint i = 0; i < keys->len; i++)
+    host_wake (self, keys->pdata[i]);
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_hold_timer (FbRun  *self,
+                gint64  until)
+{
+  if (self->hold_timer != NULL && g_source_get_ready_time (self->hold_timer) <= until)
+    return;
+  if (self->hold_timer != NULL)
+    {
+      g_source_destroy (self->hold_timer);
+      g_source_unref (self->hold_timer);
+    }
+  self->hold_timer = g_timeout_source_new (0);
+  g_source_set_ready_time (self->hold_timer, until);
+  g_source_set_callback (self->hold_timer, hold_timer_cb, self, NULL);
+  g_source_set_name (self->hold_timer, "[fetchboard] host hold");
+  g_source_attach (self->hold_timer, NULL);
+}
+
+/* ---- retries ---- */
+
+static void
+retry_detach (Runner *runner)
+{
+  if (runner->cancel_id != 0)
+    g_cancellable_disconnect (runner->cancel, runner->cancel_id);
+  runner->cancel_id = 0;
+  if (runner->retry_timer != NULL)
+    {
+      g_source_destroy (runner->retry_timer);
+      g_clear_pointer (&runner->retry_timer, g_source_unref);
+    }
+}
+
+static gboolean
+retry_timer_cb (gpointer user_data)
+{
+  Runner *runner = user_data;
+  FbRun *self = runner->run;
+
+  retry_detach (runner);
+  if (g_cancellable_is_cancelled (runner->cancel))
+    {
+      runner_fail_and_clean (runner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                          _("Cancelled")));
+      return G_SOURCE_REMOVE;
+    }
+  /* At the head: a job under way goes on before the ones not yet started. */
+  _fb_job_begin_attempt (runner->job);
+  runner->queued = TRUE;
+  g_queue_push_head (&self->queue, g_object_ref (runner->job));
+  _fb_job_set_phase (runner->job, FB_JOB_PHASE_WAITING);
+  set_waiting (self, self->n_waiting + 1);
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A cancel during the back-off ends the wait now (from the timer, not
+ * inside whatever code cancelled). */
+static void
+retry_cancelled_cb (GCancellable *cancellable,
+                    Runner       *runner)
+{
+  if (runner->retry_timer != NULL)
+    g_source_set_ready_time (runner->retry_timer, 0);
+}
+
+static void
+retry_wait (Runner *runner,
+            double  wait)
+{
+  runner->retry_timer = g_timeout_source_new ((guint) MIN (wait * 1000, (double) G_MAXUINT));
+  g_source_set_callback (runner->retry_timer, retry_timer_cb, runner, NULL);
+  g_source_set_name (runner->retry_timer, "[fetchboard] retry back-off");
+  g_source_attach (runner->retry_timer, NULL);
+  runner->cancel_id = g_cancellable_connect (runner->cancel, G_CALLBACK (retry_cancelled_cb),
+                                             runner, NULL);
+}
+
+static void
+retry_abort_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Runner *runner = user_data;
+
+  fb_part_file_abort_finish (runner->part, result);
+  g_clear_pointer (&runner->part, fb_part_file_free);
+  retry_wait (runner, runner->retry_wait_s);
+}
+
+/* Decides on a retry for a failed attempt; TRUE when one is under way
+ * (and @error was taken). */
+static gboolean
+maybe_retry (Runner *runner,
+             GError *error)
+{
+  FbRun *self = runner->run;
+  FbJob *job = runner->job;
+  guint status = fb_job_get_http_status (job);
+  guint n = fb_job_get_n_retries (job);
+  g_autofree char *reason = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  double wait;
+  double after;
+
+  if (self->retries == 0 || n >= self->retries || g_cancellable_is_cancelled (runner->cancel))
+    return FALSE;
+  if (runner->host != NULL && status != 0)
+    fb_hosts_set_answered (self->hosts, runner->host);
+  if (!fb_retry_is_transient (error, status,
+                              runner->host != NULL &&
+                              fb_hosts_get_answered (self->hosts, runner->host)))
+    return FALSE;
+
+  wait = fb_retry_backoff (n + 1, self->retry_delay, NULL);
+  if ((status == 429 || status == 503) &&
+      fb_retry_parse_retry_after (_fb_job_get_retry_after (job), now, &after))
+    {
+      /* The server named its time: every job to it waits, not only this one. */
+      wait = MAX (wait, after);
+      if (runner->host != NULL)
+        fb_hosts_hold (self->hosts, runner->host,
+                       g_get_monotonic_time () + (gint64) (after * G_USEC_PER_SEC));
+    }
+  reason = fb_retry_describe (error, status);
+  g_error_free (error);
+
+  runner_release_slot (runner);
+  if (runner->loose_save)
+    {
+      runner->loose_save = FALSE;
+      self->n_loose_saves--;
+    }
+  host_leave (runner);
+  _fb_job_add_retry (job, self->retries, wait, reason);
+  _fb_job_set_phase (job, FB_JOB_PHASE_RETRY_WAIT);
+  g_signal_emit (self, signals[JOB_RETRYING], 0, job, n);
+
+  runner->retry_timer = NULL;
+  if (runner->part != NULL && fb_job_get_kind (job) == FB_JOB_KIND_CATALOG)
+    {
+      /* A catalog job starts over: its part may hold a whole image already. */
+      runner->retry_wait_s = wait;
+      fb_part_file_abort_async (runner->part, retry_abort_cb, runner);
+      return TRUE;
+    }
+  /* A download keeps NAME.part: the next attempt asks for the rest. */
+  retry_wait (runner, wait);
+  return TRUE;
 }
 
 /* ---- public API ---- */
@@ -759,10 +1093,34 @@ fb_run_start (FbRun *self)
   check_done (self);
 }
 
+/* A job taken out of a queue (the run's or its host's) ends as cancelled;
+ * one between two attempts cleans its part file up first. */
+static void
+cancel_queued (FbRun *self,
+               FbJob *job)
+{
+  Runner *runner;
+
+  if (fb_job_is_final (job))
+    return;
+  set_waiting (self, self->n_waiting - 1);
+  runner = g_hash_table_lookup (self->runners, job);
+  if (runner != NULL && runner->queued)
+    {
+      runner->queued = FALSE;
+      g_cancellable_cancel (runner->cancel);
+      runner_fail_and_clean (runner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                          _("Cancelled")));
+      return;
+    }
+  finish_job (self, job, FB_JOB_STATE_CANCELLED, _("Cancelled"));
+}
+
 void
 fb_run_cancel (FbRun *self)
 {
   g_autoptr(GList) under_way = NULL;
+  g_autoptr(GPtrArray) waiters = NULL;
   FbJob *job;
 
   g_return_if_fail (FB_IS_RUN (self));
@@ -772,15 +1130,18 @@ fb_run_cancel (FbRun *self)
   g_clear_object (&self->pump_cancel);
   self->pump_cancel = g_cancellable_new ();
 
-  /* Queued jobs end at once, in queue order. */
+  /* Queued jobs end at once, in queue order, then those waiting for
+   * their hosts. */
   while ((job = g_queue_pop_head (&self->queue)) != NULL)
     {
-      if (!fb_job_is_final (job))
-        {
-          set_waiting (self, self->n_waiting - 1);
-          finish_job (self, job, FB_JOB_STATE_CANCELLED, _("Cancelled"));
-        }
+      cancel_queued (self, job);
       g_object_unref (job);
+    }
+  waiters = fb_hosts_take_all_waiters (self->hosts);
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      cancel_queued (self, waiters->pdata[i]);
+      g_object_unref (waiters->pdata[i]);
     }
 
   /* Jobs under way end as cancelled when their operations return. */
@@ -811,7 +1172,7 @@ fb_run_cancel_job (FbRun *self,
     return;
 
   runner = g_hash_table_lookup (self->runners, job);
-  if (runner != NULL)
+  if (runner != NULL && !runner->queued)
     {
       g_cancellable_cancel (runner->cancel);
       return;
@@ -820,12 +1181,16 @@ fb_run_cancel_job (FbRun *self,
   /* Still queued: it leaves the queue now, so a retry queues it once. */
   link = g_queue_find (&self->queue, job);
   if (link != NULL)
+    g_queue_delete_link (&self->queue, link);
+  else
     {
-      g_queue_delete_link (&self->queue, link);
-      set_waiting (self, self->n_waiting - 1);
-      finish_job (self, job, FB_JOB_STATE_CANCELLED, _("Cancelled"));
-      g_object_unref (job);
+      g_autofree char *key = job_host_key (self, job);
+
+      if (key == NULL || !fb_hosts_remove_waiter (self->hosts, key, job))
+        return;
     }
+  cancel_queued (self, job);
+  g_object_unref (job);
 }
 
 gboolean
@@ -917,6 +1282,85 @@ fb_run_set_dns_timeout (FbRun  *self,
     return;
   self->dns_timeout = seconds;
   notify (self, PROP_DNS_TIMEOUT);
+}
+
+#define LIMIT_ACCESSORS(type, name, field, prop, check)                    \
+type                                                                       \
+fb_run_get_##name (FbRun *self)                                            \
+{                                                                          \
+  g_return_val_if_fail (FB_IS_RUN (self), 0);                              \
+  return self->field;                                                      \
+}                                                                          \
+                                                                           \
+void                                                                       \
+fb_run_set_##name (FbRun *self,                                            \
+                   type   value)                                           \
+{                                                                          \
+  g_return_if_fail (FB_IS_RUN (self));                                     \
+  g_return_if_fail (check);                                                \
+                                                                           \
+  if (self->field == value)                                                \
+    return;                                                                \
+  self->field = value;                                                     \
+  self->limits_changed = TRUE;                                             \
+  notify (self, prop);                                                     \
+}
+
+LIMIT_ACCESSORS (double, connect_timeout, limits.connect_timeout, PROP_CONNECT_TIMEOUT,
+                 value >= 0 && value <= FB_RUN_MAX_SECONDS)
+LIMIT_ACCESSORS (double, max_time, limits.max_time, PROP_MAX_TIME,
+                 value >= 0 && value <= FB_RUN_MAX_SECONDS)
+LIMIT_ACCESSORS (guint64, speed_limit, limits.speed_limit, PROP_SPEED_LIMIT, TRUE)
+LIMIT_ACCESSORS (double, speed_time, limits.speed_time, PROP_SPEED_TIME,
+                 value > 0 && value <= FB_RUN_MAX_SECONDS)
+LIMIT_ACCESSORS (double, retry_delay, retry_delay, PROP_RETRY_DELAY,
+                 value >= 0 && value <= FB_RETRY_MAX_DELAY)
+
+guint
+fb_run_get_retries (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return self->retries;
+}
+
+void
+fb_run_set_retries (FbRun *self,
+                    guint  retries)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+
+  retries = MIN (retries, FB_RETRY_MAX_RETRIES);
+  if (self->retries == retries)
+    return;
+  self->retries = retries;
+  notify (self, PROP_RETRIES);
+}
+
+guint
+fb_run_get_per_host (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), 0);
+  return fb_hosts_get_limit (self->hosts);
+}
+
+void
+fb_run_set_per_host (FbRun *self,
+                     guint  limit)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+
+  g_return_if_fail (FB_IS_RUN (self));
+
+  limit = MIN (limit, FB_SEMAPHORE_MAX_LIMIT);
+  if (limit == fb_hosts_get_limit (self->hosts))
+    return;
+  /* Counting starts with the jobs that start from now on. */
+  fb_hosts_set_limit (self->hosts, limit);
+  keys = fb_hosts_get_waiting_keys (self->hosts);
+  for (guint i = 0; i < keys->len; i++)
+    host_wake (self, keys->pdata[i]);
+  notify (self, PROP_PER_HOST);
+  pump (self);
 }
 
 const char *
@@ -1132,7 +1576,13 @@ fb_run_dispose (GObject *object)
     g_cancellable_cancel (self->pump_cancel);
   g_clear_object (&self->pump_cancel);
   g_clear_handle_id (&self->pump_idle, g_source_remove);
+  if (self->hold_timer != NULL)
+    {
+      g_source_destroy (self->hold_timer);
+      g_clear_pointer (&self->hold_timer, g_source_unref);
+    }
   g_queue_clear_full (&self->queue, g_object_unref);
+  g_clear_pointer (&self->hosts, fb_hosts_free);
   if (self->semaphore != NULL)
     g_signal_handlers_disconnect_by_data (self->semaphore, self);
   g_clear_object (&self->semaphore);
@@ -1189,6 +1639,27 @@ fb_run_get_property (GObject    *object,
       break;
     case PROP_METADATA_NAMES:
       g_value_set_boolean (value, self->metadata_names);
+      break;
+    case PROP_CONNECT_TIMEOUT:
+      g_value_set_double (value, self->limits.connect_timeout);
+      break;
+    case PROP_MAX_TIME:
+      g_value_set_double (value, self->limits.max_time);
+      break;
+    case PROP_SPEED_LIMIT:
+      g_value_set_uint64 (value, self->limits.speed_limit);
+      break;
+    case PROP_SPEED_TIME:
+      g_value_set_double (value, self->limits.speed_time);
+      break;
+    case PROP_RETRIES:
+      g_value_set_uint (value, self->retries);
+      break;
+    case PROP_RETRY_DELAY:
+      g_value_set_double (value, self->retry_delay);
+      break;
+    case PROP_PER_HOST:
+      g_value_set_uint (value, fb_run_get_per_host (self));
       break;
     case PROP_TOTAL:
       g_value_set_uint (value, fb_run_get_total (self));
@@ -1256,6 +1727,27 @@ fb_run_set_property (GObject      *object,
     case PROP_METADATA_NAMES:
       fb_run_set_metadata_names (self, g_value_get_boolean (value));
       break;
+    case PROP_CONNECT_TIMEOUT:
+      fb_run_set_connect_timeout (self, g_value_get_double (value));
+      break;
+    case PROP_MAX_TIME:
+      fb_run_set_max_time (self, g_value_get_double (value));
+      break;
+    case PROP_SPEED_LIMIT:
+      fb_run_set_speed_limit (self, g_value_get_uint64 (value));
+      break;
+    case PROP_SPEED_TIME:
+      fb_run_set_speed_time (self, g_value_get_double (value));
+      break;
+    case PROP_RETRIES:
+      fb_run_set_retries (self, g_value_get_uint (value));
+      break;
+    case PROP_RETRY_DELAY:
+      fb_run_set_retry_delay (self, g_value_get_double (value));
+      break;
+    case PROP_PER_HOST:
+      fb_run_set_per_host (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1290,6 +1782,23 @@ fb_run_class_init (FbRunClass *klass)
   properties[PROP_OVERWRITE] = g_param_spec_boolean ("overwrite", NULL, NULL, FALSE, rw);
   properties[PROP_METADATA_NAMES] =
     g_param_spec_boolean ("metadata-names", NULL, NULL, FALSE, rw);
+  properties[PROP_CONNECT_TIMEOUT] =
+    g_param_spec_double ("connect-timeout", NULL, NULL, 0, FB_RUN_MAX_SECONDS,
+                         FB_RUN_DEFAULT_CONNECT_TIMEOUT, rw);
+  properties[PROP_MAX_TIME] =
+    g_param_spec_double ("max-time", NULL, NULL, 0, FB_RUN_MAX_SECONDS, 0, rw);
+  properties[PROP_SPEED_LIMIT] =
+    g_param_spec_uint64 ("speed-limit", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+  properties[PROP_SPEED_TIME] =
+    g_param_spec_double ("speed-time", NULL, NULL, 0.001, FB_RUN_MAX_SECONDS,
+                         FB_RUN_DEFAULT_SPEED_TIME, rw);
+  properties[PROP_RETRIES] =
+    g_param_spec_uint ("retries", NULL, NULL, 0, FB_RETRY_MAX_RETRIES, 0, rw);
+  properties[PROP_RETRY_DELAY] =
+    g_param_spec_double ("retry-delay", NULL, NULL, 0, FB_RETRY_MAX_DELAY,
+                         FB_RETRY_BASE_DELAY, rw);
+  properties[PROP_PER_HOST] =
+    g_param_spec_uint ("per-host", NULL, NULL, 0, FB_SEMAPHORE_MAX_LIMIT, 0, rw);
   properties[PROP_TOTAL] = g_param_spec_uint ("total", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_N_OK] = g_param_spec_uint ("n-ok", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_N_NOT_FOUND] =
@@ -1310,6 +1819,10 @@ fb_run_class_init (FbRunClass *klass)
   signals[JOB_FINISHED] =
     g_signal_new ("job-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, FB_TYPE_JOB);
+  /* An attempt failed and the job will go again (index for fb_job_get_retry). */
+  signals[JOB_RETRYING] =
+    g_signal_new ("job-retrying", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, FB_TYPE_JOB, G_TYPE_UINT);
   /* Every job has its final state (the book's gather). */
   signals[FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -1326,6 +1839,10 @@ fb_run_init (FbRun *self)
   self->destination = g_strdup (".");
   self->timeout = FB_RUN_DEFAULT_TIMEOUT;
   self->dns_timeout = FB_RUN_DEFAULT_DNS_TIMEOUT;
+  self->retry_delay = FB_RETRY_BASE_DELAY;
+  self->limits.connect_timeout = FB_RUN_DEFAULT_CONNECT_TIMEOUT;
+  self->limits.speed_time = FB_RUN_DEFAULT_SPEED_TIME;
+  self->hosts = fb_hosts_new (g_object_unref);
   g_queue_init (&self->queue);
   g_signal_connect_swapped (self->semaphore, "notify::active",
                             G_CALLBACK (semaphore_active_cb), self);

@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 #define FB_RUN_DEFAULT_CONCURRENCY 5
 #define FB_RUN_DEFAULT_TIMEOUT     3.1  /* seconds, as in the book */
 #define FB_RUN_DEFAULT_DNS_TIMEOUT 5.0
+/* Long enough for the kernel's SYN retransmits (1, 3, 7 s) to get through
+ * a listen queue that overflowed. */
+#define FB_RUN_DEFAULT_CONNECT_TIMEOUT 10.0
+#define FB_RUN_DEFAULT_SPEED_TIME  30.0  /* curl's */
+#define FB_RUN_MAX_SECONDS         86400.0
 /* What a person may choose for either timeout, in seconds: the CLI's
  * --timeout, the GSettings schema's ranges and the preferences' spin
  * buttons use these (tests/test-run.c checks that they agree). The setters
@@ -30,10 +35,14 @@ G_DECLARE_FINAL_TYPE (FbRun, fb_run, FB, RUN, GObject)
 
 /* A run owns its jobs (a GListModel of FbJob), one SoupSession, one
  * semaphore and a GCancellable. It emits "job-finished" (FbJob *) in
- * completion order and "finished" when every job has its final state.
+ * completion order, "job-retrying" (FbJob *, guint index) when a
+ * transient failure sends a job round again, and "finished" when every
+ * job has its final state.
  *
  * Properties (all notify): max-concurrency, timeout, dns-timeout,
- * destination, base-url, overwrite, metadata-names; read-only: total,
+ * destination, base-url, overwrite, metadata-names, connect-timeout,
+ * max-time, speed-limit, speed-time, retries, retry-delay, per-host;
+ * read-only: total,
  * n-ok, n-not-found, n-error, n-cancelled, n-finished, active, waiting,
  * running, bytes-received. */
 FbRun       *fb_run_new                  (void);
@@ -70,6 +79,33 @@ void         fb_run_set_timeout          (FbRun       *self,
 double       fb_run_get_dns_timeout      (FbRun       *self);
 void         fb_run_set_dns_timeout      (FbRun       *self,
                                           double       seconds);
+/* Resolving and connecting (0: the inactivity timeout covers them). */
+double       fb_run_get_connect_timeout  (FbRun       *self);
+void         fb_run_set_connect_timeout  (FbRun       *self,
+                                          double       seconds);
+/* A whole request, as curl's --max-time; 0 = none. */
+double       fb_run_get_max_time         (FbRun       *self);
+void         fb_run_set_max_time         (FbRun       *self,
+                                          double       seconds);
+/* Fail a body slower than speed-limit bytes/s over speed-time seconds; 0 = none. */
+guint64      fb_run_get_speed_limit      (FbRun       *self);
+void         fb_run_set_speed_limit      (FbRun       *self,
+                                          guint64      bytes_per_second);
+double       fb_run_get_speed_time       (FbRun       *self);
+void         fb_run_set_speed_time       (FbRun       *self,
+                                          double       seconds);
+/* Automatic retries of transient failures per job (0 = none). */
+guint        fb_run_get_retries          (FbRun       *self);
+void         fb_run_set_retries          (FbRun       *self,
+                                          guint        retries);
+/* The first retry's back-off in seconds, before jitter; it doubles after. */
+double       fb_run_get_retry_delay      (FbRun       *self);
+void         fb_run_set_retry_delay      (FbRun       *self,
+                                          double       seconds);
+/* Jobs under way per host, beside the global limit (0 = no limit). */
+guint        fb_run_get_per_host         (FbRun       *self);
+void         fb_run_set_per_host         (FbRun       *self,
+                                          guint        limit);
 const char  *fb_run_get_destination      (FbRun       *self);
 void         fb_run_set_destination      (FbRun       *self,
                                           const char  *path);

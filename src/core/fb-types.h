@@ -28,6 +28,8 @@ typedef enum
 {
   FB_JOB_PHASE_QUEUED,
   FB_JOB_PHASE_WAITING,      /* waiting for a semaphore slot */
+  FB_JOB_PHASE_HOST_WAIT,    /* waiting for its host: the per-host limit or a Retry-After */
+  FB_JOB_PHASE_RETRY_WAIT,   /* a transient failure: waiting out the back-off */
   FB_JOB_PHASE_RESOLVING,
   FB_JOB_PHASE_CONNECTING,
   FB_JOB_PHASE_TRANSFERRING,

@@ -117,6 +117,10 @@ fb_format_job_state (FbJob *job)
       if (metadata)
         return C_("job state", "Waiting (metadata)");
       return C_("job state", "Waiting");
+    case FB_JOB_PHASE_HOST_WAIT:
+      return C_("job state", "Waiting for host");
+    case FB_JOB_PHASE_RETRY_WAIT:
+      return C_("job state", "Waiting to retry");
     case FB_JOB_PHASE_RESOLVING:
       return C_("job state", "Resolving");
     case FB_JOB_PHASE_CONNECTING:
@@ -158,6 +162,8 @@ fb_format_job_icon (FbJob *job)
     case FB_JOB_PHASE_QUEUED:
       return "view-list-symbolic";
     case FB_JOB_PHASE_WAITING:
+    case FB_JOB_PHASE_HOST_WAIT:
+    case FB_JOB_PHASE_RETRY_WAIT:
       return "preferences-system-time-symbolic";
     case FB_JOB_PHASE_RESOLVING:
       return "network-server-symbolic";
@@ -195,6 +201,8 @@ fb_format_job_style (FbJob *job)
     {
     case FB_JOB_PHASE_QUEUED:
     case FB_JOB_PHASE_WAITING:
+    case FB_JOB_PHASE_HOST_WAIT:
+    case FB_JOB_PHASE_RETRY_WAIT:
       return "dim-label";
     case FB_JOB_PHASE_RESOLVING:
     case FB_JOB_PHASE_CONNECTING:
@@ -226,6 +234,11 @@ fb_format_job_message (FbJob *job)
 
   if (message == NULL)
     message = "";
+
+  /* Between two attempts: which retry, when, and why. */
+  if (state == FB_JOB_STATE_PENDING && fb_job_get_phase (job) == FB_JOB_PHASE_RETRY_WAIT &&
+      fb_job_get_n_retries (job) > 0)
+    return fb_job_retry_to_string (fb_job_get_retry (job, fb_job_get_n_retries (job) - 1));
 
   switch (fb_job_get_kind (job))
     {
@@ -303,6 +316,12 @@ fb_format_job_tooltip (FbJob *job)
   /* A reason that names a URL (a failed metadata.json) says which one. */
   if (url != NULL && g_strcmp0 (url, input) != 0 && strstr (reason, "://") == NULL)
     g_string_append_printf (text, "\n%s", url);
+  for (guint i = 0; i < fb_job_get_n_retries (job); i++)
+    {
+      g_autofree char *retry = fb_job_retry_to_string (fb_job_get_retry (job, i));
+
+      g_string_append_printf (text, "\n%s", retry);
+    }
   if (fb_job_get_source (job) != NULL)
     /* Translators: where a list entry came from: file name and line number */
     g_string_append_printf (text, _("\nFrom %s, line %u"), fb_job_get_source (job),
@@ -383,6 +402,10 @@ fb_format_phase (FbJobPhase phase)
       return _("Queued");
     case FB_JOB_PHASE_WAITING:
       return _("Waiting for a slot");
+    case FB_JOB_PHASE_HOST_WAIT:
+      return _("Waiting for its host");
+    case FB_JOB_PHASE_RETRY_WAIT:
+      return _("Waiting to retry");
     case FB_JOB_PHASE_RESOLVING:
       return _("Looking up the host");
     case FB_JOB_PHASE_CONNECTING:

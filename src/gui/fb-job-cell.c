@@ -98,6 +98,8 @@ job_is_pulsing (FbJob *job)
       return !fb_job_is_final (job) && fb_job_get_fraction (job) < 0;
     case FB_JOB_PHASE_QUEUED:
     case FB_JOB_PHASE_WAITING:
+    case FB_JOB_PHASE_HOST_WAIT:
+    case FB_JOB_PHASE_RETRY_WAIT:
     case FB_JOB_PHASE_SAVING:
     case FB_JOB_PHASE_DONE:
     default:

@@ -181,6 +181,8 @@ filter_func (gpointer item,
           return !fb_job_is_final (job);
         case FB_JOB_PHASE_QUEUED:
         case FB_JOB_PHASE_WAITING:
+        case FB_JOB_PHASE_HOST_WAIT:
+        case FB_JOB_PHASE_RETRY_WAIT:
         case FB_JOB_PHASE_DONE:
         default:
           return FALSE;

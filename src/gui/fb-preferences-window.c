@@ -21,6 +21,12 @@ struct _FbPreferencesWindow
   GtkAdjustment        *concurrency_adjustment;
   GtkAdjustment        *timeout_adjustment;
   GtkAdjustment        *dns_timeout_adjustment;
+  GtkAdjustment        *connect_timeout_adjustment;
+  GtkAdjustment        *max_time_adjustment;
+  GtkAdjustment        *speed_limit_adjustment;
+  GtkAdjustment        *speed_time_adjustment;
+  GtkAdjustment        *retries_adjustment;
+  GtkAdjustment        *per_host_adjustment;
   AdwActionRow         *destination_row;
   GtkButton            *destination_reset_button;
   GtkSwitch            *overwrite_switch;
@@ -153,6 +159,18 @@ fb_preferences_window_constructed (GObject *object)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "dns-timeout", self->dns_timeout_adjustment, "value",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "connect-timeout", self->connect_timeout_adjustment, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "max-time", self->max_time_adjustment, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "speed-limit", self->speed_limit_adjustment, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "speed-time", self->speed_time_adjustment, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "retries", self->retries_adjustment, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "per-host", self->per_host_adjustment, "value",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "overwrite", self->overwrite_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "metadata-names", self->metadata_names_switch, "active",
@@ -237,6 +255,12 @@ fb_preferences_window_class_init (FbPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, concurrency_adjustment);
   gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, timeout_adjustment);
   gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, dns_timeout_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, connect_timeout_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, max_time_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, speed_limit_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, speed_time_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, retries_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, per_host_adjustment);
   gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, destination_row);
   gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, destination_reset_button);
   gtk_widget_class_bind_template_child (widget_class, FbPreferencesWindow, overwrite_switch);

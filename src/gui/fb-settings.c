@@ -27,3 +27,20 @@ fb_settings_dup_destination (GSettings *settings)
     return g_build_filename (downloads, "Fetchboard", NULL);
   return g_build_filename (g_get_home_dir (), "Downloads", "Fetchboard", NULL);
 }
+
+void
+fb_settings_bind_network (GSettings *settings,
+                          FbRun     *run)
+{
+  /* Keys and properties share names and types. */
+  static const char *const keys[] = {
+    "connect-timeout", "max-time", "speed-limit", "speed-time", "retries", "per-host",
+  };
+
+  g_return_if_fail (G_IS_SETTINGS (settings));
+  g_return_if_fail (FB_IS_RUN (run));
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_bind (settings, keys[i], run, keys[i],
+                     G_SETTINGS_BIND_GET | G_SETTINGS_BIND_NO_SENSITIVITY);
+}

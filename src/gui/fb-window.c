@@ -456,6 +456,7 @@ new_run (FbWindow *self)
   fb_run_set_max_concurrency (run, (guint) gtk_adjustment_get_value (self->concurrency_adjustment));
   fb_run_set_timeout (run, g_settings_get_double (self->settings, "timeout"));
   fb_run_set_dns_timeout (run, g_settings_get_double (self->settings, "dns-timeout"));
+  fb_settings_bind_network (self->settings, run);
   fb_run_set_overwrite (run, g_settings_get_boolean (self->settings, "overwrite"));
   fb_run_set_metadata_names (run, g_settings_get_boolean (self->settings, "metadata-names"));
   fb_run_set_destination (run, destination);

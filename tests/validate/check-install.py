@@ -43,11 +43,23 @@ SCHEMA_DEFAULTS = {
     'window-width': '1100',
     'window-height': '720',
     'window-maximized': 'false',
+    'connect-timeout': '10.0',
+    'max-time': '0.0',
+    'speed-limit': 'uint64 0',
+    'speed-time': '30.0',
+    'retries': 'uint32 3',
+    'per-host': 'uint32 0',
 }
 SCHEMA_RANGES = {
     'concurrent-jobs': "range u 1 1000",
     'timeout': "range d 0.10000000000000001 600.0",
     'dns-timeout': "range d 0.10000000000000001 600.0",
+    'connect-timeout': "range d 0.10000000000000001 600.0",
+    'max-time': "range d 0.0 86400.0",
+    'speed-limit': "range t 0 1000000000",
+    'speed-time': "range d 1.0 3600.0",
+    'retries': "range u 0 100",
+    'per-host': "range u 0 1000",
 }
 
 problems = []

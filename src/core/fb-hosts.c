@@ -1,0 +1,317 @@
+/* fb-hosts.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-hosts"
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "fb-hosts.h"
+
+typedef struct
+{
+  GQueue    waiters;
+  gint64    hold_until;
+  guint     active;
+  gboolean  answered;
+} Host;
+
+struct _FbHosts
+{
+  GHashTable     *hosts;        /* key → Host* */
+  GDestroyNotify  waiter_free;
+  guint           limit;
+  gboolean        held_once;
+};
+
+static void
+host_free (gpointer data)
+{
+  Host *host = data;
+
+  g_assert (host->waiters.length == 0);
+  g_free (host);
+}
+
+FbHosts *
+fb_hosts_new (GDestroyNotify waiter_free)
+{
+  FbHosts *self = g_new0 (FbHosts, 1);
+
+  self->hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, host_free);
+  self->waiter_free = waiter_free;
+  return self;
+}
+
+void
+fb_hosts_free (FbHosts *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->hosts);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Host *host = value;
+      gpointer waiter;
+
+      while ((waiter = g_queue_pop_head (&host->waiters)) != NULL)
+        if (self->waiter_free != NULL)
+          self->waiter_free (waiter);
+    }
+  g_hash_table_destroy (self->hosts);
+  g_free (self);
+}
+
+char *
+fb_hosts_key (const char *url)
+{
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *lower = NULL;
+  int port = -1;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  if (!g_uri_split_network (url, G_URI_FLAGS_NONE, &scheme, &host, &port, NULL) || host == NULL)
+    return NULL;
+  if (g_ascii_strcasecmp (scheme, "http") == 0)
+    port = port > 0 ? port : 80;
+  else if (g_ascii_strcasecmp (scheme, "https") == 0)
+    port = port > 0 ? port : 443;
+  else
+    return NULL;
+  lower = g_ascii_strdown (host, -1);
+  return g_strdup_printf ("%s:%d", lower, port);
+}
+
+static Host *
+lookup (FbHosts    *self,
+        const char *key,
+        gboolean    create)
+{
+  Host *host = g_hash_table_lookup (self->hosts, key);
+
+  if (host == NULL && create)
+    {
+      host = g_new0 (Host, 1);
+      g_queue_init (&host->waiters);
+      g_hash_table_insert (self->hosts, g_strdup (key), host);
+    }
+  return host;
+}
+
+void
+fb_hosts_set_limit (FbHosts *self,
+                    guint    limit)
+{
+  g_return_if_fail (self != NULL);
+  self->limit = limit;
+}
+
+guint
+fb_hosts_get_limit (FbHosts *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->limit;
+}
+
+gboolean
+fb_hosts_is_gating (FbHosts *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->limit > 0 || self->held_once;
+}
+
+gboolean
+fb_hosts_can_enter (FbHosts    *self,
+                    const char *key,
+                    gint64      now,
+                    gint64     *until)
+{
+  Host *host;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (until != NULL)
+    *until = 0;
+  host = lookup (self, key, FALSE);
+  if (host == NULL)
+    return TRUE;
+  if (host->hold_until > now)
+    {
+      if (until != NULL)
+        *until = host->hold_until;
+      return FALSE;
+    }
+  return self->limit == 0 || host->active < self->limit;
+}
+
+void
+fb_hosts_enter (FbHosts    *self,
+                const char *key)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+  lookup (self, key, TRUE)->active++;
+}
+
+void
+fb_hosts_leave (FbHosts    *self,
+                const char *key)
+{
+  Host *host;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+
+  host = lookup (self, key, FALSE);
+  g_return_if_fail (host != NULL && host->active > 0);
+  host->active--;
+}
+
+guint
+fb_hosts_get_active (FbHosts    *self,
+                     const char *key)
+{
+  Host *host;
+
+  g_return_val_if_fail (self != NULL, 0);
+  host = lookup (self, key, FALSE);
+  return host != NULL ? host->active : 0;
+}
+
+void
+fb_hosts_hold (FbHosts    *self,
+               const char *key,
+               gint64      until)
+{
+  Host *host;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+
+  host = lookup (self, key, TRUE);
+  host->hold_until = MAX (host->hold_until, until);
+  self->held_once = TRUE;
+}
+
+gint64
+fb_hosts_get_hold (FbHosts    *self,
+                   const char *key)
+{
+  Host *host;
+
+  g_return_val_if_fail (self != NULL, 0);
+  host = lookup (self, key, FALSE);
+  return host != NULL ? host->hold_until : 0;
+}
+
+void
+fb_hosts_set_answered (FbHosts    *self,
+                       const char *key)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+  lookup (self, key, TRUE)->answered = TRUE;
+}
+
+gboolean
+fb_hosts_get_answered (FbHosts    *self,
+                       const char *key)
+{
+  Host *host;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  host = lookup (self, key, FALSE);
+  return host != NULL && host->answered;
+}
+
+void
+fb_hosts_push_waiter (FbHosts    *self,
+                      const char *key,
+                      gpointer    waiter)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+  g_queue_push_tail (&lookup (self, key, TRUE)->waiters, waiter);
+}
+
+gpointer
+fb_hosts_pop_waiter (FbHosts    *self,
+                     const char *key)
+{
+  Host *host;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  host = lookup (self, key, FALSE);
+  return host != NULL ? g_queue_pop_head (&host->waiters) : NULL;
+}
+
+gboolean
+fb_hosts_remove_waiter (FbHosts    *self,
+                        const char *key,
+                        gpointer    waiter)
+{
+  Host *host;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  host = lookup (self, key, FALSE);
+  return host != NULL && g_queue_remove (&host->waiters, waiter);
+}
+
+guint
+fb_hosts_get_n_waiters (FbHosts    *self,
+                        const char *key)
+{
+  Host *host;
+
+  g_return_val_if_fail (self != NULL, 0);
+  host = lookup (self, key, FALSE);
+  return host != NULL ? host->waiters.length : 0;
+}
+
+GPtrArray *
+fb_hosts_get_waiting_keys (FbHosts *self)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  g_return_val_if_fail (self != NULL, keys);
+
+  g_hash_table_iter_init (&iter, self->hosts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (((Host *) value)->waiters.length > 0)
+      g_ptr_array_add (keys, g_strdup (key));
+  return keys;
+}
+
+GPtrArray *
+fb_hosts_take_all_waiters (FbHosts *self)
+{
+  GPtrArray *all = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (self != NULL, all);
+
+  g_hash_table_iter_init (&iter, self->hosts);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Host *host = value;
+      gpointer waiter;
+
+      while ((waiter = g_queue_pop_head (&host->waiters)) != NULL)
+        g_ptr_array_add (all, waiter);
+    }
+  return all;
+}

@@ -145,12 +145,25 @@ make_system (gpointer unused)
   return inner != NULL ? fb_tls_database_new (inner) : NULL;
 }
 
+static GOnce system_once = G_ONCE_INIT;
+
 GTlsDatabase *
 fb_tls_database_get_system (void)
 {
-  static GOnce once = G_ONCE_INIT;
+  return g_once (&system_once, make_system, NULL);
+}
 
-  return g_once (&once, make_system, NULL);
+static gpointer
+preload_thread (gpointer unused)
+{
+  fb_tls_database_get_system ();
+  return NULL;
+}
+
+void
+fb_tls_database_preload (void)
+{
+  g_thread_unref (g_thread_new ("fb-tls-preload", preload_thread, NULL));
 }
 
 GTlsDatabase *

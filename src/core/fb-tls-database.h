@@ -25,6 +25,10 @@ GTlsDatabase *fb_tls_database_new         (GTlsDatabase  *inner);
  * PEM file's certificates alone, wrapped as above. The system one is made
  * once per process. */
 GTlsDatabase *fb_tls_database_get_system  (void);
+/* Makes the system one on a thread of its own: loading GIO's TLS module
+ * and the trust store took the window's main loop 10-30 ms at its first
+ * https request. */
+void          fb_tls_database_preload     (void);
 GTlsDatabase *fb_tls_database_new_for_file (const char   *ca_file,
                                             GError      **error);
 

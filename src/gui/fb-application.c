@@ -13,6 +13,7 @@
 #include "fb-application.h"
 #include "fb-preferences-window.h"
 #include "fb-session.h"
+#include "fb-tls-database.h"
 #include "fb-window.h"
 
 struct _FbApplication
@@ -120,6 +121,7 @@ fb_application_startup (GApplication *app)
   /* Only the primary instance gets here: a second one hands its input over
    * through GApplication, so the journal has one owner. */
   self->session = fb_session_new (self);
+  fb_tls_database_preload ();
   gtk_window_set_default_icon_name (APP_ID);
 }
 

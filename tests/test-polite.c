@@ -32,6 +32,7 @@ typedef struct
   guint           in_flight;
   guint           peak;
   gboolean        accept;     /* FALSE: never accept (the connect timeout) */
+  GTlsCertificate *certificate; /* https (FETCHBOARD_TEST_TLS=1) */
 } Server;
 
 typedef struct
@@ -45,7 +46,7 @@ typedef struct
 typedef struct
 {
   Server            *server;
-  GSocketConnection *conn;
+  GIOStream      *conn;       /* the socket's, or TLS over it (FETCHBOARD_TEST_TLS) */
   GDataInputStream  *in;
   Request           *request;
   guint              trickled;
@@ -256,20 +257,47 @@ read_line_cb (GObject      *source,
   g_data_input_stream_read_line_async (ex->in, G_PRIORITY_DEFAULT, NULL, read_line_cb, ex);
 }
 
+static void
+exchange_start (Server    *server,
+                GIOStream *conn)
+{
+  Exchange *ex = g_new0 (Exchange, 1);
+
+  ex->server = server;
+  ex->conn = g_object_ref (conn);
+  ex->in = g_data_input_stream_new (g_io_stream_get_input_stream (conn));
+  server->in_flight++;
+  server->peak = MAX (server->peak, server->in_flight);
+  g_data_input_stream_read_line_async (ex->in, G_PRIORITY_DEFAULT, NULL, read_line_cb, ex);
+}
+
+static void
+handshake_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GIOStream) tls = G_IO_STREAM (source);
+
+  if (g_tls_connection_handshake_finish (G_TLS_CONNECTION (tls), result, NULL))
+    exchange_start (user_data, tls);
+}
+
 static gboolean
 incoming_cb (GSocketService    *service,
              GSocketConnection *conn,
              GObject           *source,
              Server            *server)
 {
-  Exchange *ex = g_new0 (Exchange, 1);
+  if (server->certificate != NULL)
+    {
+      GIOStream *tls = g_tls_server_connection_new (G_IO_STREAM (conn), server->certificate, NULL);
 
-  ex->server = server;
-  ex->conn = g_object_ref (conn);
-  ex->in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
-  server->in_flight++;
-  server->peak = MAX (server->peak, server->in_flight);
-  g_data_input_stream_read_line_async (ex->in, G_PRIORITY_DEFAULT, NULL, read_line_cb, ex);
+      g_assert_nonnull (tls);
+      g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, NULL,
+                                        handshake_cb, server);
+      return TRUE;
+    }
+  exchange_start (server, G_IO_STREAM (conn));
   return TRUE;
 }
 
@@ -292,6 +320,14 @@ server_new (int backlog)
   g_assert_no_error (error);
   server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   server->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (fb_test_tls ())
+    {
+      g_autofree char *cert = fb_test_cert_path ("server.pem");
+      g_autofree char *key = fb_test_cert_path ("server-key.pem");
+
+      server->certificate = g_tls_certificate_new_from_files (cert, key, &error);
+      g_assert_no_error (error);
+    }
   server->log = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
   g_signal_connect (server->service, "incoming", G_CALLBACK (incoming_cb), server);
   return server;
@@ -307,6 +343,7 @@ server_free (Server *server)
     exchange_free (server->trickles->data);
   g_hash_table_unref (server->seen);
   g_ptr_array_unref (server->log);
+  g_clear_object (&server->certificate);
   g_free (server);
 }
 
@@ -316,7 +353,8 @@ static char *
 server_url (Server     *server,
             const char *path)
 {
-  return g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path);
+  return g_strdup_printf ("%s://127.0.0.1:%u%s", fb_test_tls () ? "https" : "http",
+                          server->port, path);
 }
 
 static guint

@@ -12,15 +12,55 @@
 
 #include "fb-tls-database.h"
 
+#define VERIFIED_FOR_US  (60 * G_USEC_PER_SEC)  /* how long a verdict is taken again */
+#define MAX_VERIFIED     256
+
 struct _FbTlsDatabase
 {
   GTlsDatabase  parent_instance;
 
   GTlsDatabase *inner;
+  GMutex        lock;       /* verify_chain runs on GIO's threads and the main one */
+  GHashTable   *verified;   /* key (chain, identity, purpose) → Verdict* */
 };
+
+typedef struct
+{
+  GTlsCertificateFlags flags;
+  gint64               until;   /* monotonic */
+} Verdict;
 
 G_DEFINE_FINAL_TYPE (FbTlsDatabase, fb_tls_database, G_TYPE_TLS_DATABASE)
 
+/* The chain's certificates (DER, hashed), the identity and the purpose. */
+static char *
+verdict_key (GTlsCertificate    *chain,
+             const char         *purpose,
+             GSocketConnectable *identity,
+             GTlsDatabaseVerifyFlags flags)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *who = identity != NULL ? g_socket_connectable_to_string (identity) : NULL;
+
+  for (GTlsCertificate *c = chain; c != NULL; c = g_tls_certificate_get_issuer (c))
+    {
+      g_autoptr(GByteArray) der = NULL;
+
+      g_object_get (c, "certificate", &der, NULL);
+      if (der == NULL)
+        return NULL;
+      g_checksum_update (sum, der->data, der->len);
+    }
+  return g_strdup_printf ("%s %s %s %u", g_checksum_get_string (sum), who != NULL ? who : "",
+                          purpose, (guint) flags);
+}
+
+/* glib-networking 2.74 verifies the chain again, on the thread that
+ * finishes the handshake (the main one), for every session it resumes:
+ * an ECDSA or RSA check per connection, a long main-loop stall when a
+ * thousand connections come up at once. The same chain for the same host
+ * gets the same verdict for a minute instead; a chain that failed is
+ * never remembered. */
 static GTlsCertificateFlags
 fb_tls_database_verify_chain (GTlsDatabase             *database,
                               GTlsCertificate          *chain,
@@ -32,9 +72,40 @@ fb_tls_database_verify_chain (GTlsDatabase             *database,
                               GError                  **error)
 {
   FbTlsDatabase *self = FB_TLS_DATABASE (database);
+  g_autofree char *key = verdict_key (chain, purpose, identity, flags);
+  GTlsCertificateFlags result;
+  gint64 now = g_get_monotonic_time ();
 
-  return g_tls_database_verify_chain (self->inner, chain, purpose, identity, interaction,
-                                      flags, cancellable, error);
+  if (key != NULL)
+    {
+      Verdict *verdict;
+
+      g_mutex_lock (&self->lock);
+      verdict = g_hash_table_lookup (self->verified, key);
+      if (verdict != NULL && verdict->until > now)
+        {
+          result = verdict->flags;
+          g_mutex_unlock (&self->lock);
+          return result;
+        }
+      g_mutex_unlock (&self->lock);
+    }
+
+  result = g_tls_database_verify_chain (self->inner, chain, purpose, identity, interaction,
+                                        flags, cancellable, error);
+  if (key != NULL && result == 0)
+    {
+      Verdict *verdict = g_new (Verdict, 1);
+
+      verdict->flags = result;
+      verdict->until = now + VERIFIED_FOR_US;
+      g_mutex_lock (&self->lock);
+      if (g_hash_table_size (self->verified) >= MAX_VERIFIED)
+        g_hash_table_remove_all (self->verified);
+      g_hash_table_replace (self->verified, g_steal_pointer (&key), verdict);
+      g_mutex_unlock (&self->lock);
+    }
+  return result;
 }
 
 static char *
@@ -90,6 +161,8 @@ fb_tls_database_finalize (GObject *object)
   FbTlsDatabase *self = FB_TLS_DATABASE (object);
 
   g_clear_object (&self->inner);
+  g_hash_table_destroy (self->verified);
+  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (fb_tls_database_parent_class)->finalize (object);
 }
 
@@ -110,6 +183,8 @@ fb_tls_database_class_init (FbTlsDatabaseClass *klass)
 static void
 fb_tls_database_init (FbTlsDatabase *self)
 {
+  g_mutex_init (&self->lock);
+  self->verified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 GTlsDatabase *

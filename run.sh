@@ -20,7 +20,7 @@ packages=(
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libgtk-4-bin libadwaita-1-dev
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libcunit1-dev
   gettext iso-codes desktop-file-utils appstream librsvg2-common
-  python3 xvfb xauth dbus-daemon imagemagick openssl unicode-data
+  python3 xvfb xauth dbus-daemon imagemagick openssl unicode-data glib-networking
   clang libclang-rt-14-dev
 )
 

@@ -79,7 +79,7 @@ typedef struct
 
 static void lean_schedule_cancel   (FetchData *data);
 static void refetch_whole          (GTask     *task);
-static gboolean hand_over          (GTask     *task);
+static void hand_over              (GTask     *task);
 
 static void
 fetch_data_free (FetchData *data)
@@ -441,47 +441,30 @@ maybe_flush (GTask *task)
   fb_part_file_flush_async (data->part, data->cancel, flush_cb, task);
 }
 
-/* Hands the filled part of the read buffer to the part file (without a
- * copy) or to the in-memory body. */
-static gboolean
+/* Hands the filled part of the read buffer to the part file, without a
+ * copy (a body kept in memory never uses the buffer: see lean_body_cb). */
+static void
 hand_over (GTask *task)
 {
   FetchData *data = g_task_get_task_data (task);
+  g_autoptr(GBytes) bytes = NULL;
 
   if (data->buf_filled == 0)
-    return TRUE;
-
-  if (data->memory != NULL)
-    {
-      if (data->memory->len + data->buf_filled > data->max_memory)
-        {
-          fail (task, g_error_new (FB_FETCH_ERROR, FB_FETCH_ERROR_TOO_LARGE,
-                                   _("Response too large (more than %zu bytes)"),
-                                   data->max_memory));
-          return FALSE;
-        }
-      g_byte_array_append (data->memory, data->buf, (guint) data->buf_filled);
-    }
-  else
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&data->buf), data->buf_filled);
-
-      fb_part_file_append (data->part, bytes);
-    }
+    return;
+  bytes = g_bytes_new_take (g_steal_pointer (&data->buf), data->buf_filled);
+  fb_part_file_append (data->part, bytes);
   data->buf_filled = 0;
-  return TRUE;
 }
 
-/* The body ended, on either HTTP path: its last bytes go out, and a body
- * shorter than its Content-Length is an error. */
+/* The body ended: its last bytes go out, and a body shorter than its
+ * Content-Length is an error. */
 static void
 end_of_body (GTask *task)
 {
   FetchData *data = g_task_get_task_data (task);
 
   data->eof = TRUE;
-  if (!hand_over (task))
-    return;
+  hand_over (task);
   if (data->part != NULL)
     _fb_job_set_expected (data->job, data->expected >= 0 ? data->expected : (gint64) data->received);
   if (data->expected >= 0 && data->received < (guint64) data->expected)

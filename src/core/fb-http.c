@@ -24,6 +24,10 @@
 #define READ_BUF        (32 * 1024)
 #define MAX_SKIP        (64 * 1024) /* a redirect's body we read past to keep the connection */
 #define POLL_BATCH      128         /* connections served per main-loop iteration, at most */
+#define POLL_BUDGET_US  3000        /* …and for this long: a turn stays well inside a frame */
+/* After a full turn the connections wait for this priority: below GTK's
+ * redraw (G_PRIORITY_HIGH_IDLE + 20), so a window draws its frame first. */
+#define POLL_RESUME_PRIORITY (G_PRIORITY_HIGH_IDLE + 30)
 #define URI_FLAGS       (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_PATH | \
                          G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_FRAGMENT | \
                          G_URI_FLAGS_SCHEME_NORMALIZE)
@@ -52,6 +56,8 @@ typedef struct
   int        epfd;
   GQueue     due;            /* Conn* to dispatch without waiting for their fd */
   GPtrArray *dead;           /* Conn* freed while dispatching, released after */
+  gpointer   epfd_tag;
+  GSource   *resume;         /* while its turn is given up: see poller_yield */
   guint      depth;          /* nested dispatches */
 } Poller;
 
@@ -192,7 +198,8 @@ conn_schedule (Conn *conn)
     return;
   conn->due_link.data = conn;
   g_queue_push_tail_link (&poller->due, &conn->due_link);
-  g_source_set_ready_time ((GSource *) poller, 0);
+  if (poller->resume == NULL)
+    g_source_set_ready_time ((GSource *) poller, 0);
 }
 
 static void
@@ -365,12 +372,52 @@ condition_of (guint32 events)
 }
 
 static gboolean
+poller_resume_cb (gpointer user_data)
+{
+  Poller *poller = user_data;
+
+  g_clear_pointer (&poller->resume, g_source_unref);
+  g_source_modify_unix_fd ((GSource *) poller, poller->epfd_tag, G_IO_IN);
+  if (poller->due.length > 0)
+    g_source_set_ready_time ((GSource *) poller, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* The budget ran out with work left: the connections sit out until
+ * everything of a higher priority than POLL_RESUME_PRIORITY has run, a
+ * frame above all. Left ready, the epoll fd would win every iteration at
+ * the default priority, and GLib dispatches nothing of a lower priority
+ * while something of a higher one is ready: the window would not draw
+ * until the network went quiet. */
+static void
+poller_yield (Poller *poller)
+{
+  GSource *source = (GSource *) poller;
+
+  if (poller->resume != NULL)
+    return;
+  g_source_modify_unix_fd (source, poller->epfd_tag, 0);
+  g_source_set_ready_time (source, -1);
+  poller->resume = g_idle_source_new ();
+  g_source_set_priority (poller->resume, POLL_RESUME_PRIORITY);
+  g_source_set_callback (poller->resume, poller_resume_cb, poller, NULL);
+  g_source_set_name (poller->resume, "[fetchboard] http connections, next turn");
+  g_source_attach (poller->resume, g_source_get_context (source));
+}
+
+/* Serves the connections due (see conn_schedule), then those epoll says
+ * are ready, for POLL_BUDGET_US at most, then yields (poller_yield). A
+ * served connection may finish a job and start the next one on the spot,
+ * TLS record and all, so the budget is in time rather than in connections. */
+static gboolean
 poller_dispatch (GSource     *source,
                  GSourceFunc  callback,
                  gpointer     user_data)
 {
   Poller *poller = (Poller *) source;
   struct epoll_event events[POLL_BATCH];
+  gint64 deadline = g_get_monotonic_time () + POLL_BUDGET_US;
+  gboolean spent = FALSE;
   int n;
 
   poller->depth++;
@@ -388,19 +435,34 @@ poller_dispatch (GSource     *source,
 
           link->data = NULL;
           conn_dispatch (conn, 0);
+          if (g_get_monotonic_time () >= deadline)
+            {
+              spent = TRUE;
+              break;
+            }
         }
+      if (poller->due.length > 0)
+        g_source_set_ready_time (source, 0);
     }
 
-  /* Level-triggered: what is left past one batch comes in the next
-   * iteration, after whatever else is ready. */
-  n = epoll_wait (poller->epfd, events, G_N_ELEMENTS (events), 0);
+  /* Level-triggered: what is left past one batch, or past the budget,
+   * comes again next time (epoll puts a reported fd at the back of its
+   * ready list, so every connection gets its turn). */
+  n = spent ? 0 : epoll_wait (poller->epfd, events, G_N_ELEMENTS (events), 0);
   for (int i = 0; i < n; i++)
     {
       Conn *conn = events[i].data.ptr;
 
       if (!conn->dead)
         conn_dispatch (conn, condition_of (events[i].events));
+      if (i + 1 < n && g_get_monotonic_time () >= deadline)
+        {
+          spent = TRUE;
+          break;
+        }
     }
+  if (spent || n == G_N_ELEMENTS (events))
+    poller_yield (poller);
 
   if (--poller->depth == 0)
     g_ptr_array_set_size (poller->dead, 0);
@@ -412,6 +474,11 @@ poller_finalize (GSource *source)
 {
   Poller *poller = (Poller *) source;
 
+  if (poller->resume != NULL)
+    {
+      g_source_destroy (poller->resume);
+      g_clear_pointer (&poller->resume, g_source_unref);
+    }
   g_ptr_array_unref (poller->dead);
   close (poller->epfd);
 }
@@ -436,7 +503,7 @@ poller_new (GMainContext *context)
    * write) both times. A callback that runs a nested main loop is safe:
    * see depth, and conn_dispatch for the stale events it leaves. */
   g_source_set_can_recurse ((GSource *) poller, TRUE);
-  g_source_add_unix_fd ((GSource *) poller, epfd, G_IO_IN);
+  poller->epfd_tag = g_source_add_unix_fd ((GSource *) poller, epfd, G_IO_IN);
   g_source_attach ((GSource *) poller, context);
   return poller;
 }

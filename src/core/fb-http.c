@@ -1686,6 +1686,8 @@ conn_process (Conn *conn)
 {
   FbHttpRequest *self = conn->request;
   gboolean short_read = FALSE;
+  guint8 *room;
+  gsize room_size = 0;
 
   for (;;)
     {
@@ -1750,14 +1752,29 @@ conn_process (Conn *conn)
           return;
         }
 
+      /* Body and nothing else comes next: it goes straight to the caller's
+       * buffer, if it offers one, without a copy through ours. */
+      room = NULL;
+      if (conn->start == conn->end && !self->redirecting && !self->paused &&
+          self->callbacks->body_room != NULL &&
+          (room_size = fb_http_parser_get_body_ahead (conn->parser)) > 0)
+        {
+          gsize ahead = room_size;
+
+          room = self->callbacks->body_room (self, &room_size, self->user_data);
+          room_size = MIN (room_size, ahead);
+        }
+
       /* Room to read: compact, and grow only for a head that does not fit. */
-      if (conn->start > 0 && conn->end == conn->buf_size)
+      if (room == NULL && conn->start > 0 && conn->end == conn->buf_size)
         {
           memmove (conn->buf, conn->buf + conn->start, conn->end - conn->start);
           conn->end -= conn->start;
           conn->start = 0;
         }
-      if (conn->buf == NULL)
+      if (room != NULL)
+        ;
+      else if (conn->buf == NULL)
         {
           conn->buf_size = READ_BUF;
           conn->buf = g_malloc (conn->buf_size);
@@ -1770,17 +1787,25 @@ conn_process (Conn *conn)
 
       {
         GError *read_error = NULL;
-        gssize n = conn_recv (conn, conn->buf + conn->end, conn->buf_size - conn->end,
-                              &read_error);
+        guint8 *to = room != NULL ? room : conn->buf + conn->end;
+        gsize want = room != NULL ? room_size : conn->buf_size - conn->end;
+        gssize n = conn_recv (conn, to, want, &read_error);
 
         if (n > 0)
           {
             /* TLS hands over one record at a time: short reads say nothing
              * about the socket, so it reads on until it would block (and
              * leaves nothing decrypted behind for a poll that never comes). */
-            short_read = conn->tls == NULL && (gsize) n < conn->buf_size - conn->end;
-            conn->end += (gsize) n;
+            short_read = conn->tls == NULL && (gsize) n < want;
             conn->got_bytes = TRUE;
+            if (room != NULL)
+              {
+                fb_http_parser_take_body (conn->parser, (gsize) n);
+                if (!call_body (self, room, (gsize) n))
+                  return;
+              }
+            else
+              conn->end += (gsize) n;
             continue;
           }
         if (n == 0)

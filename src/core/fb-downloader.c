@@ -599,12 +599,30 @@ take_response (FetchData     *data,
   return TRUE;
 }
 
+/* Connecting started or ended: the limit that applies changed, and a
+ * connect timeout shorter than the read timeout must not wait for the
+ * read timeout's due time to be noticed. */
+static void
+rearm_deadline (FetchData *data)
+{
+  gint64 due;
+  gint64 armed;
+
+  if (data->deadline == NULL)
+    return;
+  next_deadline (data, &due);
+  armed = g_source_get_ready_time (data->deadline);
+  if (due != G_MAXINT64 && (armed == -1 || due < armed))
+    g_source_set_ready_time (data->deadline, due);
+}
+
 static void
 lean_event_cb (FbHttpRequest *request,
                FbHttpEvent    event,
                gpointer       user_data)
 {
   FetchData *data = g_task_get_task_data (user_data);
+  gboolean was_connecting = data->connecting;
 
   touch (data);
   switch (event)
@@ -628,6 +646,8 @@ lean_event_cb (FbHttpRequest *request,
     default:
       break;
     }
+  if (data->connecting != was_connecting)
+    rearm_deadline (data);
 }
 
 static void

@@ -212,6 +212,7 @@ worker_main (gpointer data)
   Worker *worker = data;
   Shared *shared = worker->shared;
   Lookup *lookup = NULL;
+  Worker *next;
   gboolean wake_main = FALSE;
 
   g_mutex_lock (&shared->lock);
@@ -254,7 +255,15 @@ worker_main (gpointer data)
             break;  /* counted out by whoever woke it */
           continue;
         }
+      /* More are waiting: the next sleeper is woken from here, not by
+       * the main thread, which wakes only the first of a batch. */
+      next = !g_queue_is_empty (&shared->pending) && shared->idle->len > 0
+             ? g_ptr_array_steal_index (shared->idle, shared->idle->len - 1) : NULL;
+      if (next != NULL)
+        next->woken = TRUE;
       g_mutex_unlock (&shared->lock);
+      if (next != NULL)
+        g_cond_signal (&next->cond);
       if (wake_main)
         g_source_set_ready_time (shared->done_source, 0);
       wake_main = FALSE;
@@ -332,23 +341,26 @@ start_thread_locked (Shared *shared)
 
 /* With the lock held: @n pending lookups each get a sleeping thread, or a
  * new one while the limit allows; otherwise a busy thread takes them when
- * it is done. */
+ * it is done. Only the first sleeper is woken here: each woken thread
+ * wakes the next while lookups are pending (worker_main), so the main
+ * thread makes one wake-up call a batch, not one a lookup, and is not
+ * preempted by each thread it wakes. */
 static void
 kick_locked (Shared *shared,
              guint   n)
 {
-  for (guint i = 0; i < n; i++)
-    {
-      if (shared->idle->len > 0)
-        {
-          Worker *worker = g_ptr_array_steal_index (shared->idle, shared->idle->len - 1);
+  guint sleeping = shared->idle->len;
 
-          worker->woken = TRUE;
-          g_ptr_array_add (shared->to_wake, worker);
-        }
-      else if (shared->threads >= shared->max_threads || !start_thread_locked (shared))
-        return;
+  if (n > 0 && sleeping > 0)
+    {
+      Worker *worker = g_ptr_array_steal_index (shared->idle, shared->idle->len - 1);
+
+      worker->woken = TRUE;
+      g_ptr_array_add (shared->to_wake, worker);
     }
+  for (guint i = MIN (n, sleeping); i < n; i++)
+    if (shared->threads >= shared->max_threads || !start_thread_locked (shared))
+      return;
 }
 
 static void

@@ -141,6 +141,12 @@ dns () {
   done
   # PEER_CLI: another build of fetchboard-cli, run in turns with this one.
   local label program
+  # One warm-up round (page cache, dnsmasq's cache), not counted.
+  for program in "$cli" ${PEER_CLI:+"$PEER_CLI"}; do
+    ip netns exec fbpolite timeout 120 "$program" probe --json -m 100 "@$work/names/names.txt" \
+      >/dev/null 2>&1
+  done
+  ip netns exec fbpolite timeout 120 "$gai" -t 100 "$work/names/names.txt" >/dev/null 2>&1
   echo "# program run wall_ms names_per_s exit check"
   for i in $(seq "$runs"); do
     for label in this ${PEER_CLI:+peer} raw; do

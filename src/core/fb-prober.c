@@ -87,6 +87,11 @@ struct _Lookup
   GTask           *task;          /* main thread; NULL once answered */
   GCancellable    *cancellable;
   gulong           cancel_id;
+  /* Links of our own: queues handed between threads allocate nothing
+   * (a GQueue node is a GSlice block, allocated on one thread and freed on
+   * another, twice a lookup). */
+  GList            link;          /* in the outbox, then pending, then done */
+  GList            cancel_link;   /* in Shared.cancelled */
   GList            hedge_link;    /* in Shared.hedges when data != NULL */
   GList            deadline_link; /* in Shared.deadlines when data != NULL */
   gint64           hedge_at;
@@ -175,6 +180,14 @@ collect_addresses (const struct addrinfo *list)
   return (GStrv) g_ptr_array_free (texts, FALSE);
 }
 
+static Lookup *
+pop_lookup (GQueue *queue)
+{
+  GList *link = g_queue_pop_head_link (queue);
+
+  return link != NULL ? link->data : NULL;
+}
+
 static gboolean
 resolve (Lookup *lookup)
 {
@@ -222,7 +235,7 @@ worker_main (gpointer data)
         {
           /* Posted even when abandoned: the main thread owns the
            * bookkeeping (and the last reference). */
-          g_queue_push_tail (&shared->done, lookup);
+          g_queue_push_tail_link (&shared->done, &lookup->link);
           wake_main = schedule_locked (shared) || wake_main;
           lookup = NULL;
           if (shared->threads > shared->max_threads)
@@ -232,7 +245,7 @@ worker_main (gpointer data)
               break;
             }
         }
-      lookup = g_queue_pop_head (&shared->pending);
+      lookup = pop_lookup (&shared->pending);
       if (lookup == NULL)
         {
           if (shared->closing)
@@ -387,7 +400,7 @@ submit_outbox (Shared *shared)
     return;
   g_mutex_lock (&shared->lock);
   while (!g_queue_is_empty (&shared->outbox))
-    g_queue_push_tail (&shared->pending, g_queue_pop_head (&shared->outbox));
+    g_queue_push_tail_link (&shared->pending, g_queue_pop_head_link (&shared->outbox));
   kick_locked (shared, n);
   g_mutex_unlock (&shared->lock);
   wake_chosen (shared);
@@ -400,7 +413,7 @@ submit (Lookup *lookup)
 {
   Shared *shared = lookup->shared;
 
-  g_queue_push_tail (&shared->outbox, lookup);
+  g_queue_push_tail_link (&shared->outbox, &lookup->link);
   if (!shared->in_batch)
     submit_outbox (shared);
 }
@@ -570,6 +583,7 @@ done_dispatch (GSource     *source,
   Shared *shared = *(Shared **) (source + 1);
   GQueue batch = G_QUEUE_INIT;
   GQueue cancelled = G_QUEUE_INIT;
+  GList *link;
   Lookup *lookup;
 
   /* Before the batch is taken: a lookup posted after it asks again. */
@@ -586,12 +600,13 @@ done_dispatch (GSource     *source,
    * the lookups it starts do after that. */
   shared_ref (shared);
   shared->in_batch = TRUE;
-  while ((lookup = g_queue_pop_head (&cancelled)) != NULL)
+  while ((link = g_queue_pop_head_link (&cancelled)) != NULL)
     {
+      lookup = link->data;
       lookup_cancelled (lookup);
       lookup_unref (lookup);
     }
-  while ((lookup = g_queue_pop_head (&batch)) != NULL)
+  while ((lookup = pop_lookup (&batch)) != NULL)
     {
       lookup_done (lookup);
       lookup_unref (lookup);
@@ -613,6 +628,8 @@ lookup_new (Shared     *shared,
   g_atomic_ref_count_init (&lookup->ref);
   lookup->shared = shared_ref (shared);
   lookup->name = g_strdup (name);
+  lookup->link.data = lookup;
+  lookup->cancel_link.data = lookup;
   return lookup;
 }
 
@@ -688,7 +705,7 @@ lookup_cancel_cb (GCancellable *cancellable,
     {
       lookup->cancel_posted = TRUE;
       g_atomic_ref_count_inc (&lookup->ref);
-      g_queue_push_tail (&shared->cancelled, lookup);
+      g_queue_push_tail_link (&shared->cancelled, &lookup->cancel_link);
       wake_main = schedule_locked (shared);
     }
   g_mutex_unlock (&shared->lock);

@@ -127,9 +127,11 @@ dns () {
   ip netns exec fbpolite ip link set lo up
   # glibc's AI_ADDRCONFIG ignores 127.0.0.1 alone (see bench/run.sh).
   ip netns exec fbpolite ip addr add 127.0.0.2/8 dev lo
-  # As bench/run.sh: dnsmasq with a 4 MiB receive buffer, answering from a hosts file.
+  # As bench/run.sh: dnsmasq with a 4 MiB receive buffer, answering from a hosts file
+  # (and an empty configuration of our own: /dev/null is not always a device).
+  : >"$work/dnsmasq.conf"
   ip netns exec fbpolite timeout 1800 env LD_PRELOAD="$rcvbuf" dnsmasq --keep-in-foreground \
-    --conf-file=/dev/null --no-resolv --no-hosts --no-poll --addn-hosts="$work/names/hosts" \
+    --conf-file="$work/dnsmasq.conf" --no-resolv --no-hosts --no-poll --addn-hosts="$work/names/hosts" \
     --local=/fbbench.test/ --listen-address=127.0.0.1 --bind-interfaces --port=53 \
     --user=root --group=root --pid-file="$work/dnsmasq.pid" --cache-size=10000 \
     >"$work/dnsmasq.out" 2>&1 &

@@ -129,6 +129,27 @@ _fb_http_conn_is_quiet (Conn *conn)
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+/* The socket call's result (@n, errno) as conn_recv () and conn_send ()
+ * give it: EINTR asks again (-2), no data or no room is
+ * G_IO_ERROR_WOULD_BLOCK. @what is the message for other errors. */
+static gssize
+socket_result (gssize       n,
+               const char  *what,
+               GError     **error)
+{
+  int saved = errno;
+
+  if (n >= 0)
+    return n;
+  if (saved == EINTR)
+    return -2;
+  if (saved == EAGAIN || saved == EWOULDBLOCK)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), what, g_strerror (saved));
+  return -1;
+}
+
 /* recv () or send () on the connection, through TLS for https: bytes
  * moved, 0 at the end of the stream (receiving), or -1 with @error set,
  * G_IO_ERROR_WOULD_BLOCK when the socket has nothing or no room. */
@@ -138,24 +159,14 @@ _fb_http_conn_recv (Conn    *conn,
                     gsize    size,
                     GError **error)
 {
+  gssize n;
+
   if (conn->tls_in != NULL)
     return g_pollable_input_stream_read_nonblocking (conn->tls_in, buf, size, NULL, error);
-  for (;;)
-    {
-      gssize n = recv (conn->fd, buf, size, 0);
-      int saved = errno;
-
-      if (n >= 0)
-        return n;
-      if (saved == EINTR)
-        continue;
-      if (saved == EAGAIN || saved == EWOULDBLOCK)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
-      else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     _("Error receiving data: %s"), g_strerror (saved));
-      return -1;
-    }
+  do
+    n = socket_result (recv (conn->fd, buf, size, 0), _("Error receiving data: %s"), error);
+  while (n == -2);
+  return n;
 }
 
 gssize
@@ -164,24 +175,14 @@ _fb_http_conn_send (Conn        *conn,
                     gsize        size,
                     GError     **error)
 {
+  gssize n;
+
   if (conn->tls_out != NULL)
     return g_pollable_output_stream_write_nonblocking (conn->tls_out, buf, size, NULL, error);
-  for (;;)
-    {
-      gssize n = send (conn->fd, buf, size, MSG_NOSIGNAL);
-      int saved = errno;
-
-      if (n >= 0)
-        return n;
-      if (saved == EINTR)
-        continue;
-      if (saved == EAGAIN || saved == EWOULDBLOCK)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
-      else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     _("Error sending data: %s"), g_strerror (saved));
-      return -1;
-    }
+  do
+    n = socket_result (send (conn->fd, buf, size, MSG_NOSIGNAL), _("Error sending data: %s"), error);
+  while (n == -2);
+  return n;
 }
 
 static GIOCondition

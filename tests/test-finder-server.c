@@ -530,6 +530,76 @@ test_finder_tcp_bounds_a_line_without_end (void)
 }
 
 static void
+failed_cb (FbLineServer *server,
+           const char   *peer,
+           GPtrArray    *log)
+{
+  g_ptr_array_add (log, g_strdup_printf ("To %s: error 418.", peer));
+}
+
+static void
+test_finder_tcp_error_rate_answers_an_error_line (void)
+{
+  FbLineServer *server = start_line_server ();
+  guint port = fb_line_server_get_port (server);
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *failing = NULL;
+  g_autofree char *after = NULL;
+
+  g_signal_connect (server, "failed", G_CALLBACK (failed_cb), log);
+  g_signal_connect (server, "answered", G_CALLBACK (answered_cb), log);
+  fb_line_server_set_error_rate (server, 1.0);
+  /* Each query gets the error line and the prompt; the session goes on
+   * (the empty line still asks again, the third query is read too). */
+  failing = exchange_text (port, "cat face\n\nsmall dollar\n");
+  CU_ASSERT_STRING_EQUAL (failing,
+    "?> " DASHES " error 418: I'm a Teapot (ask again)\r\n"
+    "?> ?> " DASHES " error 418: I'm a Teapot (ask again)\r\n"
+    "?> ");
+  CU_ASSERT_EQUAL_FATAL (log->len, 2);
+  CU_ASSERT_TRUE (g_regex_match_simple ("^To \\('127\\.0\\.0\\.1', [0-9]+\\): error 418\\.$",
+                                        g_ptr_array_index (log, 0), 0, 0));
+  fb_line_server_set_error_rate (server, 0.0);
+  after = exchange_text (port, "small dollar\n");
+  CU_ASSERT_STRING_EQUAL (after, "?> U+FE69\t﹩\tSMALL DOLLAR SIGN\r\n"
+                                 DASHES " 1 found\r\n?> ");
+  CU_ASSERT_EQUAL (log->len, 3);
+  stop_line_server (server);
+}
+
+static void
+test_finder_tcp_delay_waits_without_blocking (void)
+{
+  FbLineServer *server = start_line_server ();
+  guint port = fb_line_server_get_port (server);
+  const char *request = "small dollar\n";
+  Exchange slow = { port, g_bytes_new_static (request, strlen (request)), FALSE, TRUE, FALSE,
+                    NULL, FALSE };
+  gint64 start = g_get_monotonic_time ();
+  GThread *thread;
+  g_autofree char *prompt = NULL;
+  g_autofree char *answer = NULL;
+
+  fb_line_server_set_delay (server, 1.0, 1.0);
+  thread = g_thread_new ("slow client", exchange_worker, &slow);
+  /* While the first answer waits its second, another client is served: an
+   * empty line is no answer, so it is not delayed. */
+  prompt = exchange_text (port, "\n");
+  CU_ASSERT_STRING_EQUAL (prompt, "?> ?> ");
+  CU_ASSERT_FALSE (g_atomic_int_get (&slow.done));
+  CU_ASSERT_TRUE (fb_test_wait_flag (&slow.done, DEADLINE));
+  g_thread_join (thread);
+  g_bytes_unref (slow.request);
+  /* The server never answers before the delay is over. */
+  CU_ASSERT_TRUE (g_get_monotonic_time () - start >= G_USEC_PER_SEC);
+  g_byte_array_append (slow.answer, (const guint8 *) "", 1);
+  answer = (char *) g_byte_array_free (slow.answer, FALSE);
+  CU_ASSERT_STRING_EQUAL (answer, "?> U+FE69\t﹩\tSMALL DOLLAR SIGN\r\n"
+                                  DASHES " 1 found\r\n?> ");
+  stop_line_server (server);
+}
+
+static void
 test_finder_free_shared (void)
 {
   g_clear_pointer (&unicode_index, fb_index_unref);
@@ -547,6 +617,8 @@ static const FbTestCase tests[] = {
   FB_TEST (test_finder_tcp_eof_and_bad_bytes_end_the_session),
   FB_TEST (test_finder_tcp_survives_hang_up_mid_answer),
   FB_TEST (test_finder_tcp_bounds_a_line_without_end),
+  FB_TEST (test_finder_tcp_error_rate_answers_an_error_line),
+  FB_TEST (test_finder_tcp_delay_waits_without_blocking),
   FB_TEST (test_finder_free_shared),
   { NULL, NULL }
 };

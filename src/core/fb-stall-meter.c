@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <time.h>
+
 #include "fb-stall-meter.h"
 
 #define INTERVAL_MS 5
@@ -17,12 +19,32 @@
 struct _FbStallMeter
 {
   GSource *source;
+  GSource *turns;
   gint64   start;
   gint64   last;
   gint64   worst;
+  gint64   cpu_checked;   /* the thread's CPU time when the last poll returned */
+  gint64   worst_busy;
   guint    n_over_frame;
   guint    verbose : 1;
+  guint    checked : 1;
 };
+
+typedef struct
+{
+  GSource       source;
+  FbStallMeter *meter;
+} TurnSource;
+
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec now;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now) != 0)
+    return 0;
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+}
 
 static gboolean
 tick_cb (gpointer user_data)
@@ -43,6 +65,44 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A turn of the loop is what it dispatches between the end of one poll
+ * (every source's check) and the next prepare. On a loaded machine a late
+ * tick is often the thread waiting for a core; the CPU time the thread
+ * used in one turn is the loop's own work. Highest priority, so that it is
+ * always prepared and checked. */
+static gboolean
+turn_prepare (GSource *source,
+              gint    *timeout)
+{
+  FbStallMeter *self = ((TurnSource *) source)->meter;
+
+  if (self->checked)
+    {
+      gint64 busy = thread_cpu_us () - self->cpu_checked;
+
+      if (busy > self->worst_busy)
+        self->worst_busy = busy;
+      self->checked = FALSE;
+    }
+  *timeout = -1;
+  return FALSE;
+}
+
+static gboolean
+turn_check (GSource *source)
+{
+  FbStallMeter *self = ((TurnSource *) source)->meter;
+
+  self->cpu_checked = thread_cpu_us ();
+  self->checked = TRUE;
+  return FALSE;
+}
+
+static GSourceFuncs turn_funcs = {
+  .prepare = turn_prepare,
+  .check = turn_check,
+};
+
 FbStallMeter *
 fb_stall_meter_new (GMainContext *context)
 {
@@ -56,6 +116,11 @@ fb_stall_meter_new (GMainContext *context)
   g_source_set_callback (self->source, tick_cb, self, NULL);
   self->last = self->start = g_get_monotonic_time ();
   g_source_attach (self->source, context);
+  self->turns = g_source_new (&turn_funcs, sizeof (TurnSource));
+  ((TurnSource *) self->turns)->meter = self;
+  g_source_set_priority (self->turns, G_PRIORITY_HIGH - 100);
+  g_source_set_name (self->turns, "[fetchboard] stall meter turns");
+  g_source_attach (self->turns, context);
   return self;
 }
 
@@ -64,6 +129,13 @@ fb_stall_meter_get_worst (FbStallMeter *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return MAX (0, self->worst);
+}
+
+gint64
+fb_stall_meter_get_worst_busy (FbStallMeter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return MAX (0, self->worst_busy);
 }
 
 guint
@@ -88,5 +160,7 @@ fb_stall_meter_free (FbStallMeter *self)
     return;
   g_source_destroy (self->source);
   g_source_unref (self->source);
+  g_source_destroy (self->turns);
+  g_source_unref (self->turns);
   g_free (self);
 }

@@ -217,6 +217,34 @@ test_finder_http_escapes_json (void)
 }
 
 static void
+test_finder_http_survives_hang_up_and_a_flood (void)
+{
+  g_autoptr(FbDemoServer) server = start_server (NULL);
+  guint port = fb_demo_server_get_port (server);
+  const char *cjk = "GET /search?q=cjk HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  gsize size = 1024 * 1024;
+  g_autofree char *flood = g_malloc (size);
+  g_autofree char *partial = NULL;
+  g_autofree char *flooded = NULL;
+  g_autofree char *after = NULL;
+  guint status = 0;
+
+  fb_demo_server_set_index (server, get_unicode ());
+  /* Several MB of JSON; the client reads one chunk and hangs up. */
+  partial = exchange_full (port, cjk, strlen (cjk), TRUE, NULL);
+  CU_ASSERT_TRUE (g_str_has_prefix (partial, "HTTP/1.1 200 OK\r\n"));
+  /* A request line of 1 MiB without a line end: refused or dropped. */
+  memcpy (flood, "GET /", 5);
+  memset (flood + 5, 'x', size - 5);
+  flooded = exchange_full (port, flood, size, FALSE, NULL);
+  CU_ASSERT_TRUE (flooded[0] == '\0' || g_str_has_prefix (flooded, "HTTP/1.1 400")
+                  || g_str_has_prefix (flooded, "HTTP/1.1 414"));
+  after = http_get (port, "/search?q=small%20dollar", &status, NULL);
+  CU_ASSERT_EQUAL (status, 200);
+  CU_ASSERT_STRING_EQUAL (after, "[{\"char\":\"﹩\",\"name\":\"SMALL DOLLAR SIGN\"}]");
+}
+
+static void
 test_finder_http_flags_search_and_page (void)
 {
   g_autoptr(FbDemoServer) server = start_server (NULL);
@@ -609,6 +637,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_finder_http_search_is_the_book_json),
   FB_TEST (test_finder_http_escapes_json),
   FB_TEST (test_finder_http_flags_search_and_page),
+  FB_TEST (test_finder_http_survives_hang_up_and_a_flood),
   FB_TEST (test_finder_http_logs_requests_and_delays_search),
   FB_TEST (test_finder_root_serves_files_folders_and_listings),
   FB_TEST (test_finder_root_never_escapes),

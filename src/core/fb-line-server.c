@@ -25,7 +25,7 @@
 #define LINES_PER_SLICE   256      /* one unit of a long answer */
 #define OUT_LOW_WATER     65536    /* the next slice waits until less is unsent */
 #define EVENTS_PER_WAIT   64
-#define ACCEPTS_PER_EVENT 32
+#define ACCEPTS_PER_EVENT 16
 /* One source serves every client: the listener and all client sockets sit
  * in one epoll set, and each dispatch does at most this much work (ready
  * sockets, then queries and answer slices, round robin), then gives the
@@ -518,8 +518,15 @@ line_source_dispatch (GSource     *source,
       struct epoll_event events[EVENTS_PER_WAIT];
       int n = epoll_wait (self->epoll_fd, events, G_N_ELEMENTS (events), 0);
 
-      for (int i = 0; i < n && self->epoll_fd >= 0; i++)
-        handle_event (self, &events[i]);
+      int i;
+
+      /* Events left over are reported again: the set is level-triggered. */
+      for (i = 0; i < n && self->epoll_fd >= 0; i++)
+        {
+          handle_event (self, &events[i]);
+          if (g_get_monotonic_time () >= deadline)
+            break;
+        }
       if (n < (int) G_N_ELEMENTS (events))
         break;
     }

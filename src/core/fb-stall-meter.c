@@ -82,6 +82,9 @@ turn_prepare (GSource *source,
 
       if (busy > self->worst_busy)
         self->worst_busy = busy;
+      if (busy > FRAME_US / 4 && self->verbose)
+        g_printerr ("busy turn at %.3f s: %.1f ms on the CPU\n",
+                    (g_get_monotonic_time () - self->start) / 1e6, busy / 1000.0);
       self->checked = FALSE;
     }
   *timeout = -1;

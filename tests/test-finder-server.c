@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fb-demo-lean.h"
 #include "fb-demo-server.h"
 #include "fb-file-root.h"
 #include "fb-line-server.h"
@@ -154,6 +155,8 @@ start_server (const char *root)
   FbDemoServer *server = fb_demo_server_new ();
 
   fb_demo_server_set_root (server, root);
+  /* As serve runs it: searches on the lean path, the rest through libsoup. */
+  fb_demo_server_set_lean_searches (server, TRUE);
   CU_ASSERT_TRUE (fb_demo_server_listen (server, 0, &error));
   g_assert_no_error (error);
   return server;
@@ -242,6 +245,88 @@ test_finder_http_survives_hang_up_and_a_flood (void)
   after = http_get (port, "/search?q=small%20dollar", &status, NULL);
   CU_ASSERT_EQUAL (status, 200);
   CU_ASSERT_STRING_EQUAL (after, "[{\"char\":\"﹩\",\"name\":\"SMALL DOLLAR SIGN\"}]");
+}
+
+static void
+test_finder_http_lean_path_hands_over_mid_connection (void)
+{
+  g_autoptr(FbDemoServer) server = start_server (NULL);
+  const char *requests =
+    "GET /search?q=small+dollar HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    "GET /flags/search?q=%E4%B8%AD%E5%9B%BD HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    "GET /finder HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  g_autofree char *answer = NULL;
+  const char *second;
+  const char *third;
+
+  fb_demo_server_set_index (server, get_unicode ());
+  /* Two searches answered on the lean path, then the page by libsoup on
+   * the same connection, in order. */
+  answer = exchange_text (fb_demo_server_get_port (server), requests);
+  CU_ASSERT_TRUE (g_str_has_prefix (answer, "HTTP/1.1 200 OK\r\n"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (answer, "\r\nContent-Length: 43\r\n\r\n"
+                                          "[{\"char\":\"﹩\",\"name\":\"SMALL DOLLAR SIGN\"}]"
+                                          "HTTP/1.1 200 OK\r\n"));
+  second = strstr (answer, "[{\"code\":\"CN\"");
+  third = strstr (answer, "<!DOCTYPE html>");
+  CU_ASSERT_PTR_NOT_NULL (second);
+  CU_ASSERT_PTR_NOT_NULL (third);
+  CU_ASSERT_TRUE (second != NULL && third != NULL && second < third);
+  CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 3);
+}
+
+static void
+test_finder_http_lean_parse (void)
+{
+  struct {
+    const char *head;
+    gboolean    taken;
+    FbIndexCorpus corpus;
+    const char *q;
+    gboolean    http_1_0;
+    gboolean    keep_alive;
+  } cases[] = {
+    { "GET /search?q=cat%20face HTTP/1.1\r\nHost: a\r\n\r\n", TRUE,
+      FB_INDEX_CORPUS_UNICODE, "cat face", FALSE, TRUE },
+    { "GET /search?x=1&q=a+b&q=c%2Bd HTTP/1.1\r\nhost: a\r\nCONNECTION: Close\r\n\r\n", TRUE,
+      FB_INDEX_CORPUS_UNICODE, "c+d", FALSE, FALSE },
+    { "GET /flags/search HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", TRUE,
+      FB_INDEX_CORPUS_CATALOG, "", TRUE, TRUE },
+    { "GET /search?q=a HTTP/1.0\r\n\r\n", TRUE, FB_INDEX_CORPUS_UNICODE, "a", TRUE, FALSE },
+    /* libsoup's: no Host in 1.1, a body, a bad escape, other paths and methods. */
+    { "GET /search?q=a HTTP/1.1\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=a HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n", FALSE, 0, NULL,
+      FALSE, FALSE },
+    { "GET /search?q=a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", FALSE, 0,
+      NULL, FALSE, FALSE },
+    { "GET /search?q=%zz HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=<b> HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /searchx?q=a HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /./search?q=a HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "HEAD /search?q=a HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=a HTTP/2.0\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=a HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      FbIndexCorpus corpus = 99;
+      g_autofree char *q = NULL;
+      gboolean http_1_0 = FALSE;
+      gboolean keep_alive = FALSE;
+      gboolean taken = _fb_demo_lean_parse (cases[i].head, strlen (cases[i].head), &corpus, &q,
+                                            &http_1_0, &keep_alive);
+
+      CU_ASSERT_EQUAL (taken, cases[i].taken);
+      if (taken != cases[i].taken)
+        g_printerr ("\ncase %u: %s\n", i, cases[i].head);
+      if (!cases[i].taken || !taken)
+        continue;
+      CU_ASSERT_EQUAL (corpus, cases[i].corpus);
+      CU_ASSERT_STRING_EQUAL (q, cases[i].q);
+      CU_ASSERT_EQUAL (http_1_0, cases[i].http_1_0);
+      CU_ASSERT_EQUAL (keep_alive, cases[i].keep_alive);
+    }
 }
 
 static void
@@ -637,6 +722,8 @@ static const FbTestCase tests[] = {
   FB_TEST (test_finder_http_search_is_the_book_json),
   FB_TEST (test_finder_http_escapes_json),
   FB_TEST (test_finder_http_flags_search_and_page),
+  FB_TEST (test_finder_http_lean_path_hands_over_mid_connection),
+  FB_TEST (test_finder_http_lean_parse),
   FB_TEST (test_finder_http_survives_hang_up_and_a_flood),
   FB_TEST (test_finder_http_logs_requests_and_delays_search),
   FB_TEST (test_finder_root_serves_files_folders_and_listings),

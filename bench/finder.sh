@@ -8,8 +8,9 @@
 #                                  BENCH_SECTIONS="http tcp" by default, either alone;
 #                                  BENCH_BUSY=N runs N busy loops meanwhile, for a
 #                                  figure at load; BASELINE_CLI=PATH, another build's
-#                                  fetchboard-cli, takes turns with this one in the TCP rounds;
-#                                  FINDER_CLI=PATH measures a copy instead of build/)
+#                                  fetchboard-cli, takes turns with this one in the TCP rounds
+#                                  and in the HTTP rounds; FINDER_CLI=PATH measures a
+#                                  copy instead of build/)
 #
 # HTTP: `wrk -t1 -c100 -d10s` on GET /search?q=cat%20face against
 #   - `fetchboard-cli serve` (this build);
@@ -81,6 +82,15 @@ UVICORN_PORT=$(free_port)
 PIDS+=($!)
 wait_http "http://127.0.0.1:$SERVE_PORT$query"
 wait_http "http://127.0.0.1:$UVICORN_PORT$query"
+HTTP_NAMES="serve nginx uvicorn"
+if [ -n "${BASELINE_CLI:-}" ]; then
+  BASELINE_PORT=$(free_port)
+  timeout "$LIMIT" "$BASELINE_CLI" serve --port "$BASELINE_PORT" --backlog 4096 \
+    >"$SHM/baseline.out" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$BASELINE_PORT$query"
+  HTTP_NAMES="serve baseline nginx uvicorn"
+fi
 
 mkdir -p "$SHM/www" "$SHM/nginx/logs" "$SHM/nginx/tmp"
 curl -s "http://127.0.0.1:$SERVE_PORT$query" >"$SHM/www/search"
@@ -138,9 +148,10 @@ run_wrk () {
 }
 
 for round in $(seq "$ROUNDS"); do
-  for name in serve nginx uvicorn; do
+  for name in $HTTP_NAMES; do
     case $name in
       serve) port=$SERVE_PORT ;;
+      baseline) port=$BASELINE_PORT ;;
       nginx) port=$NGINX_PORT ;;
       uvicorn) port=$UVICORN_PORT ;;
     esac
@@ -156,8 +167,16 @@ printf 'HTTP %s, wrk -t1 -c100 -d%ss, medians of %s runs (req/s):\n' "$query" "$
 printf '  serve   %10.0f  (runs: %s)\n' "$serve_m" "$(paste -sd' ' "$SHM/serve.rps")"
 printf '  nginx   %10.0f  (runs: %s)\n' "$nginx_m" "$(paste -sd' ' "$SHM/nginx.rps")"
 printf '  uvicorn %10.0f  (runs: %s)\n' "$uvicorn_m" "$(paste -sd' ' "$SHM/uvicorn.rps")"
+if [ -s "$SHM/baseline.rps" ]; then
+  baseline_m=$(median <"$SHM/baseline.rps")
+  printf '  baseline %9.0f  (runs: %s)\n' "$baseline_m" "$(paste -sd' ' "$SHM/baseline.rps")"
+  awk -v s="$serve_m" -v b="$baseline_m" 'BEGIN {printf "  serve / baseline = %.2fx\n", s / b}'
+fi
 awk -v s="$serve_m" -v n="$nginx_m" -v u="$uvicorn_m" \
   'BEGIN {printf "  serve / nginx = %.1f %%, serve / uvicorn = %.1fx\n", 100 * s / n, s / u}'
+paste -d' ' "$SHM/serve.rps" "$SHM/nginx.rps" "$SHM/uvicorn.rps" \
+  | awk '{printf "  round %d: serve / nginx = %.1f %%, serve / uvicorn = %.1fx\n", NR, 100 * $1 / $2, $1 / $3}'
+printf '  load: %s\n' "$(uptime | sed 's/.*load average: //')"
 
 for pid in "${PIDS[@]:${#BUSY_PIDS[@]}}"; do kill "$pid" 2>/dev/null || true; wait "$pid" || true; done
 PIDS=("${BUSY_PIDS[@]}")

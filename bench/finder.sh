@@ -206,8 +206,8 @@ for round in $(seq "$ROUNDS"); do
     kill -INT "$pid"; wait "$pid" || true
     PIDS=("${BUSY_PIDS[@]}")
     stall=$(sed -n 's/^longest main-loop stall: \(.*\) ms$/\1/p' "$SHM/tcp-serve.err")
-    busy=$(sed -n 's/^longest main-loop stall on the CPU: \(.*\) ms$/\1/p' "$SHM/tcp-serve.err")
-    printf '  round %s %-8s: %s, exit %s, longest main-loop stall %s ms (on the CPU: %s ms)\n' \
+    busy=$(sed -n 's/^longest main-loop turn on the CPU: \(.*\) ms$/\1/p' "$SHM/tcp-serve.err")
+    printf '  round %s %-8s: %s, exit %s, longest main-loop stall %s ms (longest turn on the CPU: %s ms)\n' \
       "$round" "$build" "$result" "$status" "$stall" "${busy:-?}"
     echo "$stall" >>"$SHM/stall-$build"
     if [ -n "$busy" ]; then echo "$busy" >>"$SHM/busy-$build"; fi
@@ -216,7 +216,7 @@ done
 for build in "${builds[@]}"; do
   printf '  %-8s median longest stall: %s ms' "$build" "$(median <"$SHM/stall-$build")"
   if [ -s "$SHM/busy-$build" ]; then
-    printf ' (on the CPU: %s ms)' "$(median <"$SHM/busy-$build")"
+    printf ' (longest turn on the CPU: %s ms)' "$(median <"$SHM/busy-$build")"
   fi
   printf '\n'
 done

@@ -849,7 +849,7 @@ run_command (FbCli  *cli,
     {
       g_printerr (_("longest main-loop stall: %.1f ms\n"),
                   fb_stall_meter_get_worst (cli->stall) / 1000.0);
-      g_printerr (_("longest main-loop stall on the CPU: %.1f ms\n"),
+      g_printerr (_("longest main-loop turn on the CPU: %.1f ms\n"),
                   fb_stall_meter_get_worst_busy (cli->stall) / 1000.0);
     }
   return status;

@@ -8,9 +8,9 @@
 
 #include "config.h"
 
-#include <time.h>
-
 #include "fb-stall-meter.h"
+
+#include <time.h>
 
 #define INTERVAL_MS 5
 /* One frame at 60 Hz. */
@@ -19,12 +19,14 @@
 struct _FbStallMeter
 {
   GSource *source;
-  GSource *turns;
   gint64   start;
   gint64   last;
   gint64   worst;
+  gint64   last_cpu;
+  gint64   worst_cpu;
   gint64   cpu_checked;   /* the thread's CPU time when the last poll returned */
   gint64   worst_busy;
+  GSource *turns;
   guint    n_over_frame;
   guint    verbose : 1;
   guint    checked : 1;
@@ -36,14 +38,15 @@ typedef struct
   FbStallMeter *meter;
 } TurnSource;
 
+/* CPU time of the calling thread, in µs. */
 static gint64
-thread_cpu_us (void)
+thread_cpu_time (void)
 {
-  struct timespec now;
+  struct timespec ts;
 
-  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now) != 0)
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
     return 0;
-  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 static gboolean
@@ -51,25 +54,30 @@ tick_cb (gpointer user_data)
 {
   FbStallMeter *self = user_data;
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_time ();
   gint64 late = now - self->last - INTERVAL_MS * 1000;
 
   if (late > self->worst)
     self->worst = late;
+  /* The main loop's own work in that gap, whatever else the machine ran. */
+  if (late > 0 && cpu - self->last_cpu > self->worst_cpu)
+    self->worst_cpu = cpu - self->last_cpu;
+  self->last_cpu = cpu;
   if (late > FRAME_US)
     {
       self->n_over_frame++;
       if (self->verbose)
-        g_printerr ("stall at %.3f s: %.1f ms\n", (now - self->start) / 1e6, late / 1000.0);
+        g_printerr ("stall at %.3f s (monotonic %.6f s): %.1f ms\n",
+                    (now - self->start) / 1e6, now / 1e6, late / 1000.0);
     }
   self->last = now;
   return G_SOURCE_CONTINUE;
 }
 
 /* A turn of the loop is what it dispatches between the end of one poll
- * (every source's check) and the next prepare. On a loaded machine a late
- * tick is often the thread waiting for a core; the CPU time the thread
- * used in one turn is the loop's own work. Highest priority, so that it is
- * always prepared and checked. */
+ * (every source's check) and the next prepare; the CPU time the thread
+ * used in one turn is the loop's own work, without the time it waited for
+ * a core. Highest priority, so that it is always prepared and checked. */
 static gboolean
 turn_prepare (GSource *source,
               gint    *timeout)
@@ -78,7 +86,7 @@ turn_prepare (GSource *source,
 
   if (self->checked)
     {
-      gint64 busy = thread_cpu_us () - self->cpu_checked;
+      gint64 busy = thread_cpu_time () - self->cpu_checked;
 
       if (busy > self->worst_busy)
         self->worst_busy = busy;
@@ -96,7 +104,7 @@ turn_check (GSource *source)
 {
   FbStallMeter *self = ((TurnSource *) source)->meter;
 
-  self->cpu_checked = thread_cpu_us ();
+  self->cpu_checked = thread_cpu_time ();
   self->checked = TRUE;
   return FALSE;
 }
@@ -118,6 +126,7 @@ fb_stall_meter_new (GMainContext *context)
   g_source_set_name (self->source, "[fetchboard] stall meter");
   g_source_set_callback (self->source, tick_cb, self, NULL);
   self->last = self->start = g_get_monotonic_time ();
+  self->last_cpu = thread_cpu_time ();
   g_source_attach (self->source, context);
   self->turns = g_source_new (&turn_funcs, sizeof (TurnSource));
   ((TurnSource *) self->turns)->meter = self;
@@ -132,6 +141,13 @@ fb_stall_meter_get_worst (FbStallMeter *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return MAX (0, self->worst);
+}
+
+gint64
+fb_stall_meter_get_worst_cpu (FbStallMeter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->worst_cpu;
 }
 
 gint64

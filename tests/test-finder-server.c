@@ -276,6 +276,38 @@ test_finder_http_lean_path_hands_over_mid_connection (void)
 }
 
 static void
+test_finder_http_lean_path_finishes_after_end_of_input (void)
+{
+  g_autoptr(FbDemoServer) server = start_server (NULL);
+  const char *request = "GET /search?q=cjk HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  Exchange exchange = { fb_demo_server_get_port (server),
+                        g_bytes_new_static (request, strlen (request)), FALSE, TRUE, FALSE,
+                        NULL, FALSE };
+  GThread *thread;
+  const char *head_end;
+  guint64 length = 0;
+
+  fb_demo_server_set_index (server, get_unicode ());
+  /* Several MB of answer, and the client's end of input right after the
+   * request: the whole answer still goes out, then the connection closes. */
+  thread = g_thread_new ("client", exchange_worker, &exchange);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&exchange.done, DEADLINE));
+  g_thread_join (thread);
+  g_bytes_unref (exchange.request);
+  g_byte_array_append (exchange.answer, (const guint8 *) "", 1);
+  head_end = strstr ((const char *) exchange.answer->data, "\r\n\r\n");
+  CU_ASSERT_PTR_NOT_NULL_FATAL (head_end);
+  CU_ASSERT_EQUAL (sscanf (strstr ((const char *) exchange.answer->data, "Content-Length: "),
+                           "Content-Length: %" G_GUINT64_FORMAT, &length), 1);
+  CU_ASSERT_TRUE (length > 1000000);
+  CU_ASSERT_EQUAL ((guint64) (exchange.answer->len - 1
+                              - (guint) (head_end + 4 - (const char *) exchange.answer->data)),
+                   length);
+  CU_ASSERT_TRUE (g_str_has_suffix ((const char *) exchange.answer->data, "}]"));
+  g_byte_array_unref (exchange.answer);
+}
+
+static void
 test_finder_http_lean_parse (void)
 {
   struct {
@@ -724,6 +756,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_finder_http_flags_search_and_page),
   FB_TEST (test_finder_http_lean_path_hands_over_mid_connection),
   FB_TEST (test_finder_http_lean_parse),
+  FB_TEST (test_finder_http_lean_path_finishes_after_end_of_input),
   FB_TEST (test_finder_http_survives_hang_up_and_a_flood),
   FB_TEST (test_finder_http_logs_requests_and_delays_search),
   FB_TEST (test_finder_root_serves_files_folders_and_listings),

@@ -56,7 +56,7 @@ struct _Conn
   GString    *out;
   gsize       out_sent;
   guint32     events;
-  gboolean    close_after;   /* the last answer said Connection: close */
+  gboolean    close_after;   /* Connection: close, or the input ended */
   gboolean    hand_over;     /* to libsoup once the output is out */
 };
 
@@ -418,13 +418,16 @@ conn_step (Conn *conn)
         continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         break;
-      if (n <= 0)
+      if (n < 0)
         {
-          /* The end of input with nothing pending, or an error. */
-          if (!conn_flush (conn))
-            return;
           conn_close (conn);
           return;
+        }
+      if (n == 0)
+        {
+          /* The end of input: what was answered still goes out. */
+          conn->close_after = TRUE;
+          break;
         }
 
       blank = g_strstr_len (head, n, "\r\n\r\n");

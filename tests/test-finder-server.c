@@ -338,6 +338,8 @@ test_finder_http_lean_parse (void)
     { "HEAD /search?q=a HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
     { "GET /search?q=a HTTP/2.0\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
     { "GET /search?q=a HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=a HTTP/1.0\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /", FALSE, 0, NULL, FALSE, FALSE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

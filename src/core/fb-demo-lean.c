@@ -171,20 +171,24 @@ _fb_demo_lean_parse (const char     *head,
                      gboolean       *http_1_0,
                      gboolean       *keep_alive)
 {
-  const char *end = head + length;
-  const char *line_end = g_strstr_len (head, (gssize) length, "\r\n");
-  const char *target = head + 4;
+  const char *end;
+  const char *line_end;
+  const char *target;
   const char *space;
   const char *mark;
   const char *query = NULL;
   gsize path_length;
   gboolean has_host = FALSE;
+  gboolean ended = FALSE;
   const char *line;
 
   g_return_val_if_fail (head != NULL && corpus != NULL && q != NULL, FALSE);
 
   *q = NULL;
-  if (length < 4 || strncmp (head, "GET /", MIN (length, 5)) != 0 || line_end == NULL)
+  end = head + length;
+  line_end = g_strstr_len (head, (gssize) length, "\r\n");
+  target = head + 4;
+  if (length < 5 || strncmp (head, "GET /", 5) != 0 || line_end == NULL)
     return FALSE;
   space = memchr (target, ' ', (gsize) (line_end - target));
   if (space == NULL || !plain_target (target, (gsize) (space - target)))
@@ -222,7 +226,10 @@ _fb_demo_lean_parse (const char     *head,
       if (next == NULL)
         return FALSE;
       if (next == line)
-        break;
+        {
+          ended = TRUE;
+          break;
+        }
       colon = memchr (line, ':', (gsize) (next - line));
       if (colon == NULL || line[0] == ' ' || line[0] == '\t')
         return FALSE;
@@ -250,7 +257,8 @@ _fb_demo_lean_parse (const char     *head,
 #undef IS
       line = next + 2;
     }
-  if (!*http_1_0 && !has_host)
+  /* The head ends with an empty line, and HTTP/1.1 needs a Host. */
+  if (!ended || (!*http_1_0 && !has_host))
     return FALSE;
 
   /* soup_form_decode (): pairs without '=' are skipped, the last q wins. */

@@ -13,7 +13,7 @@ top=$PWD
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz-http-parser fuzz-list-parser fuzz-filename fuzz-catalog fuzz-index-query)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz-http-parser fuzz-list-parser fuzz-filename fuzz-catalog fuzz-index-query fuzz-lean-request)
 case "$seconds" in
   ''|*[!0-9]*) echo "usage: $0 [SECONDS] [TARGET…]" >&2; exit 2 ;;
 esac

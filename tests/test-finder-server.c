@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fb-demo-lean.h"
 #include "fb-demo-server.h"
 #include "fb-file-root.h"
 #include "fb-line-server.h"
@@ -154,6 +155,8 @@ start_server (const char *root)
   FbDemoServer *server = fb_demo_server_new ();
 
   fb_demo_server_set_root (server, root);
+  /* As serve runs it: searches on the lean path, the rest through libsoup. */
+  fb_demo_server_set_lean_searches (server, TRUE);
   CU_ASSERT_TRUE (fb_demo_server_listen (server, 0, &error));
   g_assert_no_error (error);
   return server;
@@ -214,6 +217,150 @@ test_finder_http_escapes_json (void)
   body = http_get (fb_demo_server_get_port (server), "/search?q=quotation%20mark", &status,
                    NULL);
   CU_ASSERT_TRUE (g_str_has_prefix (body, "[{\"char\":\"\\\"\",\"name\":\"QUOTATION MARK\"}"));
+}
+
+static void
+test_finder_http_survives_hang_up_and_a_flood (void)
+{
+  g_autoptr(FbDemoServer) server = start_server (NULL);
+  guint port = fb_demo_server_get_port (server);
+  const char *cjk = "GET /search?q=cjk HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  gsize size = 1024 * 1024;
+  g_autofree char *flood = g_malloc (size);
+  g_autofree char *partial = NULL;
+  g_autofree char *flooded = NULL;
+  g_autofree char *after = NULL;
+  guint status = 0;
+
+  fb_demo_server_set_index (server, get_unicode ());
+  /* Several MB of JSON; the client reads one chunk and hangs up. */
+  partial = exchange_full (port, cjk, strlen (cjk), TRUE, NULL);
+  CU_ASSERT_TRUE (g_str_has_prefix (partial, "HTTP/1.1 200 OK\r\n"));
+  /* A request line of 1 MiB without a line end: refused or dropped. */
+  memcpy (flood, "GET /", 5);
+  memset (flood + 5, 'x', size - 5);
+  flooded = exchange_full (port, flood, size, FALSE, NULL);
+  CU_ASSERT_TRUE (flooded[0] == '\0' || g_str_has_prefix (flooded, "HTTP/1.1 400")
+                  || g_str_has_prefix (flooded, "HTTP/1.1 414"));
+  after = http_get (port, "/search?q=small%20dollar", &status, NULL);
+  CU_ASSERT_EQUAL (status, 200);
+  CU_ASSERT_STRING_EQUAL (after, "[{\"char\":\"﹩\",\"name\":\"SMALL DOLLAR SIGN\"}]");
+}
+
+static void
+test_finder_http_lean_path_hands_over_mid_connection (void)
+{
+  g_autoptr(FbDemoServer) server = start_server (NULL);
+  const char *requests =
+    "GET /search?q=small+dollar HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    "GET /flags/search?q=%E4%B8%AD%E5%9B%BD HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    "GET /finder HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  g_autofree char *answer = NULL;
+  const char *second;
+  const char *third;
+
+  fb_demo_server_set_index (server, get_unicode ());
+  /* Two searches answered on the lean path, then the page by libsoup on
+   * the same connection, in order. */
+  answer = exchange_text (fb_demo_server_get_port (server), requests);
+  CU_ASSERT_TRUE (g_str_has_prefix (answer, "HTTP/1.1 200 OK\r\n"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (answer, "\r\nContent-Length: 43\r\n\r\n"
+                                          "[{\"char\":\"﹩\",\"name\":\"SMALL DOLLAR SIGN\"}]"
+                                          "HTTP/1.1 200 OK\r\n"));
+  second = strstr (answer, "[{\"code\":\"CN\"");
+  third = strstr (answer, "<!DOCTYPE html>");
+  CU_ASSERT_PTR_NOT_NULL (second);
+  CU_ASSERT_PTR_NOT_NULL (third);
+  CU_ASSERT_TRUE (second != NULL && third != NULL && second < third);
+  CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 3);
+}
+
+static void
+test_finder_http_lean_path_finishes_after_end_of_input (void)
+{
+  g_autoptr(FbDemoServer) server = start_server (NULL);
+  const char *request = "GET /search?q=cjk HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  Exchange exchange = { fb_demo_server_get_port (server),
+                        g_bytes_new_static (request, strlen (request)), FALSE, TRUE, FALSE,
+                        NULL, FALSE };
+  GThread *thread;
+  const char *head_end;
+  guint64 length = 0;
+
+  fb_demo_server_set_index (server, get_unicode ());
+  /* Several MB of answer, and the client's end of input right after the
+   * request: the whole answer still goes out, then the connection closes. */
+  thread = g_thread_new ("client", exchange_worker, &exchange);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&exchange.done, DEADLINE));
+  g_thread_join (thread);
+  g_bytes_unref (exchange.request);
+  g_byte_array_append (exchange.answer, (const guint8 *) "", 1);
+  head_end = strstr ((const char *) exchange.answer->data, "\r\n\r\n");
+  CU_ASSERT_PTR_NOT_NULL_FATAL (head_end);
+  CU_ASSERT_EQUAL (sscanf (strstr ((const char *) exchange.answer->data, "Content-Length: "),
+                           "Content-Length: %" G_GUINT64_FORMAT, &length), 1);
+  CU_ASSERT_TRUE (length > 1000000);
+  CU_ASSERT_EQUAL ((guint64) (exchange.answer->len - 1
+                              - (guint) (head_end + 4 - (const char *) exchange.answer->data)),
+                   length);
+  CU_ASSERT_TRUE (g_str_has_suffix ((const char *) exchange.answer->data, "}]"));
+  g_byte_array_unref (exchange.answer);
+}
+
+static void
+test_finder_http_lean_parse (void)
+{
+  struct {
+    const char *head;
+    gboolean    taken;
+    FbIndexCorpus corpus;
+    const char *q;
+    gboolean    http_1_0;
+    gboolean    keep_alive;
+  } cases[] = {
+    { "GET /search?q=cat%20face HTTP/1.1\r\nHost: a\r\n\r\n", TRUE,
+      FB_INDEX_CORPUS_UNICODE, "cat face", FALSE, TRUE },
+    { "GET /search?x=1&q=a+b&q=c%2Bd HTTP/1.1\r\nhost: a\r\nCONNECTION: Close\r\n\r\n", TRUE,
+      FB_INDEX_CORPUS_UNICODE, "c+d", FALSE, FALSE },
+    { "GET /flags/search HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", TRUE,
+      FB_INDEX_CORPUS_CATALOG, "", TRUE, TRUE },
+    { "GET /search?q=a HTTP/1.0\r\n\r\n", TRUE, FB_INDEX_CORPUS_UNICODE, "a", TRUE, FALSE },
+    /* libsoup's: no Host in 1.1, a body, a bad escape, other paths and methods. */
+    { "GET /search?q=a HTTP/1.1\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=a HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n", FALSE, 0, NULL,
+      FALSE, FALSE },
+    { "GET /search?q=a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", FALSE, 0,
+      NULL, FALSE, FALSE },
+    { "GET /search?q=%zz HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=<b> HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /searchx?q=a HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /./search?q=a HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "HEAD /search?q=a HTTP/1.1\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=a HTTP/2.0\r\nHost: a\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=a HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /search?q=a HTTP/1.0\r\n", FALSE, 0, NULL, FALSE, FALSE },
+    { "GET /", FALSE, 0, NULL, FALSE, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      FbIndexCorpus corpus = 99;
+      g_autofree char *q = NULL;
+      gboolean http_1_0 = FALSE;
+      gboolean keep_alive = FALSE;
+      gboolean taken = _fb_demo_lean_parse (cases[i].head, strlen (cases[i].head), &corpus, &q,
+                                            &http_1_0, &keep_alive);
+
+      CU_ASSERT_EQUAL (taken, cases[i].taken);
+      if (taken != cases[i].taken)
+        g_printerr ("\ncase %u: %s\n", i, cases[i].head);
+      if (!cases[i].taken || !taken)
+        continue;
+      CU_ASSERT_EQUAL (corpus, cases[i].corpus);
+      CU_ASSERT_STRING_EQUAL (q, cases[i].q);
+      CU_ASSERT_EQUAL (http_1_0, cases[i].http_1_0);
+      CU_ASSERT_EQUAL (keep_alive, cases[i].keep_alive);
+    }
 }
 
 static void
@@ -530,6 +677,76 @@ test_finder_tcp_bounds_a_line_without_end (void)
 }
 
 static void
+failed_cb (FbLineServer *server,
+           const char   *peer,
+           GPtrArray    *log)
+{
+  g_ptr_array_add (log, g_strdup_printf ("To %s: error 418.", peer));
+}
+
+static void
+test_finder_tcp_error_rate_answers_an_error_line (void)
+{
+  FbLineServer *server = start_line_server ();
+  guint port = fb_line_server_get_port (server);
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *failing = NULL;
+  g_autofree char *after = NULL;
+
+  g_signal_connect (server, "failed", G_CALLBACK (failed_cb), log);
+  g_signal_connect (server, "answered", G_CALLBACK (answered_cb), log);
+  fb_line_server_set_error_rate (server, 1.0);
+  /* Each query gets the error line and the prompt; the session goes on
+   * (the empty line still asks again, the third query is read too). */
+  failing = exchange_text (port, "cat face\n\nsmall dollar\n");
+  CU_ASSERT_STRING_EQUAL (failing,
+    "?> " DASHES " error 418: I'm a Teapot (ask again)\r\n"
+    "?> ?> " DASHES " error 418: I'm a Teapot (ask again)\r\n"
+    "?> ");
+  CU_ASSERT_EQUAL_FATAL (log->len, 2);
+  CU_ASSERT_TRUE (g_regex_match_simple ("^To \\('127\\.0\\.0\\.1', [0-9]+\\): error 418\\.$",
+                                        g_ptr_array_index (log, 0), 0, 0));
+  fb_line_server_set_error_rate (server, 0.0);
+  after = exchange_text (port, "small dollar\n");
+  CU_ASSERT_STRING_EQUAL (after, "?> U+FE69\t﹩\tSMALL DOLLAR SIGN\r\n"
+                                 DASHES " 1 found\r\n?> ");
+  CU_ASSERT_EQUAL (log->len, 3);
+  stop_line_server (server);
+}
+
+static void
+test_finder_tcp_delay_waits_without_blocking (void)
+{
+  FbLineServer *server = start_line_server ();
+  guint port = fb_line_server_get_port (server);
+  const char *request = "small dollar\n";
+  Exchange slow = { port, g_bytes_new_static (request, strlen (request)), FALSE, TRUE, FALSE,
+                    NULL, FALSE };
+  gint64 start = g_get_monotonic_time ();
+  GThread *thread;
+  g_autofree char *prompt = NULL;
+  g_autofree char *answer = NULL;
+
+  fb_line_server_set_delay (server, 1.0, 1.0);
+  thread = g_thread_new ("slow client", exchange_worker, &slow);
+  /* While the first answer waits its second, another client is served: an
+   * empty line is no answer, so it is not delayed. */
+  prompt = exchange_text (port, "\n");
+  CU_ASSERT_STRING_EQUAL (prompt, "?> ?> ");
+  CU_ASSERT_FALSE (g_atomic_int_get (&slow.done));
+  CU_ASSERT_TRUE (fb_test_wait_flag (&slow.done, DEADLINE));
+  g_thread_join (thread);
+  g_bytes_unref (slow.request);
+  /* The server never answers before the delay is over. */
+  CU_ASSERT_TRUE (g_get_monotonic_time () - start >= G_USEC_PER_SEC);
+  g_byte_array_append (slow.answer, (const guint8 *) "", 1);
+  answer = (char *) g_byte_array_free (slow.answer, FALSE);
+  CU_ASSERT_STRING_EQUAL (answer, "?> U+FE69\t﹩\tSMALL DOLLAR SIGN\r\n"
+                                  DASHES " 1 found\r\n?> ");
+  stop_line_server (server);
+}
+
+static void
 test_finder_free_shared (void)
 {
   g_clear_pointer (&unicode_index, fb_index_unref);
@@ -539,6 +756,10 @@ static const FbTestCase tests[] = {
   FB_TEST (test_finder_http_search_is_the_book_json),
   FB_TEST (test_finder_http_escapes_json),
   FB_TEST (test_finder_http_flags_search_and_page),
+  FB_TEST (test_finder_http_lean_path_hands_over_mid_connection),
+  FB_TEST (test_finder_http_lean_parse),
+  FB_TEST (test_finder_http_lean_path_finishes_after_end_of_input),
+  FB_TEST (test_finder_http_survives_hang_up_and_a_flood),
   FB_TEST (test_finder_http_logs_requests_and_delays_search),
   FB_TEST (test_finder_root_serves_files_folders_and_listings),
   FB_TEST (test_finder_root_never_escapes),
@@ -547,6 +768,8 @@ static const FbTestCase tests[] = {
   FB_TEST (test_finder_tcp_eof_and_bad_bytes_end_the_session),
   FB_TEST (test_finder_tcp_survives_hang_up_mid_answer),
   FB_TEST (test_finder_tcp_bounds_a_line_without_end),
+  FB_TEST (test_finder_tcp_error_rate_answers_an_error_line),
+  FB_TEST (test_finder_tcp_delay_waits_without_blocking),
   FB_TEST (test_finder_free_shared),
   { NULL, NULL }
 };

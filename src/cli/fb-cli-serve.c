@@ -68,6 +68,14 @@ line_query_cb (FbLineServer *server,
 }
 
 static void
+line_failed_cb (FbLineServer *server,
+                const char   *peer,
+                gpointer      user_data)
+{
+  g_print ("   To %s: error 418.\n", peer);
+}
+
+static void
 line_answered_cb (FbLineServer *server,
                   const char   *peer,
                   guint         n,
@@ -163,6 +171,9 @@ fb_cli_serve (const FbCliServeOptions  *options,
   fb_demo_server_set_delay (server, options->delay_min, options->delay_max);
   fb_demo_server_set_error_rate (server, options->error_rate);
   fb_demo_server_set_root (server, options->root);
+  fb_demo_server_set_lean_searches (server, options->delay_max <= 0.0
+                                            && options->error_rate <= 0.0
+                                            && !options->verbose);
   status = load_indexes (server, options->tcp_port >= 0, &line_server, stop);
   if (status >= 0)
     return status;
@@ -173,6 +184,11 @@ fb_cli_serve (const FbCliServeOptions  *options,
       g_printerr (_("%s: cannot listen on port %d: %s\n"), PROGRAM_NAME, (int) options->port,
                   error->message);
       return FB_CLI_EXIT_FAILED;
+    }
+  if (line_server != NULL)
+    {
+      fb_line_server_set_delay (line_server, options->delay_min, options->delay_max);
+      fb_line_server_set_error_rate (line_server, options->error_rate);
     }
   if (line_server != NULL
       && !fb_line_server_listen (line_server, options->address, (guint) options->tcp_port,
@@ -190,6 +206,7 @@ fb_cli_serve (const FbCliServeOptions  *options,
         {
           g_signal_connect (line_server, "query", G_CALLBACK (line_query_cb), NULL);
           g_signal_connect (line_server, "answered", G_CALLBACK (line_answered_cb), NULL);
+          g_signal_connect (line_server, "failed", G_CALLBACK (line_failed_cb), NULL);
         }
     }
 

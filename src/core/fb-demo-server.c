@@ -20,6 +20,7 @@
 #include <libsoup/soup.h>
 
 #include "fb-countries.h"
+#include "fb-demo-lean.h"
 #include "fb-demo-search.h"
 #include "fb-demo-server.h"
 #include "fb-file-root.h"
@@ -39,6 +40,7 @@ struct _FbDemoServer
   GObject       parent_instance;
 
   SoupServer   *server;
+  FbDemoLean   *lean;      /* accepts every connection; hands most to server */
   GMainContext *context;
   GRand        *rand;
   GHashTable   *codes;     /* upper-case code → itself; NULL = every ISO code */
@@ -60,6 +62,7 @@ struct _FbDemoServer
   guint         in_flight;
   guint         peak_in_flight;
   guint         requests;
+  gboolean      lean_searches;
 };
 
 G_DEFINE_FINAL_TYPE (FbDemoServer, fb_demo_server, G_TYPE_OBJECT)
@@ -322,22 +325,12 @@ sweep_connections_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-track_request (FbDemoServer      *self,
-               SoupServerMessage *msg,
-               GSocket           *socket)
+static Connection *
+track_connection (FbDemoServer *self,
+                  GSocket      *socket)
 {
-  Connection *connection;
+  Connection *connection = g_hash_table_lookup (self->connections, socket);
 
-  set_counter (self, &self->requests, self->requests + 1, PROP_REQUESTS);
-  set_counter (self, &self->in_flight, self->in_flight + 1, PROP_IN_FLIGHT);
-  if (self->in_flight > self->peak_in_flight)
-    set_counter (self, &self->peak_in_flight, self->in_flight, PROP_PEAK_IN_FLIGHT);
-
-  if (socket == NULL)
-    return;
-
-  connection = g_hash_table_lookup (self->connections, socket);
   if (connection == NULL)
     {
       /* Once per connection, not per request: keep-alive reuses it. */
@@ -353,7 +346,32 @@ track_request (FbDemoServer      *self,
           g_source_attach (self->sweep, self->context);
         }
     }
-  connection->active++;
+  return connection;
+}
+
+static void
+track_request (FbDemoServer      *self,
+               SoupServerMessage *msg,
+               GSocket           *socket)
+{
+  set_counter (self, &self->requests, self->requests + 1, PROP_REQUESTS);
+  set_counter (self, &self->in_flight, self->in_flight + 1, PROP_IN_FLIGHT);
+  if (self->in_flight > self->peak_in_flight)
+    set_counter (self, &self->peak_in_flight, self->in_flight, PROP_PEAK_IN_FLIGHT);
+
+  if (socket == NULL)
+    return;
+
+  track_connection (self, socket)->active++;
+}
+
+/* A connection the lean path gave libsoup: its requests have no socket,
+ * but the sweep still closes it once idle and hung up. */
+static void
+handed_over_cb (gpointer  user_data,
+                GSocket  *socket)
+{
+  track_connection (user_data, socket);
 }
 
 /* "request-finished" and "request-aborted". Only requests that reached the
@@ -532,20 +550,17 @@ set_body (SoupServerMessage *msg,
 
 #define MAX_CACHED_ANSWERS 256
 
-/* Benchmarks and pages ask the same few queries again and again: their
- * JSON is kept, up to MAX_CACHED_ANSWERS per corpus (then it starts over). */
-static void
-answer_search (FbDemoServer      *self,
-               SoupServerMessage *msg,
-               FbIndex           *index,
-               GHashTable        *query)
+/* The JSON for @q, kept: benchmarks and pages ask the same few queries
+ * again and again (up to MAX_CACHED_ANSWERS per corpus, then it starts
+ * over). Borrowed. */
+static GBytes *
+cached_answer (FbDemoServer *self,
+               FbIndex      *index,
+               const char   *q)
 {
-  const char *q = query != NULL ? g_hash_table_lookup (query, "q") : NULL;
   FbIndexCorpus corpus = fb_index_get_corpus (index);
   GBytes *json;
 
-  if (q == NULL)
-    q = "";
   if (self->answers[corpus] == NULL)
     self->answers[corpus] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                    (GDestroyNotify) g_bytes_unref);
@@ -557,7 +572,38 @@ answer_search (FbDemoServer      *self,
       json = _fb_demo_search_json (index, q);
       g_hash_table_insert (self->answers[corpus], g_strdup (q), json);
     }
-  set_body (msg, SOUP_STATUS_OK, "application/json", json);
+  return json;
+}
+
+static void
+answer_search (FbDemoServer      *self,
+               SoupServerMessage *msg,
+               FbIndex           *index,
+               GHashTable        *query)
+{
+  const char *q = query != NULL ? g_hash_table_lookup (query, "q") : NULL;
+
+  set_body (msg, SOUP_STATUS_OK, "application/json",
+            cached_answer (self, index, q != NULL ? q : ""));
+}
+
+/* The lean path asks whether it may answer a search itself: not when
+ * libsoup's side has something to add (a delay, an error roll, a log). */
+static GBytes *
+lean_answer_cb (gpointer       user_data,
+                FbIndexCorpus  corpus,
+                const char    *q)
+{
+  FbDemoServer *self = user_data;
+
+  if (self->indexes[corpus] == NULL || self->delay_max > 0.0 || self->error_rate > 0.0
+      || g_signal_has_handler_pending (self, signals[REQUEST_LOGGED], 0, FALSE))
+    return NULL;
+  /* Answered at once: in flight for no time. */
+  set_counter (self, &self->requests, self->requests + 1, PROP_REQUESTS);
+  if (self->peak_in_flight == 0)
+    set_counter (self, &self->peak_in_flight, 1, PROP_PEAK_IN_FLIGHT);
+  return g_bytes_ref (cached_answer (self, self->indexes[corpus], q));
 }
 
 typedef struct
@@ -794,6 +840,7 @@ fb_demo_server_dispose (GObject *object)
   if (self->server != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->server, self);
+      g_clear_pointer (&self->lean, _fb_demo_lean_free);
       soup_server_disconnect (self->server);
       g_clear_object (&self->server);
     }
@@ -1047,7 +1094,30 @@ fb_demo_server_listen_full (FbDemoServer  *self,
   if (local == NULL)
     return FALSE;
 
-  if (!soup_server_listen_socket (self->server, socket, 0, error))
+  if (self->lean_searches)
+    {
+      g_autoptr(GSocket) spare = NULL;
+
+      /* libsoup keeps a connection alive only while it has a listener of
+       * its own (soup-server.c, request_finished): it gets one on a spare
+       * port of the same address, which nobody is told about. */
+      spare = fb_system_listen_address (address, 0, 1, error);
+      if (spare == NULL || !soup_server_listen_socket (self->server, spare, 0, error))
+        return FALSE;
+      /* Searches are answered without libsoup's per-request objects; every
+       * other request goes to libsoup on its connection. */
+      self->lean = _fb_demo_lean_new (socket, self->server, self->context, lean_answer_cb,
+                                      handed_over_cb, self);
+      if (self->lean == NULL)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "epoll: %s",
+                       g_strerror (saved));
+          return FALSE;
+        }
+    }
+  else if (!soup_server_listen_socket (self->server, socket, 0, error))
     return FALSE;
 
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
@@ -1055,6 +1125,16 @@ fb_demo_server_listen_full (FbDemoServer  *self,
   self->address = g_strdup (address);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
   return TRUE;
+}
+
+void
+fb_demo_server_set_lean_searches (FbDemoServer *self,
+                                  gboolean      lean)
+{
+  g_return_if_fail (FB_IS_DEMO_SERVER (self));
+  g_return_if_fail (self->port == 0);
+
+  self->lean_searches = !!lean;
 }
 
 void
@@ -1066,6 +1146,7 @@ fb_demo_server_stop (FbDemoServer *self)
    * connections, and nothing may unpause them afterwards. libsoup tears
    * those requests down without "request-aborted", hence the reset. */
   g_hash_table_remove_all (self->active);
+  g_clear_pointer (&self->lean, _fb_demo_lean_free);
   soup_server_disconnect (self->server);
   g_hash_table_remove_all (self->connections);
   clear_source (&self->sweep);

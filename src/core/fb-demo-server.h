@@ -61,6 +61,14 @@ guint         fb_demo_server_get_in_flight       (FbDemoServer  *self);
 guint         fb_demo_server_get_peak_in_flight  (FbDemoServer  *self);
 guint         fb_demo_server_get_requests        (FbDemoServer  *self);
 /* Parses "0.5" or "0.5-5" (seconds). */
+/* Before listening: connections are accepted on one epoll source that
+ * answers plain GET /search and /flags/search itself (no per-request
+ * objects, one write each) and hands each connection to libsoup at its
+ * first other request. For `serve` without a delay, an error rate or a
+ * request log: a handed-over connection has no hang-up watch while a
+ * request is delayed. */
+void          fb_demo_server_set_lean_searches   (FbDemoServer  *self,
+                                                  gboolean       lean);
 gboolean      fb_demo_server_parse_delay         (const char    *text,
                                                   double        *min_seconds,
                                                   double        *max_seconds,

@@ -8,31 +8,57 @@
 
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "fb-line-server.h"
 #include "fb-system.h"
 
-#define PROMPT          "?> "
-#define READ_SIZE       4096
-#define LINES_PER_SLICE 256   /* one write of a long answer */
-/* Work (a query, a slice of an answer) waits in one queue that a single
- * source serves for at most this long per turn of the main loop: when a
- * thousand clients ask at once, the loop still turns every few ms. */
-#define TURN_BUDGET_US  3000
+#define PROMPT            "?> "
+#define READ_SIZE         16384
+#define LINES_PER_SLICE   256      /* one unit of a long answer */
+#define OUT_LOW_WATER     65536    /* the next slice waits until less is unsent */
+#define EVENTS_PER_WAIT   64
+#define ACCEPTS_PER_EVENT 16
+/* One source serves every client: the listener and all client sockets sit
+ * in one epoll set, and each dispatch does at most this much work (ready
+ * sockets, then queries and answer slices, round robin), then gives the
+ * main loop back. When a thousand clients ask at once, the loop still
+ * turns every few ms, whatever the machine's load. */
+#define TURN_BUDGET_US    2000
+
+typedef struct _Client Client;
+
+typedef struct
+{
+  GSource       source;
+  FbLineServer *server;   /* borrowed: the server destroys the source first */
+} LineSource;
 
 struct _FbLineServer
 {
-  GObject           parent_instance;
+  GObject    parent_instance;
 
-  FbIndex          *index;
-  GSocketService   *service;
-  GHashTable       *clients;   /* Client → itself; each holds a reference on the server */
-  GQueue            work;      /* Client, each at most once (Client.queued) */
-  GSource          *worker;
-  guint             port;
+  FbIndex   *index;
+  GSocket   *listener;
+  GSource   *source;
+  gpointer   epoll_tag;
+  GHashTable *clients;    /* Client → itself, owned */
+  GQueue     runnable;    /* Client with work that waits for no socket, each once */
+  GSequence *delayed;     /* Client by due time (--delay) */
+  GRand     *rand;
+  double     delay_min;
+  double     delay_max;
+  double     error_rate;
+  int        epoll_fd;
+  guint      port;
+  guint      listening : 1;   /* the listener is in the epoll set */
 };
 
 G_DEFINE_FINAL_TYPE (FbLineServer, fb_line_server, G_TYPE_OBJECT)
@@ -40,137 +66,139 @@ G_DEFINE_FINAL_TYPE (FbLineServer, fb_line_server, G_TYPE_OBJECT)
 enum {
   QUERY,
   ANSWERED,
+  FAILED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
-typedef struct _Client Client;
-
 struct _Client
 {
-  FbLineServer      *server;      /* owned */
-  GSocketConnection *connection;
-  GCancellable      *cancellable;
-  char              *peer;
-  GByteArray        *pending;     /* received, not yet a whole line */
-  guint8             chunk[READ_SIZE];
-  GString           *out;
-  guint             *ids;         /* the answer being written */
-  guint              n_ids;
-  guint              next;
-  void             (*then) (Client *client);  /* after the write in flight */
-  void             (*step) (Client *client);  /* the work it waits to do */
-  GList              link;                    /* in FbLineServer.work */
-  gboolean           queued;
+  FbLineServer  *server;     /* borrowed */
+  int            fd;
+  char          *peer;
+  GByteArray    *in;         /* received, not yet taken as lines */
+  GString       *out;        /* queued for the socket */
+  gsize          out_sent;
+  guint         *ids;        /* the answer being written */
+  guint          n_ids;
+  guint          next;
+  gint64         due;        /* a delayed answer waits until then; 0: not delayed */
+  GSequenceIter *due_iter;
+  GList          link;       /* in FbLineServer.runnable */
+  guint32        events;     /* what the epoll set watches for it */
+  guint          runnable : 1;
+  guint          answering : 1;
+  guint          failing : 1;   /* the answer is the drawn error */
+  guint          eof : 1;       /* no more input */
+  guint          closing : 1;   /* close once the output is out */
 };
 
-static void client_next  (Client *client);
-static void client_write (Client *client,
-                          void  (*then) (Client *client));
-static void schedule     (Client *client,
-                          void  (*step) (Client *client));
-
 static void
-client_close (Client *client)
+client_free (Client *client)
 {
   FbLineServer *server = client->server;
 
-  g_hash_table_remove (server->clients, client);
-  if (client->queued)
-    g_queue_unlink (&server->work, &client->link);
-  g_cancellable_cancel (client->cancellable);
-  /* Closing a socket does not wait; GIO's close of the stream would. */
-  g_socket_close (g_socket_connection_get_socket (client->connection), NULL);
-  g_object_unref (client->connection);
-  g_object_unref (client->cancellable);
-  g_byte_array_unref (client->pending);
+  if (client->runnable)
+    g_queue_unlink (&server->runnable, &client->link);
+  if (client->due_iter != NULL)
+    g_sequence_remove (client->due_iter);
+  if (server->epoll_fd >= 0)
+    epoll_ctl (server->epoll_fd, EPOLL_CTL_DEL, client->fd, NULL);
+  close (client->fd);
+  g_byte_array_unref (client->in);
   g_string_free (client->out, TRUE);
   g_free (client->ids);
   g_free (client->peer);
   g_free (client);
-  g_object_unref (server);
-}
-
-static char *
-format_peer (GSocketConnection *connection)
-{
-  g_autoptr(GSocketAddress) address = g_socket_connection_get_remote_address (connection, NULL);
-  g_autofree char *host = NULL;
-
-  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
-    return g_strdup ("('?', 0)");
-  host = g_inet_address_to_string (
-    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-  return g_strdup_printf ("('%s', %u)", host,
-                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
 static void
-write_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+client_close (Client *client)
 {
-  Client *client = user_data;
+  FbLineServer *self = client->server;
 
-  /* A client gone mid-answer ends here, its session with it. */
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, NULL))
+  g_hash_table_remove (self->clients, client);
+  /* A client closed makes room for the next when the process ran out of
+   * descriptors. */
+  if (!self->listening && self->listener != NULL && self->epoll_fd >= 0)
     {
-      client_close (client);
-      return;
+      struct epoll_event event = { .events = EPOLLIN, .data.ptr = NULL };
+
+      if (epoll_ctl (self->epoll_fd, EPOLL_CTL_ADD, g_socket_get_fd (self->listener),
+                     &event) == 0)
+        self->listening = TRUE;
     }
-  client->then (client);
 }
 
-/* Writes client->out, then calls @then. */
 static void
-client_write (Client  *client,
-              void   (*then) (Client *client))
+make_runnable (Client *client)
 {
-  GOutputStream *stream = g_io_stream_get_output_stream (G_IO_STREAM (client->connection));
-
-  /* One write is in flight per client at a time. */
-  client->then = then;
-  g_output_stream_write_all_async (stream, client->out->str, client->out->len,
-                                   G_PRIORITY_DEFAULT, client->cancellable, write_cb, client);
+  if (client->runnable)
+    return;
+  client->runnable = TRUE;
+  client->link.data = client;
+  g_queue_push_tail_link (&client->server->runnable, &client->link);
 }
 
-static void write_answer (Client *client);
-
-static void
-answer_written (Client *client)
+static gint
+compare_due (gconstpointer a,
+             gconstpointer b,
+             gpointer      user_data)
 {
-  if (client->next < client->n_ids)
+  const Client *x = a;
+  const Client *y = b;
+
+  if (x->due != y->due)
+    return x->due < y->due ? -1 : 1;
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/* Watches the socket for what the client waits for: room to write while
+ * output is queued, input while it has nothing else to do. */
+static void
+client_watch (Client *client,
+              gboolean want_read)
+{
+  guint32 events = 0;
+
+  if (client->out_sent < client->out->len)
+    events |= EPOLLOUT;
+  if (want_read)
+    events |= EPOLLIN;
+  if (events != client->events)
     {
-      schedule (client, write_answer);
-      return;
+      struct epoll_event event = { .events = events, .data.ptr = client };
+
+      epoll_ctl (client->server->epoll_fd, EPOLL_CTL_MOD, client->fd, &event);
+      client->events = events;
     }
-  g_signal_emit (client->server, signals[ANSWERED], 0, client->peer, client->n_ids);
-  g_clear_pointer (&client->ids, g_free);
-  client->n_ids = client->next = 0;
-  client_next (client);
 }
 
-/* The next slice of the answer; the last one ends with the status line and
- * the prompt. */
-static void
-write_answer (Client *client)
+/* Sends what is queued without waiting. FALSE when the client is gone (a
+ * hang-up mid-answer ends here) and has been freed. */
+static gboolean
+client_flush (Client *client)
 {
-  guint end = MIN (client->next + LINES_PER_SLICE, client->n_ids);
+  while (client->out_sent < client->out->len)
+    {
+      ssize_t n = send (client->fd, client->out->str + client->out_sent,
+                        client->out->len - client->out_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
 
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return TRUE;
+      if (n <= 0)
+        {
+          client_close (client);
+          return FALSE;
+        }
+      client->out_sent += (gsize) n;
+    }
   g_string_truncate (client->out, 0);
-  for (; client->next < end; client->next++)
-    {
-      fb_index_append_line (client->server->index, client->ids[client->next], FALSE,
-                            client->out);
-      g_string_append (client->out, "\r\n");
-    }
-  if (client->next == client->n_ids)
-    {
-      fb_index_append_status (client->n_ids, client->out);
-      g_string_append (client->out, "\r\n" PROMPT);
-    }
-  client_write (client, answer_written);
+  client->out_sent = 0;
+  return TRUE;
 }
 
 static char *
@@ -191,149 +219,354 @@ python_repr (const char *text)
   return g_string_free (out, FALSE);
 }
 
-/* Returns FALSE when the line ends the session. */
+/* Starts the answer to @line, which is NUL-terminated and free of NULs.
+ * Returns FALSE when the line ends the session. */
 static gboolean
 handle_line (Client *client,
              char   *line)
 {
+  FbLineServer *self = client->server;
   g_autofree char *repr = NULL;
+  double seconds = self->delay_min;
 
   if (!g_utf8_validate (line, -1, NULL))
     return FALSE;
   g_strstrip (line);
   repr = python_repr (line);
-  g_signal_emit (client->server, signals[QUERY], 0, client->peer, repr);
+  g_signal_emit (self, signals[QUERY], 0, client->peer, repr);
   if (line[0] == '\0')
     {
-      g_string_assign (client->out, PROMPT);
-      client_write (client, client_next);
+      g_string_append (client->out, PROMPT);
       return TRUE;
     }
   if ((guchar) line[0] < 32 || line[0] == 0x7f)
     return FALSE;
 
-  client->ids = fb_index_search (client->server->index, line, &client->n_ids);
+  /* Like slow_server.py and the HTTP side: every answer waits, then the
+   * error roll decides between the error line and the results. */
+  if (self->delay_max > self->delay_min)
+    seconds = g_rand_double_range (self->rand, self->delay_min, self->delay_max);
+  client->failing = self->error_rate > 0.0 && g_rand_double (self->rand) < self->error_rate;
+  if (!client->failing)
+    client->ids = fb_index_search (self->index, line, &client->n_ids);
   client->next = 0;
-  write_answer (client);
+  client->answering = TRUE;
+  if (seconds > 0.0)
+    {
+      client->due = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC + 0.5);
+      client->due_iter = g_sequence_insert_sorted (self->delayed, client, compare_due, NULL);
+    }
   return TRUE;
 }
 
-/* The step that takes the next whole line from what was received. */
+/* The next slice of the answer; the last one ends with the status line and
+ * the prompt. */
 static void
-take_line (Client *client)
-{
-  guint8 *newline = memchr (client->pending->data, '\n', client->pending->len);
-  gsize length = (gsize) (newline - client->pending->data);
-  g_autofree char *line = g_strndup ((const char *) client->pending->data, length);
-
-  g_byte_array_remove_range (client->pending, 0, (guint) length + 1);
-  /* A NUL inside the line is a control character too. */
-  if (strlen (line) != length || !handle_line (client, line))
-    client_close (client);
-}
-
-static gboolean
-worker_cb (gpointer user_data)
-{
-  FbLineServer *self = user_data;
-  gint64 deadline = g_get_monotonic_time () + TURN_BUDGET_US;
-
-  while (self->work.head != NULL && g_get_monotonic_time () < deadline)
-    {
-      Client *client = self->work.head->data;
-      void (*step) (Client *) = client->step;
-
-      g_queue_unlink (&self->work, &client->link);
-      client->queued = FALSE;
-      client->step = NULL;
-      step (client);
-    }
-
-  if (self->work.head != NULL)
-    return G_SOURCE_CONTINUE;
-  g_clear_pointer (&self->worker, g_source_unref);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule (Client  *client,
-          void   (*step) (Client *client))
+write_answer (Client *client)
 {
   FbLineServer *self = client->server;
+  guint end = MIN (client->next + LINES_PER_SLICE, client->n_ids);
 
-  g_assert (!client->queued);
-  client->step = step;
-  client->queued = TRUE;
-  client->link.data = client;
-  g_queue_push_tail_link (&self->work, &client->link);
-  if (self->worker == NULL)
+  if (client->failing)
     {
-      self->worker = g_idle_source_new ();
-      g_source_set_priority (self->worker, G_PRIORITY_DEFAULT);
-      g_source_set_callback (self->worker, worker_cb, self, NULL);
-      g_source_attach (self->worker, NULL);
+      g_string_append (client->out, FB_LINE_SERVER_ERROR_LINE "\r\n" PROMPT);
+      client->answering = client->failing = FALSE;
+      g_signal_emit (self, signals[FAILED], 0, client->peer);
+      return;
+    }
+  for (; client->next < end; client->next++)
+    {
+      fb_index_append_line (self->index, client->ids[client->next], FALSE, client->out);
+      g_string_append (client->out, "\r\n");
+    }
+  if (client->next == client->n_ids)
+    {
+      fb_index_append_status (client->n_ids, client->out);
+      g_string_append (client->out, "\r\n" PROMPT);
+      client->answering = FALSE;
+      g_signal_emit (self, signals[ANSWERED], 0, client->peer, client->n_ids);
+      g_clear_pointer (&client->ids, g_free);
+      client->n_ids = client->next = 0;
+    }
+}
+
+/* One unit of work for @client (a query, or a slice of its answer), then
+ * its output goes out as far as the socket takes it. A client with more
+ * to do goes to the back of the runnable queue; one that waits for its
+ * socket is watched for it. May free @client. */
+static void
+client_step (Client *client)
+{
+  gboolean want_read = FALSE;
+  guint8 *newline;
+
+  if (!client_flush (client))
+    return;
+
+  if (client->due > 0)
+    ;  /* a delayed answer: woken by the timer */
+  else if (client->answering)
+    {
+      if (client->out->len - client->out_sent < OUT_LOW_WATER)
+        {
+          write_answer (client);
+          if (!client_flush (client))
+            return;
+          /* Done: the next line may be waiting already. */
+          if (!client->answering || client->out->len - client->out_sent < OUT_LOW_WATER)
+            make_runnable (client);
+        }
+    }
+  else if (client->closing)
+    {
+      if (client->out->len == 0)
+        {
+          client_close (client);
+          return;
+        }
+    }
+  else if (client->in->len > 0
+           && (newline = memchr (client->in->data, '\n', client->in->len)) != NULL)
+    {
+      gsize length = (gsize) (newline - client->in->data);
+      g_autofree char *line = g_strndup ((const char *) client->in->data, length);
+
+      g_byte_array_remove_range (client->in, 0, (guint) length + 1);
+      /* A NUL inside the line is a control character too. */
+      if (strlen (line) != length || !handle_line (client, line))
+        client->closing = TRUE;
+      make_runnable (client);
+    }
+  else if (client->in->len > FB_LINE_SERVER_MAX_LINE)
+    {
+      g_debug ("%s sent %u bytes without a line end", client->peer, client->in->len);
+      client->closing = TRUE;
+      make_runnable (client);
+    }
+  else if (client->eof)
+    {
+      /* A last line without a line end is not a query (readline saw EOF). */
+      client->closing = TRUE;
+      make_runnable (client);
+    }
+  else
+    want_read = TRUE;
+
+  client_watch (client, want_read);
+}
+
+/* One read of what the socket holds. FALSE when the client has been freed. */
+static gboolean
+client_read (Client *client)
+{
+  guint8 buffer[READ_SIZE];
+  ssize_t n;
+
+  do
+    n = recv (client->fd, buffer, sizeof buffer, MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return TRUE;
+  if (n < 0)
+    {
+      client_close (client);
+      return FALSE;
+    }
+  if (n == 0)
+    client->eof = TRUE;
+  else
+    g_byte_array_append (client->in, buffer, (guint) n);
+  return TRUE;
+}
+
+static char *
+format_peer (const struct sockaddr_storage *address)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+  guint port = 0;
+
+  if (address->ss_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) address;
+
+      inet_ntop (AF_INET, &in->sin_addr, host, sizeof host);
+      port = ntohs (in->sin_port);
+    }
+  else if (address->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) address;
+
+      inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
+      port = ntohs (in6->sin6_port);
+    }
+  return g_strdup_printf ("('%s', %u)", host, port);
+}
+
+static void
+accept_clients (FbLineServer *self)
+{
+  int listen_fd = g_socket_get_fd (self->listener);
+
+  for (guint i = 0; i < ACCEPTS_PER_EVENT; i++)
+    {
+      struct sockaddr_storage address;
+      socklen_t length = sizeof address;
+      struct epoll_event event = { .events = 0 };
+      int one = 1;
+      Client *client;
+      int fd = accept4 (listen_fd, (struct sockaddr *) &address, &length,
+                        SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+      if (fd < 0)
+        {
+          if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+          if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+            {
+              /* Waits for a client to close rather than spin on the listener. */
+              g_warning ("cannot accept a client: %s", g_strerror (errno));
+              epoll_ctl (self->epoll_fd, EPOLL_CTL_DEL, listen_fd, NULL);
+              self->listening = FALSE;
+            }
+          return;
+        }
+
+      client = g_new0 (Client, 1);
+      client->server = self;
+      client->fd = fd;
+      client->peer = format_peer (&address);
+      client->in = g_byte_array_new ();
+      client->out = g_string_new (PROMPT);
+      setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      event.data.ptr = client;
+      if (epoll_ctl (self->epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0)
+        {
+          g_warning ("cannot watch a client: %s", g_strerror (errno));
+          client_free (client);
+          continue;
+        }
+      g_hash_table_add (self->clients, client);
+      client_step (client);
     }
 }
 
 static void
-read_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+handle_event (FbLineServer             *self,
+              const struct epoll_event *event)
 {
-  Client *client = user_data;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
+  Client *client = event->data.ptr;
 
-  if (n <= 0)
+  if (client == NULL)
+    {
+      accept_clients (self);
+      return;
+    }
+  /* An error or both directions shut (a reset, a hang-up mid-answer):
+   * nothing more can reach the client. */
+  if (event->events & (EPOLLERR | EPOLLHUP))
     {
       client_close (client);
       return;
     }
-  g_byte_array_append (client->pending, client->chunk, (guint) n);
-  client_next (client);
-}
-
-/* Answers the next whole line, or reads more. */
-static void
-client_next (Client *client)
-{
-  if (client->pending->len > 0
-      && memchr (client->pending->data, '\n', client->pending->len) != NULL)
-    {
-      schedule (client, take_line);
-      return;
-    }
-
-  if (client->pending->len > FB_LINE_SERVER_MAX_LINE)
-    {
-      g_debug ("%s sent %u bytes without a line end", client->peer, client->pending->len);
-      client_close (client);
-      return;
-    }
-
-  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (client->connection)),
-                             client->chunk, sizeof client->chunk, G_PRIORITY_DEFAULT,
-                             client->cancellable, read_cb, client);
+  if ((event->events & EPOLLIN) && !client_read (client))
+    return;
+  client_step (client);
 }
 
 static gboolean
-incoming_cb (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
-             FbLineServer      *self)
+line_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
 {
-  Client *client = g_new0 (Client, 1);
+  g_autoptr(FbLineServer) self = g_object_ref (((LineSource *) source)->server);
+  gint64 now = g_get_monotonic_time ();
+  gint64 deadline = now + TURN_BUDGET_US;
+  guint n_carried = self->runnable.length;
+  GSequenceIter *first;
 
-  client->server = g_object_ref (self);
-  client->connection = g_object_ref (connection);
-  client->cancellable = g_cancellable_new ();
-  client->peer = format_peer (connection);
-  client->pending = g_byte_array_new ();
-  client->out = g_string_new (PROMPT);
-  g_hash_table_add (self->clients, client);
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
-                       1, NULL);
-  client_write (client, client_next);
-  return TRUE;
+  /* Answers whose delay is over. */
+  while (!g_sequence_is_empty (self->delayed)
+         && ((Client *) g_sequence_get (first = g_sequence_get_begin_iter (self->delayed)))->due
+            <= now)
+    {
+      Client *client = g_sequence_get (first);
+
+      g_sequence_remove (first);
+      client->due_iter = NULL;
+      client->due = 0;
+      make_runnable (client);
+      n_carried++;
+    }
+
+  /* Work carried over from the last turn, round robin: each client does one
+   * unit and, with more to do, queues again behind the others. */
+  for (; n_carried > 0 && self->runnable.head != NULL && self->epoll_fd >= 0; n_carried--)
+    {
+      Client *client = self->runnable.head->data;
+
+      g_queue_unlink (&self->runnable, &client->link);
+      client->runnable = FALSE;
+      client_step (client);
+      if (g_get_monotonic_time () >= deadline)
+        break;
+    }
+
+  /* Ready sockets; a full batch may leave more, which epoll reports next turn. */
+  while (self->epoll_fd >= 0 && g_get_monotonic_time () < deadline)
+    {
+      struct epoll_event events[EVENTS_PER_WAIT];
+      int n = epoll_wait (self->epoll_fd, events, G_N_ELEMENTS (events), 0);
+
+      int i;
+
+      /* Events left over are reported again: the set is level-triggered. */
+      for (i = 0; i < n && self->epoll_fd >= 0; i++)
+        {
+          handle_event (self, &events[i]);
+          if (g_get_monotonic_time () >= deadline)
+            break;
+        }
+      if (n < (int) G_N_ELEMENTS (events))
+        break;
+    }
+
+  if (self->runnable.head != NULL)
+    g_source_set_ready_time (source, 0);
+  else if (!g_sequence_is_empty (self->delayed))
+    g_source_set_ready_time (source,
+                             ((Client *) g_sequence_get (
+                                g_sequence_get_begin_iter (self->delayed)))->due);
+  else
+    g_source_set_ready_time (source, -1);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs line_source_funcs = {
+  .dispatch = line_source_dispatch,
+};
+
+static void
+close_everything (FbLineServer *self)
+{
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  g_hash_table_remove_all (self->clients);
+  if (self->listener != NULL)
+    {
+      g_socket_close (self->listener, NULL);
+      g_clear_object (&self->listener);
+    }
+  if (self->epoll_fd >= 0)
+    {
+      close (self->epoll_fd);
+      self->epoll_fd = -1;
+    }
+  self->listening = FALSE;
+  self->port = 0;
 }
 
 static void
@@ -341,19 +574,7 @@ fb_line_server_dispose (GObject *object)
 {
   FbLineServer *self = FB_LINE_SERVER (object);
 
-  /* Clients hold references: by now every one has closed. */
-  if (self->worker != NULL)
-    {
-      g_source_destroy (self->worker);
-      g_clear_pointer (&self->worker, g_source_unref);
-    }
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_signal_handlers_disconnect_by_data (self->service, self);
-      g_clear_object (&self->service);
-    }
+  close_everything (self);
   g_clear_pointer (&self->index, fb_index_unref);
 
   G_OBJECT_CLASS (fb_line_server_parent_class)->dispose (object);
@@ -365,6 +586,8 @@ fb_line_server_finalize (GObject *object)
   FbLineServer *self = FB_LINE_SERVER (object);
 
   g_hash_table_unref (self->clients);
+  g_sequence_free (self->delayed);
+  g_rand_free (self->rand);
 
   G_OBJECT_CLASS (fb_line_server_parent_class)->finalize (object);
 }
@@ -383,12 +606,18 @@ fb_line_server_class_init (FbLineServerClass *klass)
   signals[ANSWERED] =
     g_signal_new ("answered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT);
+  signals[FAILED] =
+    g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
 fb_line_server_init (FbLineServer *self)
 {
-  self->clients = g_hash_table_new (NULL, NULL);
+  self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_free, NULL);
+  self->delayed = g_sequence_new (NULL);
+  self->rand = g_rand_new ();
+  self->epoll_fd = -1;
 }
 
 FbLineServer *
@@ -403,6 +632,28 @@ fb_line_server_new (FbIndex *index)
   return self;
 }
 
+void
+fb_line_server_set_delay (FbLineServer *self,
+                          double        min_seconds,
+                          double        max_seconds)
+{
+  g_return_if_fail (FB_IS_LINE_SERVER (self));
+  g_return_if_fail (min_seconds >= 0.0 && max_seconds >= min_seconds);
+
+  self->delay_min = min_seconds;
+  self->delay_max = max_seconds;
+}
+
+void
+fb_line_server_set_error_rate (FbLineServer *self,
+                               double        rate)
+{
+  g_return_if_fail (FB_IS_LINE_SERVER (self));
+  g_return_if_fail (rate >= 0.0 && rate <= 1.0);
+
+  self->error_rate = rate;
+}
+
 gboolean
 fb_line_server_listen (FbLineServer  *self,
                        const char    *address,
@@ -412,10 +663,12 @@ fb_line_server_listen (FbLineServer  *self,
 {
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketAddress) local = NULL;
+  struct epoll_event event = { .events = EPOLLIN, .data.ptr = NULL };
+  int epoll_fd;
 
   g_return_val_if_fail (FB_IS_LINE_SERVER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
-  g_return_val_if_fail (self->service == NULL, FALSE);
+  g_return_val_if_fail (self->listener == NULL, FALSE);
 
   socket = fb_system_listen_address (address, port, backlog, error);
   if (socket == NULL)
@@ -424,14 +677,26 @@ fb_line_server_listen (FbLineServer  *self,
   if (local == NULL)
     return FALSE;
 
-  self->service = g_socket_service_new ();
-  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, error))
+  epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+  if (epoll_fd < 0 || epoll_ctl (epoll_fd, EPOLL_CTL_ADD, g_socket_get_fd (socket), &event) != 0)
     {
-      g_clear_object (&self->service);
+      int saved = errno;
+
+      if (epoll_fd >= 0)
+        close (epoll_fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "epoll: %s",
+                   g_strerror (saved));
       return FALSE;
     }
-  g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
-  g_socket_service_start (self->service);
+
+  self->epoll_fd = epoll_fd;
+  self->listener = g_steal_pointer (&socket);
+  self->listening = TRUE;
+  self->source = g_source_new (&line_source_funcs, sizeof (LineSource));
+  ((LineSource *) self->source)->server = self;
+  g_source_set_name (self->source, "[fetchboard] line server");
+  self->epoll_tag = g_source_add_unix_fd (self->source, epoll_fd, G_IO_IN);
+  g_source_attach (self->source, NULL);
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
   return TRUE;
 }
@@ -439,20 +704,9 @@ fb_line_server_listen (FbLineServer  *self,
 void
 fb_line_server_stop (FbLineServer *self)
 {
-  g_autoptr(GList) clients = NULL;
-
   g_return_if_fail (FB_IS_LINE_SERVER (self));
 
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-    }
-  /* Each pending read or write then ends in its callback, which frees it. */
-  clients = g_hash_table_get_keys (self->clients);
-  for (GList *l = clients; l != NULL; l = l->next)
-    g_cancellable_cancel (((Client *) l->data)->cancellable);
-  self->port = 0;
+  close_everything (self);
 }
 
 guint

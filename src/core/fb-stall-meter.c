@@ -24,9 +24,19 @@ struct _FbStallMeter
   gint64   worst;
   gint64   last_cpu;
   gint64   worst_cpu;
+  gint64   cpu_checked;   /* the thread's CPU time when the last poll returned */
+  gint64   worst_busy;
+  GSource *turns;
   guint    n_over_frame;
   guint    verbose : 1;
+  guint    checked : 1;
 };
+
+typedef struct
+{
+  GSource       source;
+  FbStallMeter *meter;
+} TurnSource;
 
 /* CPU time of the calling thread, in µs. */
 static gint64
@@ -64,6 +74,46 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A turn of the loop is what it dispatches between the end of one poll
+ * (every source's check) and the next prepare; the CPU time the thread
+ * used in one turn is the loop's own work, without the time it waited for
+ * a core. Highest priority, so that it is always prepared and checked. */
+static gboolean
+turn_prepare (GSource *source,
+              gint    *timeout)
+{
+  FbStallMeter *self = ((TurnSource *) source)->meter;
+
+  if (self->checked)
+    {
+      gint64 busy = thread_cpu_time () - self->cpu_checked;
+
+      if (busy > self->worst_busy)
+        self->worst_busy = busy;
+      if (busy > FRAME_US / 4 && self->verbose)
+        g_printerr ("busy turn at %.3f s: %.1f ms on the CPU\n",
+                    (g_get_monotonic_time () - self->start) / 1e6, busy / 1000.0);
+      self->checked = FALSE;
+    }
+  *timeout = -1;
+  return FALSE;
+}
+
+static gboolean
+turn_check (GSource *source)
+{
+  FbStallMeter *self = ((TurnSource *) source)->meter;
+
+  self->cpu_checked = thread_cpu_time ();
+  self->checked = TRUE;
+  return FALSE;
+}
+
+static GSourceFuncs turn_funcs = {
+  .prepare = turn_prepare,
+  .check = turn_check,
+};
+
 FbStallMeter *
 fb_stall_meter_new (GMainContext *context)
 {
@@ -78,6 +128,11 @@ fb_stall_meter_new (GMainContext *context)
   self->last = self->start = g_get_monotonic_time ();
   self->last_cpu = thread_cpu_time ();
   g_source_attach (self->source, context);
+  self->turns = g_source_new (&turn_funcs, sizeof (TurnSource));
+  ((TurnSource *) self->turns)->meter = self;
+  g_source_set_priority (self->turns, G_PRIORITY_HIGH - 100);
+  g_source_set_name (self->turns, "[fetchboard] stall meter turns");
+  g_source_attach (self->turns, context);
   return self;
 }
 
@@ -93,6 +148,13 @@ fb_stall_meter_get_worst_cpu (FbStallMeter *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->worst_cpu;
+}
+
+gint64
+fb_stall_meter_get_worst_busy (FbStallMeter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return MAX (0, self->worst_busy);
 }
 
 guint
@@ -117,5 +179,7 @@ fb_stall_meter_free (FbStallMeter *self)
     return;
   g_source_destroy (self->source);
   g_source_unref (self->source);
+  g_source_destroy (self->turns);
+  g_source_unref (self->turns);
   g_free (self);
 }

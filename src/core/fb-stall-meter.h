@@ -23,6 +23,10 @@ gint64        fb_stall_meter_get_worst        (FbStallMeter *self);
  * came late, in µs: the stall without what other processes took from it,
  * to compare builds on a busy machine. */
 gint64        fb_stall_meter_get_worst_cpu    (FbStallMeter *self);
+/* The longest turn of the loop (what it dispatched after one poll) in the
+ * CPU time of the thread that iterates it, in µs: the loop's own work,
+ * without the time the thread waited for a core on a loaded machine. */
+gint64        fb_stall_meter_get_worst_busy   (FbStallMeter *self);
 /* How many stalls were longer than one frame at 60 Hz. */
 guint         fb_stall_meter_get_n_over_frame (FbStallMeter *self);
 /* Print each stall longer than one frame as it happens. */

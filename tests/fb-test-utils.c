@@ -566,14 +566,18 @@ struct _FbTestProxy
   GSocketService *service;
   GSocketClient  *client;
   char           *url;
+  GCancellable   *cancel;   /* cancelled when it goes: its connections' reads end */
   guint           tunnels;
   guint           forwarded;
 };
 
+/* A connection still reading its head when the proxy goes (the test that
+ * made it is over) must not touch the proxy: it holds the cancellable. */
 typedef struct
 {
-  FbTestProxy *proxy;
-  GIOStream   *downstream;
+  FbTestProxy  *proxy;      /* not to be touched once cancel is cancelled */
+  GCancellable *cancel;
+  GIOStream    *downstream;
   GString     *head;
   char        *first;     /* what goes upstream first: the rewritten head */
 } ProxyConn;
@@ -581,6 +585,7 @@ typedef struct
 static void
 proxy_conn_free (ProxyConn *pc)
 {
+  g_clear_object (&pc->cancel);
   g_clear_object (&pc->downstream);
   g_string_free (pc->head, TRUE);
   g_free (pc->first);
@@ -685,7 +690,7 @@ proxy_read_cb (GObject      *source,
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
                                                               NULL);
 
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0 || g_cancellable_is_cancelled (pc->cancel))
     {
       proxy_conn_free (pc);
       return;
@@ -695,8 +700,8 @@ proxy_read_cb (GObject      *source,
     {
       /* One byte at a time: nothing past the head is taken from the
        * stream, so the splice carries the rest. */
-      g_input_stream_read_bytes_async (G_INPUT_STREAM (source), 1, G_PRIORITY_DEFAULT, NULL,
-                                       proxy_read_cb, pc);
+      g_input_stream_read_bytes_async (G_INPUT_STREAM (source), 1, G_PRIORITY_DEFAULT,
+                                       pc->cancel, proxy_read_cb, pc);
       return;
     }
   proxy_route (pc);
@@ -711,10 +716,11 @@ proxy_incoming_cb (GSocketService    *service,
   ProxyConn *pc = g_new0 (ProxyConn, 1);
 
   pc->proxy = user_data;
+  pc->cancel = g_object_ref (pc->proxy->cancel);
   pc->downstream = g_object_ref (G_IO_STREAM (connection));
   pc->head = g_string_new (NULL);
   g_input_stream_read_bytes_async (g_io_stream_get_input_stream (pc->downstream), 1,
-                                   G_PRIORITY_DEFAULT, NULL, proxy_read_cb, pc);
+                                   G_PRIORITY_DEFAULT, pc->cancel, proxy_read_cb, pc);
   return TRUE;
 }
 
@@ -728,6 +734,7 @@ fb_test_proxy_new (void)
 
   g_assert_no_error (error);
   self->service = g_socket_service_new ();
+  self->cancel = g_cancellable_new ();
   self->client = g_socket_client_new ();
   g_socket_client_set_enable_proxy (self->client, FALSE);
   g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, &error);
@@ -748,6 +755,8 @@ fb_test_proxy_free (FbTestProxy *self)
   g_socket_service_stop (self->service);
   g_socket_listener_close (G_SOCKET_LISTENER (self->service));
   g_signal_handlers_disconnect_by_data (self->service, self);
+  g_cancellable_cancel (self->cancel);
+  g_clear_object (&self->cancel);
   g_clear_object (&self->service);
   g_clear_object (&self->client);
   g_free (self->url);

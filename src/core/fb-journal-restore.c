@@ -390,6 +390,55 @@ fb_journal_job_is_verified (const FbJournalJob *row)
   return (guint64) st.st_size == row->bytes_received;
 }
 
+/* An ETag is quoted; anything else is a Last-Modified date. */
+static void
+set_validator (FbJob      *job,
+               const char *validator)
+{
+  if (validator == NULL)
+    return;
+  if (validator[0] == '"' || g_str_has_prefix (validator, "W/"))
+    _fb_job_set_validators (job, validator, NULL);
+  else
+    _fb_job_set_validators (job, NULL, validator);
+}
+
+/* A download that was running when its process ended, with a .part and
+ * what If-Range asks with: it can continue. */
+static gboolean
+row_can_resume (const FbJournalJob *row)
+{
+  return row->state == FB_JOB_STATE_PENDING && row->kind == FB_JOB_KIND_DOWNLOAD
+         && row->part_path != NULL && row->validator != NULL;
+}
+
+/* Hands @job the .part @row names, if it is still what the run left: a
+ * NAME.part right in the run's folder, a regular file (a symbolic link is
+ * not followed), not empty. The next attempt continues it from its size
+ * with Range and If-Range; a server that answers 200 (the body changed)
+ * starts it again. Returns whether it did. */
+static gboolean
+attach_part (const FbJournalRun *run,
+             const FbJournalJob *row,
+             FbJob              *job)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *expected = NULL;
+  GStatBuf st;
+
+  if (!row_can_resume (row) || fb_job_get_kind (job) != FB_JOB_KIND_DOWNLOAD)
+    return FALSE;
+  base = g_path_get_basename (row->part_path);
+  expected = g_build_filename (run->destination != NULL ? run->destination : ".", base, NULL);
+  if (!g_str_has_suffix (base, ".part") || base[0] == '.' || strcmp (expected, row->part_path) != 0)
+    return FALSE;
+  if (g_lstat (row->part_path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0)
+    return FALSE;
+  set_validator (job, row->validator);
+  _fb_job_set_resume_part (job, row->part_path, (guint64) st.st_size);
+  return TRUE;
+}
+
 static FbJob *
 restore_job (const FbJournalJob *row,
              gint64              mono_offset)
@@ -423,13 +472,7 @@ restore_job (const FbJournalJob *row,
 
       _fb_job_set_error (job, error);
     }
-  if (row->validator != NULL)
-    {
-      if (row->validator[0] == '"' || g_str_has_prefix (row->validator, "W/"))
-        _fb_job_set_validators (job, row->validator, NULL);
-      else
-        _fb_job_set_validators (job, NULL, row->validator);
-    }
+  set_validator (job, row->validator);
   _fb_job_set_http_status (job, row->http_status);
   _fb_job_set_expected (job, row->bytes_expected);
   _fb_job_add_received (job, row->bytes_received);
@@ -466,7 +509,7 @@ fb_journal_remove_stray_parts (const FbJournalRun *run,
     {
       const FbJournalJob *row = jobs->pdata[i];
 
-      if (row->state == FB_JOB_STATE_PENDING && row->part_path != NULL)
+      if (row_can_resume (row))
         g_hash_table_add (kept, row->part_path);
     }
 
@@ -587,7 +630,12 @@ restore_load (FbJournal    *self,
   fb_journal_remove_stray_parts (data->run, data->rows);
   data->jobs = g_ptr_array_new_full (data->rows->len, g_object_unref);
   for (guint i = 0; i < data->rows->len; i++)
-    g_ptr_array_add (data->jobs, restore_job (data->rows->pdata[i], offset));
+    {
+      FbJob *job = restore_job (data->rows->pdata[i], offset);
+
+      attach_part (data->run, data->rows->pdata[i], job);
+      g_ptr_array_add (data->jobs, job);
+    }
   return TRUE;
 }
 
@@ -824,6 +872,8 @@ fb_journal_add_jobs (FbJournal   *self,
           job = adopt_published (run_row, run, jobs[i], named, offset);
           if (job != NULL)
             g_array_append_val (rewrite, i);
+          else
+            attach_part (run_row, row, jobs[i]);
         }
       if (job != NULL)
         {

@@ -28,6 +28,10 @@
  * wake-up of the writer per group, not per record. */
 #define HAND_OVER_MS  50
 #define HAND_OVER_MAX 1024
+/* A running download's .part is recorded when it is first written, then
+ * after every PART_BYTES more on disk or PART_US, whichever comes first. */
+#define PART_BYTES (256 * 1024)
+#define PART_US    G_USEC_PER_SEC
 
 /* One write, queued by the main thread for the writer thread. */
 typedef enum
@@ -65,8 +69,16 @@ typedef struct
   gint64      run_id;
   GHashTable *index;    /* FbJob* → row index + 1 */
   GArray     *attempts; /* guint per row */
+  GHashTable *parts;    /* FbJob* → PartMark*, running downloads with a .part */
   guint       n_existing;
 } Tracked;
+
+/* What the journal last recorded of a running download's .part. */
+typedef struct
+{
+  guint64 bytes;
+  gint64  time;
+} PartMark;
 
 struct _FbJournal
 {
@@ -1090,6 +1102,7 @@ tracked_free (Tracked *tracked)
   g_object_unref (tracked->run);
   g_hash_table_unref (tracked->index);
   g_array_unref (tracked->attempts);
+  g_clear_pointer (&tracked->parts, g_hash_table_unref);
   g_free (tracked);
 }
 
@@ -1157,7 +1170,48 @@ job_finished_cb (FbRun   *run,
   g_return_if_fail (index > 0);
   index--;
   g_array_index (tracked->attempts, guint, index)++;
+  if (tracked->parts != NULL)
+    g_hash_table_remove (tracked->parts, job);
   put_job (tracked, job, index);
+}
+
+/* A running download's .part, its size and the validators: what a resume
+ * after a crash needs. Batched with every other record by the writer. */
+static void
+part_written_cb (FbRun      *run,
+                 FbJob      *job,
+                 const char *part_path,
+                 guint64     written,
+                 Tracked    *tracked)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
+  gint64 now = g_get_monotonic_time ();
+  PartMark *mark;
+  Op *op;
+
+  if (index == 0 || fb_job_is_final (job))
+    return;
+  if (tracked->parts == NULL)
+    tracked->parts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  mark = g_hash_table_lookup (tracked->parts, job);
+  if (mark != NULL && written >= mark->bytes && written - mark->bytes < PART_BYTES
+      && now - mark->time < PART_US)
+    return;
+  if (mark == NULL)
+    {
+      mark = g_new (PartMark, 1);
+      g_hash_table_insert (tracked->parts, job, mark);
+    }
+  mark->bytes = written;
+  mark->time = now;
+
+  index--;
+  op = op_new (OP_JOB_PUT, tracked->run_id);
+  op->job = job_snapshot (tracked->journal, job, tracked->run_id, index,
+                          g_array_index (tracked->attempts, guint, index));
+  op->job->bytes_received = written;
+  op->job->part_path = g_strdup (part_path);
+  queue_op (tracked->journal, op);
 }
 
 static void
@@ -1221,6 +1275,7 @@ track (FbJournal  *self,
 
   g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), tracked);
   g_signal_connect (run, "job-finished", G_CALLBACK (job_finished_cb), tracked);
+  g_signal_connect (run, "part-written", G_CALLBACK (part_written_cb), tracked);
   g_signal_connect (run, "finished", G_CALLBACK (run_finished_cb), tracked);
   g_signal_connect (run, "notify::max-concurrency", G_CALLBACK (limit_changed_cb), tracked);
   g_signal_connect (run, "notify::running", G_CALLBACK (running_changed_cb), tracked);

@@ -116,6 +116,7 @@ enum {
   JOB_FINISHED,
   JOB_RETRYING,
   FINISHED,
+  PART_WRITTEN,
   N_SIGNALS
 };
 
@@ -390,6 +391,17 @@ ensure_session (FbRun *self)
 }
 
 static void
+part_written_cb (FbPartFile *part,
+                 const char *part_path,
+                 guint64     written,
+                 gpointer    user_data)
+{
+  Runner *runner = user_data;
+
+  g_signal_emit (runner->run, signals[PART_WRITTEN], 0, runner->job, part_path, written);
+}
+
+static void
 start_download (Runner *runner)
 {
   FbRun *self = runner->run;
@@ -399,7 +411,17 @@ start_download (Runner *runner)
   ensure_session (self);
   /* A retry hands its NAME.part back: the fetch resumes it. */
   if (runner->part == NULL)
-    runner->part = fb_part_file_new (self->destination, name, self->overwrite);
+    {
+      guint64 size = 0;
+      g_autofree char *left = _fb_job_take_resume_part (runner->job, &size);
+
+      runner->part = fb_part_file_new (self->destination, name, self->overwrite);
+      /* A .part an earlier process left (the journal checked it): the
+       * fetch asks for the rest, with If-Range. */
+      if (left != NULL)
+        fb_part_file_adopt (runner->part, left, size);
+      fb_part_file_set_written_func (runner->part, part_written_cb, runner);
+    }
   fb_fetch_async (self->pool, runner->job, url, runner->part, 0, self->timeout,
                   runner->cancel, download_fetched_cb, runner);
 }
@@ -1827,6 +1849,12 @@ fb_run_class_init (FbRunClass *klass)
   signals[FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A download's .part file holds this many bytes now (after each write
+   * to the disk): job, path, bytes. For a journal's resume. */
+  signals[PART_WRITTEN] =
+    g_signal_new ("part-written", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, FB_TYPE_JOB,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT64);
 }
 
 static void

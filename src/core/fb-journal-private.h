@@ -29,6 +29,12 @@ void _fb_journal_put_job       (FbJournal *self,
                                 guint      index,
                                 guint      attempts);
 
+/* fb_journal_remove_stray_parts, sparing files changed at or after @until
+ * (wall-clock µs): those of jobs that started since. */
+guint _fb_journal_remove_stray_parts_until (const FbJournalRun *run,
+                                            GPtrArray          *jobs,
+                                            gint64              until);
+
 /* Appends @job's kind, source, line and input to an "inputs" blob. */
 void _fb_journal_encode_input  (GByteArray *out,
                                 FbJob      *job);
@@ -44,5 +50,25 @@ GPtrArray *_fb_journal_read_rows (FbJournal        *self,
                                   const char       *text,
                                   gint64            value,
                                   GError          **error);
+
+typedef void (*FbJournalEachRow) (gpointer row,
+                                  gpointer user_data);
+
+/* Runs @sql with @value bound, handing each row (made by @read) to @each
+ * as it is read; the reading connection is held until the last. */
+gboolean   _fb_journal_read_each (FbJournal        *self,
+                                  const char       *sql,
+                                  FbJournalReadRow  read,
+                                  FbJournalEachRow  each,
+                                  gpointer          user_data,
+                                  gint64            value,
+                                  GError          **error);
+
+/* A run restored in slices learns its rows' attempts as they come. */
+void       _fb_journal_set_attempts (FbJournal *self,
+                                     FbRun     *run,
+                                     GPtrArray *rows,
+                                     guint      first,
+                                     guint      end);
 
 G_END_DECLS

@@ -1293,8 +1293,12 @@ track (FbJournal  *self,
   tracked->run_id = run_id;
   tracked->index = g_hash_table_new (NULL, NULL);
   tracked->attempts = g_array_new (FALSE, TRUE, sizeof (guint));
-  tracked->n_existing = rows != NULL ? n : 0;
-  g_array_set_size (tracked->attempts, n);
+  /* A restored run may get its jobs after this, in slices: the rows say
+   * how many it has. */
+  tracked->n_existing = rows != NULL ? MAX (n, rows->len) : 0;
+  g_array_set_size (tracked->attempts, MAX (n, tracked->n_existing));
+  /* Only the rows of jobs already here: the others may still be changing
+   * (see _fb_journal_set_attempts). */
   for (guint i = 0; rows != NULL && i < MIN (n, rows->len); i++)
     g_array_index (tracked->attempts, guint, i) = ((FbJournalJob *) rows->pdata[i])->attempts;
   g_ptr_array_add (self->tracked, tracked);
@@ -1516,6 +1520,52 @@ _fb_journal_read_rows (FbJournal       *self,
   sqlite3_finalize (stmt);
   g_mutex_unlock (&self->read_lock);
   return g_steal_pointer (&rows);
+}
+
+gboolean
+_fb_journal_read_each (FbJournal        *self,
+                       const char       *sql,
+                       FbJournalReadRow  read,
+                       FbJournalEachRow  each,
+                       gpointer          user_data,
+                       gint64            value,
+                       GError          **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_mutex_lock (&self->read_lock);
+  rc = sqlite3_prepare_v2 (self->rdb, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, value);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        each (read (stmt), user_data);
+    }
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (error, self->rdb, self->path, rc);
+  sqlite3_finalize (stmt);
+  g_mutex_unlock (&self->read_lock);
+  return rc == SQLITE_DONE;
+}
+
+void
+_fb_journal_set_attempts (FbJournal *self,
+                          FbRun     *run,
+                          GPtrArray *rows,
+                          guint      first,
+                          guint      end)
+{
+  for (guint t = 0; t < self->tracked->len; t++)
+    {
+      Tracked *tracked = self->tracked->pdata[t];
+
+      if (tracked->run != run)
+        continue;
+      for (guint i = first; i < MIN (end, MIN (rows->len, tracked->attempts->len)); i++)
+        g_array_index (tracked->attempts, guint, i) = ((FbJournalJob *) rows->pdata[i])->attempts;
+      return;
+    }
 }
 
 void

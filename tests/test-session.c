@@ -13,7 +13,9 @@
 
 #include "fb-application.h"
 #include "fb-history-page.h"
+#include "fb-input.h"
 #include "fb-journal.h"
+#include "fb-preview-dialog.h"
 #include "fb-session.h"
 #include "fb-test-utils.h"
 #include "fb-window.h"
@@ -311,6 +313,63 @@ test_session_locked_journal_goes_unrecorded (void)
   ASSERT_STR (fb_window_get_page (window), "empty");
 }
 
+/* FB_TEST_SESSION=remote: this process is the primary instance of a
+ * unique application; a second one, started with a list, hands the list
+ * to it through GApplication and exits: one window, one journal owner. */
+#define REMOTE_APP_ID APP_ID ".SessionTest"
+
+static gboolean
+preview_shown (gpointer data)
+{
+  return fb_window_get_preview (data) != NULL;
+}
+
+static void
+child_exited_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static char *self_path;
+
+static void
+test_session_second_instance_hands_its_list_over (void)
+{
+  g_autofree char *list = g_build_filename (dir, "second.txt", NULL);
+  g_autofree char *url_a = fb_test_server_url (server, "/file/x.bin?size=10");
+  g_autofree char *url_b = fb_test_server_url (server, "/file/y.bin?size=10");
+  g_autofree char *text = g_strdup_printf ("%s\n%s\n", url_a, url_b);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  FbSession *session = fb_application_get_session (app);
+  FbWindow *window;
+  gboolean exited = FALSE;
+
+  CU_ASSERT_TRUE_FATAL (g_file_set_contents (list, text, -1, NULL));
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "FB_TEST_SESSION", "child", TRUE);
+  child = g_subprocess_launcher_spawn (launcher, &error, self_path, list, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (child, NULL, child_exited_cb, &exited);
+  /* The primary answers the second one's D-Bus call on this loop. */
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&exited, 30));
+  CU_ASSERT_TRUE (g_subprocess_get_if_exited (child));
+  CU_ASSERT_EQUAL (g_subprocess_get_exit_status (child), 0);
+
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until ((GSourceFunc) find_window, NULL, 10));
+  window = find_window ();
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (preview_shown, window, 10));
+  CU_ASSERT_EQUAL (fb_input_get_n_entries (fb_preview_dialog_get_input (
+                     fb_window_get_preview (window))), 2);
+  /* This instance kept the journal; the second never opened it. */
+  CU_ASSERT_PTR_NOT_NULL (fb_session_get_journal (session));
+  CU_ASSERT_EQUAL (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,9 +389,31 @@ main (int   argc,
     FB_TEST (test_session_locked_journal_goes_unrecorded),
     { NULL, NULL },
   };
+  static const FbTestCase remote_tests[] = {
+    FB_TEST (test_session_second_instance_hands_its_list_over),
+    { NULL, NULL },
+  };
   const char *mode = g_getenv ("FB_TEST_SESSION");
   g_autoptr(GError) error = NULL;
   int status;
+
+  if (g_strcmp0 (mode, "child") == 0)
+    {
+      /* The second instance: it must find the first and hand over its list. */
+      app = fb_application_new (REMOTE_APP_ID, G_APPLICATION_DEFAULT_FLAGS);
+      if (!g_application_register (G_APPLICATION (app), NULL, &error)
+          || !g_application_get_is_remote (G_APPLICATION (app)))
+        return 3;
+      status = g_application_run (G_APPLICATION (app), argc, argv);
+      g_clear_object (&app);
+      return status;
+    }
+  if (g_strcmp0 (mode, "remote") == 0 && g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_printerr ("test-session: no session bus, skipped\n");
+      return 77;
+    }
+  self_path = g_canonicalize_filename (argv[0], NULL);
 
   dir = fb_test_make_tmpdir ();
   g_setenv ("XDG_STATE_HOME", dir, TRUE);
@@ -358,10 +439,12 @@ main (int   argc,
       holder = fb_journal_open (path, &error);
       g_assert_no_error (error);
     }
-  else
+  else if (g_strcmp0 (mode, "remote") != 0)
     crash_a_run ();
 
-  app = fb_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  app = fb_application_new (g_strcmp0 (mode, "remote") == 0 ? REMOTE_APP_ID : APP_ID,
+                            g_strcmp0 (mode, "remote") == 0 ? G_APPLICATION_DEFAULT_FLAGS
+                                                             : G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
     {
       g_printerr ("test-session: %s\n", error->message);
@@ -373,6 +456,8 @@ main (int   argc,
     status = fb_test_main (argc, argv, "session-corrupt", corrupt_tests);
   else if (g_strcmp0 (mode, "locked") == 0)
     status = fb_test_main (argc, argv, "session-locked", locked_tests);
+  else if (g_strcmp0 (mode, "remote") == 0)
+    status = fb_test_main (argc, argv, "session-remote", remote_tests);
   else
     status = fb_test_main (argc, argv, "session", tests);
 
@@ -388,5 +473,6 @@ main (int   argc,
   g_free (big_part);
   fb_test_rm_rf (dir);
   g_free (dir);
+  g_free (self_path);
   return status;
 }

@@ -71,4 +71,32 @@ void       _fb_journal_set_attempts (FbJournal *self,
                                      guint      first,
                                      guint      end);
 
+/* fb-journal-file.c */
+typedef enum
+{
+  FB_JOURNAL_DB_OK,
+  FB_JOURNAL_DB_BAD,    /* not a journal we can read: set it aside */
+  FB_JOURNAL_DB_FAILED, /* could not be opened or written at all */
+} FbJournalDbCheck;
+
+void             _fb_journal_set_sqlite_error (GError     **error,
+                                               sqlite3     *db,
+                                               const char  *path,
+                                               int          rc);
+gint64           _fb_journal_query_int        (sqlite3     *db,
+                                               const char  *sql,
+                                               int         *rc_out);
+/* Checks (and, for a new file, creates) the schema, then WAL mode. */
+FbJournalDbCheck _fb_journal_check_db         (sqlite3     *db,
+                                               char       **why);
+/* Opens @path (mode 0600) and takes its lock; -1 with @error set. */
+int              _fb_journal_lock_file        (const char  *path,
+                                               gboolean     exclusive_create,
+                                               GError     **error);
+/* Renames @path (and its -wal, -shm) to PATH.bad-DATE; returns that. */
+char            *_fb_journal_set_aside        (const char  *path,
+                                               GError     **error);
+sqlite3         *_fb_journal_open_connection  (const char  *path,
+                                               GError     **error);
+
 G_END_DECLS

@@ -15,7 +15,6 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,8 +31,6 @@
  * after every PART_BYTES more on disk or PART_US, whichever comes first. */
 #define PART_BYTES (256 * 1024)
 #define PART_US    G_USEC_PER_SEC
-/* How much nicer than the program the writer thread runs. */
-#define WRITER_NICE 5
 
 /* One write, queued by the main thread for the writer thread. */
 typedef enum
@@ -624,15 +621,6 @@ writer_thread (gpointer data)
   FbJournal *self = data;
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
   gboolean go_on = TRUE;
-  int nice_now;
-
-  /* The journal waits, the run does not: on a busy machine this thread
-   * yields the processor to the run's threads and catches up in their
-   * gaps (Linux: the calling thread's own nice value). */
-  errno = 0;
-  nice_now = getpriority (PRIO_PROCESS, 0);
-  if (errno == 0)
-    setpriority (PRIO_PROCESS, 0, MIN (nice_now + WRITER_NICE, 19));
 
   while (go_on)
     {

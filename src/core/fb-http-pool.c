@@ -23,6 +23,7 @@
 /* After a full turn the connections wait for this priority: below GTK's
  * redraw (G_PRIORITY_HIGH_IDLE + 20), so a window draws its frame first. */
 #define POLL_RESUME_PRIORITY (G_PRIORITY_HIGH_IDLE + 30)
+#define POLL_SIT_OUT_MS 8           /* …or this long at most */
 
 static guint32
 epoll_events (GIOCondition condition)
@@ -64,7 +65,7 @@ _fb_http_conn_schedule (Conn *conn)
     return;
   conn->due_link.data = conn;
   g_queue_push_tail_link (&poller->due, &conn->due_link);
-  if (poller->resume == NULL)
+  if (poller->resume[0] == NULL)
     g_source_set_ready_time ((GSource *) poller, 0);
 }
 
@@ -128,6 +129,27 @@ _fb_http_conn_is_quiet (Conn *conn)
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+/* The socket call's result (@n, errno) as conn_recv () and conn_send ()
+ * give it: EINTR asks again (-2), no data or no room is
+ * G_IO_ERROR_WOULD_BLOCK. @what is the message for other errors. */
+static gssize
+socket_result (gssize       n,
+               const char  *what,
+               GError     **error)
+{
+  int saved = errno;
+
+  if (n >= 0)
+    return n;
+  if (saved == EINTR)
+    return -2;
+  if (saved == EAGAIN || saved == EWOULDBLOCK)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), what, g_strerror (saved));
+  return -1;
+}
+
 /* recv () or send () on the connection, through TLS for https: bytes
  * moved, 0 at the end of the stream (receiving), or -1 with @error set,
  * G_IO_ERROR_WOULD_BLOCK when the socket has nothing or no room. */
@@ -137,24 +159,14 @@ _fb_http_conn_recv (Conn    *conn,
                     gsize    size,
                     GError **error)
 {
+  gssize n;
+
   if (conn->tls_in != NULL)
     return g_pollable_input_stream_read_nonblocking (conn->tls_in, buf, size, NULL, error);
-  for (;;)
-    {
-      gssize n = recv (conn->fd, buf, size, 0);
-      int saved = errno;
-
-      if (n >= 0)
-        return n;
-      if (saved == EINTR)
-        continue;
-      if (saved == EAGAIN || saved == EWOULDBLOCK)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
-      else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     _("Error receiving data: %s"), g_strerror (saved));
-      return -1;
-    }
+  do
+    n = socket_result (recv (conn->fd, buf, size, 0), _("Error receiving data: %s"), error);
+  while (n == -2);
+  return n;
 }
 
 gssize
@@ -163,24 +175,14 @@ _fb_http_conn_send (Conn        *conn,
                     gsize        size,
                     GError     **error)
 {
+  gssize n;
+
   if (conn->tls_out != NULL)
     return g_pollable_output_stream_write_nonblocking (conn->tls_out, buf, size, NULL, error);
-  for (;;)
-    {
-      gssize n = send (conn->fd, buf, size, MSG_NOSIGNAL);
-      int saved = errno;
-
-      if (n >= 0)
-        return n;
-      if (saved == EINTR)
-        continue;
-      if (saved == EAGAIN || saved == EWOULDBLOCK)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
-      else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     _("Error sending data: %s"), g_strerror (saved));
-      return -1;
-    }
+  do
+    n = socket_result (send (conn->fd, buf, size, MSG_NOSIGNAL), _("Error sending data: %s"), error);
+  while (n == -2);
+  return n;
 }
 
 static GIOCondition
@@ -190,38 +192,62 @@ condition_of (guint32 events)
          ((events & EPOLLHUP) ? G_IO_HUP : 0) | ((events & EPOLLERR) ? G_IO_ERR : 0);
 }
 
+static void
+poller_clear_resume (Poller *poller)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (poller->resume); i++)
+    if (poller->resume[i] != NULL)
+      {
+        g_source_destroy (poller->resume[i]);
+        g_clear_pointer (&poller->resume[i], g_source_unref);
+      }
+}
+
 static gboolean
 poller_resume_cb (gpointer user_data)
 {
   Poller *poller = user_data;
 
-  g_clear_pointer (&poller->resume, g_source_unref);
+  poller_clear_resume (poller);
   g_source_modify_unix_fd ((GSource *) poller, poller->epfd_tag, G_IO_IN);
   if (poller->due.length > 0)
     g_source_set_ready_time ((GSource *) poller, 0);
   return G_SOURCE_REMOVE;
 }
 
+static GSource *
+poller_resume_source (Poller  *poller,
+                      GSource *source,
+                      int      priority)
+{
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, poller_resume_cb, poller, NULL);
+  g_source_set_name (source, "[fetchboard] http connections, next turn");
+  g_source_attach (source, g_source_get_context ((GSource *) poller));
+  return source;
+}
+
 /* The budget ran out with work left: the connections sit out until
  * everything of a higher priority than POLL_RESUME_PRIORITY has run, a
- * frame above all. Left ready, the epoll fd would win every iteration at
- * the default priority, and GLib dispatches nothing of a lower priority
- * while something of a higher one is ready: the window would not draw
- * until the network went quiet. */
+ * frame above all, or for POLL_SIT_OUT_MS at most. Left ready, the epoll
+ * fd would win every iteration at the default priority, and GLib
+ * dispatches nothing of a lower priority while something of a higher one
+ * is ready: the window would not draw until the network went quiet. The
+ * cap is for the other way round: other work at the default priority
+ * that never stops (a server in the same process, say) must not starve
+ * the connections either. */
 static void
 poller_yield (Poller *poller)
 {
   GSource *source = (GSource *) poller;
 
-  if (poller->resume != NULL)
+  if (poller->resume[0] != NULL)
     return;
   g_source_modify_unix_fd (source, poller->epfd_tag, 0);
   g_source_set_ready_time (source, -1);
-  poller->resume = g_idle_source_new ();
-  g_source_set_priority (poller->resume, POLL_RESUME_PRIORITY);
-  g_source_set_callback (poller->resume, poller_resume_cb, poller, NULL);
-  g_source_set_name (poller->resume, "[fetchboard] http connections, next turn");
-  g_source_attach (poller->resume, g_source_get_context (source));
+  poller->resume[0] = poller_resume_source (poller, g_idle_source_new (), POLL_RESUME_PRIORITY);
+  poller->resume[1] = poller_resume_source (poller, g_timeout_source_new (POLL_SIT_OUT_MS),
+                                            G_PRIORITY_DEFAULT);
 }
 
 /* Serves the connections due (see conn_schedule), then those epoll says
@@ -293,11 +319,7 @@ poller_finalize (GSource *source)
 {
   Poller *poller = (Poller *) source;
 
-  if (poller->resume != NULL)
-    {
-      g_source_destroy (poller->resume);
-      g_clear_pointer (&poller->resume, g_source_unref);
-    }
+  poller_clear_resume (poller);
   g_ptr_array_unref (poller->dead);
   close (poller->epfd);
 }

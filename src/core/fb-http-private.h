@@ -72,7 +72,7 @@ typedef struct
   GQueue     due;            /* Conn* to dispatch without waiting for their fd */
   GPtrArray *dead;           /* Conn* freed while dispatching, released after */
   gpointer   epfd_tag;
-  GSource   *resume;         /* while its turn is given up: see poller_yield */
+  GSource   *resume[2];      /* while its turn is given up: see poller_yield */
   guint      depth;          /* nested dispatches */
 } Poller;
 

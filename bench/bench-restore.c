@@ -8,7 +8,9 @@
  * bench/journal-restore.py), starts the application as `fetchboard` does
  * and prints, from the start of main ():
  *   window   the first frame of the window
- *   restored the first frame that shows the restored run (N jobs)
+ *   shown    the first frame that shows the restored run (its first jobs
+ *            and counts: the rest go in a slice per turn of the main loop)
+ *   restored the first frame that shows all of it (N jobs)
  *   rss      VmHWM (peak resident set) once the run is shown
  */
 
@@ -22,6 +24,7 @@
 
 static gint64 t0;
 static gint64 window_us;
+static gint64 shown_us;
 static gint64 restored_us;
 static guint expected;
 static gboolean done;
@@ -57,6 +60,8 @@ after_paint_cb (GdkFrameClock *clock,
 
   if (window_us == 0)
     window_us = g_get_monotonic_time () - t0;
+  if (shown_us == 0 && run != NULL && fb_run_get_total (run) > 0)
+    shown_us = g_get_monotonic_time () - t0;
   if (restored_us == 0 && run != NULL && fb_run_get_total (run) == expected)
     {
       restored_us = g_get_monotonic_time () - t0;
@@ -113,8 +118,9 @@ main (int   argc,
   while (!done && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
 
-  printf ("window %.1f ms\nrestored %.1f ms (%u jobs)\nrss %.1f MiB\n", window_us / 1000.0,
-          restored_us / 1000.0, expected, peak_rss_kib () / 1024.0);
+  printf ("window %.1f ms\nshown %.1f ms\nrestored %.1f ms (%u jobs)\nrss %.1f MiB\n",
+          window_us / 1000.0, shown_us / 1000.0, restored_us / 1000.0, expected,
+          peak_rss_kib () / 1024.0);
   g_application_release (G_APPLICATION (app));
   return done ? 0 : 1;
 }

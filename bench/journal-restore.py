@@ -73,19 +73,25 @@ def main():
                                text=True, timeout=120)
             vals = {}
             for line in p.stdout.splitlines():
-                key, value = line.split(' ', 1)
-                vals[key] = float(value.split()[0])
-            print('run %d: window %.0f ms, restored %.0f ms, peak RSS %.0f MiB (exit %d)'
-                  % (r + 1, vals.get('window', -1), vals.get('restored', -1),
-                     vals.get('rss', -1), p.returncode), flush=True)
+                key, _, value = line.partition(' ')
+                try:
+                    vals[key] = float(value.split()[0])
+                except (ValueError, IndexError):
+                    print(line)
+            print('run %d: window %.0f ms, run shown %.0f ms, all restored %.0f ms, '
+                  'peak RSS %.0f MiB (exit %d)'
+                  % (r + 1, vals.get('window', -1), vals.get('shown', -1),
+                     vals.get('restored', -1), vals.get('rss', -1), p.returncode), flush=True)
             if p.returncode != 0:
                 print(p.stderr[-500:])
             results.append(vals)
             shutil.rmtree(state)
-        print('median of %d: window %.0f ms, restored %.0f ms (%d jobs), peak RSS %.0f MiB'
-              % (args.runs, statistics.median(v['window'] for v in results),
-                 statistics.median(v['restored'] for v in results), args.jobs,
-                 statistics.median(v['rss'] for v in results)))
+        print('median of %d: window %.0f ms, run shown %.0f ms, all restored %.0f ms '
+              '(%d jobs), peak RSS %.0f MiB'
+              % (args.runs, statistics.median(v.get('window', -1) for v in results),
+                 statistics.median(v.get('shown', -1) for v in results),
+                 statistics.median(v.get('restored', -1) for v in results), args.jobs,
+                 statistics.median(v.get('rss', -1) for v in results)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -362,13 +362,14 @@ static void
 write_partial (FbTestServer      *self,
                SoupServerMessage *msg,
                gsize              size,
-               gsize              sent)
+               gsize              sent,
+               const char        *extra_headers)
 {
   GIOStream *stream = soup_server_message_steal_connection (msg);
   GOutputStream *out = g_io_stream_get_output_stream (stream);
   g_autoptr(GBytes) body = fb_test_body (sent);
   g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %" G_GSIZE_FORMAT
-                                           "\r\n\r\n", size);
+                                           "\r\n%s\r\n", size, extra_headers);
   GByteArray *all = g_byte_array_new ();
   g_autoptr(GBytes) bytes = NULL;
 
@@ -418,6 +419,13 @@ respond_ranged (FbTestServer      *self,
     g_string_append_c (seen, ',');
   g_string_append (seen, range != NULL ? range : "-");
 
+  if (first && query_size (query, "hold", 0) > 0)
+    {
+      /* A transfer that stops half-way and stays open (as a process
+       * killed in the middle of the body last saw it). */
+      write_partial (self, msg, size, query_size (query, "hold", 0), "ETag: \"v1\"\r\n");
+      return;
+    }
   if (first && query_size (query, "cut", 0) > 0)
     {
       /* A transfer that breaks half-way: the connection is reset. */
@@ -506,7 +514,7 @@ handler_cb (SoupServer        *server,
                          2000, FALSE);
   else if (g_str_equal (path, "/partial"))
     write_partial (self, msg, query_size (query, "size", 1000000),
-                   query_size (query, "sent", 500000));
+                   query_size (query, "sent", 500000), "");
   else if (g_str_has_prefix (path, "/flaky/"))
     {
       const char *name = path + strlen ("/flaky/");

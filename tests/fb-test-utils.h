@@ -60,10 +60,11 @@ guint        fb_test_refused_port      (void);
  *   /redirect/N                   302 → /redirect/N-1 … /redirect/0 → file
  *   /loop                         302 → /loop
  *   /chunked?size=N               chunked body, no Content-Length
- *   /ranged/NAME?size=N[&cut=M][&change=1][&noranges=1][&badrange=1][&novalidator=1]
+ *   /ranged/NAME?size=N[&cut=M|&hold=M][&change=1][&noranges=1][&badrange=1][&novalidator=1]
  *                                 N bytes with ETag "v1", honouring Range and
  *                                 If-Range; cut: the first request of NAME is
- *                                 reset after M bytes; change: from the second
+ *                                 reset after M bytes; hold: the first request
+ *                                 sends M bytes, then stays open and silent; change: from the second
  *                                 request on the body is another version with
  *                                 ETag "v2"; noranges: always 200; badrange:
  *                                 206 from the wrong offset; novalidator: no ETag

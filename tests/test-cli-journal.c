@@ -20,6 +20,11 @@
 #define N_FILES   30
 #define FILE_SIZE (600 * 1024) /* half of it passes the downloader's 256 KiB flush */
 #define DEADLINE  30.0
+/* The resume case: bodies of 2 MiB, the first attempts stall after 1 MiB. */
+#define BIG_FILES 8
+#define BIG_SIZE  (2 * 1024 * 1024)
+#define BIG_SENT  (1024 * 1024)
+#define ETAG      "\"v1\""
 
 typedef struct
 {
@@ -32,6 +37,10 @@ typedef struct
   char       *journal;
   char       *list;
   guint       hold_from; /* /f/NN with NN >= this answer half, then stall */
+  guint       n_files;
+  gsize       size;
+  gboolean    resume;    /* big bodies with an ETag; Range and If-Range honoured */
+  GHashTable *ranges;    /* path → the Range header asked with (the last) */
 } Fixture;
 
 static void
@@ -43,38 +52,70 @@ handler (SoupServer        *server,
 {
   Fixture *f = user_data;
   guint count = GPOINTER_TO_UINT (g_hash_table_lookup (f->counts, path));
-  g_autoptr(GBytes) body = fb_test_body (FILE_SIZE);
+  g_autoptr(GBytes) body = fb_test_body (f->size);
   guint number = (guint) g_ascii_strtoull (path + strlen ("/f/"), NULL, 10);
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  const char *range = soup_message_headers_get_one (request, "Range");
+  const char *if_range = soup_message_headers_get_one (request, "If-Range");
+  gsize first = 0;
 
   g_hash_table_insert (f->counts, g_strdup (path), GUINT_TO_POINTER (count + 1));
+  if (range != NULL)
+    g_hash_table_insert (f->ranges, g_strdup (path), g_strdup (range));
   if (number >= f->hold_from)
     {
       GIOStream *stream = soup_server_message_steal_connection (msg);
-      g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n",
-                                               FILE_SIZE);
+      g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %" G_GSIZE_FORMAT
+                                               "\r\n%s\r\n", f->size,
+                                               f->resume ? "ETag: " ETAG "\r\n" : "");
       GOutputStream *out = g_io_stream_get_output_stream (stream);
 
-      /* Small enough for the socket's buffer: never blocks. */
+      /* Half a small body fits the socket's buffer; 1 MiB of a big one
+       * goes out as the client reads it. */
       g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
-      g_output_stream_write_all (out, g_bytes_get_data (body, NULL), FILE_SIZE / 2, NULL, NULL,
-                                 NULL);
+      g_output_stream_write_all (out, g_bytes_get_data (body, NULL),
+                                 f->resume ? BIG_SENT : f->size / 2, NULL, NULL, NULL);
       g_ptr_array_add (f->held, stream);
+      return;
+    }
+  if (f->resume)
+    soup_message_headers_replace (response, "ETag", ETAG);
+  if (f->resume && range != NULL && g_strcmp0 (if_range, ETAG) == 0
+      && g_str_has_prefix (range, "bytes=") && g_str_has_suffix (range, "-"))
+    first = (gsize) g_ascii_strtoull (range + strlen ("bytes="), NULL, 10);
+  if (first > 0 && first < f->size)
+    {
+      g_autofree char *content_range = g_strdup_printf ("bytes %" G_GSIZE_FORMAT "-%"
+                                                        G_GSIZE_FORMAT "/%" G_GSIZE_FORMAT,
+                                                        first, f->size - 1, f->size);
+
+      soup_message_headers_replace (response, "Content-Range", content_range);
+      soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                        (const char *) g_bytes_get_data (body, NULL) + first,
+                                        f->size - first);
       return;
     }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
-                                    g_bytes_get_data (body, NULL), FILE_SIZE);
+                                    g_bytes_get_data (body, NULL), f->size);
 }
 
 static void
-fixture_init (Fixture *f,
-              guint    hold_from)
+fixture_init_full (Fixture  *f,
+                   guint     hold_from,
+                   gboolean  resume)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) list = g_string_new (NULL);
   GSList *uris;
 
   memset (f, 0, sizeof *f);
+  f->resume = resume;
+  f->n_files = resume ? BIG_FILES : N_FILES;
+  f->size = resume ? BIG_SIZE : FILE_SIZE;
+  f->ranges = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   f->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   f->held = g_ptr_array_new_with_free_func (g_object_unref);
   f->hold_from = hold_from;
@@ -90,9 +131,16 @@ fixture_init (Fixture *f,
   f->out = g_build_filename (f->dir, "out", NULL);
   f->journal = g_build_filename (f->dir, "journal.sqlite", NULL);
   f->list = g_build_filename (f->dir, "list.txt", NULL);
-  for (guint i = 0; i < N_FILES; i++)
+  for (guint i = 0; i < f->n_files; i++)
     g_string_append_printf (list, "%s/f/%02u.bin\n", f->base, i);
   g_assert_true (g_file_set_contents (f->list, list->str, -1, NULL));
+}
+
+static void
+fixture_init (Fixture *f,
+              guint    hold_from)
+{
+  fixture_init_full (f, hold_from, FALSE);
 }
 
 static void
@@ -102,6 +150,7 @@ fixture_clear (Fixture *f)
   soup_server_disconnect (f->server);
   g_object_unref (f->server);
   g_hash_table_unref (f->counts);
+  g_hash_table_unref (f->ranges);
   fb_test_rm_rf (f->dir);
   g_free (f->base);
   g_free (f->dir);
@@ -231,8 +280,8 @@ assert_truth (Fixture *f)
   sqlite3_stmt *stmt = NULL;
   guint n_rows = 0;
 
-  CU_ASSERT_EQUAL (g_strv_length (names), N_FILES);
-  for (guint i = 0; names[i] != NULL && i < N_FILES; i++)
+  CU_ASSERT_EQUAL (g_strv_length (names), f->n_files);
+  for (guint i = 0; names[i] != NULL && i < f->n_files; i++)
     {
       g_autofree char *expected = g_strdup_printf ("%02u.bin", i);
 
@@ -251,12 +300,12 @@ assert_truth (Fixture *f)
       ASSERT_STR ((const char *) sqlite3_column_text (stmt, 0), "ok");
       CU_ASSERT_PTR_NOT_NULL (saved);
       CU_ASSERT_EQUAL (saved != NULL ? g_stat (saved, &st) : -1, 0);
-      CU_ASSERT_EQUAL (st.st_size, FILE_SIZE);
-      CU_ASSERT_EQUAL (sqlite3_column_int64 (stmt, 2), FILE_SIZE);
+      CU_ASSERT_EQUAL (st.st_size, f->size);
+      CU_ASSERT_EQUAL (sqlite3_column_int64 (stmt, 2), f->size);
     }
   sqlite3_finalize (stmt);
   stmt = NULL;
-  CU_ASSERT_EQUAL (n_rows, N_FILES);
+  CU_ASSERT_EQUAL (n_rows, f->n_files);
   CU_ASSERT_EQUAL (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL),
                    SQLITE_OK);
   CU_ASSERT_EQUAL (sqlite3_step (stmt), SQLITE_ROW);
@@ -325,6 +374,58 @@ test_cli_journal_run_again_after_the_end (void)
   fixture_clear (&f);
 }
 
+/* Killed in the middle of four 2 MiB bodies: run again, each of the four
+ * asks for the rest of its .part (Range: bytes=N-, If-Range with the
+ * ETag the journal kept), and every file ends whole and byte-identical. */
+static void
+test_cli_journal_killed_mid_body_continues_the_part (void)
+{
+  g_autoptr(GBytes) body = NULL;
+  Fixture f;
+
+  fixture_init_full (&f, 0, TRUE);
+  /* The first four answers stall after 1 MiB: wait for their rows. */
+  run_and_kill (&f, "part_path IS NOT NULL AND bytes_received >= 262144", 4, 0);
+  CU_ASSERT_EQUAL (fb_test_count_suffix (f.out, ".part"), 4);
+
+  f.hold_from = f.n_files;
+  CU_ASSERT_EQUAL (run_to_end (&f), 0);
+  assert_truth (&f);
+  body = fb_test_body (f.size);
+  for (guint i = 0; i < f.n_files; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/f/%02u.bin", i);
+      g_autofree char *name = g_strdup_printf ("%02u.bin", i);
+      g_autofree char *file = g_build_filename (f.out, name, NULL);
+      g_autofree char *contents = NULL;
+      const char *range = g_hash_table_lookup (f.ranges, path);
+      gsize length = 0;
+
+      CU_ASSERT_EQUAL (requests (&f, i), i < 4 ? 2 : 1);
+      CU_ASSERT_TRUE (g_file_get_contents (file, &contents, &length, NULL));
+      CU_ASSERT_EQUAL (length, f.size);
+      CU_ASSERT_TRUE (length == f.size
+                      && memcmp (contents, g_bytes_get_data (body, NULL), length) == 0);
+      if (i >= 4)
+        {
+          CU_ASSERT_PTR_NULL (range);
+          continue;
+        }
+      /* From where the part was on disk: at least the one write the row
+       * waited for, at most what the stalled answer had sent. */
+      CU_ASSERT_PTR_NOT_NULL (range);
+      if (range != NULL)
+        {
+          guint64 n = g_ascii_strtoull (range + strlen ("bytes="), NULL, 10);
+
+          CU_ASSERT_TRUE (g_str_has_prefix (range, "bytes=") && g_str_has_suffix (range, "-"));
+          CU_ASSERT_TRUE (n >= 262144 && n <= BIG_SENT);
+        }
+    }
+  CU_ASSERT_EQUAL (fb_test_count_suffix (f.out, ".part"), 0);
+  fixture_clear (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -333,6 +434,7 @@ main (int    argc,
     FB_TEST (test_cli_journal_killed_before_the_first_save),
     FB_TEST (test_cli_journal_killed_during_saves),
     FB_TEST (test_cli_journal_run_again_after_the_end),
+    FB_TEST (test_cli_journal_killed_mid_body_continues_the_part),
     { NULL, NULL },
   };
 

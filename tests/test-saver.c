@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fb-saver.h"
 #include "fb-test-utils.h"
@@ -226,6 +227,75 @@ test_saver_failed_commit_lets_the_next_through (void)
   fb_test_rm_rf (dir);
 }
 
+/* An adopted .part continues from the size given: what follows it (a
+ * write the journal never saw) is cut off, the rest is appended. */
+static void
+test_saver_adopted_part_continues_from_its_size (void)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *part_path = g_build_filename (dir, "f.bin.part", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) rest = g_bytes_new_static ("6789", 4);
+  Save save = { 0 };
+
+  CU_ASSERT_TRUE_FATAL (g_file_set_contents (part_path, "012345xxxx", -1, NULL));
+  n_done = 0;
+  save.part = fb_part_file_new (dir, "f.bin", FALSE);
+  fb_part_file_adopt (save.part, part_path, 6);
+  CU_ASSERT_EQUAL (fb_part_file_get_size (save.part), 6);
+  fb_part_file_append (save.part, rest);
+  CU_ASSERT_EQUAL (fb_part_file_get_size (save.part), 10);
+  fb_part_file_commit_async (save.part, NULL, NULL, commit_cb, &save);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&save.done, 10));
+  CU_ASSERT_PTR_NULL (save.error);
+  CU_ASSERT_TRUE_FATAL (save.path != NULL && g_file_get_contents (save.path, &contents, NULL,
+                                                                  NULL));
+  CU_ASSERT_STRING_EQUAL (contents, "0123456789");
+  CU_ASSERT_EQUAL (fb_test_count_suffix (dir, ".part"), 0);
+  clear_saves (&save, 1);
+  fb_test_rm_rf (dir);
+}
+
+/* A .part that became a symbolic link (or shorter than recorded) is not
+ * continued: the commit fails, and the link's target is left as it was. */
+static void
+test_saver_adopted_part_refuses_a_link_or_a_shorter_file (void)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *target = g_build_filename (dir, "target", NULL);
+  g_autofree char *link_path = g_build_filename (dir, "a.bin.part", NULL);
+  g_autofree char *short_path = g_build_filename (dir, "b.bin.part", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) rest = g_bytes_new_static ("zz", 2);
+  Save saves[2] = { { 0 }, { 0 } };
+  const char *paths[2] = { link_path, short_path };
+  const char *names[2] = { "a.bin", "b.bin" };
+
+  CU_ASSERT_TRUE_FATAL (g_file_set_contents (target, "keep me", -1, NULL));
+  CU_ASSERT_TRUE_FATAL (symlink (target, link_path) == 0);
+  CU_ASSERT_TRUE_FATAL (g_file_set_contents (short_path, "abc", -1, NULL));
+  n_done = 0;
+  for (guint i = 0; i < 2; i++)
+    {
+      saves[i].part = fb_part_file_new (dir, names[i], FALSE);
+      fb_part_file_adopt (saves[i].part, paths[i], 5);
+      fb_part_file_append (saves[i].part, rest);
+      fb_part_file_commit_async (saves[i].part, NULL, NULL, commit_cb, &saves[i]);
+    }
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (all_done, GUINT_TO_POINTER (2), 10));
+  for (guint i = 0; i < 2; i++)
+    {
+      CU_ASSERT_PTR_NULL (saves[i].path);
+      CU_ASSERT_PTR_NOT_NULL (saves[i].error);
+    }
+  CU_ASSERT_TRUE (g_error_matches (saves[1].error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+  CU_ASSERT_TRUE_FATAL (g_file_get_contents (target, &contents, NULL, NULL));
+  CU_ASSERT_STRING_EQUAL (contents, "keep me");
+  CU_ASSERT_TRUE (g_file_test (link_path, G_FILE_TEST_IS_SYMLINK));
+  clear_saves (saves, 2);
+  fb_test_rm_rf (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -235,6 +305,8 @@ main (int    argc,
     FB_TEST (test_saver_overwrite_keeps_the_last_asked),
     FB_TEST (test_saver_final_names_are_lines_of_their_own),
     FB_TEST (test_saver_failed_commit_lets_the_next_through),
+    FB_TEST (test_saver_adopted_part_continues_from_its_size),
+    FB_TEST (test_saver_adopted_part_refuses_a_link_or_a_shorter_file),
     { NULL, NULL },
   };
 

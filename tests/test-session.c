@@ -13,7 +13,9 @@
 
 #include "fb-application.h"
 #include "fb-history-page.h"
+#include "fb-input.h"
 #include "fb-journal.h"
+#include "fb-preview-dialog.h"
 #include "fb-session.h"
 #include "fb-test-utils.h"
 #include "fb-window.h"
@@ -22,6 +24,11 @@ static FbApplication *app;
 static FbTestServer *server;
 static FbJournal *holder; /* "locked": another owner of the journal */
 static char *dir;
+/* The 1 MiB download the crash cut after 640 KiB, and what its .part held. */
+#define BIG_SIZE (1024 * 1024)
+#define BIG_HOLD (640 * 1024)
+static char *big_part;
+static GBytes *big_part_bytes;
 
 static FbWindow *
 find_window (void)
@@ -38,7 +45,7 @@ restored (gpointer data)
   FbWindow *window = find_window ();
 
   return window != NULL && fb_window_get_run (window) != NULL
-         && fb_run_get_total (fb_window_get_run (window)) == 3;
+         && fb_run_get_total (fb_window_get_run (window)) == 4;
 }
 
 static gboolean
@@ -49,10 +56,29 @@ run_ended (gpointer data)
   return fb_run_get_n_finished (run) == fb_run_get_total (run) && !fb_run_get_running (run);
 }
 
-static gboolean
-two_ok (gpointer data)
+/* After the journal's own handler: the row for this size is queued. */
+static void
+part_written_cb (FbRun      *run,
+                 FbJob      *job,
+                 const char *part_path,
+                 guint64     written,
+                 gpointer    user_data)
 {
-  return fb_run_get_n_ok (data) == 2;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (part_path, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, written);
+  g_free (big_part);
+  big_part = g_strdup (part_path);
+  g_clear_pointer (&big_part_bytes, g_bytes_unref);
+  big_part_bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+}
+
+static gboolean
+crash_point (gpointer data)
+{
+  return fb_run_get_n_ok (data) == 2 && big_part_bytes != NULL;
 }
 
 static void
@@ -64,7 +90,8 @@ flushed_cb (GObject      *source,
   *(gboolean *) user_data = TRUE;
 }
 
-/* What a crash leaves: two files saved and recorded, a third under way. */
+/* What a crash leaves: two files saved and recorded, a third under way,
+ * a fourth half-way through its body, its .part on disk. */
 static void
 crash_a_run (void)
 {
@@ -73,13 +100,15 @@ crash_a_run (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(FbJournal) journal = fb_journal_open (path, &error);
   g_autoptr(FbRun) run = fb_run_new ();
-  const char *paths[] = { "/file/a.bin?size=100", "/file/b.bin?size=200", "/stall" };
+  g_autofree char *big = g_strdup_printf ("/ranged/big.bin?size=%d&hold=%d", BIG_SIZE, BIG_HOLD);
+  const char *paths[] = { "/file/a.bin?size=100", "/file/b.bin?size=200", "/stall", big };
   gboolean flushed = FALSE;
 
   g_assert_no_error (error);
   g_mkdir_with_parents (out, 0700);
   fb_run_set_destination (run, out);
-  fb_run_set_timeout (run, 0.5);
+  /* Long enough for the crash to come before the held body times out. */
+  fb_run_set_timeout (run, 3);
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
       g_autofree char *url = fb_test_server_url (server, paths[i]);
@@ -88,13 +117,18 @@ crash_a_run (void)
       fb_run_add_job (run, job);
     }
   fb_journal_track_run (journal, run, NULL, NULL, NULL);
+  g_signal_connect (run, "part-written", G_CALLBACK (part_written_cb), NULL);
   fb_run_start (run);
-  g_assert_true (fb_test_wait_until (two_ok, run, 10));
+  g_assert_true (fb_test_wait_until (crash_point, run, 10));
   fb_journal_flush_async (journal, NULL, flushed_cb, &flushed);
   g_assert_true (fb_test_wait_flag (&flushed, 10));
   fb_journal_close (journal);
   fb_run_cancel (run);
   fb_test_spin (0.1);
+  /* The cancel removed the .part; a crash would have left it. */
+  g_assert_false (g_file_test (big_part, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_set_contents (big_part, g_bytes_get_data (big_part_bytes, NULL),
+                                      g_bytes_get_size (big_part_bytes), NULL));
 }
 
 static void
@@ -125,10 +159,32 @@ test_session_restores_an_unfinished_run_paused (void)
   CU_ASSERT_EQUAL (fb_test_server_get_requests (server), 0);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
-  CU_ASSERT_TRUE (fb_test_wait_until (run_ended, run, 10));
-  ASSERT_COUNTS (run, 2, 0, 1, 0);
-  /* Only the unfinished job went to the server. */
-  CU_ASSERT_EQUAL (fb_test_server_get_requests (server), 1);
+  CU_ASSERT_TRUE (fb_test_wait_until (run_ended, run, 20));
+  ASSERT_COUNTS (run, 3, 0, 1, 0);
+  /* Only the unfinished jobs went to the server. */
+  CU_ASSERT_EQUAL (fb_test_server_get_requests (server), 2);
+}
+
+/* The download the crash cut continued its .part: the second request asked
+ * for the rest from where the part ended, and the file is whole. */
+static void
+test_session_restored_download_continues_its_part (void)
+{
+  g_autofree char *saved = g_build_filename (dir, "out", "big.bin", NULL);
+  g_autofree char *expected = g_strdup_printf ("-,bytes=%" G_GSIZE_FORMAT "-",
+                                               g_bytes_get_size (big_part_bytes));
+  g_autoptr(GBytes) body = fb_test_body (BIG_SIZE);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  CU_ASSERT_TRUE (g_bytes_get_size (big_part_bytes) >= 256 * 1024);
+  CU_ASSERT_TRUE (g_bytes_get_size (big_part_bytes) <= BIG_HOLD);
+  ASSERT_STR (fb_test_server_get_ranges (server, "big.bin"), expected);
+  CU_ASSERT_TRUE_FATAL (g_file_get_contents (saved, &contents, &length, NULL));
+  CU_ASSERT_EQUAL (length, BIG_SIZE);
+  CU_ASSERT_TRUE (length == BIG_SIZE
+                  && memcmp (contents, g_bytes_get_data (body, NULL), length) == 0);
+  CU_ASSERT_FALSE (g_file_test (big_part, G_FILE_TEST_EXISTS));
 }
 
 static gboolean
@@ -257,12 +313,70 @@ test_session_locked_journal_goes_unrecorded (void)
   ASSERT_STR (fb_window_get_page (window), "empty");
 }
 
+/* FB_TEST_SESSION=remote: this process is the primary instance of a
+ * unique application; a second one, started with a list, hands the list
+ * to it through GApplication and exits: one window, one journal owner. */
+#define REMOTE_APP_ID APP_ID ".SessionTest"
+
+static gboolean
+preview_shown (gpointer data)
+{
+  return fb_window_get_preview (data) != NULL;
+}
+
+static void
+child_exited_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static char *self_path;
+
+static void
+test_session_second_instance_hands_its_list_over (void)
+{
+  g_autofree char *list = g_build_filename (dir, "second.txt", NULL);
+  g_autofree char *url_a = fb_test_server_url (server, "/file/x.bin?size=10");
+  g_autofree char *url_b = fb_test_server_url (server, "/file/y.bin?size=10");
+  g_autofree char *text = g_strdup_printf ("%s\n%s\n", url_a, url_b);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  FbSession *session = fb_application_get_session (app);
+  FbWindow *window;
+  gboolean exited = FALSE;
+
+  CU_ASSERT_TRUE_FATAL (g_file_set_contents (list, text, -1, NULL));
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "FB_TEST_SESSION", "child", TRUE);
+  child = g_subprocess_launcher_spawn (launcher, &error, self_path, list, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (child, NULL, child_exited_cb, &exited);
+  /* The primary answers the second one's D-Bus call on this loop. */
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&exited, 30));
+  CU_ASSERT_TRUE (g_subprocess_get_if_exited (child));
+  CU_ASSERT_EQUAL (g_subprocess_get_exit_status (child), 0);
+
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until ((GSourceFunc) find_window, NULL, 10));
+  window = find_window ();
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (preview_shown, window, 10));
+  CU_ASSERT_EQUAL (fb_input_get_n_entries (fb_preview_dialog_get_input (
+                     fb_window_get_preview (window))), 2);
+  /* This instance kept the journal; the second never opened it. */
+  CU_ASSERT_PTR_NOT_NULL (fb_session_get_journal (session));
+  CU_ASSERT_EQUAL (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), 1);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   static const FbTestCase tests[] = {
     FB_TEST (test_session_restores_an_unfinished_run_paused),
+    FB_TEST (test_session_restored_download_continues_its_part),
     FB_TEST (test_session_history_lists_the_run),
     FB_TEST (test_session_quit_mid_run_leaves_it_unfinished),
     { NULL, NULL },
@@ -275,9 +389,31 @@ main (int   argc,
     FB_TEST (test_session_locked_journal_goes_unrecorded),
     { NULL, NULL },
   };
+  static const FbTestCase remote_tests[] = {
+    FB_TEST (test_session_second_instance_hands_its_list_over),
+    { NULL, NULL },
+  };
   const char *mode = g_getenv ("FB_TEST_SESSION");
   g_autoptr(GError) error = NULL;
   int status;
+
+  if (g_strcmp0 (mode, "child") == 0)
+    {
+      /* The second instance: it must find the first and hand over its list. */
+      app = fb_application_new (REMOTE_APP_ID, G_APPLICATION_DEFAULT_FLAGS);
+      if (!g_application_register (G_APPLICATION (app), NULL, &error)
+          || !g_application_get_is_remote (G_APPLICATION (app)))
+        return 3;
+      status = g_application_run (G_APPLICATION (app), argc, argv);
+      g_clear_object (&app);
+      return status;
+    }
+  if (g_strcmp0 (mode, "remote") == 0 && g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_printerr ("test-session: no session bus, skipped\n");
+      return 77;
+    }
+  self_path = g_canonicalize_filename (argv[0], NULL);
 
   dir = fb_test_make_tmpdir ();
   g_setenv ("XDG_STATE_HOME", dir, TRUE);
@@ -303,10 +439,12 @@ main (int   argc,
       holder = fb_journal_open (path, &error);
       g_assert_no_error (error);
     }
-  else
+  else if (g_strcmp0 (mode, "remote") != 0)
     crash_a_run ();
 
-  app = fb_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  app = fb_application_new (g_strcmp0 (mode, "remote") == 0 ? REMOTE_APP_ID : APP_ID,
+                            g_strcmp0 (mode, "remote") == 0 ? G_APPLICATION_DEFAULT_FLAGS
+                                                             : G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
     {
       g_printerr ("test-session: %s\n", error->message);
@@ -318,6 +456,8 @@ main (int   argc,
     status = fb_test_main (argc, argv, "session-corrupt", corrupt_tests);
   else if (g_strcmp0 (mode, "locked") == 0)
     status = fb_test_main (argc, argv, "session-locked", locked_tests);
+  else if (g_strcmp0 (mode, "remote") == 0)
+    status = fb_test_main (argc, argv, "session-remote", remote_tests);
   else
     status = fb_test_main (argc, argv, "session", tests);
 
@@ -329,7 +469,10 @@ main (int   argc,
   g_clear_object (&app);
   fb_test_server_free (server);
   g_clear_object (&holder);
+  g_clear_pointer (&big_part_bytes, g_bytes_unref);
+  g_free (big_part);
   fb_test_rm_rf (dir);
   g_free (dir);
+  g_free (self_path);
   return status;
 }

@@ -30,6 +30,13 @@ void          _fb_job_set_received      (FbJob        *self,
 void          _fb_job_set_validators    (FbJob        *self,
                                          const char   *etag,
                                          const char   *last_modified);
+/* A .part file of @size bytes an earlier process left for this job (its
+ * validators are set): the next download attempt continues it. Taken once. */
+void          _fb_job_set_resume_part   (FbJob        *self,
+                                         const char   *path,
+                                         guint64       size);
+char         *_fb_job_take_resume_part  (FbJob        *self,
+                                         guint64      *size);
 void          _fb_job_set_addresses     (FbJob        *self,
                                          const char   *addresses);
 void          _fb_job_set_country       (FbJob        *self,

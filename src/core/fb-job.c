@@ -631,6 +631,68 @@ _fb_job_set_validators (FbJob      *self,
   set_string (&self->last_modified, last_modified);
 }
 
+/* A .part file left by an earlier process, for the next attempt to
+ * continue: rare, so kept beside the job rather than in every job. */
+typedef struct
+{
+  char    *path;
+  guint64  size;
+} ResumePart;
+
+static void
+resume_part_free (ResumePart *part)
+{
+  g_free (part->path);
+  g_free (part);
+}
+
+static GQuark
+resume_part_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("fb-job-resume-part");
+  return quark;
+}
+
+void
+_fb_job_set_resume_part (FbJob      *self,
+                         const char *path,
+                         guint64     size)
+{
+  ResumePart *part = NULL;
+
+  g_assert (FB_IS_JOB (self));
+
+  if (path != NULL)
+    {
+      part = g_new0 (ResumePart, 1);
+      part->path = g_strdup (path);
+      part->size = size;
+    }
+  g_object_set_qdata_full (G_OBJECT (self), resume_part_quark (), part,
+                           (GDestroyNotify) resume_part_free);
+}
+
+char *
+_fb_job_take_resume_part (FbJob   *self,
+                          guint64 *size)
+{
+  ResumePart *part;
+  char *path;
+
+  g_assert (FB_IS_JOB (self));
+
+  part = g_object_steal_qdata (G_OBJECT (self), resume_part_quark ());
+  if (part == NULL)
+    return NULL;
+  *size = part->size;
+  path = g_steal_pointer (&part->path);
+  resume_part_free (part);
+  return path;
+}
+
 const char *
 fb_job_get_etag (FbJob *self)
 {

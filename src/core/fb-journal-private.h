@@ -29,6 +29,12 @@ void _fb_journal_put_job       (FbJournal *self,
                                 guint      index,
                                 guint      attempts);
 
+/* fb_journal_remove_stray_parts, sparing files changed at or after @until
+ * (wall-clock µs): those of jobs that started since. */
+guint _fb_journal_remove_stray_parts_until (const FbJournalRun *run,
+                                            GPtrArray          *jobs,
+                                            gint64              until);
+
 /* Appends @job's kind, source, line and input to an "inputs" blob. */
 void _fb_journal_encode_input  (GByteArray *out,
                                 FbJob      *job);
@@ -44,5 +50,53 @@ GPtrArray *_fb_journal_read_rows (FbJournal        *self,
                                   const char       *text,
                                   gint64            value,
                                   GError          **error);
+
+typedef void (*FbJournalEachRow) (gpointer row,
+                                  gpointer user_data);
+
+/* Runs @sql with @value bound, handing each row (made by @read) to @each
+ * as it is read; the reading connection is held until the last. */
+gboolean   _fb_journal_read_each (FbJournal        *self,
+                                  const char       *sql,
+                                  FbJournalReadRow  read,
+                                  FbJournalEachRow  each,
+                                  gpointer          user_data,
+                                  gint64            value,
+                                  GError          **error);
+
+/* A run restored in slices learns its rows' attempts as they come. */
+void       _fb_journal_set_attempts (FbJournal *self,
+                                     FbRun     *run,
+                                     GPtrArray *rows,
+                                     guint      first,
+                                     guint      end);
+
+/* fb-journal-file.c */
+typedef enum
+{
+  FB_JOURNAL_DB_OK,
+  FB_JOURNAL_DB_BAD,    /* not a journal we can read: set it aside */
+  FB_JOURNAL_DB_FAILED, /* could not be opened or written at all */
+} FbJournalDbCheck;
+
+void             _fb_journal_set_sqlite_error (GError     **error,
+                                               sqlite3     *db,
+                                               const char  *path,
+                                               int          rc);
+gint64           _fb_journal_query_int        (sqlite3     *db,
+                                               const char  *sql,
+                                               int         *rc_out);
+/* Checks (and, for a new file, creates) the schema, then WAL mode. */
+FbJournalDbCheck _fb_journal_check_db         (sqlite3     *db,
+                                               char       **why);
+/* Opens @path (mode 0600) and takes its lock; -1 with @error set. */
+int              _fb_journal_lock_file        (const char  *path,
+                                               gboolean     exclusive_create,
+                                               GError     **error);
+/* Renames @path (and its -wal, -shm) to PATH.bad-DATE; returns that. */
+char            *_fb_journal_set_aside        (const char  *path,
+                                               GError     **error);
+sqlite3         *_fb_journal_open_connection  (const char  *path,
+                                               GError     **error);
 
 G_END_DECLS

@@ -11,7 +11,9 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "fb-catalog.h"
@@ -340,6 +342,32 @@ fb_journal_find_unended (FbJournal   *self,
   return ((FbJournalRun *) rows->pdata[0])->id;
 }
 
+static gpointer
+read_id (sqlite3_stmt *stmt)
+{
+  gint64 *id = g_new (gint64, 1);
+
+  *id = sqlite3_column_int64 (stmt, 0);
+  return id;
+}
+
+gint64
+fb_journal_find_newest_unended (FbJournal  *self,
+                                GError    **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_return_val_if_fail (FB_IS_JOURNAL (self), 0);
+
+  /* No counts: a run with jobs has inputs, and this reads no job row. */
+  rows = _fb_journal_read_rows (self, "SELECT r.id FROM runs r WHERE r.ended = 0 AND EXISTS "
+                                "(SELECT 1 FROM inputs i WHERE i.run_id = r.id AND i.count > 0) "
+                                "ORDER BY r.id DESC LIMIT 1", read_id, g_free, NULL, 0, error);
+  if (rows == NULL || rows->len == 0)
+    return 0;
+  return *(gint64 *) rows->pdata[0];
+}
+
 GHashTable *
 fb_journal_list_saved (FbJournal   *self,
                        const char  *destination,
@@ -390,6 +418,55 @@ fb_journal_job_is_verified (const FbJournalJob *row)
   return (guint64) st.st_size == row->bytes_received;
 }
 
+/* An ETag is quoted; anything else is a Last-Modified date. */
+static void
+set_validator (FbJob      *job,
+               const char *validator)
+{
+  if (validator == NULL)
+    return;
+  if (validator[0] == '"' || g_str_has_prefix (validator, "W/"))
+    _fb_job_set_validators (job, validator, NULL);
+  else
+    _fb_job_set_validators (job, NULL, validator);
+}
+
+/* A download that was running when its process ended, with a .part and
+ * what If-Range asks with: it can continue. */
+static gboolean
+row_can_resume (const FbJournalJob *row)
+{
+  return row->state == FB_JOB_STATE_PENDING && row->kind == FB_JOB_KIND_DOWNLOAD
+         && row->part_path != NULL && row->validator != NULL;
+}
+
+/* Hands @job the .part @row names, if it is still what the run left: a
+ * NAME.part right in the run's folder, a regular file (a symbolic link is
+ * not followed), not empty. The next attempt continues it from its size
+ * with Range and If-Range; a server that answers 200 (the body changed)
+ * starts it again. Returns whether it did. */
+static gboolean
+attach_part (const FbJournalRun *run,
+             const FbJournalJob *row,
+             FbJob              *job)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *expected = NULL;
+  GStatBuf st;
+
+  if (!row_can_resume (row) || fb_job_get_kind (job) != FB_JOB_KIND_DOWNLOAD)
+    return FALSE;
+  base = g_path_get_basename (row->part_path);
+  expected = g_build_filename (run->destination != NULL ? run->destination : ".", base, NULL);
+  if (!g_str_has_suffix (base, ".part") || base[0] == '.' || strcmp (expected, row->part_path) != 0)
+    return FALSE;
+  if (g_lstat (row->part_path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0)
+    return FALSE;
+  set_validator (job, row->validator);
+  _fb_job_set_resume_part (job, row->part_path, (guint64) st.st_size);
+  return TRUE;
+}
+
 static FbJob *
 restore_job (const FbJournalJob *row,
              gint64              mono_offset)
@@ -423,13 +500,7 @@ restore_job (const FbJournalJob *row,
 
       _fb_job_set_error (job, error);
     }
-  if (row->validator != NULL)
-    {
-      if (row->validator[0] == '"' || g_str_has_prefix (row->validator, "W/"))
-        _fb_job_set_validators (job, row->validator, NULL);
-      else
-        _fb_job_set_validators (job, NULL, row->validator);
-    }
+  set_validator (job, row->validator);
   _fb_job_set_http_status (job, row->http_status);
   _fb_job_set_expected (job, row->bytes_expected);
   _fb_job_add_received (job, row->bytes_received);
@@ -453,6 +524,16 @@ guint
 fb_journal_remove_stray_parts (const FbJournalRun *run,
                                GPtrArray          *jobs)
 {
+  g_return_val_if_fail (run != NULL, 0);
+
+  return _fb_journal_remove_stray_parts_until (run, jobs, G_MAXINT64);
+}
+
+guint
+_fb_journal_remove_stray_parts_until (const FbJournalRun *run,
+                                      GPtrArray          *jobs,
+                                      gint64              until)
+{
   g_autoptr(GHashTable) kept = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GDir) dir = NULL;
   const char *destination;
@@ -466,7 +547,7 @@ fb_journal_remove_stray_parts (const FbJournalRun *run,
     {
       const FbJournalJob *row = jobs->pdata[i];
 
-      if (row->state == FB_JOB_STATE_PENDING && row->part_path != NULL)
+      if (row_can_resume (row))
         g_hash_table_add (kept, row->part_path);
     }
 
@@ -486,6 +567,9 @@ fb_journal_remove_stray_parts (const FbJournalRun *run,
       /* Only what this run may have made: nothing older than it. */
       if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode)
           || (gint64) st.st_mtime * G_USEC_PER_SEC < run->created - G_USEC_PER_SEC)
+        continue;
+      /* …and nothing a job of the restored run made since it came back. */
+      if ((gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 >= until)
         continue;
       if (g_unlink (path) == 0)
         removed++;
@@ -587,7 +671,12 @@ restore_load (FbJournal    *self,
   fb_journal_remove_stray_parts (data->run, data->rows);
   data->jobs = g_ptr_array_new_full (data->rows->len, g_object_unref);
   for (guint i = 0; i < data->rows->len; i++)
-    g_ptr_array_add (data->jobs, restore_job (data->rows->pdata[i], offset));
+    {
+      FbJob *job = restore_job (data->rows->pdata[i], offset);
+
+      attach_part (data->run, data->rows->pdata[i], job);
+      g_ptr_array_add (data->jobs, job);
+    }
   return TRUE;
 }
 
@@ -632,19 +721,311 @@ fb_journal_restore_run (FbJournal  *self,
   return run;
 }
 
-static void
-restore_worker (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  GError *error = NULL;
+/* ---- restoring on a thread, the run handed over in slices ---- */
 
-  if (restore_load (source_object, task_data, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+/* The worker builds the jobs RESTORE_SLICE at a time; the main thread adds
+ * one slice per turn of its loop, below drawing, so the window shows the
+ * run (its first rows, its counts so far) as soon as the first slice is
+ * in, and 100,000 jobs never hold a frame back. */
+#define RESTORE_SLICE 2000
+
+typedef struct
+{
+  gint          ref_count;
+  FbJournal    *journal;
+  gint64        run_id;
+  GCancellable *cancellable;
+  gint64        started;   /* wall-clock µs: .part files after it are not stray */
+
+  /* Written by the worker before it hands over the first slice, then only read. */
+  FbJournalRun *run_row;
+  GPtrArray    *rows;
+
+  GMutex        lock;
+  GPtrArray    *ready;     /* FbJob* (references), built and not taken yet */
+  GError       *error;
+  gboolean      loaded;    /* every job is built (or it failed) */
+
+  /* Main thread. */
+  GSource      *source;
+  GTask        *task;      /* until the run is handed back */
+  FbRun        *run;
+  guint         n_added;
+} Restore;
+
+static Restore *
+restore_ref (Restore *restore)
+{
+  g_atomic_int_inc (&restore->ref_count);
+  return restore;
 }
+
+static void
+restore_unref (Restore *restore)
+{
+  if (!g_atomic_int_dec_and_test (&restore->ref_count))
+    return;
+  g_object_unref (restore->journal);
+  g_clear_object (&restore->cancellable);
+  g_clear_pointer (&restore->run_row, fb_journal_run_free);
+  g_clear_pointer (&restore->rows, g_ptr_array_unref);
+  g_ptr_array_foreach (restore->ready, (GFunc) g_object_unref, NULL);
+  g_ptr_array_unref (restore->ready);
+  g_clear_error (&restore->error);
+  g_clear_object (&restore->task);
+  g_clear_object (&restore->run);
+  g_source_unref (restore->source);
+  g_mutex_clear (&restore->lock);
+  g_free (restore);
+}
+
+/* Wakes the main thread's source (from any thread). */
+static void
+restore_wake (Restore *restore)
+{
+  g_source_set_ready_time (restore->source, 0);
+}
+
+/* The run's own row, without its counts (a pass over its jobs). */
+static gpointer
+read_run_row (sqlite3_stmt *stmt)
+{
+  FbJournalRun *run = g_new0 (FbJournalRun, 1);
+
+  run->id = sqlite3_column_int64 (stmt, 0);
+  run->created = sqlite3_column_int64 (stmt, 1);
+  run->ended = sqlite3_column_int64 (stmt, 2);
+  run->kind = column_text (stmt, 3);
+  run->identity = column_text (stmt, 4);
+  run->destination = column_text (stmt, 5);
+  run->settings = column_text (stmt, 6);
+  return run;
+}
+
+/* The worker's side: rows come in order of index, so when one arrives
+ * every row before it is complete, and whole slices below it can go. */
+typedef struct
+{
+  Restore   *restore;
+  GPtrArray *rows;
+  guint      emitted;  /* rows [0, emitted) are built into jobs and handed over */
+  gint64     offset;
+} Stream;
+
+static void
+stream_emit (Stream *stream,
+             guint   end)
+{
+  Restore *restore = stream->restore;
+
+  end = MIN (end, stream->rows->len);
+  while (stream->emitted < end && !g_cancellable_is_cancelled (restore->cancellable))
+    {
+      guint stop = MIN (stream->emitted + RESTORE_SLICE, end);
+      GPtrArray *slice = g_ptr_array_new_full (stop - stream->emitted, g_object_unref);
+
+      for (guint i = stream->emitted; i < stop; i++)
+        {
+          FbJob *job = restore_job (stream->rows->pdata[i], stream->offset);
+
+          attach_part (restore->run_row, stream->rows->pdata[i], job);
+          g_ptr_array_add (slice, job);
+        }
+      g_mutex_lock (&restore->lock);
+      g_ptr_array_extend_and_steal (restore->ready, slice);
+      g_mutex_unlock (&restore->lock);
+      stream->emitted = stop;
+      restore_wake (restore);
+    }
+}
+
+static void
+stream_row (gpointer data,
+            gpointer user_data)
+{
+  FbJournalJob *row = data;
+  Stream *stream = user_data;
+
+  if (row->index >= stream->rows->len || row->index < stream->emitted)
+    {
+      fb_journal_job_free (row);
+      return;
+    }
+  if (row->index >= stream->emitted + RESTORE_SLICE)
+    stream_emit (stream, row->index - (row->index - stream->emitted) % RESTORE_SLICE);
+  fb_journal_job_free (stream->rows->pdata[row->index]);
+  stream->rows->pdata[row->index] = row;
+}
+
+static gpointer
+restore_thread (gpointer data)
+{
+  Restore *restore = data;
+  Stream stream = { restore, NULL, 0, g_get_real_time () - g_get_monotonic_time () };
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GPtrArray) blobs = NULL;
+  GError *error = NULL;
+  GPtrArray *rows = NULL;
+  int nice_now;
+
+  /* The window draws the first slice while this builds the rest: on a
+   * busy machine the main thread goes first (this thread's own nice value). */
+  errno = 0;
+  nice_now = getpriority (PRIO_PROCESS, 0);
+  if (errno == 0)
+    setpriority (PRIO_PROCESS, 0, MIN (nice_now + 5, 19));
+
+  found = _fb_journal_read_rows (restore->journal, "SELECT id, created, ended, kind, identity, "
+                                 "destination, settings FROM runs WHERE id = ?", read_run_row,
+                                 (GDestroyNotify) fb_journal_run_free, NULL, restore->run_id,
+                                 &error);
+  if (found != NULL && found->len == 0)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, restore->run_id);
+
+      g_set_error (&error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_NOT_FOUND,
+                   _("No run %s in the journal %s"), number,
+                   fb_journal_get_path (restore->journal));
+    }
+  if (error == NULL)
+    blobs = _fb_journal_read_rows (restore->journal, "SELECT first, count, data FROM inputs "
+                                   "WHERE run_id = ? ORDER BY first", read_inputs,
+                                   (GDestroyNotify) inputs_free, NULL, restore->run_id, &error);
+  if (blobs != NULL)
+    {
+      /* Every job as it was added; the rows of those that ended go over
+       * them as they are read. */
+      rows = g_ptr_array_new_with_free_func ((GDestroyNotify) fb_journal_job_free);
+      for (guint i = 0; i < blobs->len; i++)
+        decode_inputs (blobs->pdata[i], restore->run_id, rows);
+    }
+  g_mutex_lock (&restore->lock);
+  restore->run_row = error == NULL ? g_ptr_array_steal_index (found, 0) : NULL;
+  restore->rows = rows;
+  restore->error = error;
+  restore->loaded = rows == NULL;
+  g_mutex_unlock (&restore->lock);
+  if (rows == NULL)
+    {
+      restore_wake (restore);
+      restore_unref (restore);
+      return NULL;
+    }
+
+  stream.rows = rows;
+  if (!_fb_journal_read_each (restore->journal, "SELECT " JOB_COLUMNS " FROM jobs WHERE "
+                              "run_id = ? ORDER BY idx", (FbJournalReadRow) read_job,
+                              stream_row, &stream, restore->run_id, &error))
+    {
+      /* Rows that could not be read leave their jobs queued, as added. */
+      g_warning ("%s", error->message);
+      g_clear_error (&error);
+    }
+  stream_emit (&stream, rows->len);
+
+  /* Last: nothing here waits for it, and a .part a started job makes
+   * meanwhile is newer than the restore, so it stays. */
+  if (!g_cancellable_is_cancelled (restore->cancellable))
+    _fb_journal_remove_stray_parts_until (restore->run_row, rows, restore->started);
+  g_mutex_lock (&restore->lock);
+  restore->loaded = TRUE;
+  g_mutex_unlock (&restore->lock);
+  restore_wake (restore);
+  restore_unref (restore);
+  return NULL;
+}
+
+/* The first slice makes the run and hands it back; each turn adds one
+ * more. Rows whose truth changed on the way back (a file gone) are
+ * written again. */
+static gboolean
+restore_dispatch (GSource     *source,
+                  GSourceFunc  callback,
+                  gpointer     user_data)
+{
+  Restore *restore = user_data;
+  g_autoptr(GPtrArray) slice = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean loaded;
+  gboolean more;
+
+  g_mutex_lock (&restore->lock);
+  loaded = restore->loaded;
+  error = g_steal_pointer (&restore->error);
+  if (restore->ready->len > 0)
+    {
+      guint n = MIN (restore->ready->len, RESTORE_SLICE);
+
+      slice = g_ptr_array_new_full (n, g_object_unref);
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (slice, restore->ready->pdata[i]);
+      g_ptr_array_remove_range (restore->ready, 0, n);
+      /* The slice took the references the array held. */
+    }
+  more = restore->ready->len > 0;
+  g_mutex_unlock (&restore->lock);
+
+  if (restore->task != NULL && g_cancellable_is_cancelled (restore->cancellable))
+    {
+      g_task_return_new_error (restore->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                               _("Cancelled"));
+      g_clear_object (&restore->task);
+    }
+  if (restore->task != NULL && error != NULL)
+    {
+      g_task_return_error (restore->task, g_steal_pointer (&error));
+      g_clear_object (&restore->task);
+    }
+  if (restore->task == NULL && restore->run == NULL)
+    return G_SOURCE_REMOVE;
+  if (slice == NULL && !loaded)
+    {
+      g_source_set_ready_time (source, -1);
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (restore->run == NULL)
+    {
+      restore->run = fb_run_new ();
+      fb_journal_settings_apply (restore->run_row->settings, restore->run);
+    }
+  if (slice != NULL)
+    {
+      fb_run_add_jobs (restore->run, (FbJob **) slice->pdata, slice->len);
+      for (guint k = 0; k < slice->len; k++)
+        {
+          guint i = restore->n_added + k;
+          const FbJournalJob *row = restore->rows->pdata[i];
+          FbJob *job = slice->pdata[k];
+
+          if (fb_job_get_state (job) != row->state && fb_job_is_final (job))
+            _fb_journal_put_job (restore->journal, job, restore->run_id, i, row->attempts);
+        }
+    }
+  if (restore->task != NULL)
+    {
+      /* Recorded from now on; the rows still to come are in the journal. */
+      _fb_journal_continue_run (restore->journal, restore->run, restore->run_id, restore->rows);
+      g_task_return_pointer (restore->task, g_object_ref (restore->run), g_object_unref);
+      g_clear_object (&restore->task);
+    }
+  if (slice != NULL)
+    {
+      _fb_journal_set_attempts (restore->journal, restore->run, restore->rows, restore->n_added,
+                                restore->n_added + slice->len);
+      restore->n_added += slice->len;
+      /* A run started before its last jobs came goes on with them. */
+      if (!fb_run_get_running (restore->run) && fb_run_get_elapsed (restore->run) > 0
+          && fb_run_get_n_finished (restore->run) < fb_run_get_total (restore->run))
+        fb_run_start (restore->run);
+    }
+  if (!more && loaded)
+    return G_SOURCE_REMOVE;
+  g_source_set_ready_time (source, more ? 0 : -1);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs restore_funcs = { NULL, NULL, restore_dispatch, NULL, NULL, NULL };
 
 void
 fb_journal_restore_run_async (FbJournal           *self,
@@ -653,17 +1034,30 @@ fb_journal_restore_run_async (FbJournal           *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  RestoreData *data;
+  Restore *restore;
 
   g_return_if_fail (FB_IS_JOURNAL (self));
 
-  data = g_new0 (RestoreData, 1);
-  data->run_id = run_id;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, fb_journal_restore_run_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) restore_data_free);
-  g_task_run_in_thread (task, restore_worker);
+  restore = g_new0 (Restore, 1);
+  restore->ref_count = 1;
+  restore->journal = g_object_ref (self);
+  restore->run_id = run_id;
+  restore->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
+  restore->started = g_get_real_time ();
+  restore->ready = g_ptr_array_new ();
+  g_mutex_init (&restore->lock);
+  restore->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (restore->task, fb_journal_restore_run_async);
+
+  restore->source = g_source_new (&restore_funcs, sizeof (GSource));
+  g_source_set_name (restore->source, "[fetchboard] restore a run");
+  g_source_set_priority (restore->source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_callback (restore->source, NULL, restore, (GDestroyNotify) restore_unref);
+  g_source_set_ready_time (restore->source, -1);
+  /* The worker wakes it to the end: its reference goes with the last one. */
+  g_source_attach (restore->source, g_task_get_context (restore->task));
+
+  g_thread_unref (g_thread_new ("fb-restore", restore_thread, restore_ref (restore)));
 }
 
 FbRun *
@@ -673,9 +1067,7 @@ fb_journal_restore_run_finish (FbJournal     *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return NULL;
-  return restore_build (self, g_task_get_task_data (G_TASK (result)));
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static gboolean
@@ -824,6 +1216,8 @@ fb_journal_add_jobs (FbJournal   *self,
           job = adopt_published (run_row, run, jobs[i], named, offset);
           if (job != NULL)
             g_array_append_val (rewrite, i);
+          else
+            attach_part (run_row, row, jobs[i]);
         }
       if (job != NULL)
         {

@@ -15,19 +15,22 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fb-journal-private.h"
 #include "fb-job-private.h"
 
-#define BATCH_US  (100 * 1000) /* a batch waits at most this long for more records */
+#define BATCH_US  (50 * 1000) /* a batch waits at most this long for more records */
 #define BATCH_MAX 4096
 /* The main thread hands records over in groups, at most this often: one
  * wake-up of the writer per group, not per record. */
-#define HAND_OVER_MS  50
+#define HAND_OVER_MS  25
 #define HAND_OVER_MAX 1024
+/* A running download's .part is recorded when it is first written, then
+ * after every PART_BYTES more on disk or PART_US, whichever comes first. */
+#define PART_BYTES (256 * 1024)
+#define PART_US    G_USEC_PER_SEC
 
 /* One write, queued by the main thread for the writer thread. */
 typedef enum
@@ -65,8 +68,16 @@ typedef struct
   gint64      run_id;
   GHashTable *index;    /* FbJob* → row index + 1 */
   GArray     *attempts; /* guint per row */
+  GHashTable *parts;    /* FbJob* → PartMark*, running downloads with a .part */
   guint       n_existing;
 } Tracked;
+
+/* What the journal last recorded of a running download's .part. */
+typedef struct
+{
+  guint64 bytes;
+  gint64  time;
+} PartMark;
 
 struct _FbJournal
 {
@@ -128,54 +139,6 @@ static const char *const phase_names[] = {
   [FB_JOB_PHASE_SAVING] = "saving",
   [FB_JOB_PHASE_DONE] = "done",
 };
-
-static const char schema_sql[] =
-  "CREATE TABLE runs ("
-  "  id INTEGER PRIMARY KEY,"
-  "  created INTEGER NOT NULL,"
-  "  ended INTEGER NOT NULL DEFAULT 0,"
-  "  kind TEXT,"
-  "  identity TEXT,"
-  "  destination TEXT,"
-  "  settings TEXT);"
-  "CREATE TABLE jobs ("
-  "  run_id INTEGER NOT NULL,"
-  "  idx INTEGER NOT NULL,"
-  "  kind TEXT NOT NULL,"
-  "  input TEXT NOT NULL,"
-  "  source TEXT,"
-  "  source_line INTEGER NOT NULL DEFAULT 0,"
-  "  state TEXT NOT NULL,"
-  "  http_status INTEGER NOT NULL DEFAULT 0,"
-  "  bytes_received INTEGER NOT NULL DEFAULT 0,"
-  "  bytes_expected INTEGER NOT NULL DEFAULT -1,"
-  "  validator TEXT,"
-  "  attempts INTEGER NOT NULL DEFAULT 0,"
-  "  t_queued INTEGER NOT NULL DEFAULT 0,"
-  "  t_waiting INTEGER NOT NULL DEFAULT 0,"
-  "  t_resolving INTEGER NOT NULL DEFAULT 0,"
-  "  t_connecting INTEGER NOT NULL DEFAULT 0,"
-  "  t_transferring INTEGER NOT NULL DEFAULT 0,"
-  "  t_saving INTEGER NOT NULL DEFAULT 0,"
-  "  t_done INTEGER NOT NULL DEFAULT 0,"
-  "  message TEXT,"
-  "  error TEXT,"
-  "  saved_path TEXT,"
-  "  part_path TEXT,"
-  "  PRIMARY KEY (run_id, idx)) WITHOUT ROWID;"
-  /* What each job was asked to do, a blob per batch of jobs added: a job
-   * gets its row in "jobs" only once it has ended. */
-  "CREATE TABLE inputs ("
-  "  run_id INTEGER NOT NULL,"
-  "  first INTEGER NOT NULL,"
-  "  count INTEGER NOT NULL,"
-  "  data BLOB NOT NULL,"
-  "  PRIMARY KEY (run_id, first)) WITHOUT ROWID;"
-  "CREATE TABLE limits ("
-  "  run_id INTEGER NOT NULL,"
-  "  time INTEGER NOT NULL,"
-  "  value INTEGER NOT NULL);"
-  "CREATE INDEX limits_run ON limits (run_id, time);";
 
 #define JOB_COLUMNS \
   "run_id, idx, kind, input, source, source_line, state, http_status, bytes_received, " \
@@ -351,6 +314,17 @@ bind_text (sqlite3_stmt *stmt,
   return sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
 }
 
+/* For a text that outlives the statement's step: no copy. */
+static int
+bind_static (sqlite3_stmt *stmt,
+             int           column,
+             const char   *text)
+{
+  if (text == NULL)
+    return sqlite3_bind_null (stmt, column);
+  return sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+}
+
 static int
 step_done (sqlite3_stmt *stmt)
 {
@@ -406,23 +380,26 @@ write_job (FbJournal          *self,
   stmt = self->put_job;
   sqlite3_bind_int64 (stmt, c++, row->run_id);
   sqlite3_bind_int64 (stmt, c++, row->index);
-  bind_text (stmt, c++, kind_names[row->kind]);
-  bind_text (stmt, c++, row->input);
-  bind_text (stmt, c++, row->source);
+  bind_static (stmt, c++, kind_names[row->kind]);
+  bind_static (stmt, c++, row->input);
+  bind_static (stmt, c++, row->source);
   sqlite3_bind_int64 (stmt, c++, row->source_line);
-  bind_text (stmt, c++, state_names[row->state]);
+  bind_static (stmt, c++, state_names[row->state]);
   sqlite3_bind_int64 (stmt, c++, row->http_status);
   sqlite3_bind_int64 (stmt, c++, (gint64) row->bytes_received);
   sqlite3_bind_int64 (stmt, c++, row->bytes_expected);
-  bind_text (stmt, c++, row->validator);
+  bind_static (stmt, c++, row->validator);
   sqlite3_bind_int64 (stmt, c++, row->attempts);
   for (guint i = 0; i < G_N_ELEMENTS (fb_journal_phases); i++)
     sqlite3_bind_int64 (stmt, c++, row->phase_time[fb_journal_phases[i]]);
-  bind_text (stmt, c++, row->message);
-  bind_text (stmt, c++, row->error);
-  bind_text (stmt, c++, row->saved_path);
-  bind_text (stmt, c++, row->part_path);
-  return step_done (stmt);
+  bind_static (stmt, c++, row->message);
+  bind_static (stmt, c++, row->error);
+  bind_static (stmt, c++, row->saved_path);
+  bind_static (stmt, c++, row->part_path);
+  /* Every column is bound again for the next row: reset is enough. */
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static int
@@ -670,217 +647,7 @@ writer_thread (gpointer data)
   return NULL;
 }
 
-/* ---- opening ---- */
-
-static void
-set_sqlite_error (GError     **error,
-                  sqlite3     *db,
-                  const char  *path,
-                  int          rc)
-{
-  g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
-               _("The journal %s cannot be used: %s"), path,
-               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
-}
-
-static gint64
-query_int (sqlite3    *db,
-           const char *sql,
-           int        *rc_out)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = 0;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          value = sqlite3_column_int64 (stmt, 0);
-          rc = SQLITE_OK;
-        }
-      else if (rc == SQLITE_DONE)
-        rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-  *rc_out = rc;
-  return value;
-}
-
-typedef enum
-{
-  DB_OK,
-  DB_BAD,    /* not a journal we can read: set it aside */
-  DB_FAILED, /* could not be opened or written at all */
-} DbCheck;
-
-static DbCheck
-check_db (sqlite3  *db,
-          char    **why)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 version;
-  int rc;
-
-  sqlite3_busy_timeout (db, 5000);
-  version = query_int (db, "PRAGMA user_version", &rc);
-  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
-    {
-      *why = g_strdup (sqlite3_errstr (rc));
-      return DB_BAD;
-    }
-  if (rc != SQLITE_OK)
-    {
-      *why = g_strdup (sqlite3_errmsg (db));
-      return DB_FAILED;
-    }
-  if (version > FB_JOURNAL_SCHEMA_VERSION)
-    {
-      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, version);
-
-      *why = g_strdup_printf (_("it was written by a newer version of Fetchboard "
-                                "(journal version %s)"), number);
-      return DB_BAD;
-    }
-
-  rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0)
-        {
-          *why = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-          sqlite3_finalize (stmt);
-          return DB_BAD;
-        }
-    }
-  sqlite3_finalize (stmt);
-  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
-    {
-      *why = g_strdup (sqlite3_errstr (rc));
-      return DB_BAD;
-    }
-
-  if (version == 0)
-    {
-      /* A new file: its schema, in one transaction. */
-      g_autofree char *sql = g_strdup_printf ("BEGIN; %s PRAGMA user_version = %d; COMMIT;",
-                                              schema_sql, FB_JOURNAL_SCHEMA_VERSION);
-
-      if (query_int (db, "SELECT count(*) FROM sqlite_master", &rc) > 0 && rc == SQLITE_OK)
-        {
-          *why = g_strdup (_("it holds tables that are not a journal’s"));
-          return DB_BAD;
-        }
-      rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-      if (rc != SQLITE_OK)
-        {
-          *why = g_strdup (sqlite3_errmsg (db));
-          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-          return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? DB_BAD : DB_FAILED;
-        }
-    }
-
-  rc = sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-                     NULL, NULL, NULL);
-  if (rc != SQLITE_OK)
-    {
-      *why = g_strdup (sqlite3_errmsg (db));
-      return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? DB_BAD : DB_FAILED;
-    }
-  return DB_OK;
-}
-
-static int
-lock_file (const char  *path,
-           gboolean     exclusive_create,
-           GError     **error)
-{
-  int flags = O_RDWR | O_CREAT | O_CLOEXEC | (exclusive_create ? O_EXCL : 0);
-  int fd = g_open (path, flags, 0600);
-  int saved_errno;
-
-  if (fd < 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
-                   _("The journal %s cannot be opened: %s"), path, g_strerror (saved_errno));
-      return -1;
-    }
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      saved_errno = errno;
-      close (fd);
-      if (saved_errno == EWOULDBLOCK)
-        g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_LOCKED,
-                     _("The journal %s is in use by another Fetchboard"), path);
-      else
-        g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
-                     _("The journal %s cannot be locked: %s"), path, g_strerror (saved_errno));
-      return -1;
-    }
-  return fd;
-}
-
-/* The file and its -wal and -shm go aside together, under a name that says when. */
-static char *
-set_aside (const char  *path,
-           GError     **error)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *aside = NULL;
-  static const char *const extras[] = { "-wal", "-shm" };
-
-  for (guint n = 0; n < 1000; n++)
-    {
-      g_free (aside);
-      aside = n == 0 ? g_strdup_printf ("%s.bad-%s", path, stamp)
-                     : g_strdup_printf ("%s.bad-%s-%u", path, stamp, n);
-      if (!g_file_test (aside, G_FILE_TEST_EXISTS))
-        break;
-    }
-  if (g_rename (path, aside) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
-                   _("The journal %s cannot be read, nor set aside: %s"), path,
-                   g_strerror (saved_errno));
-      return NULL;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (extras); i++)
-    {
-      g_autofree char *from = g_strconcat (path, extras[i], NULL);
-      g_autofree char *to = g_strconcat (aside, extras[i], NULL);
-
-      if (g_file_test (from, G_FILE_TEST_EXISTS))
-        g_rename (from, to);
-    }
-  return g_steal_pointer (&aside);
-}
-
-static sqlite3 *
-open_connection (const char  *path,
-                 GError     **error)
-{
-  sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, db, path, rc);
-      sqlite3_close (db);
-      return NULL;
-    }
-  sqlite3_busy_timeout (db, 5000);
-  /* The WAL is folded into the file by the writer's own checkpoints as it
-   * grows (on its thread), not by the program on its way out. */
-  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-  return db;
-}
+/* ---- opening (the file's checks: fb-journal-file.c) ---- */
 
 static FbJournal *
 journal_open (const char    *path,
@@ -891,7 +658,7 @@ journal_open (const char    *path,
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *why = NULL;
   sqlite3 *db = NULL;
-  DbCheck check;
+  FbJournalDbCheck check;
   int rc;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -907,21 +674,21 @@ journal_open (const char    *path,
   self = g_object_new (FB_TYPE_JOURNAL, NULL);
   self->path = g_strdup (path);
   self->context = g_main_context_ref (context);
-  self->lock_fd = lock_file (path, FALSE, error);
+  self->lock_fd = _fb_journal_lock_file (path, FALSE, error);
   if (self->lock_fd < 0)
     return NULL;
 
-  db = open_connection (path, error);
+  db = _fb_journal_open_connection (path, error);
   if (db == NULL)
     return NULL;
-  check = check_db (db, &why);
-  if (check == DB_BAD)
+  check = _fb_journal_check_db (db, &why);
+  if (check == FB_JOURNAL_DB_BAD)
     {
       g_autofree char *aside = NULL;
 
       sqlite3_close (db);
       db = NULL;
-      aside = set_aside (path, error);
+      aside = _fb_journal_set_aside (path, error);
       if (aside == NULL)
         return NULL;
       /* Translators: the journal's path, why it was unusable, where it went */
@@ -929,16 +696,16 @@ journal_open (const char    *path,
                                         "as %s and a new journal was started"),
                                       path, why, aside);
       close (self->lock_fd);
-      self->lock_fd = lock_file (path, TRUE, error);
+      self->lock_fd = _fb_journal_lock_file (path, TRUE, error);
       if (self->lock_fd < 0)
         return NULL;
       g_clear_pointer (&why, g_free);
-      db = open_connection (path, error);
+      db = _fb_journal_open_connection (path, error);
       if (db == NULL)
         return NULL;
-      check = check_db (db, &why);
+      check = _fb_journal_check_db (db, &why);
     }
-  if (check != DB_OK)
+  if (check != FB_JOURNAL_DB_OK)
     {
       g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
                    _("The journal %s cannot be used: %s"), path, why);
@@ -948,14 +715,14 @@ journal_open (const char    *path,
   self->wdb = db;
   sqlite3_exec (db, "PRAGMA cache_size = -16384;", NULL, NULL, NULL);
 
-  self->next_run_id = query_int (db, "SELECT coalesce(max(id), 0) FROM runs", &rc) + 1;
+  self->next_run_id = _fb_journal_query_int (db, "SELECT coalesce(max(id), 0) FROM runs", &rc) + 1;
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (error, db, path, rc);
+      _fb_journal_set_sqlite_error (error, db, path, rc);
       return NULL;
     }
 
-  self->rdb = open_connection (path, error);
+  self->rdb = _fb_journal_open_connection (path, error);
   if (self->rdb == NULL)
     return NULL;
 
@@ -1090,6 +857,7 @@ tracked_free (Tracked *tracked)
   g_object_unref (tracked->run);
   g_hash_table_unref (tracked->index);
   g_array_unref (tracked->attempts);
+  g_clear_pointer (&tracked->parts, g_hash_table_unref);
   g_free (tracked);
 }
 
@@ -1157,7 +925,48 @@ job_finished_cb (FbRun   *run,
   g_return_if_fail (index > 0);
   index--;
   g_array_index (tracked->attempts, guint, index)++;
+  if (tracked->parts != NULL)
+    g_hash_table_remove (tracked->parts, job);
   put_job (tracked, job, index);
+}
+
+/* A running download's .part, its size and the validators: what a resume
+ * after a crash needs. Batched with every other record by the writer. */
+static void
+part_written_cb (FbRun      *run,
+                 FbJob      *job,
+                 const char *part_path,
+                 guint64     written,
+                 Tracked    *tracked)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
+  gint64 now = g_get_monotonic_time ();
+  PartMark *mark;
+  Op *op;
+
+  if (index == 0 || fb_job_is_final (job))
+    return;
+  if (tracked->parts == NULL)
+    tracked->parts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  mark = g_hash_table_lookup (tracked->parts, job);
+  if (mark != NULL && written >= mark->bytes && written - mark->bytes < PART_BYTES
+      && now - mark->time < PART_US)
+    return;
+  if (mark == NULL)
+    {
+      mark = g_new (PartMark, 1);
+      g_hash_table_insert (tracked->parts, job, mark);
+    }
+  mark->bytes = written;
+  mark->time = now;
+
+  index--;
+  op = op_new (OP_JOB_PUT, tracked->run_id);
+  op->job = job_snapshot (tracked->journal, job, tracked->run_id, index,
+                          g_array_index (tracked->attempts, guint, index));
+  op->job->bytes_received = written;
+  op->job->part_path = g_strdup (part_path);
+  queue_op (tracked->journal, op);
 }
 
 static void
@@ -1213,14 +1022,19 @@ track (FbJournal  *self,
   tracked->run_id = run_id;
   tracked->index = g_hash_table_new (NULL, NULL);
   tracked->attempts = g_array_new (FALSE, TRUE, sizeof (guint));
-  tracked->n_existing = rows != NULL ? n : 0;
-  g_array_set_size (tracked->attempts, n);
+  /* A restored run may get its jobs after this, in slices: the rows say
+   * how many it has. */
+  tracked->n_existing = rows != NULL ? MAX (n, rows->len) : 0;
+  g_array_set_size (tracked->attempts, MAX (n, tracked->n_existing));
+  /* Only the rows of jobs already here: the others may still be changing
+   * (see _fb_journal_set_attempts). */
   for (guint i = 0; rows != NULL && i < MIN (n, rows->len); i++)
     g_array_index (tracked->attempts, guint, i) = ((FbJournalJob *) rows->pdata[i])->attempts;
   g_ptr_array_add (self->tracked, tracked);
 
   g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), tracked);
   g_signal_connect (run, "job-finished", G_CALLBACK (job_finished_cb), tracked);
+  g_signal_connect (run, "part-written", G_CALLBACK (part_written_cb), tracked);
   g_signal_connect (run, "finished", G_CALLBACK (run_finished_cb), tracked);
   g_signal_connect (run, "notify::max-concurrency", G_CALLBACK (limit_changed_cb), tracked);
   g_signal_connect (run, "notify::running", G_CALLBACK (running_changed_cb), tracked);
@@ -1429,12 +1243,58 @@ _fb_journal_read_rows (FbJournal       *self,
     }
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->rdb, self->path, rc);
+      _fb_journal_set_sqlite_error (error, self->rdb, self->path, rc);
       g_clear_pointer (&rows, g_ptr_array_unref);
     }
   sqlite3_finalize (stmt);
   g_mutex_unlock (&self->read_lock);
   return g_steal_pointer (&rows);
+}
+
+gboolean
+_fb_journal_read_each (FbJournal        *self,
+                       const char       *sql,
+                       FbJournalReadRow  read,
+                       FbJournalEachRow  each,
+                       gpointer          user_data,
+                       gint64            value,
+                       GError          **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_mutex_lock (&self->read_lock);
+  rc = sqlite3_prepare_v2 (self->rdb, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, value);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        each (read (stmt), user_data);
+    }
+  if (rc != SQLITE_DONE)
+    _fb_journal_set_sqlite_error (error, self->rdb, self->path, rc);
+  sqlite3_finalize (stmt);
+  g_mutex_unlock (&self->read_lock);
+  return rc == SQLITE_DONE;
+}
+
+void
+_fb_journal_set_attempts (FbJournal *self,
+                          FbRun     *run,
+                          GPtrArray *rows,
+                          guint      first,
+                          guint      end)
+{
+  for (guint t = 0; t < self->tracked->len; t++)
+    {
+      Tracked *tracked = self->tracked->pdata[t];
+
+      if (tracked->run != run)
+        continue;
+      for (guint i = first; i < MIN (end, MIN (rows->len, tracked->attempts->len)); i++)
+        g_array_index (tracked->attempts, guint, i) = ((FbJournalJob *) rows->pdata[i])->attempts;
+      return;
+    }
 }
 
 void

@@ -156,6 +156,9 @@ GArray       *fb_journal_list_limits        (FbJournal           *self,
 gint64        fb_journal_find_unended       (FbJournal           *self,
                                              const char          *identity,
                                              GError             **error);
+/* The newest run with jobs that has not ended, or 0 (also on error). */
+gint64        fb_journal_find_newest_unended (FbJournal         *self,
+                                              GError           **error);
 /* Every row that saved a file into @destination, newest last: input →
  * FbJournalJob (owned by the table). */
 GHashTable   *fb_journal_list_saved         (FbJournal           *self,
@@ -210,8 +213,12 @@ gint64        fb_journal_add_jobs           (FbJournal           *self,
 FbRun        *fb_journal_restore_run        (FbJournal           *self,
                                              gint64               run_id,
                                              GError             **error);
-/* The disk part of restore_run on a thread; the run is built on the
- * caller's thread when it finishes. */
+/* restore_run with the disk work on a thread. The run comes back (and is
+ * recorded) as soon as its first jobs are built; the rest are added to it
+ * on the caller's thread, a slice per turn of its main loop, below drawing,
+ * until fb_run_get_total () reaches the journal's count. A run started
+ * before then goes on with the jobs that come. Stray parts are removed
+ * last, sparing any made after the restore began. */
 void          fb_journal_restore_run_async  (FbJournal           *self,
                                              gint64               run_id,
                                              GCancellable        *cancellable,

@@ -66,6 +66,17 @@ ensure_session (FbRun *self)
   self->limits_changed = FALSE;
 }
 
+static void
+part_written_cb (FbPartFile *part,
+                 const char *part_path,
+                 guint64     written,
+                 gpointer    user_data)
+{
+  Runner *runner = user_data;
+
+  _fb_run_emit_part_written (runner->run, runner->job, part_path, written);
+}
+
 void
 _fb_run_start_download (Runner *runner)
 {
@@ -76,7 +87,17 @@ _fb_run_start_download (Runner *runner)
   ensure_session (self);
   /* A retry hands its NAME.part back: the fetch resumes it. */
   if (runner->part == NULL)
-    runner->part = fb_part_file_new (self->destination, name, self->overwrite);
+    {
+      guint64 size = 0;
+      g_autofree char *left = _fb_job_take_resume_part (runner->job, &size);
+
+      runner->part = fb_part_file_new (self->destination, name, self->overwrite);
+      /* A .part an earlier process left (the journal checked it): the
+       * fetch asks for the rest, with If-Range. */
+      if (left != NULL)
+        fb_part_file_adopt (runner->part, left, size);
+      fb_part_file_set_written_func (runner->part, part_written_cb, runner);
+    }
   fb_fetch_async (self->pool, runner->job, url, runner->part, 0, self->timeout,
                   runner->cancel, download_fetched_cb, runner);
 }

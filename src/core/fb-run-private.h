@@ -85,6 +85,11 @@ void     _fb_run_finish_job         (FbRun       *self,
 void     _fb_run_emit_job_retrying  (FbRun       *self,
                                      FbJob       *job,
                                      guint        index);
+/* "part-written": @job's .part holds @written bytes at @part_path. */
+void     _fb_run_emit_part_written  (FbRun       *self,
+                                     FbJob       *job,
+                                     const char  *part_path,
+                                     guint64      written);
 
 /* fb-run-schedule.c */
 void     _fb_run_pump               (FbRun       *self);

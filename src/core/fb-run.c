@@ -59,6 +59,7 @@ enum {
   JOB_FINISHED,
   JOB_RETRYING,
   FINISHED,
+  PART_WRITTEN,
   N_SIGNALS
 };
 
@@ -135,6 +136,15 @@ _fb_run_emit_job_retrying (FbRun *self,
                            guint  index)
 {
   g_signal_emit (self, signals[JOB_RETRYING], 0, job, index);
+}
+
+void
+_fb_run_emit_part_written (FbRun      *self,
+                           FbJob      *job,
+                           const char *part_path,
+                           guint64     written)
+{
+  g_signal_emit (self, signals[PART_WRITTEN], 0, job, part_path, written);
 }
 
 /* ---- public API ---- */
@@ -1003,6 +1013,12 @@ fb_run_class_init (FbRunClass *klass)
   signals[FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A download's .part file holds this many bytes now (after each write
+   * to the disk): job, path, bytes. For a journal's resume. */
+  signals[PART_WRITTEN] =
+    g_signal_new ("part-written", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, FB_TYPE_JOB,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT64);
 }
 
 static void

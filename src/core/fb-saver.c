@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -29,7 +30,12 @@ struct _FbPartFile
   GPtrArray *pending;    /* GBytes* not yet handed to a worker */
   gsize      buffered;
   guint64    size;       /* bytes appended since creation or the last restart */
+  guint64    written;    /* bytes in the file (the worker's; read after an operation) */
+  guint64    adopt_size; /* an adopted file: where it continues */
+  FbPartFileWrittenFunc written_func;
+  gpointer   written_data;
   int        fd;
+  gboolean   adopting;   /* part_path is an adopted file, not opened yet */
   gboolean   overwrite;
   gboolean   truncate;   /* the next operation empties the file first */
   gboolean   busy;       /* a worker owns fd and the paths */
@@ -180,6 +186,33 @@ fb_part_file_get_size (FbPartFile *self)
 }
 
 void
+fb_part_file_adopt (FbPartFile *self,
+                    const char *part_path,
+                    guint64     size)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (part_path != NULL);
+  g_return_if_fail (!self->busy && self->fd < 0 && self->part_path == NULL && self->size == 0);
+
+  self->part_path = g_strdup (part_path);
+  self->adopting = TRUE;
+  self->adopt_size = size;
+  self->size = size;
+  self->written = size;
+}
+
+void
+fb_part_file_set_written_func (FbPartFile            *self,
+                               FbPartFileWrittenFunc  func,
+                               gpointer               user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->written_func = func;
+  self->written_data = user_data;
+}
+
+void
 fb_part_file_restart (FbPartFile *self)
 {
   g_return_if_fail (self != NULL);
@@ -221,6 +254,48 @@ part_name_for (const char *candidate,
 
 /* Worker side. Only the worker that owns the operation touches fd and paths. */
 
+/* An adopted file is opened where the journal says it is, and only if it
+ * is still a regular file there (no symbolic link is followed) holding at
+ * least the bytes it continues from; anything after them goes. */
+static gboolean
+open_adopted (FbPartFile  *self,
+              GError     **error)
+{
+  g_autofree char *path = g_steal_pointer (&self->part_path);
+  g_autofree char *display = g_filename_display_name (path);
+  int fd = g_open (path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0);
+  struct stat st;
+
+  self->adopting = FALSE;
+  if (fd < 0)
+    {
+      /* Translators: “%s” is a file, the second %s the system's reason. */
+      set_errno_error (error, errno, _("Cannot continue “%s”: %s"), path);
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size < self->adopt_size)
+    {
+      close (fd);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   /* Translators: “%s” is a partial file left by an earlier run */
+                   _("Cannot continue “%s”: it is not the file the journal recorded"), display);
+      return FALSE;
+    }
+  if (((guint64) st.st_size > self->adopt_size && ftruncate (fd, self->adopt_size) != 0)
+      || lseek (fd, self->adopt_size, SEEK_SET) < 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      set_errno_error (error, saved_errno, _("Cannot continue “%s”: %s"), path);
+      return FALSE;
+    }
+  self->fd = fd;
+  self->part_path = g_steal_pointer (&path);
+  self->written = self->adopt_size;
+  return TRUE;
+}
+
 static gboolean
 ensure_open (FbPartFile  *self,
              GError     **error)
@@ -229,6 +304,8 @@ ensure_open (FbPartFile  *self,
 
   if (self->fd >= 0)
     return TRUE;
+  if (self->adopting)
+    return open_adopted (self, error);
 
   /* No look before each step: the O_EXCL open and, later, link() are what
    * keep every existing file whole; a taken name just moves to "NAME (n)". */
@@ -301,6 +378,7 @@ write_chunks (FbPartFile  *self,
           set_errno_error (error, errno, _("Cannot write “%s”: %s"), self->part_path);
           return FALSE;
         }
+      self->written += (guint64) written;
       /* Whole chunks written leave the batch; a chunk cut short goes on
        * from where the kernel stopped. */
       for (guint i = 0; i < n && written > 0; i++)
@@ -393,13 +471,15 @@ truncate_if_asked (OpData *op)
       set_errno_error (&op->error, errno, _("Cannot write “%s”: %s"), self->part_path);
       return FALSE;
     }
+  self->written = 0;
   return TRUE;
 }
 
 static void
 flush_work (OpData *op)
 {
-  if (truncate_if_asked (op) && ensure_open (op->self, &op->error))
+  /* Opened first: an adopted file a restart empties is opened before. */
+  if (ensure_open (op->self, &op->error) && truncate_if_asked (op))
     write_chunks (op->self, op->chunks, &op->error);
 }
 
@@ -408,7 +488,7 @@ commit_work (OpData *op)
 {
   FbPartFile *self = op->self;
 
-  if (!truncate_if_asked (op) || !ensure_open (self, &op->error)
+  if (!ensure_open (self, &op->error) || !truncate_if_asked (op)
       || !write_chunks (self, op->chunks, &op->error))
     return;
 
@@ -698,7 +778,11 @@ fb_part_file_flush_finish (FbPartFile    *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fb_part_file_flush_async, FALSE);
 
   end_op (self, result);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (self->written_func != NULL && self->part_path != NULL)
+    self->written_func (self, self->part_path, self->written, self->written_data);
+  return TRUE;
 }
 
 void

@@ -31,6 +31,24 @@ void        fb_part_file_append         (FbPartFile          *self,
 /* Bytes appended since creation or the last restart, written or not: where
  * a resumed transfer continues. */
 guint64     fb_part_file_get_size       (FbPartFile          *self);
+/* Continues @part_path, a partial file of the same body an earlier process
+ * left, from its first @size bytes (what follows them is cut off): the
+ * size becomes @size, so a fetch asks for the rest. Before any other
+ * operation. The worker opens it without following a symbolic link and
+ * fails the first write or commit if it is no longer a regular file
+ * holding @size bytes. */
+void        fb_part_file_adopt          (FbPartFile          *self,
+                                         const char          *part_path,
+                                         guint64              size);
+/* Called on the caller's thread after each flush with the .part file's
+ * path and how many bytes it holds: what a journal records for a resume. */
+typedef void (*FbPartFileWrittenFunc)   (FbPartFile          *self,
+                                         const char          *part_path,
+                                         guint64              written,
+                                         gpointer             user_data);
+void        fb_part_file_set_written_func (FbPartFile            *self,
+                                           FbPartFileWrittenFunc  func,
+                                           gpointer               user_data);
 /* Starts the file again from nothing (a resume the server refused): what
  * is buffered is dropped, and the next write or commit empties the file. */
 void        fb_part_file_restart        (FbPartFile          *self);

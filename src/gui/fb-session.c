@@ -120,24 +120,13 @@ find_unfinished_worker (GTask        *task,
                         gpointer      task_data,
                         GCancellable *cancellable)
 {
-  g_autoptr(GPtrArray) runs = NULL;
   GError *error = NULL;
-  gint64 id = 0;
+  gint64 id = fb_journal_find_newest_unended (task_data, &error);
 
-  runs = fb_journal_list_runs (task_data, &error);
-  if (runs == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  for (guint i = 0; i < runs->len; i++)
-    {
-      const FbJournalRun *run = runs->pdata[i];
-
-      if (run->ended == 0 && run->n_total > 0)
-        id = run->id;
-    }
-  g_task_return_int (task, id);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, id);
 }
 
 static void

@@ -1,0 +1,279 @@
+/* fb-journal-file.c: the journal's file, before a journal uses it: its
+ * schema, the checks that tell a journal from a corrupt or newer file,
+ * setting such a file aside, the lock that gives it one owner.
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-journal"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "fb-journal-private.h"
+
+static const char schema_sql[] =
+  "CREATE TABLE runs ("
+  "  id INTEGER PRIMARY KEY,"
+  "  created INTEGER NOT NULL,"
+  "  ended INTEGER NOT NULL DEFAULT 0,"
+  "  kind TEXT,"
+  "  identity TEXT,"
+  "  destination TEXT,"
+  "  settings TEXT);"
+  "CREATE TABLE jobs ("
+  "  run_id INTEGER NOT NULL,"
+  "  idx INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  input TEXT NOT NULL,"
+  "  source TEXT,"
+  "  source_line INTEGER NOT NULL DEFAULT 0,"
+  "  state TEXT NOT NULL,"
+  "  http_status INTEGER NOT NULL DEFAULT 0,"
+  "  bytes_received INTEGER NOT NULL DEFAULT 0,"
+  "  bytes_expected INTEGER NOT NULL DEFAULT -1,"
+  "  validator TEXT,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  t_queued INTEGER NOT NULL DEFAULT 0,"
+  "  t_waiting INTEGER NOT NULL DEFAULT 0,"
+  "  t_resolving INTEGER NOT NULL DEFAULT 0,"
+  "  t_connecting INTEGER NOT NULL DEFAULT 0,"
+  "  t_transferring INTEGER NOT NULL DEFAULT 0,"
+  "  t_saving INTEGER NOT NULL DEFAULT 0,"
+  "  t_done INTEGER NOT NULL DEFAULT 0,"
+  "  message TEXT,"
+  "  error TEXT,"
+  "  saved_path TEXT,"
+  "  part_path TEXT,"
+  "  PRIMARY KEY (run_id, idx)) WITHOUT ROWID;"
+  /* What each job was asked to do, a blob per batch of jobs added: a job
+   * gets its row in "jobs" only once it has ended. */
+  "CREATE TABLE inputs ("
+  "  run_id INTEGER NOT NULL,"
+  "  first INTEGER NOT NULL,"
+  "  count INTEGER NOT NULL,"
+  "  data BLOB NOT NULL,"
+  "  PRIMARY KEY (run_id, first)) WITHOUT ROWID;"
+  "CREATE TABLE limits ("
+  "  run_id INTEGER NOT NULL,"
+  "  time INTEGER NOT NULL,"
+  "  value INTEGER NOT NULL);"
+  "CREATE INDEX limits_run ON limits (run_id, time);";
+
+
+void
+_fb_journal_set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  const char  *path,
+                  int          rc)
+{
+  g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+               _("The journal %s cannot be used: %s"), path,
+               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+}
+
+gint64
+_fb_journal_query_int (sqlite3    *db,
+           const char *sql,
+           int        *rc_out)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = 0;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          value = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_OK;
+        }
+      else if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  *rc_out = rc;
+  return value;
+}
+
+
+FbJournalDbCheck
+_fb_journal_check_db (sqlite3  *db,
+          char    **why)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 version;
+  int rc;
+
+  sqlite3_busy_timeout (db, 5000);
+  version = _fb_journal_query_int (db, "PRAGMA user_version", &rc);
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+    {
+      *why = g_strdup (sqlite3_errstr (rc));
+      return FB_JOURNAL_DB_BAD;
+    }
+  if (rc != SQLITE_OK)
+    {
+      *why = g_strdup (sqlite3_errmsg (db));
+      return FB_JOURNAL_DB_FAILED;
+    }
+  if (version > FB_JOURNAL_SCHEMA_VERSION)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
+      *why = g_strdup_printf (_("it was written by a newer version of Fetchboard "
+                                "(journal version %s)"), number);
+      return FB_JOURNAL_DB_BAD;
+    }
+
+  rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0)
+        {
+          *why = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          sqlite3_finalize (stmt);
+          return FB_JOURNAL_DB_BAD;
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+    {
+      *why = g_strdup (sqlite3_errstr (rc));
+      return FB_JOURNAL_DB_BAD;
+    }
+
+  if (version == 0)
+    {
+      /* A new file: its schema, in one transaction. */
+      g_autofree char *sql = g_strdup_printf ("BEGIN; %s PRAGMA user_version = %d; COMMIT;",
+                                              schema_sql, FB_JOURNAL_SCHEMA_VERSION);
+
+      if (_fb_journal_query_int (db, "SELECT count(*) FROM sqlite_master", &rc) > 0
+          && rc == SQLITE_OK)
+        {
+          *why = g_strdup (_("it holds tables that are not a journal’s"));
+          return FB_JOURNAL_DB_BAD;
+        }
+      rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        {
+          *why = g_strdup (sqlite3_errmsg (db));
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? FB_JOURNAL_DB_BAD
+                                                          : FB_JOURNAL_DB_FAILED;
+        }
+    }
+
+  rc = sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                     NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      *why = g_strdup (sqlite3_errmsg (db));
+      return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? FB_JOURNAL_DB_BAD
+                                                          : FB_JOURNAL_DB_FAILED;
+    }
+  return FB_JOURNAL_DB_OK;
+}
+
+int
+_fb_journal_lock_file (const char  *path,
+           gboolean     exclusive_create,
+           GError     **error)
+{
+  int flags = O_RDWR | O_CREAT | O_CLOEXEC | (exclusive_create ? O_EXCL : 0);
+  int fd = g_open (path, flags, 0600);
+  int saved_errno;
+
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+                   _("The journal %s cannot be opened: %s"), path, g_strerror (saved_errno));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      saved_errno = errno;
+      close (fd);
+      if (saved_errno == EWOULDBLOCK)
+        g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_LOCKED,
+                     _("The journal %s is in use by another Fetchboard"), path);
+      else
+        g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+                     _("The journal %s cannot be locked: %s"), path, g_strerror (saved_errno));
+      return -1;
+    }
+  return fd;
+}
+
+/* The file and its -wal and -shm go aside together, under a name that says when. */
+char *
+_fb_journal_set_aside (const char  *path,
+           GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *aside = NULL;
+  static const char *const extras[] = { "-wal", "-shm" };
+
+  for (guint n = 0; n < 1000; n++)
+    {
+      g_free (aside);
+      aside = n == 0 ? g_strdup_printf ("%s.bad-%s", path, stamp)
+                     : g_strdup_printf ("%s.bad-%s-%u", path, stamp, n);
+      if (!g_file_test (aside, G_FILE_TEST_EXISTS))
+        break;
+    }
+  if (g_rename (path, aside) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, FB_JOURNAL_ERROR, FB_JOURNAL_ERROR_FAILED,
+                   _("The journal %s cannot be read, nor set aside: %s"), path,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (extras); i++)
+    {
+      g_autofree char *from = g_strconcat (path, extras[i], NULL);
+      g_autofree char *to = g_strconcat (aside, extras[i], NULL);
+
+      if (g_file_test (from, G_FILE_TEST_EXISTS))
+        g_rename (from, to);
+    }
+  return g_steal_pointer (&aside);
+}
+
+sqlite3 *
+_fb_journal_open_connection (const char  *path,
+                 GError     **error)
+{
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      _fb_journal_set_sqlite_error (error, db, path, rc);
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, 5000);
+  /* The WAL is folded into the file by the writer's own checkpoints as it
+   * grows (on its thread), not by the program on its way out. */
+  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  return db;
+}
+

@@ -21,7 +21,16 @@ typedef struct
 {
   GPtrArray *retries;       /* FbJobRetry* */
   char      *retry_after;
+  /* Every phase change since the log was made: the first-entry times
+   * cannot tell a second attempt's phases. */
+  GArray    *transitions;   /* Transition */
 } RetryLog;
+
+typedef struct
+{
+  gint64     time;
+  FbJobPhase phase;
+} Transition;
 
 struct _FbJob
 {
@@ -104,6 +113,7 @@ retry_log_get (FbJob *self)
     {
       self->retry_log = g_new0 (RetryLog, 1);
       self->retry_log->retries = g_ptr_array_new_with_free_func ((GDestroyNotify) retry_free);
+      self->retry_log->transitions = g_array_new (FALSE, FALSE, sizeof (Transition));
     }
   return self->retry_log;
 }
@@ -112,6 +122,7 @@ static void
 retry_log_free (RetryLog *log)
 {
   g_ptr_array_unref (log->retries);
+  g_array_unref (log->transitions);
   g_free (log->retry_after);
   g_free (log);
 }
@@ -460,6 +471,70 @@ fb_job_get_retry (FbJob *self,
   return g_ptr_array_index (self->retry_log->retries, index);
 }
 
+guint
+fb_job_get_spans (FbJob     *self,
+                  gint64     now,
+                  FbJobSpan *spans,
+                  guint      n_spans)
+{
+  Transition marks[FB_JOB_N_PHASES];
+  GArray *later = NULL;
+  gint64 cut = G_MAXINT64;
+  guint n_marks = 0;
+  guint n_later;
+  guint n = 0;
+
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+  g_return_val_if_fail (n_spans == 0 || spans != NULL, 0);
+
+  /* The first entry of each phase, up to the first change the retry log
+   * holds; from there on, the log's changes. */
+  if (self->retry_log != NULL && self->retry_log->transitions->len > 0)
+    {
+      later = self->retry_log->transitions;
+      cut = g_array_index (later, Transition, 0).time;
+    }
+  for (FbJobPhase p = FB_JOB_PHASE_QUEUED; p < FB_JOB_N_PHASES; p++)
+    {
+      gint64 t = phase_time (self, p);
+      guint i;
+
+      if (t == 0 || t >= cut)
+        continue;
+      /* Insertion in time order; phases of one instant keep their order. */
+      for (i = n_marks; i > 0 && marks[i - 1].time > t; i--)
+        marks[i] = marks[i - 1];
+      marks[i].time = t;
+      marks[i].phase = p;
+      n_marks++;
+    }
+  n_later = later != NULL ? later->len : 0;
+
+  for (guint i = 0; i < n_marks + n_later; i++)
+    {
+      const Transition *mark = i < n_marks ? &marks[i]
+                                           : &g_array_index (later, Transition, i - n_marks);
+      const Transition *next = i + 1 < n_marks ? &marks[i + 1]
+                               : i + 1 < n_marks + n_later
+                               ? &g_array_index (later, Transition, i + 1 - n_marks) : NULL;
+      gint64 end;
+
+      if (mark->phase == FB_JOB_PHASE_DONE)
+        continue;
+      end = next != NULL ? next->time : fb_job_is_final (self) ? mark->time : MAX (now, mark->time);
+      if (end <= mark->time)
+        continue;
+      if (n < n_spans)
+        {
+          spans[n].phase = mark->phase;
+          spans[n].start = mark->time;
+          spans[n].end = end;
+        }
+      n++;
+    }
+  return n;
+}
+
 char *
 fb_job_retry_to_string (const FbJobRetry *retry)
 {
@@ -504,6 +579,10 @@ fb_job_phase_to_string (FbJobPhase phase)
       return _("Resolving");
     case FB_JOB_PHASE_CONNECTING:
       return _("Connecting");
+    case FB_JOB_PHASE_TLS:
+      return _("TLS handshake");
+    case FB_JOB_PHASE_FIRST_BYTE:
+      return _("Waiting for the first byte");
     case FB_JOB_PHASE_TRANSFERRING:
       return _("Transferring");
     case FB_JOB_PHASE_SAVING:
@@ -547,6 +626,12 @@ _fb_job_set_phase (FbJob      *self,
     return;
 
   self->phase = phase;
+  if (self->retry_log != NULL)
+    {
+      Transition t = { g_get_monotonic_time (), phase };
+
+      g_array_append_val (self->retry_log->transitions, t);
+    }
   /* The first entry counts: a catalog job connects twice (image, then
    * metadata), and its clock must not restart. */
   if (phase != FB_JOB_PHASE_QUEUED && self->phase_offset[phase - 1] == 0)
@@ -741,6 +826,7 @@ _fb_job_add_retry (FbJob      *self,
   retry->max = max;
   retry->wait = wait;
   retry->reason = g_strdup (reason);
+  retry->at = g_get_monotonic_time ();
   g_ptr_array_add (retries, retry);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RETRIES]);
   g_signal_emit (self, signals[RETRYING], 0, retry->number - 1);

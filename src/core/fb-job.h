@@ -67,6 +67,7 @@ typedef struct
   guint        max;
   double       wait;      /* seconds */
   char        *reason;    /* "connection lost", "HTTP 503", … */
+  gint64       at;        /* monotonic µs the back-off began */
 } FbJobRetry;
 
 /* Retries so far in this run of the job (the "n-retries" property; the
@@ -76,6 +77,22 @@ const FbJobRetry *fb_job_get_retry      (FbJob      *self,
                                          guint       index);
 /* "retry 2 of 3 in 4 s: connection reset" */
 char        *fb_job_retry_to_string     (const FbJobRetry *retry);
+
+/* One stretch of a job's time in one phase (monotonic µs). */
+typedef struct
+{
+  FbJobPhase   phase;
+  gint64       start;
+  gint64       end;
+} FbJobSpan;
+
+/* The phases the job went through, in the order of time, retries and their
+ * back-offs included; the last ends at @now while the job goes on. Fills up
+ * to @n_spans of @spans and returns how many there are (possibly more). */
+guint        fb_job_get_spans           (FbJob      *self,
+                                         gint64      now,
+                                         FbJobSpan  *spans,
+                                         guint       n_spans);
 
 const char  *fb_job_kind_to_string      (FbJobKind   kind);
 const char  *fb_job_phase_to_string     (FbJobPhase  phase);

@@ -40,6 +40,23 @@ fb_format_duration (gint64 usec)
 }
 
 char *
+fb_format_duration_exact (gint64 usec)
+{
+  if (usec < 0)
+    usec = 0;
+  if (usec < 1000)
+    /* Translators: a duration in microseconds */
+    return g_strdup_printf (_("%u µs"), (guint) usec);
+  if (usec < G_USEC_PER_SEC)
+    /* Translators: a duration in milliseconds, one decimal */
+    return g_strdup_printf (_("%.1f ms"), usec / 1000.0);
+  if (usec < 60 * G_USEC_PER_SEC)
+    /* Translators: a duration in seconds, three decimals */
+    return g_strdup_printf (_("%.3f s"), usec / (double) G_USEC_PER_SEC);
+  return fb_format_duration (usec);
+}
+
+char *
 fb_format_speed (double bytes_per_second)
 {
   g_autofree char *size = NULL;
@@ -124,9 +141,14 @@ fb_format_job_state (FbJob *job)
     case FB_JOB_PHASE_RESOLVING:
       return C_("job state", "Resolving");
     case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
       if (metadata)
         return C_("job state", "Connecting (metadata)");
       return C_("job state", "Connecting");
+    case FB_JOB_PHASE_FIRST_BYTE:
+      if (metadata)
+        return C_("job state", "Requested (metadata)");
+      return C_("job state", "Requested");
     case FB_JOB_PHASE_TRANSFERRING:
       if (metadata)
         return C_("job state", "Downloading (metadata)");
@@ -168,6 +190,8 @@ fb_format_job_icon (FbJob *job)
     case FB_JOB_PHASE_RESOLVING:
       return "network-server-symbolic";
     case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
+    case FB_JOB_PHASE_FIRST_BYTE:
       return "network-transmit-symbolic";
     case FB_JOB_PHASE_TRANSFERRING:
       return "go-down-symbolic";
@@ -206,6 +230,8 @@ fb_format_job_style (FbJob *job)
       return "dim-label";
     case FB_JOB_PHASE_RESOLVING:
     case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
+    case FB_JOB_PHASE_FIRST_BYTE:
     case FB_JOB_PHASE_TRANSFERRING:
     case FB_JOB_PHASE_SAVING:
       return "accent";
@@ -409,7 +435,11 @@ fb_format_phase (FbJobPhase phase)
     case FB_JOB_PHASE_RESOLVING:
       return _("Looking up the host");
     case FB_JOB_PHASE_CONNECTING:
-      return _("Connecting, waiting for the answer");
+      return _("Connecting");
+    case FB_JOB_PHASE_TLS:
+      return _("TLS handshake");
+    case FB_JOB_PHASE_FIRST_BYTE:
+      return _("Waiting for the first byte");
     case FB_JOB_PHASE_TRANSFERRING:
       return _("Transferring");
     case FB_JOB_PHASE_SAVING:

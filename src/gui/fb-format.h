@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 /* How the window presents jobs and runs; every string is translated. */
 char       *fb_format_duration     (gint64      usec);
+/* To the microsecond for short ones: "412 µs", "12.3 ms", "1.204 s". */
+char       *fb_format_duration_exact (gint64    usec);
 char       *fb_format_speed        (double      bytes_per_second);
 /* "12.3 kB", "12.3 kB of 40.0 kB"; "" before the first byte. */
 char       *fb_format_size         (guint64     received,

@@ -93,6 +93,8 @@ job_is_pulsing (FbJob *job)
     {
     case FB_JOB_PHASE_RESOLVING:
     case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
+    case FB_JOB_PHASE_FIRST_BYTE:
       return !fb_job_is_final (job);
     case FB_JOB_PHASE_TRANSFERRING:
       return !fb_job_is_final (job) && fb_job_get_fraction (job) < 0;

@@ -32,6 +32,14 @@ typedef struct
   FbJobPhase phase;
 } Transition;
 
+/* Made while the job waits in its run's queue or its host's. */
+typedef struct
+{
+  FbQueuePlaces *places;
+  guint64        ticket;    /* in the run's queue, or 0 */
+  char          *host;      /* waiting for this host, or NULL */
+} JobWait;
+
 struct _FbJob
 {
   GObject       parent_instance;
@@ -48,6 +56,7 @@ struct _FbJob
   char         *etag;           /* the body's validators, for a resume */
   char         *last_modified;
   RetryLog     *retry_log;      /* made with the first retry or Retry-After */
+  JobWait      *wait;
   char         *error_message;  /* GRefString, interned; the GError is built when asked for */
   GQuark        error_domain;
   int           error_code;
@@ -104,6 +113,38 @@ retry_free (FbJobRetry *retry)
 {
   g_free (retry->reason);
   g_free (retry);
+}
+
+static void
+wait_free (JobWait *wait)
+{
+  if (wait->ticket != 0)
+    fb_queue_places_leave (wait->places, wait->ticket);
+  fb_queue_places_unref (wait->places);
+  g_free (wait->host);
+  g_free (wait);
+}
+
+static JobWait *
+wait_get (FbJob         *self,
+          FbQueuePlaces *places)
+{
+  if (self->wait != NULL && self->wait->places != places)
+    g_clear_pointer (&self->wait, wait_free);
+  if (self->wait == NULL)
+    {
+      self->wait = g_new0 (JobWait, 1);
+      self->wait->places = fb_queue_places_ref (places);
+    }
+  return self->wait;
+}
+
+/* Done with waiting altogether: nothing of it is kept. */
+static void
+wait_check (FbJob *self)
+{
+  if (self->wait != NULL && self->wait->ticket == 0 && self->wait->host == NULL)
+    g_clear_pointer (&self->wait, wait_free);
 }
 
 static RetryLog *
@@ -472,6 +513,41 @@ fb_job_get_retry (FbJob *self,
 }
 
 guint
+fb_job_get_queue_place (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+
+  if (self->wait == NULL || self->wait->ticket == 0)
+    return 0;
+  return fb_queue_places_get (self->wait->places, self->wait->ticket);
+}
+
+gboolean
+fb_job_get_host_wait (FbJob       *self,
+                      const char **host,
+                      guint       *active,
+                      guint       *limit,
+                      gint64      *hold_until)
+{
+  FbHosts *hosts;
+
+  g_return_val_if_fail (FB_IS_JOB (self), FALSE);
+
+  if (self->wait == NULL || self->wait->host == NULL)
+    return FALSE;
+  hosts = fb_queue_places_get_hosts (self->wait->places);
+  if (host != NULL)
+    *host = self->wait->host;
+  if (active != NULL)
+    *active = hosts != NULL ? fb_hosts_get_active (hosts, self->wait->host) : 0;
+  if (limit != NULL)
+    *limit = hosts != NULL ? fb_hosts_get_limit (hosts) : 0;
+  if (hold_until != NULL)
+    *hold_until = hosts != NULL ? fb_hosts_get_hold (hosts, self->wait->host) : 0;
+  return TRUE;
+}
+
+guint
 fb_job_get_spans (FbJob     *self,
                   gint64     now,
                   FbJobSpan *spans,
@@ -800,6 +876,7 @@ _fb_job_finish (FbJob      *self,
       self->message = g_steal_pointer (&shown);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
     }
+  g_clear_pointer (&self->wait, wait_free);
   _fb_job_set_phase (self, FB_JOB_PHASE_DONE);
   notify_progress (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -860,6 +937,47 @@ _fb_job_set_retry_after (FbJob      *self,
     set_string (&retry_log_get (self)->retry_after, value);
 }
 
+void
+_fb_job_join_queue (FbJob         *self,
+                    FbQueuePlaces *places,
+                    gboolean       at_head)
+{
+  JobWait *wait;
+
+  g_assert (FB_IS_JOB (self));
+
+  wait = wait_get (self, places);
+  if (wait->ticket != 0)
+    fb_queue_places_leave (wait->places, wait->ticket);
+  wait->ticket = fb_queue_places_join (places, at_head);
+}
+
+void
+_fb_job_leave_queue (FbJob *self)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (self->wait == NULL || self->wait->ticket == 0)
+    return;
+  fb_queue_places_leave (self->wait->places, self->wait->ticket);
+  self->wait->ticket = 0;
+  wait_check (self);
+}
+
+void
+_fb_job_wait_for_host (FbJob         *self,
+                       FbQueuePlaces *places,
+                       const char    *host)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (host == NULL && self->wait == NULL)
+    return;
+  g_free (wait_get (self, places)->host);
+  self->wait->host = g_strdup (host);
+  wait_check (self);
+}
+
 const char *
 _fb_job_get_retry_after (FbJob *self)
 {
@@ -899,6 +1017,7 @@ _fb_job_reset (FbJob *self)
   g_clear_pointer (&self->addresses, g_free);
   g_clear_pointer (&self->country, g_free);
   g_clear_pointer (&self->retry_log, retry_log_free);
+  g_clear_pointer (&self->wait, wait_free);
   clear_error (self);
   for (guint i = PROP_URL; i < N_PROPS; i++)
     if (i != PROP_SOURCE && i != PROP_SOURCE_LINE)
@@ -944,6 +1063,7 @@ fb_job_finalize (GObject *object)
   g_free (self->etag);
   g_free (self->last_modified);
   g_clear_pointer (&self->retry_log, retry_log_free);
+  g_clear_pointer (&self->wait, wait_free);
   clear_error (self);
 
   G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);

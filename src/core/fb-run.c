@@ -17,6 +17,7 @@
 #include "fb-hosts.h"
 #include "fb-job-private.h"
 #include "fb-prober.h"
+#include "fb-queue-place.h"
 #include "fb-retry.h"
 #include "fb-run.h"
 #include "fb-saver.h"
@@ -36,6 +37,7 @@ struct _FbRun
   FbProber     *prober;
   GCancellable *pump_cancel;
   GQueue        queue;        /* FbJob* (owned) waiting for a first slot */
+  FbQueuePlaces *places;      /* each queued job's place in it */
   GHashTable   *runners;      /* FbJob* → Runner*: jobs under way */
   FbHosts      *hosts;        /* per-host counts, holds and waiting jobs */
   GSource      *hold_timer;   /* the earliest Retry-After hold with jobs behind it */
@@ -72,6 +74,7 @@ typedef struct
   char         *final_name;
   GError       *error;       /* kept while the part file is aborted */
   char         *host;        /* the fb_hosts key this attempt counts on, or NULL */
+  char         *stat_host;   /* the key the host view counts it under, or NULL */
   GSource      *retry_timer; /* the back-off before the next attempt */
   gulong        cancel_id;   /* while waiting it out */
   double        retry_wait_s;
@@ -168,6 +171,66 @@ check_done (FbRun *self)
   g_signal_emit (self, signals[FINISHED], 0);
 }
 
+static char *job_host_key (FbRun *self,
+                           FbJob *job);
+
+/* The host view's counts: a job of @state more (or less) on its host. */
+static void
+count_host (FbRun      *self,
+            FbJob      *job,
+            FbJobState  state,
+            int         delta)
+{
+  g_autofree char *key = job_host_key (self, job);
+  FbHostsCount count;
+
+  if (key == NULL)
+    return;
+  switch (state)
+    {
+    case FB_JOB_STATE_OK:
+      count = FB_HOSTS_OK;
+      break;
+    case FB_JOB_STATE_NOT_FOUND:
+    case FB_JOB_STATE_ERROR:
+      count = FB_HOSTS_FAILED;
+      break;
+    case FB_JOB_STATE_CANCELLED:
+      count = FB_HOSTS_CANCELLED;
+      break;
+    case FB_JOB_STATE_PENDING:
+    default:
+      count = FB_HOSTS_TOTAL;
+      break;
+    }
+  fb_hosts_count (self->hosts, key, count, delta);
+  if (count != FB_HOSTS_TOTAL)
+    fb_hosts_add_bytes (self->hosts, key, delta * (gint64) fb_job_get_bytes_received (job));
+}
+
+/* The queue, and each job's place in it. */
+static void
+queue_push (FbRun    *self,
+            FbJob    *job,
+            gboolean  at_head)
+{
+  if (at_head)
+    g_queue_push_head (&self->queue, job);
+  else
+    g_queue_push_tail (&self->queue, job);
+  _fb_job_join_queue (job, self->places, at_head);
+}
+
+static FbJob *
+queue_pop (FbRun *self)
+{
+  FbJob *job = g_queue_pop_head (&self->queue);
+
+  if (job != NULL)
+    _fb_job_leave_queue (job);
+  return job;
+}
+
 /* Every job passes here exactly once per attempt: the counters can only
  * add up to the total. */
 static void
@@ -185,6 +248,7 @@ finish_job (FbRun      *self,
 
   self->counts[state]++;
   self->finished_bytes += fb_job_get_bytes_received (job);
+  count_host (self, job, state, 1);
   notify (self, state_props[state]);
   notify (self, PROP_N_FINISHED);
   notify (self, PROP_BYTES_RECEIVED);
@@ -597,14 +661,14 @@ peek_next (FbRun *self)
   /* A job cancelled while queued leaves the queue at once; this only
    * guards the order of operations in fb_run_cancel. */
   while ((job = g_queue_peek_head (&self->queue)) != NULL && fb_job_is_final (job))
-    g_object_unref (g_queue_pop_head (&self->queue));
+    g_object_unref (queue_pop (self));
   return job;
 }
 
 static void
 take_next (FbRun *self)
 {
-  FbJob *job = g_queue_pop_head (&self->queue);
+  FbJob *job = queue_pop (self);
 
   set_waiting (self, self->n_waiting - 1);
   start_job (self, job);
@@ -681,7 +745,7 @@ static void
 enqueue (FbRun *self,
          FbJob *job)
 {
-  g_queue_push_tail (&self->queue, g_object_ref (job));
+  queue_push (self, g_object_ref (job), FALSE);
   if (self->running)
     _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
 }
@@ -729,7 +793,8 @@ host_blocks_head (FbRun *self)
   key = job_host_key (self, job);
   if (key == NULL || fb_hosts_can_enter (self->hosts, key, g_get_monotonic_time (), &until))
     return FALSE;
-  fb_hosts_push_waiter (self->hosts, key, g_queue_pop_head (&self->queue));
+  fb_hosts_push_waiter (self->hosts, key, queue_pop (self));
+  _fb_job_wait_for_host (job, self->places, key);
   _fb_job_set_phase (job, FB_JOB_PHASE_HOST_WAIT);
   if (until != 0)
     arm_hold_timer (self, until);
@@ -762,7 +827,8 @@ host_wake (FbRun      *self,
   for (guint i = ready->len; i > 0; i--)
     {
       job = ready->pdata[i - 1];
-      g_queue_push_head (&self->queue, job);
+      _fb_job_wait_for_host (job, self->places, NULL);
+      queue_push (self, job, TRUE);
       _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
     }
 }
@@ -772,7 +838,10 @@ host_leave (Runner *runner)
 {
   FbRun *self = runner->run;
   g_autofree char *key = g_steal_pointer (&runner->host);
+  g_autofree char *stat_key = g_steal_pointer (&runner->stat_host);
 
+  if (stat_key != NULL)
+    fb_hosts_count (self->hosts, stat_key, FB_HOSTS_ACTIVE, -1);
   if (key == NULL)
     return;
   if (fb_job_get_http_status (runner->job) != 0)
@@ -787,6 +856,10 @@ host_enter (Runner *runner)
   FbRun *self = runner->run;
 
   g_assert (runner->host == NULL);
+  g_assert (runner->stat_host == NULL);
+  runner->stat_host = job_host_key (self, runner->job);
+  if (runner->stat_host != NULL)
+    fb_hosts_count (self->hosts, runner->stat_host, FB_HOSTS_ACTIVE, 1);
   if (!tracks_hosts (self))
     return;
   runner->host = job_host_key (self, runner->job);
@@ -859,7 +932,7 @@ retry_timer_cb (gpointer user_data)
   /* At the head: a job under way goes on before the ones not yet started. */
   _fb_job_begin_attempt (runner->job);
   runner->queued = TRUE;
-  g_queue_push_head (&self->queue, g_object_ref (runner->job));
+  queue_push (self, g_object_ref (runner->job), TRUE);
   _fb_job_set_phase (runner->job, FB_JOB_PHASE_WAITING);
   set_waiting (self, self->n_waiting + 1);
   pump (self);
@@ -999,6 +1072,9 @@ fb_run_add_jobs (FbRun  *self,
     {
       FbJobState state = fb_job_get_state (jobs[i]);
 
+      count_host (self, jobs[i], FB_JOB_STATE_PENDING, 1);
+      if (state != FB_JOB_STATE_PENDING)
+        count_host (self, jobs[i], state, 1);
       if (state == FB_JOB_STATE_PENDING)
         {
           enqueue (self, jobs[i]);
@@ -1132,7 +1208,7 @@ fb_run_cancel (FbRun *self)
 
   /* Queued jobs end at once, in queue order, then those waiting for
    * their hosts. */
-  while ((job = g_queue_pop_head (&self->queue)) != NULL)
+  while ((job = queue_pop (self)) != NULL)
     {
       cancel_queued (self, job);
       g_object_unref (job);
@@ -1181,7 +1257,10 @@ fb_run_cancel_job (FbRun *self,
   /* Still queued: it leaves the queue now, so a retry queues it once. */
   link = g_queue_find (&self->queue, job);
   if (link != NULL)
-    g_queue_delete_link (&self->queue, link);
+    {
+      g_queue_delete_link (&self->queue, link);
+      _fb_job_leave_queue (job);
+    }
   else
     {
       g_autofree char *key = job_host_key (self, job);
@@ -1206,6 +1285,7 @@ fb_run_retry_job (FbRun *self,
     return FALSE;
 
   state = fb_job_get_state (job);
+  count_host (self, job, state, -1);
   self->counts[state]--;
   self->finished_bytes -= MIN (self->finished_bytes, fb_job_get_bytes_received (job));
   _fb_job_reset (job);
@@ -1550,6 +1630,38 @@ fb_run_get_elapsed (FbRun *self)
   return self->earlier_elapsed + g_get_monotonic_time () - self->started_at;
 }
 
+GArray *
+fb_run_dup_host_stats (FbRun *self)
+{
+  GArray *stats;
+  g_autoptr(GHashTable) index = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (FB_IS_RUN (self), NULL);
+
+  stats = fb_hosts_dup_stats (self->hosts);
+  if (g_hash_table_size (self->runners) == 0)
+    return stats;
+  /* The bytes of jobs under way, as far as they got. */
+  index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < stats->len; i++)
+    g_hash_table_insert (index, g_array_index (stats, FbHostStats, i).key, GUINT_TO_POINTER (i + 1));
+  g_hash_table_iter_init (&iter, self->runners);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Runner *runner = value;
+      guint i;
+
+      if (runner->stat_host == NULL)
+        continue;
+      i = GPOINTER_TO_UINT (g_hash_table_lookup (index, runner->stat_host));
+      if (i != 0)
+        g_array_index (stats, FbHostStats, i - 1).bytes += fb_job_get_bytes_received (runner->job);
+    }
+  return stats;
+}
+
 FbSemaphore *
 fb_run_get_semaphore (FbRun *self)
 {
@@ -1582,6 +1694,9 @@ fb_run_dispose (GObject *object)
       g_clear_pointer (&self->hold_timer, g_source_unref);
     }
   g_queue_clear_full (&self->queue, g_object_unref);
+  if (self->places != NULL)
+    fb_queue_places_set_hosts (self->places, NULL);
+  g_clear_pointer (&self->places, fb_queue_places_unref);
   g_clear_pointer (&self->hosts, fb_hosts_free);
   if (self->semaphore != NULL)
     g_signal_handlers_disconnect_by_data (self->semaphore, self);
@@ -1843,6 +1958,8 @@ fb_run_init (FbRun *self)
   self->limits.connect_timeout = FB_RUN_DEFAULT_CONNECT_TIMEOUT;
   self->limits.speed_time = FB_RUN_DEFAULT_SPEED_TIME;
   self->hosts = fb_hosts_new (g_object_unref);
+  self->places = fb_queue_places_new ();
+  fb_queue_places_set_hosts (self->places, self->hosts);
   g_queue_init (&self->queue);
   g_signal_connect_swapped (self->semaphore, "notify::active",
                             G_CALLBACK (semaphore_active_cb), self);

@@ -92,6 +92,8 @@ format_phases (FbJob *job)
   return g_string_free (text, FALSE);
 }
 
+static gboolean refresh_cb (gpointer user_data);
+
 static void
 refresh (FbJobDetails *self)
 {
@@ -131,6 +133,11 @@ refresh (FbJobDetails *self)
   set_field (self, 6, size);
   set_field (self, 7, source);
   set_field (self, 8, phases);
+
+  /* A job going on changes by itself (its place in line, a countdown, its
+   * phases' lengths): the pane follows it a few times a second. */
+  if (!fb_job_is_final (job) && self->refresh_id == 0)
+    self->refresh_id = g_timeout_add (REFRESH_INTERVAL_MS, refresh_cb, self);
 }
 
 static gboolean

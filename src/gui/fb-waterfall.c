@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "fb-format.h"
 #include "fb-job.h"
@@ -134,6 +135,13 @@ append_text (FbWaterfall   *self,
   pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
   pango_layout_set_attributes (layout, attrs);
   pango_attr_list_unref (attrs);
+  if (max_width > 0 && strstr (text, "://") != NULL)
+    {
+      /* A URL keeps its host and file name. */
+      g_autofree char *fitted = fb_format_url_to_fit (layout, text, max_width);
+
+      pango_layout_set_text (layout, fitted, -1);
+    }
   if (max_width > 0)
     {
       pango_layout_set_width (layout, max_width * PANGO_SCALE);

@@ -41,6 +41,7 @@ struct _FbWindow
   GtkStack             *list_stack;
   FbJobList            *job_list;
   FbWaterfall          *waterfall;
+  FbHostView           *host_view;
   GtkRevealer          *details_revealer;
   FbJobDetails         *details;
 

@@ -37,6 +37,7 @@ enum {
   PROP_FILTER,
   PROP_SHOW_DETAILS,
   PROP_SHOW_WATERFALL,
+  PROP_SHOW_HOSTS,
   N_PROPS
 };
 
@@ -440,6 +441,7 @@ _fb_window_set_run (FbWindow *self,
   fb_job_details_set_job (self->details, NULL);
   fb_run_summary_set_run (self->summary, run);
   fb_timeline_set_run (self->timeline, run);
+  fb_host_view_set_run (self->host_view, run);
   show_page (self, run != NULL ? "jobs" : "empty");
   update_shown (self);
   _fb_window_update_actions (self);
@@ -856,6 +858,11 @@ fb_window_get_property (GObject    *object,
                                   g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack),
                                              "waterfall") == 0);
       break;
+    case PROP_SHOW_HOSTS:
+      g_value_set_boolean (value, self->list_stack != NULL &&
+                                  g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack),
+                                             "hosts") == 0);
+      break;
     case PROP_SHOW_DETAILS:
       /* Asked by the toggle while the template is still being built. */
       g_value_set_boolean (value, self->details_revealer != NULL &&
@@ -864,6 +871,28 @@ fb_window_get_property (GObject    *object,
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+/* The list, the waterfall or the host view, one at a time; turning a view
+ * off goes back to the list. */
+static void
+show_view (FbWindow   *self,
+           const char *view,
+           gboolean    shown)
+{
+  const char *before = gtk_stack_get_visible_child_name (self->list_stack);
+  const char *page = shown ? view : g_str_equal (before, view) ? "list" : before;
+
+  if (g_strcmp0 (before, page) == 0)
+    return;
+  /* Hidden, the waterfall follows no model: it costs nothing. */
+  fb_waterfall_set_jobs (self->waterfall, g_str_equal (page, "waterfall")
+                                          ? fb_job_list_get_shown (self->job_list) : NULL);
+  gtk_stack_set_visible_child_name (self->list_stack, page);
+  if (g_str_equal (before, "waterfall") || g_str_equal (page, "waterfall"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_WATERFALL]);
+  if (g_str_equal (before, "hosts") || g_str_equal (page, "hosts"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_HOSTS]);
 }
 
 static void
@@ -883,18 +912,10 @@ fb_window_set_property (GObject      *object,
       fb_window_set_filter (self, g_value_get_string (value));
       break;
     case PROP_SHOW_WATERFALL:
-      {
-        const char *page = g_value_get_boolean (value) ? "waterfall" : "list";
-
-        if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), page) != 0)
-          {
-            /* Hidden, the waterfall follows no model: it costs nothing. */
-            fb_waterfall_set_jobs (self->waterfall, g_value_get_boolean (value)
-                                   ? fb_job_list_get_shown (self->job_list) : NULL);
-            gtk_stack_set_visible_child_name (self->list_stack, page);
-            g_object_notify_by_pspec (object, pspec);
-          }
-      }
+      show_view (self, "waterfall", g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_HOSTS:
+      show_view (self, "hosts", g_value_get_boolean (value));
       break;
     case PROP_SHOW_DETAILS:
       if (gtk_revealer_get_reveal_child (self->details_revealer) != g_value_get_boolean (value))
@@ -947,12 +968,17 @@ fb_window_class_init (FbWindowClass *klass)
     g_param_spec_boolean ("show-waterfall", NULL, NULL,
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_HOSTS] =
+    g_param_spec_boolean ("show-hosts", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_DETAILS] =
     g_param_spec_boolean ("show-details", NULL, NULL,
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (FB_TYPE_HOST_VIEW);
   g_type_ensure (FB_TYPE_JOB_DETAILS);
   g_type_ensure (FB_TYPE_JOB_LIST);
   g_type_ensure (FB_TYPE_RUN_SUMMARY);
@@ -979,6 +1005,7 @@ fb_window_class_init (FbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, job_list);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, waterfall);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, host_view);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, details_revealer);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, details);
 
@@ -1020,6 +1047,8 @@ apply_bench_view (FbWindow *self)
         g_object_set (self, "show-details", TRUE, NULL);
       else if (g_str_equal (words[i], "waterfall"))
         g_object_set (self, "show-waterfall", TRUE, NULL);
+      else if (g_str_equal (words[i], "hosts"))
+        g_object_set (self, "show-hosts", TRUE, NULL);
     }
 }
 
@@ -1245,6 +1274,14 @@ fb_window_get_waterfall (FbWindow *self)
   g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
 
   return self->waterfall;
+}
+
+FbHostView *
+fb_window_get_host_view (FbWindow *self)
+{
+  g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
+
+  return self->host_view;
 }
 
 FbJobDetails *

@@ -341,7 +341,8 @@ fb_timeline_snapshot (GtkWidget   *widget,
         g_autofree char *label = g_strdup_printf ("%u", limits[k]);
 
         append_rect (snapshot, &grid, 0, y, width, 1);
-        append_text (self, snapshot, &dim, label, 2, MAX (12.0f, y - 13), 0);
+        /* At the right end: the scale's own label is at the top left. */
+        append_text (self, snapshot, &dim, label, width - 2, MAX (12.0f, y - 13), 1);
       }
   }
 

@@ -38,6 +38,8 @@ struct _FbWindow
   FbRunSummary         *summary;
   FbTimeline           *timeline;
   GtkLabel             *shown_label;
+  GtkWidget            *filter_box;
+  AdwSqueezer          *filter_squeezer;
   GtkStack             *list_stack;
   FbJobList            *job_list;
   FbWaterfall          *waterfall;

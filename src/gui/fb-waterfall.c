@@ -58,7 +58,7 @@ static const GdkRGBA phase_colors[FB_JOB_N_PHASES] = {
   [FB_JOB_PHASE_RESOLVING] = { 0.57f, 0.25f, 0.67f, 1 },
   [FB_JOB_PHASE_CONNECTING] = { 0.95f, 0.55f, 0.10f, 1 },
   [FB_JOB_PHASE_TLS] = { 0.75f, 0.38f, 0.00f, 1 },
-  [FB_JOB_PHASE_FIRST_BYTE] = { 0.15f, 0.64f, 0.41f, 0.55f },
+  [FB_JOB_PHASE_FIRST_BYTE] = { 0.00f, 0.66f, 0.76f, 0.75f },
   [FB_JOB_PHASE_TRANSFERRING] = { 0.21f, 0.52f, 0.89f, 1 },
   [FB_JOB_PHASE_SAVING] = { 0.18f, 0.76f, 0.49f, 1 },
 };
@@ -251,8 +251,9 @@ fb_waterfall_snapshot (GtkWidget   *widget,
       g_autofree char *label = fb_format_duration (window_start - self->origin + window_span * t / 4);
       g_autofree char *text = g_strdup_printf ("+%s", label);
 
-      gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (x, AXIS_HEIGHT, 1,
-                                                                        height - AXIS_HEIGHT));
+      gtk_snapshot_append_color (snapshot, &grid,
+                                 &GRAPHENE_RECT_INIT (x, AXIS_HEIGHT, 1,
+                                                      height - AXIS_HEIGHT - self->legend_height));
       append_text (self, snapshot, &dim, text, MIN (x + 2, width - 60), 2, 0);
     }
 

@@ -32,13 +32,6 @@ typedef struct
   FbJobPhase phase;
 } Transition;
 
-/* Made while the job waits in its run's queue or its host's. */
-typedef struct
-{
-  FbQueuePlaces *places;
-  guint64        ticket;    /* in the run's queue, or 0 */
-  char          *host;      /* waiting for this host, or NULL */
-} JobWait;
 
 struct _FbJob
 {
@@ -56,7 +49,10 @@ struct _FbJob
   char         *etag;           /* the body's validators, for a resume */
   char         *last_modified;
   RetryLog     *retry_log;      /* made with the first retry or Retry-After */
-  JobWait      *wait;
+  /* While it waits in its run's queue (ticket) or its host's (wait_host):
+   * no allocation of its own, a million queued jobs cost 12 bytes each. */
+  FbQueuePlaces *places;
+  char         *wait_host;
   char         *error_message;  /* GRefString, interned; the GError is built when asked for */
   GQuark        error_domain;
   int           error_code;
@@ -74,6 +70,7 @@ struct _FbJob
   FbJobPhase    phase : 4;
   FbJobState    state : 4;
   guint         url_is_input : 1;
+  guint32       ticket;         /* its place's ticket in the run's queue, or 0 */
 };
 
 G_DEFINE_FINAL_TYPE (FbJob, fb_job, G_TYPE_OBJECT)
@@ -115,36 +112,34 @@ retry_free (FbJobRetry *retry)
   g_free (retry);
 }
 
+/* The places are kept while the job is in either queue. */
 static void
-wait_free (JobWait *wait)
+wait_set_places (FbJob         *self,
+                 FbQueuePlaces *places)
 {
-  if (wait->ticket != 0)
-    fb_queue_places_leave (wait->places, wait->ticket);
-  fb_queue_places_unref (wait->places);
-  g_free (wait->host);
-  g_free (wait);
-}
-
-static JobWait *
-wait_get (FbJob         *self,
-          FbQueuePlaces *places)
-{
-  if (self->wait != NULL && self->wait->places != places)
-    g_clear_pointer (&self->wait, wait_free);
-  if (self->wait == NULL)
-    {
-      self->wait = g_new0 (JobWait, 1);
-      self->wait->places = fb_queue_places_ref (places);
-    }
-  return self->wait;
+  if (self->places == places)
+    return;
+  if (self->places != NULL && self->ticket != 0)
+    fb_queue_places_leave (self->places, self->ticket);
+  self->ticket = 0;
+  g_clear_pointer (&self->places, fb_queue_places_unref);
+  if (places != NULL)
+    self->places = fb_queue_places_ref (places);
 }
 
 /* Done with waiting altogether: nothing of it is kept. */
 static void
+wait_clear (FbJob *self)
+{
+  g_clear_pointer (&self->wait_host, g_free);
+  wait_set_places (self, NULL);
+}
+
+static void
 wait_check (FbJob *self)
 {
-  if (self->wait != NULL && self->wait->ticket == 0 && self->wait->host == NULL)
-    g_clear_pointer (&self->wait, wait_free);
+  if (self->ticket == 0 && self->wait_host == NULL)
+    wait_set_places (self, NULL);
 }
 
 static RetryLog *
@@ -517,9 +512,9 @@ fb_job_get_queue_place (FbJob *self)
 {
   g_return_val_if_fail (FB_IS_JOB (self), 0);
 
-  if (self->wait == NULL || self->wait->ticket == 0)
+  if (self->places == NULL || self->ticket == 0)
     return 0;
-  return fb_queue_places_get (self->wait->places, self->wait->ticket);
+  return fb_queue_places_get (self->places, self->ticket);
 }
 
 gboolean
@@ -533,17 +528,17 @@ fb_job_get_host_wait (FbJob       *self,
 
   g_return_val_if_fail (FB_IS_JOB (self), FALSE);
 
-  if (self->wait == NULL || self->wait->host == NULL)
+  if (self->places == NULL || self->wait_host == NULL)
     return FALSE;
-  hosts = fb_queue_places_get_hosts (self->wait->places);
+  hosts = fb_queue_places_get_hosts (self->places);
   if (host != NULL)
-    *host = self->wait->host;
+    *host = self->wait_host;
   if (active != NULL)
-    *active = hosts != NULL ? fb_hosts_get_active (hosts, self->wait->host) : 0;
+    *active = hosts != NULL ? fb_hosts_get_active (hosts, self->wait_host) : 0;
   if (limit != NULL)
     *limit = hosts != NULL ? fb_hosts_get_limit (hosts) : 0;
   if (hold_until != NULL)
-    *hold_until = hosts != NULL ? fb_hosts_get_hold (hosts, self->wait->host) : 0;
+    *hold_until = hosts != NULL ? fb_hosts_get_hold (hosts, self->wait_host) : 0;
   return TRUE;
 }
 
@@ -696,22 +691,25 @@ void
 _fb_job_set_phase (FbJob      *self,
                    FbJobPhase  phase)
 {
+  gint64 now;
+
   g_assert (FB_IS_JOB (self));
 
   if (self->phase == phase)
     return;
 
   self->phase = phase;
+  now = g_get_monotonic_time ();
   if (self->retry_log != NULL)
     {
-      Transition t = { g_get_monotonic_time (), phase };
+      Transition t = { now, phase };
 
       g_array_append_val (self->retry_log->transitions, t);
     }
   /* The first entry counts: a catalog job connects twice (image, then
    * metadata), and its clock must not restart. */
   if (phase != FB_JOB_PHASE_QUEUED && self->phase_offset[phase - 1] == 0)
-    self->phase_offset[phase - 1] = _fb_job_encode_offset (g_get_monotonic_time () - self->queued_time);
+    self->phase_offset[phase - 1] = _fb_job_encode_offset (now - self->queued_time);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
 }
 
@@ -876,7 +874,7 @@ _fb_job_finish (FbJob      *self,
       self->message = g_steal_pointer (&shown);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
     }
-  g_clear_pointer (&self->wait, wait_free);
+  wait_clear (self);
   _fb_job_set_phase (self, FB_JOB_PHASE_DONE);
   notify_progress (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -942,14 +940,12 @@ _fb_job_join_queue (FbJob         *self,
                     FbQueuePlaces *places,
                     gboolean       at_head)
 {
-  JobWait *wait;
-
   g_assert (FB_IS_JOB (self));
 
-  wait = wait_get (self, places);
-  if (wait->ticket != 0)
-    fb_queue_places_leave (wait->places, wait->ticket);
-  wait->ticket = fb_queue_places_join (places, at_head);
+  wait_set_places (self, places);
+  if (self->ticket != 0)
+    fb_queue_places_leave (self->places, self->ticket);
+  self->ticket = fb_queue_places_join (places, at_head);
 }
 
 void
@@ -957,10 +953,10 @@ _fb_job_leave_queue (FbJob *self)
 {
   g_assert (FB_IS_JOB (self));
 
-  if (self->wait == NULL || self->wait->ticket == 0)
+  if (self->ticket == 0)
     return;
-  fb_queue_places_leave (self->wait->places, self->wait->ticket);
-  self->wait->ticket = 0;
+  fb_queue_places_leave (self->places, self->ticket);
+  self->ticket = 0;
   wait_check (self);
 }
 
@@ -971,10 +967,12 @@ _fb_job_wait_for_host (FbJob         *self,
 {
   g_assert (FB_IS_JOB (self));
 
-  if (host == NULL && self->wait == NULL)
+  if (host == NULL && self->wait_host == NULL)
     return;
-  g_free (wait_get (self, places)->host);
-  self->wait->host = g_strdup (host);
+  if (host != NULL)
+    wait_set_places (self, places);
+  g_free (self->wait_host);
+  self->wait_host = g_strdup (host);
   wait_check (self);
 }
 
@@ -1017,7 +1015,7 @@ _fb_job_reset (FbJob *self)
   g_clear_pointer (&self->addresses, g_free);
   g_clear_pointer (&self->country, g_free);
   g_clear_pointer (&self->retry_log, retry_log_free);
-  g_clear_pointer (&self->wait, wait_free);
+  wait_clear (self);
   clear_error (self);
   for (guint i = PROP_URL; i < N_PROPS; i++)
     if (i != PROP_SOURCE && i != PROP_SOURCE_LINE)
@@ -1063,7 +1061,7 @@ fb_job_finalize (GObject *object)
   g_free (self->etag);
   g_free (self->last_modified);
   g_clear_pointer (&self->retry_log, retry_log_free);
-  g_clear_pointer (&self->wait, wait_free);
+  wait_clear (self);
   clear_error (self);
 
   G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);

@@ -77,6 +77,7 @@ end_grow (End *end)
 static guint
 end_join (End *end)
 {
+  g_assert (end->used < G_MAXUINT32 >> 1);
   if (end->used == end->capacity)
     end_grow (end);
   end->used++;
@@ -127,20 +128,20 @@ fb_queue_places_unref (FbQueuePlaces *self)
 }
 
 /* Tickets: the entry's number, shifted, with the low bit for its end. */
-guint64
+guint32
 fb_queue_places_join (FbQueuePlaces *self,
                       gboolean       at_head)
 {
   g_return_val_if_fail (self != NULL, 0);
 
   if (at_head)
-    return ((guint64) end_join (&self->head) << 1) | 1;
-  return (guint64) end_join (&self->tail) << 1;
+    return (end_join (&self->head) << 1) | 1;
+  return end_join (&self->tail) << 1;
 }
 
 void
 fb_queue_places_leave (FbQueuePlaces *self,
-                       guint64        ticket)
+                       guint32        ticket)
 {
   g_return_if_fail (self != NULL);
 
@@ -149,7 +150,7 @@ fb_queue_places_leave (FbQueuePlaces *self,
 
 guint
 fb_queue_places_get (FbQueuePlaces *self,
-                     guint64        ticket)
+                     guint32        ticket)
 {
   guint index = (guint) (ticket >> 1);
 

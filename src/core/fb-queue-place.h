@@ -24,14 +24,14 @@ FbQueuePlaces *fb_queue_places_new        (void);
 FbQueuePlaces *fb_queue_places_ref        (FbQueuePlaces *self);
 void           fb_queue_places_unref      (FbQueuePlaces *self);
 
-/* Returns the new entry's ticket (never 0). */
-guint64        fb_queue_places_join       (FbQueuePlaces *self,
+/* Returns the new entry's ticket (never 0; up to 2^31 entries an end). */
+guint32        fb_queue_places_join       (FbQueuePlaces *self,
                                            gboolean       at_head);
 void           fb_queue_places_leave      (FbQueuePlaces *self,
-                                           guint64        ticket);
+                                           guint32        ticket);
 /* 1 for the head; 0 for a ticket no longer in line. */
 guint          fb_queue_places_get        (FbQueuePlaces *self,
-                                           guint64        ticket);
+                                           guint32        ticket);
 guint          fb_queue_places_get_length (FbQueuePlaces *self);
 /* The run's hosts (borrowed; the run clears it before it frees them), for
  * a job that waits for its host to tell its limit and hold. */

@@ -76,6 +76,10 @@ test_hosts_key_plain_and_parsed_agree (void)
     { "http://user:pw@example.com/", "example.com:80" },
     { "http://[::1]:8080/", "::1:8080" },
     { "http://example.com:0/", "example.com:80" },
+    { "HTTP://Example.COM:080/x", "example.com:80" },
+    { "https://a-b.example:65535", "a-b.example:65535" },
+    { "https://a.example:65536/", NULL },
+    { "http://a.example:123456/", NULL },
     { "ftp://example.com/", NULL },
     { "mailto:a@example.com", NULL },
   };

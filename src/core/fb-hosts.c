@@ -81,43 +81,49 @@ static char *
 plain_key (const char *url)
 {
   const char *host;
+  const char *end;
   const char *p;
-  GString *key;
-  int port;
+  char digits[8];
+  gsize n_digits = 0;
+  char *key;
+  gsize len;
 
   if (g_ascii_strncasecmp (url, "http://", 7) == 0)
-    host = url + 7, port = 80;
+    host = url + 7, memcpy (digits, "80", 2), n_digits = 2;
   else if (g_ascii_strncasecmp (url, "https://", 8) == 0)
-    host = url + 8, port = 443;
+    host = url + 8, memcpy (digits, "443", 3), n_digits = 3;
   else
     return NULL;
-  for (p = host; g_ascii_isalnum (*p) || *p == '.' || *p == '-'; p++)
+  for (end = host; g_ascii_isalnum (*end) || *end == '.' || *end == '-'; end++)
     ;
-  if (p == host)
+  if (end == host)
     return NULL;
-  key = g_string_new_len (host, p - host);
+  p = end;
   if (*p == ':')
     {
-      const char *digits = ++p;
-      guint64 value = 0;
+      const char *first = ++p;
+      guint value = 0;
 
-      for (; g_ascii_isdigit (*p) && p - digits < 6; p++)
-        value = value * 10 + (guint64) (*p - '0');
-      if (p == digits || value == 0 || value > 65535)
-        {
-          g_string_free (key, TRUE);
-          return NULL;
-        }
-      port = (int) value;
+      for (; g_ascii_isdigit (*p) && p - first < 5; p++)
+        value = value * 10 + (guint) (*p - '0');
+      if (p == first || value == 0 || value > 65535 || g_ascii_isdigit (*p))
+        return NULL;
+      /* The port as written, without leading zeros. */
+      while (*first == '0')
+        first++;
+      n_digits = (gsize) (p - first);
+      memcpy (digits, first, n_digits);
     }
   if (*p != '\0' && *p != '/' && *p != '?' && *p != '#')
-    {
-      g_string_free (key, TRUE);
-      return NULL;
-    }
-  g_string_ascii_down (key);
-  g_string_append_printf (key, ":%d", port);
-  return g_string_free (key, FALSE);
+    return NULL;
+  len = (gsize) (end - host);
+  key = g_malloc (len + 1 + n_digits + 1);
+  for (gsize i = 0; i < len; i++)
+    key[i] = g_ascii_tolower (host[i]);
+  key[len] = ':';
+  memcpy (key + len + 1, digits, n_digits);
+  key[len + 1 + n_digits] = '\0';
+  return key;
 }
 
 char *

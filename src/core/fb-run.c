@@ -63,6 +63,7 @@ struct _FbRun
   guint         overwrite : 1;
   guint         metadata_names : 1;
   guint         limits_changed : 1;
+  guint         counting_hosts : 1;  /* the host view asked once: counts kept since */
 };
 
 typedef struct
@@ -181,9 +182,13 @@ count_host (FbRun      *self,
             FbJobState  state,
             int         delta)
 {
-  g_autofree char *key = job_host_key (self, job);
+  g_autofree char *key = NULL;
   FbHostsCount count;
 
+  /* Nobody asked: a list of 100,000 URLs is not parsed for hosts. */
+  if (!self->counting_hosts)
+    return;
+  key = job_host_key (self, job);
   if (key == NULL)
     return;
   switch (state)
@@ -1640,6 +1645,21 @@ fb_run_dup_host_stats (FbRun *self)
 
   g_return_val_if_fail (FB_IS_RUN (self), NULL);
 
+  if (!self->counting_hosts)
+    {
+      /* The first time: every job so far, once; then each as it comes. */
+      GListModel *jobs = G_LIST_MODEL (self->jobs);
+
+      self->counting_hosts = TRUE;
+      for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+        {
+          g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
+
+          count_host (self, job, FB_JOB_STATE_PENDING, 1);
+          if (fb_job_is_final (job))
+            count_host (self, job, fb_job_get_state (job), 1);
+        }
+    }
   stats = fb_hosts_dup_stats (self->hosts);
   if (g_hash_table_size (self->runners) == 0)
     return stats;

@@ -8,9 +8,16 @@
 #   bench/window-stall.sh [BUILD_DIR] [RUNS]     (default build/, 5)
 #   STALL_RENDERERS="default cairo gl" bench/window-stall.sh
 #   STALL_VIEW="sort=state filter=active" bench/window-stall.sh   (a sorted, filtered view)
+#   STALL_LOG_MODE=verbose STALL_LOG_COPY=FILE bench/window-stall.sh   (every stall over a
+#                                          frame, with its monotonic time, appended to FILE:
+#                                          line them up with `perf record -k CLOCK_MONOTONIC`)
 #   STALL_HTTPS=1 bench/window-stall.sh   (the same 10,000 URLs over https, from nginx with
 #                                          a certificate of a CA made for the run, which the
 #                                          window trusts alone through SSL_CERT_FILE)
+#
+# Beside each stall (wall time), the busiest gap in CPU time of the main thread: the
+# part of a stall that is the window's own work, which other processes on a busy
+# machine do not inflate; compare builds by it when the load average is high.
 #
 # "default" leaves GSK_RENDERER unset: Fetchboard then picks cairo when OpenGL is
 # software-rendered (src/gui/fb-renderer.c), as it is under Xvfb. "gl" forces GTK's
@@ -102,7 +109,7 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
     # The journal too is the run's own (it is on: the figure includes it).
     rm -rf "$work/state"
     export FETCHBOARD_BENCH_VIEW="${STALL_VIEW:-}"
-    export FETCHBOARD_STALL_LOG=1 XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
+    export FETCHBOARD_STALL_LOG=${STALL_LOG_MODE:-1} XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
            GSETTINGS_SCHEMA_DIR="$build/data" XDG_STATE_HOME="$work/state"
     # The window stays open after its run: stop it (by its pid) once the figure
     # is out. Its output comes through a fifo read with shell builtins only: a
@@ -118,9 +125,10 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
       kill $pid 2>/dev/null; wait $pid 2>/dev/null' \
       sh "$app" "$port" "$work/urls.txt" "$work/log.txt" "$work/log.fifo" || true
     cat "$work/log.txt"
+    [ -z "${STALL_LOG_COPY:-}" ] || cat "$work/log.txt" >> "$STALL_LOG_COPY"
   ) | grep 'longest main-loop stall at run end' || true)
   [ -n "$line" ] || { echo "run with $renderer did not finish" >&2; return 1; }
-  echo "$line" | sed -E 's/.*: ([0-9.]+) ms \(([0-9]+) over.*/\1 \2/'
+  echo "$line" | sed -E 's/.*: ([0-9.]+) ms \(([0-9]+) over[^;]*; busiest gap ([0-9.]+) ms of CPU.*/\1 \2 \3/'
 }
 
 for r in $renderers; do : > "$work/$r.txt"; done
@@ -138,7 +146,9 @@ name, path = sys.argv[1], sys.argv[2]
 rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
 worst = sorted(r[0] for r in rows)
 over = [int(r[1]) for r in rows]
+cpu = sorted(r[2] for r in rows)
 print(f"{name:8} median {statistics.median(worst):6.1f}  min {worst[0]:6.1f}  max {worst[-1]:6.1f}"
-      f"  stalls over 16.7 ms per run: median {statistics.median(over):g}  all: {' '.join(f'{w:.1f}' for w in worst)}")
+      f"  stalls over 16.7 ms per run: median {statistics.median(over):g}  all: {' '.join(f'{w:.1f}' for w in worst)}"
+      f"  | busiest gap on the CPU: median {statistics.median(cpu):.1f}  all: {' '.join(f'{c:.1f}' for c in cpu)}")
 PY
 done

@@ -779,6 +779,10 @@ test_polite_connect_timeout_is_its_own (void)
 
   CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_ERROR);
   CU_ASSERT_STRING_EQUAL (fb_job_get_message (job), expected);
+  /* The connect timeout ended it, not the 30 s read timeout's due time
+   * (a shorter connect timeout once waited for that). */
+  CU_ASSERT_TRUE (fb_job_get_phase_time (job, FB_JOB_PHASE_DONE) -
+                  fb_job_get_phase_time (job, FB_JOB_PHASE_CONNECTING) < 15 * G_USEC_PER_SEC);
   fixture_clear (&f);
 }
 

@@ -72,6 +72,7 @@ struct _DoneSource
  * several files written at once. */
 #define N_WRITERS 4
 #define BATCH_MIN 8
+#define DONE_BUDGET_US 2000  /* completions handed back per main-loop iteration: this long at most */
 
 static GMutex       writer_lock;
 static GThreadPool *writer_pool;
@@ -472,6 +473,7 @@ done_dispatch (GSource     *source,
                gpointer     user_data)
 {
   DoneSource *done = (DoneSource *) source;
+  gint64 deadline = g_get_monotonic_time () + DONE_BUDGET_US;
   GPtrArray *outgoing = NULL;
   GQueue batch;
   GTask *task;
@@ -496,6 +498,16 @@ done_dispatch (GSource     *source,
     {
       complete_op (task);
       g_object_unref (task);
+      if (batch.length > 0 && g_get_monotonic_time () >= deadline)
+        {
+          /* The rest go first in the next iteration, after a frame. */
+          g_mutex_lock (&writer_lock);
+          while ((task = g_queue_pop_tail (&batch)) != NULL)
+            g_queue_push_head (&done->done, task);
+          arm_done_source (done);
+          g_mutex_unlock (&writer_lock);
+          break;
+        }
     }
   return G_SOURCE_CONTINUE;
 }

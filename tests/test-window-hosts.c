@@ -265,49 +265,71 @@ reason_has (gpointer data)
   return reason != NULL && strstr (reason, d->text) != NULL;
 }
 
-/* One at a time: the rest say their place in line, the list's rows and the
- * details pane alike, and move up as the line moves. */
+typedef struct
+{
+  FbJob *job;
+} ActiveWait;
+
+/* Holding its slot: out of the queue, not finished. */
+static gboolean
+job_active (gpointer data)
+{
+  ActiveWait *w = data;
+
+  return !fb_job_is_final (w->job) && fb_job_get_queue_place (w->job) == 0 &&
+         fb_job_get_phase (w->job) != FB_JOB_PHASE_QUEUED;
+}
+
+/* One at a time, 2 s each: the rest say their place in line, the list's
+ * rows and the details pane alike, and move up as the line moves. */
 static void
 test_window_hosts_queued_rows_say_their_place (void)
 {
   Fixture f;
   g_autoptr(GString) urls = NULL;
   FbJobDetails *details;
+  DetailsWait d;
+  ActiveWait a;
   CellWait w;
-  const char *reason;
 
-  fixture_setup (&f, 0.6);
+  fixture_setup (&f, 2.0);
   g_settings_set_uint (f.settings, "concurrent-jobs", 1);
   urls = flag_urls (&f, 6);
   drop_text (&f, urls->str);
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 5));
-
-  w.f = &f;
-  w.job = job_at (&f, 2);
-  w.text = T ("2nd in line", "排第 2 位");
-  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_shows, &w, 5));
-  w.job = job_at (&f, 5);
-  w.text = T ("5th in line", "排第 5 位");
-  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_shows, &w, 5));
-  CU_ASSERT_EQUAL (fb_job_get_queue_place (job_at (&f, 1)), 1);
-  save_screenshot (GTK_WIDGET (f.window), "queue-place");
-
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 30));
   details = fb_window_get_details (f.window);
   fb_job_details_set_job (details, job_at (&f, 5));
-  reason = fb_job_details_get_text (details, "reason");
-  CU_ASSERT_PTR_NOT_NULL_FATAL (reason);
-  CU_ASSERT_PTR_NOT_NULL (strstr (reason, T ("5th in line", "排第 5 位")));
 
-  /* The first finishes: every row moves up by itself, no event needed. */
+  /* The second job holds the slot: the sixth is 4th in line. */
+  a.job = job_at (&f, 1);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (job_active, &a, 30));
+  CU_ASSERT_EQUAL (fb_job_get_queue_place (job_at (&f, 2)), 1);
+  CU_ASSERT_EQUAL (fb_job_get_queue_place (job_at (&f, 5)), 4);
+  w.f = &f;
   w.job = job_at (&f, 5);
   w.text = T ("4th in line", "排第 4 位");
-  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_shows, &w, 5));
-  {
-    DetailsWait d = { details, T ("4th in line", "排第 4 位") };
+  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_shows, &w, 30));
+  w.job = job_at (&f, 2);
+  w.text = T ("1st in line", "排第 1 位");
+  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_shows, &w, 30));
+  d.details = details;
+  d.text = T ("4th in line", "排第 4 位");
+  CU_ASSERT_TRUE (fb_test_wait_until (reason_has, &d, 30));
+  save_screenshot (GTK_WIDGET (f.window), "queue-place");
 
-    CU_ASSERT_TRUE (fb_test_wait_until (reason_has, &d, 5));
-  }
-  fb_test_wait_until (run_finished, f.window, 30);
+  /* The next one takes the slot: every row moves up by itself. */
+  a.job = job_at (&f, 2);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (job_active, &a, 30));
+  w.job = job_at (&f, 5);
+  w.text = T ("3rd in line", "排第 3 位");
+  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_shows, &w, 30));
+  w.job = job_at (&f, 3);
+  w.text = T ("1st in line", "排第 1 位");
+  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_shows, &w, 30));
+  d.text = T ("3rd in line", "排第 3 位");
+  CU_ASSERT_TRUE (fb_test_wait_until (reason_has, &d, 30));
+
+  fb_test_wait_until (run_finished, f.window, 120);
   CU_ASSERT_EQUAL (fb_job_get_queue_place (job_at (&f, 5)), 0);
   fixture_teardown (&f);
 }
@@ -335,35 +357,35 @@ test_window_hosts_rows_say_why_they_wait (void)
   g_string_append_printf (urls, "%s\n%s\n", busy_url, held_url);
   host = fb_hosts_key (busy_url);
   drop_text (&f, urls->str);
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 5));
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 30));
 
   w.f = &f;
   w.job = job_at (&f, 1);
   /* The hold's end is a time of day: its start is what can be compared. */
   expected = g_strdup_printf (T ("%s asked to wait until ", "%s 要求等到 "), host);
   w.text = expected;
-  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_has_prefix, &w, 5));
+  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_has_prefix, &w, 30));
   save_screenshot (GTK_WIDGET (f.window), "host-hold");
 
   w.job = job_at (&f, 0);
   w.text = T ("retry 1 of 2 in ", "第 1 次重试（共 2 次），");
-  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_has_prefix, &w, 5));
+  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_has_prefix, &w, 30));
   CU_ASSERT_PTR_NOT_NULL (strstr (fb_job_cell_get_text (find_cell (&f, job_at (&f, 0),
                                                                    FB_JOB_COLUMN_MESSAGE)),
                                   "HTTP 503"));
-  CU_ASSERT_TRUE (fb_test_wait_until (run_finished, f.window, 30));
+  CU_ASSERT_TRUE (fb_test_wait_until (run_finished, f.window, 120));
   CU_ASSERT_EQUAL (fb_job_get_state (job_at (&f, 0)), FB_JOB_STATE_OK);
   CU_ASSERT_EQUAL (fb_job_get_state (job_at (&f, 1)), FB_JOB_STATE_OK);
   fixture_teardown (&f);
 
   /* Held by the limit alone: the host and how many run of how many. */
-  fixture_setup (&f, 1.0);
+  fixture_setup (&f, 3.0);
   g_settings_set_uint (f.settings, "concurrent-jobs", 5);
   g_settings_set_uint (f.settings, "per-host", 2);
   g_string_free (urls, TRUE);
   urls = flag_urls (&f, 4);
   drop_text (&f, urls->str);
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 5));
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 30));
   g_clear_pointer (&host, g_free);
   g_clear_pointer (&expected, g_free);
   host = fb_hosts_key (fb_job_get_input (job_at (&f, 3)));
@@ -371,8 +393,8 @@ test_window_hosts_rows_say_why_they_wait (void)
                               host);
   w.job = job_at (&f, 3);
   w.text = expected;
-  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_shows, &w, 5));
-  fb_test_wait_until (run_finished, f.window, 30);
+  CU_ASSERT_TRUE (fb_test_wait_until (message_cell_shows, &w, 30));
+  fb_test_wait_until (run_finished, f.window, 120);
   fixture_teardown (&f);
 }
 
@@ -416,7 +438,7 @@ test_window_hosts_view_counts_each_host (void)
 
   g_object_get (gtk_settings_get_default (), "gtk-decoration-layout", &layout, NULL);
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
-  fixture_setup (&f, 0.3);
+  fixture_setup (&f, 2.0);
   g_settings_set_uint (f.settings, "concurrent-jobs", 2);
   g_settings_set_uint (f.settings, "per-host", 3);
   urls = flag_urls (&f, 6);
@@ -426,7 +448,7 @@ test_window_hosts_view_counts_each_host (void)
 
   view = fb_window_get_host_view (f.window);
   drop_text (&f, urls->str);
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 5));
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 30));
   CU_ASSERT_FALSE (gtk_widget_get_mapped (GTK_WIDGET (view)));
   gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-hosts", NULL);
   CU_ASSERT_TRUE (gtk_widget_get_mapped (GTK_WIDGET (view)));
@@ -439,24 +461,24 @@ test_window_hosts_view_counts_each_host (void)
   w.host = demo_host;
   w.summary = T ("2 active · 4 waiting · 0 done · 0 failed",
                  "进行中 2 · 等待 4 · 完成 0 · 失败 0");
-  CU_ASSERT_TRUE (fb_test_wait_until (host_summary_starts, &w, 5));
+  CU_ASSERT_TRUE (fb_test_wait_until (host_summary_starts, &w, 30));
   save_screenshot (GTK_WIDGET (f.window), "host-view-running");
 
-  CU_ASSERT_TRUE (fb_test_wait_until (run_finished, f.window, 30));
+  CU_ASSERT_TRUE (fb_test_wait_until (run_finished, f.window, 120));
   limit = g_strdup_printf (T (" · at most %u at once", " · 同时最多 %u 个"), 3);
   expected = g_strdup_printf ("%s\n", T ("0 active · 0 waiting · 6 done · 0 failed",
                                          "进行中 0 · 等待 0 · 完成 6 · 失败 0"));
   w.summary = expected;
-  CU_ASSERT_TRUE (fb_test_wait_until (host_summary_starts, &w, 5));
+  CU_ASSERT_TRUE (fb_test_wait_until (host_summary_starts, &w, 30));
   CU_ASSERT_PTR_NOT_NULL (strstr (fb_host_view_get_summary (view, demo_host), limit));
   w.host = test_host;
   w.summary = T ("0 active · 0 waiting · 0 done · 1 failed", "进行中 0 · 等待 0 · 完成 0 · 失败 1");
-  CU_ASSERT_TRUE (fb_test_wait_until (host_summary_starts, &w, 5));
+  CU_ASSERT_TRUE (fb_test_wait_until (host_summary_starts, &w, 30));
   CU_ASSERT_EQUAL (fb_host_view_get_n_hosts (view), 2);
 
   /* Usable narrow: the whole window fits 360 px with the view shown. */
   gtk_window_set_default_size (GTK_WINDOW (f.window), 360, 640);
-  fb_test_wait_until (window_is_narrow, f.window, 5);
+  fb_test_wait_until (window_is_narrow, f.window, 30);
   fb_test_spin (0.5);
   CU_ASSERT_TRUE (gtk_widget_get_width (GTK_WIDGET (f.window)) <= 372);
   CU_ASSERT_TRUE (gtk_widget_get_width (GTK_WIDGET (view)) <= 372);
@@ -482,6 +504,12 @@ has_phase (FbJob      *job,
   return FALSE;
 }
 
+static gboolean
+waterfall_drew_three (gpointer data)
+{
+  return fb_waterfall_get_n_drawn (data) == 3;
+}
+
 /* A job's phases in the details pane, each with its exact times; the
  * waterfall draws them; the first byte's wait is a phase of its own. */
 static void
@@ -497,7 +525,7 @@ test_window_hosts_details_show_every_phase (void)
   g_settings_set_uint (f.settings, "concurrent-jobs", 1);
   urls = flag_urls (&f, 3);
   drop_text (&f, urls->str);
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_finished, f.window, 30));
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_finished, f.window, 120));
 
   /* The demo server waits 0.2 s before it answers: that is the first byte's wait. */
   CU_ASSERT_TRUE (has_phase (job_at (&f, 2), FB_JOB_PHASE_WAITING));
@@ -516,8 +544,7 @@ test_window_hosts_details_show_every_phase (void)
 
   gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-waterfall", NULL);
   gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-details", NULL);
-  fb_test_spin (0.5);
-  CU_ASSERT_TRUE (fb_waterfall_get_n_drawn (fb_window_get_waterfall (f.window)) == 3);
+  CU_ASSERT_TRUE (fb_test_wait_until (waterfall_drew_three, fb_window_get_waterfall (f.window), 30));
   save_screenshot (GTK_WIDGET (f.window), "waterfall-details");
   fixture_teardown (&f);
 }
@@ -577,15 +604,15 @@ test_window_hosts_timeline_reads_after_raised_limit (void)
   g_autoptr(GString) urls = NULL;
   FbTimeline *timeline;
 
-  fixture_setup (&f, 0.4);
+  fixture_setup (&f, 0.6);
   g_settings_set_uint (f.settings, "concurrent-jobs", 5);
-  urls = flag_urls (&f, 80);
+  urls = flag_urls (&f, 45);
   drop_text (&f, urls->str);
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 5));
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 30));
   fb_test_spin (1.0);
   gtk_spin_button_set_value (fb_window_get_concurrency_spin (f.window), 50);
-  CU_ASSERT_TRUE (fb_test_wait_until (active_at_least, &f, 10));
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_finished, f.window, 60));
+  CU_ASSERT_TRUE (fb_test_wait_until (active_at_least, &f, 30));
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_finished, f.window, 120));
   fb_test_spin (0.2);
 
   timeline = find_timeline (&f);
@@ -612,13 +639,13 @@ test_window_hosts_narrow_fits_360 (void)
   fixture_setup (&f, 0.3);
   urls = flag_urls (&f, 10);
   drop_text (&f, urls->str);
-  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 5));
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 30));
   gtk_window_set_default_size (GTK_WINDOW (f.window), 360, 700);
-  fb_test_wait_until (window_is_narrow, f.window, 5);
+  fb_test_wait_until (window_is_narrow, f.window, 30);
   fb_test_spin (0.3);
   CU_ASSERT_TRUE (gtk_widget_get_width (GTK_WIDGET (f.window)) <= 372);
   save_screenshot (GTK_WIDGET (f.window), "narrow-list");
-  fb_test_wait_until (run_finished, f.window, 30);
+  fb_test_wait_until (run_finished, f.window, 120);
   fb_test_spin (0.2);
   save_screenshot (GTK_WIDGET (f.window), "narrow-finished");
   fixture_teardown (&f);

@@ -523,8 +523,17 @@ handler_cb (SoupServer        *server,
       g_hash_table_insert (self->flaky, g_strdup (name), GUINT_TO_POINTER (seen + 1));
       if (seen < query_size (query, "fail", 1))
         {
+          guint after = query_size (query, "after", 0);
+
           soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
           soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "busy\n", 5);
+          if (after > 0)
+            {
+              g_autofree char *value = g_strdup_printf ("%u", after);
+
+              soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                            "Retry-After", value);
+            }
         }
       else
         respond_body (msg, query_size (query, "size", 1000));

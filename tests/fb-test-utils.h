@@ -56,7 +56,9 @@ guint        fb_test_refused_port      (void);
  *   /drop                         Content-Length 100000, 1000 bytes, reset
  *   /short                        Content-Length 5000, 2000 bytes, clean close
  *   /partial?size=N&sent=M        Content-Length N, M bytes, then silence (open)
- *   /flaky/NAME?fail=K&size=N     503 for the first K requests of NAME, then N bytes
+ *   /flaky/NAME?fail=K&size=N[&after=S]
+ *                                 503 for the first K requests of NAME (with
+ *                                 Retry-After: S), then N bytes
  *   /redirect/N                   302 → /redirect/N-1 … /redirect/0 → file
  *   /loop                         302 → /loop
  *   /chunked?size=N               chunked body, no Content-Length

@@ -1022,13 +1022,25 @@ test_downloader_phase_times_are_in_order (void)
   FbJob *job;
   const FbJobPhase order[] = {
     FB_JOB_PHASE_QUEUED, FB_JOB_PHASE_WAITING, FB_JOB_PHASE_CONNECTING,
-    FB_JOB_PHASE_TRANSFERRING, FB_JOB_PHASE_SAVING, FB_JOB_PHASE_DONE,
+    FB_JOB_PHASE_FIRST_BYTE, FB_JOB_PHASE_TRANSFERRING, FB_JOB_PHASE_SAVING, FB_JOB_PHASE_DONE,
   };
   gint64 start;
 
   fixture_init (&fx);
   job = add_path (&fx, "/file/a.bin?size=400000");
   CU_ASSERT_TRUE_FATAL (run_to_end (&fx));
+
+  /* A handshake only over https, between connecting and the request. */
+  if (fb_test_tls ())
+    {
+      CU_ASSERT_TRUE (fb_job_get_phase_time (job, FB_JOB_PHASE_TLS) >=
+                      fb_job_get_phase_time (job, FB_JOB_PHASE_CONNECTING));
+      CU_ASSERT_TRUE (fb_job_get_phase_time (job, FB_JOB_PHASE_TLS) <=
+                      fb_job_get_phase_time (job, FB_JOB_PHASE_FIRST_BYTE));
+      CU_ASSERT_TRUE (fb_job_get_phase_time (job, FB_JOB_PHASE_TLS) > 0);
+    }
+  else
+    CU_ASSERT_EQUAL (fb_job_get_phase_time (job, FB_JOB_PHASE_TLS), 0);
 
   CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_OK);
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)

@@ -464,6 +464,66 @@ test_job_elapsed_starts_when_job_leaves_queue (void)
                           1e-6);
 }
 
+/* The phases in the order of time, a retry's back-off and the second
+ * attempt included, though each phase's first entry is all the job keeps
+ * for a job that never retried. */
+static void
+test_job_spans_follow_time_across_a_retry (void)
+{
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, "http://h/a");
+  const FbJobPhase first[] = {
+    FB_JOB_PHASE_QUEUED, FB_JOB_PHASE_WAITING, FB_JOB_PHASE_CONNECTING, FB_JOB_PHASE_TLS,
+    FB_JOB_PHASE_FIRST_BYTE,
+  };
+  const FbJobPhase expected[] = {
+    FB_JOB_PHASE_QUEUED, FB_JOB_PHASE_WAITING, FB_JOB_PHASE_CONNECTING, FB_JOB_PHASE_TLS,
+    FB_JOB_PHASE_FIRST_BYTE, FB_JOB_PHASE_RETRY_WAIT, FB_JOB_PHASE_WAITING,
+    FB_JOB_PHASE_CONNECTING, FB_JOB_PHASE_FIRST_BYTE, FB_JOB_PHASE_TRANSFERRING,
+    FB_JOB_PHASE_SAVING,
+  };
+  FbJobSpan spans[16];
+  guint n;
+
+  for (guint i = 1; i < G_N_ELEMENTS (first); i++)
+    {
+      g_usleep (1000);
+      _fb_job_set_phase (job, first[i]);
+    }
+  g_usleep (1000);
+  /* Before any retry: first entries only, in time order, the last going on. */
+  n = fb_job_get_spans (job, g_get_monotonic_time (), spans, G_N_ELEMENTS (spans));
+  CU_ASSERT_EQUAL_FATAL (n, G_N_ELEMENTS (first));
+  for (guint i = 0; i < n; i++)
+    {
+      CU_ASSERT_EQUAL (spans[i].phase, first[i]);
+      CU_ASSERT_TRUE (spans[i].end > spans[i].start);
+      if (i > 0)
+        CU_ASSERT_EQUAL (spans[i].start, spans[i - 1].end);
+    }
+
+  _fb_job_add_retry (job, 3, 0.002, "HTTP 503");
+  CU_ASSERT_TRUE (fb_job_get_retry (job, 0)->at > fb_job_get_phase_time (job, FB_JOB_PHASE_FIRST_BYTE));
+  for (guint i = 5; i < G_N_ELEMENTS (expected); i++)
+    {
+      _fb_job_set_phase (job, expected[i]);
+      g_usleep (1000);
+    }
+  CU_ASSERT_TRUE (_fb_job_finish (job, FB_JOB_STATE_OK, "saved"));
+
+  n = fb_job_get_spans (job, g_get_monotonic_time () + G_USEC_PER_SEC, spans, G_N_ELEMENTS (spans));
+  CU_ASSERT_EQUAL_FATAL (n, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < n; i++)
+    {
+      CU_ASSERT_EQUAL (spans[i].phase, expected[i]);
+      if (i > 0)
+        CU_ASSERT_EQUAL (spans[i].start, spans[i - 1].end);
+    }
+  /* A final job's last phase ends with it, not at the time asked. */
+  CU_ASSERT_EQUAL (spans[n - 1].end, fb_job_get_phase_time (job, FB_JOB_PHASE_DONE));
+  /* Fewer slots than spans: the count still says how many there are. */
+  CU_ASSERT_EQUAL (fb_job_get_spans (job, 0, spans, 2), G_N_ELEMENTS (expected));
+}
+
 static void
 test_job_enum_strings_are_exact (void)
 {
@@ -476,6 +536,8 @@ test_job_enum_strings_are_exact (void)
   ASSERT_STR (fb_job_phase_to_string (FB_JOB_PHASE_WAITING), "Waiting for a slot");
   ASSERT_STR (fb_job_phase_to_string (FB_JOB_PHASE_RESOLVING), "Resolving");
   ASSERT_STR (fb_job_phase_to_string (FB_JOB_PHASE_CONNECTING), "Connecting");
+  ASSERT_STR (fb_job_phase_to_string (FB_JOB_PHASE_TLS), "TLS handshake");
+  ASSERT_STR (fb_job_phase_to_string (FB_JOB_PHASE_FIRST_BYTE), "Waiting for the first byte");
   ASSERT_STR (fb_job_phase_to_string (FB_JOB_PHASE_TRANSFERRING), "Transferring");
   ASSERT_STR (fb_job_phase_to_string (FB_JOB_PHASE_SAVING), "Saving");
   ASSERT_STR (fb_job_phase_to_string (FB_JOB_PHASE_DONE), "Done");
@@ -501,6 +563,8 @@ test_job_enum_types_have_every_value (void)
   CU_ASSERT_EQUAL (states->n_values, 5);
   ASSERT_STR (g_enum_get_value (states, FB_JOB_STATE_NOT_FOUND)->value_nick, "not-found");
   ASSERT_STR (g_enum_get_value (phases, FB_JOB_PHASE_TRANSFERRING)->value_nick, "transferring");
+  ASSERT_STR (g_enum_get_value (phases, FB_JOB_PHASE_TLS)->value_nick, "tls");
+  ASSERT_STR (g_enum_get_value (phases, FB_JOB_PHASE_FIRST_BYTE)->value_nick, "first-byte");
   ASSERT_STR (g_enum_get_value (kinds, FB_JOB_KIND_CATALOG)->value_nick, "catalog");
 }
 
@@ -635,6 +699,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_job_progress_notifies_are_coalesced),
   FB_TEST (test_job_elapsed_starts_when_job_leaves_queue),
   FB_TEST (test_job_enum_strings_are_exact),
+  FB_TEST (test_job_spans_follow_time_across_a_retry),
   FB_TEST (test_job_enum_types_have_every_value),
   FB_TEST (test_job_bitfields_hold_every_value),
   FB_TEST (test_job_phase_offsets_round_trip),

@@ -642,6 +642,10 @@ lean_event_cb (FbHttpRequest *request,
     case FB_HTTP_EVENT_TLS_HANDSHAKING:
       /* The handshake is part of connecting, as for curl's --connect-timeout. */
       data->connecting = TRUE;
+      _fb_job_set_phase (data->job, FB_JOB_PHASE_TLS);
+      break;
+    case FB_HTTP_EVENT_REQUEST_SENT:
+      _fb_job_set_phase (data->job, FB_JOB_PHASE_FIRST_BYTE);
       break;
     default:
       break;

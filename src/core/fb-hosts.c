@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
 
 #include "fb-hosts.h"
@@ -18,6 +20,9 @@ typedef struct
   gint64    hold_until;
   guint     active;
   gboolean  answered;
+  /* What the host view shows, kept for every job whatever the limits. */
+  guint     counts[FB_HOSTS_N_COUNTS];
+  guint64   bytes;
 } Host;
 
 struct _FbHosts
@@ -69,9 +74,63 @@ fb_hosts_free (FbHosts *self)
   g_free (self);
 }
 
+/* The plain case, "http://host[:port]/…" with a host of letters, digits,
+ * dots and dashes, without GUri (a list of 100,000 URLs is counted as it
+ * is added); NULL for anything else, which fb_hosts_key hands to GUri. */
+static char *
+plain_key (const char *url)
+{
+  const char *host;
+  const char *end;
+  const char *p;
+  char digits[8];
+  gsize n_digits = 0;
+  char *key;
+  gsize len;
+
+  if (g_ascii_strncasecmp (url, "http://", 7) == 0)
+    host = url + 7, memcpy (digits, "80", 2), n_digits = 2;
+  else if (g_ascii_strncasecmp (url, "https://", 8) == 0)
+    host = url + 8, memcpy (digits, "443", 3), n_digits = 3;
+  else
+    return NULL;
+  for (end = host; g_ascii_isalnum (*end) || *end == '.' || *end == '-'; end++)
+    ;
+  if (end == host)
+    return NULL;
+  p = end;
+  if (*p == ':')
+    {
+      const char *first = ++p;
+      guint value = 0;
+
+      for (; g_ascii_isdigit (*p) && p - first < 5; p++)
+        value = value * 10 + (guint) (*p - '0');
+      if (p == first || value == 0 || value > 65535 || g_ascii_isdigit (*p))
+        return NULL;
+      /* The port as written, without leading zeros. */
+      while (*first == '0')
+        first++;
+      n_digits = (gsize) (p - first);
+      memcpy (digits, first, n_digits);
+    }
+  if (*p != '\0' && *p != '/' && *p != '?' && *p != '#')
+    return NULL;
+  len = (gsize) (end - host);
+  key = g_malloc (len + 1 + n_digits + 1);
+  for (gsize i = 0; i < len; i++)
+    key[i] = g_ascii_tolower (host[i]);
+  key[len] = ':';
+  memcpy (key + len + 1, digits, n_digits);
+  key[len + 1 + n_digits] = '\0';
+  return key;
+}
+
 char *
 fb_hosts_key (const char *url)
 {
+  char *plain;
+
   g_autofree char *scheme = NULL;
   g_autofree char *host = NULL;
   g_autofree char *lower = NULL;
@@ -79,6 +138,8 @@ fb_hosts_key (const char *url)
 
   g_return_val_if_fail (url != NULL, NULL);
 
+  if ((plain = plain_key (url)) != NULL)
+    return plain;
   if (!g_uri_split_network (url, G_URI_FLAGS_NONE, &scheme, &host, &port, NULL) || host == NULL)
     return NULL;
   if (g_ascii_strcasecmp (scheme, "http") == 0)
@@ -313,5 +374,80 @@ fb_hosts_take_all_waiters (FbHosts *self)
       while ((waiter = g_queue_pop_head (&host->waiters)) != NULL)
         g_ptr_array_add (all, waiter);
     }
+  return all;
+}
+
+void
+fb_hosts_count (FbHosts      *self,
+                const char   *key,
+                FbHostsCount  count,
+                int           delta)
+{
+  Host *host;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (count < FB_HOSTS_N_COUNTS);
+
+  host = lookup (self, key, TRUE);
+  g_return_if_fail (delta >= 0 || host->counts[count] >= (guint) -delta);
+  host->counts[count] += delta;
+}
+
+void
+fb_hosts_add_bytes (FbHosts    *self,
+                    const char *key,
+                    gint64      bytes)
+{
+  Host *host;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+
+  host = lookup (self, key, TRUE);
+  host->bytes = bytes >= 0 || host->bytes >= (guint64) -bytes ? host->bytes + bytes : 0;
+}
+
+static void
+stats_clear (FbHostStats *stats)
+{
+  g_free (stats->key);
+}
+
+static int
+stats_compare (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (((const FbHostStats *) a)->key, ((const FbHostStats *) b)->key);
+}
+
+GArray *
+fb_hosts_dup_stats (FbHosts *self)
+{
+  GArray *all = g_array_new (FALSE, TRUE, sizeof (FbHostStats));
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  g_array_set_clear_func (all, (GDestroyNotify) stats_clear);
+  g_return_val_if_fail (self != NULL, all);
+
+  g_hash_table_iter_init (&iter, self->hosts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Host *host = value;
+      FbHostStats stats = { 0 };
+
+      if (host->counts[FB_HOSTS_TOTAL] == 0)
+        continue;
+      stats.key = g_strdup (key);
+      memcpy (stats.counts, host->counts, sizeof stats.counts);
+      stats.bytes = host->bytes;
+      stats.limit = self->limit;
+      stats.hold_until = host->hold_until;
+      stats.n_waiters = host->waiters.length;
+      g_array_append_val (all, stats);
+    }
+  g_array_sort (all, stats_compare);
   return all;
 }

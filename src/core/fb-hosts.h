@@ -55,6 +55,40 @@ void      fb_hosts_set_answered   (FbHosts        *self,
 gboolean  fb_hosts_get_answered   (FbHosts        *self,
                                    const char     *key);
 
+/* Counts of a host's jobs, for the window's host view; kept for every
+ * http(s) job of the run, whatever the limits. Waiting = total − active −
+ * the finished ones. */
+typedef enum
+{
+  FB_HOSTS_TOTAL,
+  FB_HOSTS_ACTIVE,
+  FB_HOSTS_OK,
+  FB_HOSTS_FAILED,      /* error or not found */
+  FB_HOSTS_CANCELLED,
+  FB_HOSTS_N_COUNTS,
+} FbHostsCount;
+
+typedef struct
+{
+  char    *key;                       /* "host:port" */
+  guint    counts[FB_HOSTS_N_COUNTS];
+  guint64  bytes;                     /* of its finished jobs (the run adds the others') */
+  guint    limit;                     /* the per-host limit, 0 = none */
+  gint64   hold_until;                /* monotonic µs of a Retry-After hold, 0 = none */
+  guint    n_waiters;                 /* held back by the limit or the hold */
+} FbHostStats;
+
+void      fb_hosts_count          (FbHosts        *self,
+                                   const char     *key,
+                                   FbHostsCount    count,
+                                   int             delta);
+void      fb_hosts_add_bytes      (FbHosts        *self,
+                                   const char     *key,
+                                   gint64          bytes);
+/* Every host with jobs, by key (a new GArray of FbHostStats that frees
+ * its keys). */
+GArray   *fb_hosts_dup_stats      (FbHosts        *self);
+
 /* Waiters (owned, freed with @waiter_free unless taken back). */
 void      fb_hosts_push_waiter    (FbHosts        *self,
                                    const char     *key,

@@ -401,6 +401,8 @@ request_send (FbHttpRequest *self)
     }
   conn->state = CONN_READING;
   conn->got_bytes = FALSE;
+  if (!emit_event (self, FB_HTTP_EVENT_REQUEST_SENT))
+    return;
   _fb_http_conn_watch (conn, self->paused ? 0 : G_IO_IN);
 }
 

@@ -94,6 +94,7 @@ typedef enum
   FB_HTTP_EVENT_TLS_HANDSHAKING,
   FB_HTTP_EVENT_CONNECTED,        /* a new connection is up (before any TLS) */
   FB_HTTP_EVENT_TLS_HANDSHAKED,
+  FB_HTTP_EVENT_REQUEST_SENT,     /* the whole request is written: the answer is awaited */
 } FbHttpEvent;
 
 /* Any callback may free the request (fb_http_request_free). */

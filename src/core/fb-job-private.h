@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "fb-job.h"
+#include "fb-queue-place.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,15 @@ void          _fb_job_begin_attempt     (FbJob        *self);
 void          _fb_job_set_retry_after   (FbJob        *self,
                                          const char   *value);
 const char   *_fb_job_get_retry_after   (FbJob        *self);
+/* The job is in its run's queue now (at its head or tail), or out of it. */
+void          _fb_job_join_queue        (FbJob         *self,
+                                         FbQueuePlaces *places,
+                                         gboolean       at_head);
+void          _fb_job_leave_queue       (FbJob         *self);
+/* The job waits for @host (NULL: no longer). */
+void          _fb_job_wait_for_host     (FbJob         *self,
+                                         FbQueuePlaces *places,
+                                         const char    *host);
 /* A restored job's clock (monotonic µs), before it is finished. */
 void          _fb_job_set_phase_time    (FbJob        *self,
                                          FbJobPhase    phase,

@@ -21,7 +21,17 @@ typedef struct
 {
   GPtrArray *retries;       /* FbJobRetry* */
   char      *retry_after;
+  /* Every phase change since the log was made: the first-entry times
+   * cannot tell a second attempt's phases. */
+  GArray    *transitions;   /* Transition */
 } RetryLog;
+
+typedef struct
+{
+  gint64     time;
+  FbJobPhase phase;
+} Transition;
+
 
 struct _FbJob
 {
@@ -39,6 +49,10 @@ struct _FbJob
   char         *etag;           /* the body's validators, for a resume */
   char         *last_modified;
   RetryLog     *retry_log;      /* made with the first retry or Retry-After */
+  /* While it waits in its run's queue (ticket) or its host's (wait_host):
+   * no allocation of its own, a million queued jobs cost 12 bytes each. */
+  FbQueuePlaces *places;
+  char         *wait_host;
   char         *error_message;  /* GRefString, interned; the GError is built when asked for */
   GQuark        error_domain;
   int           error_code;
@@ -56,6 +70,7 @@ struct _FbJob
   FbJobPhase    phase : 4;
   FbJobState    state : 4;
   guint         url_is_input : 1;
+  guint32       ticket;         /* its place's ticket in the run's queue, or 0 */
 };
 
 G_DEFINE_FINAL_TYPE (FbJob, fb_job, G_TYPE_OBJECT)
@@ -97,6 +112,36 @@ retry_free (FbJobRetry *retry)
   g_free (retry);
 }
 
+/* The places are kept while the job is in either queue. */
+static void
+wait_set_places (FbJob         *self,
+                 FbQueuePlaces *places)
+{
+  if (self->places == places)
+    return;
+  if (self->places != NULL && self->ticket != 0)
+    fb_queue_places_leave (self->places, self->ticket);
+  self->ticket = 0;
+  g_clear_pointer (&self->places, fb_queue_places_unref);
+  if (places != NULL)
+    self->places = fb_queue_places_ref (places);
+}
+
+/* Done with waiting altogether: nothing of it is kept. */
+static void
+wait_clear (FbJob *self)
+{
+  g_clear_pointer (&self->wait_host, g_free);
+  wait_set_places (self, NULL);
+}
+
+static void
+wait_check (FbJob *self)
+{
+  if (self->ticket == 0 && self->wait_host == NULL)
+    wait_set_places (self, NULL);
+}
+
 static RetryLog *
 retry_log_get (FbJob *self)
 {
@@ -104,6 +149,7 @@ retry_log_get (FbJob *self)
     {
       self->retry_log = g_new0 (RetryLog, 1);
       self->retry_log->retries = g_ptr_array_new_with_free_func ((GDestroyNotify) retry_free);
+      self->retry_log->transitions = g_array_new (FALSE, FALSE, sizeof (Transition));
     }
   return self->retry_log;
 }
@@ -112,6 +158,7 @@ static void
 retry_log_free (RetryLog *log)
 {
   g_ptr_array_unref (log->retries);
+  g_array_unref (log->transitions);
   g_free (log->retry_after);
   g_free (log);
 }
@@ -460,6 +507,105 @@ fb_job_get_retry (FbJob *self,
   return g_ptr_array_index (self->retry_log->retries, index);
 }
 
+guint
+fb_job_get_queue_place (FbJob *self)
+{
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+
+  if (self->places == NULL || self->ticket == 0)
+    return 0;
+  return fb_queue_places_get (self->places, self->ticket);
+}
+
+gboolean
+fb_job_get_host_wait (FbJob       *self,
+                      const char **host,
+                      guint       *active,
+                      guint       *limit,
+                      gint64      *hold_until)
+{
+  FbHosts *hosts;
+
+  g_return_val_if_fail (FB_IS_JOB (self), FALSE);
+
+  if (self->places == NULL || self->wait_host == NULL)
+    return FALSE;
+  hosts = fb_queue_places_get_hosts (self->places);
+  if (host != NULL)
+    *host = self->wait_host;
+  if (active != NULL)
+    *active = hosts != NULL ? fb_hosts_get_active (hosts, self->wait_host) : 0;
+  if (limit != NULL)
+    *limit = hosts != NULL ? fb_hosts_get_limit (hosts) : 0;
+  if (hold_until != NULL)
+    *hold_until = hosts != NULL ? fb_hosts_get_hold (hosts, self->wait_host) : 0;
+  return TRUE;
+}
+
+guint
+fb_job_get_spans (FbJob     *self,
+                  gint64     now,
+                  FbJobSpan *spans,
+                  guint      n_spans)
+{
+  Transition marks[FB_JOB_N_PHASES];
+  GArray *later = NULL;
+  gint64 cut = G_MAXINT64;
+  guint n_marks = 0;
+  guint n_later;
+  guint n = 0;
+
+  g_return_val_if_fail (FB_IS_JOB (self), 0);
+  g_return_val_if_fail (n_spans == 0 || spans != NULL, 0);
+
+  /* The first entry of each phase, up to the first change the retry log
+   * holds; from there on, the log's changes. */
+  if (self->retry_log != NULL && self->retry_log->transitions->len > 0)
+    {
+      later = self->retry_log->transitions;
+      cut = g_array_index (later, Transition, 0).time;
+    }
+  for (FbJobPhase p = FB_JOB_PHASE_QUEUED; p < FB_JOB_N_PHASES; p++)
+    {
+      gint64 t = phase_time (self, p);
+      guint i;
+
+      if (t == 0 || t >= cut)
+        continue;
+      /* Insertion in time order; phases of one instant keep their order. */
+      for (i = n_marks; i > 0 && marks[i - 1].time > t; i--)
+        marks[i] = marks[i - 1];
+      marks[i].time = t;
+      marks[i].phase = p;
+      n_marks++;
+    }
+  n_later = later != NULL ? later->len : 0;
+
+  for (guint i = 0; i < n_marks + n_later; i++)
+    {
+      const Transition *mark = i < n_marks ? &marks[i]
+                                           : &g_array_index (later, Transition, i - n_marks);
+      const Transition *next = i + 1 < n_marks ? &marks[i + 1]
+                               : i + 1 < n_marks + n_later
+                               ? &g_array_index (later, Transition, i + 1 - n_marks) : NULL;
+      gint64 end;
+
+      if (mark->phase == FB_JOB_PHASE_DONE)
+        continue;
+      end = next != NULL ? next->time : fb_job_is_final (self) ? mark->time : MAX (now, mark->time);
+      if (end <= mark->time)
+        continue;
+      if (n < n_spans)
+        {
+          spans[n].phase = mark->phase;
+          spans[n].start = mark->time;
+          spans[n].end = end;
+        }
+      n++;
+    }
+  return n;
+}
+
 char *
 fb_job_retry_to_string (const FbJobRetry *retry)
 {
@@ -504,6 +650,10 @@ fb_job_phase_to_string (FbJobPhase phase)
       return _("Resolving");
     case FB_JOB_PHASE_CONNECTING:
       return _("Connecting");
+    case FB_JOB_PHASE_TLS:
+      return _("TLS handshake");
+    case FB_JOB_PHASE_FIRST_BYTE:
+      return _("Waiting for the first byte");
     case FB_JOB_PHASE_TRANSFERRING:
       return _("Transferring");
     case FB_JOB_PHASE_SAVING:
@@ -541,16 +691,25 @@ void
 _fb_job_set_phase (FbJob      *self,
                    FbJobPhase  phase)
 {
+  gint64 now;
+
   g_assert (FB_IS_JOB (self));
 
   if (self->phase == phase)
     return;
 
   self->phase = phase;
+  now = g_get_monotonic_time ();
+  if (self->retry_log != NULL)
+    {
+      Transition t = { now, phase };
+
+      g_array_append_val (self->retry_log->transitions, t);
+    }
   /* The first entry counts: a catalog job connects twice (image, then
    * metadata), and its clock must not restart. */
   if (phase != FB_JOB_PHASE_QUEUED && self->phase_offset[phase - 1] == 0)
-    self->phase_offset[phase - 1] = _fb_job_encode_offset (g_get_monotonic_time () - self->queued_time);
+    self->phase_offset[phase - 1] = _fb_job_encode_offset (now - self->queued_time);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
 }
 
@@ -777,6 +936,7 @@ _fb_job_finish (FbJob      *self,
       self->message = g_steal_pointer (&shown);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
     }
+  wait_clear (self);
   _fb_job_set_phase (self, FB_JOB_PHASE_DONE);
   notify_progress (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -803,6 +963,7 @@ _fb_job_add_retry (FbJob      *self,
   retry->max = max;
   retry->wait = wait;
   retry->reason = g_strdup (reason);
+  retry->at = g_get_monotonic_time ();
   g_ptr_array_add (retries, retry);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RETRIES]);
   g_signal_emit (self, signals[RETRYING], 0, retry->number - 1);
@@ -834,6 +995,47 @@ _fb_job_set_retry_after (FbJob      *self,
   g_assert (FB_IS_JOB (self));
   if (value != NULL || self->retry_log != NULL)
     set_string (&retry_log_get (self)->retry_after, value);
+}
+
+void
+_fb_job_join_queue (FbJob         *self,
+                    FbQueuePlaces *places,
+                    gboolean       at_head)
+{
+  g_assert (FB_IS_JOB (self));
+
+  wait_set_places (self, places);
+  if (self->ticket != 0)
+    fb_queue_places_leave (self->places, self->ticket);
+  self->ticket = fb_queue_places_join (places, at_head);
+}
+
+void
+_fb_job_leave_queue (FbJob *self)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (self->ticket == 0)
+    return;
+  fb_queue_places_leave (self->places, self->ticket);
+  self->ticket = 0;
+  wait_check (self);
+}
+
+void
+_fb_job_wait_for_host (FbJob         *self,
+                       FbQueuePlaces *places,
+                       const char    *host)
+{
+  g_assert (FB_IS_JOB (self));
+
+  if (host == NULL && self->wait_host == NULL)
+    return;
+  if (host != NULL)
+    wait_set_places (self, places);
+  g_free (self->wait_host);
+  self->wait_host = g_strdup (host);
+  wait_check (self);
 }
 
 const char *
@@ -875,6 +1077,7 @@ _fb_job_reset (FbJob *self)
   g_clear_pointer (&self->addresses, g_free);
   g_clear_pointer (&self->country, g_free);
   g_clear_pointer (&self->retry_log, retry_log_free);
+  wait_clear (self);
   clear_error (self);
   for (guint i = PROP_URL; i < N_PROPS; i++)
     if (i != PROP_SOURCE && i != PROP_SOURCE_LINE)
@@ -920,6 +1123,7 @@ fb_job_finalize (GObject *object)
   g_free (self->etag);
   g_free (self->last_modified);
   g_clear_pointer (&self->retry_log, retry_log_free);
+  wait_clear (self);
   clear_error (self);
 
   G_OBJECT_CLASS (fb_job_parent_class)->finalize (object);

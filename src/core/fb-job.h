@@ -67,6 +67,7 @@ typedef struct
   guint        max;
   double       wait;      /* seconds */
   char        *reason;    /* "connection lost", "HTTP 503", … */
+  gint64       at;        /* monotonic µs the back-off began */
 } FbJobRetry;
 
 /* Retries so far in this run of the job (the "n-retries" property; the
@@ -76,6 +77,35 @@ const FbJobRetry *fb_job_get_retry      (FbJob      *self,
                                          guint       index);
 /* "retry 2 of 3 in 4 s: connection reset" */
 char        *fb_job_retry_to_string     (const FbJobRetry *retry);
+
+/* Why a job that has not started waits. Its place in the run's queue: 1
+ * for the next to start, 0 when it is not in the queue (O(log n)). */
+guint        fb_job_get_queue_place     (FbJob      *self);
+/* While the job waits for its host (phase HOST_WAIT): the "host:port",
+ * how many of the host's jobs are under way and the per-host limit, and
+ * the end of the host's Retry-After hold (monotonic µs, 0 = none). FALSE
+ * when it does not wait for a host. Any out argument may be NULL. */
+gboolean     fb_job_get_host_wait       (FbJob       *self,
+                                         const char **host,
+                                         guint       *active,
+                                         guint       *limit,
+                                         gint64      *hold_until);
+
+/* One stretch of a job's time in one phase (monotonic µs). */
+typedef struct
+{
+  FbJobPhase   phase;
+  gint64       start;
+  gint64       end;
+} FbJobSpan;
+
+/* The phases the job went through, in the order of time, retries and their
+ * back-offs included; the last ends at @now while the job goes on. Fills up
+ * to @n_spans of @spans and returns how many there are (possibly more). */
+guint        fb_job_get_spans           (FbJob      *self,
+                                         gint64      now,
+                                         FbJobSpan  *spans,
+                                         guint       n_spans);
 
 const char  *fb_job_kind_to_string      (FbJobKind   kind);
 const char  *fb_job_phase_to_string     (FbJobPhase  phase);

@@ -14,7 +14,8 @@
 G_BEGIN_DECLS
 
 /* The phases the journal (and its exports) keep a time for, in their
- * columns' order; the waits between attempts and for a host are not kept. */
+ * columns' order; the waits between attempts and for a host are not kept,
+ * and connecting's column covers the TLS handshake and the first byte's wait. */
 G_GNUC_UNUSED static const FbJobPhase fb_journal_phases[] = {
   FB_JOB_PHASE_QUEUED, FB_JOB_PHASE_WAITING, FB_JOB_PHASE_RESOLVING, FB_JOB_PHASE_CONNECTING,
   FB_JOB_PHASE_TRANSFERRING, FB_JOB_PHASE_SAVING, FB_JOB_PHASE_DONE,

@@ -226,7 +226,7 @@ retry_timer_cb (gpointer user_data)
   /* At the head: a job under way goes on before the ones not yet started. */
   _fb_job_begin_attempt (runner->job);
   runner->queued = TRUE;
-  g_queue_push_head (&self->queue, g_object_ref (runner->job));
+  _fb_run_queue_push (self, g_object_ref (runner->job), TRUE);
   _fb_job_set_phase (runner->job, FB_JOB_PHASE_WAITING);
   _fb_run_set_waiting (self, self->n_waiting + 1);
   _fb_run_pump (self);

@@ -14,6 +14,7 @@
 #include "fb-downloader.h"
 #include "fb-hosts.h"
 #include "fb-prober.h"
+#include "fb-queue-place.h"
 #include "fb-run.h"
 #include "fb-saver.h"
 #include "fb-semaphore.h"
@@ -31,6 +32,7 @@ struct _FbRun
   FbProber     *prober;
   GCancellable *pump_cancel;
   GQueue        queue;        /* FbJob* (owned) waiting for a first slot */
+  FbQueuePlaces *places;      /* each queued job's place in it */
   GHashTable   *runners;      /* FbJob* → Runner*: jobs under way */
   FbHosts      *hosts;        /* per-host counts, holds and waiting jobs */
   GSource      *hold_timer;   /* the earliest Retry-After hold with jobs behind it */
@@ -56,6 +58,7 @@ struct _FbRun
   guint         overwrite : 1;
   guint         metadata_names : 1;
   guint         limits_changed : 1;
+  guint         counting_hosts : 1;  /* the host view asked once: counts kept since */
 };
 
 typedef struct
@@ -67,6 +70,7 @@ typedef struct
   char         *final_name;
   GError       *error;       /* kept while the part file is aborted */
   char         *host;        /* the fb_hosts key this attempt counts on, or NULL */
+  char         *stat_host;   /* the key the host view counts it under, or NULL */
   GSource      *retry_timer; /* the back-off before the next attempt */
   gulong        cancel_id;   /* while waiting it out */
   double        retry_wait_s;
@@ -85,6 +89,16 @@ void     _fb_run_finish_job         (FbRun       *self,
 void     _fb_run_emit_job_retrying  (FbRun       *self,
                                      FbJob       *job,
                                      guint        index);
+/* The host view's counts: a job of @state more (or less, @delta -1) on its host. */
+void     _fb_run_count_host         (FbRun       *self,
+                                     FbJob       *job,
+                                     FbJobState   state,
+                                     int          delta);
+/* The queue, and each job's place in it. */
+void     _fb_run_queue_push         (FbRun       *self,
+                                     FbJob       *job,
+                                     gboolean     at_head);
+FbJob   *_fb_run_queue_pop          (FbRun       *self);
 /* "part-written": @job's .part holds @written bytes at @part_path. */
 void     _fb_run_emit_part_written  (FbRun       *self,
                                      FbJob       *job,

@@ -29,14 +29,14 @@ peek_next (FbRun *self)
   /* A job cancelled while queued leaves the queue at once; this only
    * guards the order of operations in fb_run_cancel. */
   while ((job = g_queue_peek_head (&self->queue)) != NULL && fb_job_is_final (job))
-    g_object_unref (g_queue_pop_head (&self->queue));
+    g_object_unref (_fb_run_queue_pop (self));
   return job;
 }
 
 static void
 take_next (FbRun *self)
 {
-  FbJob *job = g_queue_pop_head (&self->queue);
+  FbJob *job = _fb_run_queue_pop (self);
 
   _fb_run_set_waiting (self, self->n_waiting - 1);
   _fb_run_start_job (self, job);
@@ -113,7 +113,7 @@ void
 _fb_run_enqueue (FbRun *self,
                  FbJob *job)
 {
-  g_queue_push_tail (&self->queue, g_object_ref (job));
+  _fb_run_queue_push (self, g_object_ref (job), FALSE);
   if (self->running)
     _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
 }
@@ -161,7 +161,8 @@ _fb_run_host_blocks_head (FbRun *self)
   key = _fb_run_job_host_key (self, job);
   if (key == NULL || fb_hosts_can_enter (self->hosts, key, g_get_monotonic_time (), &until))
     return FALSE;
-  fb_hosts_push_waiter (self->hosts, key, g_queue_pop_head (&self->queue));
+  fb_hosts_push_waiter (self->hosts, key, _fb_run_queue_pop (self));
+  _fb_job_wait_for_host (job, self->places, key);
   _fb_job_set_phase (job, FB_JOB_PHASE_HOST_WAIT);
   if (until != 0)
     arm_hold_timer (self, until);
@@ -194,7 +195,8 @@ _fb_run_host_wake (FbRun      *self,
   for (guint i = ready->len; i > 0; i--)
     {
       job = ready->pdata[i - 1];
-      g_queue_push_head (&self->queue, job);
+      _fb_job_wait_for_host (job, self->places, NULL);
+      _fb_run_queue_push (self, job, TRUE);
       _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
     }
 }
@@ -204,7 +206,10 @@ _fb_run_host_leave (Runner *runner)
 {
   FbRun *self = runner->run;
   g_autofree char *key = g_steal_pointer (&runner->host);
+  g_autofree char *stat_key = g_steal_pointer (&runner->stat_host);
 
+  if (stat_key != NULL)
+    fb_hosts_count (self->hosts, stat_key, FB_HOSTS_ACTIVE, -1);
   if (key == NULL)
     return;
   if (fb_job_get_http_status (runner->job) != 0)
@@ -219,6 +224,10 @@ _fb_run_host_enter (Runner *runner)
   FbRun *self = runner->run;
 
   g_assert (runner->host == NULL);
+  g_assert (runner->stat_host == NULL);
+  runner->stat_host = _fb_run_job_host_key (self, runner->job);
+  if (runner->stat_host != NULL)
+    fb_hosts_count (self->hosts, runner->stat_host, FB_HOSTS_ACTIVE, 1);
   if (!_fb_run_tracks_hosts (self))
     return;
   runner->host = _fb_run_job_host_key (self, runner->job);

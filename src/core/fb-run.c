@@ -105,6 +105,65 @@ check_done (FbRun *self)
   g_signal_emit (self, signals[FINISHED], 0);
 }
 
+void
+_fb_run_count_host (FbRun      *self,
+                    FbJob      *job,
+                    FbJobState  state,
+                    int         delta)
+{
+  g_autofree char *key = NULL;
+  FbHostsCount count;
+
+  /* Nobody asked: a list of 100,000 URLs is not parsed for hosts. */
+  if (!self->counting_hosts)
+    return;
+  key = _fb_run_job_host_key (self, job);
+  if (key == NULL)
+    return;
+  switch (state)
+    {
+    case FB_JOB_STATE_OK:
+      count = FB_HOSTS_OK;
+      break;
+    case FB_JOB_STATE_NOT_FOUND:
+    case FB_JOB_STATE_ERROR:
+      count = FB_HOSTS_FAILED;
+      break;
+    case FB_JOB_STATE_CANCELLED:
+      count = FB_HOSTS_CANCELLED;
+      break;
+    case FB_JOB_STATE_PENDING:
+    default:
+      count = FB_HOSTS_TOTAL;
+      break;
+    }
+  fb_hosts_count (self->hosts, key, count, delta);
+  if (count != FB_HOSTS_TOTAL)
+    fb_hosts_add_bytes (self->hosts, key, delta * (gint64) fb_job_get_bytes_received (job));
+}
+
+void
+_fb_run_queue_push (FbRun    *self,
+                    FbJob    *job,
+                    gboolean  at_head)
+{
+  if (at_head)
+    g_queue_push_head (&self->queue, job);
+  else
+    g_queue_push_tail (&self->queue, job);
+  _fb_job_join_queue (job, self->places, at_head);
+}
+
+FbJob *
+_fb_run_queue_pop (FbRun *self)
+{
+  FbJob *job = g_queue_pop_head (&self->queue);
+
+  if (job != NULL)
+    _fb_job_leave_queue (job);
+  return job;
+}
+
 /* Every job passes here exactly once per attempt: the counters can only
  * add up to the total. */
 void
@@ -122,6 +181,7 @@ _fb_run_finish_job (FbRun      *self,
 
   self->counts[state]++;
   self->finished_bytes += fb_job_get_bytes_received (job);
+  _fb_run_count_host (self, job, state, 1);
   notify (self, state_props[state]);
   notify (self, PROP_N_FINISHED);
   notify (self, PROP_BYTES_RECEIVED);
@@ -185,6 +245,9 @@ fb_run_add_jobs (FbRun  *self,
     {
       FbJobState state = fb_job_get_state (jobs[i]);
 
+      _fb_run_count_host (self, jobs[i], FB_JOB_STATE_PENDING, 1);
+      if (state != FB_JOB_STATE_PENDING)
+        _fb_run_count_host (self, jobs[i], state, 1);
       if (state == FB_JOB_STATE_PENDING)
         {
           _fb_run_enqueue (self, jobs[i]);
@@ -318,7 +381,7 @@ fb_run_cancel (FbRun *self)
 
   /* Queued jobs end at once, in queue order, then those waiting for
    * their hosts. */
-  while ((job = g_queue_pop_head (&self->queue)) != NULL)
+  while ((job = _fb_run_queue_pop (self)) != NULL)
     {
       cancel_queued (self, job);
       g_object_unref (job);
@@ -367,7 +430,10 @@ fb_run_cancel_job (FbRun *self,
   /* Still queued: it leaves the queue now, so a retry queues it once. */
   link = g_queue_find (&self->queue, job);
   if (link != NULL)
-    g_queue_delete_link (&self->queue, link);
+    {
+      g_queue_delete_link (&self->queue, link);
+      _fb_job_leave_queue (job);
+    }
   else
     {
       g_autofree char *key = _fb_run_job_host_key (self, job);
@@ -392,6 +458,7 @@ fb_run_retry_job (FbRun *self,
     return FALSE;
 
   state = fb_job_get_state (job);
+  _fb_run_count_host (self, job, state, -1);
   self->counts[state]--;
   self->finished_bytes -= MIN (self->finished_bytes, fb_job_get_bytes_received (job));
   _fb_job_reset (job);
@@ -736,6 +803,53 @@ fb_run_get_elapsed (FbRun *self)
   return self->earlier_elapsed + g_get_monotonic_time () - self->started_at;
 }
 
+GArray *
+fb_run_dup_host_stats (FbRun *self)
+{
+  GArray *stats;
+  g_autoptr(GHashTable) index = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (FB_IS_RUN (self), NULL);
+
+  if (!self->counting_hosts)
+    {
+      /* The first time: every job so far, once; then each as it comes. */
+      GListModel *jobs = G_LIST_MODEL (self->jobs);
+
+      self->counting_hosts = TRUE;
+      for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+        {
+          g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
+
+          _fb_run_count_host (self, job, FB_JOB_STATE_PENDING, 1);
+          if (fb_job_is_final (job))
+            _fb_run_count_host (self, job, fb_job_get_state (job), 1);
+        }
+    }
+  stats = fb_hosts_dup_stats (self->hosts);
+  if (g_hash_table_size (self->runners) == 0)
+    return stats;
+  /* The bytes of jobs under way, as far as they got. */
+  index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < stats->len; i++)
+    g_hash_table_insert (index, g_array_index (stats, FbHostStats, i).key, GUINT_TO_POINTER (i + 1));
+  g_hash_table_iter_init (&iter, self->runners);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Runner *runner = value;
+      guint i;
+
+      if (runner->stat_host == NULL)
+        continue;
+      i = GPOINTER_TO_UINT (g_hash_table_lookup (index, runner->stat_host));
+      if (i != 0)
+        g_array_index (stats, FbHostStats, i - 1).bytes += fb_job_get_bytes_received (runner->job);
+    }
+  return stats;
+}
+
 FbSemaphore *
 fb_run_get_semaphore (FbRun *self)
 {
@@ -768,6 +882,9 @@ fb_run_dispose (GObject *object)
       g_clear_pointer (&self->hold_timer, g_source_unref);
     }
   g_queue_clear_full (&self->queue, g_object_unref);
+  if (self->places != NULL)
+    fb_queue_places_set_hosts (self->places, NULL);
+  g_clear_pointer (&self->places, fb_queue_places_unref);
   g_clear_pointer (&self->hosts, fb_hosts_free);
   if (self->semaphore != NULL)
     g_signal_handlers_disconnect_by_data (self->semaphore, self);
@@ -1035,6 +1152,8 @@ fb_run_init (FbRun *self)
   self->limits.connect_timeout = FB_RUN_DEFAULT_CONNECT_TIMEOUT;
   self->limits.speed_time = FB_RUN_DEFAULT_SPEED_TIME;
   self->hosts = fb_hosts_new (g_object_unref);
+  self->places = fb_queue_places_new ();
+  fb_queue_places_set_hosts (self->places, self->hosts);
   g_queue_init (&self->queue);
   g_signal_connect_swapped (self->semaphore, "notify::active",
                             G_CALLBACK (semaphore_active_cb), self);

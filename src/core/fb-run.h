@@ -138,5 +138,11 @@ guint64      fb_run_get_bytes_received   (FbRun       *self);
  * every finished job stay true. */
 gint64       fb_run_get_elapsed          (FbRun       *self);
 FbSemaphore *fb_run_get_semaphore        (FbRun       *self);
+/* Per host ("host:port") of the run's http(s) jobs: how many in all, under
+ * way and finished each way, bytes so far, the per-host limit and any
+ * Retry-After hold (a new GArray of FbHostStats, see fb-hosts.h; cheap
+ * enough for a few times a second, never per job). The run counts hosts
+ * from the first call on: that call counts the jobs so far (O(n), once). */
+GArray      *fb_run_dup_host_stats       (FbRun       *self);
 
 G_END_DECLS

@@ -32,6 +32,8 @@ typedef enum
   FB_JOB_PHASE_RETRY_WAIT,   /* a transient failure: waiting out the back-off */
   FB_JOB_PHASE_RESOLVING,
   FB_JOB_PHASE_CONNECTING,
+  FB_JOB_PHASE_TLS,          /* the TLS handshake of a new https connection */
+  FB_JOB_PHASE_FIRST_BYTE,   /* the request is sent: waiting for the answer's first byte */
   FB_JOB_PHASE_TRANSFERRING,
   FB_JOB_PHASE_SAVING,
   FB_JOB_PHASE_DONE,

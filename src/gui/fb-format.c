@@ -40,6 +40,23 @@ fb_format_duration (gint64 usec)
 }
 
 char *
+fb_format_duration_exact (gint64 usec)
+{
+  if (usec < 0)
+    usec = 0;
+  if (usec < 1000)
+    /* Translators: a duration in microseconds */
+    return g_strdup_printf (_("%u µs"), (guint) usec);
+  if (usec < G_USEC_PER_SEC)
+    /* Translators: a duration in milliseconds, one decimal */
+    return g_strdup_printf (_("%.1f ms"), usec / 1000.0);
+  if (usec < 60 * G_USEC_PER_SEC)
+    /* Translators: a duration in seconds, three decimals */
+    return g_strdup_printf (_("%.3f s"), usec / (double) G_USEC_PER_SEC);
+  return fb_format_duration (usec);
+}
+
+char *
 fb_format_speed (double bytes_per_second)
 {
   g_autofree char *size = NULL;
@@ -124,9 +141,14 @@ fb_format_job_state (FbJob *job)
     case FB_JOB_PHASE_RESOLVING:
       return C_("job state", "Resolving");
     case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
       if (metadata)
         return C_("job state", "Connecting (metadata)");
       return C_("job state", "Connecting");
+    case FB_JOB_PHASE_FIRST_BYTE:
+      if (metadata)
+        return C_("job state", "Requested (metadata)");
+      return C_("job state", "Requested");
     case FB_JOB_PHASE_TRANSFERRING:
       if (metadata)
         return C_("job state", "Downloading (metadata)");
@@ -168,6 +190,8 @@ fb_format_job_icon (FbJob *job)
     case FB_JOB_PHASE_RESOLVING:
       return "network-server-symbolic";
     case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
+    case FB_JOB_PHASE_FIRST_BYTE:
       return "network-transmit-symbolic";
     case FB_JOB_PHASE_TRANSFERRING:
       return "go-down-symbolic";
@@ -206,6 +230,8 @@ fb_format_job_style (FbJob *job)
       return "dim-label";
     case FB_JOB_PHASE_RESOLVING:
     case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
+    case FB_JOB_PHASE_FIRST_BYTE:
     case FB_JOB_PHASE_TRANSFERRING:
     case FB_JOB_PHASE_SAVING:
       return "accent";
@@ -227,6 +253,102 @@ lookup_time (FbJob *job)
 }
 
 char *
+fb_format_queue_place (guint place)
+{
+  g_autofree char *n = fb_format_count (place);
+
+  /* English ordinals; other languages translate each the same way. */
+  if (place % 10 == 1 && place % 100 != 11)
+    /* Translators: a job's place in the queue, "1st in line"; %s is a number */
+    return g_strdup_printf (C_("queue place", "%sst in line"), n);
+  if (place % 10 == 2 && place % 100 != 12)
+    /* Translators: a job's place in the queue, "2nd in line"; %s is a number */
+    return g_strdup_printf (C_("queue place", "%snd in line"), n);
+  if (place % 10 == 3 && place % 100 != 13)
+    /* Translators: a job's place in the queue, "3rd in line"; %s is a number */
+    return g_strdup_printf (C_("queue place", "%srd in line"), n);
+  /* Translators: a job's place in the queue, "12th in line"; %s is a number */
+  return g_strdup_printf (C_("queue place", "%sth in line"), n);
+}
+
+/* Whole seconds still to wait, rounded up: a countdown never shows 0 s
+ * while it waits. */
+static guint
+seconds_left (gint64 until,
+              gint64 now)
+{
+  return until > now ? (guint) ((until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
+}
+
+char *
+fb_format_job_wait (FbJob  *job,
+                    gint64  now)
+{
+  const char *host;
+  guint active;
+  guint limit;
+  gint64 hold_until;
+  guint place;
+
+  g_return_val_if_fail (FB_IS_JOB (job), NULL);
+
+  if (fb_job_is_final (job))
+    return NULL;
+
+  switch (fb_job_get_phase (job))
+    {
+    case FB_JOB_PHASE_QUEUED:
+    case FB_JOB_PHASE_WAITING:
+      place = fb_job_get_queue_place (job);
+      return place > 0 ? fb_format_queue_place (place) : NULL;
+
+    case FB_JOB_PHASE_HOST_WAIT:
+      if (!fb_job_get_host_wait (job, &host, &active, &limit, &hold_until))
+        return NULL;
+      if (hold_until > now)
+        {
+          /* The hold's end on the wall clock, as a person reads it. */
+          g_autoptr(GDateTime) wall = g_date_time_new_now_local ();
+          g_autoptr(GDateTime) end = g_date_time_add (wall, hold_until - now);
+          g_autofree char *clock = g_date_time_format (end, "%X");
+
+          /* Translators: a host answered Retry-After; "%s" the host, then the
+           * time of day it may be asked again, then the seconds left */
+          return g_strdup_printf (_("%s asked to wait until %s (Retry-After, %u s)"), host, clock,
+                                  seconds_left (hold_until, now));
+        }
+      if (limit > 0)
+        /* Translators: a job waits for its host: the host, then how many of
+         * its jobs run and the per-host limit */
+        return g_strdup_printf (_("Waiting for %s: %u of %u at once"), host, active, limit);
+      /* Translators: a job waits for its host */
+      return g_strdup_printf (_("Waiting for %s"), host);
+
+    case FB_JOB_PHASE_RETRY_WAIT:
+      if (fb_job_get_n_retries (job) > 0)
+        {
+          const FbJobRetry *retry = fb_job_get_retry (job, fb_job_get_n_retries (job) - 1);
+          gint64 due = retry->at + (gint64) (retry->wait * G_USEC_PER_SEC);
+
+          /* Translators: "retry 2 of 3 in 4 s: connection lost"; a countdown */
+          return g_strdup_printf (_("retry %u of %u in %u s: %s"), retry->number, retry->max,
+                                  seconds_left (due, now), retry->reason);
+        }
+      return NULL;
+
+    case FB_JOB_PHASE_RESOLVING:
+    case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
+    case FB_JOB_PHASE_FIRST_BYTE:
+    case FB_JOB_PHASE_TRANSFERRING:
+    case FB_JOB_PHASE_SAVING:
+    case FB_JOB_PHASE_DONE:
+    default:
+      return NULL;
+    }
+}
+
+char *
 fb_format_job_message (FbJob *job)
 {
   const char *message = fb_job_get_message (job);
@@ -235,10 +357,14 @@ fb_format_job_message (FbJob *job)
   if (message == NULL)
     message = "";
 
-  /* Between two attempts: which retry, when, and why. */
-  if (state == FB_JOB_STATE_PENDING && fb_job_get_phase (job) == FB_JOB_PHASE_RETRY_WAIT &&
-      fb_job_get_n_retries (job) > 0)
-    return fb_job_retry_to_string (fb_job_get_retry (job, fb_job_get_n_retries (job) - 1));
+  /* Not started yet, or between two attempts: why it waits. */
+  if (state == FB_JOB_STATE_PENDING)
+    {
+      char *wait = fb_format_job_wait (job, g_get_monotonic_time ());
+
+      if (wait != NULL)
+        return wait;
+    }
 
   switch (fb_job_get_kind (job))
     {
@@ -409,7 +535,11 @@ fb_format_phase (FbJobPhase phase)
     case FB_JOB_PHASE_RESOLVING:
       return _("Looking up the host");
     case FB_JOB_PHASE_CONNECTING:
-      return _("Connecting, waiting for the answer");
+      return _("Connecting");
+    case FB_JOB_PHASE_TLS:
+      return _("TLS handshake");
+    case FB_JOB_PHASE_FIRST_BYTE:
+      return _("Waiting for the first byte");
     case FB_JOB_PHASE_TRANSFERRING:
       return _("Transferring");
     case FB_JOB_PHASE_SAVING:
@@ -442,4 +572,73 @@ fb_format_job_speed (FbJob *job)
                                   phase == FB_JOB_PHASE_SAVING)))
     return fb_format_speed (fb_format_job_rate (job));
   return g_strdup ("");
+}
+
+static int
+text_width (PangoLayout *layout,
+            const char  *text)
+{
+  int width;
+
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width;
+}
+
+char *
+fb_format_url_to_fit (PangoLayout *layout,
+                      const char  *url,
+                      int          width)
+{
+  const char *host;
+  const char *path;
+  const char *last;
+  g_autofree char *prefix = NULL;
+  g_autofree char *best = NULL;
+  g_auto(GStrv) segments = NULL;
+  guint n_segments;
+
+  g_return_val_if_fail (PANGO_IS_LAYOUT (layout), NULL);
+  g_return_val_if_fail (url != NULL, NULL);
+
+  pango_layout_set_width (layout, -1);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
+  if (text_width (layout, url) <= width || (host = strstr (url, "://")) == NULL)
+    return g_strdup (url);
+  host += 3;
+  path = strchr (host, '/');
+  last = path != NULL ? strrchr (path, '/') : NULL;
+  if (path == NULL || last == path)
+    return g_strdup (url);
+
+  /* scheme://host/…/file, then with as many of the first folders as fit;
+   * without the scheme when even that is too long. */
+  prefix = g_strndup (url, path - url);
+  best = g_strconcat (prefix, "/…", last, NULL);
+  if (text_width (layout, best) > width)
+    {
+      g_autofree char *bare = g_strndup (host, path - host);
+
+      g_free (best);
+      best = g_strconcat (bare, "/…", last, NULL);
+      return g_steal_pointer (&best);
+    }
+  segments = g_strsplit (path + 1, "/", -1);
+  n_segments = g_strv_length (segments);
+  for (guint n = 1; n + 1 < n_segments; n++)
+    {
+      GString *text = g_string_new (prefix);
+
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (text, "/%s", segments[i]);
+      g_string_append_printf (text, "/…%s", last);
+      if (text_width (layout, text->str) > width)
+        {
+          g_string_free (text, TRUE);
+          break;
+        }
+      g_free (best);
+      best = g_string_free (text, FALSE);
+    }
+  return g_steal_pointer (&best);
 }

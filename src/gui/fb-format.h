@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <pango/pango.h>
 
 #include "fb-job.h"
 #include "fb-run.h"
@@ -15,6 +16,8 @@ G_BEGIN_DECLS
 
 /* How the window presents jobs and runs; every string is translated. */
 char       *fb_format_duration     (gint64      usec);
+/* To the microsecond for short ones: "412 µs", "12.3 ms", "1.204 s". */
+char       *fb_format_duration_exact (gint64    usec);
 char       *fb_format_speed        (double      bytes_per_second);
 /* "12.3 kB", "12.3 kB of 40.0 kB"; "" before the first byte. */
 char       *fb_format_size         (guint64     received,
@@ -27,6 +30,14 @@ const char *fb_format_job_icon     (FbJob      *job);
 const char *fb_format_job_style    (FbJob      *job);
 /* What the message column shows: reason, addresses and lookup time, country. */
 char       *fb_format_job_message  (FbJob      *job);
+/* Why a job that has not started waits: "12th in line", "Waiting for
+ * example.com:443: 2 of 2 at once", "example.com:443 asked to wait until
+ * 09:12:30 (Retry-After, 12 s)", "retry 2 of 3 in 4 s: HTTP 503"; NULL
+ * when it does not wait. Changes with time (@now, monotonic µs). */
+char       *fb_format_job_wait     (FbJob      *job,
+                                    gint64      now);
+/* "1st in line", "12th in line" */
+char       *fb_format_queue_place  (guint       place);
 /* What the Name column shows: the entry; for a catalog job, the country's
  * name in the user's language too ("BR · Brasil"). */
 char       *fb_format_job_name     (FbJob      *job);
@@ -47,5 +58,13 @@ char       *fb_format_run_counts   (FbRun      *run);
 char       *fb_format_count        (guint       n);
 /* "~/Downloads/Fetchboard" */
 char       *fb_format_path         (const char *path);
+
+/* @url as it fits @width pixels in @layout's font: whole, or with the
+ * middle of its path left out ("https://example.com/a/…/file.gif"), so
+ * the host and the file name stay; the layout's width and ellipsizing
+ * are reset. A new string. */
+char       *fb_format_url_to_fit   (PangoLayout *layout,
+                                    const char  *url,
+                                    int          width);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "fb-format.h"
 #include "fb-job-cell.h"
@@ -17,6 +18,7 @@
 #define PULSE_INTERVAL   (G_USEC_PER_SEC / 10)
 #define ELAPSED_INTERVAL (G_USEC_PER_SEC / 10)
 #define SPEED_INTERVAL   (G_USEC_PER_SEC / 2)
+#define WAIT_INTERVAL    (G_USEC_PER_SEC / 4)
 
 /* One widget per cell, drawn by itself: a cell used to hold a GtkInscription,
  * a GtkImage or a GtkProgressBar (three more CSS nodes for the bar). GTK 4.8
@@ -47,6 +49,7 @@ struct _FbJobCell
 
   char             *text;       /* NULL until there is one; never for the bar */
   PangoLayout      *layout;     /* made when the text is first drawn */
+  int               fit_width;  /* a URL's text was fitted to this width, or -1 */
   const char       *icon_name;  /* the state column's */
   GtkIconPaintable *icon;
   double            fraction;   /* the bar's, when it does not pulse */
@@ -86,6 +89,29 @@ job_is_busy (FbJob *job)
   return !fb_job_is_final (job) && phase != FB_JOB_PHASE_QUEUED && phase != FB_JOB_PHASE_DONE;
 }
 
+/* A waiting job's message moves by itself: its place in line, a countdown. */
+static gboolean
+job_is_waiting (FbJob *job)
+{
+  switch (fb_job_get_phase (job))
+    {
+    case FB_JOB_PHASE_QUEUED:
+    case FB_JOB_PHASE_WAITING:
+    case FB_JOB_PHASE_HOST_WAIT:
+    case FB_JOB_PHASE_RETRY_WAIT:
+      return !fb_job_is_final (job);
+    case FB_JOB_PHASE_RESOLVING:
+    case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
+    case FB_JOB_PHASE_FIRST_BYTE:
+    case FB_JOB_PHASE_TRANSFERRING:
+    case FB_JOB_PHASE_SAVING:
+    case FB_JOB_PHASE_DONE:
+    default:
+      return FALSE;
+    }
+}
+
 static gboolean
 job_is_pulsing (FbJob *job)
 {
@@ -93,6 +119,8 @@ job_is_pulsing (FbJob *job)
     {
     case FB_JOB_PHASE_RESOLVING:
     case FB_JOB_PHASE_CONNECTING:
+    case FB_JOB_PHASE_TLS:
+    case FB_JOB_PHASE_FIRST_BYTE:
       return !fb_job_is_final (job);
     case FB_JOB_PHASE_TRANSFERRING:
       return !fb_job_is_final (job) && fb_job_get_fraction (job) < 0;
@@ -123,11 +151,12 @@ live_interval (FbJobCell *self)
       return job_is_busy (self->job) ? ELAPSED_INTERVAL : 0;
     case FB_JOB_COLUMN_SPEED:
       return job_is_busy (self->job) ? SPEED_INTERVAL : 0;
+    case FB_JOB_COLUMN_MESSAGE:
+      return job_is_waiting (self->job) ? WAIT_INTERVAL : 0;
     case FB_JOB_COLUMN_NAME:
     case FB_JOB_COLUMN_KIND:
     case FB_JOB_COLUMN_STATE:
     case FB_JOB_COLUMN_SIZE:
-    case FB_JOB_COLUMN_MESSAGE:
     default:
       return 0;
     }
@@ -474,6 +503,7 @@ ensure_layout (FbJobCell *self)
     {
       pango_layout_set_text (self->layout, self->text != NULL ? self->text : "", -1);
       self->layout_stale = FALSE;
+      self->fit_width = -1;
     }
   return self->layout;
 }
@@ -612,6 +642,16 @@ fb_job_cell_snapshot (GtkWidget   *widget,
     return;
 
   layout = ensure_layout (self);
+  /* A URL loses the middle of its path, not its host or file name. */
+  if (self->column == FB_JOB_COLUMN_NAME && self->fit_width != text_width &&
+      strstr (self->text, "://") != NULL)
+    {
+      g_autofree char *fitted = fb_format_url_to_fit (layout, self->text, text_width);
+
+      pango_layout_set_text (layout, fitted, -1);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_MIDDLE);
+      self->fit_width = text_width;
+    }
   pango_layout_set_width (layout, text_width * PANGO_SCALE);
   pango_layout_set_alignment (layout, is_numeric (self->column) != rtl ? PANGO_ALIGN_RIGHT
                                                                        : PANGO_ALIGN_LEFT);
@@ -661,6 +701,7 @@ fb_job_cell_css_changed (GtkWidget         *widget,
   GTK_WIDGET_CLASS (fb_job_cell_parent_class)->css_changed (widget, change);
   if (self->layout != NULL)
     pango_layout_context_changed (self->layout);
+  self->fit_width = -1;
   g_clear_object (&self->icon);
 }
 
@@ -673,6 +714,7 @@ fb_job_cell_direction_changed (GtkWidget        *widget,
   GTK_WIDGET_CLASS (fb_job_cell_parent_class)->direction_changed (widget, previous);
   if (self->layout != NULL)
     pango_layout_context_changed (self->layout);
+  self->fit_width = -1;
   g_clear_object (&self->icon);
   gtk_widget_queue_draw (widget);
 }
@@ -838,6 +880,7 @@ static void
 fb_job_cell_init (FbJobCell *self)
 {
   self->position = G_MAXUINT;
+  self->fit_width = -1;
 }
 
 GtkWidget *
@@ -935,6 +978,15 @@ fb_job_cell_set_position (FbJobCell *self,
     return;
   self->position = position;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
+}
+
+const char *
+fb_job_cell_get_shown_text (FbJobCell *self)
+{
+  g_return_val_if_fail (FB_IS_JOB_CELL (self), NULL);
+
+  return self->layout != NULL && !self->layout_stale ? pango_layout_get_text (self->layout)
+                                                     : self->text;
 }
 
 const char *

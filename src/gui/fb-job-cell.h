@@ -45,6 +45,8 @@ void         fb_job_cell_set_position  (FbJobCell   *self,
                                         guint        position);
 /* The text shown (name, state, size, …); NULL for the progress column. */
 const char  *fb_job_cell_get_text      (FbJobCell   *self);
+/* The text as last drawn: a long URL with the middle of its path left out. */
+const char  *fb_job_cell_get_shown_text (FbJobCell  *self);
 /* The fraction the progress column's bar shows; -1 while it pulses, and for
  * the other columns. */
 double       fb_job_cell_get_fraction  (FbJobCell   *self);

@@ -66,40 +66,33 @@ set_field (FbJobDetails *self,
     gtk_label_set_label (self->values[index], text);
 }
 
-/* Each phase the job went through: when it began, counted from the first
- * (its place in the queue), and how long it lasted. */
+/* Each phase the job went through, in the order of time (a retry's
+ * back-off and the next attempt's phases too): when it began, counted
+ * from the first (its place in the queue), and how long it lasted. */
 static char *
 format_phases (FbJob *job)
 {
   GString *text = g_string_new (NULL);
-  gint64 origin = 0;
-  gint64 now = g_get_monotonic_time ();
+  FbJobSpan spans[64];
+  guint n = MIN (fb_job_get_spans (job, g_get_monotonic_time (), spans, G_N_ELEMENTS (spans)),
+                 G_N_ELEMENTS (spans));
 
-  for (FbJobPhase p = FB_JOB_PHASE_QUEUED; p < FB_JOB_PHASE_DONE; p++)
+  for (guint i = 0; i < n; i++)
     {
-      gint64 start = fb_job_get_phase_time (job, p);
-      gint64 end = 0;
-      g_autofree char *at = NULL;
-      g_autofree char *lasted = NULL;
+      g_autofree char *at = fb_format_duration_exact (spans[i].start - spans[0].start);
+      g_autofree char *lasted = fb_format_duration_exact (spans[i].end - spans[i].start);
 
-      if (start == 0)
-        continue;
-      if (origin == 0)
-        origin = start;
-      for (FbJobPhase q = p + 1; q < FB_JOB_N_PHASES && end == 0; q++)
-        end = fb_job_get_phase_time (job, q);
-      if (end == 0)
-        end = fb_job_is_final (job) ? start : now;
-      at = fb_format_duration (start - origin);
-      lasted = fb_format_duration (MAX (0, end - start));
       /* Translators: a phase of a job, when it began after the first, how long it took */
-      g_string_append_printf (text, _("%s: from +%s, %s"), fb_format_phase (p), at, lasted);
+      g_string_append_printf (text, _("%s: from +%s, %s"), fb_format_phase (spans[i].phase),
+                              at, lasted);
       g_string_append_c (text, '\n');
     }
   if (text->len > 0)
     g_string_truncate (text, text->len - 1);
   return g_string_free (text, FALSE);
 }
+
+static gboolean refresh_cb (gpointer user_data);
 
 static void
 refresh (FbJobDetails *self)
@@ -140,6 +133,11 @@ refresh (FbJobDetails *self)
   set_field (self, 6, size);
   set_field (self, 7, source);
   set_field (self, 8, phases);
+
+  /* A job going on changes by itself (its place in line, a countdown, its
+   * phases' lengths): the pane follows it a few times a second. */
+  if (!fb_job_is_final (job) && self->refresh_id == 0)
+    self->refresh_id = g_timeout_add (REFRESH_INTERVAL_MS, refresh_cb, self);
 }
 
 static gboolean

@@ -176,6 +176,8 @@ filter_func (gpointer item,
         {
         case FB_JOB_PHASE_RESOLVING:
         case FB_JOB_PHASE_CONNECTING:
+        case FB_JOB_PHASE_TLS:
+        case FB_JOB_PHASE_FIRST_BYTE:
         case FB_JOB_PHASE_TRANSFERRING:
         case FB_JOB_PHASE_SAVING:
           return !fb_job_is_final (job);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "fb-format.h"
@@ -251,6 +252,32 @@ append_text (FbTimeline    *self,
   gtk_snapshot_restore (snapshot);
 }
 
+/* The top of the scale: the most active or the highest limit, with
+ * headroom so a run that fills every slot still shows its limit line. */
+static guint
+scale_top (FbTimeline *self)
+{
+  guint top = 1;
+
+  for (guint i = 0; i < self->slices->len; i++)
+    {
+      Slice *s = &g_array_index (self->slices, Slice, i);
+
+      top = MAX (top, MAX (s->active, s->limit));
+    }
+  return top + MAX (1u, top / 8);
+}
+
+/* Heights go with the square root of the count: raised from 5 to 50 in
+ * the middle of a run, the first part still stands a third of the height
+ * instead of a tenth, and the grid lines at each limit say what it reads. */
+static double
+level (guint  value,
+       guint  top)
+{
+  return top > 0 ? sqrt (MIN (value, top) / (double) top) : 0.0;
+}
+
 static void
 fb_timeline_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
@@ -291,13 +318,33 @@ fb_timeline_snapshot (GtkWidget   *widget,
   if (n == 0)
     return;
 
-  for (guint i = 0; i < n; i++)
-    {
-      Slice *s = &g_array_index (self->slices, Slice, i);
-      scale_active = MAX (scale_active, MAX (s->active, s->limit));
-    }
-  /* Headroom, so a run that fills every slot still shows its limit line. */
-  scale_active += MAX (1u, scale_active / 8);
+  scale_active = scale_top (self);
+
+  /* A labelled grid line at each limit the run had (the first few). */
+  {
+    guint limits[4];
+    guint n_limits = 0;
+
+    for (guint i = 0; i < n && n_limits < G_N_ELEMENTS (limits); i++)
+      {
+        guint value = g_array_index (self->slices, Slice, i).limit;
+        gboolean seen = value == 0;
+
+        for (guint k = 0; k < n_limits && !seen; k++)
+          seen = limits[k] == value;
+        if (!seen)
+          limits[n_limits++] = value;
+      }
+    for (guint k = 0; k < n_limits; k++)
+      {
+        float y = lanes_height - lanes_height * (float) level (limits[k], scale_active);
+        g_autofree char *label = g_strdup_printf ("%u", limits[k]);
+
+        append_rect (snapshot, &grid, 0, y, width, 1);
+        /* At the right end: the scale's own label is at the top left. */
+        append_text (self, snapshot, &dim, label, width - 2, MAX (12.0f, y - 13), 1);
+      }
+  }
 
   /* While it runs, slices fill the width as the run goes on (a short run
    * does not stretch into a few fat bars); once it ends, its active period
@@ -309,8 +356,8 @@ fb_timeline_snapshot (GtkWidget   *widget,
     {
       Slice *s = &g_array_index (self->slices, Slice, i);
       float x = slot * (float) i;
-      float h = lanes_height * (float) s->active / (float) scale_active;
-      float limit_y = lanes_height - lanes_height * (float) s->limit / (float) scale_active;
+      float h = lanes_height * (float) level (s->active, scale_active);
+      float limit_y = lanes_height - lanes_height * (float) level (s->limit, scale_active);
       float y = bars_top + bars_height;
 
       append_rect (snapshot, &area, x, lanes_height - h, MAX (slot, 1.0f), h);
@@ -548,4 +595,12 @@ GtkWidget *
 fb_timeline_new (void)
 {
   return g_object_new (FB_TYPE_TIMELINE, NULL);
+}
+
+double
+fb_timeline_get_level (FbTimeline *self,
+                       guint       active)
+{
+  g_return_val_if_fail (FB_IS_TIMELINE (self), 0.0);
+  return level (active, scale_top (self));
 }

@@ -27,5 +27,8 @@ void       fb_timeline_set_run      (FbTimeline *self,
 /* Slices recorded so far (for tests). */
 guint      fb_timeline_get_n_slices (FbTimeline *self);
 guint      fb_timeline_get_peak_active (FbTimeline *self);
+/* The height @active jobs stand at, as a fraction of the lanes' (for tests). */
+double     fb_timeline_get_level    (FbTimeline *self,
+                                     guint       active);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "fb-format.h"
 #include "fb-job.h"
@@ -17,6 +18,10 @@
 #define ROW_HEIGHT      16
 #define BAR_HEIGHT      8
 #define AXIS_HEIGHT     20
+#define LEGEND_LINE     16
+#define LEGEND_SWATCH   10
+#define LEGEND_GAP      12
+#define MAX_SPANS       64
 #define NAME_WIDTH      130
 #define REDRAW_MS       200     /* a running run's bars grow this often */
 #define MAX_ZOOM        512.0
@@ -37,19 +42,32 @@ struct _FbWaterfall
   guint          redraw_id;
   guint          n_drawn;
   guint          idle_ticks;
+  int            legend_height;
   gboolean       live;        /* the last frame had jobs still going */
 };
 
 G_DEFINE_FINAL_TYPE (FbWaterfall, fb_waterfall, GTK_TYPE_WIDGET)
 
-/* Colours of the phases, as in a browser's network panel. */
+/* Colours of the phases, as in a browser's network panel: waits grey or
+ * pale, the network's steps in colour. */
 static const GdkRGBA phase_colors[FB_JOB_N_PHASES] = {
   [FB_JOB_PHASE_QUEUED] = { 0.75f, 0.75f, 0.75f, 0.5f },
-  [FB_JOB_PHASE_WAITING] = { 0.60f, 0.60f, 0.60f, 0.6f },
+  [FB_JOB_PHASE_WAITING] = { 0.60f, 0.60f, 0.60f, 0.7f },
+  [FB_JOB_PHASE_HOST_WAIT] = { 0.80f, 0.65f, 0.35f, 0.8f },
+  [FB_JOB_PHASE_RETRY_WAIT] = { 0.88f, 0.11f, 0.14f, 0.6f },
   [FB_JOB_PHASE_RESOLVING] = { 0.57f, 0.25f, 0.67f, 1 },
   [FB_JOB_PHASE_CONNECTING] = { 0.95f, 0.55f, 0.10f, 1 },
+  [FB_JOB_PHASE_TLS] = { 0.75f, 0.38f, 0.00f, 1 },
+  [FB_JOB_PHASE_FIRST_BYTE] = { 0.00f, 0.66f, 0.76f, 0.75f },
   [FB_JOB_PHASE_TRANSFERRING] = { 0.21f, 0.52f, 0.89f, 1 },
   [FB_JOB_PHASE_SAVING] = { 0.18f, 0.76f, 0.49f, 1 },
+};
+
+/* The legend's order: a job's phases as they come. */
+static const FbJobPhase legend_phases[] = {
+  FB_JOB_PHASE_QUEUED, FB_JOB_PHASE_WAITING, FB_JOB_PHASE_HOST_WAIT, FB_JOB_PHASE_RESOLVING,
+  FB_JOB_PHASE_CONNECTING, FB_JOB_PHASE_TLS, FB_JOB_PHASE_FIRST_BYTE,
+  FB_JOB_PHASE_TRANSFERRING, FB_JOB_PHASE_SAVING, FB_JOB_PHASE_RETRY_WAIT,
 };
 
 static gint64
@@ -76,8 +94,8 @@ static void
 update_rows (FbWaterfall *self)
 {
   guint n = self->jobs != NULL ? g_list_model_get_n_items (self->jobs) : 0;
-  double page = MAX (1.0, (gtk_widget_get_height (GTK_WIDGET (self)) - AXIS_HEIGHT) /
-                          (double) ROW_HEIGHT);
+  double page = MAX (1.0, (gtk_widget_get_height (GTK_WIDGET (self)) - AXIS_HEIGHT -
+                           self->legend_height) / (double) ROW_HEIGHT);
 
   gtk_adjustment_configure (self->rows, MIN (gtk_adjustment_get_value (self->rows),
                                              MAX (0.0, n - page)),
@@ -117,6 +135,13 @@ append_text (FbWaterfall   *self,
   pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
   pango_layout_set_attributes (layout, attrs);
   pango_attr_list_unref (attrs);
+  if (max_width > 0 && strstr (text, "://") != NULL)
+    {
+      /* A URL keeps its host and file name. */
+      g_autofree char *fitted = fb_format_url_to_fit (layout, text, max_width);
+
+      pango_layout_set_text (layout, fitted, -1);
+    }
   if (max_width > 0)
     {
       pango_layout_set_width (layout, max_width * PANGO_SCALE);
@@ -126,6 +151,54 @@ append_text (FbWaterfall   *self,
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
   gtk_snapshot_append_layout (snapshot, layout, color);
   gtk_snapshot_restore (snapshot);
+}
+
+/* The phases' colours and names, in lines under the bars; returns the
+ * height they take at @width (and draws them when @snapshot is given). */
+static int
+legend (FbWaterfall   *self,
+        GtkSnapshot   *snapshot,
+        float          width,
+        float          top,
+        const GdkRGBA *fg)
+{
+  float x = 4;
+  int lines = 1;
+
+  for (guint i = 0; i < G_N_ELEMENTS (legend_phases); i++)
+    {
+      FbJobPhase p = legend_phases[i];
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self),
+                                                                      fb_format_phase (p));
+      PangoAttrList *attrs = pango_attr_list_new ();
+      int text_width;
+      float item;
+
+      pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+      pango_layout_set_attributes (layout, attrs);
+      pango_attr_list_unref (attrs);
+      pango_layout_get_pixel_size (layout, &text_width, NULL);
+      item = LEGEND_SWATCH + 4 + text_width;
+      if (x > 4 && x + item > width - 4)
+        {
+          x = 4;
+          lines++;
+        }
+      if (snapshot != NULL)
+        {
+          float y = top + (lines - 1) * LEGEND_LINE + 2;
+
+          gtk_snapshot_append_color (snapshot, &phase_colors[p],
+                                     &GRAPHENE_RECT_INIT (x, y + (LEGEND_LINE - LEGEND_SWATCH) / 2.0f,
+                                                          LEGEND_SWATCH, LEGEND_SWATCH));
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + LEGEND_SWATCH + 4, y));
+          gtk_snapshot_append_layout (snapshot, layout, fg);
+          gtk_snapshot_restore (snapshot);
+        }
+      x += item + LEGEND_GAP;
+    }
+  return lines * LEGEND_LINE + 4;
 }
 
 static void
@@ -139,7 +212,8 @@ fb_waterfall_snapshot (GtkWidget   *widget,
   float plot_width = MAX (1.0f, width - plot_x - 4);
   guint n = self->jobs != NULL ? g_list_model_get_n_items (self->jobs) : 0;
   guint first = (guint) gtk_adjustment_get_value (self->rows);
-  guint last = MIN (n, first + (guint) ((height - AXIS_HEIGHT) / ROW_HEIGHT) + 1);
+  guint last = MIN (n, first + (guint) ((height - AXIS_HEIGHT - self->legend_height) /
+                                        ROW_HEIGHT) + 1);
   gint64 now = g_get_monotonic_time ();
   gint64 span;
   gint64 window_start;
@@ -177,8 +251,9 @@ fb_waterfall_snapshot (GtkWidget   *widget,
       g_autofree char *label = fb_format_duration (window_start - self->origin + window_span * t / 4);
       g_autofree char *text = g_strdup_printf ("+%s", label);
 
-      gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (x, AXIS_HEIGHT, 1,
-                                                                        height - AXIS_HEIGHT));
+      gtk_snapshot_append_color (snapshot, &grid,
+                                 &GRAPHENE_RECT_INIT (x, AXIS_HEIGHT, 1,
+                                                      height - AXIS_HEIGHT - self->legend_height));
       append_text (self, snapshot, &dim, text, MIN (x + 2, width - 60), 2, 0);
     }
 
@@ -188,35 +263,30 @@ fb_waterfall_snapshot (GtkWidget   *widget,
       g_autoptr(FbJob) job = g_list_model_get_item (self->jobs, i);
       g_autofree char *name = fb_format_job_name (job);
       float y = AXIS_HEIGHT + (i - first) * ROW_HEIGHT;
-      gboolean final = fb_job_is_final (job);
+
+      FbJobSpan spans[MAX_SPANS];
+      guint n_spans;
 
       append_text (self, snapshot, &fg, name, 4, y, NAME_WIDTH - 8);
-      for (FbJobPhase p = FB_JOB_PHASE_QUEUED; p < FB_JOB_PHASE_DONE; p++)
+      n_spans = MIN (fb_job_get_spans (job, now, spans, MAX_SPANS), MAX_SPANS);
+      for (guint k = 0; k < n_spans; k++)
         {
-          gint64 start = fb_job_get_phase_time (job, p);
-          gint64 stop = 0;
-          float x0;
-          float x1;
+          float x0 = plot_x + plot_width * (float) (spans[k].start - window_start) / (float) window_span;
+          float x1 = plot_x + plot_width * (float) (spans[k].end - window_start) / (float) window_span;
 
-          if (start == 0)
-            continue;
-          for (FbJobPhase q = p + 1; q < FB_JOB_N_PHASES && stop == 0; q++)
-            stop = fb_job_get_phase_time (job, q);
-          if (stop == 0)
-            stop = final ? start : now;
-          x0 = plot_x + plot_width * (float) (start - window_start) / (float) window_span;
-          x1 = plot_x + plot_width * (float) (stop - window_start) / (float) window_span;
           x0 = MAX (x0, plot_x);
           x1 = MIN (x1, plot_x + plot_width);
           if (x1 - x0 < 1 && x1 >= plot_x && x0 <= plot_x + plot_width)
             x1 = x0 + 1;
           if (x1 > x0)
-            gtk_snapshot_append_color (snapshot, &phase_colors[p],
+            gtk_snapshot_append_color (snapshot, &phase_colors[spans[k].phase],
                                        &GRAPHENE_RECT_INIT (x0, y + (ROW_HEIGHT - BAR_HEIGHT) / 2.0f,
                                                             x1 - x0, BAR_HEIGHT));
         }
       self->n_drawn++;
     }
+
+  legend (self, snapshot, width, height - self->legend_height, &fg);
 }
 
 /* Bars of running jobs grow: redrawn five times a second while any row in
@@ -259,7 +329,9 @@ fb_waterfall_measure (GtkWidget      *widget,
                       int            *minimum_baseline,
                       int            *natural_baseline)
 {
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? NAME_WIDTH + 120 : AXIS_HEIGHT + 4 * ROW_HEIGHT;
+  /* Narrow enough for a phone-sized window; the legend then takes more lines. */
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? NAME_WIDTH + 120
+             : AXIS_HEIGHT + 4 * ROW_HEIGHT + 4 * LEGEND_LINE;
   *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 800 : 400;
 }
 
@@ -273,7 +345,9 @@ fb_waterfall_size_allocate (GtkWidget *widget,
   int bar_width;
 
   gtk_widget_measure (self->scrollbar, GTK_ORIENTATION_HORIZONTAL, -1, &bar_width, NULL, NULL, NULL);
-  gtk_widget_allocate (self->scrollbar, bar_width, height - AXIS_HEIGHT, -1,
+  self->legend_height = legend (self, NULL, width, 0, NULL);
+  gtk_widget_allocate (self->scrollbar, bar_width,
+                       MAX (0, height - AXIS_HEIGHT - self->legend_height), -1,
                        gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT (width - bar_width,
                                                                              AXIS_HEIGHT)));
   update_rows (self);
@@ -391,10 +465,9 @@ fb_waterfall_init (FbWaterfall *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Waterfall: each job's phases over time"), -1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self),
-                               _("Each bar is a job from queued to done: grey waiting for a "
-                                 "slot, purple looking up, orange connecting and waiting for "
-                                 "the answer, blue transferring, green saving. Ctrl+scroll or "
-                                 "+ and − zoom."));
+                               _("Each bar is a job from queued to done, coloured by phase as "
+                                 "the legend says. Ctrl+scroll or + and − zoom, Shift+scroll "
+                                 "or ← and → move in time."));
 }
 
 GtkWidget *

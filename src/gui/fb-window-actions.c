@@ -687,6 +687,7 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
   gtk_widget_class_install_property_action (widget_class, "win.show-details", "show-details");
   gtk_widget_class_install_property_action (widget_class, "win.show-waterfall", "show-waterfall");
+  gtk_widget_class_install_property_action (widget_class, "win.show-hosts", "show-hosts");
   gtk_widget_class_install_action (widget_class, "job.cancel", NULL, job_cancel_action);
   gtk_widget_class_install_action (widget_class, "job.retry", NULL, job_retry_action);
   gtk_widget_class_install_action (widget_class, "job.copy-url", NULL, job_copy_url_action);
@@ -714,6 +715,7 @@ _fb_window_class_actions_init (GtkWidgetClass *widget_class)
                                        "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-details", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F8, 0, "win.show-waterfall", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F7, 0, "win.show-hosts", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.filter", "s", filters[i]);

@@ -38,9 +38,12 @@ struct _FbWindow
   FbRunSummary         *summary;
   FbTimeline           *timeline;
   GtkLabel             *shown_label;
+  GtkWidget            *filter_box;
+  AdwSqueezer          *filter_squeezer;
   GtkStack             *list_stack;
   FbJobList            *job_list;
   FbWaterfall          *waterfall;
+  FbHostView           *host_view;
   GtkRevealer          *details_revealer;
   FbJobDetails         *details;
 

@@ -37,6 +37,7 @@ enum {
   PROP_FILTER,
   PROP_SHOW_DETAILS,
   PROP_SHOW_WATERFALL,
+  PROP_SHOW_HOSTS,
   N_PROPS
 };
 
@@ -442,6 +443,7 @@ _fb_window_set_run (FbWindow *self,
   fb_job_details_set_job (self->details, NULL);
   fb_run_summary_set_run (self->summary, run);
   fb_timeline_set_run (self->timeline, run);
+  fb_host_view_set_run (self->host_view, run);
   show_page (self, run != NULL ? "jobs" : "empty");
   update_shown (self);
   _fb_window_update_actions (self);
@@ -858,6 +860,11 @@ fb_window_get_property (GObject    *object,
                                   g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack),
                                              "waterfall") == 0);
       break;
+    case PROP_SHOW_HOSTS:
+      g_value_set_boolean (value, self->list_stack != NULL &&
+                                  g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack),
+                                             "hosts") == 0);
+      break;
     case PROP_SHOW_DETAILS:
       /* Asked by the toggle while the template is still being built. */
       g_value_set_boolean (value, self->details_revealer != NULL &&
@@ -866,6 +873,28 @@ fb_window_get_property (GObject    *object,
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+/* The list, the waterfall or the host view, one at a time; turning a view
+ * off goes back to the list. */
+static void
+show_view (FbWindow   *self,
+           const char *view,
+           gboolean    shown)
+{
+  const char *before = gtk_stack_get_visible_child_name (self->list_stack);
+  const char *page = shown ? view : g_str_equal (before, view) ? "list" : before;
+
+  if (g_strcmp0 (before, page) == 0)
+    return;
+  /* Hidden, the waterfall follows no model: it costs nothing. */
+  fb_waterfall_set_jobs (self->waterfall, g_str_equal (page, "waterfall")
+                                          ? fb_job_list_get_shown (self->job_list) : NULL);
+  gtk_stack_set_visible_child_name (self->list_stack, page);
+  if (g_str_equal (before, "waterfall") || g_str_equal (page, "waterfall"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_WATERFALL]);
+  if (g_str_equal (before, "hosts") || g_str_equal (page, "hosts"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_HOSTS]);
 }
 
 static void
@@ -885,18 +914,10 @@ fb_window_set_property (GObject      *object,
       fb_window_set_filter (self, g_value_get_string (value));
       break;
     case PROP_SHOW_WATERFALL:
-      {
-        const char *page = g_value_get_boolean (value) ? "waterfall" : "list";
-
-        if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), page) != 0)
-          {
-            /* Hidden, the waterfall follows no model: it costs nothing. */
-            fb_waterfall_set_jobs (self->waterfall, g_value_get_boolean (value)
-                                   ? fb_job_list_get_shown (self->job_list) : NULL);
-            gtk_stack_set_visible_child_name (self->list_stack, page);
-            g_object_notify_by_pspec (object, pspec);
-          }
-      }
+      show_view (self, "waterfall", g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_HOSTS:
+      show_view (self, "hosts", g_value_get_boolean (value));
       break;
     case PROP_SHOW_DETAILS:
       if (gtk_revealer_get_reveal_child (self->details_revealer) != g_value_get_boolean (value))
@@ -949,12 +970,17 @@ fb_window_class_init (FbWindowClass *klass)
     g_param_spec_boolean ("show-waterfall", NULL, NULL,
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_HOSTS] =
+    g_param_spec_boolean ("show-hosts", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_DETAILS] =
     g_param_spec_boolean ("show-details", NULL, NULL,
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (FB_TYPE_HOST_VIEW);
   g_type_ensure (FB_TYPE_JOB_DETAILS);
   g_type_ensure (FB_TYPE_JOB_LIST);
   g_type_ensure (FB_TYPE_RUN_SUMMARY);
@@ -978,9 +1004,12 @@ fb_window_class_init (FbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FbWindow, summary);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, shown_label);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, filter_box);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, filter_squeezer);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, job_list);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, waterfall);
+  gtk_widget_class_bind_template_child (widget_class, FbWindow, host_view);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, details_revealer);
   gtk_widget_class_bind_template_child (widget_class, FbWindow, details);
 
@@ -1022,7 +1051,48 @@ apply_bench_view (FbWindow *self)
         g_object_set (self, "show-details", TRUE, NULL);
       else if (g_str_equal (words[i], "waterfall"))
         g_object_set (self, "show-waterfall", TRUE, NULL);
+      else if (g_str_equal (words[i], "hosts"))
+        g_object_set (self, "show-hosts", TRUE, NULL);
     }
+}
+
+/* Chinese, Japanese and Korean labels carry their mnemonic after the word,
+ * "全部(_A)": 25 px a button, which held the window at 405 px. The filter
+ * bar then has a second form with the words alone (Alt+1…4 still filter),
+ * which the squeezer shows when the first does not fit. */
+static void
+add_short_filters (FbWindow *self)
+{
+  GtkWidget *box = NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->filter_box);
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      const char *label = gtk_button_get_label (GTK_BUTTON (child));
+      const char *open = label != NULL ? strstr (label, "(_") : NULL;
+      g_autofree char *word = NULL;
+      GtkWidget *button;
+
+      if (open == NULL || open == label || g_utf8_strlen (open, -1) != 4 || open[3] != ')')
+        return;
+      word = g_strchomp (g_strndup (label, open - label));
+      button = gtk_toggle_button_new_with_label (word);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button),
+                                      gtk_actionable_get_action_name (GTK_ACTIONABLE (child)));
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                              gtk_actionable_get_action_target_value (GTK_ACTIONABLE (child)));
+      gtk_widget_set_tooltip_text (button, gtk_widget_get_tooltip_text (child));
+      if (box == NULL)
+        {
+          box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+          gtk_widget_add_css_class (box, "linked");
+          gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          _("Show jobs"), -1);
+        }
+      gtk_box_append (GTK_BOX (box), button);
+    }
+  if (box != NULL)
+    adw_squeezer_add (self->filter_squeezer, box);
 }
 
 static void
@@ -1032,6 +1102,7 @@ fb_window_init (FbWindow *self)
   GType drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_STRING };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_short_filters (self);
 
   self->cancellable = g_cancellable_new ();
 
@@ -1247,6 +1318,14 @@ fb_window_get_waterfall (FbWindow *self)
   g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
 
   return self->waterfall;
+}
+
+FbHostView *
+fb_window_get_host_view (FbWindow *self)
+{
+  g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
+
+  return self->host_view;
 }
 
 FbJobDetails *

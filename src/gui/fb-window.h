@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "fb-demo-host.h"
+#include "fb-host-view.h"
 #include "fb-job-details.h"
 #include "fb-job-list.h"
 #include "fb-preview-dialog.h"
@@ -63,6 +64,8 @@ FbJobList       *fb_window_get_job_list         (FbWindow      *self);
 const char      *fb_window_get_width_class      (FbWindow      *self);
 /* The waterfall (win.show-waterfall shows it in place of the list). */
 FbWaterfall     *fb_window_get_waterfall        (FbWindow      *self);
+/* The host view (win.show-hosts, F7, shows it in place of the list). */
+FbHostView      *fb_window_get_host_view        (FbWindow      *self);
 /* The details pane (win.show-details shows it). */
 FbJobDetails    *fb_window_get_details          (FbWindow      *self);
 GtkColumnView   *fb_window_get_column_view      (FbWindow      *self);

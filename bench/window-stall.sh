@@ -113,23 +113,28 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
       timeout 60 "$1" --demo --demo-port "$2" "$3" > "$5" 2>&1 & pid=$!
       while IFS= read -r line; do
         printf "%s\n" "$line" >> "$4"
-        case $line in *"at run end"*) break ;; esac
+        case $line in *"stall at run end"*) break ;; esac
       done < "$5"
       kill $pid 2>/dev/null; wait $pid 2>/dev/null' \
       sh "$app" "$port" "$work/urls.txt" "$work/log.txt" "$work/log.fifo" || true
     cat "$work/log.txt"
-  ) | grep 'longest main-loop stall at run end' || true)
-  [ -n "$line" ] || { echo "run with $renderer did not finish" >&2; return 1; }
-  echo "$line" | sed -E 's/.*: ([0-9.]+) ms \(([0-9]+) over.*/\1 \2/'
+  ) | grep -E 'at run end' | tr '\n' ' ' || true)
+  case $line in *"longest main-loop stall"*) ;; *)
+    echo "run with $renderer did not finish" >&2; return 1 ;; esac
+  # worst_ms n_over_frame cpu_gap_ms cpu_s (the CPU figures are 0 from a
+  # build before the meter had them)
+  echo "$line" | sed -E 's/.*stall at run end: ([0-9.]+) ms \(([0-9]+) over.*/\1 \2/'
+  echo "$line" | sed -nE 's/.*busiest gap ([0-9.]+) ms, ([0-9.]+) s in all.*/\1 \2/p'
 }
 
 for r in $renderers; do : > "$work/$r.txt"; done
 for ((i = 0; i < runs; i++)); do
   for r in $renderers; do
-    run_one "$r" >> "$work/$r.txt"
+    run_one "$r" | tr '\n' ' ' >> "$work/$r.txt"; echo >> "$work/$r.txt"
   done
 done
 
+uptime
 echo "window stall, $runs runs per renderer, 10,000 $scheme jobs at concurrency 1000 (ms; runs over one 60 Hz frame)"
 for r in $renderers; do
   "$py" - "$r" "$work/$r.txt" <<'PY'
@@ -140,5 +145,10 @@ worst = sorted(r[0] for r in rows)
 over = [int(r[1]) for r in rows]
 print(f"{name:8} median {statistics.median(worst):6.1f}  min {worst[0]:6.1f}  max {worst[-1]:6.1f}"
       f"  stalls over 16.7 ms per run: median {statistics.median(over):g}  all: {' '.join(f'{w:.1f}' for w in worst)}")
+cpu = [r for r in rows if len(r) >= 4]
+if cpu:
+    gaps = sorted(r[2] for r in cpu)
+    print(f"{'':8} main-thread CPU in the busiest gap: median {statistics.median(gaps):6.1f}  min {gaps[0]:6.1f}"
+          f"  max {gaps[-1]:6.1f}  ms; in all: median {statistics.median(r[3] for r in cpu):.2f} s")
 PY
 done

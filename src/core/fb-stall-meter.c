@@ -10,6 +10,8 @@
 
 #include "fb-stall-meter.h"
 
+#include <time.h>
+
 #define INTERVAL_MS 5
 /* One frame at 60 Hz. */
 #define FRAME_US    16667
@@ -20,19 +22,40 @@ struct _FbStallMeter
   gint64   start;
   gint64   last;
   gint64   worst;
+  gint64   cpu_start;
+  gint64   cpu_last;
+  gint64   worst_cpu;
   guint    n_over_frame;
   guint    verbose : 1;
 };
+
+/* The CPU time of the calling thread, in µs. */
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
 
 static gboolean
 tick_cb (gpointer user_data)
 {
   FbStallMeter *self = user_data;
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_time ();
   gint64 late = now - self->last - INTERVAL_MS * 1000;
 
   if (late > self->worst)
     self->worst = late;
+  /* The loop's own work between two ticks, without the time the thread
+   * waited for a core: on a busy machine the wall-clock stall is mostly
+   * the scheduler's, this part is the program's. */
+  if (cpu - self->cpu_last > self->worst_cpu)
+    self->worst_cpu = cpu - self->cpu_last;
+  self->cpu_last = cpu;
   if (late > FRAME_US)
     {
       self->n_over_frame++;
@@ -55,6 +78,7 @@ fb_stall_meter_new (GMainContext *context)
   g_source_set_name (self->source, "[fetchboard] stall meter");
   g_source_set_callback (self->source, tick_cb, self, NULL);
   self->last = self->start = g_get_monotonic_time ();
+  self->cpu_last = self->cpu_start = thread_cpu_time ();
   g_source_attach (self->source, context);
   return self;
 }
@@ -64,6 +88,20 @@ fb_stall_meter_get_worst (FbStallMeter *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return MAX (0, self->worst);
+}
+
+gint64
+fb_stall_meter_get_worst_cpu (FbStallMeter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->worst_cpu;
+}
+
+gint64
+fb_stall_meter_get_cpu (FbStallMeter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return thread_cpu_time () - self->cpu_start;
 }
 
 guint

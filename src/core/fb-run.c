@@ -21,6 +21,7 @@
 #include "fb-run.h"
 #include "fb-saver.h"
 #include "fb-semaphore.h"
+#include "fb-turn.h"
 
 #define METADATA_MAX_BYTES (64 * 1024)
 #define PUMP_BATCH         64
@@ -663,6 +664,14 @@ pump (FbRun *self)
         }
       if (host_blocks_head (self))
         continue;
+      /* A burst of freed slots (a thousand timeouts due at once) starts
+       * its jobs over several turns. */
+      if (!fb_turn_grant ())
+        {
+          if (self->pump_idle == 0)
+            self->pump_idle = g_idle_add_full (G_PRIORITY_DEFAULT, pump_idle_cb, self, NULL);
+          return;
+        }
       if (!fb_semaphore_try_acquire (self->semaphore))
         {
           if (!self->acquiring)

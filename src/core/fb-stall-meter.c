@@ -50,18 +50,22 @@ tick_cb (gpointer user_data)
 
   if (late > self->worst)
     self->worst = late;
+  if (late > FRAME_US)
+    {
+      self->n_over_frame++;
+      /* The monotonic clock's time too, to find the stall in a perf
+       * recording made with -k CLOCK_MONOTONIC. */
+      if (self->verbose)
+        g_printerr ("stall at %.3f s: %.1f ms (CPU %.1f ms), monotonic %.6f to %.6f s\n",
+                    (now - self->start) / 1e6, late / 1000.0, (cpu - self->cpu_last) / 1000.0,
+                    self->last / 1e6, now / 1e6);
+    }
   /* The loop's own work between two ticks, without the time the thread
    * waited for a core: on a busy machine the wall-clock stall is mostly
    * the scheduler's, this part is the program's. */
   if (cpu - self->cpu_last > self->worst_cpu)
     self->worst_cpu = cpu - self->cpu_last;
   self->cpu_last = cpu;
-  if (late > FRAME_US)
-    {
-      self->n_over_frame++;
-      if (self->verbose)
-        g_printerr ("stall at %.3f s: %.1f ms\n", (now - self->start) / 1e6, late / 1000.0);
-    }
   self->last = now;
   return G_SOURCE_CONTINUE;
 }

@@ -14,6 +14,12 @@
 
 #include "fb-window-test-utils.h"
 
+static gboolean
+six_rows_shown (gpointer data)
+{
+  return n_rows (data) == 6;
+}
+
 static void
 test_window_file_drop_previews_then_runs (void)
 {
@@ -65,6 +71,9 @@ test_window_file_drop_previews_then_runs (void)
   CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 4);
   CU_ASSERT_EQUAL (fb_run_get_n_not_found (run), 2);
   CU_ASSERT_EQUAL (fb_run_get_n_error (run), 0);
+  /* The rows come into view a few a frame, and a short run can end first
+   * (under AddressSanitizer, beside the other window tests). */
+  fb_test_wait_until (six_rows_shown, &f, 10);
   CU_ASSERT_EQUAL (n_rows (&f), 6);
 
   assert_summary (&f, "progress", "6 of 6 finished");

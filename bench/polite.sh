@@ -11,7 +11,9 @@
 #                                  flight at most 100.
 #   bench/polite.sh dns [RUNS]     probe -m 100 of 10,000 names (half of them exist) against
 #                                  dnsmasq in a private network namespace, RUNS (default 30)
-#                                  runs; 0 errors, every answer right. Needs root.
+#                                  runs; 0 errors, every answer right. Needs root. In turns
+#                                  with it: raw getaddrinfo from 100 threads (bench-getaddrinfo,
+#                                  the floor), and PEER_CLI (another build) when set.
 #
 # FETCHBOARD_CLI overrides the program (default build/src/cli/fetchboard-cli); scratch
 # files go to one mktemp -d under /dev/shm, removed at exit with the servers this script
@@ -115,7 +117,8 @@ retry () {
 dns () {
   local runs=${1:-30} i rc t0 t1 rcvbuf=$top/build/bench/bench-rcvbuf-preload.so
   [ "$(id -u)" = 0 ] || { echo "dns: needs root (ip netns)"; return 1; }
-  ninja -C "$top/build" bench/bench-rcvbuf-preload.so >/dev/null || return 1
+  local gai=$top/build/bench/bench-getaddrinfo
+  ninja -C "$top/build" bench/bench-rcvbuf-preload.so bench/bench-getaddrinfo >/dev/null || return 1
   "$py" "$fbbench" gen-names "$work/names" 10000 >/dev/null
   mkdir -p /etc/netns/fbpolite
   printf 'nameserver 127.0.0.1\n' >/etc/netns/fbpolite/resolv.conf
@@ -124,9 +127,11 @@ dns () {
   ip netns exec fbpolite ip link set lo up
   # glibc's AI_ADDRCONFIG ignores 127.0.0.1 alone (see bench/run.sh).
   ip netns exec fbpolite ip addr add 127.0.0.2/8 dev lo
-  # As bench/run.sh: dnsmasq with a 4 MiB receive buffer, answering from a hosts file.
+  # As bench/run.sh: dnsmasq with a 4 MiB receive buffer, answering from a hosts file
+  # (and an empty configuration of our own: /dev/null is not always a device).
+  : >"$work/dnsmasq.conf"
   ip netns exec fbpolite timeout 1800 env LD_PRELOAD="$rcvbuf" dnsmasq --keep-in-foreground \
-    --conf-file=/dev/null --no-resolv --no-hosts --no-poll --addn-hosts="$work/names/hosts" \
+    --conf-file="$work/dnsmasq.conf" --no-resolv --no-hosts --no-poll --addn-hosts="$work/names/hosts" \
     --local=/fbbench.test/ --listen-address=127.0.0.1 --bind-interfaces --port=53 \
     --user=root --group=root --pid-file="$work/dnsmasq.pid" --cache-size=10000 \
     >"$work/dnsmasq.out" 2>&1 &
@@ -138,25 +143,44 @@ dns () {
   done
   # PEER_CLI: another build of fetchboard-cli, run in turns with this one.
   local label program
+  # One warm-up round (page cache, dnsmasq's cache), not counted.
+  for program in "$cli" ${PEER_CLI:+"$PEER_CLI"}; do
+    ip netns exec fbpolite timeout 120 "$program" probe --json -m 100 "@$work/names/names.txt" \
+      >/dev/null 2>&1
+  done
+  ip netns exec fbpolite timeout 120 "$gai" -t 100 "$work/names/names.txt" >/dev/null 2>&1
   echo "# program run wall_ms names_per_s exit check"
   for i in $(seq "$runs"); do
-    for label in this ${PEER_CLI:+peer}; do
+    for label in this ${PEER_CLI:+peer} raw; do
       program=$cli
       [ "$label" = peer ] && program=$PEER_CLI
       t0=$(date +%s%N)
-      ip netns exec fbpolite timeout 120 "$program" probe --json -m 100 "@$work/names/names.txt" \
-        >"$work/probe.json" 2>"$work/probe.err"
+      if [ "$label" = raw ]; then
+        ip netns exec fbpolite timeout 120 "$gai" -t 100 "$work/names/names.txt" \
+          >"$work/probe.json" 2>"$work/probe.err"
+      else
+        ip netns exec fbpolite timeout 120 "$program" probe --json -m 100 "@$work/names/names.txt" \
+          >"$work/probe.json" 2>"$work/probe.err"
+      fi
       rc=$?
       t1=$(date +%s%N)
-      if "$py" "$fbbench" check-probe "$work/probe.json" "$work/names/expected.tsv" \
+      if "$py" "$fbbench" "$([ "$label" = raw ] && echo check-gai || echo check-probe)" \
+           "$work/probe.json" "$work/names/expected.tsv" \
            >"$work/check.txt" 2>&1; then check=ok; else check="FAILED: $(tail -1 "$work/check.txt")"; fi
       echo "$label $i $(( (t1 - t0) / 1000000 )) $(( 10000 * 1000000000 / (t1 - t0) )) $rc $check"
     done
   done | tee "$work/dns.txt"
-  for label in this ${PEER_CLI:+peer}; do
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  for label in this ${PEER_CLI:+peer} raw; do
     echo "dns ($label): $(awk -v l="$label" '$1 == l && $6 == "ok" && $5 == 0' "$work/dns.txt" | wc -l) of $runs runs clean;" \
          "median $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | median) names/s," \
          "slowest run $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | sort -g | head -1) names/s"
+  done
+  # Wall time against the raw threads', run by run, then the median of those ratios.
+  for label in this ${PEER_CLI:+peer}; do
+    echo "dns ($label): median time ratio to raw getaddrinfo threads, run by run:" \
+         "$(awk -v l="$label" '$1 == l {t[$2] = $3} $1 == "raw" {r[$2] = $3}
+                END {for (i in t) if (r[i] > 0) print t[i] / r[i]}' "$work/dns.txt" | median)"
   done
 }
 

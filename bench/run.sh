@@ -535,8 +535,12 @@ dns_setup () {
   # LD_PRELOAD: a 4 MiB receive buffer for dnsmasq's UDP socket (see
   # bench-rcvbuf-preload.c); with the default one, bursts of 200 queries
   # lose a few and glibc waits 5 s before asking again.
+  # An empty configuration of our own, not /dev/null: on a shared machine /dev/null
+  # was once a regular file that other programs' output had filled.
+  : >"$SHM/dnsmasq.conf"
   ip netns exec "$NETNS" timeout --kill-after=5 "$SERVER_LIMIT" \
-    env LD_PRELOAD="$RCVBUF_SO" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --no-poll \
+    env LD_PRELOAD="$RCVBUF_SO" dnsmasq --keep-in-foreground --conf-file="$SHM/dnsmasq.conf" \
+    --no-resolv --no-hosts --no-poll \
     --addn-hosts="$names_dir/hosts" --local=/fbbench.test/ \
     --listen-address=127.0.0.1 --bind-interfaces --port=53 \
     --user=root --group=root --pid-file="$SHM/dnsmasq.pid" \

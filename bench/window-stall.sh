@@ -8,9 +8,16 @@
 #   bench/window-stall.sh [BUILD_DIR] [RUNS]     (default build/, 5)
 #   STALL_RENDERERS="default cairo gl" bench/window-stall.sh
 #   STALL_VIEW="sort=state filter=active" bench/window-stall.sh   (a sorted, filtered view)
+#   STALL_LOG_MODE=verbose STALL_LOG_COPY=FILE bench/window-stall.sh   (every stall over a
+#                                          frame, with its monotonic time, appended to FILE:
+#                                          line them up with `perf record -k CLOCK_MONOTONIC`)
 #   STALL_HTTPS=1 bench/window-stall.sh   (the same 10,000 URLs over https, from nginx with
 #                                          a certificate of a CA made for the run, which the
 #                                          window trusts alone through SSL_CERT_FILE)
+#
+# Beside each stall (wall time), the busiest gap in CPU time of the main thread: the
+# part of a stall that is the window's own work, which other processes on a busy
+# machine do not inflate; compare builds by it when the load average is high.
 #
 # "default" leaves GSK_RENDERER unset: Fetchboard then picks cairo when OpenGL is
 # software-rendered (src/gui/fb-renderer.c), as it is under Xvfb. "gl" forces GTK's
@@ -102,7 +109,7 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
     # The journal too is the run's own (it is on: the figure includes it).
     rm -rf "$work/state"
     export FETCHBOARD_BENCH_VIEW="${STALL_VIEW:-}"
-    export FETCHBOARD_STALL_LOG=1 XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
+    export FETCHBOARD_STALL_LOG=${STALL_LOG_MODE:-1} XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
            GSETTINGS_SCHEMA_DIR="$build/data" XDG_STATE_HOME="$work/state"
     # The window stays open after its run: stop it (by its pid) once the figure
     # is out. Its output comes through a fifo read with shell builtins only: a
@@ -113,28 +120,24 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
       timeout 60 "$1" --demo --demo-port "$2" "$3" > "$5" 2>&1 & pid=$!
       while IFS= read -r line; do
         printf "%s\n" "$line" >> "$4"
-        case $line in *"stall at run end"*) break ;; esac
+        case $line in *"at run end"*) break ;; esac
       done < "$5"
       kill $pid 2>/dev/null; wait $pid 2>/dev/null' \
       sh "$app" "$port" "$work/urls.txt" "$work/log.txt" "$work/log.fifo" || true
     cat "$work/log.txt"
-  ) | grep -E 'at run end' | tr '\n' ' ' || true)
-  case $line in *"longest main-loop stall"*) ;; *)
-    echo "run with $renderer did not finish" >&2; return 1 ;; esac
-  # worst_ms n_over_frame cpu_gap_ms cpu_s (the CPU figures are 0 from a
-  # build before the meter had them)
-  echo "$line" | sed -E 's/.*stall at run end: ([0-9.]+) ms \(([0-9]+) over.*/\1 \2/'
-  echo "$line" | sed -nE 's/.*busiest gap ([0-9.]+) ms, ([0-9.]+) s in all.*/\1 \2/p'
+    [ -z "${STALL_LOG_COPY:-}" ] || cat "$work/log.txt" >> "$STALL_LOG_COPY"
+  ) | grep 'longest main-loop stall at run end' || true)
+  [ -n "$line" ] || { echo "run with $renderer did not finish" >&2; return 1; }
+  echo "$line" | sed -E 's/.*: ([0-9.]+) ms \(([0-9]+) over[^;]*; busiest gap ([0-9.]+) ms of CPU.*/\1 \2 \3/'
 }
 
 for r in $renderers; do : > "$work/$r.txt"; done
 for ((i = 0; i < runs; i++)); do
   for r in $renderers; do
-    run_one "$r" | tr '\n' ' ' >> "$work/$r.txt"; echo >> "$work/$r.txt"
+    run_one "$r" >> "$work/$r.txt"
   done
 done
 
-uptime
 echo "window stall, $runs runs per renderer, 10,000 $scheme jobs at concurrency 1000 (ms; runs over one 60 Hz frame)"
 for r in $renderers; do
   "$py" - "$r" "$work/$r.txt" <<'PY'
@@ -143,12 +146,9 @@ name, path = sys.argv[1], sys.argv[2]
 rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
 worst = sorted(r[0] for r in rows)
 over = [int(r[1]) for r in rows]
+cpu = sorted(r[2] for r in rows)
 print(f"{name:8} median {statistics.median(worst):6.1f}  min {worst[0]:6.1f}  max {worst[-1]:6.1f}"
-      f"  stalls over 16.7 ms per run: median {statistics.median(over):g}  all: {' '.join(f'{w:.1f}' for w in worst)}")
-cpu = [r for r in rows if len(r) >= 4]
-if cpu:
-    gaps = sorted(r[2] for r in cpu)
-    print(f"{'':8} main-thread CPU in the busiest gap: median {statistics.median(gaps):6.1f}  min {gaps[0]:6.1f}"
-          f"  max {gaps[-1]:6.1f}  ms; in all: median {statistics.median(r[3] for r in cpu):.2f} s")
+      f"  stalls over 16.7 ms per run: median {statistics.median(over):g}  all: {' '.join(f'{w:.1f}' for w in worst)}"
+      f"  | busiest gap on the CPU: median {statistics.median(cpu):.1f}  all: {' '.join(f'{c:.1f}' for c in cpu)}")
 PY
 done

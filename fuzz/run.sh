@@ -37,16 +37,33 @@ export G_DEBUG=fatal-criticals
 export LC_ALL=C.UTF-8
 
 mkdir -p "$work/artifacts"
+# The targets run side by side, one per core (FUZZ_JOBS to change it): 5 × 30 s take
+# 90 s on two cores instead of 150 s, and each still gets a core of its own.
+jobs=${FUZZ_JOBS:-$(nproc)}
+run_target () {
+  local t=$1
+  mkdir -p "$work/corpus/$t"
+  "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" \
+    "$work/corpus/$t" "fuzz/corpus/$t" >"$work/$t.log" 2>&1
+}
+declare -A pid_of=()
 failed=()
 for t in "${targets[@]}"; do
-  mkdir -p "$work/corpus/$t"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+    wait -n || true
+  done
   echo "=== $t: ${seconds} s"
-  if ! "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" \
-      "$work/corpus/$t" "fuzz/corpus/$t" >"$work/$t.log" 2>&1; then
+  run_target "$t" &
+  pid_of[$t]=$!
+done
+for t in "${targets[@]}"; do
+  if ! wait "${pid_of[$t]}"; then
     failed+=("$t")
+    echo "--- $t failed:"
     tail -n 60 "$work/$t.log"
   fi
+  echo "--- $t:"
   grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|cov: .*ft:' "$work/$t.log" \
     | tail -n 3 || true
 done

@@ -15,6 +15,7 @@
 #include "fb-cli-progress.h"
 #include "fb-countries.h"
 #include "fb-demo-server.h"
+#include "fb-job-private.h"
 #include "fb-test-utils.h"
 
 #define CHILD_DEADLINE 20.0 /* seconds */
@@ -753,6 +754,57 @@ test_cli_json_output_parses (void)
   CU_ASSERT_TRUE (seen_br);
   CU_ASSERT_TRUE (seen_zz);
   fb_test_rm_rf (dir);
+}
+
+/* fb_cli_job_to_json () writes the line itself (json-glib's builder cost a
+ * tenth of a big probe's CPU): json-glib must read it back and write the
+ * very same bytes, whatever the strings hold. */
+static char *
+json_glib_round_trip (const char *line)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!json_parser_load_from_data (parser, line, -1, &error))
+    return g_strdup (error->message);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+test_cli_job_json_line_is_json_glibs (void)
+{
+  g_autoptr(FbJob) probe = fb_job_new (FB_JOB_KIND_PROBE, "a\"b\\c\td\x01\x7f\xc3\xa9\xe4\xb8\xad");
+  g_autoptr(FbJob) download = fb_job_new (FB_JOB_KIND_DOWNLOAD, "http://127.0.0.1:1/x/y.gif");
+  g_autoptr(FbJob) catalog = fb_job_new (FB_JOB_KIND_CATALOG, "ZZ");
+  FbJob *jobs[] = { probe, download, catalog };
+  g_autofree char *probe_line = NULL;
+
+  _fb_job_set_addresses (probe, "127.0.0.1, ::1,  , 10.0.0.1");
+  _fb_job_finish (probe, FB_JOB_STATE_OK, "line one\nline \"two\"\r\b\f");
+  _fb_job_set_http_status (download, 503);
+  _fb_job_add_retry (download, 3, 1.25, "HTTP 503 \"busy\"");
+  _fb_job_add_retry (download, 3, 2.0, NULL);
+  _fb_job_set_saved_path (download, "/tmp/y.gif");
+  _fb_job_finish (download, FB_JOB_STATE_ERROR, "HTTP 503");
+  _fb_job_finish (catalog, FB_JOB_STATE_NOT_FOUND, "HTTP 404");
+
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      g_autofree char *line = fb_cli_job_to_json (jobs[i]);
+      g_autofree char *again = json_glib_round_trip (line);
+
+      ASSERT_STR (again, line);
+    }
+  probe_line = fb_cli_job_to_json (probe);
+  CU_ASSERT_TRUE (g_str_has_prefix (probe_line,
+                                    "{\"input\":\"a\\\"b\\\\c\\td\\u0001\\u007f\xc3\xa9\xe4\xb8\xad\","
+                                    "\"kind\":\"probe\",\"state\":\"ok\","
+                                    "\"message\":\"line one\\nline \\\"two\\\"\\r\\b\\f\","
+                                    "\"path\":null,\"bytes\":0,\"elapsed\":"));
+  CU_ASSERT_TRUE (g_str_has_suffix (probe_line,
+                                    ",\"addresses\":[\"127.0.0.1\",\"::1\",\"10.0.0.1\"]}"));
 }
 
 static void
@@ -1692,6 +1744,7 @@ test_cli_serve_root_and_line_server (void)
 
 static const FbTestCase tests[] = {
   { "test_cli_expand_codes_follows_the_book", test_cli_expand_codes_follows_the_book },
+  FB_TEST (test_cli_job_json_line_is_json_glibs),
   FB_TEST (test_cli_find_prints_the_book_lines),
   FB_TEST (test_cli_find_catalog_in_the_readers_language),
   FB_TEST (test_cli_find_without_words_or_names),

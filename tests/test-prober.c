@@ -241,6 +241,37 @@ test_prober_tiny_timeout_times_out_or_answers (void)
   }
 }
 
+/* Lowering the limit ends threads (sleeping ones now, busy ones when they
+ * finish) and raising it starts more: no lookup is lost either way. */
+static void
+test_prober_limit_changes_under_way_lose_nothing (void)
+{
+  g_autoptr(FbProber) prober = fb_prober_new (4);
+  Lookup lookups[40];
+  guint n_done = 0;
+
+  /* A timeout under the hedge's second: no second ask starts a thread, so
+   * only the pool's own threads can answer ("localhost" takes microseconds). */
+  for (guint i = 0; i < G_N_ELEMENTS (lookups); i++)
+    lookup_one (prober, "localhost", 0.95, NULL, &lookups[i]);
+  fb_prober_set_max_threads (prober, 1);
+  for (guint i = 0; i < 10; i++)
+    CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&lookups[i].done, WAIT_SECONDS));
+  fb_prober_set_max_threads (prober, 8);
+  fb_prober_set_max_threads (prober, 2);
+  fb_prober_set_max_threads (prober, 6);
+  for (guint i = 0; i < G_N_ELEMENTS (lookups); i++)
+    {
+      CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&lookups[i].done, WAIT_SECONDS));
+      CU_ASSERT_EQUAL (lookups[i].n_callbacks, 1);
+      if (has_loopback ((const char * const *) lookups[i].addresses))
+        n_done++;
+      lookup_clear (&lookups[i]);
+    }
+  CU_ASSERT_EQUAL (n_done, G_N_ELEMENTS (lookups));
+  CU_ASSERT_TRUE (fb_test_wait_until (prober_idle, prober, WAIT_SECONDS));
+}
+
 static void
 test_prober_peak_stays_within_thread_limit (void)
 {
@@ -530,6 +561,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_prober_cancelled_before_start),
   FB_TEST (test_prober_tiny_timeout_times_out_or_answers),
   FB_TEST (test_prober_peak_stays_within_thread_limit),
+  FB_TEST (test_prober_limit_changes_under_way_lose_nothing),
   FB_TEST (test_prober_lowered_limit_holds),
   FB_TEST (test_prober_freed_with_lookups_in_flight),
   FB_TEST (test_prober_run_probes_report_each_outcome),

@@ -600,12 +600,30 @@ take_response (FetchData     *data,
   return TRUE;
 }
 
+/* Connecting started or ended: the limit that applies changed, and a
+ * connect timeout shorter than the read timeout must not wait for the
+ * read timeout's due time to be noticed. */
+static void
+rearm_deadline (FetchData *data)
+{
+  gint64 due;
+  gint64 armed;
+
+  if (data->deadline == NULL)
+    return;
+  next_deadline (data, &due);
+  armed = g_source_get_ready_time (data->deadline);
+  if (due != G_MAXINT64 && (armed == -1 || due < armed))
+    g_source_set_ready_time (data->deadline, due);
+}
+
 static void
 lean_event_cb (FbHttpRequest *request,
                FbHttpEvent    event,
                gpointer       user_data)
 {
   FetchData *data = g_task_get_task_data (user_data);
+  gboolean was_connecting = data->connecting;
 
   touch (data);
   switch (event)
@@ -629,6 +647,8 @@ lean_event_cb (FbHttpRequest *request,
     default:
       break;
     }
+  if (data->connecting != was_connecting)
+    rearm_deadline (data);
 }
 
 static void
@@ -684,6 +704,21 @@ lean_response_cb (FbHttpRequest *request,
                                            : 1024);
 }
 
+/* Sized to the body, so a small one costs one allocation of its own size
+ * and no copy on its way to the disk. */
+static void
+ensure_buf (FetchData *data)
+{
+  if (data->buf != NULL)
+    return;
+  if (data->expected >= 0 && (guint64) data->expected > data->received)
+    data->buf_size = (gsize) MIN ((guint64) READ_SIZE, (guint64) data->expected - data->received);
+  else
+    data->buf_size = READ_SIZE;
+  data->buf = g_malloc (data->buf_size);
+  data->buf_filled = 0;
+}
+
 static void
 lean_body_cb (FbHttpRequest *request,
               const guint8  *bytes,
@@ -734,19 +769,11 @@ lean_body_cb (FbHttpRequest *request,
     {
       gsize n;
 
-      if (data->buf == NULL)
-        {
-          /* Sized to the body, so a small one costs one allocation of its
-           * own size and no copy on its way to the disk. */
-          if (data->expected >= 0 && (guint64) data->expected > data->received)
-            data->buf_size = (gsize) MIN ((guint64) READ_SIZE, (guint64) data->expected - data->received);
-          else
-            data->buf_size = READ_SIZE;
-          data->buf = g_malloc (data->buf_size);
-          data->buf_filled = 0;
-        }
+      ensure_buf (data);
       n = MIN (size, data->buf_size - data->buf_filled);
-      memcpy (data->buf + data->buf_filled, bytes, n);
+      /* Read in place (lean_body_room_cb): nothing to copy. */
+      if (bytes != data->buf + data->buf_filled)
+        memcpy (data->buf + data->buf_filled, bytes, n);
       data->buf_filled += n;
       data->received += n;
       bytes += n;
@@ -760,6 +787,23 @@ lean_body_cb (FbHttpRequest *request,
   /* Back-pressure: do not read far ahead of a slow disk. */
   if (data->flushing && fb_part_file_get_buffered (data->part) >= MAX_BUFFERED)
     fb_http_request_pause (request);
+}
+
+/* The read buffer's free room, for a body on its way to the part file:
+ * the client reads into it, and lean_body_cb () finds the bytes there. */
+static guint8 *
+lean_body_room_cb (FbHttpRequest *request,
+                   gsize         *size,
+                   gpointer       user_data)
+{
+  FetchData *data = g_task_get_task_data (user_data);
+
+  if (data->memory != NULL || data->draining || data->part == NULL ||
+      g_cancellable_is_cancelled (data->cancel))
+    return NULL;
+  ensure_buf (data);
+  *size = data->buf_size - data->buf_filled;
+  return data->buf + data->buf_filled;
 }
 
 static void
@@ -796,6 +840,7 @@ static const FbHttpCallbacks lean_callbacks = {
   lean_response_cb,
   lean_body_cb,
   lean_done_cb,
+  lean_body_room_cb,
 };
 
 static void

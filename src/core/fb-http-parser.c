@@ -551,3 +551,37 @@ fb_http_parser_is_idle (FbHttpParser *self)
 {
   return self->state == STATE_HEAD && self->head == NULL;
 }
+
+gsize
+fb_http_parser_get_body_ahead (FbHttpParser *self)
+{
+  switch (self->state)
+    {
+    case STATE_BODY_LENGTH:
+    case STATE_CHUNK_DATA:
+      return (gsize) MIN (self->remaining, (guint64) G_MAXSIZE);
+    case STATE_BODY_EOF:
+      return G_MAXSIZE;
+    case STATE_HEAD:
+    case STATE_CHUNK_SIZE:
+    case STATE_CHUNK_CRLF:
+    case STATE_TRAILERS:
+    case STATE_DONE:
+    case STATE_FAILED:
+    default:
+      return 0;
+    }
+}
+
+void
+fb_http_parser_take_body (FbHttpParser *self,
+                          gsize         size)
+{
+  g_return_if_fail (size <= fb_http_parser_get_body_ahead (self));
+
+  if (self->state == STATE_BODY_EOF || size == 0)
+    return;
+  self->remaining -= size;
+  if (self->remaining == 0)
+    self->state = self->state == STATE_BODY_LENGTH ? STATE_DONE : STATE_CHUNK_CRLF;
+}

@@ -8,12 +8,10 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,80 +22,9 @@
 
 #define READ_BUF        (32 * 1024)
 #define MAX_SKIP        (64 * 1024) /* a redirect's body we read past to keep the connection */
-#define POLL_BATCH      128         /* connections served per main-loop iteration, at most */
 #define URI_FLAGS       (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_PATH | \
                          G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_ENCODED_FRAGMENT | \
                          G_URI_FLAGS_SCHEME_NORMALIZE)
-
-/* ---- connections and the pool ---- */
-
-typedef struct _Conn Conn;
-
-typedef enum
-{
-  CONN_CONNECTING,
-  CONN_SENDING,
-  CONN_READING,
-  CONN_IDLE,
-} ConnState;
-
-/* One source per pool watches all its connections through an epoll set.
- * A source per connection made every main-loop iteration walk and poll
- * every connection: at 1,000 connections that was half of the window's
- * main thread (poll, then GLib's prepare, query and check over each
- * source). Now an iteration polls one fd and hears only about the
- * connections that are ready. */
-typedef struct
-{
-  GSource    source;
-  int        epfd;
-  GQueue     due;            /* Conn* to dispatch without waiting for their fd */
-  GPtrArray *dead;           /* Conn* freed while dispatching, released after */
-  guint      depth;          /* nested dispatches */
-} Poller;
-
-struct _Conn
-{
-  FbHttpPool    *pool;       /* borrowed: a pool outlives its connections */
-  FbHttpRequest *request;    /* the request it serves, NULL while idle */
-  char          *key;
-  GSocket       *socket;
-  GIOStream     *base;       /* through a tunnel (CONNECT, SOCKS): its stream */
-  GIOStream     *tls;        /* https: the GTlsClientConnection over socket */
-  GPollableInputStream  *tls_in;   /* borrowed from tls */
-  GPollableOutputStream *tls_out;  /* borrowed from tls */
-  GCancellable  *handshake;  /* while a TLS handshake or a tunnel is being set up */
-  Poller        *poller;     /* borrowed from the pool */
-  GList          due_link;   /* in poller->due while queued */
-  FbHttpParser  *parser;
-  GList         *idle_link;  /* in the pool's queue for key */
-  GIOCondition   watched;
-  guint8        *buf;
-  gsize          buf_size;
-  gsize          start;
-  gsize          end;
-  guint          n_responses;
-  ConnState      state;
-  int            fd;
-  gboolean       got_bytes;  /* for the current request */
-  gboolean       doomed;     /* not to be reused */
-  gboolean       dead;       /* freed during a dispatch: its memory waits */
-  gboolean       orphaned;   /* freed during a handshake: its callback frees it */
-};
-
-struct _FbHttpPool
-{
-  gint        ref_count;
-  char       *user_agent;
-  GHashTable *idle;          /* key → GQueue* of Conn*, most recent first */
-  GHashTable *routes;        /* key → "direct://" or the proxy it goes through */
-  Poller     *poller;        /* made with the first connection */
-  GTlsDatabase *tls_database; /* NULL: the system's, made on the first https request */
-  GHashTable *connect_us;    /* key → fastest connect seen (µs), for the probe */
-  GData      *qdata;
-  guint       n_connects;
-  guint       n_idle;
-};
 
 struct _FbHttpRequest
 {
@@ -153,167 +80,9 @@ static void request_clear_probe (FbHttpRequest *self);
 static void request_arm_probe   (FbHttpRequest *self,
                                  gint64         after_us);
 
-static guint32
-epoll_events (GIOCondition condition)
-{
-  return ((condition & G_IO_IN) ? EPOLLIN : 0) | ((condition & G_IO_OUT) ? EPOLLOUT : 0);
-}
-
-/* Nothing watched means the fd is out of the epoll set: a closed peer
- * would report HUP even with no events asked for. */
-static void
-conn_watch (Conn         *conn,
-            GIOCondition  condition)
-{
-  struct epoll_event event = { .events = epoll_events (condition), .data.ptr = conn };
-  int op;
-
-  if (conn->watched == condition)
-    return;
-  if (condition == 0)
-    op = EPOLL_CTL_DEL;
-  else if (conn->watched == 0)
-    op = EPOLL_CTL_ADD;
-  else
-    op = EPOLL_CTL_MOD;
-  /* Fails only for a bad fd or without memory: never for ours. */
-  if (epoll_ctl (conn->poller->epfd, op, conn->fd, &event) != 0)
-    g_critical ("epoll_ctl (%d) on fd %d: %s", op, conn->fd, g_strerror (errno));
-  conn->watched = condition;
-}
-
-/* Dispatches the connection in the next main-loop iteration whatever its
- * fd says, as for bytes already buffered. */
-static void
-conn_schedule (Conn *conn)
-{
-  Poller *poller = conn->poller;
-
-  if (conn->due_link.data != NULL)
-    return;
-  conn->due_link.data = conn;
-  g_queue_push_tail_link (&poller->due, &conn->due_link);
-  g_source_set_ready_time ((GSource *) poller, 0);
-}
-
-static void
-conn_free (Conn *conn)
-{
-  Poller *poller = conn->poller;
-
-  if (conn->idle_link != NULL)
-    {
-      GQueue *queue = g_hash_table_lookup (conn->pool->idle, conn->key);
-
-      g_queue_delete_link (queue, conn->idle_link);
-      conn->idle_link = NULL;
-      conn->pool->n_idle--;
-    }
-  if (conn->due_link.data != NULL)
-    {
-      g_queue_unlink (&poller->due, &conn->due_link);
-      conn->due_link.data = NULL;
-    }
-  conn_watch (conn, 0);
-  /* The socket first: closing a TLS connection on an open socket would
-   * try to send close_notify, and could wait for room to send it. */
-  g_socket_close (conn->socket, NULL);
-  g_clear_object (&conn->tls);
-  g_clear_object (&conn->base);
-  conn->tls_in = NULL;
-  conn->tls_out = NULL;
-  g_clear_object (&conn->socket);
-  g_clear_pointer (&conn->parser, fb_http_parser_free);
-  g_clear_pointer (&conn->buf, g_free);
-  g_clear_pointer (&conn->key, g_free);
-  if (conn->handshake != NULL)
-    {
-      /* GIO's thread still holds the TLS connection; the callback frees. */
-      g_cancellable_cancel (conn->handshake);
-      conn->orphaned = TRUE;
-      conn->dead = TRUE;
-      return;
-    }
-  /* An event for it may still wait in the batch being dispatched. */
-  if (poller->depth > 0)
-    {
-      conn->dead = TRUE;
-      g_ptr_array_add (poller->dead, conn);
-    }
-  else
-    g_free (conn);
-}
-
-/* An idle connection has nothing to say: bytes beyond the last response
- * (a server that sent more than its Content-Length) or a close would be
- * read as the next job's answer. */
-static gboolean
-conn_is_quiet (Conn *conn)
-{
-  char c;
-  gssize n = recv (conn->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-/* recv () or send () on the connection, through TLS for https: bytes
- * moved, 0 at the end of the stream (receiving), or -1 with @error set,
- * G_IO_ERROR_WOULD_BLOCK when the socket has nothing or no room. */
-static gssize
-conn_recv (Conn    *conn,
-           guint8  *buf,
-           gsize    size,
-           GError **error)
-{
-  if (conn->tls_in != NULL)
-    return g_pollable_input_stream_read_nonblocking (conn->tls_in, buf, size, NULL, error);
-  for (;;)
-    {
-      gssize n = recv (conn->fd, buf, size, 0);
-      int saved = errno;
-
-      if (n >= 0)
-        return n;
-      if (saved == EINTR)
-        continue;
-      if (saved == EAGAIN || saved == EWOULDBLOCK)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
-      else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     _("Error receiving data: %s"), g_strerror (saved));
-      return -1;
-    }
-}
-
-static gssize
-conn_send (Conn        *conn,
-           const char  *buf,
-           gsize        size,
-           GError     **error)
-{
-  if (conn->tls_out != NULL)
-    return g_pollable_output_stream_write_nonblocking (conn->tls_out, buf, size, NULL, error);
-  for (;;)
-    {
-      gssize n = send (conn->fd, buf, size, MSG_NOSIGNAL);
-      int saved = errno;
-
-      if (n >= 0)
-        return n;
-      if (saved == EINTR)
-        continue;
-      if (saved == EAGAIN || saved == EWOULDBLOCK)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
-      else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     _("Error sending data: %s"), g_strerror (saved));
-      return -1;
-    }
-}
-
-static void
-conn_dispatch (Conn         *conn,
-               GIOCondition  condition)
+void
+_fb_http_conn_dispatch (Conn         *conn,
+                        GIOCondition  condition)
 {
   FbHttpRequest *request = conn->request;
 
@@ -322,8 +91,8 @@ conn_dispatch (Conn         *conn,
       /* An idle connection: the server closed it or sent junk. Or the
        * event is stale: the connection was busy when it was queued (a due
        * entry, or a batch that a nested main loop served first). */
-      if (!conn_is_quiet (conn))
-        conn_free (conn);
+      if (!_fb_http_conn_is_quiet (conn))
+        _fb_http_conn_free (conn);
       return;
     }
 
@@ -339,7 +108,7 @@ conn_dispatch (Conn         *conn,
               g_clear_error (&request->connect_error);
               request->connect_error = g_steal_pointer (&error);
               request->conn = NULL;
-              conn_free (conn);
+              _fb_http_conn_free (conn);
               connect_next (request);
               return;
             }
@@ -356,266 +125,6 @@ conn_dispatch (Conn         *conn,
     default:
       g_assert_not_reached ();
     }
-}
-
-static GIOCondition
-condition_of (guint32 events)
-{
-  return ((events & EPOLLIN) ? G_IO_IN : 0) | ((events & EPOLLOUT) ? G_IO_OUT : 0) |
-         ((events & EPOLLHUP) ? G_IO_HUP : 0) | ((events & EPOLLERR) ? G_IO_ERR : 0);
-}
-
-static gboolean
-poller_dispatch (GSource     *source,
-                 GSourceFunc  callback,
-                 gpointer     user_data)
-{
-  Poller *poller = (Poller *) source;
-  struct epoll_event events[POLL_BATCH];
-  int n;
-
-  poller->depth++;
-  if (g_source_get_ready_time (source) != -1)
-    {
-      /* Those queued again meanwhile wait for the next iteration. (A freed
-       * connection has left the queue: see conn_free.) */
-      guint n_due = poller->due.length;
-      GList *link;
-
-      g_source_set_ready_time (source, -1);
-      while (n_due-- > 0 && (link = g_queue_pop_head_link (&poller->due)) != NULL)
-        {
-          Conn *conn = link->data;
-
-          link->data = NULL;
-          conn_dispatch (conn, 0);
-        }
-    }
-
-  /* Level-triggered: what is left past one batch comes in the next
-   * iteration, after whatever else is ready. */
-  n = epoll_wait (poller->epfd, events, G_N_ELEMENTS (events), 0);
-  for (int i = 0; i < n; i++)
-    {
-      Conn *conn = events[i].data.ptr;
-
-      if (!conn->dead)
-        conn_dispatch (conn, condition_of (events[i].events));
-    }
-
-  if (--poller->depth == 0)
-    g_ptr_array_set_size (poller->dead, 0);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-poller_finalize (GSource *source)
-{
-  Poller *poller = (Poller *) source;
-
-  g_ptr_array_unref (poller->dead);
-  close (poller->epfd);
-}
-
-static GSourceFuncs poller_funcs = { NULL, NULL, poller_dispatch, poller_finalize, NULL, NULL };
-
-static Poller *
-poller_new (GMainContext *context)
-{
-  int epfd = epoll_create1 (EPOLL_CLOEXEC);
-  Poller *poller;
-
-  if (epfd < 0)
-    g_error ("epoll_create1: %s", g_strerror (errno));
-  poller = (Poller *) g_source_new (&poller_funcs, sizeof (Poller));
-  poller->epfd = epfd;
-  poller->dead = g_ptr_array_new_with_free_func (g_free);
-  g_queue_init (&poller->due);
-  g_source_set_name ((GSource *) poller, "[fetchboard] http connections");
-  /* GLib takes a non-recursive source's fds out of the poll set around
-   * each dispatch and puts them back, waking the context (an eventfd
-   * write) both times. A callback that runs a nested main loop is safe:
-   * see depth, and conn_dispatch for the stale events it leaves. */
-  g_source_set_can_recurse ((GSource *) poller, TRUE);
-  g_source_add_unix_fd ((GSource *) poller, epfd, G_IO_IN);
-  g_source_attach ((GSource *) poller, context);
-  return poller;
-}
-
-static Conn *
-conn_new (FbHttpPool *pool,
-          const char *key,
-          GSocket    *socket)
-{
-  Conn *conn = g_new0 (Conn, 1);
-  GMainContext *context = g_main_context_get_thread_default ();
-
-  if (context == NULL)
-    context = g_main_context_default ();
-  if (pool->poller == NULL)
-    pool->poller = poller_new (context);
-  else if (g_source_get_context ((GSource *) pool->poller) != context)
-    /* Its connections would be served by the first context only. */
-    g_critical ("An FbHttpPool serves one main context: use a pool per context");
-  conn->pool = pool;
-  conn->poller = pool->poller;
-  conn->key = g_strdup (key);
-  conn->socket = socket;
-  conn->fd = g_socket_get_fd (socket);
-  conn->parser = fb_http_parser_new ();
-  conn_watch (conn, G_IO_OUT);
-  pool->n_connects++;
-  return conn;
-}
-
-static void
-idle_queue_free (gpointer queue)
-{
-  g_queue_free (queue);
-}
-
-FbHttpPool *
-fb_http_pool_new (const char *user_agent)
-{
-  FbHttpPool *self = g_new0 (FbHttpPool, 1);
-
-  g_return_val_if_fail (user_agent != NULL, NULL);
-
-  self->ref_count = 1;
-  self->user_agent = g_strdup (user_agent);
-  self->idle = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, idle_queue_free);
-  self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->connect_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_datalist_init (&self->qdata);
-  return self;
-}
-
-FbHttpPool *
-fb_http_pool_ref (FbHttpPool *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_atomic_int_inc (&self->ref_count);
-  return self;
-}
-
-void
-fb_http_pool_unref (FbHttpPool *self)
-{
-  GHashTableIter iter;
-  gpointer queue;
-
-  if (self == NULL || !g_atomic_int_dec_and_test (&self->ref_count))
-    return;
-
-  g_hash_table_iter_init (&iter, self->idle);
-  while (g_hash_table_iter_next (&iter, NULL, &queue))
-    {
-      Conn *conn;
-
-      while ((conn = g_queue_pop_head (queue)) != NULL)
-        {
-          conn->idle_link = NULL;
-          conn_free (conn);
-        }
-    }
-  g_hash_table_destroy (self->idle);
-  g_hash_table_destroy (self->routes);
-  g_hash_table_destroy (self->connect_us);
-  g_datalist_clear (&self->qdata);
-  if (self->poller != NULL)
-    {
-      g_source_destroy ((GSource *) self->poller);
-      g_source_unref ((GSource *) self->poller);
-    }
-  g_clear_object (&self->tls_database);
-  g_free (self->user_agent);
-  g_free (self);
-}
-
-void
-fb_http_pool_set_tls_database (FbHttpPool   *self,
-                               GTlsDatabase *database)
-{
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
-
-  g_set_object (&self->tls_database, database);
-}
-
-void
-fb_http_pool_set_qdata (FbHttpPool     *self,
-                        GQuark          quark,
-                        gpointer        data,
-                        GDestroyNotify  destroy)
-{
-  g_return_if_fail (self != NULL);
-  g_datalist_id_set_data_full (&self->qdata, quark, data, destroy);
-}
-
-gpointer
-fb_http_pool_get_qdata (FbHttpPool *self,
-                        GQuark      quark)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return g_datalist_id_get_data (&self->qdata, quark);
-}
-
-guint
-fb_http_pool_get_n_connects (FbHttpPool *self)
-{
-  return self->n_connects;
-}
-
-guint
-fb_http_pool_get_n_idle (FbHttpPool *self)
-{
-  return self->n_idle;
-}
-
-static void
-pool_put (FbHttpPool *pool,
-          Conn       *conn)
-{
-  GQueue *queue = g_hash_table_lookup (pool->idle, conn->key);
-
-  if (queue == NULL)
-    {
-      queue = g_queue_new ();
-      g_hash_table_insert (pool->idle, g_strdup (conn->key), queue);
-    }
-  conn->request = NULL;
-  conn->state = CONN_IDLE;
-  fb_http_parser_reset (conn->parser);
-  g_queue_push_head (queue, conn);
-  conn->idle_link = queue->head;
-  pool->n_idle++;
-  /* Readable while idle means closed (or junk): either way it goes. */
-  conn_watch (conn, G_IO_IN);
-}
-
-static Conn *
-pool_take (FbHttpPool *pool,
-           const char *key)
-{
-  GQueue *queue = g_hash_table_lookup (pool->idle, key);
-  Conn *conn;
-
-  while (queue != NULL && queue->length > 0)
-    {
-      conn = g_queue_pop_head (queue);
-      conn->idle_link = NULL;
-      pool->n_idle--;
-
-      /* The idle watch (pool_put) is not enough: bytes that came while the
-       * main loop was busy, or in the same poll as the request that takes
-       * this connection, have not been seen yet. One EAGAIN per reuse is
-       * the price (about 1 µs). */
-      if (conn_is_quiet (conn))
-        return conn;
-      conn_free (conn);
-    }
-  return NULL;
 }
 
 /* ---- requests ---- */
@@ -660,7 +169,7 @@ request_teardown (FbHttpRequest *self)
   if (self->conn != NULL)
     {
       self->conn->request = NULL;
-      conn_free (self->conn);
+      _fb_http_conn_free (self->conn);
       self->conn = NULL;
     }
   if (self->cancel != NULL)
@@ -737,7 +246,7 @@ request_fail (FbHttpRequest *self,
   if (self->conn != NULL)
     {
       self->conn->request = NULL;
-      conn_free (self->conn);
+      _fb_http_conn_free (self->conn);
       self->conn = NULL;
     }
   call_done (self, error);
@@ -855,7 +364,7 @@ request_retry_stale (FbHttpRequest *self)
     return FALSE;
   self->retried = TRUE;
   conn->request = NULL;
-  conn_free (conn);
+  _fb_http_conn_free (conn);
   self->conn = NULL;
   request_connect (self, TRUE);
   return TRUE;
@@ -870,7 +379,7 @@ request_send (FbHttpRequest *self)
   while (self->out_sent < self->out_len)
     {
       GError *error = NULL;
-      gssize n = conn_send (conn, self->out + self->out_sent, self->out_len - self->out_sent,
+      gssize n = _fb_http_conn_send (conn, self->out + self->out_sent, self->out_len - self->out_sent,
                             &error);
 
       if (n < 0)
@@ -878,7 +387,7 @@ request_send (FbHttpRequest *self)
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             {
               g_error_free (error);
-              conn_watch (conn, G_IO_OUT);
+              _fb_http_conn_watch (conn, G_IO_OUT);
               return;
             }
           if (request_retry_stale (self))
@@ -893,7 +402,7 @@ request_send (FbHttpRequest *self)
     }
   conn->state = CONN_READING;
   conn->got_bytes = FALSE;
-  conn_watch (conn, self->paused ? 0 : G_IO_IN);
+  _fb_http_conn_watch (conn, self->paused ? 0 : G_IO_IN);
 }
 
 /* Where the socket goes: the proxy, if there is one, else the host. */
@@ -1004,7 +513,7 @@ conn_start_tls (Conn           *conn,
     return FALSE;
   g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (conn->tls), protocols);
   conn->handshake = g_cancellable_new ();
-  conn_watch (conn, 0);
+  _fb_http_conn_watch (conn, 0);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->tls), G_PRIORITY_DEFAULT,
                                     conn->handshake, handshake_cb, conn);
   return TRUE;
@@ -1091,7 +600,7 @@ conn_start_tunnel (Conn           *conn,
       scheme, self->host, (guint16) self->port, user, password));
   base = g_socket_connection_factory_create_connection (conn->socket);
   conn->handshake = g_cancellable_new ();
-  conn_watch (conn, 0);
+  _fb_http_conn_watch (conn, 0);
   g_proxy_connect_async (proxy, G_IO_STREAM (base), address, conn->handshake, tunnel_cb, conn);
   return TRUE;
 }
@@ -1206,7 +715,7 @@ probe_cb (gpointer user_data)
            (guint) info.tcpi_state, (guint) info.tcpi_unacked);
   self->reconnects++;
   conn->request = NULL;
-  conn_free (conn);
+  _fb_http_conn_free (conn);
   self->conn = NULL;
   request_set_probe (self, (guint) g_random_int_range (0, RECONNECT_JITTER_MS + 1), reconnect_cb);
   return G_SOURCE_REMOVE;
@@ -1283,7 +792,7 @@ connect_next (FbHttpRequest *self)
   g_socket_set_blocking (socket, FALSE);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
-  conn = conn_new (self->pool, self->conn_key, g_steal_pointer (&socket));
+  conn = _fb_http_conn_new (self->pool, self->conn_key, g_steal_pointer (&socket));
   conn->request = self;
   conn->state = CONN_CONNECTING;
   self->conn = conn;
@@ -1299,7 +808,7 @@ connect_next (FbHttpRequest *self)
     {
       gpointer fastest = g_hash_table_lookup (self->pool->connect_us, self->conn_key);
 
-      conn_watch (conn, G_IO_OUT);
+      _fb_http_conn_watch (conn, G_IO_OUT);
       /* A host that connects in 50 µs does not take 100 ms without a
        * reason: its listen queue overflowed and dropped our SYN. */
       request_arm_probe (self, MAX (PROBE_MIN_US, 3 * (gint64) GPOINTER_TO_SIZE (fastest)));
@@ -1308,7 +817,7 @@ connect_next (FbHttpRequest *self)
   g_clear_error (&self->connect_error);
   self->connect_error = g_steal_pointer (&error);
   conn->request = NULL;
-  conn_free (conn);
+  _fb_http_conn_free (conn);
   self->conn = NULL;
   connect_next (self);
 }
@@ -1414,7 +923,7 @@ request_route (FbHttpRequest *self,
                    : g_strdup (route);
   build_request (self);
 
-  conn = fresh ? NULL : pool_take (self->pool, self->conn_key);
+  conn = fresh ? NULL : _fb_http_pool_take (self->pool, self->conn_key);
   if (conn != NULL)
     {
       conn->request = self;
@@ -1501,12 +1010,12 @@ request_release_conn (FbHttpRequest *self)
   if (fb_http_parser_get_keep_alive (conn->parser) && conn->start == conn->end && !conn->doomed)
     {
       conn->start = conn->end = 0;
-      pool_put (self->pool, conn);
+      _fb_http_pool_put (self->pool, conn);
     }
   else
     {
       conn->request = NULL;
-      conn_free (conn);
+      _fb_http_conn_free (conn);
     }
 }
 
@@ -1607,7 +1116,7 @@ conn_eof (Conn *conn)
        * meant to stay open the same close is a lost connection. */
       self->conn = NULL;
       conn->request = NULL;
-      conn_free (conn);
+      _fb_http_conn_free (conn);
       call_done (self, NULL);
       return;
     }
@@ -1620,7 +1129,7 @@ conn_eof (Conn *conn)
         }
       self->conn = NULL;
       conn->request = NULL;
-      conn_free (conn);
+      _fb_http_conn_free (conn);
       call_done (self, NULL);
       return;
     }
@@ -1633,6 +1142,8 @@ conn_process (Conn *conn)
 {
   FbHttpRequest *self = conn->request;
   gboolean short_read = FALSE;
+  guint8 *room;
+  gsize room_size = 0;
 
   for (;;)
     {
@@ -1647,7 +1158,7 @@ conn_process (Conn *conn)
           if (self->paused && conn->parser->state != STATE_HEAD &&
               conn->parser->state != STATE_DONE)
             {
-              conn_watch (conn, 0);
+              _fb_http_conn_watch (conn, 0);
               return;
             }
           result = fb_http_parser_feed (conn->parser, conn->buf + conn->start,
@@ -1693,18 +1204,33 @@ conn_process (Conn *conn)
       /* The socket had less than we asked for: poll rather than read EAGAIN. */
       if (short_read)
         {
-          conn_watch (conn, G_IO_IN);
+          _fb_http_conn_watch (conn, G_IO_IN);
           return;
         }
 
+      /* Body and nothing else comes next: it goes straight to the caller's
+       * buffer, if it offers one, without a copy through ours. */
+      room = NULL;
+      if (conn->start == conn->end && !self->redirecting && !self->paused &&
+          self->callbacks->body_room != NULL &&
+          (room_size = fb_http_parser_get_body_ahead (conn->parser)) > 0)
+        {
+          gsize ahead = room_size;
+
+          room = self->callbacks->body_room (self, &room_size, self->user_data);
+          room_size = MIN (room_size, ahead);
+        }
+
       /* Room to read: compact, and grow only for a head that does not fit. */
-      if (conn->start > 0 && conn->end == conn->buf_size)
+      if (room == NULL && conn->start > 0 && conn->end == conn->buf_size)
         {
           memmove (conn->buf, conn->buf + conn->start, conn->end - conn->start);
           conn->end -= conn->start;
           conn->start = 0;
         }
-      if (conn->buf == NULL)
+      if (room != NULL)
+        ;
+      else if (conn->buf == NULL)
         {
           conn->buf_size = READ_BUF;
           conn->buf = g_malloc (conn->buf_size);
@@ -1717,17 +1243,25 @@ conn_process (Conn *conn)
 
       {
         GError *read_error = NULL;
-        gssize n = conn_recv (conn, conn->buf + conn->end, conn->buf_size - conn->end,
-                              &read_error);
+        guint8 *to = room != NULL ? room : conn->buf + conn->end;
+        gsize want = room != NULL ? room_size : conn->buf_size - conn->end;
+        gssize n = _fb_http_conn_recv (conn, to, want, &read_error);
 
         if (n > 0)
           {
             /* TLS hands over one record at a time: short reads say nothing
              * about the socket, so it reads on until it would block (and
              * leaves nothing decrypted behind for a poll that never comes). */
-            short_read = conn->tls == NULL && (gsize) n < conn->buf_size - conn->end;
-            conn->end += (gsize) n;
+            short_read = conn->tls == NULL && (gsize) n < want;
             conn->got_bytes = TRUE;
+            if (room != NULL)
+              {
+                fb_http_parser_take_body (conn->parser, (gsize) n);
+                if (!call_body (self, room, (gsize) n))
+                  return;
+              }
+            else
+              conn->end += (gsize) n;
             continue;
           }
         if (n == 0)
@@ -1738,7 +1272,7 @@ conn_process (Conn *conn)
         if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
           {
             g_error_free (read_error);
-            conn_watch (conn, G_IO_IN);
+            _fb_http_conn_watch (conn, G_IO_IN);
             return;
           }
         if (request_retry_stale (self))
@@ -1850,11 +1384,11 @@ fb_http_request_resume (FbHttpRequest *self)
   self->paused = FALSE;
   if (self->conn != NULL && self->conn->state == CONN_READING)
     {
-      conn_watch (self->conn, G_IO_IN);
+      _fb_http_conn_watch (self->conn, G_IO_IN);
       /* Bytes already buffered (by us, or decrypted by TLS) are handed
        * over from the main loop. */
       if (self->conn->start < self->conn->end || self->conn->tls != NULL)
-        conn_schedule (self->conn);
+        _fb_http_conn_schedule (self->conn);
     }
 }
 

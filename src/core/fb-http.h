@@ -73,6 +73,14 @@ gboolean          fb_http_parser_get_chunked      (FbHttpParser   *self);
 gboolean          fb_http_parser_get_keep_alive   (FbHttpParser   *self);
 /* Whether the next thing the parser expects is a new response head. */
 gboolean          fb_http_parser_is_idle          (FbHttpParser   *self);
+/* How many of the next bytes are body and nothing else (the rest of a
+ * Content-Length, of a chunk, or G_MAXSIZE for a body that runs until
+ * close); 0 anywhere else. */
+gsize             fb_http_parser_get_body_ahead   (FbHttpParser   *self);
+/* @size bytes of body (at most the body ahead) were read elsewhere than
+ * through fb_http_parser_feed (): count them as fed. */
+void              fb_http_parser_take_body        (FbHttpParser   *self,
+                                                   gsize           size);
 
 /* ---- the pool and its requests ---- */
 
@@ -99,6 +107,11 @@ typedef struct
    * with Content-Length that ends early at a clean close ends without
    * an error: the caller compares the counts. */
   void (*done)     (FbHttpRequest *request, const GError *error, gpointer user_data);
+  /* Optional: where the next body bytes may be read to, *@size bytes of
+   * room, or NULL. Bytes read there come to body () with @data pointing
+   * at the room: a large body then goes from the socket (or TLS) to the
+   * caller's buffer without a copy. */
+  guint8 *(*body_room) (FbHttpRequest *request, gsize *size, gpointer user_data);
 } FbHttpCallbacks;
 
 FbHttpPool    *fb_http_pool_new               (const char            *user_agent);

@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -24,21 +26,52 @@ enum { LOOKUP_QUEUED, LOOKUP_RUNNING, LOOKUP_ABANDONED };
  * this, one lost packet was one name reported as unanswered. */
 #define HEDGE_MS 1000
 
-/* Shared with worker threads and lookups that outlive the prober. */
+typedef struct _Lookup Lookup;
+
+/* One thread of our own: it sleeps on its own condition, so handing it a
+ * lookup wakes exactly it, and it is woken after the lock is let go, so it
+ * does not wake only to wait for the lock (GThreadPool signals its queue's
+ * condition with the queue locked). A Worker outlives its thread (it is
+ * reused, freed with Shared): a late signal to it is harmless. */
 typedef struct
 {
+  GCond    cond;
+  gboolean woken;   /* under Shared.lock */
+  gboolean quit;    /* under Shared.lock: end instead of taking work */
+  gboolean busy;    /* under Shared.lock: a thread runs on it */
+  struct _Shared *shared;
+} Worker;
+
+/* Shared with worker threads and lookups that outlive the prober. */
+typedef struct _Shared
+{
   gatomicrefcount  ref;
-  GThreadPool     *pool;
-  guint            limit;
-  guint            stuck;     /* abandoned lookups still in getaddrinfo (main thread) */
   gint             running;   /* atomic */
   gint             peak;      /* atomic */
-  /* Finished lookups come back in batches: one wake-up of the main loop
-   * for all that finished since it last looked, not one each. */
+
   GMutex           lock;
-  GQueue           done;      /* Lookup*, under lock */
+  GQueue           pending;   /* Lookup* waiting for a thread */
+  GPtrArray       *workers;   /* Worker*, every one made */
+  GPtrArray       *idle;      /* Worker* asleep, last in first out */
+  guint            threads;
+  guint            max_threads;  /* limit + stuck */
+  gboolean         closing;   /* the prober is gone: threads end once nothing is pending */
+  /* Finished and cancelled lookups come back in batches: one wake-up of
+   * the main loop for all that came since it last looked, not one each. */
+  GQueue           done;      /* Lookup* */
+  GQueue           cancelled; /* Lookup* */
+  gboolean         scheduled;
   GSource         *done_source;
-  gboolean         scheduled; /* under lock */
+
+  /* Main thread only. */
+  GPtrArray       *to_wake;   /* Worker* chosen under the lock, signalled after it */
+  GQueue           outbox;    /* Lookup* asked for while a batch is handled */
+  gboolean         in_batch;
+  guint            limit;
+  guint            stuck;     /* threads held beyond the limit: abandoned lookups, twins */
+  GQueue           hedges;    /* Lookup* by the time of their second ask */
+  GQueue           deadlines; /* Lookup* by their timeout */
+  GSource         *timer_source;  /* ready at the earliest of both, or later (rechecked) */
 } Shared;
 
 struct _FbProber
@@ -46,24 +79,31 @@ struct _FbProber
   Shared *shared;
 };
 
-typedef struct _Lookup Lookup;
-
 struct _Lookup
 {
   gatomicrefcount  ref;
   Shared          *shared;
-  GMainContext    *context;
   char            *name;
   GTask           *task;          /* main thread; NULL once answered */
-  GSource         *timeout_source;
-  GSource         *cancel_source;
-  GSource         *hedge_source;
+  GCancellable    *cancellable;
+  gulong           cancel_id;
+  /* Links of our own: queues handed between threads allocate nothing
+   * (a GQueue node is a GSlice block, allocated on one thread and freed on
+   * another, twice a lookup). */
+  GList            link;          /* in the outbox, then pending, then done */
+  GList            cancel_link;   /* in Shared.cancelled */
+  GList            hedge_link;    /* in Shared.hedges when data != NULL */
+  GList            deadline_link; /* in Shared.deadlines when data != NULL */
+  gint64           hedge_at;
+  gint64           deadline;
+  double           timeout;
   Lookup          *twin;          /* the second ask (owned), main thread */
   Lookup          *primary;       /* a twin's first ask (borrowed: it outlives the twin's answer) */
   GStrv            addresses;     /* written by the worker before it posts */
   int              gai_error;
   int              saved_errno;
   gboolean         ran;           /* the worker called getaddrinfo */
+  gboolean         cancel_posted; /* under Shared.lock */
   gint             state;         /* atomic LOOKUP_* */
 };
 
@@ -74,33 +114,338 @@ shared_ref (Shared *shared)
   return shared;
 }
 
+/* The last reference may go on a worker thread, as it ends. */
 static void
 shared_unref (Shared *shared)
 {
-  if (g_atomic_ref_count_dec (&shared->ref))
+  if (!g_atomic_ref_count_dec (&shared->ref))
+    return;
+  g_assert (shared->threads == 0 && g_queue_is_empty (&shared->pending));
+  g_source_destroy (shared->done_source);
+  g_source_unref (shared->done_source);
+  g_source_destroy (shared->timer_source);
+  g_source_unref (shared->timer_source);
+  g_ptr_array_unref (shared->idle);
+  g_ptr_array_unref (shared->to_wake);
+  g_ptr_array_unref (shared->workers);
+  g_mutex_clear (&shared->lock);
+  g_free (shared);
+}
+
+static void
+worker_free (Worker *worker)
+{
+  g_cond_clear (&worker->cond);
+  g_free (worker);
+}
+
+/* With the lock held: whether the caller must ask the main loop to look,
+ * after letting the lock go (done_dispatch clears the ready time before it
+ * takes the batch, so a wake-up is never lost). */
+static gboolean
+schedule_locked (Shared *shared)
+{
+  if (shared->scheduled)
+    return FALSE;
+  shared->scheduled = TRUE;
+  return TRUE;
+}
+
+/* The addresses as text, unique, in resolver order. */
+static GStrv
+collect_addresses (const struct addrinfo *list)
+{
+  GPtrArray *texts = g_ptr_array_new ();
+
+  for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next)
     {
-      /* Queued lookups still run (and skip their work); nothing blocks here. */
-      g_thread_pool_free (shared->pool, FALSE, FALSE);
-      g_source_destroy (shared->done_source);
-      g_source_unref (shared->done_source);
-      g_mutex_clear (&shared->lock);
-      g_free (shared);
+      char text[INET6_ADDRSTRLEN];
+      const void *address;
+      gboolean seen = FALSE;
+
+      if (ai->ai_family == AF_INET)
+        address = &((const struct sockaddr_in *) ai->ai_addr)->sin_addr;
+      else if (ai->ai_family == AF_INET6)
+        address = &((const struct sockaddr_in6 *) ai->ai_addr)->sin6_addr;
+      else
+        continue;
+      if (inet_ntop (ai->ai_family, address, text, sizeof text) == NULL)
+        continue;
+      for (guint i = 0; i < texts->len && !seen; i++)
+        seen = strcmp (texts->pdata[i], text) == 0;
+      if (!seen)
+        g_ptr_array_add (texts, g_strdup (text));
     }
+  g_ptr_array_add (texts, NULL);
+  return (GStrv) g_ptr_array_free (texts, FALSE);
+}
+
+static Lookup *
+pop_lookup (GQueue *queue)
+{
+  GList *link = g_queue_pop_head_link (queue);
+
+  return link != NULL ? link->data : NULL;
+}
+
+static gboolean
+resolve (Lookup *lookup)
+{
+  Shared *shared = lookup->shared;
+  struct addrinfo hints = { 0 };
+  struct addrinfo *list = NULL;
+  int running;
+  int peak;
+
+  if (!g_atomic_int_compare_and_exchange (&lookup->state, LOOKUP_QUEUED, LOOKUP_RUNNING))
+    return FALSE;
+
+  running = g_atomic_int_add (&shared->running, 1) + 1;
+  while ((peak = g_atomic_int_get (&shared->peak)) < running &&
+         !g_atomic_int_compare_and_exchange (&shared->peak, peak, running))
+    ;
+
+  lookup->ran = TRUE;
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  lookup->gai_error = getaddrinfo (lookup->name, NULL, &hints, &list);
+  lookup->saved_errno = errno;
+  if (lookup->gai_error == 0)
+    {
+      lookup->addresses = collect_addresses (list);
+      freeaddrinfo (list);
+    }
+  g_atomic_int_add (&shared->running, -1);
+  return TRUE;
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *worker = data;
+  Shared *shared = worker->shared;
+  Lookup *lookup = NULL;
+  Worker *next;
+  gboolean wake_main = FALSE;
+
+  g_mutex_lock (&shared->lock);
+  for (;;)
+    {
+      if (lookup != NULL)
+        {
+          /* Posted even when abandoned: the main thread owns the
+           * bookkeeping (and the last reference). */
+          g_queue_push_tail_link (&shared->done, &lookup->link);
+          wake_main = schedule_locked (shared) || wake_main;
+          lookup = NULL;
+          if (shared->threads > shared->max_threads)
+            {
+              /* The limit went down, or a stuck lookup came back. */
+              shared->threads--;
+              break;
+            }
+        }
+      lookup = pop_lookup (&shared->pending);
+      if (lookup == NULL)
+        {
+          if (shared->closing)
+            {
+              shared->threads--;
+              break;
+            }
+          worker->woken = FALSE;
+          g_ptr_array_add (shared->idle, worker);
+          if (wake_main)
+            {
+              g_mutex_unlock (&shared->lock);
+              g_source_set_ready_time (shared->done_source, 0);
+              g_mutex_lock (&shared->lock);
+              wake_main = FALSE;
+            }
+          while (!worker->woken)
+            g_cond_wait (&worker->cond, &shared->lock);
+          if (worker->quit)
+            break;  /* counted out by whoever woke it */
+          continue;
+        }
+      /* More are waiting: the next sleeper is woken from here, not by
+       * the main thread, which wakes only the first of a batch. */
+      next = !g_queue_is_empty (&shared->pending) && shared->idle->len > 0
+             ? g_ptr_array_steal_index (shared->idle, shared->idle->len - 1) : NULL;
+      if (next != NULL)
+        next->woken = TRUE;
+      g_mutex_unlock (&shared->lock);
+      if (next != NULL)
+        g_cond_signal (&next->cond);
+      if (wake_main)
+        g_source_set_ready_time (shared->done_source, 0);
+      wake_main = FALSE;
+      resolve (lookup);
+      g_mutex_lock (&shared->lock);
+    }
+  worker->busy = FALSE;
+  g_mutex_unlock (&shared->lock);
+  if (wake_main)
+    g_source_set_ready_time (shared->done_source, 0);
+  shared_unref (shared);
+  return NULL;
+}
+
+/* Main thread: signals the workers chosen under the lock, now that it is
+ * let go. */
+static void
+wake_chosen (Shared *shared)
+{
+  for (guint i = 0; i < shared->to_wake->len; i++)
+    g_cond_signal (&((Worker *) shared->to_wake->pdata[i])->cond);
+  g_ptr_array_set_size (shared->to_wake, 0);
+}
+
+/* With the lock held: sleeping threads beyond the limit end. */
+static void
+reap_locked (Shared *shared)
+{
+  while (shared->idle->len > 0 && (shared->closing || shared->threads > shared->max_threads))
+    {
+      Worker *worker = g_ptr_array_steal_index (shared->idle, shared->idle->len - 1);
+
+      worker->quit = TRUE;
+      worker->woken = TRUE;
+      shared->threads--;
+      g_ptr_array_add (shared->to_wake, worker);
+    }
+}
+
+static gboolean
+start_thread_locked (Shared *shared)
+{
+  g_autoptr(GError) error = NULL;
+  Worker *worker = NULL;
+  GThread *thread;
+
+  for (guint i = 0; i < shared->workers->len && worker == NULL; i++)
+    if (!((Worker *) shared->workers->pdata[i])->busy)
+      worker = shared->workers->pdata[i];
+  if (worker == NULL)
+    {
+      worker = g_new0 (Worker, 1);
+      g_cond_init (&worker->cond);
+      worker->shared = shared;
+      g_ptr_array_add (shared->workers, worker);
+    }
+  worker->busy = TRUE;
+  worker->quit = FALSE;
+  worker->woken = FALSE;
+  shared->threads++;
+  shared_ref (shared);
+  thread = g_thread_try_new ("fb-prober", worker_main, worker, &error);
+  if (thread == NULL)
+    {
+      /* The threads there are take the lookups in turn. */
+      worker->busy = FALSE;
+      shared->threads--;
+      g_atomic_ref_count_dec (&shared->ref);
+      g_warning ("cannot start a resolver thread: %s", error->message);
+      return FALSE;
+    }
+  g_thread_unref (thread);
+  return TRUE;
+}
+
+/* With the lock held: @n pending lookups each get a sleeping thread, or a
+ * new one while the limit allows; otherwise a busy thread takes them when
+ * it is done. Only the first sleeper is woken here: each woken thread
+ * wakes the next while lookups are pending (worker_main), so the main
+ * thread makes one wake-up call a batch, not one a lookup, and is not
+ * preempted by each thread it wakes. */
+static void
+kick_locked (Shared *shared,
+             guint   n)
+{
+  guint sleeping = shared->idle->len;
+
+  if (n > 0 && sleeping > 0)
+    {
+      Worker *worker = g_ptr_array_steal_index (shared->idle, shared->idle->len - 1);
+
+      worker->woken = TRUE;
+      g_ptr_array_add (shared->to_wake, worker);
+    }
+  for (guint i = MIN (n, sleeping); i < n; i++)
+    if (shared->threads >= shared->max_threads || !start_thread_locked (shared))
+      return;
 }
 
 static void
 update_max_threads (Shared *shared)
 {
-  g_thread_pool_set_max_threads (shared->pool, (int) (shared->limit + shared->stuck), NULL);
+  g_mutex_lock (&shared->lock);
+  shared->max_threads = shared->limit + shared->stuck;
+  /* More room: lookups that were waiting for a thread get one. */
+  if (shared->threads < shared->max_threads)
+    kick_locked (shared, MIN (shared->pending.length, shared->max_threads - shared->threads));
+  else
+    reap_locked (shared);
+  g_mutex_unlock (&shared->lock);
+  wake_chosen (shared);
+}
+
+/* Hands the lookups of the outbox to threads, under one lock. */
+static void
+submit_outbox (Shared *shared)
+{
+  guint n = shared->outbox.length;
+
+  if (n == 0)
+    return;
+  g_mutex_lock (&shared->lock);
+  while (!g_queue_is_empty (&shared->outbox))
+    g_queue_push_tail_link (&shared->pending, g_queue_pop_head_link (&shared->outbox));
+  kick_locked (shared, n);
+  g_mutex_unlock (&shared->lock);
+  wake_chosen (shared);
+}
+
+/* While a batch of answers is handled, the lookups it starts go out
+ * together at its end. */
+static void
+submit (Lookup *lookup)
+{
+  Shared *shared = lookup->shared;
+
+  g_queue_push_tail_link (&shared->outbox, &lookup->link);
+  if (!shared->in_batch)
+    submit_outbox (shared);
+}
+
+/* ---- timers: the second ask and the timeout, one source for all ---- */
+
+static void
+arm_timer (Shared *shared,
+           gint64  at)
+{
+  gint64 ready = g_source_get_ready_time (shared->timer_source);
+
+  /* Only ever earlier: a later head is found when it fires. */
+  if (ready < 0 || at < ready)
+    g_source_set_ready_time (shared->timer_source, at);
 }
 
 static void
-clear_source (GSource **source)
+lookup_unlink_timers (Lookup *lookup)
 {
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
+  Shared *shared = lookup->shared;
+
+  if (lookup->hedge_link.data != NULL)
+    {
+      g_queue_unlink (&shared->hedges, &lookup->hedge_link);
+      lookup->hedge_link.data = NULL;
+    }
+  if (lookup->deadline_link.data != NULL)
+    {
+      g_queue_unlink (&shared->deadlines, &lookup->deadline_link);
+      lookup->deadline_link.data = NULL;
+    }
 }
 
 /* Main thread only. */
@@ -110,12 +455,11 @@ lookup_unref (Lookup *lookup)
   if (!g_atomic_ref_count_dec (&lookup->ref))
     return;
   g_assert (lookup->task == NULL);
-  clear_source (&lookup->timeout_source);
-  clear_source (&lookup->cancel_source);
-  clear_source (&lookup->hedge_source);
+  g_assert (lookup->cancel_id == 0);
+  lookup_unlink_timers (lookup);
   g_clear_pointer (&lookup->twin, lookup_unref);
+  g_clear_object (&lookup->cancellable);
   g_strfreev (lookup->addresses);
-  g_main_context_unref (lookup->context);
   shared_unref (lookup->shared);
   g_free (lookup->name);
   g_free (lookup);
@@ -124,9 +468,13 @@ lookup_unref (Lookup *lookup)
 static GTask *
 lookup_take_task (Lookup *lookup)
 {
-  clear_source (&lookup->timeout_source);
-  clear_source (&lookup->cancel_source);
-  clear_source (&lookup->hedge_source);
+  lookup_unlink_timers (lookup);
+  if (lookup->cancel_id != 0)
+    {
+      /* Never from inside the "cancelled" signal: the handler only posts. */
+      g_cancellable_disconnect (lookup->cancellable, lookup->cancel_id);
+      lookup->cancel_id = 0;
+    }
   return g_steal_pointer (&lookup->task);
 }
 
@@ -214,6 +562,19 @@ lookup_done (Lookup *lookup)
     }
 }
 
+static void
+lookup_cancelled (Lookup *lookup)
+{
+  g_autoptr(GTask) task = lookup_take_task (lookup);
+
+  if (task == NULL)
+    return;
+  lookup_abandon (lookup);
+  if (lookup->twin != NULL)
+    lookup_abandon (lookup->twin);
+  g_task_return_error_if_cancelled (task);
+}
+
 static gboolean
 done_dispatch (GSource     *source,
                GSourceFunc  callback,
@@ -221,156 +582,151 @@ done_dispatch (GSource     *source,
 {
   Shared *shared = *(Shared **) (source + 1);
   GQueue batch = G_QUEUE_INIT;
+  GQueue cancelled = G_QUEUE_INIT;
+  GList *link;
   Lookup *lookup;
 
+  /* Before the batch is taken: a lookup posted after it asks again. */
+  g_source_set_ready_time (source, -1);
   g_mutex_lock (&shared->lock);
   batch = shared->done;
   g_queue_init (&shared->done);
+  cancelled = shared->cancelled;
+  g_queue_init (&shared->cancelled);
   shared->scheduled = FALSE;
-  g_source_set_ready_time (source, -1);
   g_mutex_unlock (&shared->lock);
 
-  /* The batch's lookups keep @shared alive until the last one goes. */
-  while ((lookup = g_queue_pop_head (&batch)) != NULL)
+  /* The batch's lookups keep @shared alive until the last one goes, and
+   * the lookups it starts do after that. */
+  shared_ref (shared);
+  shared->in_batch = TRUE;
+  while ((link = g_queue_pop_head_link (&cancelled)) != NULL)
+    {
+      lookup = link->data;
+      lookup_cancelled (lookup);
+      lookup_unref (lookup);
+    }
+  while ((lookup = pop_lookup (&batch)) != NULL)
     {
       lookup_done (lookup);
       lookup_unref (lookup);
     }
+  shared->in_batch = FALSE;
+  submit_outbox (shared);
+  shared_unref (shared);
   return G_SOURCE_CONTINUE;
 }
 
 static GSourceFuncs done_funcs = { NULL, NULL, done_dispatch, NULL, NULL, NULL };
 
-static GStrv
-collect_addresses (const struct addrinfo *list)
+static Lookup *
+lookup_new (Shared     *shared,
+            const char *name)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Lookup *lookup = g_new0 (Lookup, 1);
 
-  for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next)
-    {
-      g_autoptr(GSocketAddress) address = g_socket_address_new_from_native (ai->ai_addr, ai->ai_addrlen);
-      char *text;
+  g_atomic_ref_count_init (&lookup->ref);
+  lookup->shared = shared_ref (shared);
+  lookup->name = g_strdup (name);
+  lookup->link.data = lookup;
+  lookup->cancel_link.data = lookup;
+  return lookup;
+}
 
-      if (!G_IS_INET_SOCKET_ADDRESS (address))
-        continue;
-      text = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-      if (g_hash_table_contains (seen, text))
-        {
-          g_free (text);
-          continue;
-        }
-      g_strv_builder_add (builder, text);
-      g_hash_table_add (seen, text);
-    }
-  return g_strv_builder_end (builder);
+/* No answer yet: ask again on a thread beyond the limit (the first ask
+ * still holds its own), so a lost packet costs a second, not an error. */
+static void
+lookup_hedge (Lookup *lookup)
+{
+  Lookup *twin = lookup_new (lookup->shared, lookup->name);
+
+  twin->primary = lookup;
+  g_atomic_ref_count_inc (&twin->ref);
+  lookup->twin = twin;
+  lookup->shared->stuck++;
+  update_max_threads (lookup->shared);
+  submit (twin);
 }
 
 static void
-lookup_worker (gpointer data,
-               gpointer user_data)
+lookup_timed_out (Lookup *lookup)
 {
-  Lookup *lookup = data;
-  Shared *shared = lookup->shared;
-
-  if (g_atomic_int_compare_and_exchange (&lookup->state, LOOKUP_QUEUED, LOOKUP_RUNNING))
-    {
-      struct addrinfo hints = { 0 };
-      struct addrinfo *list = NULL;
-      int running = g_atomic_int_add (&shared->running, 1) + 1;
-      int peak;
-
-      while ((peak = g_atomic_int_get (&shared->peak)) < running &&
-             !g_atomic_int_compare_and_exchange (&shared->peak, peak, running))
-        ;
-
-      lookup->ran = TRUE;
-      hints.ai_family = AF_UNSPEC;
-      hints.ai_socktype = SOCK_STREAM;
-      lookup->gai_error = getaddrinfo (lookup->name, NULL, &hints, &list);
-      lookup->saved_errno = errno;
-      if (lookup->gai_error == 0)
-        {
-          lookup->addresses = collect_addresses (list);
-          freeaddrinfo (list);
-        }
-      g_atomic_int_add (&shared->running, -1);
-    }
-
-  /* Posted even when abandoned: the main thread owns the bookkeeping
-   * (and the last reference). Nothing here touches @shared after the
-   * lock is released, since the main thread may then free it. */
-  g_mutex_lock (&shared->lock);
-  g_queue_push_tail (&shared->done, lookup);
-  if (!shared->scheduled)
-    {
-      shared->scheduled = TRUE;
-      g_source_set_ready_time (shared->done_source, 0);
-    }
-  g_mutex_unlock (&shared->lock);
-}
-
-static gboolean
-lookup_timeout_cb (gpointer user_data)
-{
-  Lookup *lookup = user_data;
   g_autoptr(GTask) task = lookup_take_task (lookup);
-  double seconds = g_task_get_task_data (task) ? *(double *) g_task_get_task_data (task) : 0;
 
   lookup_abandon (lookup);
   if (lookup->twin != NULL)
     lookup_abandon (lookup->twin);
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                            /* Translators: %.1f is seconds */
-                           _("No answer from the resolver within %.1f s"), seconds);
-  return G_SOURCE_REMOVE;
+                           _("No answer from the resolver within %.1f s"), lookup->timeout);
 }
 
 static gboolean
-lookup_cancelled_cb (GCancellable *cancellable,
-                     gpointer      user_data)
+timer_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
 {
-  Lookup *lookup = user_data;
-  g_autoptr(GTask) task = lookup_take_task (lookup);
+  Shared *shared = *(Shared **) (source + 1);
+  gint64 now = g_source_get_time (source);
+  Lookup *lookup;
 
-  lookup_abandon (lookup);
-  if (lookup->twin != NULL)
-    lookup_abandon (lookup->twin);
-  g_task_return_error_if_cancelled (task);
-  return G_SOURCE_REMOVE;
+  g_source_set_ready_time (source, -1);
+  shared_ref (shared);
+  while ((lookup = g_queue_peek_head (&shared->hedges)) != NULL && lookup->hedge_at <= now)
+    {
+      g_queue_unlink (&shared->hedges, &lookup->hedge_link);
+      lookup->hedge_link.data = NULL;
+      lookup_hedge (lookup);
+    }
+  while ((lookup = g_queue_peek_head (&shared->deadlines)) != NULL && lookup->deadline <= now)
+    lookup_timed_out (lookup);
+  if ((lookup = g_queue_peek_head (&shared->hedges)) != NULL)
+    arm_timer (shared, lookup->hedge_at);
+  if ((lookup = g_queue_peek_head (&shared->deadlines)) != NULL)
+    arm_timer (shared, lookup->deadline);
+  shared_unref (shared);
+  return G_SOURCE_CONTINUE;
 }
 
-static Lookup *
-lookup_new (Shared       *shared,
-            GMainContext *context,
-            const char   *name)
-{
-  Lookup *lookup = g_new0 (Lookup, 1);
+static GSourceFuncs timer_funcs = { NULL, NULL, timer_dispatch, NULL, NULL, NULL };
 
-  g_atomic_ref_count_init (&lookup->ref);
-  lookup->shared = shared_ref (shared);
-  lookup->context = g_main_context_ref (context);
-  lookup->name = g_strdup (name);
-  return lookup;
-}
-
-/* No answer yet: ask again on a thread beyond the limit (the first ask
- * still holds its own), so a lost packet costs a second, not an error. */
-static gboolean
-lookup_hedge_cb (gpointer user_data)
+/* Any thread (the one that cancels): the main thread finishes the job. */
+static void
+lookup_cancel_cb (GCancellable *cancellable,
+                  gpointer      user_data)
 {
   Lookup *lookup = user_data;
-  Lookup *twin;
+  Shared *shared = lookup->shared;
 
-  g_clear_pointer (&lookup->hedge_source, g_source_unref);
-  twin = lookup_new (lookup->shared, lookup->context, lookup->name);
-  twin->primary = lookup;
-  g_atomic_ref_count_inc (&twin->ref);
-  lookup->twin = twin;
-  lookup->shared->stuck++;
-  update_max_threads (lookup->shared);
-  g_thread_pool_push (lookup->shared->pool, twin, NULL);
-  return G_SOURCE_REMOVE;
+  gboolean wake_main = FALSE;
+
+  g_mutex_lock (&shared->lock);
+  if (!lookup->cancel_posted)
+    {
+      lookup->cancel_posted = TRUE;
+      g_atomic_ref_count_inc (&lookup->ref);
+      g_queue_push_tail_link (&shared->cancelled, &lookup->cancel_link);
+      wake_main = schedule_locked (shared);
+    }
+  g_mutex_unlock (&shared->lock);
+  if (wake_main)
+    g_source_set_ready_time (shared->done_source, 0);
+}
+
+static void
+insert_deadline (Shared *shared,
+                 Lookup *lookup)
+{
+  GList *after = shared->deadlines.tail;
+
+  /* Nearly always the latest: the same timeout, asked in order. */
+  while (after != NULL && ((Lookup *) after->data)->deadline > lookup->deadline)
+    after = after->prev;
+  lookup->deadline_link.data = lookup;
+  if (after == NULL)
+    g_queue_push_head_link (&shared->deadlines, &lookup->deadline_link);
+  else
+    g_queue_insert_after_link (&shared->deadlines, after, &lookup->deadline_link);
 }
 
 static gboolean
@@ -390,26 +746,50 @@ FbProber *
 fb_prober_new (guint max_threads)
 {
   FbProber *self = g_new0 (FbProber, 1);
+  Shared *shared = g_new0 (Shared, 1);
+  GMainContext *context = g_main_context_get_thread_default ();
 
-  self->shared = g_new0 (Shared, 1);
-  g_atomic_ref_count_init (&self->shared->ref);
-  self->shared->limit = MAX (1, max_threads);
-  self->shared->pool = g_thread_pool_new (lookup_worker, NULL, (int) self->shared->limit, FALSE, NULL);
-  g_mutex_init (&self->shared->lock);
-  g_queue_init (&self->shared->done);
-  self->shared->done_source = g_source_new (&done_funcs, sizeof (GSource) + sizeof (Shared *));
-  *(Shared **) (self->shared->done_source + 1) = self->shared;
-  g_source_set_name (self->shared->done_source, "[fetchboard] finished lookups");
-  g_source_attach (self->shared->done_source, g_main_context_get_thread_default ());
+  self->shared = shared;
+  g_atomic_ref_count_init (&shared->ref);
+  shared->limit = MAX (1, max_threads);
+  shared->max_threads = shared->limit;
+  g_mutex_init (&shared->lock);
+  shared->idle = g_ptr_array_new ();
+  shared->to_wake = g_ptr_array_new ();
+  shared->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
+  g_queue_init (&shared->outbox);
+  g_queue_init (&shared->pending);
+  g_queue_init (&shared->done);
+  g_queue_init (&shared->cancelled);
+  g_queue_init (&shared->hedges);
+  g_queue_init (&shared->deadlines);
+  shared->done_source = g_source_new (&done_funcs, sizeof (GSource) + sizeof (Shared *));
+  *(Shared **) (shared->done_source + 1) = shared;
+  g_source_set_name (shared->done_source, "[fetchboard] finished lookups");
+  g_source_attach (shared->done_source, context);
+  shared->timer_source = g_source_new (&timer_funcs, sizeof (GSource) + sizeof (Shared *));
+  *(Shared **) (shared->timer_source + 1) = shared;
+  g_source_set_name (shared->timer_source, "[fetchboard] lookup timers");
+  g_source_attach (shared->timer_source, context);
   return self;
 }
 
+/* Lookups still pending run (and skip their work if abandoned); idle
+ * threads end now, busy ones when nothing is left. Nothing blocks here. */
 void
 fb_prober_free (FbProber *self)
 {
+  Shared *shared;
+
   if (self == NULL)
     return;
-  shared_unref (self->shared);
+  shared = self->shared;
+  g_mutex_lock (&shared->lock);
+  shared->closing = TRUE;
+  reap_locked (shared);
+  g_mutex_unlock (&shared->lock);
+  wake_chosen (shared);
+  shared_unref (shared);
   g_free (self);
 }
 
@@ -447,17 +827,14 @@ fb_prober_lookup_async (FbProber            *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *ascii = NULL;
-  double *seconds;
   Lookup *lookup;
+  gint64 now;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (name != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, fb_prober_lookup_async);
-  seconds = g_new (double, 1);
-  *seconds = timeout;
-  g_task_set_task_data (task, seconds, g_free);
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -478,33 +855,35 @@ fb_prober_lookup_async (FbProber            *self,
       return;
     }
 
-  lookup = lookup_new (self->shared, g_task_get_context (task), ascii);
+  lookup = lookup_new (self->shared, ascii);
   lookup->task = g_steal_pointer (&task);
+  lookup->timeout = timeout;
+  now = g_get_monotonic_time ();
 
   if (timeout > 0)
     {
-      /* 4294968 s is more milliseconds than a guint holds: clamp, never wrap. */
-      guint ms = timeout * 1000.0 >= (double) G_MAXUINT ? G_MAXUINT : (guint) (timeout * 1000.0);
-
-      lookup->timeout_source = g_timeout_source_new (ms);
-      g_source_set_callback (lookup->timeout_source, lookup_timeout_cb, lookup, NULL);
-      g_source_attach (lookup->timeout_source, lookup->context);
+      /* Never past gint64 (a timeout of 1e300 s is "never"). */
+      lookup->deadline = now + (gint64) (MIN (timeout, 1e9) * G_USEC_PER_SEC);
+      insert_deadline (self->shared, lookup);
+      arm_timer (self->shared, lookup->deadline);
     }
   if (timeout <= 0 || timeout * 1000 > HEDGE_MS)
     {
-      lookup->hedge_source = g_timeout_source_new (HEDGE_MS);
-      g_source_set_callback (lookup->hedge_source, lookup_hedge_cb, lookup, NULL);
-      g_source_attach (lookup->hedge_source, lookup->context);
+      lookup->hedge_at = now + HEDGE_MS * 1000;
+      lookup->hedge_link.data = lookup;
+      g_queue_push_tail_link (&self->shared->hedges, &lookup->hedge_link);
+      arm_timer (self->shared, lookup->hedge_at);
     }
   if (cancellable != NULL)
     {
-      lookup->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (lookup->cancel_source, G_SOURCE_FUNC (lookup_cancelled_cb), lookup, NULL);
-      g_source_attach (lookup->cancel_source, lookup->context);
+      /* Called at once when it is already cancelled: it only posts. */
+      lookup->cancellable = g_object_ref (cancellable);
+      lookup->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (lookup_cancel_cb),
+                                                 lookup, NULL);
     }
 
   /* The pool's reference; the worker hands it back to the main thread. */
-  g_thread_pool_push (self->shared->pool, lookup, NULL);
+  submit (lookup);
 }
 
 GStrv

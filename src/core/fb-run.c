@@ -19,67 +19,9 @@
 #include "fb-prober.h"
 #include "fb-retry.h"
 #include "fb-run.h"
+#include "fb-run-private.h"
 #include "fb-saver.h"
 #include "fb-semaphore.h"
-#include "fb-turn.h"
-
-#define METADATA_MAX_BYTES (64 * 1024)
-#define PUMP_BATCH         64
-
-struct _FbRun
-{
-  GObject       parent_instance;
-
-  GListStore   *jobs;
-  FbSemaphore  *semaphore;
-  FbHttpPool   *pool;         /* the run's connections, made with its first request */
-  GTlsDatabase *tls_database;
-  FbProber     *prober;
-  GCancellable *pump_cancel;
-  GQueue        queue;        /* FbJob* (owned) waiting for a first slot */
-  GHashTable   *runners;      /* FbJob* → Runner*: jobs under way */
-  FbHosts      *hosts;        /* per-host counts, holds and waiting jobs */
-  GSource      *hold_timer;   /* the earliest Retry-After hold with jobs behind it */
-
-  char         *destination;
-  char         *base_url;
-  double        timeout;
-  double        dns_timeout;
-  double        retry_delay;
-  FbFetchLimits limits;
-  gint64        started_at;
-  gint64        finished_at;
-  gint64        earlier_elapsed;  /* earlier periods of a run started again (retries) */
-  guint64       finished_bytes;
-  guint         counts[FB_JOB_STATE_CANCELLED + 1];
-  guint         n_waiting;
-  guint         n_loose_saves; /* downloads saving after giving their slot back */
-  guint         pump_idle;
-  guint         retries;
-
-  guint         running : 1;
-  guint         acquiring : 1;
-  guint         overwrite : 1;
-  guint         metadata_names : 1;
-  guint         limits_changed : 1;
-};
-
-typedef struct
-{
-  FbRun        *run;
-  FbJob        *job;
-  GCancellable *cancel;
-  FbPartFile   *part;
-  char         *final_name;
-  GError       *error;       /* kept while the part file is aborted */
-  char         *host;        /* the fb_hosts key this attempt counts on, or NULL */
-  GSource      *retry_timer; /* the back-off before the next attempt */
-  gulong        cancel_id;   /* while waiting it out */
-  double        retry_wait_s;
-  gboolean      holds_slot;
-  gboolean      loose_save;  /* counted in n_loose_saves */
-  gboolean      queued;      /* in the run's or a host's queue for its next attempt */
-} Runner;
 
 G_DEFINE_FINAL_TYPE (FbRun, fb_run, G_TYPE_OBJECT)
 
@@ -123,13 +65,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void pump       (FbRun      *self);
-static void host_leave (Runner     *runner);
-static void host_enter (Runner     *runner);
-static gboolean host_blocks_head (FbRun *self);
-static void start_job  (FbRun      *self,
-                        FbJob      *job);
-
 static const int state_props[] = {
   [FB_JOB_STATE_PENDING] = 0,
   [FB_JOB_STATE_OK] = PROP_N_OK,
@@ -145,9 +80,9 @@ notify (FbRun *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
-static void
-set_waiting (FbRun *self,
-             guint  n_waiting)
+void
+_fb_run_set_waiting (FbRun *self,
+                     guint  n_waiting)
 {
   if (self->n_waiting == n_waiting)
     return;
@@ -171,11 +106,11 @@ check_done (FbRun *self)
 
 /* Every job passes here exactly once per attempt: the counters can only
  * add up to the total. */
-static void
-finish_job (FbRun      *self,
-            FbJob      *job,
-            FbJobState  state,
-            const char *message)
+void
+_fb_run_finish_job (FbRun      *self,
+                    FbJob      *job,
+                    FbJobState  state,
+                    const char *message)
 {
   g_object_ref (job);
   if (!_fb_job_finish (job, state, message))
@@ -194,780 +129,12 @@ finish_job (FbRun      *self,
   check_done (self);
 }
 
-/* ---- runners: one job under way ---- */
-
-static Runner *
-runner_new (FbRun *self,
-            FbJob *job)
+void
+_fb_run_emit_job_retrying (FbRun *self,
+                           FbJob *job,
+                           guint  index)
 {
-  Runner *runner = g_hash_table_lookup (self->runners, job);
-
-  if (runner != NULL)
-    {
-      /* The next attempt of a job that is waiting to be retried. */
-      g_assert (runner->queued);
-      runner->queued = FALSE;
-      runner->holds_slot = TRUE;
-      return runner;
-    }
-  runner = g_new0 (Runner, 1);
-  runner->run = g_object_ref (self);
-  runner->job = g_object_ref (job);
-  runner->cancel = g_object_ref (_fb_job_get_cancellable (job));
-  runner->holds_slot = TRUE;
-  g_hash_table_insert (self->runners, job, runner);
-  return runner;
-}
-
-static void
-runner_release_slot (Runner *runner)
-{
-  if (!runner->holds_slot)
-    return;
-  runner->holds_slot = FALSE;
-  fb_semaphore_release (runner->run->semaphore);
-  /* The slot may go straight to the next queued job. */
-  pump (runner->run);
-}
-
-/* Ends the attempt: the slot goes back first, then the final state. */
-static void
-runner_finish (Runner     *runner,
-               FbJobState  state,
-               const char *message)
-{
-  FbRun *self = runner->run;
-
-  g_assert (runner->part == NULL);
-  g_assert (runner->retry_timer == NULL);
-  runner_release_slot (runner);
-  if (runner->loose_save)
-    self->n_loose_saves--;
-  host_leave (runner);
-  g_hash_table_steal (self->runners, runner->job);
-  finish_job (self, runner->job, state, message);
-
-  g_clear_error (&runner->error);
-  g_free (runner->final_name);
-  g_object_unref (runner->cancel);
-  g_object_unref (runner->job);
-  g_free (runner);
-  pump (self);
-  g_object_unref (self);
-}
-
-static FbJobState
-state_for_error (const GError *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return FB_JOB_STATE_CANCELLED;
-  if (g_error_matches (error, FB_FETCH_ERROR, FB_FETCH_ERROR_NOT_FOUND) ||
-      g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
-    return FB_JOB_STATE_NOT_FOUND;
-  return FB_JOB_STATE_ERROR;
-}
-
-static void
-runner_fail (Runner       *runner,
-             const GError *error)
-{
-  FbJobState state = state_for_error (error);
-
-  if (state != FB_JOB_STATE_CANCELLED)
-    _fb_job_set_error (runner->job, error);
-  runner_finish (runner, state, state == FB_JOB_STATE_CANCELLED ? _("Cancelled") : error->message);
-}
-
-static void
-abort_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Runner *runner = user_data;
-  g_autoptr(GError) error = g_steal_pointer (&runner->error);
-
-  fb_part_file_abort_finish (runner->part, result);
-  g_clear_pointer (&runner->part, fb_part_file_free);
-  runner_fail (runner, error);
-}
-
-static gboolean maybe_retry (Runner *runner,
-                             GError *error);
-
-/* An error or a cancel: the partial file goes before the final state is
- * reported, so nothing half-written is ever left behind a final job. A
- * transient failure with retries left waits and goes again instead. */
-static void
-runner_fail_and_clean (Runner *runner,
-                       GError *error)
-{
-  if (maybe_retry (runner, error))
-    return;
-  if (runner->part == NULL)
-    {
-      runner_fail (runner, error);
-      g_error_free (error);
-      return;
-    }
-  runner->error = error;
-  fb_part_file_abort_async (runner->part, abort_cb, runner);
-}
-
-static void
-commit_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Runner *runner = user_data;
-  GError *error = NULL;
-  g_autofree char *path = fb_part_file_commit_finish (runner->part, result, &error);
-  g_autofree char *name = NULL;
-  g_autofree char *message = NULL;
-
-  if (path == NULL)
-    {
-      runner_fail_and_clean (runner, error);
-      return;
-    }
-
-  g_clear_pointer (&runner->part, fb_part_file_free);
-  _fb_job_set_saved_path (runner->job, path);
-  name = g_path_get_basename (path);
-  /* Translators: %s is a file name */
-  message = g_strdup_printf (_("Saved as %s"), name);
-  runner_finish (runner, FB_JOB_STATE_OK, message);
-}
-
-static void
-runner_commit (Runner *runner)
-{
-  _fb_job_set_phase (runner->job, FB_JOB_PHASE_SAVING);
-  fb_part_file_commit_async (runner->part, runner->final_name, NULL, commit_cb, runner);
-}
-
-/* Download: slot → GET into NAME.part → slot back → commit, as the book's
- * flags2 runs save_flag through to_thread outside the semaphore: the next
- * request overlaps this save. While more saves wait for the disk than the
- * limit allows jobs, the slot is held through the save instead, so a slow
- * disk slows the downloads rather than piling bodies up in memory (at most
- * twice the limit are held). The saver publishes same-named files in the
- * order their commits were asked for, so at a limit of 1 the first job
- * still gets NAME and the second NAME (1). */
-static void
-download_fetched_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  Runner *runner = user_data;
-  GError *error = NULL;
-  g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
-
-  if (body == NULL)
-    {
-      runner_fail_and_clean (runner, error);
-      return;
-    }
-  runner_commit (runner);
-  /* After asking for the commit: a job the slot goes to commits after it. */
-  if (runner->run->n_loose_saves < fb_semaphore_get_limit (runner->run->semaphore))
-    {
-      runner->loose_save = TRUE;
-      runner->run->n_loose_saves++;
-      runner_release_slot (runner);
-    }
-}
-
-static void
-ensure_session (FbRun *self)
-{
-  if (self->pool == NULL)
-    {
-      self->pool = fb_fetch_pool_new (self->tls_database);
-      self->limits_changed = TRUE;
-    }
-  if (self->limits_changed)
-    fb_fetch_pool_set_limits (self->pool, &self->limits);
-  self->limits_changed = FALSE;
-}
-
-static void
-start_download (Runner *runner)
-{
-  FbRun *self = runner->run;
-  const char *url = fb_job_get_input (runner->job);
-  g_autofree char *name = fb_filename_from_url (url);
-
-  ensure_session (self);
-  /* A retry hands its NAME.part back: the fetch resumes it. */
-  if (runner->part == NULL)
-    runner->part = fb_part_file_new (self->destination, name, self->overwrite);
-  fb_fetch_async (self->pool, runner->job, url, runner->part, 0, self->timeout,
-                  runner->cancel, download_fetched_cb, runner);
-}
-
-/* Catalog: slot → GET image → slot back; [slot → GET metadata → slot back];
- * commit under the country's name (or CC.gif). Each request holds a slot
- * only while it runs, as the book's flags3 does with its semaphore. */
-static void
-metadata_fetched_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  Runner *runner = user_data;
-  const char *code = fb_job_get_input (runner->job);
-  GError *error = NULL;
-  g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
-  g_autofree char *country = NULL;
-  g_autofree char *url = fb_catalog_metadata_url (runner->run->base_url, code);
-
-  runner_release_slot (runner);
-  if (body == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          /* A missing name is an error of the catalog, not a missing flag;
-           * the message names the metadata's URL, not the image's. A
-           * transient failure keeps its class, so a retry may follow. */
-          int kept = error->domain == FB_FETCH_ERROR && error->code != FB_FETCH_ERROR_NOT_FOUND
-                     ? error->code : FB_FETCH_ERROR_HTTP;
-          GError *wrapped = strstr (error->message, url) != NULL
-                            ? g_error_new (FB_FETCH_ERROR, kept,
-                                           _("metadata.json: %s"), error->message)
-                            : g_error_new (FB_FETCH_ERROR, kept,
-                                           /* Translators: the metadata's URL, then what failed */
-                                           _("metadata.json (%s): %s"), url, error->message);
-          g_error_free (error);
-          error = wrapped;
-        }
-      runner_fail_and_clean (runner, error);
-      return;
-    }
-
-  country = fb_catalog_parse_country (body, url, &error);
-  if (country == NULL)
-    {
-      runner_fail_and_clean (runner, error);
-      return;
-    }
-
-  _fb_job_set_country (runner->job, country);
-  runner->final_name = fb_filename_from_country (country, code, ".gif");
-  runner_commit (runner);
-}
-
-static void
-metadata_slot_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Runner *runner = user_data;
-  FbRun *self = runner->run;
-  GError *error = NULL;
-  g_autofree char *url = NULL;
-
-  set_waiting (self, self->n_waiting - 1);
-  if (!fb_semaphore_acquire_finish (FB_SEMAPHORE (source), result, &error))
-    {
-      runner_fail_and_clean (runner, error);
-      return;
-    }
-  runner->holds_slot = TRUE;
-  if (g_cancellable_is_cancelled (runner->cancel))
-    {
-      runner_fail_and_clean (runner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                          _("Cancelled")));
-      return;
-    }
-  url = fb_catalog_metadata_url (self->base_url, fb_job_get_input (runner->job));
-  fb_fetch_async (self->pool, runner->job, url, NULL, METADATA_MAX_BYTES, self->timeout,
-                  runner->cancel, metadata_fetched_cb, runner);
-}
-
-static void
-image_fetched_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Runner *runner = user_data;
-  FbRun *self = runner->run;
-  GError *error = NULL;
-  g_autoptr(GBytes) body = fb_fetch_finish (result, &error);
-
-  runner_release_slot (runner);
-  if (body == NULL)
-    {
-      runner_fail_and_clean (runner, error);
-      return;
-    }
-  if (!self->metadata_names)
-    {
-      runner_commit (runner);
-      return;
-    }
-
-  _fb_job_set_phase (runner->job, FB_JOB_PHASE_WAITING);
-  set_waiting (self, self->n_waiting + 1);
-  fb_semaphore_acquire_async (self->semaphore, runner->cancel, metadata_slot_cb, runner);
-}
-
-static void
-start_catalog (Runner *runner)
-{
-  FbRun *self = runner->run;
-  const char *code = fb_job_get_input (runner->job);
-  g_autofree char *url = NULL;
-  g_autofree char *name = fb_catalog_code_filename (code);
-
-  if (self->base_url == NULL)
-    {
-      runner_fail_and_clean (runner, g_error_new_literal (FB_FETCH_ERROR, FB_FETCH_ERROR_BAD_URL,
-                                                          _("No catalog base URL is set")));
-      return;
-    }
-  ensure_session (self);
-  url = fb_catalog_image_url (self->base_url, code);
-  runner->part = fb_part_file_new (self->destination, name, self->overwrite);
-  fb_fetch_async (self->pool, runner->job, url, runner->part, 0, self->timeout,
-                  runner->cancel, image_fetched_cb, runner);
-}
-
-/* Probe: slot → getaddrinfo on our pool → slot back. */
-static void
-probe_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Runner *runner = user_data;
-  GError *error = NULL;
-  g_auto(GStrv) addresses = fb_prober_lookup_finish (runner->run->prober, result, &error);
-  g_autofree char *joined = NULL;
-
-  if (addresses == NULL)
-    {
-      runner_fail_and_clean (runner, error);
-      return;
-    }
-  joined = g_strjoinv (", ", addresses);
-  _fb_job_set_addresses (runner->job, joined);
-  runner_finish (runner, FB_JOB_STATE_OK, joined);
-}
-
-static void
-start_probe (Runner *runner)
-{
-  FbRun *self = runner->run;
-
-  if (self->prober == NULL)
-    self->prober = fb_prober_new (fb_semaphore_get_limit (self->semaphore));
-  _fb_job_set_phase (runner->job, FB_JOB_PHASE_RESOLVING);
-  fb_prober_lookup_async (self->prober, fb_job_get_input (runner->job), self->dns_timeout,
-                          runner->cancel, probe_cb, runner);
-}
-
-/* Called with a slot held for @job. */
-static void
-start_job (FbRun *self,
-           FbJob *job)
-{
-  Runner *runner = runner_new (self, job);
-
-  host_enter (runner);
-  switch (fb_job_get_kind (job))
-    {
-    case FB_JOB_KIND_PROBE:
-      start_probe (runner);
-      break;
-    case FB_JOB_KIND_DOWNLOAD:
-      start_download (runner);
-      break;
-    case FB_JOB_KIND_CATALOG:
-      start_catalog (runner);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* ---- the queue: jobs take slots in the order they were added ---- */
-
-static FbJob *
-peek_next (FbRun *self)
-{
-  FbJob *job;
-
-  /* A job cancelled while queued leaves the queue at once; this only
-   * guards the order of operations in fb_run_cancel. */
-  while ((job = g_queue_peek_head (&self->queue)) != NULL && fb_job_is_final (job))
-    g_object_unref (g_queue_pop_head (&self->queue));
-  return job;
-}
-
-static void
-take_next (FbRun *self)
-{
-  FbJob *job = g_queue_pop_head (&self->queue);
-
-  set_waiting (self, self->n_waiting - 1);
-  start_job (self, job);
-  g_object_unref (job);
-}
-
-static void
-pump_acquired_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(FbRun) self = user_data;
-
-  self->acquiring = FALSE;
-  if (!fb_semaphore_acquire_finish (FB_SEMAPHORE (source), result, NULL))
-    return;
-
-  while (self->running && peek_next (self) != NULL && host_blocks_head (self))
-    ;
-  if (!self->running || peek_next (self) == NULL)
-    {
-      fb_semaphore_release (self->semaphore);
-      return;
-    }
-  take_next (self);
-  pump (self);
-}
-
-/* Starts queued jobs while slots are free; otherwise one waits in the
- * semaphore on behalf of the whole queue, so 100,000 queued jobs cost a
- * pointer each, not a pending operation each. */
-static gboolean
-pump_idle_cb (gpointer user_data)
-{
-  FbRun *self = user_data;
-
-  self->pump_idle = 0;
-  pump (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-pump (FbRun *self)
-{
-  guint started = 0;
-
-  while (self->running && peek_next (self) != NULL)
-    {
-      /* Starting 1000 jobs takes ~20 ms: do it in bites, so a window
-       * sharing the main loop still gets its frames. */
-      if (started++ == PUMP_BATCH)
-        {
-          if (self->pump_idle == 0)
-            self->pump_idle = g_idle_add_full (G_PRIORITY_DEFAULT, pump_idle_cb, self, NULL);
-          return;
-        }
-      if (host_blocks_head (self))
-        continue;
-      /* A burst of freed slots (a thousand timeouts due at once) starts
-       * its jobs over several turns. */
-      if (!fb_turn_grant ())
-        {
-          if (self->pump_idle == 0)
-            self->pump_idle = g_idle_add_full (G_PRIORITY_DEFAULT, pump_idle_cb, self, NULL);
-          return;
-        }
-      if (!fb_semaphore_try_acquire (self->semaphore))
-        {
-          if (!self->acquiring)
-            {
-              self->acquiring = TRUE;
-              fb_semaphore_acquire_async (self->semaphore, self->pump_cancel,
-                                          pump_acquired_cb, g_object_ref (self));
-            }
-          return;
-        }
-      take_next (self);
-    }
-}
-
-static void
-enqueue (FbRun *self,
-         FbJob *job)
-{
-  g_queue_push_tail (&self->queue, g_object_ref (job));
-  if (self->running)
-    _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
-}
-
-/* ---- hosts: the per-host limit and Retry-After holds ---- */
-
-/* Hosts are tracked only when something depends on them: a per-host
- * limit, or retries (holds, and whether a host ever answered). */
-static gboolean
-tracks_hosts (FbRun *self)
-{
-  return fb_hosts_get_limit (self->hosts) > 0 || self->retries > 0;
-}
-
-static char *
-job_host_key (FbRun *self,
-              FbJob *job)
-{
-  switch (fb_job_get_kind (job))
-    {
-    case FB_JOB_KIND_DOWNLOAD:
-      return fb_hosts_key (fb_job_get_input (job));
-    case FB_JOB_KIND_CATALOG:
-      return self->base_url != NULL ? fb_hosts_key (self->base_url) : NULL;
-    case FB_JOB_KIND_PROBE:
-    default:
-      return NULL;
-    }
-}
-
-static void arm_hold_timer (FbRun  *self,
-                            gint64  until);
-
-/* The head of the queue may not start on its host now: it waits in the
- * host's own queue, without a slot, and says so. */
-static gboolean
-host_blocks_head (FbRun *self)
-{
-  FbJob *job = g_queue_peek_head (&self->queue);
-  g_autofree char *key = NULL;
-  gint64 until = 0;
-
-  if (!fb_hosts_is_gating (self->hosts))
-    return FALSE;
-  key = job_host_key (self, job);
-  if (key == NULL || fb_hosts_can_enter (self->hosts, key, g_get_monotonic_time (), &until))
-    return FALSE;
-  fb_hosts_push_waiter (self->hosts, key, g_queue_pop_head (&self->queue));
-  _fb_job_set_phase (job, FB_JOB_PHASE_HOST_WAIT);
-  if (until != 0)
-    arm_hold_timer (self, until);
-  return TRUE;
-}
-
-/* Jobs that may now start on @key go back to the head of the queue, in
- * their order; the pump checks each again as it takes it. */
-static void
-host_wake (FbRun      *self,
-           const char *key)
-{
-  g_autoptr(GPtrArray) ready = g_ptr_array_new ();
-  gint64 now = g_get_monotonic_time ();
-  guint limit = fb_hosts_get_limit (self->hosts);
-  guint active = fb_hosts_get_active (self->hosts, key);
-  guint room;
-  gint64 until = 0;
-  FbJob *job;
-
-  if (!fb_hosts_can_enter (self->hosts, key, now, &until))
-    {
-      if (until != 0 && fb_hosts_get_n_waiters (self->hosts, key) > 0)
-        arm_hold_timer (self, until);
-      return;
-    }
-  room = limit == 0 ? G_MAXUINT : limit - active;
-  while (ready->len < room && (job = fb_hosts_pop_waiter (self->hosts, key)) != NULL)
-    g_ptr_array_add (ready, job);
-  for (guint i = ready->len; i > 0; i--)
-    {
-      job = ready->pdata[i - 1];
-      g_queue_push_head (&self->queue, job);
-      _fb_job_set_phase (job, FB_JOB_PHASE_WAITING);
-    }
-}
-
-static void
-host_leave (Runner *runner)
-{
-  FbRun *self = runner->run;
-  g_autofree char *key = g_steal_pointer (&runner->host);
-
-  if (key == NULL)
-    return;
-  if (fb_job_get_http_status (runner->job) != 0)
-    fb_hosts_set_answered (self->hosts, key);
-  fb_hosts_leave (self->hosts, key);
-  host_wake (self, key);
-}
-
-static void
-host_enter (Runner *runner)
-{
-  FbRun *self = runner->run;
-
-  g_assert (runner->host == NULL);
-  if (!tracks_hosts (self))
-    return;
-  runner->host = job_host_key (self, runner->job);
-  if (runner->host != NULL)
-    fb_hosts_enter (self->hosts, runner->host);
-}
-
-static gboolean
-hold_timer_cb (gpointer user_data)
-{
-  FbRun *self = user_data;
-  g_autoptr(GPtrArray) keys = NULL;
-
-  g_clear_pointer (&self->hold_timer, g_source_unref);
-  /* Every host with waiters: those whose hold is over wake, the others
-   * arm the timer again for their own end. */
-  keys = fb_hosts_get_waiting_keys (self->hosts);
-  for (guint i = 0; i < keys->len; i++)
-    host_wake (self, keys->pdata[i]);
-  pump (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-arm_hold_timer (FbRun  *self,
-                gint64  until)
-{
-  if (self->hold_timer != NULL && g_source_get_ready_time (self->hold_timer) <= until)
-    return;
-  if (self->hold_timer != NULL)
-    {
-      g_source_destroy (self->hold_timer);
-      g_source_unref (self->hold_timer);
-    }
-  self->hold_timer = g_timeout_source_new (0);
-  g_source_set_ready_time (self->hold_timer, until);
-  g_source_set_callback (self->hold_timer, hold_timer_cb, self, NULL);
-  g_source_set_name (self->hold_timer, "[fetchboard] host hold");
-  g_source_attach (self->hold_timer, NULL);
-}
-
-/* ---- retries ---- */
-
-static void
-retry_detach (Runner *runner)
-{
-  if (runner->cancel_id != 0)
-    g_cancellable_disconnect (runner->cancel, runner->cancel_id);
-  runner->cancel_id = 0;
-  if (runner->retry_timer != NULL)
-    {
-      g_source_destroy (runner->retry_timer);
-      g_clear_pointer (&runner->retry_timer, g_source_unref);
-    }
-}
-
-static gboolean
-retry_timer_cb (gpointer user_data)
-{
-  Runner *runner = user_data;
-  FbRun *self = runner->run;
-
-  retry_detach (runner);
-  if (g_cancellable_is_cancelled (runner->cancel))
-    {
-      runner_fail_and_clean (runner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                          _("Cancelled")));
-      return G_SOURCE_REMOVE;
-    }
-  /* At the head: a job under way goes on before the ones not yet started. */
-  _fb_job_begin_attempt (runner->job);
-  runner->queued = TRUE;
-  g_queue_push_head (&self->queue, g_object_ref (runner->job));
-  _fb_job_set_phase (runner->job, FB_JOB_PHASE_WAITING);
-  set_waiting (self, self->n_waiting + 1);
-  pump (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* A cancel during the back-off ends the wait now (from the timer, not
- * inside whatever code cancelled). */
-static void
-retry_cancelled_cb (GCancellable *cancellable,
-                    Runner       *runner)
-{
-  if (runner->retry_timer != NULL)
-    g_source_set_ready_time (runner->retry_timer, 0);
-}
-
-static void
-retry_wait (Runner *runner,
-            double  wait)
-{
-  runner->retry_timer = g_timeout_source_new ((guint) MIN (wait * 1000, (double) G_MAXUINT));
-  g_source_set_callback (runner->retry_timer, retry_timer_cb, runner, NULL);
-  g_source_set_name (runner->retry_timer, "[fetchboard] retry back-off");
-  g_source_attach (runner->retry_timer, NULL);
-  runner->cancel_id = g_cancellable_connect (runner->cancel, G_CALLBACK (retry_cancelled_cb),
-                                             runner, NULL);
-}
-
-static void
-retry_abort_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Runner *runner = user_data;
-
-  fb_part_file_abort_finish (runner->part, result);
-  g_clear_pointer (&runner->part, fb_part_file_free);
-  retry_wait (runner, runner->retry_wait_s);
-}
-
-/* Decides on a retry for a failed attempt; TRUE when one is under way
- * (and @error was taken). */
-static gboolean
-maybe_retry (Runner *runner,
-             GError *error)
-{
-  FbRun *self = runner->run;
-  FbJob *job = runner->job;
-  guint status = fb_job_get_http_status (job);
-  guint n = fb_job_get_n_retries (job);
-  g_autofree char *reason = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  double wait;
-  double after;
-
-  if (self->retries == 0 || n >= self->retries || g_cancellable_is_cancelled (runner->cancel))
-    return FALSE;
-  if (runner->host != NULL && status != 0)
-    fb_hosts_set_answered (self->hosts, runner->host);
-  if (!fb_retry_is_transient (error, status,
-                              runner->host != NULL &&
-                              fb_hosts_get_answered (self->hosts, runner->host)))
-    return FALSE;
-
-  wait = fb_retry_backoff (n + 1, self->retry_delay, NULL);
-  if ((status == 429 || status == 503) &&
-      fb_retry_parse_retry_after (_fb_job_get_retry_after (job), now, &after))
-    {
-      /* The server named its time: every job to it waits, not only this one. */
-      wait = MAX (wait, after);
-      if (runner->host != NULL)
-        fb_hosts_hold (self->hosts, runner->host,
-                       g_get_monotonic_time () + (gint64) (after * G_USEC_PER_SEC));
-    }
-  reason = fb_retry_describe (error, status);
-  g_error_free (error);
-
-  runner_release_slot (runner);
-  if (runner->loose_save)
-    {
-      runner->loose_save = FALSE;
-      self->n_loose_saves--;
-    }
-  host_leave (runner);
-  _fb_job_add_retry (job, self->retries, wait, reason);
-  _fb_job_set_phase (job, FB_JOB_PHASE_RETRY_WAIT);
-  g_signal_emit (self, signals[JOB_RETRYING], 0, job, n);
-
-  runner->retry_timer = NULL;
-  if (runner->part != NULL && fb_job_get_kind (job) == FB_JOB_KIND_CATALOG)
-    {
-      /* A catalog job starts over: its part may hold a whole image already. */
-      runner->retry_wait_s = wait;
-      fb_part_file_abort_async (runner->part, retry_abort_cb, runner);
-      return TRUE;
-    }
-  /* A download keeps NAME.part: the next attempt asks for the rest. */
-  retry_wait (runner, wait);
-  return TRUE;
+  g_signal_emit (self, signals[JOB_RETRYING], 0, job, index);
 }
 
 /* ---- public API ---- */
@@ -1010,7 +177,7 @@ fb_run_add_jobs (FbRun  *self,
 
       if (state == FB_JOB_STATE_PENDING)
         {
-          enqueue (self, jobs[i]);
+          _fb_run_enqueue (self, jobs[i]);
           n_queued++;
           continue;
         }
@@ -1020,7 +187,7 @@ fb_run_add_jobs (FbRun  *self,
     }
   g_list_store_splice (self->jobs, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)), 0,
                        (gpointer *) jobs, n_jobs);
-  set_waiting (self, self->n_waiting + n_queued);
+  _fb_run_set_waiting (self, self->n_waiting + n_queued);
   notify (self, PROP_TOTAL);
   for (guint s = FB_JOB_STATE_OK; s <= FB_JOB_STATE_CANCELLED; s++)
     if (n_final[s] > 0)
@@ -1030,7 +197,7 @@ fb_run_add_jobs (FbRun  *self,
       notify (self, PROP_N_FINISHED);
       notify (self, PROP_BYTES_RECEIVED);
     }
-  pump (self);
+  _fb_run_pump (self);
 }
 
 void
@@ -1098,7 +265,7 @@ fb_run_start (FbRun *self)
     if (!fb_job_is_final (l->data))
       _fb_job_set_phase (l->data, FB_JOB_PHASE_WAITING);
   notify (self, PROP_RUNNING);
-  pump (self);
+  _fb_run_pump (self);
   check_done (self);
 }
 
@@ -1112,17 +279,17 @@ cancel_queued (FbRun *self,
 
   if (fb_job_is_final (job))
     return;
-  set_waiting (self, self->n_waiting - 1);
+  _fb_run_set_waiting (self, self->n_waiting - 1);
   runner = g_hash_table_lookup (self->runners, job);
   if (runner != NULL && runner->queued)
     {
       runner->queued = FALSE;
       g_cancellable_cancel (runner->cancel);
-      runner_fail_and_clean (runner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                          _("Cancelled")));
+      _fb_run_runner_fail_and_clean (runner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                                  _("Cancelled")));
       return;
     }
-  finish_job (self, job, FB_JOB_STATE_CANCELLED, _("Cancelled"));
+  _fb_run_finish_job (self, job, FB_JOB_STATE_CANCELLED, _("Cancelled"));
 }
 
 void
@@ -1193,7 +360,7 @@ fb_run_cancel_job (FbRun *self,
     g_queue_delete_link (&self->queue, link);
   else
     {
-      g_autofree char *key = job_host_key (self, job);
+      g_autofree char *key = _fb_run_job_host_key (self, job);
 
       if (key == NULL || !fb_hosts_remove_waiter (self->hosts, key, job))
         return;
@@ -1220,10 +387,10 @@ fb_run_retry_job (FbRun *self,
   _fb_job_reset (job);
   notify (self, state_props[state]);
   notify (self, PROP_N_FINISHED);
-  enqueue (self, job);
-  set_waiting (self, self->n_waiting + 1);
+  _fb_run_enqueue (self, job);
+  _fb_run_set_waiting (self, self->n_waiting + 1);
   if (self->running)
-    pump (self);
+    _fb_run_pump (self);
   else
     fb_run_start (self);
   return TRUE;
@@ -1250,7 +417,7 @@ fb_run_set_max_concurrency (FbRun *self,
   /* Raising the limit hands slots to the waiting pump at once. */
   fb_semaphore_set_limit (self->semaphore, limit);
   notify (self, PROP_MAX_CONCURRENCY);
-  pump (self);
+  _fb_run_pump (self);
 }
 
 double
@@ -1367,9 +534,9 @@ fb_run_set_per_host (FbRun *self,
   fb_hosts_set_limit (self->hosts, limit);
   keys = fb_hosts_get_waiting_keys (self->hosts);
   for (guint i = 0; i < keys->len; i++)
-    host_wake (self, keys->pdata[i]);
+    _fb_run_host_wake (self, keys->pdata[i]);
   notify (self, PROP_PER_HOST);
-  pump (self);
+  _fb_run_pump (self);
 }
 
 const char *

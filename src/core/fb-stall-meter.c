@@ -22,14 +22,13 @@ struct _FbStallMeter
   gint64   start;
   gint64   last;
   gint64   worst;
-  gint64   cpu_start;
-  gint64   cpu_last;
+  gint64   last_cpu;
   gint64   worst_cpu;
   guint    n_over_frame;
   guint    verbose : 1;
 };
 
-/* The CPU time of the calling thread, in µs. */
+/* CPU time of the calling thread, in µs. */
 static gint64
 thread_cpu_time (void)
 {
@@ -50,22 +49,17 @@ tick_cb (gpointer user_data)
 
   if (late > self->worst)
     self->worst = late;
+  /* The main loop's own work in that gap, whatever else the machine ran. */
+  if (late > 0 && cpu - self->last_cpu > self->worst_cpu)
+    self->worst_cpu = cpu - self->last_cpu;
+  self->last_cpu = cpu;
   if (late > FRAME_US)
     {
       self->n_over_frame++;
-      /* The monotonic clock's time too, to find the stall in a perf
-       * recording made with -k CLOCK_MONOTONIC. */
       if (self->verbose)
-        g_printerr ("stall at %.3f s: %.1f ms (CPU %.1f ms), monotonic %.6f to %.6f s\n",
-                    (now - self->start) / 1e6, late / 1000.0, (cpu - self->cpu_last) / 1000.0,
-                    self->last / 1e6, now / 1e6);
+        g_printerr ("stall at %.3f s (monotonic %.6f s): %.1f ms\n",
+                    (now - self->start) / 1e6, now / 1e6, late / 1000.0);
     }
-  /* The loop's own work between two ticks, without the time the thread
-   * waited for a core: on a busy machine the wall-clock stall is mostly
-   * the scheduler's, this part is the program's. */
-  if (cpu - self->cpu_last > self->worst_cpu)
-    self->worst_cpu = cpu - self->cpu_last;
-  self->cpu_last = cpu;
   self->last = now;
   return G_SOURCE_CONTINUE;
 }
@@ -82,7 +76,7 @@ fb_stall_meter_new (GMainContext *context)
   g_source_set_name (self->source, "[fetchboard] stall meter");
   g_source_set_callback (self->source, tick_cb, self, NULL);
   self->last = self->start = g_get_monotonic_time ();
-  self->cpu_last = self->cpu_start = thread_cpu_time ();
+  self->last_cpu = thread_cpu_time ();
   g_source_attach (self->source, context);
   return self;
 }
@@ -99,13 +93,6 @@ fb_stall_meter_get_worst_cpu (FbStallMeter *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->worst_cpu;
-}
-
-gint64
-fb_stall_meter_get_cpu (FbStallMeter *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  return thread_cpu_time () - self->cpu_start;
 }
 
 guint

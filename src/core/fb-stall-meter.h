@@ -19,11 +19,10 @@ typedef struct _FbStallMeter FbStallMeter;
 FbStallMeter *fb_stall_meter_new              (GMainContext *context);
 /* Longest stall seen, in µs (gap beyond the timer's interval). */
 gint64        fb_stall_meter_get_worst        (FbStallMeter *self);
-/* The most CPU time the context's thread spent between two ticks, in µs
- * (the longest stall less the time it waited for a core), and the CPU time
- * it spent since the meter started. Both must be read on that thread. */
+/* The most CPU time the main loop's thread spent between two ticks that
+ * came late, in µs: the stall without what other processes took from it,
+ * to compare builds on a busy machine. */
 gint64        fb_stall_meter_get_worst_cpu    (FbStallMeter *self);
-gint64        fb_stall_meter_get_cpu          (FbStallMeter *self);
 /* How many stalls were longer than one frame at 60 Hz. */
 guint         fb_stall_meter_get_n_over_frame (FbStallMeter *self);
 /* Print each stall longer than one frame as it happens. */

@@ -1,0 +1,527 @@
+/* fb-http-pool.c: the client's connections, the pool that keeps them for
+ * reuse, and the one source that polls them all (see Poller).
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-http"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fb-http-private.h"
+
+#define POLL_BATCH      128         /* connections served per main-loop iteration, at most */
+#define POLL_BUDGET_US  3000        /* …and for this long: a turn stays well inside a frame */
+/* After a full turn the connections wait for this priority: below GTK's
+ * redraw (G_PRIORITY_HIGH_IDLE + 20), so a window draws its frame first. */
+#define POLL_RESUME_PRIORITY (G_PRIORITY_HIGH_IDLE + 30)
+#define POLL_SIT_OUT_MS 8           /* …or this long at most */
+
+static guint32
+epoll_events (GIOCondition condition)
+{
+  return ((condition & G_IO_IN) ? EPOLLIN : 0) | ((condition & G_IO_OUT) ? EPOLLOUT : 0);
+}
+
+/* Nothing watched means the fd is out of the epoll set: a closed peer
+ * would report HUP even with no events asked for. */
+void
+_fb_http_conn_watch (Conn         *conn,
+                     GIOCondition  condition)
+{
+  struct epoll_event event = { .events = epoll_events (condition), .data.ptr = conn };
+  int op;
+
+  if (conn->watched == condition)
+    return;
+  if (condition == 0)
+    op = EPOLL_CTL_DEL;
+  else if (conn->watched == 0)
+    op = EPOLL_CTL_ADD;
+  else
+    op = EPOLL_CTL_MOD;
+  /* Fails only for a bad fd or without memory: never for ours. */
+  if (epoll_ctl (conn->poller->epfd, op, conn->fd, &event) != 0)
+    g_critical ("epoll_ctl (%d) on fd %d: %s", op, conn->fd, g_strerror (errno));
+  conn->watched = condition;
+}
+
+/* Dispatches the connection in the next main-loop iteration whatever its
+ * fd says, as for bytes already buffered. */
+void
+_fb_http_conn_schedule (Conn *conn)
+{
+  Poller *poller = conn->poller;
+
+  if (conn->due_link.data != NULL)
+    return;
+  conn->due_link.data = conn;
+  g_queue_push_tail_link (&poller->due, &conn->due_link);
+  if (poller->resume[0] == NULL)
+    g_source_set_ready_time ((GSource *) poller, 0);
+}
+
+void
+_fb_http_conn_free (Conn *conn)
+{
+  Poller *poller = conn->poller;
+
+  if (conn->idle_link != NULL)
+    {
+      GQueue *queue = g_hash_table_lookup (conn->pool->idle, conn->key);
+
+      g_queue_delete_link (queue, conn->idle_link);
+      conn->idle_link = NULL;
+      conn->pool->n_idle--;
+    }
+  if (conn->due_link.data != NULL)
+    {
+      g_queue_unlink (&poller->due, &conn->due_link);
+      conn->due_link.data = NULL;
+    }
+  _fb_http_conn_watch (conn, 0);
+  /* The socket first: closing a TLS connection on an open socket would
+   * try to send close_notify, and could wait for room to send it. */
+  g_socket_close (conn->socket, NULL);
+  g_clear_object (&conn->tls);
+  g_clear_object (&conn->base);
+  conn->tls_in = NULL;
+  conn->tls_out = NULL;
+  g_clear_object (&conn->socket);
+  g_clear_pointer (&conn->parser, fb_http_parser_free);
+  g_clear_pointer (&conn->buf, g_free);
+  g_clear_pointer (&conn->key, g_free);
+  if (conn->handshake != NULL)
+    {
+      /* GIO's thread still holds the TLS connection; the callback frees. */
+      g_cancellable_cancel (conn->handshake);
+      conn->orphaned = TRUE;
+      conn->dead = TRUE;
+      return;
+    }
+  /* An event for it may still wait in the batch being dispatched. */
+  if (poller->depth > 0)
+    {
+      conn->dead = TRUE;
+      g_ptr_array_add (poller->dead, conn);
+    }
+  else
+    g_free (conn);
+}
+
+/* An idle connection has nothing to say: bytes beyond the last response
+ * (a server that sent more than its Content-Length) or a close would be
+ * read as the next job's answer. */
+gboolean
+_fb_http_conn_is_quiet (Conn *conn)
+{
+  char c;
+  gssize n = recv (conn->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/* The socket call's result (@n, errno) as conn_recv () and conn_send ()
+ * give it: EINTR asks again (-2), no data or no room is
+ * G_IO_ERROR_WOULD_BLOCK. @what is the message for other errors. */
+static gssize
+socket_result (gssize       n,
+               const char  *what,
+               GError     **error)
+{
+  int saved = errno;
+
+  if (n >= 0)
+    return n;
+  if (saved == EINTR)
+    return -2;
+  if (saved == EAGAIN || saved == EWOULDBLOCK)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), what, g_strerror (saved));
+  return -1;
+}
+
+/* recv () or send () on the connection, through TLS for https: bytes
+ * moved, 0 at the end of the stream (receiving), or -1 with @error set,
+ * G_IO_ERROR_WOULD_BLOCK when the socket has nothing or no room. */
+gssize
+_fb_http_conn_recv (Conn    *conn,
+                    guint8  *buf,
+                    gsize    size,
+                    GError **error)
+{
+  gssize n;
+
+  if (conn->tls_in != NULL)
+    return g_pollable_input_stream_read_nonblocking (conn->tls_in, buf, size, NULL, error);
+  do
+    n = socket_result (recv (conn->fd, buf, size, 0), _("Error receiving data: %s"), error);
+  while (n == -2);
+  return n;
+}
+
+gssize
+_fb_http_conn_send (Conn        *conn,
+                    const char  *buf,
+                    gsize        size,
+                    GError     **error)
+{
+  gssize n;
+
+  if (conn->tls_out != NULL)
+    return g_pollable_output_stream_write_nonblocking (conn->tls_out, buf, size, NULL, error);
+  do
+    n = socket_result (send (conn->fd, buf, size, MSG_NOSIGNAL), _("Error sending data: %s"), error);
+  while (n == -2);
+  return n;
+}
+
+static GIOCondition
+condition_of (guint32 events)
+{
+  return ((events & EPOLLIN) ? G_IO_IN : 0) | ((events & EPOLLOUT) ? G_IO_OUT : 0) |
+         ((events & EPOLLHUP) ? G_IO_HUP : 0) | ((events & EPOLLERR) ? G_IO_ERR : 0);
+}
+
+static void
+poller_clear_resume (Poller *poller)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (poller->resume); i++)
+    if (poller->resume[i] != NULL)
+      {
+        g_source_destroy (poller->resume[i]);
+        g_clear_pointer (&poller->resume[i], g_source_unref);
+      }
+}
+
+static gboolean
+poller_resume_cb (gpointer user_data)
+{
+  Poller *poller = user_data;
+
+  poller_clear_resume (poller);
+  g_source_modify_unix_fd ((GSource *) poller, poller->epfd_tag, G_IO_IN);
+  if (poller->due.length > 0)
+    g_source_set_ready_time ((GSource *) poller, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static GSource *
+poller_resume_source (Poller  *poller,
+                      GSource *source,
+                      int      priority)
+{
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, poller_resume_cb, poller, NULL);
+  g_source_set_name (source, "[fetchboard] http connections, next turn");
+  g_source_attach (source, g_source_get_context ((GSource *) poller));
+  return source;
+}
+
+/* The budget ran out with work left: the connections sit out until
+ * everything of a higher priority than POLL_RESUME_PRIORITY has run, a
+ * frame above all, or for POLL_SIT_OUT_MS at most. Left ready, the epoll
+ * fd would win every iteration at the default priority, and GLib
+ * dispatches nothing of a lower priority while something of a higher one
+ * is ready: the window would not draw until the network went quiet. The
+ * cap is for the other way round: other work at the default priority
+ * that never stops (a server in the same process, say) must not starve
+ * the connections either. */
+static void
+poller_yield (Poller *poller)
+{
+  GSource *source = (GSource *) poller;
+
+  if (poller->resume[0] != NULL)
+    return;
+  g_source_modify_unix_fd (source, poller->epfd_tag, 0);
+  g_source_set_ready_time (source, -1);
+  poller->resume[0] = poller_resume_source (poller, g_idle_source_new (), POLL_RESUME_PRIORITY);
+  poller->resume[1] = poller_resume_source (poller, g_timeout_source_new (POLL_SIT_OUT_MS),
+                                            G_PRIORITY_DEFAULT);
+}
+
+/* Serves the connections due (see conn_schedule), then those epoll says
+ * are ready, for POLL_BUDGET_US at most, then yields (poller_yield). A
+ * served connection may finish a job and start the next one on the spot,
+ * TLS record and all, so the budget is in time rather than in connections. */
+static gboolean
+poller_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  Poller *poller = (Poller *) source;
+  struct epoll_event events[POLL_BATCH];
+  gint64 deadline = g_get_monotonic_time () + POLL_BUDGET_US;
+  gboolean spent = FALSE;
+  int n;
+
+  poller->depth++;
+  if (g_source_get_ready_time (source) != -1)
+    {
+      /* Those queued again meanwhile wait for the next iteration. (A freed
+       * connection has left the queue: see conn_free.) */
+      guint n_due = poller->due.length;
+      GList *link;
+
+      g_source_set_ready_time (source, -1);
+      while (n_due-- > 0 && (link = g_queue_pop_head_link (&poller->due)) != NULL)
+        {
+          Conn *conn = link->data;
+
+          link->data = NULL;
+          _fb_http_conn_dispatch (conn, 0);
+          if (g_get_monotonic_time () >= deadline)
+            {
+              spent = TRUE;
+              break;
+            }
+        }
+      if (poller->due.length > 0)
+        g_source_set_ready_time (source, 0);
+    }
+
+  /* Level-triggered: what is left past one batch, or past the budget,
+   * comes again next time (epoll puts a reported fd at the back of its
+   * ready list, so every connection gets its turn). */
+  n = spent ? 0 : epoll_wait (poller->epfd, events, G_N_ELEMENTS (events), 0);
+  for (int i = 0; i < n; i++)
+    {
+      Conn *conn = events[i].data.ptr;
+
+      if (!conn->dead)
+        _fb_http_conn_dispatch (conn, condition_of (events[i].events));
+      if (i + 1 < n && g_get_monotonic_time () >= deadline)
+        {
+          spent = TRUE;
+          break;
+        }
+    }
+  if (spent || n == G_N_ELEMENTS (events))
+    poller_yield (poller);
+
+  if (--poller->depth == 0)
+    g_ptr_array_set_size (poller->dead, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+poller_finalize (GSource *source)
+{
+  Poller *poller = (Poller *) source;
+
+  poller_clear_resume (poller);
+  g_ptr_array_unref (poller->dead);
+  close (poller->epfd);
+}
+
+static GSourceFuncs poller_funcs = { NULL, NULL, poller_dispatch, poller_finalize, NULL, NULL };
+
+static Poller *
+poller_new (GMainContext *context)
+{
+  int epfd = epoll_create1 (EPOLL_CLOEXEC);
+  Poller *poller;
+
+  if (epfd < 0)
+    g_error ("epoll_create1: %s", g_strerror (errno));
+  poller = (Poller *) g_source_new (&poller_funcs, sizeof (Poller));
+  poller->epfd = epfd;
+  poller->dead = g_ptr_array_new_with_free_func (g_free);
+  g_queue_init (&poller->due);
+  g_source_set_name ((GSource *) poller, "[fetchboard] http connections");
+  /* GLib takes a non-recursive source's fds out of the poll set around
+   * each dispatch and puts them back, waking the context (an eventfd
+   * write) both times. A callback that runs a nested main loop is safe:
+   * see depth, and conn_dispatch for the stale events it leaves. */
+  g_source_set_can_recurse ((GSource *) poller, TRUE);
+  poller->epfd_tag = g_source_add_unix_fd ((GSource *) poller, epfd, G_IO_IN);
+  g_source_attach ((GSource *) poller, context);
+  return poller;
+}
+
+Conn *
+_fb_http_conn_new (FbHttpPool *pool,
+                   const char *key,
+                   GSocket    *socket)
+{
+  Conn *conn = g_new0 (Conn, 1);
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  if (context == NULL)
+    context = g_main_context_default ();
+  if (pool->poller == NULL)
+    pool->poller = poller_new (context);
+  else if (g_source_get_context ((GSource *) pool->poller) != context)
+    /* Its connections would be served by the first context only. */
+    g_critical ("An FbHttpPool serves one main context: use a pool per context");
+  conn->pool = pool;
+  conn->poller = pool->poller;
+  conn->key = g_strdup (key);
+  conn->socket = socket;
+  conn->fd = g_socket_get_fd (socket);
+  conn->parser = fb_http_parser_new ();
+  _fb_http_conn_watch (conn, G_IO_OUT);
+  pool->n_connects++;
+  return conn;
+}
+
+static void
+idle_queue_free (gpointer queue)
+{
+  g_queue_free (queue);
+}
+
+FbHttpPool *
+fb_http_pool_new (const char *user_agent)
+{
+  FbHttpPool *self = g_new0 (FbHttpPool, 1);
+
+  g_return_val_if_fail (user_agent != NULL, NULL);
+
+  self->ref_count = 1;
+  self->user_agent = g_strdup (user_agent);
+  self->idle = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, idle_queue_free);
+  self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->connect_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_datalist_init (&self->qdata);
+  return self;
+}
+
+FbHttpPool *
+fb_http_pool_ref (FbHttpPool *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+fb_http_pool_unref (FbHttpPool *self)
+{
+  GHashTableIter iter;
+  gpointer queue;
+
+  if (self == NULL || !g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+
+  g_hash_table_iter_init (&iter, self->idle);
+  while (g_hash_table_iter_next (&iter, NULL, &queue))
+    {
+      Conn *conn;
+
+      while ((conn = g_queue_pop_head (queue)) != NULL)
+        {
+          conn->idle_link = NULL;
+          _fb_http_conn_free (conn);
+        }
+    }
+  g_hash_table_destroy (self->idle);
+  g_hash_table_destroy (self->routes);
+  g_hash_table_destroy (self->connect_us);
+  g_datalist_clear (&self->qdata);
+  if (self->poller != NULL)
+    {
+      g_source_destroy ((GSource *) self->poller);
+      g_source_unref ((GSource *) self->poller);
+    }
+  g_clear_object (&self->tls_database);
+  g_free (self->user_agent);
+  g_free (self);
+}
+
+void
+fb_http_pool_set_tls_database (FbHttpPool   *self,
+                               GTlsDatabase *database)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  g_set_object (&self->tls_database, database);
+}
+
+void
+fb_http_pool_set_qdata (FbHttpPool     *self,
+                        GQuark          quark,
+                        gpointer        data,
+                        GDestroyNotify  destroy)
+{
+  g_return_if_fail (self != NULL);
+  g_datalist_id_set_data_full (&self->qdata, quark, data, destroy);
+}
+
+gpointer
+fb_http_pool_get_qdata (FbHttpPool *self,
+                        GQuark      quark)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_datalist_id_get_data (&self->qdata, quark);
+}
+
+guint
+fb_http_pool_get_n_connects (FbHttpPool *self)
+{
+  return self->n_connects;
+}
+
+guint
+fb_http_pool_get_n_idle (FbHttpPool *self)
+{
+  return self->n_idle;
+}
+
+void
+_fb_http_pool_put (FbHttpPool *pool,
+                   Conn       *conn)
+{
+  GQueue *queue = g_hash_table_lookup (pool->idle, conn->key);
+
+  if (queue == NULL)
+    {
+      queue = g_queue_new ();
+      g_hash_table_insert (pool->idle, g_strdup (conn->key), queue);
+    }
+  conn->request = NULL;
+  conn->state = CONN_IDLE;
+  fb_http_parser_reset (conn->parser);
+  g_queue_push_head (queue, conn);
+  conn->idle_link = queue->head;
+  pool->n_idle++;
+  /* Readable while idle means closed (or junk): either way it goes. */
+  _fb_http_conn_watch (conn, G_IO_IN);
+}
+
+Conn *
+_fb_http_pool_take (FbHttpPool *pool,
+                    const char *key)
+{
+  GQueue *queue = g_hash_table_lookup (pool->idle, key);
+  Conn *conn;
+
+  while (queue != NULL && queue->length > 0)
+    {
+      conn = g_queue_pop_head (queue);
+      conn->idle_link = NULL;
+      pool->n_idle--;
+
+      /* The idle watch (pool_put) is not enough: bytes that came while the
+       * main loop was busy, or in the same poll as the request that takes
+       * this connection, have not been seen yet. One EAGAIN per reuse is
+       * the price (about 1 µs). */
+      if (_fb_http_conn_is_quiet (conn))
+        return conn;
+      _fb_http_conn_free (conn);
+    }
+  return NULL;
+}
+

@@ -18,6 +18,7 @@
 #include "fb-job-private.h"
 #include "fb-semaphore.h"
 #include "fb-tls-database.h"
+#include "fb-turn.h"
 
 #define READ_SIZE      (64 * 1024)
 #define FLUSH_AT       (256 * 1024)   /* smaller bodies reach the disk in one step */
@@ -901,6 +902,9 @@ lean_cancel_idle_cb (gpointer user_data)
   GTask *task = data->task;
   GError *cancelled = NULL;
 
+  /* A thousand read timeouts due at once end over several turns. */
+  if (data->http != NULL && !data->returned && !fb_turn_grant ())
+    return G_SOURCE_CONTINUE;
   g_clear_pointer (&data->cancel_idle, g_source_unref);
   if (data->http == NULL || data->returned)
     return G_SOURCE_REMOVE;

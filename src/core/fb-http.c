@@ -18,6 +18,7 @@
 #include "fb-http-private.h"
 #include "fb-http-proxy.h"
 #include "fb-tls-database.h"
+#include "fb-turn.h"
 
 #define READ_BUF        (32 * 1024)
 #define MAX_SKIP        (64 * 1024) /* a redirect's body we read past to keep the connection */
@@ -648,6 +649,13 @@ reconnect_cb (gpointer user_data)
 {
   FbHttpRequest *self = user_data;
 
+  /* Hundreds of connections dropped in one burst open again over several
+   * main-loop turns (fb-turn.h). */
+  if (!fb_turn_grant ())
+    {
+      request_set_probe (self, 1, reconnect_cb);
+      return G_SOURCE_REMOVE;
+    }
   g_clear_pointer (&self->probe, g_source_unref);
   self->out_sent = 0;
   self->next_address = self->addresses;
@@ -697,6 +705,12 @@ probe_cb (gpointer user_data)
     }
   if (!stuck)
     return G_SOURCE_REMOVE;
+  if (!fb_turn_grant ())
+    {
+      /* Closing hundreds of sockets is for several turns, too. */
+      request_set_probe (self, 1, probe_cb);
+      return G_SOURCE_REMOVE;
+    }
 
   g_debug ("%s: connection %s (state %u, %u unacknowledged) opened again", self->key,
            info.tcpi_state == TCP_SYN_SENT ? "never answered" : "never served",

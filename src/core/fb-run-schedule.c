@@ -16,6 +16,7 @@
 #include "fb-hosts.h"
 #include "fb-job-private.h"
 #include "fb-run-private.h"
+#include "fb-turn.h"
 
 #define PUMP_BATCH 64
 
@@ -95,6 +96,14 @@ _fb_run_pump (FbRun *self)
         }
       if (_fb_run_host_blocks_head (self))
         continue;
+      /* A burst of freed slots (a thousand timeouts due at once) starts
+       * its jobs over several turns. */
+      if (!fb_turn_grant ())
+        {
+          if (self->pump_idle == 0)
+            self->pump_idle = g_idle_add_full (G_PRIORITY_DEFAULT, pump_idle_cb, self, NULL);
+          return;
+        }
       if (!fb_semaphore_try_acquire (self->semaphore))
         {
           if (!self->acquiring)

@@ -1,0 +1,351 @@
+/* test-window-ui.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window's other parts: preferences, the shortcuts window, opening
+ * files with the default applications, a narrow window, closing, and the
+ * parts' own lifetimes.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "fb-window-test-utils.h"
+
+static gboolean
+opened_contains (gpointer data)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (opened_path, &contents, NULL, NULL) &&
+         strstr (contents, data) != NULL;
+}
+
+static gboolean
+bus_name_listed (GDBusConnection *bus,
+                 const char      *method,
+                 const char      *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **names = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", method, NULL,
+                                       G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE, 2000,
+                                       NULL, NULL);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(^a&s)", &names);
+  return g_strv_contains (names, name);
+}
+
+/* A file manager running, or one the bus would start for the call. */
+static gboolean
+file_manager_on_bus (void)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (app));
+  const char *name = "org.freedesktop.FileManager1";
+
+  return bus != NULL && (bus_name_listed (bus, "ListNames", name) ||
+                         bus_name_listed (bus, "ListActivatableNames", name));
+}
+
+/* "Open" hands the saved file to its default application, and "Show in
+ * folder" its folder (when no file manager answers on the bus). */
+static void
+test_window_open_and_show_in_folder_use_default_apps (void)
+{
+  Fixture f;
+  FbJob *job;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *folder_path = NULL;
+  GtkSelectionModel *rows;
+
+  fixture_setup (&f, 0.01, 0.02);
+  g_settings_set_boolean (f.settings, "start-after-drop", TRUE);
+  drop_text (&f, "BR\n");
+  fb_test_wait_until (run_finished, f.window, 10);
+  job = g_list_model_get_item (fb_run_get_jobs (fb_window_get_run (f.window)), 0);
+  g_object_unref (job);   /* the run keeps it */
+  CU_ASSERT_PTR_NOT_NULL_FATAL (fb_job_get_saved_path (job));
+  file = g_file_new_for_path (fb_job_get_saved_path (job));
+  folder = g_file_get_parent (file);
+  folder_path = g_file_get_path (folder);
+
+  rows = gtk_column_view_get_model (fb_window_get_column_view (f.window));
+  CU_ASSERT_TRUE (gtk_selection_model_select_item (rows, 0, TRUE));
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "job.open", NULL);
+  /* GIO hands a local file to a "%u" application by its path. */
+  fb_test_wait_until (opened_contains, (gpointer) fb_job_get_saved_path (job), 10);
+  CU_ASSERT_TRUE (opened_contains ((gpointer) fb_job_get_saved_path (job)));
+
+  if (!file_manager_on_bus ())
+    {
+      g_autofree char *line = g_strconcat (folder_path, "\n", NULL);
+
+      gtk_widget_activate_action (GTK_WIDGET (f.window), "job.show-in-folder", NULL);
+      fb_test_wait_until (opened_contains, line, 10);
+      CU_ASSERT_TRUE (opened_contains (line));
+    }
+
+  fixture_teardown (&f);
+}
+
+static void
+find_type (GtkWidget *widget,
+           GType      type,
+           GPtrArray *found)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    find_type (child, type, found);
+}
+
+/* The shortcuts window fits on one page (it split onto two), lists Retry
+ * Failed Jobs, and opens without GTK's "reported min width -3" warning. */
+static void
+test_window_shortcuts_fit_one_page (void)
+{
+  Fixture f;
+  g_autoptr(GPtrArray) stacks = g_ptr_array_new ();
+  g_autoptr(GPtrArray) shortcuts = g_ptr_array_new ();
+  GtkWindow *help;
+  gboolean has_retry_failed = FALSE;
+  guint n_pages = 0;
+
+  fixture_setup (&f, 0.01, 0.02);
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-help-overlay", NULL);
+  help = GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f.window)));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (help);
+  fb_test_wait_until (widget_is_mapped, help, 5);
+  fb_test_spin (0.1);
+
+  find_type (GTK_WIDGET (help), GTK_TYPE_SHORTCUTS_SECTION, stacks);
+  CU_ASSERT_EQUAL_FATAL (stacks->len, 1);
+  for (GtkWidget *child = gtk_widget_get_first_child (g_ptr_array_index (stacks, 0));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_STACK (child))
+      {
+        g_autoptr(GListModel) pages = G_LIST_MODEL (gtk_stack_get_pages (GTK_STACK (child)));
+
+        n_pages = g_list_model_get_n_items (pages);
+      }
+  CU_ASSERT_EQUAL (n_pages, 1);
+
+  find_type (GTK_WIDGET (help), GTK_TYPE_SHORTCUTS_SHORTCUT, shortcuts);
+  for (guint i = 0; i < shortcuts->len; i++)
+    {
+      g_autofree char *title = NULL;
+
+      g_object_get (g_ptr_array_index (shortcuts, i), "title", &title, NULL);
+      has_retry_failed |= g_strcmp0 (title, "Retry the failed jobs") == 0;
+    }
+  CU_ASSERT_TRUE (has_retry_failed);
+  gtk_window_destroy (help);
+
+  fixture_teardown (&f);
+}
+
+static gboolean
+window_is_narrow (gpointer data)
+{
+  return g_str_equal (fb_window_get_width_class (FB_WINDOW (data)), "narrow");
+}
+
+/* The window could not get narrower than 710-873 px: at 360 px it fits,
+ * with the columns a narrow window can do without hidden. */
+static void
+test_window_narrow_fits_360 (void)
+{
+  Fixture f;
+  GListModel *columns;
+  g_autofree char *layout = NULL;
+
+  /* GNOME's own title buttons (GTK's default adds two more under Xvfb). */
+  g_object_get (gtk_settings_get_default (), "gtk-decoration-layout", &layout, NULL);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
+  fixture_setup (&f, 0.01, 0.02);
+  /* The demo's own delays (0.3-2 s) only make the test wait. */
+  fb_application_set_demo_options (app, 0.01, 0.02, 0.0, 0);
+  fb_window_start_demo (f.window);
+  CU_ASSERT_STRING_EQUAL (fb_window_get_width_class (f.window), "wide");
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 360, 700);
+  fb_test_wait_until (window_is_narrow, f.window, 5);
+  fb_test_spin (0.2);
+  CU_ASSERT_TRUE (gtk_widget_get_width (GTK_WIDGET (f.window)) <= 372);
+  columns = gtk_column_view_get_columns (fb_window_get_column_view (f.window));
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      gboolean wanted = i == FB_JOB_COLUMN_NAME || i == FB_JOB_COLUMN_STATE ||
+                        i == FB_JOB_COLUMN_MESSAGE;
+
+      CU_ASSERT_EQUAL (gtk_column_view_column_get_visible (column), wanted);
+    }
+  fb_test_wait_until (run_finished, f.window, 30);
+
+  fixture_teardown (&f);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
+}
+
+static void
+test_window_close_saves_size_and_finalizes (void)
+{
+  Fixture f;
+  FbWindow *window;
+
+  fixture_setup (&f, 0.01, 0.02);
+  window = g_steal_pointer (&f.window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_close (GTK_WINDOW (window));
+  fb_test_spin (0.2);
+  CU_ASSERT_PTR_NULL (window);
+  CU_ASSERT_EQUAL (g_settings_get_int (f.settings, "window-width"), 900);
+  CU_ASSERT_EQUAL (g_settings_get_int (f.settings, "window-height"), 640);
+  CU_ASSERT_FALSE (g_settings_get_boolean (f.settings, "window-maximized"));
+
+  fixture_teardown (&f);
+}
+
+static void
+collect_type (GtkWidget *widget,
+              GType      type,
+              GPtrArray *found)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        g_ptr_array_add (found, child);
+      collect_type (child, type, found);
+    }
+}
+
+static void
+test_window_preferences_follow_settings (void)
+{
+  Fixture f;
+  GtkWindow *prefs;
+  g_autoptr(GPtrArray) spins = g_ptr_array_new ();
+  g_autoptr(GPtrArray) switches = g_ptr_array_new ();
+  GtkSpinButton *concurrency;
+  GtkSwitch *overwrite;
+
+  fixture_setup (&f, 0.01, 0.02);
+  prefs = fb_preferences_window_new (GTK_WINDOW (f.window), f.settings);
+  g_object_add_weak_pointer (G_OBJECT (prefs), (gpointer *) &prefs);
+  gtk_window_present (prefs);
+  fb_test_wait_until (widget_is_mapped, prefs, 5);
+
+  /* In the template's order: concurrent jobs, timeout, DNS timeout, then
+   * connect timeout, longest request, slowest body, speed window, retries
+   * and jobs per host. */
+  collect_type (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON, spins);
+  collect_type (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, switches);
+  CU_ASSERT_EQUAL_FATAL (spins->len, 9);
+  CU_ASSERT_EQUAL_FATAL (switches->len, 3);
+  concurrency = g_ptr_array_index (spins, 0);
+  overwrite = g_ptr_array_index (switches, 0);
+
+  CU_ASSERT_DOUBLE_EQUAL (gtk_spin_button_get_value (concurrency), 5, 0.01);
+  g_settings_set_uint (f.settings, "concurrent-jobs", 42);
+  CU_ASSERT_DOUBLE_EQUAL (gtk_spin_button_get_value (concurrency), 42, 0.01);
+  /* The header's spin button shows the same setting. */
+  CU_ASSERT_DOUBLE_EQUAL (gtk_spin_button_get_value (fb_window_get_concurrency_spin (f.window)), 42, 0.01);
+
+  gtk_spin_button_set_value (concurrency, 250);
+  CU_ASSERT_EQUAL (g_settings_get_uint (f.settings, "concurrent-jobs"), 250);
+  CU_ASSERT_DOUBLE_EQUAL (gtk_spin_button_get_value (g_ptr_array_index (spins, 1)), 3.1, 0.001);
+  CU_ASSERT_DOUBLE_EQUAL (gtk_spin_button_get_value (g_ptr_array_index (spins, 3)), 10, 0.001);
+  CU_ASSERT_DOUBLE_EQUAL (gtk_spin_button_get_value (g_ptr_array_index (spins, 7)), 3, 0.001);
+  {
+    g_autoptr(FbRun) run = fb_run_new ();
+
+    /* A run follows the network settings while it lives. */
+    fb_settings_bind_network (f.settings, run);
+    CU_ASSERT_EQUAL (fb_run_get_retries (run), 3);
+    gtk_spin_button_set_value (g_ptr_array_index (spins, 8), 4);
+    CU_ASSERT_EQUAL (g_settings_get_uint (f.settings, "per-host"), 4);
+    CU_ASSERT_EQUAL (fb_run_get_per_host (run), 4);
+    g_settings_set_double (f.settings, "max-time", 120);
+    CU_ASSERT_DOUBLE_EQUAL (fb_run_get_max_time (run), 120, 0.001);
+    g_settings_reset (f.settings, "per-host");
+    g_settings_reset (f.settings, "max-time");
+  }
+
+  CU_ASSERT_FALSE (gtk_switch_get_active (overwrite));
+  gtk_switch_set_active (overwrite, TRUE);
+  CU_ASSERT_TRUE (g_settings_get_boolean (f.settings, "overwrite"));
+
+  gtk_window_destroy (prefs);
+  fb_test_spin (0.1);
+  CU_ASSERT_PTR_NULL (prefs);
+  fixture_teardown (&f);
+}
+
+/* The split's new types go when their last reference does, and the job
+ * list's filter property notifies only on change. */
+static void
+test_window_parts_finalize_and_notify_once (void)
+{
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, "http://127.0.0.1:9/a");
+  GtkWidget *list = g_object_ref_sink (fb_job_list_new ());
+  GtkWidget *details = g_object_ref_sink (fb_job_details_new ());
+  GtkWidget *waterfall = g_object_ref_sink (fb_waterfall_new ());
+  FbDemoHost *host = fb_demo_host_new ();
+  g_autoptr(GListStore) jobs = g_list_store_new (FB_TYPE_JOB);
+  guint notifies = 0;
+
+  g_object_add_weak_pointer (G_OBJECT (list), (gpointer *) &list);
+  g_object_add_weak_pointer (G_OBJECT (details), (gpointer *) &details);
+  g_object_add_weak_pointer (G_OBJECT (waterfall), (gpointer *) &waterfall);
+  g_object_add_weak_pointer (G_OBJECT (host), (gpointer *) &host);
+
+  g_signal_connect (list, "notify::filter", G_CALLBACK (count_notify_cb), &notifies);
+  fb_job_list_set_filter (FB_JOB_LIST (list), "failed");
+  fb_job_list_set_filter (FB_JOB_LIST (list), "failed");
+  CU_ASSERT_EQUAL (notifies, 1);
+  CU_ASSERT_STRING_EQUAL (fb_job_list_get_filter (FB_JOB_LIST (list)), "failed");
+
+  g_list_store_append (jobs, job);
+  fb_job_list_set_jobs (FB_JOB_LIST (list), G_LIST_MODEL (jobs));
+  fb_waterfall_set_jobs (FB_WATERFALL (waterfall), G_LIST_MODEL (jobs));
+  fb_job_details_set_job (FB_JOB_DETAILS (details), job);
+  CU_ASSERT_PTR_EQUAL (fb_job_details_get_job (FB_JOB_DETAILS (details)), job);
+  CU_ASSERT_STRING_EQUAL (fb_job_details_get_text (FB_JOB_DETAILS (details), "name"),
+                          "http://127.0.0.1:9/a");
+  CU_ASSERT_PTR_NULL (fb_demo_host_get_server (host));
+
+  g_object_unref (list);
+  g_object_unref (details);
+  g_object_unref (waterfall);
+  g_object_unref (host);
+  CU_ASSERT_PTR_NULL (list);
+  CU_ASSERT_PTR_NULL (details);
+  CU_ASSERT_PTR_NULL (waterfall);
+  CU_ASSERT_PTR_NULL (host);
+}
+
+static const FbTestCase tests[] = {
+  { "test_window_parts_finalize_and_notify_once", test_window_parts_finalize_and_notify_once },
+  { "test_window_preferences_follow_settings", test_window_preferences_follow_settings },
+  { "test_window_open_and_show_in_folder_use_default_apps",
+    test_window_open_and_show_in_folder_use_default_apps },
+  { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },
+  { "test_window_shortcuts_fit_one_page", test_window_shortcuts_fit_one_page },
+  { "test_window_narrow_fits_360", test_window_narrow_fits_360 },
+  { NULL, NULL }
+};
+
+int
+main (int   argc,
+      char *argv[])
+{
+  return fb_window_test_main (argc, argv, "window-ui", tests);
+}

@@ -259,6 +259,28 @@ check_destination_cb (GObject      *object,
     really_start (self);
 }
 
+/* Whether a job still to run writes a file. The count covers the jobs the
+ * window added and those of a run it was shown; a restored run comes in
+ * slices after that, so when the count says none the jobs are looked at
+ * (up to the first that writes). */
+static gboolean
+run_writes_files (FbWindow *self)
+{
+  GListModel *jobs;
+
+  if (self->n_writing_jobs > 0)
+    return TRUE;
+  jobs = fb_run_get_jobs (self->run);
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
+
+      if (!fb_job_is_final (job) && fb_job_get_kind (job) != FB_JOB_KIND_PROBE)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Downloads and catalog jobs need a folder they can write to: checked off
  * the main thread before the run starts, so the person learns it once, not
  * from a thousand failed rows. */
@@ -269,7 +291,7 @@ _fb_window_start_run (FbWindow *self)
     return;
 
   _fb_window_hide_trouble (self);
-  if (self->n_writing_jobs == 0)
+  if (!run_writes_files (self))
     {
       really_start (self);
       return;

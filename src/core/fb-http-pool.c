@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "fb-http-private.h"
+#include "fb-turn.h"
 
 #define POLL_BATCH      128         /* connections served per main-loop iteration, at most */
-#define POLL_BUDGET_US  3000        /* …and for this long: a turn stays well inside a frame */
 /* After a full turn the connections wait for this priority: below GTK's
  * redraw (G_PRIORITY_HIGH_IDLE + 20), so a window draws its frame first. */
 #define POLL_RESUME_PRIORITY (G_PRIORITY_HIGH_IDLE + 30)
@@ -250,10 +250,12 @@ poller_yield (Poller *poller)
                                             G_PRIORITY_DEFAULT);
 }
 
-/* Serves the connections due (see conn_schedule), then those epoll says
- * are ready, for POLL_BUDGET_US at most, then yields (poller_yield). A
- * served connection may finish a job and start the next one on the spot,
- * TLS record and all, so the budget is in time rather than in connections. */
+/* Serves the connections due (see _fb_http_conn_schedule), then those
+ * epoll says are ready, each as the main-loop turn's budget for bursts of
+ * work grants it (fb_turn_grant: shared with the run's pump, fetch cancels
+ * and connection probes), then yields (poller_yield). A served connection
+ * may finish a job and start the next one on the spot, TLS record and all,
+ * so the budget is in time rather than in connections. */
 static gboolean
 poller_dispatch (GSource     *source,
                  GSourceFunc  callback,
@@ -261,7 +263,6 @@ poller_dispatch (GSource     *source,
 {
   Poller *poller = (Poller *) source;
   struct epoll_event events[POLL_BATCH];
-  gint64 deadline = g_get_monotonic_time () + POLL_BUDGET_US;
   gboolean spent = FALSE;
   int n;
 
@@ -274,17 +275,19 @@ poller_dispatch (GSource     *source,
       GList *link;
 
       g_source_set_ready_time (source, -1);
-      while (n_due-- > 0 && (link = g_queue_pop_head_link (&poller->due)) != NULL)
+      while (n_due-- > 0 && poller->due.length > 0)
         {
-          Conn *conn = link->data;
+          Conn *conn;
 
-          link->data = NULL;
-          _fb_http_conn_dispatch (conn, 0);
-          if (g_get_monotonic_time () >= deadline)
+          if (!fb_turn_grant ())
             {
               spent = TRUE;
               break;
             }
+          link = g_queue_pop_head_link (&poller->due);
+          conn = link->data;
+          link->data = NULL;
+          _fb_http_conn_dispatch (conn, 0);
         }
       if (poller->due.length > 0)
         g_source_set_ready_time (source, 0);
@@ -298,13 +301,13 @@ poller_dispatch (GSource     *source,
     {
       Conn *conn = events[i].data.ptr;
 
-      if (!conn->dead)
-        _fb_http_conn_dispatch (conn, condition_of (events[i].events));
-      if (i + 1 < n && g_get_monotonic_time () >= deadline)
+      if (!fb_turn_grant ())
         {
           spent = TRUE;
           break;
         }
+      if (!conn->dead)
+        _fb_http_conn_dispatch (conn, condition_of (events[i].events));
     }
   if (spent || n == G_N_ELEMENTS (events))
     poller_yield (poller);

@@ -19,6 +19,7 @@
 
 #include "fb-filename.h"
 #include "fb-saver.h"
+#include "fb-turn.h"
 
 #define MAX_NUMBERED 10000
 
@@ -80,7 +81,6 @@ struct _DoneSource
 #define N_WRITERS 4
 #define BATCH_MIN 8
 #define WRITE_IOV 64
-#define DONE_BUDGET_US 2000  /* completions handed back per main-loop iteration: this long at most */
 
 static GMutex       writer_lock;
 static GThreadPool *writer_pool;
@@ -580,7 +580,6 @@ done_dispatch (GSource     *source,
                gpointer     user_data)
 {
   DoneSource *done = (DoneSource *) source;
-  gint64 deadline = g_get_monotonic_time () + DONE_BUDGET_US;
   GPtrArray *outgoing = NULL;
   GQueue batch;
   GTask *task;
@@ -601,11 +600,9 @@ done_dispatch (GSource     *source,
 
   if (outgoing != NULL)
     hand_off (outgoing);
-  while ((task = g_queue_pop_head (&batch)) != NULL)
+  while (batch.length > 0)
     {
-      complete_op (task);
-      g_object_unref (task);
-      if (batch.length > 0 && g_get_monotonic_time () >= deadline)
+      if (!fb_turn_grant ())
         {
           /* The rest go first in the next iteration, after a frame. */
           g_mutex_lock (&writer_lock);
@@ -615,6 +612,9 @@ done_dispatch (GSource     *source,
           g_mutex_unlock (&writer_lock);
           break;
         }
+      task = g_queue_pop_head (&batch);
+      complete_op (task);
+      g_object_unref (task);
     }
   return G_SOURCE_CONTINUE;
 }

@@ -13,6 +13,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "fb-deadline.h"
 #include "fb-downloader.h"
 #include "fb-http.h"
 #include "fb-job-private.h"
@@ -74,7 +75,7 @@ typedef struct
   GCancellable *cancel;     /* ours: the caller's, or the inactivity deadline */
   GCancellable *external;
   gulong        external_id;
-  GSource      *deadline;
+  FbDeadline   *deadline;       /* on the context's one deadline source (fb-deadline.h) */
   gint64        last_progress;  /* monotonic µs; the deadline re-arms from it */
 } FetchData;
 
@@ -91,11 +92,7 @@ fetch_data_free (FetchData *data)
       g_source_destroy (data->cancel_idle);
       g_source_unref (data->cancel_idle);
     }
-  if (data->deadline != NULL)
-    {
-      g_source_destroy (data->deadline);
-      g_source_unref (data->deadline);
-    }
+  g_clear_pointer (&data->deadline, fb_deadline_free);
   if (data->external_id != 0)
     g_cancellable_disconnect (data->external, data->external_id);
   g_clear_object (&data->external);
@@ -228,16 +225,6 @@ describe_error (FetchData    *data,
                       detail ? detail : g_quark_to_string (error->domain));
 }
 
-static gboolean
-deadline_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
-
 static gint64
 seconds_us (double seconds)
 {
@@ -276,7 +263,7 @@ next_deadline (FetchData *data,
   return kind;
 }
 
-static gboolean
+static void
 deadline_cb (gpointer user_data)
 {
   FetchData *data = user_data;
@@ -298,15 +285,13 @@ deadline_cb (gpointer user_data)
     }
   if (due > now)
     {
-      g_source_set_ready_time (data->deadline, due == G_MAXINT64 ? -1 : due);
-      return G_SOURCE_CONTINUE;
+      fb_deadline_set (data->deadline, due == G_MAXINT64 ? -1 : due);
+      return;
     }
   data->expired = kind;
   data->timed_out = TRUE;
-  g_source_set_ready_time (data->deadline, -1);
   g_cancellable_cancel (data->cancel);
   lean_schedule_cancel (data);
-  return G_SOURCE_CONTINUE;
 }
 
 /* The timeout counts time without progress (connecting, waiting for the
@@ -612,9 +597,9 @@ rearm_deadline (FetchData *data)
   if (data->deadline == NULL)
     return;
   next_deadline (data, &due);
-  armed = g_source_get_ready_time (data->deadline);
+  armed = fb_deadline_get (data->deadline);
   if (due != G_MAXINT64 && (armed == -1 || due < armed))
-    g_source_set_ready_time (data->deadline, due);
+    fb_deadline_set (data->deadline, due);
 }
 
 static void
@@ -1007,13 +992,10 @@ fb_fetch_async (FbHttpPool          *pool,
     {
       gint64 due;
 
-      data->deadline = g_source_new (&deadline_funcs, sizeof (GSource));
-      g_source_set_callback (data->deadline, deadline_cb, data, NULL);
-      g_source_set_name (data->deadline, "[fetchboard] fetch deadline");
+      data->deadline = fb_deadline_new (g_task_get_context (task), deadline_cb, data);
       touch (data);
       next_deadline (data, &due);
-      g_source_set_ready_time (data->deadline, due == G_MAXINT64 ? -1 : due);
-      g_source_attach (data->deadline, g_task_get_context (task));
+      fb_deadline_set (data->deadline, due == G_MAXINT64 ? -1 : due);
     }
 
   plan_resume (data);

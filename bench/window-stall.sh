@@ -128,7 +128,9 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
     [ -z "${STALL_LOG_COPY:-}" ] || cat "$work/log.txt" >> "$STALL_LOG_COPY"
   ) | grep 'longest main-loop stall at run end' || true)
   [ -n "$line" ] || { echo "run with $renderer did not finish" >&2; return 1; }
-  echo "$line" | sed -E 's/.*: ([0-9.]+) ms \(([0-9]+) over[^;]*; busiest gap ([0-9.]+) ms of CPU.*/\1 \2 \3/'
+  # worst stall, stalls over a frame, busiest CPU gap, then (from builds that
+  # print it) the main thread's CPU time over the run, in ms
+  echo "$line" | sed -E -e 's/.*: ([0-9.]+) ms \(([0-9]+) over[^;]*; busiest gap ([0-9.]+) ms of CPU(; main thread ([0-9.]+) ms)?.*/\1 \2 \3 \5/'
 }
 
 for r in $renderers; do : > "$work/$r.txt"; done
@@ -147,8 +149,10 @@ rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
 worst = sorted(r[0] for r in rows)
 over = [int(r[1]) for r in rows]
 cpu = sorted(r[2] for r in rows)
+main = sorted(r[3] for r in rows if len(r) > 3)
 print(f"{name:8} median {statistics.median(worst):6.1f}  min {worst[0]:6.1f}  max {worst[-1]:6.1f}"
       f"  stalls over 16.7 ms per run: median {statistics.median(over):g}  all: {' '.join(f'{w:.1f}' for w in worst)}"
-      f"  | busiest gap on the CPU: median {statistics.median(cpu):.1f}  all: {' '.join(f'{c:.1f}' for c in cpu)}")
+      f"  | busiest gap on the CPU: median {statistics.median(cpu):.1f}  all: {' '.join(f'{c:.1f}' for c in cpu)}"
+      + (f"  | main thread CPU over the run: median {statistics.median(main):.0f} ms" if main else ""))
 PY
 done

@@ -39,8 +39,8 @@ typedef struct
 } TurnSource;
 
 /* CPU time of the calling thread, in µs. */
-static gint64
-thread_cpu_time (void)
+gint64
+fb_stall_meter_thread_cpu_time (void)
 {
   struct timespec ts;
 
@@ -54,7 +54,7 @@ tick_cb (gpointer user_data)
 {
   FbStallMeter *self = user_data;
   gint64 now = g_get_monotonic_time ();
-  gint64 cpu = thread_cpu_time ();
+  gint64 cpu = fb_stall_meter_thread_cpu_time ();
   gint64 late = now - self->last - INTERVAL_MS * 1000;
 
   if (late > self->worst)
@@ -86,7 +86,7 @@ turn_prepare (GSource *source,
 
   if (self->checked)
     {
-      gint64 busy = thread_cpu_time () - self->cpu_checked;
+      gint64 busy = fb_stall_meter_thread_cpu_time () - self->cpu_checked;
 
       if (busy > self->worst_busy)
         self->worst_busy = busy;
@@ -104,7 +104,7 @@ turn_check (GSource *source)
 {
   FbStallMeter *self = ((TurnSource *) source)->meter;
 
-  self->cpu_checked = thread_cpu_time ();
+  self->cpu_checked = fb_stall_meter_thread_cpu_time ();
   self->checked = TRUE;
   return FALSE;
 }
@@ -126,7 +126,7 @@ fb_stall_meter_new (GMainContext *context)
   g_source_set_name (self->source, "[fetchboard] stall meter");
   g_source_set_callback (self->source, tick_cb, self, NULL);
   self->last = self->start = g_get_monotonic_time ();
-  self->last_cpu = thread_cpu_time ();
+  self->last_cpu = fb_stall_meter_thread_cpu_time ();
   g_source_attach (self->source, context);
   self->turns = g_source_new (&turn_funcs, sizeof (TurnSource));
   ((TurnSource *) self->turns)->meter = self;

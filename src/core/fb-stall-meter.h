@@ -33,6 +33,8 @@ guint         fb_stall_meter_get_n_over_frame (FbStallMeter *self);
 void          fb_stall_meter_set_verbose      (FbStallMeter *self,
                                                gboolean      verbose);
 void          fb_stall_meter_free             (FbStallMeter *self);
+/* The calling thread's CPU time, in µs. */
+gint64        fb_stall_meter_thread_cpu_time  (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbStallMeter, fb_stall_meter_free)
 

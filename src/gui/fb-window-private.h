@@ -11,6 +11,7 @@
 #include "fb-job-details.h"
 #include "fb-intake.h"
 #include "fb-job-list.h"
+#include "fb-frame-trace.h"
 #include "fb-stall-meter.h"
 #include "fb-timeline.h"
 #include "fb-waterfall.h"
@@ -56,6 +57,9 @@ struct _FbWindow
   FbInputFeed          *feed;             /* a long list still going into the run */
   GtkFileChooserNative *chooser;
   FbStallMeter         *stall_meter;
+  FbFrameTrace         *frame_trace;    /* with the meter, when verbose */
+  gint64                stall_cpu_start;
+  gint64                stall_wall_start;
 
   /* Borrowed */
   AdwMessageDialog     *confirm;          /* weak: asking before a run is thrown away */

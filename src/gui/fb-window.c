@@ -119,7 +119,11 @@ stall_begin_now (FbWindow *self)
   if (env == NULL || *env == '\0' || g_str_equal (env, "0") || self->stall_meter != NULL)
     return;
   self->stall_meter = fb_stall_meter_new (NULL);
+  self->stall_cpu_start = fb_stall_meter_thread_cpu_time ();
+  self->stall_wall_start = g_get_monotonic_time ();
   fb_stall_meter_set_verbose (self->stall_meter, g_str_equal (env, "verbose"));
+  if (g_str_equal (env, "verbose"))
+    self->frame_trace = fb_frame_trace_new (g_get_monotonic_time ());
 }
 
 static void
@@ -129,11 +133,14 @@ stall_end (FbWindow   *self,
   if (self->stall_meter == NULL)
     return;
 
+  g_clear_pointer (&self->frame_trace, fb_frame_trace_free);
   g_printerr ("fetchboard: longest main-loop stall %s: %.1f ms (%u over 16.7 ms; "
-              "busiest gap %.1f ms of CPU)\n",
+              "busiest gap %.1f ms of CPU; main thread %.0f ms of CPU in %.2f s)\n",
               when, fb_stall_meter_get_worst (self->stall_meter) / 1000.0,
               fb_stall_meter_get_n_over_frame (self->stall_meter),
-              fb_stall_meter_get_worst_cpu (self->stall_meter) / 1000.0);
+              fb_stall_meter_get_worst_cpu (self->stall_meter) / 1000.0,
+              (fb_stall_meter_thread_cpu_time () - self->stall_cpu_start) / 1000.0,
+              (g_get_monotonic_time () - self->stall_wall_start) / 1e6);
   g_clear_pointer (&self->stall_meter, fb_stall_meter_free);
 }
 

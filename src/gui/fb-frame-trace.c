@@ -1,0 +1,157 @@
+/* fb-frame-trace.c
+ *
+ * Copyright 2026 The Fetchboard developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "fb-frame-trace"
+
+#include "config.h"
+
+#include <time.h>
+
+#include "fb-frame-trace.h"
+
+/* A frame busier than this (CPU µs) is printed. */
+#define REPORT_US 4000
+
+enum {
+  PHASE_BEFORE_PAINT,
+  PHASE_UPDATE,
+  PHASE_LAYOUT,
+  PHASE_PAINT,
+  PHASE_AFTER_PAINT,
+  PHASE_END,
+  N_PHASES
+};
+
+static const char * const signal_names[N_PHASES] = {
+  "before-paint", "update", "layout", "paint", "after-paint", "resume-events",
+};
+
+static const char * const phase_names[N_PHASES - 1] = {
+  "before", "ticks", "layout", "paint", "after",
+};
+
+struct _FbFrameTrace
+{
+  gint64 start;
+  gulong hooks[N_PHASES];
+  guint  signals[N_PHASES];
+  gint64 at[N_PHASES];        /* the thread's CPU time as each phase began */
+  gint64 total[N_PHASES - 1];
+  gint64 worst;
+  guint  n_frames;
+  int    phase;               /* the last phase seen in this frame, or -1 */
+};
+
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static void
+frame_end (FbFrameTrace *self)
+{
+  gint64 busy = self->at[PHASE_END] - self->at[PHASE_BEFORE_PAINT];
+  GString *line;
+
+  self->n_frames++;
+  self->worst = MAX (self->worst, busy);
+  for (int i = 0; i < PHASE_END; i++)
+    self->total[i] += self->at[i + 1] - self->at[i];
+  if (busy < REPORT_US)
+    return;
+
+  line = g_string_new (NULL);
+  g_string_append_printf (line, "frame at %.3f s: %.1f ms on the CPU (",
+                          (g_get_monotonic_time () - self->start) / 1e6, busy / 1000.0);
+  for (int i = 0; i < PHASE_END; i++)
+    g_string_append_printf (line, "%s%s %.1f", i > 0 ? ", " : "", phase_names[i],
+                            (self->at[i + 1] - self->at[i]) / 1000.0);
+  g_string_append (line, ")\n");
+  g_printerr ("%s", line->str);
+  g_string_free (line, TRUE);
+}
+
+static gboolean
+phase_hook (GSignalInvocationHint *hint,
+            guint                  n_params,
+            const GValue          *params,
+            gpointer               user_data)
+{
+  FbFrameTrace *self = user_data;
+  int phase = -1;
+
+  for (int i = 0; i < N_PHASES; i++)
+    if (self->signals[i] == hint->signal_id)
+      phase = i;
+  if (phase < 0)
+    return TRUE;
+
+  /* Layout may run more than once in a frame: its first start counts. A
+   * phase GTK skips (no layout, no paint) takes no time. */
+  if (phase == PHASE_BEFORE_PAINT)
+    self->phase = -1;
+  if (phase <= self->phase || (phase != PHASE_BEFORE_PAINT && self->phase < 0))
+    return TRUE;
+  self->at[phase] = thread_cpu_time ();
+  for (int i = self->phase + 1; i < phase; i++)
+    self->at[i] = self->at[phase];
+  self->phase = phase;
+  if (phase == PHASE_END)
+    {
+      frame_end (self);
+      self->phase = -1;
+    }
+  return TRUE;
+}
+
+FbFrameTrace *
+fb_frame_trace_new (gint64 start)
+{
+  FbFrameTrace *self = g_new0 (FbFrameTrace, 1);
+  g_autoptr(GTypeClass) klass = g_type_class_ref (GDK_TYPE_FRAME_CLOCK);
+
+  self->start = start;
+  self->phase = -1;
+  for (int i = 0; i < N_PHASES; i++)
+    {
+      self->signals[i] = g_signal_lookup (signal_names[i], GDK_TYPE_FRAME_CLOCK);
+      self->hooks[i] = g_signal_add_emission_hook (self->signals[i], 0, phase_hook, self, NULL);
+    }
+  return self;
+}
+
+void
+fb_frame_trace_free (FbFrameTrace *self)
+{
+  if (self == NULL)
+    return;
+
+  for (int i = 0; i < N_PHASES; i++)
+    g_signal_remove_emission_hook (self->signals[i], self->hooks[i]);
+  if (self->n_frames > 0)
+    {
+      GString *line = g_string_new (NULL);
+      gint64 sum = 0;
+
+      for (int i = 0; i < PHASE_END; i++)
+        sum += self->total[i];
+      g_string_append_printf (line, "frames: %u, busiest %.1f ms, mean %.2f ms on the CPU (",
+                              self->n_frames, self->worst / 1000.0,
+                              sum / 1000.0 / self->n_frames);
+      for (int i = 0; i < PHASE_END; i++)
+        g_string_append_printf (line, "%s%s %.2f", i > 0 ? ", " : "", phase_names[i],
+                                self->total[i] / 1000.0 / self->n_frames);
+      g_string_append (line, ")\n");
+      g_printerr ("%s", line->str);
+      g_string_free (line, TRUE);
+    }
+  g_free (self);
+}

@@ -20,17 +20,16 @@ enum {
   PHASE_UPDATE,
   PHASE_LAYOUT,
   PHASE_PAINT,
-  PHASE_AFTER_PAINT,
-  PHASE_END,
+  PHASE_END,          /* after-paint: what GTK does after it is little */
   N_PHASES
 };
 
 static const char * const signal_names[N_PHASES] = {
-  "before-paint", "update", "layout", "paint", "after-paint", "resume-events",
+  "before-paint", "update", "layout", "paint", "after-paint",
 };
 
 static const char * const phase_names[N_PHASES - 1] = {
-  "before", "ticks", "layout", "paint", "after",
+  "before", "ticks", "layout", "paint",
 };
 
 struct _FbFrameTrace
@@ -39,6 +38,7 @@ struct _FbFrameTrace
   gulong hooks[N_PHASES];
   guint  signals[N_PHASES];
   gint64 at[N_PHASES];        /* the thread's CPU time as each phase began */
+  gint64 wall[N_PHASES];      /* and the monotonic time, to line up with perf */
   gint64 total[N_PHASES - 1];
   gint64 worst;
   guint  n_frames;
@@ -69,8 +69,11 @@ frame_end (FbFrameTrace *self)
     return;
 
   line = g_string_new (NULL);
-  g_string_append_printf (line, "frame at %.3f s: %.1f ms on the CPU (",
-                          (g_get_monotonic_time () - self->start) / 1e6, busy / 1000.0);
+  g_string_append_printf (line, "frame at %.3f s (monotonic %.6f s, ticks from %.6f s): "
+                          "%.1f ms on the CPU (",
+                          (g_get_monotonic_time () - self->start) / 1e6,
+                          self->wall[PHASE_BEFORE_PAINT] / 1e6, self->wall[PHASE_UPDATE] / 1e6,
+                          busy / 1000.0);
   for (int i = 0; i < PHASE_END; i++)
     g_string_append_printf (line, "%s%s %.1f", i > 0 ? ", " : "", phase_names[i],
                             (self->at[i + 1] - self->at[i]) / 1000.0);
@@ -101,8 +104,12 @@ phase_hook (GSignalInvocationHint *hint,
   if (phase <= self->phase || (phase != PHASE_BEFORE_PAINT && self->phase < 0))
     return TRUE;
   self->at[phase] = thread_cpu_time ();
+  self->wall[phase] = g_get_monotonic_time ();
   for (int i = self->phase + 1; i < phase; i++)
-    self->at[i] = self->at[phase];
+    {
+      self->at[i] = self->at[phase];
+      self->wall[i] = self->wall[phase];
+    }
   self->phase = phase;
   if (phase == PHASE_END)
     {

@@ -20,6 +20,19 @@
 #define MIN_HEIGHT   92
 #define AXIS_HEIGHT  16     /* the time axis's labels under the plot */
 #define LEGEND_WIDTH 520    /* narrower, the legend stays in the tooltip */
+/* While a run goes, the plot is drawn again this often (a slice is 0.1 s);
+ * the counts are still sampled every frame, so no peak is missed. Drawn
+ * every frame, the timeline and the repaint of its area were about a tenth
+ * of the window's main-thread time in a busy run (perf). */
+#define REDRAW_US    (G_USEC_PER_SEC / 10)
+
+/* A label's layout, kept while the label is drawn frame after frame. */
+typedef struct
+{
+  PangoLayout *layout;
+  int          width;
+  guint        drawn;   /* the snapshot that last drew it */
+} Label;
 
 typedef struct
 {
@@ -41,6 +54,10 @@ struct _FbTimeline
   guint      tick_id;
   guint      peak_active;
   guint      max_ended;    /* tallest stacked bar, for the scale */
+  gint64     drawn_at;     /* frame time of the last redraw while running */
+  GHashTable *labels;      /* text -> Label */
+  guint      labels_serial; /* the Pango context's, when the labels were made */
+  guint      n_snapshots;
   gulong     running_id;
   gulong     active_id;
 };
@@ -154,9 +171,14 @@ tick_cb (GtkWidget     *widget,
          gpointer       user_data)
 {
   FbTimeline *self = FB_TIMELINE (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
 
   sample (self);
-  gtk_widget_queue_draw (widget);
+  if (now - self->drawn_at >= REDRAW_US)
+    {
+      self->drawn_at = now;
+      gtk_widget_queue_draw (widget);
+    }
   if (self->run == NULL || !fb_run_get_running (self->run))
     {
       self->tick_id = 0;
@@ -215,6 +237,23 @@ active_changed_cb (FbTimeline *self)
 }
 
 static void
+label_free (gpointer data)
+{
+  Label *label = data;
+
+  g_object_unref (label->layout);
+  g_free (label);
+}
+
+static gboolean
+label_is_stale (gpointer key,
+                gpointer value,
+                gpointer user_data)
+{
+  return ((Label *) value)->drawn != GPOINTER_TO_UINT (user_data);
+}
+
+static void
 append_rect (GtkSnapshot   *snapshot,
              const GdkRGBA *color,
              float          x,
@@ -236,15 +275,26 @@ append_text (FbTimeline    *self,
              float          y,
              float          align)   /* 0 left, 0.5 centre, 1 right of x */
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  PangoAttrList *attrs = pango_attr_list_new ();
+  Label *label = g_hash_table_lookup (self->labels, text);
+  PangoLayout *layout;
   int text_width;
 
-  pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
-  pango_layout_get_pixel_size (layout, &text_width, NULL);
+  if (label == NULL)
+    {
+      PangoAttrList *attrs = pango_attr_list_new ();
+
+      label = g_new0 (Label, 1);
+      label->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+      pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+      pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+      pango_layout_set_attributes (label->layout, attrs);
+      pango_attr_list_unref (attrs);
+      pango_layout_get_pixel_size (label->layout, &label->width, NULL);
+      g_hash_table_insert (self->labels, g_strdup (text), label);
+    }
+  label->drawn = self->n_snapshots;
+  layout = label->layout;
+  text_width = label->width;
   x = CLAMP (x - align * text_width, 0.0f, MAX (0.0f, gtk_widget_get_width (GTK_WIDGET (self)) - text_width));
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
@@ -279,10 +329,10 @@ level (guint  value,
 }
 
 static void
-fb_timeline_snapshot (GtkWidget   *widget,
-                      GtkSnapshot *snapshot)
+snapshot_plot (FbTimeline  *self,
+               GtkSnapshot *snapshot)
 {
-  FbTimeline *self = FB_TIMELINE (widget);
+  GtkWidget *widget = GTK_WIDGET (self);
   float width = gtk_widget_get_width (widget);
   float height = gtk_widget_get_height (widget) - AXIS_HEIGHT;
   float lanes_height = height * 0.62f;
@@ -420,6 +470,25 @@ fb_timeline_snapshot (GtkWidget   *widget,
     }
 }
 
+/* Labels are laid out once and kept while they are drawn; a new font or
+ * resolution (the Pango context's serial) makes them again. */
+static void
+fb_timeline_snapshot (GtkWidget   *widget,
+                      GtkSnapshot *snapshot)
+{
+  FbTimeline *self = FB_TIMELINE (widget);
+  guint serial = pango_context_get_serial (gtk_widget_get_pango_context (widget));
+
+  if (serial != self->labels_serial)
+    {
+      g_hash_table_remove_all (self->labels);
+      self->labels_serial = serial;
+    }
+  self->n_snapshots++;
+  snapshot_plot (self, snapshot);
+  g_hash_table_foreach_remove (self->labels, label_is_stale, GUINT_TO_POINTER (self->n_snapshots));
+}
+
 static void
 fb_timeline_measure (GtkWidget      *widget,
                      GtkOrientation  orientation,
@@ -520,6 +589,7 @@ fb_timeline_finalize (GObject *object)
   FbTimeline *self = FB_TIMELINE (object);
 
   g_array_unref (self->slices);
+  g_hash_table_unref (self->labels);
   G_OBJECT_CLASS (fb_timeline_parent_class)->finalize (object);
 }
 
@@ -586,6 +656,7 @@ fb_timeline_init (FbTimeline *self)
 {
   self->slices = g_array_new (FALSE, TRUE, sizeof (Slice));
   self->slice_us = SLICE_US;
+  self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, label_free);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self),
                                _("Blue: jobs holding a slot; line: the limit; "
                                  "bars: jobs ending (green OK, amber not found, red error, grey cancelled)"));

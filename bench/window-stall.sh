@@ -7,7 +7,8 @@
 #
 #   bench/window-stall.sh [BUILD_DIR] [RUNS]     (default build/, 5)
 #   STALL_RENDERERS="default cairo gl" bench/window-stall.sh
-#   STALL_VIEW="sort=state filter=active" bench/window-stall.sh   (a sorted, filtered view)
+#   STALL_VIEW="sort=state filter=active" bench/window-stall.sh   (a sorted, filtered view;
+#                                          also "waterfall", "hosts" (F7), "details")
 #   STALL_LOG_MODE=verbose STALL_LOG_COPY=FILE bench/window-stall.sh   (every stall over a
 #                                          frame, with its monotonic time, appended to FILE:
 #                                          line them up with `perf record -k CLOCK_MONOTONIC`)

@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fb-deadline.h"
 #include "fb-http-private.h"
 #include "fb-http-proxy.h"
 #include "fb-tls-database.h"
@@ -44,8 +43,7 @@ struct _FbHttpRequest
   GList                 *next_address;
   GError                *connect_error;
   char                  *reason;
-  FbDeadline            *probe;       /* a new connection's check (see probe_cb) */
-  GSourceFunc            probe_func;
+  GSource               *probe;       /* a new connection's check (see probe_cb) */
   gint64                 connect_started;
   guint                  reconnects;
   char                  *extra;       /* more request header lines (Range, If-Range) */
@@ -628,29 +626,22 @@ conn_start_tunnel (Conn           *conn,
 static void
 request_clear_probe (FbHttpRequest *self)
 {
-  g_clear_pointer (&self->probe, fb_deadline_free);
+  if (self->probe == NULL)
+    return;
+  g_source_destroy (self->probe);
+  g_clear_pointer (&self->probe, g_source_unref);
 }
 
-static void
-probe_fired (gpointer user_data)
-{
-  FbHttpRequest *self = user_data;
-
-  self->probe_func (self);
-}
-
-/* A thousand connections opening at once each have a probe: they share
- * their context's one deadline source (fb-deadline.h). */
 static void
 request_set_probe (FbHttpRequest *self,
                    guint          ms,
                    GSourceFunc    func)
 {
-  if (self->probe == NULL)
-    self->probe = fb_deadline_new (g_source_get_context ((GSource *) self->pool->poller),
-                                   probe_fired, self);
-  self->probe_func = func;
-  fb_deadline_set_in_ms (self->probe, ms);
+  request_clear_probe (self);
+  self->probe = g_timeout_source_new (ms);
+  g_source_set_callback (self->probe, func, self, NULL);
+  g_source_set_name (self->probe, "[fetchboard] connection probe");
+  g_source_attach (self->probe, g_source_get_context ((GSource *) self->pool->poller));
 }
 
 static gboolean
@@ -665,7 +656,7 @@ reconnect_cb (gpointer user_data)
       request_set_probe (self, 1, reconnect_cb);
       return G_SOURCE_REMOVE;
     }
-  request_clear_probe (self);
+  g_clear_pointer (&self->probe, g_source_unref);
   self->out_sent = 0;
   self->next_address = self->addresses;
   connect_next (self);
@@ -681,7 +672,7 @@ probe_cb (gpointer user_data)
   socklen_t len = sizeof info;
   gboolean stuck = FALSE;
 
-  request_clear_probe (self);
+  g_clear_pointer (&self->probe, g_source_unref);
   if (conn == NULL || conn->got_bytes || conn->n_responses > 0 || self->addresses == NULL ||
       getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
     return G_SOURCE_REMOVE;

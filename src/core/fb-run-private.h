@@ -107,6 +107,7 @@ void     _fb_run_emit_part_written  (FbRun       *self,
 
 /* fb-run-schedule.c */
 void     _fb_run_pump               (FbRun       *self);
+gboolean _fb_run_pass_slot          (FbRun       *self);
 void     _fb_run_enqueue            (FbRun       *self,
                                      FbJob       *job);
 gboolean _fb_run_tracks_hosts       (FbRun       *self);

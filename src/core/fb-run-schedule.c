@@ -118,6 +118,28 @@ _fb_run_pump (FbRun *self)
     }
 }
 
+/* A job gives back its slot while the run waits in the semaphore for the
+ * next one, with no one else waiting there: the semaphore would hand the
+ * slot straight back to the run, so the next queued job takes it here,
+ * without the release, the waiter's task and its cancel source (a
+ * round of them per job when jobs are short: a probe of 10,000 names).
+ * Returns FALSE when the slot must go back to the semaphore. */
+gboolean
+_fb_run_pass_slot (FbRun *self)
+{
+  FbSemaphore *semaphore = self->semaphore;
+
+  if (!self->acquiring || fb_semaphore_get_waiting (semaphore) != 1 ||
+      fb_semaphore_get_active (semaphore) > fb_semaphore_get_limit (semaphore))
+    return FALSE;
+  while (self->running && peek_next (self) != NULL && _fb_run_host_blocks_head (self))
+    ;
+  if (!self->running || peek_next (self) == NULL || !fb_turn_grant ())
+    return FALSE;
+  take_next (self);
+  return TRUE;
+}
+
 void
 _fb_run_enqueue (FbRun *self,
                  FbJob *job)

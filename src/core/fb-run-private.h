@@ -49,6 +49,7 @@ struct _FbRun
   guint64       finished_bytes;
   guint         counts[FB_JOB_STATE_CANCELLED + 1];
   guint         n_waiting;
+  guint         n_ahead;      /* queued jobs from the head whose names the prober was told */
   guint         n_loose_saves; /* downloads saving after giving their slot back */
   guint         pump_idle;
   guint         retries;

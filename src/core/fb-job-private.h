@@ -38,6 +38,9 @@ void          _fb_job_set_resume_part   (FbJob        *self,
                                          guint64       size);
 char         *_fb_job_take_resume_part  (FbJob        *self,
                                          guint64      *size);
+/* The resume part, still left for the next attempt (NULL if none). */
+const char   *_fb_job_peek_resume_part  (FbJob        *self,
+                                         guint64      *size);
 void          _fb_job_set_addresses     (FbJob        *self,
                                          const char   *addresses);
 void          _fb_job_set_country       (FbJob        *self,

@@ -853,6 +853,21 @@ _fb_job_take_resume_part (FbJob   *self,
 }
 
 const char *
+_fb_job_peek_resume_part (FbJob   *self,
+                          guint64 *size)
+{
+  ResumePart *part;
+
+  g_assert (FB_IS_JOB (self));
+
+  part = g_object_get_qdata (G_OBJECT (self), resume_part_quark ());
+  if (part == NULL)
+    return NULL;
+  *size = part->size;
+  return part->path;
+}
+
+const char *
 fb_job_get_etag (FbJob *self)
 {
   g_return_val_if_fail (FB_IS_JOB (self), NULL);

@@ -69,14 +69,19 @@ typedef struct
   GHashTable *index;    /* FbJob* → row index + 1 */
   GArray     *attempts; /* guint per row */
   GHashTable *parts;    /* FbJob* → PartMark*, running downloads with a .part */
+  GPtrArray  *dirty;    /* FbJob* (the run's) whose PartMark waits for its row */
   guint       n_existing;
 } Tracked;
 
-/* What the journal last recorded of a running download's .part. */
+/* A running download's .part: what the journal last recorded of it, and
+ * what is on disk now. */
 typedef struct
 {
-  guint64 bytes;
-  gint64  time;
+  char    *path;
+  guint64  on_disk;
+  guint64  bytes;      /* recorded (or about to be) */
+  gint64   time;
+  gboolean dirty;      /* its row is written at the next hand-over */
 } PartMark;
 
 struct _FbJournal
@@ -211,9 +216,12 @@ op_free (Op *op)
   g_free (op);
 }
 
+static void collect_parts (FbJournal *self);
+
 static void
 hand_over (FbJournal *self)
 {
+  collect_parts (self);
   if (self->hand_over_source != NULL)
     {
       g_source_destroy (self->hand_over_source);
@@ -233,6 +241,16 @@ hand_over_cb (gpointer user_data)
 }
 
 static void
+schedule_hand_over (FbJournal *self)
+{
+  if (self->hand_over_source != NULL)
+    return;
+  self->hand_over_source = g_timeout_source_new (HAND_OVER_MS);
+  g_source_set_callback (self->hand_over_source, hand_over_cb, self, NULL);
+  g_source_attach (self->hand_over_source, self->context);
+}
+
+static void
 queue_op (FbJournal *self,
           Op        *op)
 {
@@ -241,15 +259,14 @@ queue_op (FbJournal *self,
       op_free (op);
       return;
     }
+  /* A barrier covers the part rows waiting for the next hand-over too. */
+  if (op->kind == OP_BARRIER || op->kind == OP_QUIT)
+    collect_parts (self);
   g_ptr_array_add (self->pending, op);
   if (op->kind == OP_BARRIER || op->kind == OP_QUIT || self->pending->len >= HAND_OVER_MAX)
     hand_over (self);
-  else if (self->hand_over_source == NULL)
-    {
-      self->hand_over_source = g_timeout_source_new (HAND_OVER_MS);
-      g_source_set_callback (self->hand_over_source, hand_over_cb, self, NULL);
-      g_source_attach (self->hand_over_source, self->context);
-    }
+  else
+    schedule_hand_over (self);
 }
 
 static Op *
@@ -860,7 +877,15 @@ tracked_free (Tracked *tracked)
   g_hash_table_unref (tracked->index);
   g_array_unref (tracked->attempts);
   g_clear_pointer (&tracked->parts, g_hash_table_unref);
+  g_clear_pointer (&tracked->dirty, g_ptr_array_unref);
   g_free (tracked);
+}
+
+static void
+part_mark_free (PartMark *mark)
+{
+  g_free (mark->path);
+  g_free (mark);
 }
 
 static void
@@ -917,23 +942,68 @@ jobs_changed_cb (GListModel *model,
   queue_op (tracked->journal, op);
 }
 
+/* A row for @job as still to be done, with the .part it keeps (if any):
+ * what a later process continues. */
+static Op *
+unfinished_op (Tracked    *tracked,
+               FbJob      *job,
+               guint       index,
+               const char *part_path,
+               guint64     bytes)
+{
+  Op *op = op_new (OP_JOB_PUT, tracked->run_id);
+
+  op->job = job_snapshot (tracked->journal, job, tracked->run_id, index,
+                          g_array_index (tracked->attempts, guint, index));
+  op->job->state = FB_JOB_STATE_PENDING;
+  if (part_path != NULL)
+    {
+      op->job->bytes_received = bytes;
+      op->job->part_path = g_strdup (part_path);
+    }
+  return op;
+}
+
 static void
 job_finished_cb (FbRun   *run,
                  FbJob   *job,
                  Tracked *tracked)
 {
   guint index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
+  PartMark *mark = NULL;
 
   g_return_if_fail (index > 0);
   index--;
-  g_array_index (tracked->attempts, guint, index)++;
   if (tracked->parts != NULL)
+    mark = g_hash_table_lookup (tracked->parts, job);
+
+  /* Stopped by a quit (fb_run_suspend), not cancelled: the row stays
+   * unfinished, keeping the .part the download left, so the next start
+   * continues it. A restored job that had not started yet keeps the part
+   * it was given. */
+  if (fb_run_get_suspended (run) && fb_job_get_state (job) == FB_JOB_STATE_CANCELLED)
+    {
+      guint64 size = 0;
+      const char *resume = _fb_job_peek_resume_part (job, &size);
+
+      queue_op (tracked->journal,
+                unfinished_op (tracked, job, index, mark != NULL ? mark->path : resume,
+                               mark != NULL ? mark->on_disk : size));
+      if (mark != NULL)
+        g_hash_table_remove (tracked->parts, job);
+      return;
+    }
+
+  g_array_index (tracked->attempts, guint, index)++;
+  if (mark != NULL)
     g_hash_table_remove (tracked->parts, job);
   put_job (tracked, job, index);
 }
 
 /* A running download's .part, its size and the validators: what a resume
- * after a crash needs. Batched with every other record by the writer. */
+ * after a crash needs. Only marked here; the row is made at the next
+ * hand-over (collect_parts), so a download that is written and finishes
+ * within one hand-over (almost every small file) costs its final row only. */
 static void
 part_written_cb (FbRun      *run,
                  FbJob      *job,
@@ -941,41 +1011,82 @@ part_written_cb (FbRun      *run,
                  guint64     written,
                  Tracked    *tracked)
 {
-  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
   PartMark *mark;
-  Op *op;
 
-  if (index == 0 || fb_job_is_final (job))
+  if (fb_job_is_final (job))
     return;
   if (tracked->parts == NULL)
-    tracked->parts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+    {
+      tracked->parts = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) part_mark_free);
+      tracked->dirty = g_ptr_array_new ();
+    }
   mark = g_hash_table_lookup (tracked->parts, job);
-  if (mark != NULL && written >= mark->bytes && written - mark->bytes < PART_BYTES
-      && now - mark->time < PART_US)
-    return;
   if (mark == NULL)
     {
-      mark = g_new (PartMark, 1);
+      mark = g_new0 (PartMark, 1);
       g_hash_table_insert (tracked->parts, job, mark);
     }
-  mark->bytes = written;
+  if (g_strcmp0 (mark->path, part_path) != 0)
+    {
+      g_free (mark->path);
+      mark->path = g_strdup (part_path);
+    }
+  mark->on_disk = written;
+  if (mark->dirty)
+    return;
+  now = g_get_monotonic_time ();
+  if (mark->time != 0 && written >= mark->bytes && written - mark->bytes < PART_BYTES
+      && now - mark->time < PART_US)
+    return;
   mark->time = now;
+  mark->dirty = TRUE;
+  g_ptr_array_add (tracked->dirty, job);
+  schedule_hand_over (tracked->journal);
+}
 
-  index--;
-  op = op_new (OP_JOB_PUT, tracked->run_id);
-  op->job = job_snapshot (tracked->journal, job, tracked->run_id, index,
-                          g_array_index (tracked->attempts, guint, index));
-  op->job->bytes_received = written;
-  op->job->part_path = g_strdup (part_path);
-  queue_op (tracked->journal, op);
+/* The part rows marked since the last hand-over, of jobs still running,
+ * go to the end of what is pending. */
+static void
+collect_parts (FbJournal *self)
+{
+  if (self->closed)
+    return;
+  for (guint t = 0; t < self->tracked->len; t++)
+    {
+      Tracked *tracked = self->tracked->pdata[t];
+
+      for (guint i = 0; tracked->dirty != NULL && i < tracked->dirty->len; i++)
+        {
+          FbJob *job = tracked->dirty->pdata[i];
+          PartMark *mark = g_hash_table_lookup (tracked->parts, job);
+          guint index;
+
+          if (mark == NULL || !mark->dirty)
+            continue;
+          mark->dirty = FALSE;
+          mark->bytes = mark->on_disk;
+          index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
+          if (index == 0 || fb_job_is_final (job))
+            continue;
+          g_ptr_array_add (self->pending,
+                           unfinished_op (tracked, job, index - 1, mark->path, mark->on_disk));
+        }
+      if (tracked->dirty != NULL)
+        g_ptr_array_set_size (tracked->dirty, 0);
+    }
 }
 
 static void
 run_finished_cb (FbRun   *run,
                  Tracked *tracked)
 {
-  Op *op = op_new (OP_RUN_END, tracked->run_id);
+  Op *op;
+
+  /* A run stopped by a quit has not ended: it comes back next time. */
+  if (fb_run_get_suspended (run))
+    return;
+  op = op_new (OP_RUN_END, tracked->run_id);
 
   op->time = g_get_real_time ();
   queue_op (tracked->journal, op);
@@ -1203,6 +1314,7 @@ fb_journal_close (FbJournal *self)
 
   if (self->closed)
     return;
+  collect_parts (self);
   g_ptr_array_set_size (self->tracked, 0);
   queue_op (self, op_new (OP_QUIT, 0));
   self->closed = TRUE;

@@ -327,6 +327,7 @@ fb_run_start (FbRun *self)
     return;
 
   self->running = TRUE;
+  self->suspended = FALSE;
   if (self->started_at == 0 || self->finished_at != 0)
     {
       if (self->finished_at != 0)
@@ -405,6 +406,22 @@ fb_run_cancel (FbRun *self)
       check_done (self);
     }
   g_object_unref (self);
+}
+
+void
+fb_run_suspend (FbRun *self)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+
+  self->suspended = TRUE;
+  fb_run_cancel (self);
+}
+
+gboolean
+fb_run_get_suspended (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), FALSE);
+  return self->suspended;
 }
 
 void

@@ -66,7 +66,6 @@ typedef struct
   FbJournal  *journal;
   FbRun      *run;
   gint64      run_id;
-  GHashTable *index;    /* FbJob* → row index + 1 */
   GArray     *attempts; /* guint per row */
   GHashTable *parts;    /* FbJob* → PartMark*, running downloads with a .part */
   GPtrArray  *dirty;    /* FbJob* (the run's) whose PartMark waits for its row */
@@ -924,7 +923,6 @@ tracked_free (Tracked *tracked)
   g_signal_handlers_disconnect_by_data (fb_run_get_jobs (tracked->run), tracked);
   g_signal_handlers_disconnect_by_data (tracked->run, tracked);
   g_object_unref (tracked->run);
-  g_hash_table_unref (tracked->index);
   g_array_unref (tracked->attempts);
   g_clear_pointer (&tracked->parts, g_hash_table_unref);
   g_clear_pointer (&tracked->dirty, g_ptr_array_unref);
@@ -971,7 +969,6 @@ jobs_changed_cb (GListModel *model,
     {
       g_autoptr(FbJob) job = g_list_model_get_item (model, i);
 
-      g_hash_table_insert (tracked->index, job, GUINT_TO_POINTER (i + 1));
       if (i >= tracked->attempts->len)
         g_array_append_val (tracked->attempts, zero);
       if (i < first)
@@ -1013,10 +1010,10 @@ job_finished_cb (FbRun   *run,
                  FbJob   *job,
                  Tracked *tracked)
 {
-  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
+  guint index = _fb_job_get_position (job);
   PartMark *mark = NULL;
 
-  g_return_if_fail (index > 0);
+  g_return_if_fail (index > 0 && index <= tracked->attempts->len);
   index--;
   if (tracked->parts != NULL)
     mark = g_hash_table_lookup (tracked->parts, job);
@@ -1110,8 +1107,8 @@ collect_parts (FbJournal *self)
             continue;
           mark->dirty = FALSE;
           mark->bytes = mark->on_disk;
-          index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
-          if (index == 0 || fb_job_is_final (job))
+          index = _fb_job_get_position (job);
+          if (index == 0 || index > tracked->attempts->len || fb_job_is_final (job))
             continue;
           g_ptr_array_add (self->pending,
                            unfinished_op (tracked, job, index - 1, mark->path, mark->on_disk));
@@ -1177,7 +1174,6 @@ track (FbJournal  *self,
   tracked->journal = self;
   tracked->run = g_object_ref (run);
   tracked->run_id = run_id;
-  tracked->index = g_hash_table_new (NULL, NULL);
   tracked->attempts = g_array_new (FALSE, TRUE, sizeof (guint));
   /* A restored run may get its jobs after this, in slices: the rows say
    * how many it has. */

@@ -262,7 +262,11 @@ _fb_journal_open_connection (const char  *path,
                  GError     **error)
 {
   sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  /* No mutex of SQLite's own on each call: the writer's connection is
+   * used by one thread at a time (opening, then the writer thread), the
+   * reading one under FbJournal's read_lock. */
+  int rc = sqlite3_open_v2 (path, &db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 
   if (rc != SQLITE_OK)
     {

@@ -91,6 +91,9 @@ fb_cli_free (FbCli *cli)
   if (cli->run != NULL)
     g_signal_handlers_disconnect_by_data (cli->run, cli);
   g_clear_object (&cli->run);
+  /* Stopped while the lists were read: the journal still opening is let go. */
+  while (cli->journal_opening)
+    g_main_context_iteration (NULL, TRUE);
   g_clear_object (&cli->journal);
   if (cli->server != NULL)
     fb_demo_server_stop (cli->server);

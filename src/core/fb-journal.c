@@ -27,6 +27,12 @@
  * wake-up of the writer per group, not per record. */
 #define HAND_OVER_MS  25
 #define HAND_OVER_MAX 1024
+/* Row writes are carved from blocks of this size (or one of their own if
+ * larger), handed over and freed by the writer a block at a time: glibc
+ * gives a chunk freed on another thread back to the arena it came from,
+ * under that arena's lock, which the main thread's own mallocs then wait
+ * for; a block per hand-over instead of a free per row. */
+#define BLOCK_SIZE    (32 * 1024)
 /* A running download's .part is recorded when it is first written, then
  * after every PART_BYTES more on disk or PART_US, whichever comes first. */
 #define PART_BYTES (256 * 1024)
@@ -46,6 +52,7 @@ typedef enum
   OP_MAX_PAGES,
   OP_BARRIER,
   OP_QUIT,
+  OP_FREE_BLOCKS, /* after the ops of its group: the blocks they live in */
 } OpKind;
 
 typedef struct
@@ -55,9 +62,11 @@ typedef struct
   gint64        time;
   guint         value;
   FbJournalRun *run;
-  FbJournalJob *job;     /* in the same block as the op (job_op) */
+  FbJournalJob *job;     /* right after the op (job_op) */
   GBytes       *inputs;
   GTask        *task;
+  GPtrArray    *blocks;   /* OP_FREE_BLOCKS */
+  gboolean      in_block; /* carved from a block: not freed alone */
 } Op;
 
 /* A run being recorded. */
@@ -90,6 +99,8 @@ struct _FbJournal
   GMainContext *context;
   GAsyncQueue  *ops;        /* GPtrArray* of Op*, in order */
   GPtrArray    *pending;    /* Op*, not handed over yet (main thread) */
+  GPtrArray    *blocks;     /* the blocks the pending row writes live in */
+  gsize         block_used; /* in the last of them */
   GSource      *hand_over_source;
   GThread      *writer;
   sqlite3      *wdb;        /* the writer thread's */
@@ -211,7 +222,28 @@ op_free (Op *op)
   g_clear_pointer (&op->run, fb_journal_run_free);
   g_clear_pointer (&op->inputs, g_bytes_unref);
   g_clear_object (&op->task);
-  g_free (op);
+  g_clear_pointer (&op->blocks, g_ptr_array_unref);
+  if (!op->in_block)
+    g_free (op);
+}
+
+/* @size bytes, zeroed, for a row write handed over with the pending ops. */
+static gpointer
+block_alloc (FbJournal *self,
+             gsize      size)
+{
+  guint8 *block;
+
+  size = (size + 15) & ~(gsize) 15;
+  if (self->blocks->len == 0 || self->block_used + size > BLOCK_SIZE)
+    {
+      g_ptr_array_add (self->blocks, g_malloc (MAX (size, BLOCK_SIZE)));
+      self->block_used = 0;
+    }
+  block = (guint8 *) self->blocks->pdata[self->blocks->len - 1] + self->block_used;
+  self->block_used += size;
+  memset (block, 0, size);
+  return block;
 }
 
 static void collect_parts (FbJournal *self);
@@ -227,6 +259,22 @@ hand_over (FbJournal *self)
     }
   if (self->pending->len == 0)
     return;
+  if (self->blocks->len > 0)
+    {
+      Op *op = g_new0 (Op, 1);
+      guint last = self->pending->len - 1;
+      OpKind kind = ((Op *) self->pending->pdata[last])->kind;
+
+      /* After every op that lives in the blocks, before a closing barrier
+       * (the writer looks for it last in the group). */
+      op->kind = OP_FREE_BLOCKS;
+      op->blocks = g_steal_pointer (&self->blocks);
+      self->blocks = g_ptr_array_new_with_free_func (g_free);
+      if (kind == OP_BARRIER || kind == OP_QUIT)
+        g_ptr_array_insert (self->pending, (int) last, op);
+      else
+        g_ptr_array_add (self->pending, op);
+    }
   g_async_queue_push (self->ops, g_steal_pointer (&self->pending));
   self->pending = g_ptr_array_new ();
 }
@@ -335,7 +383,8 @@ job_op (FbJournal  *self,
       total += lengths[i];
     }
 
-  op = g_malloc0 (total);
+  op = block_alloc (self, total);
+  op->in_block = TRUE;
   op->kind = OP_JOB_PUT;
   op->run_id = run_id;
   row = op->job = (FbJournalJob *) (op + 1);
@@ -553,6 +602,7 @@ apply_op (FbJournal *self,
       }
     case OP_BARRIER:
     case OP_QUIT:
+    case OP_FREE_BLOCKS:
       return SQLITE_OK;
     default:
       g_assert_not_reached ();
@@ -636,7 +686,7 @@ write_batch (FbJournal *self,
 
       if (kind == OP_QUIT)
         quit = TRUE;
-      else if (kind != OP_BARRIER)
+      else if (kind != OP_BARRIER && kind != OP_FREE_BLOCKS)
         writes = TRUE;
     }
 
@@ -1505,6 +1555,7 @@ fb_journal_finalize (GObject *object)
   g_async_queue_unref (self->ops);
   g_ptr_array_foreach (self->pending, (GFunc) op_free, NULL);
   g_ptr_array_unref (self->pending);
+  g_ptr_array_unref (self->blocks);
   sqlite3_close (self->wdb);
   sqlite3_close (self->rdb);
   if (self->lock_fd >= 0)
@@ -1538,6 +1589,7 @@ fb_journal_init (FbJournal *self)
 {
   self->ops = g_async_queue_new ();
   self->pending = g_ptr_array_new ();
+  self->blocks = g_ptr_array_new_with_free_func (g_free);
   self->tracked = g_ptr_array_new_with_free_func ((GDestroyNotify) tracked_free);
   self->lock_fd = -1;
   self->mono_offset = g_get_real_time () - g_get_monotonic_time ();

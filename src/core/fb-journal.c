@@ -129,92 +129,12 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static const char *const state_names[] = {
-  [FB_JOB_STATE_PENDING] = "pending",
-  [FB_JOB_STATE_OK] = "ok",
-  [FB_JOB_STATE_NOT_FOUND] = "not-found",
-  [FB_JOB_STATE_ERROR] = "error",
-  [FB_JOB_STATE_CANCELLED] = "cancelled",
-};
-
-static const char *const kind_names[] = {
-  [FB_JOB_KIND_PROBE] = "probe",
-  [FB_JOB_KIND_DOWNLOAD] = "download",
-  [FB_JOB_KIND_CATALOG] = "catalog",
-};
-
-static const char *const phase_names[] = {
-  [FB_JOB_PHASE_QUEUED] = "queued",
-  [FB_JOB_PHASE_WAITING] = "waiting",
-  [FB_JOB_PHASE_HOST_WAIT] = "host-wait",
-  [FB_JOB_PHASE_RETRY_WAIT] = "retry-wait",
-  [FB_JOB_PHASE_RESOLVING] = "resolving",
-  [FB_JOB_PHASE_CONNECTING] = "connecting",
-  [FB_JOB_PHASE_TLS] = "tls",
-  [FB_JOB_PHASE_FIRST_BYTE] = "first-byte",
-  [FB_JOB_PHASE_TRANSFERRING] = "transferring",
-  [FB_JOB_PHASE_SAVING] = "saving",
-  [FB_JOB_PHASE_DONE] = "done",
-};
-
 #define JOB_COLUMNS \
   "run_id, idx, kind, input, source, source_line, state, http_status, bytes_received, " \
   "bytes_expected, validator, attempts, t_queued, t_waiting, t_resolving, t_connecting, " \
   "t_transferring, t_saving, t_done, message, error, saved_path, part_path"
 
 G_DEFINE_QUARK (fb-journal-error-quark, fb_journal_error)
-
-/* ---- names ---- */
-
-const char *
-fb_journal_state_to_string (FbJobState state)
-{
-  g_return_val_if_fail (state <= FB_JOB_STATE_CANCELLED, "");
-  return state_names[state];
-}
-
-const char *
-fb_journal_kind_to_string (FbJobKind kind)
-{
-  g_return_val_if_fail (kind <= FB_JOB_KIND_CATALOG, "");
-  return kind_names[kind];
-}
-
-const char *
-fb_journal_phase_to_string (FbJobPhase phase)
-{
-  g_return_val_if_fail (phase < FB_JOB_N_PHASES, "");
-  return phase_names[phase];
-}
-
-/* ---- records ---- */
-
-void
-fb_journal_run_free (FbJournalRun *run)
-{
-  if (run == NULL)
-    return;
-  g_free (run->kind);
-  g_free (run->identity);
-  g_free (run->destination);
-  g_free (run->settings);
-  g_free (run);
-}
-
-void
-fb_journal_job_free (FbJournalJob *job)
-{
-  if (job == NULL)
-    return;
-  g_free (job->input);
-  g_free (job->source);
-  g_free (job->validator);
-  g_free (job->message);
-  g_free (job->error);
-  g_free (job->saved_path);
-  g_free (job->part_path);
-  g_free (job);
-}
 
 static void
 op_free (Op *op)
@@ -489,11 +409,11 @@ write_job (FbJournal          *self,
   stmt = self->put_job;
   sqlite3_bind_int64 (stmt, c++, row->run_id);
   sqlite3_bind_int64 (stmt, c++, row->index);
-  bind_static (stmt, c++, kind_names[row->kind]);
+  bind_static (stmt, c++, fb_journal_kind_to_string (row->kind));
   bind_static (stmt, c++, row->input);
   bind_static (stmt, c++, row->source);
   sqlite3_bind_int64 (stmt, c++, row->source_line);
-  bind_static (stmt, c++, state_names[row->state]);
+  bind_static (stmt, c++, fb_journal_state_to_string (row->state));
   sqlite3_bind_int64 (stmt, c++, row->http_status);
   sqlite3_bind_int64 (stmt, c++, (gint64) row->bytes_received);
   sqlite3_bind_int64 (stmt, c++, row->bytes_expected);
@@ -939,34 +859,6 @@ _fb_journal_set_max_pages (FbJournal *self,
 
 /* ---- tracking runs ---- */
 
-/* kind, source, line, input: each NUL-terminated. */
-void
-_fb_journal_encode_input (GByteArray *out,
-                          FbJob      *job)
-{
-  const char *source = fb_job_get_source (job);
-  const char *input = fb_job_get_input (job);
-  gsize source_length = source != NULL ? strlen (source) : 0;
-  gsize input_length = strlen (input) + 1;
-  char line[16];
-  int line_length = g_snprintf (line, sizeof line, "%u", fb_job_get_source_line (job)) + 1;
-  guint start = out->len;
-  guint8 *p;
-
-  /* One growth of the array, then plain copies: 10,000 jobs at a time. */
-  g_byte_array_set_size (out, start + 2 + source_length + 1 + line_length + input_length);
-  p = out->data + start;
-  *p++ = '0' + fb_job_get_kind (job);
-  *p++ = '\0';
-  if (source_length > 0)
-    memcpy (p, source, source_length);
-  p += source_length;
-  *p++ = '\0';
-  memcpy (p, line, line_length);
-  p += line_length;
-  memcpy (p, input, input_length);
-}
-
 static void
 tracked_free (Tracked *tracked)
 {
@@ -1265,7 +1157,7 @@ run_kind (FbRun *run)
       else if (fb_job_get_kind (job) != first)
         return "mixed";
     }
-  return kind_names[first];
+  return fb_journal_kind_to_string (first);
 }
 
 gint64

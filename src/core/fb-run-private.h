@@ -60,6 +60,7 @@ struct _FbRun
   guint         metadata_names : 1;
   guint         limits_changed : 1;
   guint         counting_hosts : 1;  /* the host view asked once: counts kept since */
+  guint         suspended : 1;       /* stopped by fb_run_suspend: parts are kept */
 };
 
 typedef struct

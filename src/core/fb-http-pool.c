@@ -130,7 +130,12 @@ session_handshake (TlsSession *session,
   _fb_http_conn_start_handshake (conn);
 }
 
-/* The waiting handshakes start, resuming the session if there is one. */
+static void session_arm_cap (TlsSession *session,
+                             gint64      us);
+
+/* The waiting handshakes start, resuming the session if there is one, as
+ * many as the main-loop turn's budget grants (a thousand at once would be
+ * a stall of their own); the rest in the next turns. */
 static void
 session_release (TlsSession *session)
 {
@@ -141,10 +146,17 @@ session_release (TlsSession *session)
       g_source_destroy (session->cap);
       g_clear_pointer (&session->cap, g_source_unref);
     }
-  while ((link = g_queue_pop_head_link (&session->waiting)) != NULL)
+  while (session->waiting.length > 0)
     {
-      Conn *conn = link->data;
+      Conn *conn;
 
+      if (!fb_turn_grant ())
+        {
+          session_arm_cap (session, 0);
+          return;
+        }
+      link = g_queue_pop_head_link (&session->waiting);
+      conn = link->data;
       link->data = NULL;
       session_handshake (session, conn);
     }
@@ -193,7 +205,7 @@ session_arm_cap (TlsSession *session,
       g_source_destroy (session->cap);
       g_source_unref (session->cap);
     }
-  session->cap = g_timeout_source_new ((guint) MAX (1, us / 1000));
+  session->cap = g_timeout_source_new ((guint) (us / 1000));
   g_source_set_callback (session->cap, session_cap_cb, session, NULL);
   g_source_set_name (session->cap, "[fetchboard] TLS session wait");
   g_source_attach (session->cap, g_source_get_context ((GSource *) session->pool->poller));

@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <linux/tcp.h>      /* tcpi_bytes_received, which glibc's netinet/tcp.h lacks */
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -74,9 +76,13 @@ _fb_http_conn_schedule (Conn *conn)
 #define TICKET_WAIT_MIN_US 1000     /* TLS 1.3: the leader's ticket is awaited this long… */
 #define TICKET_WAIT_MAX_US (G_USEC_PER_SEC / 2) /* …to as long as its handshake took, at most this */
 /* A leader's handshake is awaited this long and four connect times more
- * (a handshake is one or two round trips): one that stalls (a lost packet,
- * a server slow to answer one connection) holds the others up no longer. */
-#define LEADER_WAIT_US     (50 * 1000)
+ * (a handshake is one or two round trips), then again as long as the
+ * server has answered it (a busy machine's handshakes take 50 ms and more
+ * under AddressSanitizer), LEADER_WAITS times at most: one that stalls (a
+ * server slow to answer one connection, a lost packet) holds the others
+ * up no longer. */
+#define LEADER_WAIT_US     (100 * 1000)
+#define LEADER_WAITS       10
 
 static void
 tls_session_free (gpointer data)
@@ -152,6 +158,8 @@ session_release (TlsSession *session)
 
       if (!fb_turn_grant ())
         {
+          /* (What is left goes next turn, whatever the leader does.) */
+          session->leader_waits = LEADER_WAITS;
           session_arm_cap (session, 0);
           return;
         }
@@ -181,8 +189,23 @@ session_ticket_taken (TlsSession *session)
   session_release (session);
 }
 
-/* The leader still in its handshake: the waiting ones go ahead with
- * their own. TLS 1.3: the ticket never came, the session is what it is. */
+/* Whether the server has sent anything on the leader's connection: its
+ * handshake is under way, only slow. */
+static gboolean
+leader_heard (Conn *conn)
+{
+  struct tcp_info info = { 0 };
+  socklen_t len = sizeof info;
+
+  return getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+         len >= G_STRUCT_OFFSET (struct tcp_info, tcpi_bytes_received) +
+                sizeof info.tcpi_bytes_received &&
+         info.tcpi_bytes_received > 0;
+}
+
+/* The leader still in its handshake (and its server silent): the waiting
+ * ones go ahead with their own. TLS 1.3: the ticket never came, the
+ * session is what it is. */
 static gboolean
 session_cap_cb (gpointer user_data)
 {
@@ -192,7 +215,18 @@ session_cap_cb (gpointer user_data)
   if (session->pending != NULL)
     session_ticket_taken (session);
   else
-    session_release (session);
+    {
+      if (session->leader != NULL && session->source == NULL &&
+          ++session->leader_waits < LEADER_WAITS && leader_heard (session->leader))
+        {
+          session_arm_cap (session, session->leader_wait_us);
+          return G_SOURCE_REMOVE;
+        }
+      if (session->leader != NULL && session->source == NULL)
+        g_debug ("%s: the first TLS handshake is taking long, %u others go on without it",
+                 session->key, session->waiting.length);
+      session_release (session);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -229,6 +263,8 @@ session_forget (Conn *conn)
     session_ticket_taken (session);
   else if (session->leader == conn)
     {
+      g_debug ("%s: the first TLS handshake went, %u others go on without it", session->key,
+               session->waiting.length);
       /* Its handshake never finished: the others do their own. */
       session->leader = NULL;
       session_release (session);
@@ -250,7 +286,9 @@ _fb_http_pool_start_tls (FbHttpPool *pool,
         {
           gint64 connect_us = GPOINTER_TO_SIZE (g_hash_table_lookup (pool->connect_us, conn->key));
 
-          session_arm_cap (session, LEADER_WAIT_US + 4 * connect_us);
+          session->leader_wait_us = LEADER_WAIT_US + 4 * connect_us;
+          session->leader_waits = 0;
+          session_arm_cap (session, session->leader_wait_us);
         }
       return;
     }

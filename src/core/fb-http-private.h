@@ -79,7 +79,9 @@ typedef struct
   Conn           *leader;    /* the first handshake, while it runs */
   Conn           *pending;   /* TLS 1.3: the leader, until its first read brings the ticket */
   GQueue          waiting;   /* Conn* whose handshake waits for the leader */
-  GSource        *cap;       /* how long they wait for a TLS 1.3 ticket, at most */
+  GSource        *cap;       /* how long they wait for the leader, or its TLS 1.3 ticket */
+  gint64          leader_wait_us;
+  guint           leader_waits;
   char           *key;
   FbHttpPool     *pool;      /* borrowed */
 } TlsSession;

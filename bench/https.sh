@@ -35,7 +35,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(dirname "$BENCH_DIR")
 RUNS=${1:-5}
 TOOLS=(${BENCH_TOOLS:-fetchboard-cli curl wget2})
-CASES=(${BENCH_CASES:-big-h2 big-h1 big-http eight-h2 small5-h2 small100-h2 small5-http small100-http})
+CASES=(${BENCH_CASES:-big-h2 big-h1 big-http eight-h2 small5-h2 small100-h2 small100-tls13 small5-http small100-http})
 SERVER_LIMIT=1800   # nginx stops by itself after this many seconds
 
 log () { printf '[https %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

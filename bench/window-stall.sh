@@ -14,6 +14,11 @@
 #   STALL_HTTPS=1 bench/window-stall.sh   (the same 10,000 URLs over https, from nginx with
 #                                          a certificate of a CA made for the run, which the
 #                                          window trusts alone through SSL_CERT_FILE)
+#   STALL_JOURNAL=both bench/window-stall.sh   (each renderer with the journal on and off,
+#                                          in turns; "on", the default, records the run
+#                                          as the window always does; "off" gives the
+#                                          window a state folder where the journal cannot
+#                                          be made, so the run goes unrecorded)
 #
 # Beside each stall (wall time), the busiest gap in CPU time of the main thread: the
 # part of a stall that is the window's own work, which other processes on a busy
@@ -29,6 +34,12 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-$top/build}
 runs=${2:-5}
 renderers=${STALL_RENDERERS:-default cairo gl}
+case ${STALL_JOURNAL:-on} in
+  on) journals=on ;;
+  off) journals=off ;;
+  both) journals="on off" ;;
+  *) echo "STALL_JOURNAL is on, off or both" >&2; exit 2 ;;
+esac
 app=$build/src/gui/fetchboard
 py=/usr/bin/python3
 work=$(mktemp -d /dev/shm/fb-window-stall.XXXXXX)
@@ -101,13 +112,16 @@ start-after-drop=true
 destination='$work/dest'
 CONF
 
-run_one () {   # renderer -> prints "worst_ms n_over_frame"
-  local renderer=$1 line
+run_one () {   # renderer journal -> prints "worst_ms n_over_frame busiest_gap_ms"
+  local renderer=$1 journal=$2 line
   rm -rf "$work/dest" && mkdir -p "$work/dest" && : > "$work/log.txt"
   line=$( (
     if [ "$renderer" = default ]; then unset GSK_RENDERER; else export GSK_RENDERER=$renderer; fi
-    # The journal too is the run's own (it is on: the figure includes it).
+    # The journal too is the run's own (on: the figure includes it). Off: a
+    # file stands where its folder would be made, so it cannot open and the
+    # window runs unrecorded, as when the disk refuses it.
     rm -rf "$work/state"
+    if [ "$journal" = off ]; then mkdir -p "$work/state" && : > "$work/state/fetchboard"; fi
     export FETCHBOARD_BENCH_VIEW="${STALL_VIEW:-}"
     export FETCHBOARD_STALL_LOG=${STALL_LOG_MODE:-1} XDG_CONFIG_HOME="$work/config" GSETTINGS_BACKEND=keyfile \
            GSETTINGS_SCHEMA_DIR="$build/data" XDG_STATE_HOME="$work/state"
@@ -131,16 +145,23 @@ run_one () {   # renderer -> prints "worst_ms n_over_frame"
   echo "$line" | sed -E 's/.*: ([0-9.]+) ms \(([0-9]+) over[^;]*; busiest gap ([0-9.]+) ms of CPU.*/\1 \2 \3/'
 }
 
-for r in $renderers; do : > "$work/$r.txt"; done
+for r in $renderers; do for j in $journals; do : > "$work/$r-$j.txt"; done; done
 for ((i = 0; i < runs; i++)); do
   for r in $renderers; do
-    run_one "$r" >> "$work/$r.txt"
+    # The order flips each round when both journal settings run.
+    order=$journals
+    [ $((i % 2)) = 1 ] && [ "$journals" = "on off" ] && order="off on"
+    for j in $order; do
+      run_one "$r" "$j" >> "$work/$r-$j.txt"
+    done
   done
 done
 
 echo "window stall, $runs runs per renderer, 10,000 $scheme jobs at concurrency 1000 (ms; runs over one 60 Hz frame)"
-for r in $renderers; do
-  "$py" - "$r" "$work/$r.txt" <<'PY'
+for r in $renderers; do for j in $journals; do
+  label=$r
+  [ "$journals" = on ] || label="$r, journal $j"
+  "$py" - "$label" "$work/$r-$j.txt" <<'PY'
 import statistics, sys
 name, path = sys.argv[1], sys.argv[2]
 rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
@@ -151,4 +172,4 @@ print(f"{name:8} median {statistics.median(worst):6.1f}  min {worst[0]:6.1f}  ma
       f"  stalls over 16.7 ms per run: median {statistics.median(over):g}  all: {' '.join(f'{w:.1f}' for w in worst)}"
       f"  | busiest gap on the CPU: median {statistics.median(cpu):.1f}  all: {' '.join(f'{c:.1f}' for c in cpu)}")
 PY
-done
+done; done

@@ -426,6 +426,150 @@ test_cli_journal_killed_mid_body_continues_the_part (void)
   fixture_clear (&f);
 }
 
+typedef struct
+{
+  char    *state;
+  char    *part_path;
+  char    *validator;
+  gint64   bytes;
+} PartRow;
+
+static void
+part_row_clear (PartRow *row)
+{
+  g_free (row->state);
+  g_free (row->part_path);
+  g_free (row->validator);
+}
+
+static void
+read_part_row (Fixture *f,
+               guint    index,
+               PartRow *row)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  memset (row, 0, sizeof *row);
+  if (sqlite3_open_v2 (f->journal, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+      && sqlite3_prepare_v2 (db, "SELECT state, part_path, validator, bytes_received FROM jobs "
+                                 "WHERE idx = ?", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_bind_int (stmt, 1, (int) index) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      row->state = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      row->part_path = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      row->validator = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      row->bytes = sqlite3_column_int64 (stmt, 3);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static gint64
+runs_ended (Fixture *f)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (sqlite3_open_v2 (f->journal, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+      && sqlite3_prepare_v2 (db, "SELECT count(*) FROM runs WHERE ended != 0", -1, &stmt,
+                             NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Ctrl+C (or SIGTERM) with --journal stops the run to be continued, not
+ * cancelled: each of the four downloads under way flushes its .part and
+ * keeps it, its row says unfinished with the part's path, its size and
+ * the ETag, and the run has not ended. Run again, each asks for exactly
+ * the rest (Range: bytes=SIZE-) and every file ends byte-identical. */
+static void
+signalled (Fixture *f,
+           int      signum)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) body = NULL;
+  Until until = { f, "part_path IS NOT NULL AND bytes_received >= 262144", 4, 0 };
+  gsize sizes[4] = { 0 };
+  gboolean done = FALSE;
+
+  process = spawn (f);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (until_cb, &until, DEADLINE));
+  g_subprocess_send_signal (process, signum);
+  g_subprocess_wait_async (process, NULL, wait_cb, &done);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&done, DEADLINE));
+  CU_ASSERT_TRUE (g_subprocess_get_if_exited (process));
+  CU_ASSERT_EQUAL (g_subprocess_get_exit_status (process), 128 + signum);
+
+  CU_ASSERT_EQUAL (fb_test_count_suffix (f->out, ".part"), 4);
+  CU_ASSERT_EQUAL (runs_ended (f), 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *part = g_strdup_printf ("%s/%02u.bin.part", f->out, i);
+      PartRow row;
+      GStatBuf st;
+
+      read_part_row (f, i, &row);
+      ASSERT_STR (row.state, "pending");
+      ASSERT_STR (row.part_path, part);
+      ASSERT_STR (row.validator, ETAG);
+      CU_ASSERT_EQUAL_FATAL (g_stat (part, &st), 0);
+      /* The row holds the part's size after the last flush: all of it. */
+      CU_ASSERT_EQUAL (row.bytes, st.st_size);
+      CU_ASSERT_TRUE (st.st_size >= 262144 && st.st_size <= BIG_SENT);
+      sizes[i] = (gsize) st.st_size;
+      part_row_clear (&row);
+    }
+
+  f->hold_from = f->n_files;
+  CU_ASSERT_EQUAL (run_to_end (f), 0);
+  assert_truth (f);
+  body = fb_test_body (f->size);
+  for (guint i = 0; i < f->n_files; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/f/%02u.bin", i);
+      g_autofree char *name = g_strdup_printf ("%02u.bin", i);
+      g_autofree char *file = g_build_filename (f->out, name, NULL);
+      g_autofree char *expected = i < 4 ? g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-",
+                                                           sizes[i]) : NULL;
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      CU_ASSERT_EQUAL (requests (f, i), i < 4 ? 2 : 1);
+      ASSERT_STR (g_hash_table_lookup (f->ranges, path), expected);
+      CU_ASSERT_TRUE (g_file_get_contents (file, &contents, &length, NULL));
+      CU_ASSERT_TRUE (length == f->size
+                      && memcmp (contents, g_bytes_get_data (body, NULL), length) == 0);
+    }
+  CU_ASSERT_EQUAL (fb_test_count_suffix (f->out, ".part"), 0);
+  CU_ASSERT_EQUAL (runs_ended (f), 1);
+}
+
+static void
+test_cli_journal_sigint_keeps_the_parts (void)
+{
+  Fixture f;
+
+  fixture_init_full (&f, 0, TRUE);
+  signalled (&f, SIGINT);
+  fixture_clear (&f);
+}
+
+static void
+test_cli_journal_sigterm_keeps_the_parts (void)
+{
+  Fixture f;
+
+  fixture_init_full (&f, 0, TRUE);
+  signalled (&f, SIGTERM);
+  fixture_clear (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -435,6 +579,8 @@ main (int    argc,
     FB_TEST (test_cli_journal_killed_during_saves),
     FB_TEST (test_cli_journal_run_again_after_the_end),
     FB_TEST (test_cli_journal_killed_mid_body_continues_the_part),
+    FB_TEST (test_cli_journal_sigint_keeps_the_parts),
+    FB_TEST (test_cli_journal_sigterm_keeps_the_parts),
     { NULL, NULL },
   };
 

@@ -370,6 +370,182 @@ test_session_second_instance_hands_its_list_over (void)
   CU_ASSERT_EQUAL (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), 1);
 }
 
+/* FB_TEST_SESSION=quit: a child process (quit-child) runs the application
+ * with the 1 MiB download held after 640 KiB, and quits it mid-body with
+ * app.quit (Ctrl+Q) and the window's "Stop and Close": a quit, not a
+ * cancel. This process then starts the application again. */
+static gboolean
+job_received_all_sent (gpointer data)
+{
+  return fb_job_get_bytes_received (data) >= BIG_HOLD;
+}
+
+/* fb_test_wait_until without CUnit (the child runs no suite). */
+static gboolean
+child_wait (GSourceFunc predicate,
+            gpointer    data,
+            double      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!predicate (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (200), TRUE);
+    }
+  return TRUE;
+}
+
+static int
+quit_child (void)
+{
+  const char *url = g_getenv ("FB_TEST_URL");
+  const char *out = g_getenv ("FB_TEST_OUT");
+  g_autoptr(FbRun) run = fb_run_new ();
+  g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, url);
+  g_autoptr(GError) error = NULL;
+  FbSession *session;
+  FbWindow *window;
+
+  if (!gtk_init_check ())
+    return 77;
+  app = fb_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    return 3;
+  session = fb_application_get_session (app);
+  g_application_activate (G_APPLICATION (app));
+  window = find_window ();
+  if (window == NULL || !child_wait ((GSourceFunc) fb_session_get_journal, session, 10))
+    return 4;
+
+  g_mkdir_with_parents (out, 0700);
+  fb_run_set_destination (run, out);
+  fb_run_set_timeout (run, 30);
+  fb_run_add_job (run, job);
+  fb_session_track_run (session, run);
+  fb_window_show_run (window, run);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  /* Every byte the server sent is in: what the quit must keep. */
+  if (!child_wait (job_received_all_sent, job, 20))
+    return 5;
+
+  /* Ctrl+Q: the window asks first; the person says stop and close. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  if (fb_window_get_confirmation (window) == NULL)
+    return 6;
+  adw_message_dialog_response (fb_window_get_confirmation (window), "close");
+  if (!child_wait (no_window, NULL, 10))
+    return 7;
+  /* What g_application_run () does once the last window went: the
+   * application shuts down, and the journal closes with it. */
+  G_APPLICATION_GET_CLASS (app)->shutdown (G_APPLICATION (app));
+  g_clear_object (&app);
+  return fb_job_get_state (job) == FB_JOB_STATE_CANCELLED ? 0 : 8;
+}
+
+static void
+quit_a_run (void)
+{
+  g_autofree char *big = g_strdup_printf ("/ranged/big.bin?size=%d&hold=%d", BIG_SIZE, BIG_HOLD);
+  g_autofree char *url = fb_test_server_url (server, big);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean exited = FALSE;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "FB_TEST_SESSION", "quit-child", TRUE);
+  g_subprocess_launcher_setenv (launcher, "FB_TEST_URL", url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "FB_TEST_OUT", out, TRUE);
+  child = g_subprocess_launcher_spawn (launcher, &error, self_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (child, NULL, child_exited_cb, &exited);
+  /* This loop serves the child's requests. */
+  g_assert_true (fb_test_wait_flag (&exited, 60));
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+  big_part = g_build_filename (out, "big.bin.part", NULL);
+}
+
+static gboolean
+restored_one (gpointer data)
+{
+  FbWindow *window = find_window ();
+
+  return window != NULL && fb_window_get_run (window) != NULL
+         && fb_run_get_total (fb_window_get_run (window)) == 1;
+}
+
+/* After the quit: the .part holds every byte received, and the journal
+ * says the job is unfinished, with that part, its size and the ETag; the
+ * run has not ended, and it came back paused. */
+static void
+test_session_quit_kept_the_part_and_its_row (void)
+{
+  FbJournal *journal;
+  g_autoptr(GBytes) body = fb_test_body (BIG_SIZE);
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  FbRun *run;
+  FbJournalJob *row;
+
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (restored_one, NULL, 10));
+  run = fb_window_get_run (find_window ());
+  CU_ASSERT_FALSE (fb_run_get_running (run));
+  CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 0);
+
+  CU_ASSERT_TRUE_FATAL (g_file_get_contents (big_part, &contents, &length, NULL));
+  CU_ASSERT_EQUAL (length, BIG_HOLD);
+  CU_ASSERT_TRUE (length == BIG_HOLD
+                  && memcmp (contents, g_bytes_get_data (body, NULL), length) == 0);
+
+  journal = fb_session_get_journal (fb_application_get_session (app));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (journal);
+  runs = fb_journal_list_runs (journal, &error);
+  g_assert_no_error (error);
+  CU_ASSERT_EQUAL_FATAL (runs->len, 1);
+  CU_ASSERT_EQUAL (((FbJournalRun *) runs->pdata[0])->ended, 0);
+  CU_ASSERT_EQUAL (((FbJournalRun *) runs->pdata[0])->n_cancelled, 0);
+  CU_ASSERT_EQUAL (((FbJournalRun *) runs->pdata[0])->n_pending, 1);
+  rows = fb_journal_list_jobs (journal, ((FbJournalRun *) runs->pdata[0])->id, &error);
+  g_assert_no_error (error);
+  CU_ASSERT_EQUAL_FATAL (rows->len, 1);
+  row = rows->pdata[0];
+  CU_ASSERT_EQUAL (row->state, FB_JOB_STATE_PENDING);
+  ASSERT_STR (row->part_path, big_part);
+  CU_ASSERT_EQUAL (row->bytes_received, BIG_HOLD);
+  ASSERT_STR (row->validator, "\"v1\"");
+}
+
+/* Resumed, the download asks for the rest with Range from the part's end
+ * and the file is byte-identical to the body. */
+static void
+test_session_quit_part_continues_with_range (void)
+{
+  FbWindow *window = find_window ();
+  FbRun *run = fb_window_get_run (window);
+  g_autofree char *saved = g_build_filename (dir, "out", "big.bin", NULL);
+  g_autofree char *expected = g_strdup_printf ("-,bytes=%d-", BIG_HOLD);
+  g_autoptr(GBytes) body = fb_test_body (BIG_SIZE);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_ended, run, 20));
+  ASSERT_COUNTS (run, 1, 0, 0, 0);
+  ASSERT_STR (fb_test_server_get_ranges (server, "big.bin"), expected);
+  CU_ASSERT_TRUE_FATAL (g_file_get_contents (saved, &contents, &length, NULL));
+  CU_ASSERT_EQUAL (length, BIG_SIZE);
+  CU_ASSERT_TRUE (length == BIG_SIZE
+                  && memcmp (contents, g_bytes_get_data (body, NULL), length) == 0);
+  CU_ASSERT_FALSE (g_file_test (big_part, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -387,6 +563,11 @@ main (int   argc,
   };
   static const FbTestCase locked_tests[] = {
     FB_TEST (test_session_locked_journal_goes_unrecorded),
+    { NULL, NULL },
+  };
+  static const FbTestCase quit_tests[] = {
+    FB_TEST (test_session_quit_kept_the_part_and_its_row),
+    FB_TEST (test_session_quit_part_continues_with_range),
     { NULL, NULL },
   };
   static const FbTestCase remote_tests[] = {
@@ -408,6 +589,8 @@ main (int   argc,
       g_clear_object (&app);
       return status;
     }
+  if (g_strcmp0 (mode, "quit-child") == 0)
+    return quit_child ();
   if (g_strcmp0 (mode, "remote") == 0 && g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     {
       g_printerr ("test-session: no session bus, skipped\n");
@@ -439,6 +622,8 @@ main (int   argc,
       holder = fb_journal_open (path, &error);
       g_assert_no_error (error);
     }
+  else if (g_strcmp0 (mode, "quit") == 0)
+    quit_a_run ();
   else if (g_strcmp0 (mode, "remote") != 0)
     crash_a_run ();
 
@@ -458,6 +643,8 @@ main (int   argc,
     status = fb_test_main (argc, argv, "session-locked", locked_tests);
   else if (g_strcmp0 (mode, "remote") == 0)
     status = fb_test_main (argc, argv, "session-remote", remote_tests);
+  else if (g_strcmp0 (mode, "quit") == 0)
+    status = fb_test_main (argc, argv, "session-quit", quit_tests);
   else
     status = fb_test_main (argc, argv, "session", tests);
 

@@ -26,17 +26,12 @@ write_failed_cb (FbJournal *journal,
   g_printerr ("%s: %s\n", PROGRAM_NAME, fb_journal_get_write_error (journal)->message);
 }
 
-FbJournal *
-fb_cli_journal_open (const char *path,
-                     gboolean    for_reading)
+/* Says why @journal (NULL) could not be opened, or what was set aside. */
+static FbJournal *
+opened (FbJournal    *journal,
+        const GError *error,
+        gboolean      for_reading)
 {
-  g_autofree char *default_path = NULL;
-  g_autoptr(GError) error = NULL;
-  FbJournal *journal;
-
-  if (path == NULL)
-    path = default_path = fb_journal_default_path ();
-  journal = fb_journal_open (path, &error);
   if (journal == NULL)
     {
       if (for_reading)
@@ -50,6 +45,41 @@ fb_cli_journal_open (const char *path,
     g_printerr ("%s: %s\n", PROGRAM_NAME, fb_journal_get_notice (journal));
   g_signal_connect (journal, "write-failed", G_CALLBACK (write_failed_cb), NULL);
   return journal;
+}
+
+FbJournal *
+fb_cli_journal_open (const char *path,
+                     gboolean    for_reading)
+{
+  g_autofree char *default_path = NULL;
+  g_autoptr(GError) error = NULL;
+  FbJournal *journal;
+
+  if (path == NULL)
+    path = default_path = fb_journal_default_path ();
+  journal = fb_journal_open (path, &error);
+  return opened (journal, error, for_reading);
+}
+
+void
+fb_cli_journal_open_async (const char          *path,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autofree char *default_path = NULL;
+
+  if (path == NULL)
+    path = default_path = fb_journal_default_path ();
+  fb_journal_open_async (path, NULL, callback, user_data);
+}
+
+FbJournal *
+fb_cli_journal_open_finish (GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  FbJournal *journal = fb_journal_open_finish (result, &error);
+
+  return opened (journal, error, FALSE);
 }
 
 char *

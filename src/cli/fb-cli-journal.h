@@ -14,6 +14,12 @@ G_BEGIN_DECLS
  * used (then NULL: a run goes on unrecorded) and any file set aside. */
 FbJournal *fb_cli_journal_open      (const char  *path,
                                      gboolean     for_reading);
+/* The same for a run, the disk work on a thread: the lists are read
+ * meanwhile. */
+void       fb_cli_journal_open_async  (const char          *path,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+FbJournal *fb_cli_journal_open_finish (GAsyncResult        *result);
 /* What makes "the same command": the command, the folder and the inputs. */
 char      *fb_cli_journal_identity  (const char  *command,
                                      const char  *destination,

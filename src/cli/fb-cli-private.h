@@ -90,6 +90,8 @@ struct _FbCli
   GCancellable  *cancellable;
   FbRun         *run;
   FbJournal     *journal;
+  gboolean       journal_opening; /* fb_cli_journal_open_async under way */
+  gboolean       journal_tried;   /* it ended (journal may be NULL) */
   GTlsDatabase  *tls_database;  /* from --cacert */
   FbDemoServer  *server;
   FbCliProgress *progress;

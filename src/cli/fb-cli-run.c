@@ -192,7 +192,11 @@ add_jobs (FbCli     *cli,
   gboolean flushed = FALSE;
   guint n_done = 0;
 
-  if (cli->journal_path != NULL || cli->continue_saved)
+  /* Opened while the lists were read (read_sources), or now. */
+  while (cli->journal_opening)
+    g_main_context_iteration (NULL, TRUE);
+  if (cli->journal == NULL && !cli->journal_tried
+      && (cli->journal_path != NULL || cli->continue_saved))
     cli->journal = fb_cli_journal_open (cli->journal_path, FALSE);
   if (cli->journal == NULL)
     {
@@ -493,8 +497,27 @@ collect_sources (FbCli *cli)
 }
 
 static void
+journal_opened_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  FbCli *cli = user_data;
+
+  /* NULL (said why): add_jobs does not try again, the run goes unrecorded. */
+  cli->journal = fb_cli_journal_open_finish (result);
+  cli->journal_opening = FALSE;
+  cli->journal_tried = TRUE;
+}
+
+static void
 read_sources (FbCli *cli)
 {
+  /* The journal opens (and checks its file) on a thread meanwhile. */
+  if (cli->journal_path != NULL || cli->continue_saved)
+    {
+      cli->journal_opening = TRUE;
+      fb_cli_journal_open_async (cli->journal_path, journal_opened_cb, cli);
+    }
   for (guint i = 0; i < cli->sources->len; i++)
     {
       ListSource *source = g_ptr_array_index (cli->sources, i);

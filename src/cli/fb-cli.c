@@ -91,6 +91,9 @@ fb_cli_free (FbCli *cli)
   if (cli->run != NULL)
     g_signal_handlers_disconnect_by_data (cli->run, cli);
   g_clear_object (&cli->run);
+  /* Stopped while the lists were read: the journal still opening is let go. */
+  while (cli->journal_opening)
+    g_main_context_iteration (NULL, TRUE);
   g_clear_object (&cli->journal);
   if (cli->server != NULL)
     fb_demo_server_stop (cli->server);
@@ -197,7 +200,8 @@ main_help (void)
                    _("Exit status: 0 when no job ended in error (not found is not an error),\n"
                      "1 when one did or input was rejected, 2 for usage errors, 130 after\n"
                      "Ctrl+C, 128 + N after signal N (SIGHUP 129, SIGQUIT 131, SIGTERM 143);\n"
-                     "every job is cancelled and its partial file removed first.\n"));
+                     "every job is cancelled and its partial file removed first (with --journal\n"
+                     "or --continue the partial files stay, and the same command continues them).\n"));
 
   g_set_prgname (PROGRAM_NAME);
   context = g_option_context_new (_("COMMAND [ARG…]"));
@@ -669,7 +673,8 @@ parse_options (FbCli  *cli,
 
 /* SIGHUP (a closed terminal or ssh session), SIGINT (Ctrl+C), SIGQUIT
  * (Ctrl+\) and SIGTERM all end the run as a clean cancel: every job ends,
- * every .part file is removed, the summary is printed, and the status is
+ * every .part file is removed (kept, flushed, when the run is recorded in
+ * a journal: the same command continues it), the summary is printed, and the status is
  * 128 + the signal's number (130 for Ctrl+C), as a shell reports it. A
  * second signal never skips the clean-up. g_unix_signal_add () refuses
  * SIGQUIT, so it comes through a pipe written by a plain handler. (GIO
@@ -711,7 +716,11 @@ handle_signal (FbCli *cli,
 
   cli->signal_status = 128 + signum;
   g_cancellable_cancel (cli->cancellable);
-  if (cli->run != NULL && !cli->run_finished)
+  /* A recorded run stops to be continued: the same command run again
+   * resumes its partial files with Range. */
+  if (cli->run != NULL && !cli->run_finished && cli->journal != NULL)
+    fb_run_suspend (cli->run);
+  else if (cli->run != NULL && !cli->run_finished)
     fb_run_cancel (cli->run);
   g_main_context_wakeup (NULL);
 }

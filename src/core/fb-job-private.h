@@ -38,6 +38,15 @@ void          _fb_job_set_resume_part   (FbJob        *self,
                                          guint64       size);
 char         *_fb_job_take_resume_part  (FbJob        *self,
                                          guint64      *size);
+/* Where the job is in its run's list (fb_run_add_jobs sets it); get
+ * returns it + 1, 0 before the job is in a run: a journal's row index
+ * without a lookup. */
+void          _fb_job_set_position      (FbJob        *self,
+                                         guint         position);
+guint         _fb_job_get_position      (FbJob        *self);
+/* The resume part, still left for the next attempt (NULL if none). */
+const char   *_fb_job_peek_resume_part  (FbJob        *self,
+                                         guint64      *size);
 void          _fb_job_set_addresses     (FbJob        *self,
                                          const char   *addresses);
 void          _fb_job_set_country       (FbJob        *self,

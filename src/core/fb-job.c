@@ -46,6 +46,7 @@ struct _FbJob
   char         *addresses;
   char         *country;
   const char   *source;         /* interned: a file name shared by its list's jobs */
+  guint         position;       /* in its run's list, + 1 (0: in none yet) */
   char         *etag;           /* the body's validators, for a resume */
   char         *last_modified;
   RetryLog     *retry_log;      /* made with the first retry or Retry-After */
@@ -850,6 +851,34 @@ _fb_job_take_resume_part (FbJob   *self,
   path = g_steal_pointer (&part->path);
   resume_part_free (part);
   return path;
+}
+
+void
+_fb_job_set_position (FbJob *self,
+                      guint  position)
+{
+  self->position = position + 1;
+}
+
+guint
+_fb_job_get_position (FbJob *self)
+{
+  return self->position;
+}
+
+const char *
+_fb_job_peek_resume_part (FbJob   *self,
+                          guint64 *size)
+{
+  ResumePart *part;
+
+  g_assert (FB_IS_JOB (self));
+
+  part = g_object_get_qdata (G_OBJECT (self), resume_part_quark ());
+  if (part == NULL)
+    return NULL;
+  *size = part->size;
+  return part->path;
 }
 
 const char *

@@ -1,6 +1,8 @@
 /* fb-journal-file.c: the journal's file, before a journal uses it: its
  * schema, the checks that tell a journal from a corrupt or newer file,
- * setting such a file aside, the lock that gives it one owner.
+ * setting such a file aside, the lock that gives it one owner; and what
+ * its rows hold: the names of states, kinds and phases, the records, the
+ * inputs' encoding.
  *
  * Copyright 2026 The Fetchboard developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -262,7 +264,11 @@ _fb_journal_open_connection (const char  *path,
                  GError     **error)
 {
   sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  /* No mutex of SQLite's own on each call: the writer's connection is
+   * used by one thread at a time (opening, then the writer thread), the
+   * reading one under FbJournal's read_lock. */
+  int rc = sqlite3_open_v2 (path, &db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 
   if (rc != SQLITE_OK)
     {
@@ -277,3 +283,112 @@ _fb_journal_open_connection (const char  *path,
   return db;
 }
 
+/* ---- what the rows hold ---- */
+
+static const char *const state_names[] = {
+  [FB_JOB_STATE_PENDING] = "pending",
+  [FB_JOB_STATE_OK] = "ok",
+  [FB_JOB_STATE_NOT_FOUND] = "not-found",
+  [FB_JOB_STATE_ERROR] = "error",
+  [FB_JOB_STATE_CANCELLED] = "cancelled",
+};
+
+static const char *const kind_names[] = {
+  [FB_JOB_KIND_PROBE] = "probe",
+  [FB_JOB_KIND_DOWNLOAD] = "download",
+  [FB_JOB_KIND_CATALOG] = "catalog",
+};
+
+static const char *const phase_names[] = {
+  [FB_JOB_PHASE_QUEUED] = "queued",
+  [FB_JOB_PHASE_WAITING] = "waiting",
+  [FB_JOB_PHASE_HOST_WAIT] = "host-wait",
+  [FB_JOB_PHASE_RETRY_WAIT] = "retry-wait",
+  [FB_JOB_PHASE_RESOLVING] = "resolving",
+  [FB_JOB_PHASE_CONNECTING] = "connecting",
+  [FB_JOB_PHASE_TLS] = "tls",
+  [FB_JOB_PHASE_FIRST_BYTE] = "first-byte",
+  [FB_JOB_PHASE_TRANSFERRING] = "transferring",
+  [FB_JOB_PHASE_SAVING] = "saving",
+  [FB_JOB_PHASE_DONE] = "done",
+};
+
+/* ---- names ---- */
+
+const char *
+fb_journal_state_to_string (FbJobState state)
+{
+  g_return_val_if_fail (state <= FB_JOB_STATE_CANCELLED, "");
+  return state_names[state];
+}
+
+const char *
+fb_journal_kind_to_string (FbJobKind kind)
+{
+  g_return_val_if_fail (kind <= FB_JOB_KIND_CATALOG, "");
+  return kind_names[kind];
+}
+
+const char *
+fb_journal_phase_to_string (FbJobPhase phase)
+{
+  g_return_val_if_fail (phase < FB_JOB_N_PHASES, "");
+  return phase_names[phase];
+}
+
+/* ---- records ---- */
+
+void
+fb_journal_run_free (FbJournalRun *run)
+{
+  if (run == NULL)
+    return;
+  g_free (run->kind);
+  g_free (run->identity);
+  g_free (run->destination);
+  g_free (run->settings);
+  g_free (run);
+}
+
+void
+fb_journal_job_free (FbJournalJob *job)
+{
+  if (job == NULL)
+    return;
+  g_free (job->input);
+  g_free (job->source);
+  g_free (job->validator);
+  g_free (job->message);
+  g_free (job->error);
+  g_free (job->saved_path);
+  g_free (job->part_path);
+  g_free (job);
+}
+
+/* kind, source, line, input: each NUL-terminated. */
+void
+_fb_journal_encode_input (GByteArray *out,
+                          FbJob      *job)
+{
+  const char *source = fb_job_get_source (job);
+  const char *input = fb_job_get_input (job);
+  gsize source_length = source != NULL ? strlen (source) : 0;
+  gsize input_length = strlen (input) + 1;
+  char line[16];
+  int line_length = g_snprintf (line, sizeof line, "%u", fb_job_get_source_line (job)) + 1;
+  guint start = out->len;
+  guint8 *p;
+
+  /* One growth of the array, then plain copies: 10,000 jobs at a time. */
+  g_byte_array_set_size (out, start + 2 + source_length + 1 + line_length + input_length);
+  p = out->data + start;
+  *p++ = '0' + fb_job_get_kind (job);
+  *p++ = '\0';
+  if (source_length > 0)
+    memcpy (p, source, source_length);
+  p += source_length;
+  *p++ = '\0';
+  memcpy (p, line, line_length);
+  p += line_length;
+  memcpy (p, input, input_length);
+}

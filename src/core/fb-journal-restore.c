@@ -1194,7 +1194,9 @@ fb_journal_add_jobs (FbJournal   *self,
   for (guint i = 0; i < n_jobs; i++)
     {
       const FbJournalJob *row = rows != NULL ? rows->pdata[i] : NULL;
-      const FbJournalJob *earlier = g_hash_table_lookup (saved, fb_job_get_input (jobs[i]));
+      const FbJournalJob *earlier = g_hash_table_size (saved) > 0
+                                    ? g_hash_table_lookup (saved, fb_job_get_input (jobs[i]))
+                                    : NULL;
       FbJob *job = NULL;
 
       /* Finished answers stay; errors and cancels run again. */

@@ -27,6 +27,12 @@
  * wake-up of the writer per group, not per record. */
 #define HAND_OVER_MS  25
 #define HAND_OVER_MAX 1024
+/* Row writes are carved from blocks of this size (or one of their own if
+ * larger), handed over and freed by the writer a block at a time: glibc
+ * gives a chunk freed on another thread back to the arena it came from,
+ * under that arena's lock, which the main thread's own mallocs then wait
+ * for; a block per hand-over instead of a free per row. */
+#define BLOCK_SIZE    (32 * 1024)
 /* A running download's .part is recorded when it is first written, then
  * after every PART_BYTES more on disk or PART_US, whichever comes first. */
 #define PART_BYTES (256 * 1024)
@@ -46,6 +52,7 @@ typedef enum
   OP_MAX_PAGES,
   OP_BARRIER,
   OP_QUIT,
+  OP_FREE_BLOCKS, /* after the ops of its group: the blocks they live in */
 } OpKind;
 
 typedef struct
@@ -55,9 +62,11 @@ typedef struct
   gint64        time;
   guint         value;
   FbJournalRun *run;
-  FbJournalJob *job;
+  FbJournalJob *job;     /* right after the op (job_op) */
   GBytes       *inputs;
   GTask        *task;
+  GPtrArray    *blocks;   /* OP_FREE_BLOCKS */
+  gboolean      in_block; /* carved from a block: not freed alone */
 } Op;
 
 /* A run being recorded. */
@@ -66,17 +75,21 @@ typedef struct
   FbJournal  *journal;
   FbRun      *run;
   gint64      run_id;
-  GHashTable *index;    /* FbJob* → row index + 1 */
   GArray     *attempts; /* guint per row */
   GHashTable *parts;    /* FbJob* → PartMark*, running downloads with a .part */
+  GPtrArray  *dirty;    /* FbJob* (the run's) whose PartMark waits for its row */
   guint       n_existing;
 } Tracked;
 
-/* What the journal last recorded of a running download's .part. */
+/* A running download's .part: what the journal last recorded of it, and
+ * what is on disk now. */
 typedef struct
 {
-  guint64 bytes;
-  gint64  time;
+  char    *path;
+  guint64  on_disk;
+  guint64  bytes;      /* recorded (or about to be) */
+  gint64   time;
+  gboolean dirty;      /* its row is written at the next hand-over */
 } PartMark;
 
 struct _FbJournal
@@ -86,6 +99,8 @@ struct _FbJournal
   GMainContext *context;
   GAsyncQueue  *ops;        /* GPtrArray* of Op*, in order */
   GPtrArray    *pending;    /* Op*, not handed over yet (main thread) */
+  GPtrArray    *blocks;     /* the blocks the pending row writes live in */
+  gsize         block_used; /* in the last of them */
   GSource      *hand_over_source;
   GThread      *writer;
   sqlite3      *wdb;        /* the writer thread's */
@@ -114,34 +129,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static const char *const state_names[] = {
-  [FB_JOB_STATE_PENDING] = "pending",
-  [FB_JOB_STATE_OK] = "ok",
-  [FB_JOB_STATE_NOT_FOUND] = "not-found",
-  [FB_JOB_STATE_ERROR] = "error",
-  [FB_JOB_STATE_CANCELLED] = "cancelled",
-};
-
-static const char *const kind_names[] = {
-  [FB_JOB_KIND_PROBE] = "probe",
-  [FB_JOB_KIND_DOWNLOAD] = "download",
-  [FB_JOB_KIND_CATALOG] = "catalog",
-};
-
-static const char *const phase_names[] = {
-  [FB_JOB_PHASE_QUEUED] = "queued",
-  [FB_JOB_PHASE_WAITING] = "waiting",
-  [FB_JOB_PHASE_HOST_WAIT] = "host-wait",
-  [FB_JOB_PHASE_RETRY_WAIT] = "retry-wait",
-  [FB_JOB_PHASE_RESOLVING] = "resolving",
-  [FB_JOB_PHASE_CONNECTING] = "connecting",
-  [FB_JOB_PHASE_TLS] = "tls",
-  [FB_JOB_PHASE_FIRST_BYTE] = "first-byte",
-  [FB_JOB_PHASE_TRANSFERRING] = "transferring",
-  [FB_JOB_PHASE_SAVING] = "saving",
-  [FB_JOB_PHASE_DONE] = "done",
-};
-
 #define JOB_COLUMNS \
   "run_id, idx, kind, input, source, source_line, state, http_status, bytes_received, " \
   "bytes_expected, validator, attempts, t_queued, t_waiting, t_resolving, t_connecting, " \
@@ -149,71 +136,42 @@ static const char *const phase_names[] = {
 
 G_DEFINE_QUARK (fb-journal-error-quark, fb_journal_error)
 
-/* ---- names ---- */
-
-const char *
-fb_journal_state_to_string (FbJobState state)
-{
-  g_return_val_if_fail (state <= FB_JOB_STATE_CANCELLED, "");
-  return state_names[state];
-}
-
-const char *
-fb_journal_kind_to_string (FbJobKind kind)
-{
-  g_return_val_if_fail (kind <= FB_JOB_KIND_CATALOG, "");
-  return kind_names[kind];
-}
-
-const char *
-fb_journal_phase_to_string (FbJobPhase phase)
-{
-  g_return_val_if_fail (phase < FB_JOB_N_PHASES, "");
-  return phase_names[phase];
-}
-
-/* ---- records ---- */
-
-void
-fb_journal_run_free (FbJournalRun *run)
-{
-  if (run == NULL)
-    return;
-  g_free (run->kind);
-  g_free (run->identity);
-  g_free (run->destination);
-  g_free (run->settings);
-  g_free (run);
-}
-
-void
-fb_journal_job_free (FbJournalJob *job)
-{
-  if (job == NULL)
-    return;
-  g_free (job->input);
-  g_free (job->source);
-  g_free (job->validator);
-  g_free (job->message);
-  g_free (job->error);
-  g_free (job->saved_path);
-  g_free (job->part_path);
-  g_free (job);
-}
-
 static void
 op_free (Op *op)
 {
   g_clear_pointer (&op->run, fb_journal_run_free);
-  g_clear_pointer (&op->job, fb_journal_job_free);
   g_clear_pointer (&op->inputs, g_bytes_unref);
   g_clear_object (&op->task);
-  g_free (op);
+  g_clear_pointer (&op->blocks, g_ptr_array_unref);
+  if (!op->in_block)
+    g_free (op);
 }
+
+/* @size bytes, zeroed, for a row write handed over with the pending ops. */
+static gpointer
+block_alloc (FbJournal *self,
+             gsize      size)
+{
+  guint8 *block;
+
+  size = (size + 15) & ~(gsize) 15;
+  if (self->blocks->len == 0 || self->block_used + size > BLOCK_SIZE)
+    {
+      g_ptr_array_add (self->blocks, g_malloc (MAX (size, BLOCK_SIZE)));
+      self->block_used = 0;
+    }
+  block = (guint8 *) self->blocks->pdata[self->blocks->len - 1] + self->block_used;
+  self->block_used += size;
+  memset (block, 0, size);
+  return block;
+}
+
+static void collect_parts (FbJournal *self);
 
 static void
 hand_over (FbJournal *self)
 {
+  collect_parts (self);
   if (self->hand_over_source != NULL)
     {
       g_source_destroy (self->hand_over_source);
@@ -221,6 +179,22 @@ hand_over (FbJournal *self)
     }
   if (self->pending->len == 0)
     return;
+  if (self->blocks->len > 0)
+    {
+      Op *op = g_new0 (Op, 1);
+      guint last = self->pending->len - 1;
+      OpKind kind = ((Op *) self->pending->pdata[last])->kind;
+
+      /* After every op that lives in the blocks, before a closing barrier
+       * (the writer looks for it last in the group). */
+      op->kind = OP_FREE_BLOCKS;
+      op->blocks = g_steal_pointer (&self->blocks);
+      self->blocks = g_ptr_array_new_with_free_func (g_free);
+      if (kind == OP_BARRIER || kind == OP_QUIT)
+        g_ptr_array_insert (self->pending, (int) last, op);
+      else
+        g_ptr_array_add (self->pending, op);
+    }
   g_async_queue_push (self->ops, g_steal_pointer (&self->pending));
   self->pending = g_ptr_array_new ();
 }
@@ -233,6 +207,16 @@ hand_over_cb (gpointer user_data)
 }
 
 static void
+schedule_hand_over (FbJournal *self)
+{
+  if (self->hand_over_source != NULL)
+    return;
+  self->hand_over_source = g_timeout_source_new (HAND_OVER_MS);
+  g_source_set_callback (self->hand_over_source, hand_over_cb, self, NULL);
+  g_source_attach (self->hand_over_source, self->context);
+}
+
+static void
 queue_op (FbJournal *self,
           Op        *op)
 {
@@ -241,15 +225,14 @@ queue_op (FbJournal *self,
       op_free (op);
       return;
     }
+  /* A barrier covers the part rows waiting for the next hand-over too. */
+  if (op->kind == OP_BARRIER || op->kind == OP_QUIT)
+    collect_parts (self);
   g_ptr_array_add (self->pending, op);
   if (op->kind == OP_BARRIER || op->kind == OP_QUIT || self->pending->len >= HAND_OVER_MAX)
     hand_over (self);
-  else if (self->hand_over_source == NULL)
-    {
-      self->hand_over_source = g_timeout_source_new (HAND_OVER_MS);
-      g_source_set_callback (self->hand_over_source, hand_over_cb, self, NULL);
-      g_source_attach (self->hand_over_source, self->context);
-    }
+  else
+    schedule_hand_over (self);
 }
 
 static Op *
@@ -270,38 +253,82 @@ to_wall (FbJournal *self,
   return mono == 0 ? 0 : mono + self->mono_offset;
 }
 
-static FbJournalJob *
-job_snapshot (FbJournal *self,
-              FbJob     *job,
-              gint64     run_id,
-              guint      index,
-              guint      attempts)
+/* Copies what a string needs into @next, moving it on; NULL stays NULL. */
+static char *
+pack (char       **next,
+      const char  *text,
+      gsize        length)
 {
-  FbJournalJob *row = g_new0 (FbJournalJob, 1);
-  const GError *error = fb_job_get_error (job);
+  char *copy = *next;
 
+  if (text == NULL)
+    return NULL;
+  memcpy (copy, text, length);
+  *next += length;
+  return copy;
+}
+
+/* A row write of @job as it is now, with @part_path (may be NULL) as its
+ * .part. The op, the row and its strings are one block: one allocation on
+ * the main thread and one free on the writer's, not eight. */
+static Op *
+job_op (FbJournal  *self,
+        FbJob      *job,
+        gint64      run_id,
+        guint       index,
+        guint       attempts,
+        const char *part_path)
+{
+  const GError *error = fb_job_get_error (job);
+  const char *etag = fb_job_get_etag (job);
+  const char *texts[7];
+  gsize lengths[7];
+  gsize total = sizeof (Op) + sizeof (FbJournalJob);
+  FbJournalJob *row;
+  char *next;
+  Op *op;
+
+  texts[0] = fb_job_get_input (job);
+  texts[1] = fb_job_get_source (job);
+  /* What a resume would ask If-Range with: a strong ETag, else the date. */
+  texts[2] = etag != NULL && !(etag[0] == 'W' && etag[1] == '/') ? etag
+             : fb_job_get_last_modified (job);
+  texts[3] = fb_job_get_message (job);
+  texts[4] = error != NULL ? error->message : NULL;
+  texts[5] = fb_job_get_saved_path (job);
+  texts[6] = part_path;
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      lengths[i] = texts[i] != NULL ? strlen (texts[i]) + 1 : 0;
+      total += lengths[i];
+    }
+
+  op = block_alloc (self, total);
+  op->in_block = TRUE;
+  op->kind = OP_JOB_PUT;
+  op->run_id = run_id;
+  row = op->job = (FbJournalJob *) (op + 1);
+  next = (char *) (row + 1);
   row->run_id = run_id;
   row->index = index;
   row->kind = fb_job_get_kind (job);
-  row->input = g_strdup (fb_job_get_input (job));
-  row->source = g_strdup (fb_job_get_source (job));
+  row->input = pack (&next, texts[0], lengths[0]);
+  row->source = pack (&next, texts[1], lengths[1]);
   row->source_line = fb_job_get_source_line (job);
   row->state = fb_job_get_state (job);
   row->http_status = fb_job_get_http_status (job);
   row->bytes_received = fb_job_get_bytes_received (job);
   row->bytes_expected = fb_job_get_bytes_expected (job);
-  /* What a resume would ask If-Range with: a strong ETag, else the date. */
-  if (fb_job_get_etag (job) != NULL && !g_str_has_prefix (fb_job_get_etag (job), "W/"))
-    row->validator = g_strdup (fb_job_get_etag (job));
-  else
-    row->validator = g_strdup (fb_job_get_last_modified (job));
+  row->validator = pack (&next, texts[2], lengths[2]);
   row->attempts = attempts;
-  for (guint p = 0; p < FB_JOB_N_PHASES; p++)
-    row->phase_time[p] = to_wall (self, fb_job_get_phase_time (job, p));
-  row->message = g_strdup (fb_job_get_message (job));
-  row->error = error != NULL ? g_strdup (error->message) : NULL;
-  row->saved_path = g_strdup (fb_job_get_saved_path (job));
-  return row;
+  for (guint i = 0; i < G_N_ELEMENTS (fb_journal_phases); i++)
+    row->phase_time[fb_journal_phases[i]] =
+      to_wall (self, fb_job_get_phase_time (job, fb_journal_phases[i]));
+  row->message = pack (&next, texts[3], lengths[3]);
+  row->error = pack (&next, texts[4], lengths[4]);
+  row->saved_path = pack (&next, texts[5], lengths[5]);
+  row->part_path = pack (&next, texts[6], lengths[6]);
+  return op;
 }
 
 /* ---- the writer thread ---- */
@@ -382,11 +409,11 @@ write_job (FbJournal          *self,
   stmt = self->put_job;
   sqlite3_bind_int64 (stmt, c++, row->run_id);
   sqlite3_bind_int64 (stmt, c++, row->index);
-  bind_static (stmt, c++, kind_names[row->kind]);
+  bind_static (stmt, c++, fb_journal_kind_to_string (row->kind));
   bind_static (stmt, c++, row->input);
   bind_static (stmt, c++, row->source);
   sqlite3_bind_int64 (stmt, c++, row->source_line);
-  bind_static (stmt, c++, state_names[row->state]);
+  bind_static (stmt, c++, fb_journal_state_to_string (row->state));
   sqlite3_bind_int64 (stmt, c++, row->http_status);
   sqlite3_bind_int64 (stmt, c++, (gint64) row->bytes_received);
   sqlite3_bind_int64 (stmt, c++, row->bytes_expected);
@@ -495,6 +522,7 @@ apply_op (FbJournal *self,
       }
     case OP_BARRIER:
     case OP_QUIT:
+    case OP_FREE_BLOCKS:
       return SQLITE_OK;
     default:
       g_assert_not_reached ();
@@ -578,7 +606,7 @@ write_batch (FbJournal *self,
 
       if (kind == OP_QUIT)
         quit = TRUE;
-      else if (kind != OP_BARRIER)
+      else if (kind != OP_BARRIER && kind != OP_FREE_BLOCKS)
         writes = TRUE;
     }
 
@@ -831,36 +859,23 @@ _fb_journal_set_max_pages (FbJournal *self,
 
 /* ---- tracking runs ---- */
 
-/* kind, source, line, input: each NUL-terminated. */
-void
-_fb_journal_encode_input (GByteArray *out,
-                          FbJob      *job)
-{
-  const char *source = fb_job_get_source (job);
-  const char *input = fb_job_get_input (job);
-  char line[16];
-  guint8 kind = '0' + fb_job_get_kind (job);
-
-  g_byte_array_append (out, &kind, 1);
-  g_byte_array_append (out, (const guint8 *) "", 1);
-  if (source != NULL)
-    g_byte_array_append (out, (const guint8 *) source, strlen (source));
-  g_byte_array_append (out, (const guint8 *) "", 1);
-  g_snprintf (line, sizeof line, "%u", fb_job_get_source_line (job));
-  g_byte_array_append (out, (const guint8 *) line, strlen (line) + 1);
-  g_byte_array_append (out, (const guint8 *) input, strlen (input) + 1);
-}
-
 static void
 tracked_free (Tracked *tracked)
 {
   g_signal_handlers_disconnect_by_data (fb_run_get_jobs (tracked->run), tracked);
   g_signal_handlers_disconnect_by_data (tracked->run, tracked);
   g_object_unref (tracked->run);
-  g_hash_table_unref (tracked->index);
   g_array_unref (tracked->attempts);
   g_clear_pointer (&tracked->parts, g_hash_table_unref);
+  g_clear_pointer (&tracked->dirty, g_ptr_array_unref);
   g_free (tracked);
+}
+
+static void
+part_mark_free (PartMark *mark)
+{
+  g_free (mark->path);
+  g_free (mark);
 }
 
 static void
@@ -868,11 +883,9 @@ put_job (Tracked *tracked,
          FbJob   *job,
          guint    index)
 {
-  Op *op = op_new (OP_JOB_PUT, tracked->run_id);
-
-  op->job = job_snapshot (tracked->journal, job, tracked->run_id, index,
-                          g_array_index (tracked->attempts, guint, index));
-  queue_op (tracked->journal, op);
+  queue_op (tracked->journal,
+            job_op (tracked->journal, job, tracked->run_id, index,
+                    g_array_index (tracked->attempts, guint, index), NULL));
 }
 
 static void
@@ -898,7 +911,6 @@ jobs_changed_cb (GListModel *model,
     {
       g_autoptr(FbJob) job = g_list_model_get_item (model, i);
 
-      g_hash_table_insert (tracked->index, job, GUINT_TO_POINTER (i + 1));
       if (i >= tracked->attempts->len)
         g_array_append_val (tracked->attempts, zero);
       if (i < first)
@@ -917,23 +929,64 @@ jobs_changed_cb (GListModel *model,
   queue_op (tracked->journal, op);
 }
 
+/* A row for @job as still to be done, with the .part it keeps (if any):
+ * what a later process continues. */
+static Op *
+unfinished_op (Tracked    *tracked,
+               FbJob      *job,
+               guint       index,
+               const char *part_path,
+               guint64     bytes)
+{
+  Op *op = job_op (tracked->journal, job, tracked->run_id, index,
+                   g_array_index (tracked->attempts, guint, index), part_path);
+
+  op->job->state = FB_JOB_STATE_PENDING;
+  if (part_path != NULL)
+    op->job->bytes_received = bytes;
+  return op;
+}
+
 static void
 job_finished_cb (FbRun   *run,
                  FbJob   *job,
                  Tracked *tracked)
 {
-  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
+  guint index = _fb_job_get_position (job);
+  PartMark *mark = NULL;
 
-  g_return_if_fail (index > 0);
+  g_return_if_fail (index > 0 && index <= tracked->attempts->len);
   index--;
-  g_array_index (tracked->attempts, guint, index)++;
   if (tracked->parts != NULL)
+    mark = g_hash_table_lookup (tracked->parts, job);
+
+  /* Stopped by a quit (fb_run_suspend), not cancelled: the row stays
+   * unfinished, keeping the .part the download left, so the next start
+   * continues it. A restored job that had not started yet keeps the part
+   * it was given. */
+  if (fb_run_get_suspended (run) && fb_job_get_state (job) == FB_JOB_STATE_CANCELLED)
+    {
+      guint64 size = 0;
+      const char *resume = _fb_job_peek_resume_part (job, &size);
+
+      queue_op (tracked->journal,
+                unfinished_op (tracked, job, index, mark != NULL ? mark->path : resume,
+                               mark != NULL ? mark->on_disk : size));
+      if (mark != NULL)
+        g_hash_table_remove (tracked->parts, job);
+      return;
+    }
+
+  g_array_index (tracked->attempts, guint, index)++;
+  if (mark != NULL)
     g_hash_table_remove (tracked->parts, job);
   put_job (tracked, job, index);
 }
 
 /* A running download's .part, its size and the validators: what a resume
- * after a crash needs. Batched with every other record by the writer. */
+ * after a crash needs. Only marked here; the row is made at the next
+ * hand-over (collect_parts), so a download that is written and finishes
+ * within one hand-over (almost every small file) costs its final row only. */
 static void
 part_written_cb (FbRun      *run,
                  FbJob      *job,
@@ -941,41 +994,82 @@ part_written_cb (FbRun      *run,
                  guint64     written,
                  Tracked    *tracked)
 {
-  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (tracked->index, job));
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
   PartMark *mark;
-  Op *op;
 
-  if (index == 0 || fb_job_is_final (job))
+  if (fb_job_is_final (job))
     return;
   if (tracked->parts == NULL)
-    tracked->parts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+    {
+      tracked->parts = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) part_mark_free);
+      tracked->dirty = g_ptr_array_new ();
+    }
   mark = g_hash_table_lookup (tracked->parts, job);
-  if (mark != NULL && written >= mark->bytes && written - mark->bytes < PART_BYTES
-      && now - mark->time < PART_US)
-    return;
   if (mark == NULL)
     {
-      mark = g_new (PartMark, 1);
+      mark = g_new0 (PartMark, 1);
       g_hash_table_insert (tracked->parts, job, mark);
     }
-  mark->bytes = written;
+  if (g_strcmp0 (mark->path, part_path) != 0)
+    {
+      g_free (mark->path);
+      mark->path = g_strdup (part_path);
+    }
+  mark->on_disk = written;
+  if (mark->dirty)
+    return;
+  now = g_get_monotonic_time ();
+  if (mark->time != 0 && written >= mark->bytes && written - mark->bytes < PART_BYTES
+      && now - mark->time < PART_US)
+    return;
   mark->time = now;
+  mark->dirty = TRUE;
+  g_ptr_array_add (tracked->dirty, job);
+  schedule_hand_over (tracked->journal);
+}
 
-  index--;
-  op = op_new (OP_JOB_PUT, tracked->run_id);
-  op->job = job_snapshot (tracked->journal, job, tracked->run_id, index,
-                          g_array_index (tracked->attempts, guint, index));
-  op->job->bytes_received = written;
-  op->job->part_path = g_strdup (part_path);
-  queue_op (tracked->journal, op);
+/* The part rows marked since the last hand-over, of jobs still running,
+ * go to the end of what is pending. */
+static void
+collect_parts (FbJournal *self)
+{
+  if (self->closed)
+    return;
+  for (guint t = 0; t < self->tracked->len; t++)
+    {
+      Tracked *tracked = self->tracked->pdata[t];
+
+      for (guint i = 0; tracked->dirty != NULL && i < tracked->dirty->len; i++)
+        {
+          FbJob *job = tracked->dirty->pdata[i];
+          PartMark *mark = g_hash_table_lookup (tracked->parts, job);
+          guint index;
+
+          if (mark == NULL || !mark->dirty)
+            continue;
+          mark->dirty = FALSE;
+          mark->bytes = mark->on_disk;
+          index = _fb_job_get_position (job);
+          if (index == 0 || index > tracked->attempts->len || fb_job_is_final (job))
+            continue;
+          g_ptr_array_add (self->pending,
+                           unfinished_op (tracked, job, index - 1, mark->path, mark->on_disk));
+        }
+      if (tracked->dirty != NULL)
+        g_ptr_array_set_size (tracked->dirty, 0);
+    }
 }
 
 static void
 run_finished_cb (FbRun   *run,
                  Tracked *tracked)
 {
-  Op *op = op_new (OP_RUN_END, tracked->run_id);
+  Op *op;
+
+  /* A run stopped by a quit has not ended: it comes back next time. */
+  if (fb_run_get_suspended (run))
+    return;
+  op = op_new (OP_RUN_END, tracked->run_id);
 
   op->time = g_get_real_time ();
   queue_op (tracked->journal, op);
@@ -1022,7 +1116,6 @@ track (FbJournal  *self,
   tracked->journal = self;
   tracked->run = g_object_ref (run);
   tracked->run_id = run_id;
-  tracked->index = g_hash_table_new (NULL, NULL);
   tracked->attempts = g_array_new (FALSE, TRUE, sizeof (guint));
   /* A restored run may get its jobs after this, in slices: the rows say
    * how many it has. */
@@ -1064,7 +1157,7 @@ run_kind (FbRun *run)
       else if (fb_job_get_kind (job) != first)
         return "mixed";
     }
-  return kind_names[first];
+  return fb_journal_kind_to_string (first);
 }
 
 gint64
@@ -1156,10 +1249,7 @@ _fb_journal_put_job (FbJournal *self,
                      guint      index,
                      guint      attempts)
 {
-  Op *op = op_new (OP_JOB_PUT, run_id);
-
-  op->job = job_snapshot (self, job, run_id, index, attempts);
-  queue_op (self, op);
+  queue_op (self, job_op (self, job, run_id, index, attempts, NULL));
 }
 
 /* ---- flush and close ---- */
@@ -1203,6 +1293,7 @@ fb_journal_close (FbJournal *self)
 
   if (self->closed)
     return;
+  collect_parts (self);
   g_ptr_array_set_size (self->tracked, 0);
   queue_op (self, op_new (OP_QUIT, 0));
   self->closed = TRUE;
@@ -1356,6 +1447,7 @@ fb_journal_finalize (GObject *object)
   g_async_queue_unref (self->ops);
   g_ptr_array_foreach (self->pending, (GFunc) op_free, NULL);
   g_ptr_array_unref (self->pending);
+  g_ptr_array_unref (self->blocks);
   sqlite3_close (self->wdb);
   sqlite3_close (self->rdb);
   if (self->lock_fd >= 0)
@@ -1389,6 +1481,7 @@ fb_journal_init (FbJournal *self)
 {
   self->ops = g_async_queue_new ();
   self->pending = g_ptr_array_new ();
+  self->blocks = g_ptr_array_new_with_free_func (g_free);
   self->tracked = g_ptr_array_new_with_free_func ((GDestroyNotify) tracked_free);
   self->lock_fd = -1;
   self->mono_offset = g_get_real_time () - g_get_monotonic_time ();

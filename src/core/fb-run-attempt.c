@@ -50,6 +50,8 @@ _fb_run_runner_release_slot (Runner *runner)
   if (!runner->holds_slot)
     return;
   runner->holds_slot = FALSE;
+  if (_fb_run_pass_slot (runner->run))
+    return;
   fb_semaphore_release (runner->run->semaphore);
   /* The slot may go straight to the next queued job. */
   _fb_run_pump (runner->run);
@@ -120,9 +122,37 @@ abort_cb (GObject      *source,
 static gboolean maybe_retry (Runner *runner,
                              GError *error);
 
+/* A suspended run's download: what it wrote is on disk, the file stays. */
+static void
+keep_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Runner *runner = user_data;
+  g_autoptr(GError) error = g_steal_pointer (&runner->error);
+
+  /* A failed write still leaves a prefix of the body: it is kept all the
+   * same, and a later process continues from its size. */
+  fb_part_file_flush_finish (runner->part, result, NULL);
+  fb_part_file_keep (runner->part);
+  g_clear_pointer (&runner->part, fb_part_file_free);
+  runner_fail (runner, error);
+}
+
+static gboolean
+keeps_part (Runner       *runner,
+            const GError *error)
+{
+  return runner->run->suspended && runner->part != NULL
+         && fb_job_get_kind (runner->job) == FB_JOB_KIND_DOWNLOAD
+         && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+         && fb_part_file_get_size (runner->part) > 0;
+}
+
 /* An error or a cancel: the partial file goes before the final state is
  * reported, so nothing half-written is ever left behind a final job. A
- * transient failure with retries left waits and goes again instead. */
+ * transient failure with retries left waits and goes again instead. A
+ * download stopped by fb_run_suspend keeps its part, flushed. */
 void
 _fb_run_runner_fail_and_clean (Runner *runner,
                                GError *error)
@@ -136,7 +166,10 @@ _fb_run_runner_fail_and_clean (Runner *runner,
       return;
     }
   runner->error = error;
-  fb_part_file_abort_async (runner->part, abort_cb, runner);
+  if (keeps_part (runner, error))
+    fb_part_file_flush_async (runner->part, NULL, keep_cb, runner);
+  else
+    fb_part_file_abort_async (runner->part, abort_cb, runner);
 }
 
 static void

@@ -229,6 +229,7 @@ fb_run_add_jobs (FbRun  *self,
 {
   guint n_final[FB_JOB_STATE_CANCELLED + 1] = { 0 };
   guint n_queued = 0;
+  guint first;
 
   g_return_if_fail (FB_IS_RUN (self));
   g_return_if_fail (n_jobs == 0 || jobs != NULL);
@@ -241,10 +242,12 @@ fb_run_add_jobs (FbRun  *self,
 
   /* A job that is final already (brought back from a journal) is counted,
    * never queued. */
+  first = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
   for (guint i = 0; i < n_jobs; i++)
     {
       FbJobState state = fb_job_get_state (jobs[i]);
 
+      _fb_job_set_position (jobs[i], first + i);
       _fb_run_count_host (self, jobs[i], FB_JOB_STATE_PENDING, 1);
       if (state != FB_JOB_STATE_PENDING)
         _fb_run_count_host (self, jobs[i], state, 1);
@@ -258,8 +261,7 @@ fb_run_add_jobs (FbRun  *self,
       self->finished_bytes += fb_job_get_bytes_received (jobs[i]);
       n_final[state]++;
     }
-  g_list_store_splice (self->jobs, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)), 0,
-                       (gpointer *) jobs, n_jobs);
+  g_list_store_splice (self->jobs, first, 0, (gpointer *) jobs, n_jobs);
   _fb_run_set_waiting (self, self->n_waiting + n_queued);
   notify (self, PROP_TOTAL);
   for (guint s = FB_JOB_STATE_OK; s <= FB_JOB_STATE_CANCELLED; s++)
@@ -327,6 +329,7 @@ fb_run_start (FbRun *self)
     return;
 
   self->running = TRUE;
+  self->suspended = FALSE;
   if (self->started_at == 0 || self->finished_at != 0)
     {
       if (self->finished_at != 0)
@@ -378,6 +381,9 @@ fb_run_cancel (FbRun *self)
   g_cancellable_cancel (self->pump_cancel);
   g_clear_object (&self->pump_cancel);
   self->pump_cancel = g_cancellable_new ();
+  self->n_ahead = 0;
+  if (self->prober != NULL)
+    fb_prober_forget_ahead (self->prober);
 
   /* Queued jobs end at once, in queue order, then those waiting for
    * their hosts. */
@@ -405,6 +411,22 @@ fb_run_cancel (FbRun *self)
       check_done (self);
     }
   g_object_unref (self);
+}
+
+void
+fb_run_suspend (FbRun *self)
+{
+  g_return_if_fail (FB_IS_RUN (self));
+
+  self->suspended = TRUE;
+  fb_run_cancel (self);
+}
+
+gboolean
+fb_run_get_suspended (FbRun *self)
+{
+  g_return_val_if_fail (FB_IS_RUN (self), FALSE);
+  return self->suspended;
 }
 
 void

@@ -64,6 +64,14 @@ void         fb_run_add_list             (FbRun              *self,
 void         fb_run_start                (FbRun       *self);
 /* Every unfinished job ends as cancelled; "finished" follows. */
 void         fb_run_cancel               (FbRun       *self);
+/* Stops the run for a quit, to be continued by a later process: as
+ * fb_run_cancel, but a download under way (or between two attempts) keeps
+ * its NAME.part, flushed and closed, and reports it with "part-written"
+ * before its job ends as cancelled; a journal records such jobs as
+ * unfinished, not cancelled, and the run as not ended. Until the run is
+ * started again, fb_run_get_suspended () says so. */
+void         fb_run_suspend              (FbRun       *self);
+gboolean     fb_run_get_suspended        (FbRun       *self);
 void         fb_run_cancel_job           (FbRun       *self,
                                           FbJob       *job);
 /* Puts a final job back in the queue (counters follow). */

@@ -146,6 +146,18 @@ fb_part_file_free (FbPartFile *self)
   g_free (self);
 }
 
+void
+fb_part_file_keep (FbPartFile *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (!self->busy);
+
+  if (self->fd >= 0)
+    close (self->fd);
+  self->fd = -1;
+  g_clear_pointer (&self->part_path, g_free);
+}
+
 gsize
 fb_part_file_get_buffered (FbPartFile *self)
 {

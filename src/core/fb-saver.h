@@ -70,6 +70,10 @@ void        fb_part_file_commit_async   (FbPartFile          *self,
 char       *fb_part_file_commit_finish  (FbPartFile          *self,
                                          GAsyncResult        *result,
                                          GError             **error);
+/* Closes the .part file and lets it be: free leaves it on disk, for a
+ * later process to continue (fb_part_file_adopt). Flush first: what is
+ * still buffered is dropped. */
+void        fb_part_file_keep           (FbPartFile          *self);
 /* Closes and removes the .part file, if any. Never fails visibly. */
 void        fb_part_file_abort_async    (FbPartFile          *self,
                                          GAsyncReadyCallback  callback,

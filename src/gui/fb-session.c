@@ -458,6 +458,16 @@ fb_session_release_run (FbSession *self,
     fb_journal_untrack_run (self->journal, run);
 }
 
+gboolean
+fb_session_records_run (FbSession *self,
+                        FbRun     *run)
+{
+  g_return_val_if_fail (FB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (FB_IS_RUN (run), FALSE);
+
+  return self->journal != NULL && fb_journal_get_run_id (self->journal, run) > 0;
+}
+
 void
 fb_session_close (FbSession *self)
 {

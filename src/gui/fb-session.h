@@ -33,6 +33,10 @@ void        fb_session_track_run     (FbSession     *self,
  * unfinished in the journal, to come back next time. */
 void        fb_session_release_run   (FbSession     *self,
                                       FbRun         *run);
+/* Whether the journal records @run: a quit then stops it with
+ * fb_run_suspend, keeping its partial downloads for the next start. */
+gboolean    fb_session_records_run   (FbSession     *self,
+                                      FbRun         *run);
 /* Asks where, then writes run @run_id as JSON, CSV or SVG. */
 void        fb_session_export        (FbSession     *self,
                                       GtkWindow     *parent,

@@ -526,12 +526,22 @@ _fb_window_confirm_stop (FbWindow *self,
       return;
     }
 
-  /* Translators: %s are counts of jobs, "1,234 of 10,000 jobs" */
-  body = g_strdup_printf (ngettext ("%s of %s job has not finished. Stopping cancels it; "
-                                    "what has finished stays.",
-                                    "%s of %s jobs have not finished. Stopping cancels them; "
-                                    "what has finished stays.", left),
-                          n_left, n_total);
+  if (closing && _fb_window_run_is_recorded (self))
+    /* Translators: %s are counts of jobs, "1,234 of 10,000 jobs" */
+    body = g_strdup_printf (ngettext ("%s of %s job has not finished. It stops now and waits, "
+                                      "paused, for the next start; a partial download is kept "
+                                      "and continues from where it stopped.",
+                                      "%s of %s jobs have not finished. They stop now and wait, "
+                                      "paused, for the next start; partial downloads are kept "
+                                      "and continue from where they stopped.", left),
+                            n_left, n_total);
+  else
+    /* Translators: %s are counts of jobs, "1,234 of 10,000 jobs" */
+    body = g_strdup_printf (ngettext ("%s of %s job has not finished. Stopping cancels it; "
+                                      "what has finished stays.",
+                                      "%s of %s jobs have not finished. Stopping cancels them; "
+                                      "what has finished stays.", left),
+                            n_left, n_total);
   dialog = adw_message_dialog_new (GTK_WINDOW (self),
                                    closing ? _("Stop the Run and Close?") : _("Cancel the Run?"),
                                    body);

@@ -89,6 +89,9 @@ void     _fb_window_update_actions (FbWindow   *self);
 void     _fb_window_stall_begin    (FbWindow   *self);
 void     _fb_window_start_run      (FbWindow   *self);
 void     _fb_window_cancel_run     (FbWindow   *self);
+/* The journal records the run: closing the window stops it to be
+ * continued next time, keeping its partial downloads. */
+gboolean _fb_window_run_is_recorded (FbWindow  *self);
 void     _fb_window_set_run        (FbWindow   *self,
                                     FbRun      *run);
 void     _fb_window_mark_started   (FbWindow   *self);

@@ -378,6 +378,14 @@ window_session (FbWindow *self)
   return FB_IS_APPLICATION (app) ? fb_application_get_session (FB_APPLICATION (app)) : NULL;
 }
 
+gboolean
+_fb_window_run_is_recorded (FbWindow *self)
+{
+  FbSession *session = window_session (self);
+
+  return self->run != NULL && session != NULL && fb_session_records_run (session, self->run);
+}
+
 static void
 notify_finished (FbWindow *self)
 {
@@ -738,9 +746,17 @@ fb_window_close_request (GtkWindow *window)
       gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
       self->close_timeout_id = g_timeout_add (CLOSE_GRACE_MS, close_timeout_cb, self);
       stop_feeding (self);
-      /* Left unfinished in the journal: it comes back next time. */
-      fb_session_release_run (window_session (self), self->run);
-      fb_run_cancel (self->run);
+      /* Left unfinished in the journal, its partial downloads kept: it
+       * comes back next time and continues them with Range. Without a
+       * journal nothing could continue them, so they go. */
+      if (_fb_window_run_is_recorded (self))
+        fb_run_suspend (self->run);
+      else
+        {
+          if (window_session (self) != NULL)
+            fb_session_release_run (window_session (self), self->run);
+          fb_run_cancel (self->run);
+        }
       return TRUE;
     }
 

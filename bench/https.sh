@@ -16,10 +16,17 @@
 # (user + system), median peak RSS, and the ratio to the faster peer.
 #
 # Environment: FETCHBOARD_CLI (default build/src/cli/fetchboard-cli, rebuilt
-# first), BENCH_TOOLS (default "fetchboard-cli curl wget2"), BENCH_CASES (a
-# subset of: big-h2 big-h1 big-http eight-h2 small5-h2 small100-h2
-# small5-http small100-http queue100k-h2; the last, 100,000 small files at
-# -m 100, is the memory figure: its peak RSS is what counts).
+# first), BENCH_TOOLS (default "fetchboard-cli curl wget2"; add
+# "fetchboard-base" with FETCHBOARD_BASE_CLI=PATH to time another build, say
+# main's, in the same turns), BENCH_CASES (a subset of: big-h2 big-h1
+# big-http eight-h2 small5-h2 small100-h2 small100-tls13 small5-http
+# small100-http queue100k-h2; the last, 100,000 small files at -m 100, is
+# the memory figure: its peak RSS is what counts).
+#
+# nginx 1.22 speaks TLS 1.2 unless told otherwise (1.23.4 and most servers
+# today offer TLS 1.3): the *-tls13 case has a port of its own that offers
+# TLS 1.3 (and HTTP/2), the other https cases keep TLS 1.2 so that their
+# figures compare with earlier runs.
 
 set -u -o pipefail
 export LC_ALL=C.UTF-8
@@ -28,7 +35,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(dirname "$BENCH_DIR")
 RUNS=${1:-5}
 TOOLS=(${BENCH_TOOLS:-fetchboard-cli curl wget2})
-CASES=(${BENCH_CASES:-big-h2 big-h1 big-http eight-h2 small5-h2 small100-h2 small5-http small100-http})
+CASES=(${BENCH_CASES:-big-h2 big-h1 big-http eight-h2 small5-h2 small100-h2 small100-tls13 small5-http small100-http})
 SERVER_LIMIT=1800   # nginx stops by itself after this many seconds
 
 log () { printf '[https %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -38,6 +45,10 @@ if [ -z "${FETCHBOARD_CLI:-}" ]; then
   FB_CLI=$SRC_DIR/build/src/cli/fetchboard-cli
 else
   FB_CLI=$FETCHBOARD_CLI
+fi
+FB_BASE=${FETCHBOARD_BASE_CLI:-}
+if [[ " ${TOOLS[*]} " == *" fetchboard-base "* ]] && [ ! -x "$FB_BASE" ]; then
+  log "fetchboard-base needs FETCHBOARD_BASE_CLI=PATH"; exit 1
 fi
 for p in nginx openssl curl wget2 /usr/bin/time; do
   command -v "$p" >/dev/null || { log "missing: $p"; exit 1; }
@@ -79,7 +90,7 @@ for i in range(1000):
 EOF
 
 # ---- nginx
-H2=$(free_port); H1=$(free_port); PLAIN=$(free_port)
+H2=$(free_port); H1=$(free_port); PLAIN=$(free_port); TLS13=$(free_port)
 user_line=
 [ "$(id -u)" = 0 ] && user_line="user root root;"
 mkdir -p "$SHM/nginx/logs" "$SHM/nginx/tmp"
@@ -108,6 +119,7 @@ http {
   # /q/NNNN/NAME: the small file fNNNN.gif under any name (the queue case).
   server { listen 127.0.0.1:$H2 ssl http2 backlog=4096; rewrite ^/q/([0-9]+)/ /small/f\$1.gif break; }
   server { listen 127.0.0.1:$H1 ssl backlog=4096; rewrite ^/q/([0-9]+)/ /small/f\$1.gif break; }
+  server { listen 127.0.0.1:$TLS13 ssl http2 backlog=4096; ssl_protocols TLSv1.2 TLSv1.3; }
   server { listen 127.0.0.1:$PLAIN backlog=4096; rewrite ^/q/([0-9]+)/ /small/f\$1.gif break; }
 }
 EOF
@@ -127,6 +139,7 @@ case_urls () {
   case "$name" in
     *-h2) base=https://127.0.0.1:$H2 ;;
     *-h1) base=https://127.0.0.1:$H1 ;;
+    *-tls13) base=https://127.0.0.1:$TLS13 ;;
     *-http) base=http://127.0.0.1:$PLAIN ;;
   esac
   case "$name" in
@@ -151,6 +164,8 @@ tool_cmd () {
   case "$tool" in
     fetchboard-cli)
       CMD=("$FB_CLI" download -q -m "$c" -o "$dest" --timeout 30 --cacert "$CA" "@$urls") ;;
+    fetchboard-base)
+      CMD=("$FB_BASE" download -q -m "$c" -o "$dest" --timeout 30 --cacert "$CA" "@$urls") ;;
     curl)
       sed 's/.*/url = "&"/' "$urls" >"$urls.curl"
       CMD=(curl -q --cacert "$CA" --parallel --parallel-max "$c" --parallel-immediate
@@ -217,7 +232,7 @@ for name in "${CASES[@]}"; do
   done
   best_peer=
   for tool in "${TOOLS[@]}"; do
-    [ "$tool" = fetchboard-cli ] && continue
+    case "$tool" in fetchboard-*) continue ;; esac
     [ -n "${failed[$tool]:-}" ] && continue
     m=$(tr ' ' '\n' <<<"${walls[$tool]}" | grep . | median)
     if [ -z "$best_peer" ] || [ "$(echo "$m < $best_peer" | bc)" = 1 ]; then best_peer=$m; fi

@@ -256,6 +256,48 @@ test_saver_adopted_part_continues_from_its_size (void)
   fb_test_rm_rf (dir);
 }
 
+static void
+flush_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Save *save = user_data;
+
+  fb_part_file_flush_finish (save->part, result, &save->error);
+  save->done = TRUE;
+}
+
+/* A flush goes to a writer at once, not when the main loop next turns: a
+ * download's reader goes on reading, without returning to the loop, while
+ * the bytes before are written. (Held back, reading and writing took
+ * turns.) The main loop does not run until the bytes are in the file. */
+static void
+test_saver_flush_leaves_without_waiting_for_the_loop (void)
+{
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree char *part_path = g_build_filename (dir, "f.bin.part", NULL);
+  g_autoptr(GBytes) body = fb_test_body (256 * 1024);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  GStatBuf st = { 0 };
+  Save save = { 0 };
+
+  save.part = fb_part_file_new (dir, "f.bin", FALSE);
+  fb_part_file_append (save.part, body);
+  fb_part_file_flush_async (save.part, NULL, flush_cb, &save);
+  while ((g_stat (part_path, &st) != 0 || st.st_size < 256 * 1024) &&
+         g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  CU_ASSERT_EQUAL (st.st_size, 256 * 1024);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&save.done, 10));
+  CU_ASSERT_PTR_NULL (save.error);
+  CU_ASSERT_EQUAL (fb_part_file_get_size (save.part), 256 * 1024);
+  fb_part_file_abort_async (save.part, abort_cb, &save);
+  CU_ASSERT_TRUE (fb_test_wait_flag (&save.aborted, 10));
+  CU_ASSERT_EQUAL (fb_test_count_suffix (dir, ".part"), 0);
+  clear_saves (&save, 1);
+  fb_test_rm_rf (dir);
+}
+
 /* A .part that became a symbolic link (or shorter than recorded) is not
  * continued: the commit fails, and the link's target is left as it was. */
 static void
@@ -307,6 +349,7 @@ main (int    argc,
     FB_TEST (test_saver_failed_commit_lets_the_next_through),
     FB_TEST (test_saver_adopted_part_continues_from_its_size),
     FB_TEST (test_saver_adopted_part_refuses_a_link_or_a_shorter_file),
+    FB_TEST (test_saver_flush_leaves_without_waiting_for_the_loop),
     { NULL, NULL },
   };
 

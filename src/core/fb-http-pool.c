@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <linux/tcp.h>      /* tcpi_bytes_received, which glibc's netinet/tcp.h lacks */
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -69,6 +71,283 @@ _fb_http_conn_schedule (Conn *conn)
     g_source_set_ready_time ((GSource *) poller, 0);
 }
 
+/* ---- TLS sessions (see TlsSession) ---- */
+
+#define TICKET_WAIT_MIN_US 1000     /* TLS 1.3: the leader's ticket is awaited this long… */
+#define TICKET_WAIT_MAX_US (G_USEC_PER_SEC / 2) /* …to as long as its handshake took, at most this */
+/* A leader's handshake is awaited this long and four connect times more
+ * (a handshake is one or two round trips), then again as long as the
+ * server has answered it (a busy machine's handshakes take 50 ms and more
+ * under AddressSanitizer), LEADER_WAITS times at most: one that stalls (a
+ * server slow to answer one connection, a lost packet) holds the others
+ * up no longer. */
+#define LEADER_WAIT_US     (100 * 1000)
+#define LEADER_WAITS       10
+
+static void
+tls_session_free (gpointer data)
+{
+  TlsSession *session = data;
+
+  g_assert (session->waiting.length == 0);
+  if (session->cap != NULL)
+    {
+      g_source_destroy (session->cap);
+      g_source_unref (session->cap);
+    }
+  g_clear_object (&session->source);
+  g_free (session->key);
+  g_free (session);
+}
+
+static TlsSession *
+pool_session (FbHttpPool *pool,
+              const char *key)
+{
+  TlsSession *session = g_hash_table_lookup (pool->sessions, key);
+
+  if (session == NULL)
+    {
+      session = g_new0 (TlsSession, 1);
+      session->key = g_strdup (key);
+      session->pool = pool;
+      g_queue_init (&session->waiting);
+      g_hash_table_insert (pool->sessions, session->key, session);
+    }
+  return session;
+}
+
+/* The connection's handshake resumes the session's, when it has one.
+ * glib-networking gives a fresh TLS 1.3 ticket from its cache when it
+ * holds one, else the source's own (a ticket used twice: servers accept
+ * that outside 0-RTT, and the connections go to the same host anyway). */
+static void
+session_handshake (TlsSession *session,
+                   Conn       *conn)
+{
+  /* glib-networking names no session while GLib's test framework runs:
+   * copying from one would be a critical warning. */
+  if (session->source != NULL && !g_test_initialized ())
+    {
+      g_tls_client_connection_copy_session_state (G_TLS_CLIENT_CONNECTION (conn->tls),
+                                                  G_TLS_CLIENT_CONNECTION (session->source));
+      session->pool->n_tls_shared++;
+    }
+  _fb_http_conn_start_handshake (conn);
+}
+
+static void session_arm_cap (TlsSession *session,
+                             gint64      us);
+
+/* The waiting handshakes start, resuming the session if there is one, as
+ * many as the main-loop turn's budget grants (a thousand at once would be
+ * a stall of their own); the rest in the next turns. */
+static void
+session_release (TlsSession *session)
+{
+  GList *link;
+
+  if (session->cap != NULL)
+    {
+      g_source_destroy (session->cap);
+      g_clear_pointer (&session->cap, g_source_unref);
+    }
+  while (session->waiting.length > 0)
+    {
+      Conn *conn;
+
+      if (!fb_turn_grant ())
+        {
+          /* (What is left goes next turn, whatever the leader does.) */
+          session->leader_waits = LEADER_WAITS;
+          session_arm_cap (session, 0);
+          return;
+        }
+      link = g_queue_pop_head_link (&session->waiting);
+      conn = link->data;
+      link->data = NULL;
+      session_handshake (session, conn);
+    }
+}
+
+static void
+session_set_source (TlsSession *session,
+                    Conn       *conn)
+{
+  /* The newest: a server forgets sessions after a while. */
+  g_set_object (&session->source, G_TLS_CONNECTION (conn->tls));
+}
+
+static void
+session_ticket_taken (TlsSession *session)
+{
+  Conn *conn = session->pending;
+
+  session->pending = NULL;
+  conn->ticket_pending = FALSE;
+  session_set_source (session, conn);
+  session_release (session);
+}
+
+/* Whether the server has sent anything on the leader's connection: its
+ * handshake is under way, only slow. */
+static gboolean
+leader_heard (Conn *conn)
+{
+  struct tcp_info info = { 0 };
+  socklen_t len = sizeof info;
+
+  return getsockopt (conn->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+         len >= G_STRUCT_OFFSET (struct tcp_info, tcpi_bytes_received) +
+                sizeof info.tcpi_bytes_received &&
+         info.tcpi_bytes_received > 0;
+}
+
+/* The leader still in its handshake (and its server silent): the waiting
+ * ones go ahead with their own. TLS 1.3: the ticket never came, the
+ * session is what it is. */
+static gboolean
+session_cap_cb (gpointer user_data)
+{
+  TlsSession *session = user_data;
+
+  g_clear_pointer (&session->cap, g_source_unref);
+  if (session->pending != NULL)
+    session_ticket_taken (session);
+  else
+    {
+      if (session->leader != NULL && session->source == NULL &&
+          ++session->leader_waits < LEADER_WAITS && leader_heard (session->leader))
+        {
+          session_arm_cap (session, session->leader_wait_us);
+          return G_SOURCE_REMOVE;
+        }
+      if (session->leader != NULL && session->source == NULL)
+        g_debug ("%s: the first TLS handshake is taking long, %u others go on without it",
+                 session->key, session->waiting.length);
+      session_release (session);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+session_arm_cap (TlsSession *session,
+                 gint64      us)
+{
+  if (session->cap != NULL)
+    {
+      g_source_destroy (session->cap);
+      g_source_unref (session->cap);
+    }
+  session->cap = g_timeout_source_new ((guint) (us / 1000));
+  g_source_set_callback (session->cap, session_cap_cb, session, NULL);
+  g_source_set_name (session->cap, "[fetchboard] TLS session wait");
+  g_source_attach (session->cap, g_source_get_context ((GSource *) session->pool->poller));
+}
+
+/* A connection of the session goes: its place in it goes too. */
+static void
+session_forget (Conn *conn)
+{
+  TlsSession *session = g_hash_table_lookup (conn->pool->sessions, conn->key);
+
+  conn->in_session = FALSE;
+  if (session == NULL)
+    return;
+  if (conn->session_link.data != NULL)
+    {
+      g_queue_unlink (&session->waiting, &conn->session_link);
+      conn->session_link.data = NULL;
+    }
+  if (session->pending == conn)
+    session_ticket_taken (session);
+  else if (session->leader == conn)
+    {
+      g_debug ("%s: the first TLS handshake went, %u others go on without it", session->key,
+               session->waiting.length);
+      /* Its handshake never finished: the others do their own. */
+      session->leader = NULL;
+      session_release (session);
+    }
+}
+
+void
+_fb_http_pool_start_tls (FbHttpPool *pool,
+                         Conn       *conn)
+{
+  TlsSession *session = pool_session (pool, conn->key);
+
+  conn->in_session = TRUE;
+  if (session->source == NULL && (session->leader != NULL || session->pending != NULL))
+    {
+      conn->session_link.data = conn;
+      g_queue_push_tail_link (&session->waiting, &conn->session_link);
+      if (session->cap == NULL)
+        {
+          gint64 connect_us = GPOINTER_TO_SIZE (g_hash_table_lookup (pool->connect_us, conn->key));
+
+          session->leader_wait_us = LEADER_WAIT_US + 4 * connect_us;
+          session->leader_waits = 0;
+          session_arm_cap (session, session->leader_wait_us);
+        }
+      return;
+    }
+  if (session->source == NULL)
+    session->leader = conn;
+  session_handshake (session, conn);
+}
+
+void
+_fb_http_pool_tls_handshaked (FbHttpPool *pool,
+                              Conn       *conn,
+                              gboolean    ok)
+{
+  TlsSession *session = g_hash_table_lookup (pool->sessions, conn->key);
+  gint64 took;
+
+  if (session == NULL || !conn->in_session)
+    return;
+  if (session->leader != conn)
+    {
+      /* (A TLS 1.3 ticket goes to glib-networking's cache, under the name
+       * every connection to the host shares: any source finds it.) */
+      if (ok && (session->source == NULL ||
+                 g_tls_connection_get_protocol_version (G_TLS_CONNECTION (conn->tls))
+                 <= G_TLS_PROTOCOL_VERSION_TLS_1_2))
+        session_set_source (session, conn);
+      return;
+    }
+  session->leader = NULL;
+  if (!ok)
+    {
+      session_release (session);
+      return;
+    }
+  /* Up to TLS 1.2 the session is known when the handshake ends; a TLS 1.3
+   * ticket comes after it, with or before the first answer. */
+  if (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (conn->tls))
+      <= G_TLS_PROTOCOL_VERSION_TLS_1_2)
+    {
+      session_set_source (session, conn);
+      session_release (session);
+      return;
+    }
+  session->pending = conn;
+  conn->ticket_pending = TRUE;
+  took = g_get_monotonic_time () - conn->handshake_started;
+  session_arm_cap (session, CLAMP (took, TICKET_WAIT_MIN_US, TICKET_WAIT_MAX_US));
+}
+
+void
+_fb_http_pool_tls_read (FbHttpPool *pool,
+                        Conn       *conn)
+{
+  TlsSession *session = g_hash_table_lookup (pool->sessions, conn->key);
+
+  if (session != NULL && session->pending == conn)
+    session_ticket_taken (session);
+}
+
 void
 _fb_http_conn_free (Conn *conn)
 {
@@ -88,6 +367,8 @@ _fb_http_conn_free (Conn *conn)
       conn->due_link.data = NULL;
     }
   _fb_http_conn_watch (conn, 0);
+  if (conn->in_session)
+    session_forget (conn);
   /* The socket first: closing a TLS connection on an open socket would
    * try to send close_notify, and could wait for room to send it. */
   g_socket_close (conn->socket, NULL);
@@ -396,6 +677,7 @@ fb_http_pool_new (const char *user_agent)
   self->idle = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, idle_queue_free);
   self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->connect_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, tls_session_free);
   g_datalist_init (&self->qdata);
   return self;
 }
@@ -432,6 +714,7 @@ fb_http_pool_unref (FbHttpPool *self)
   g_hash_table_destroy (self->idle);
   g_hash_table_destroy (self->routes);
   g_hash_table_destroy (self->connect_us);
+  g_hash_table_destroy (self->sessions);
   g_datalist_clear (&self->qdata);
   if (self->poller != NULL)
     {
@@ -481,6 +764,12 @@ guint
 fb_http_pool_get_n_idle (FbHttpPool *self)
 {
   return self->n_idle;
+}
+
+guint
+fb_http_pool_get_n_tls_shared (FbHttpPool *self)
+{
+  return self->n_tls_shared;
 }
 
 void

@@ -65,6 +65,27 @@ typedef enum
  * main thread (poll, then GLib's prepare, query and check over each
  * source). Now an iteration polls one fd and hears only about the
  * connections that are ready. */
+/* https: the TLS session that new connections to one host resume (per
+ * pool key). A full handshake parses the server's certificates and checks
+ * their signatures; a resumed one skips that, and under TLS 1.2 the key
+ * exchange as well. A burst of connections to a new host would all start
+ * full handshakes before any had a session to share: the first goes
+ * alone (the leader) and the others wait for its session, a few ms on
+ * loopback, a round trip or two further away. Direct connections only:
+ * glib-networking names a session by the socket's peer address. */
+typedef struct
+{
+  GTlsConnection *source;    /* a connection whose session new ones resume */
+  Conn           *leader;    /* the first handshake, while it runs */
+  Conn           *pending;   /* TLS 1.3: the leader, until its first read brings the ticket */
+  GQueue          waiting;   /* Conn* whose handshake waits for the leader */
+  GSource        *cap;       /* how long they wait for the leader, or its TLS 1.3 ticket */
+  gint64          leader_wait_us;
+  guint           leader_waits;
+  char           *key;
+  FbHttpPool     *pool;      /* borrowed */
+} TlsSession;
+
 typedef struct
 {
   GSource    source;
@@ -89,6 +110,8 @@ struct _Conn
   GCancellable  *handshake;  /* while a TLS handshake or a tunnel is being set up */
   Poller        *poller;     /* borrowed from the pool */
   GList          due_link;   /* in poller->due while queued */
+  GList          session_link; /* in its TlsSession's waiting queue */
+  gint64         handshake_started;
   FbHttpParser  *parser;
   GList         *idle_link;  /* in the pool's queue for key */
   GIOCondition   watched;
@@ -103,6 +126,8 @@ struct _Conn
   gboolean       doomed;     /* not to be reused */
   gboolean       dead;       /* freed during a dispatch: its memory waits */
   gboolean       orphaned;   /* freed during a handshake: its callback frees it */
+  gboolean       in_session; /* its handshake goes through a TlsSession */
+  gboolean       ticket_pending; /* TLS 1.3: the session's pending leader */
 };
 
 struct _FbHttpPool
@@ -114,9 +139,11 @@ struct _FbHttpPool
   Poller     *poller;        /* made with the first connection */
   GTlsDatabase *tls_database; /* NULL: the system's, made on the first https request */
   GHashTable *connect_us;    /* key → fastest connect seen (µs), for the probe */
+  GHashTable *sessions;      /* key → TlsSession* (https) */
   GData      *qdata;
   guint       n_connects;
   guint       n_idle;
+  guint       n_tls_shared;
 };
 
 void      _fb_http_conn_watch    (Conn          *conn,
@@ -141,6 +168,20 @@ void      _fb_http_pool_put      (FbHttpPool    *pool,
                                   Conn          *conn);
 Conn     *_fb_http_pool_take     (FbHttpPool    *pool,
                                   const char    *key);
+/* https, a direct connection: its handshake starts now, resuming the
+ * host's session, or once the host's first handshake has one. */
+void      _fb_http_pool_start_tls       (FbHttpPool *pool,
+                                         Conn       *conn);
+/* Its handshake ended (@ok: it succeeded). */
+void      _fb_http_pool_tls_handshaked  (FbHttpPool *pool,
+                                         Conn       *conn,
+                                         gboolean    ok);
+/* TLS 1.3: the connection read for the first time since its handshake,
+ * which took any session ticket the server had sent. */
+void      _fb_http_pool_tls_read        (FbHttpPool *pool,
+                                         Conn       *conn);
+/* In fb-http.c: starts conn->tls's handshake. */
+void      _fb_http_conn_start_handshake (Conn       *conn);
 /* In fb-http.c: what the connection's state asks for, @condition from
  * its fd (0 when it was due: see _fb_http_conn_schedule). */
 void      _fb_http_conn_dispatch (Conn          *conn,

@@ -471,6 +471,7 @@ handshake_cb (GObject      *source,
       g_free (conn);
       return;
     }
+  _fb_http_pool_tls_handshaked (conn->pool, conn, ok);
   if (!ok)
     {
       request_fail (conn->request, error);
@@ -484,7 +485,8 @@ handshake_cb (GObject      *source,
 
 /* https: a TLS client over the connected socket (or the tunnel through a
  * proxy, @base), offering HTTP/1.1 alone (ALPN); the handshake runs on
- * GIO's threads and the connection is not watched meanwhile. */
+ * GIO's threads and the connection is not watched meanwhile. A direct
+ * connection resumes the host's TLS session (see TlsSession). */
 static gboolean
 conn_start_tls (Conn           *conn,
                 FbHttpRequest  *self,
@@ -514,11 +516,21 @@ conn_start_tls (Conn           *conn,
   if (conn->tls == NULL)
     return FALSE;
   g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (conn->tls), protocols);
-  conn->handshake = g_cancellable_new ();
   _fb_http_conn_watch (conn, 0);
+  if (base == NULL)
+    _fb_http_pool_start_tls (self->pool, conn);
+  else
+    _fb_http_conn_start_handshake (conn);
+  return TRUE;
+}
+
+void
+_fb_http_conn_start_handshake (Conn *conn)
+{
+  conn->handshake = g_cancellable_new ();
+  conn->handshake_started = g_get_monotonic_time ();
   g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->tls), G_PRIORITY_DEFAULT,
                                     conn->handshake, handshake_cb, conn);
-  return TRUE;
 }
 
 /* The way to the host is open (directly, or through the proxy's tunnel):
@@ -1249,6 +1261,8 @@ conn_process (Conn *conn)
         gsize want = room != NULL ? room_size : conn->buf_size - conn->end;
         gssize n = _fb_http_conn_recv (conn, to, want, &read_error);
 
+        if (G_UNLIKELY (conn->ticket_pending))
+          _fb_http_pool_tls_read (conn->pool, conn);
         if (n > 0)
           {
             /* TLS hands over one record at a time: short reads say nothing

@@ -131,6 +131,9 @@ void           fb_http_pool_set_qdata         (FbHttpPool            *self,
 gpointer       fb_http_pool_get_qdata         (FbHttpPool            *self,
                                                GQuark                 quark);
 guint          fb_http_pool_get_n_idle        (FbHttpPool            *self);
+/* TLS handshakes that began with the session of an earlier one to the same
+ * host (for tests and benchmarks: whether the server resumed it is its call). */
+guint          fb_http_pool_get_n_tls_shared  (FbHttpPool            *self);
 
 /* A GET of @uri (http or https, parsed with libsoup's flags), on the main
  * context of the caller; nothing happens before fb_http_request_send,

@@ -363,7 +363,7 @@ job_finished_cb (FbRun    *run,
                  FbJob    *job,
                  FbWindow *self)
 {
-  fb_job_list_schedule_refresh (self->job_list, TRUE);
+  fb_job_list_schedule_refresh (self->job_list);
   _fb_window_schedule_job_actions (self);
   if (fb_job_get_state (job) == FB_JOB_STATE_ERROR && fb_job_get_kind (job) != FB_JOB_KIND_PROBE)
     maybe_check_space (self);
@@ -405,7 +405,7 @@ run_finished_cb (FbRun    *run,
                  FbWindow *self)
 {
   stall_end (self, "at run end");
-  fb_job_list_schedule_refresh (self->job_list, TRUE);
+  fb_job_list_schedule_refresh (self->job_list);
   _fb_window_update_actions (self);
   _fb_window_update_job_actions (self);
 
@@ -428,9 +428,8 @@ run_notify_cb (FbRun      *run,
 
   if (g_str_equal (name, "running") || g_str_equal (name, "total"))
     _fb_window_update_actions (self);
-  else if (g_str_equal (name, "active") &&
-           g_str_equal (fb_job_list_get_filter (self->job_list), "active"))
-    fb_job_list_schedule_refresh (self->job_list, FALSE);
+  else if (g_str_equal (name, "active"))
+    fb_job_list_schedule_refresh (self->job_list);
 }
 
 void

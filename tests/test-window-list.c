@@ -55,7 +55,7 @@ test_window_filter_shows_failed_and_done (void)
     g_autoptr(GtkColumnViewColumn) state = g_list_model_get_item (gtk_column_view_get_columns (view), 2);
     const char *sorted[] = { "QX", "ZB", "BR", "IN" };
     const char *original[] = { "BR", "QX", "ZB", "IN" };
-    GListModel *rows = G_LIST_MODEL (gtk_column_view_get_model (view));
+    GListModel *rows = fb_job_list_get_shown (fb_window_get_job_list (f.window));
 
     fb_test_wait_until (four_rows_shown, &f, 5);
     gtk_column_view_sort_by_column (view, state, GTK_SORT_DESCENDING);
@@ -285,7 +285,7 @@ static guint
 row_of (Fixture    *f,
         const char *suffix)
 {
-  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (fb_window_get_column_view (f->window)));
+  GListModel *model = fb_job_list_get_shown (fb_window_get_job_list (f->window));
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {

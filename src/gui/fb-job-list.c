@@ -15,6 +15,7 @@
 #include "fb-job-cell.h"
 #include "fb-job-list.h"
 #include "fb-job-order.h"
+#include "fb-job-rows.h"
 
 /* Filtering and sorting follow the jobs' states at most this often. */
 #define REFRESH_INTERVAL_MS 300
@@ -65,7 +66,8 @@ struct _FbJobList
   GListModel          *jobs;
   FbJobOrder          *order;            /* the jobs filtered and sorted */
   FbJobChanges        *changes;          /* while the order follows the jobs' states */
-  GtkSliceListModel   *reveal_model;     /* the first rows of order */
+  FbJobRows           *rows;             /* the order's places, which the view shows */
+  GtkSliceListModel   *reveal_model;     /* the first rows */
   GtkMultiSelection   *selection;
   GtkWidget           *job_menu;
 
@@ -139,47 +141,66 @@ update_n_shown (FbJobList *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SHOWN]);
 }
 
-/* The jobs that changed since the last refresh move to their new places;
- * the selection goes with them. */
+/* The view's rows keep their places while the jobs move (fb-job-rows.h),
+ * and GTK's selection is of rows: the selected jobs are noted before a
+ * change of the order and selected again where they went after it. */
+static GPtrArray *
+selection_save (FbJobList *self)
+{
+  GtkBitset *set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GPtrArray *selected = NULL;
+
+  if (!gtk_bitset_is_empty (set))
+    selected = fb_job_list_dup_selected (self);
+  gtk_bitset_unref (set);
+  return selected;
+}
+
+static void
+selection_restore (FbJobList *self,
+                   GPtrArray *selected)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (self->selection);
+  g_autoptr(GtkBitset) wanted = gtk_bitset_new_empty ();
+  g_autoptr(GtkBitset) now = gtk_selection_model_get_selection (model);
+  guint limit = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+
+  for (guint i = 0; selected != NULL && i < selected->len; i++)
+    {
+      guint position = fb_job_order_find (self->order, g_ptr_array_index (selected, i));
+
+      if (position < limit)
+        gtk_bitset_add (wanted, position);
+    }
+  if (!gtk_bitset_equals (wanted, now))
+    {
+      g_autoptr(GtkBitset) mask = gtk_bitset_copy (wanted);
+
+      gtk_bitset_union (mask, now);
+      gtk_selection_model_set_selection (model, wanted, mask);
+    }
+}
+
+/* The jobs that changed since the last refresh move to their new places. */
 static gboolean
 refresh_cb (gpointer user_data)
 {
   FbJobList *self = user_data;
   g_autoptr(GPtrArray) changed = NULL;
   g_autoptr(GPtrArray) selected = NULL;
-  GtkBitset *set;
 
   self->refresh_id = 0;
   if (self->changes == NULL)
     return G_SOURCE_REMOVE;
   changed = fb_job_changes_take (self->changes);
-  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  if (!gtk_bitset_is_empty (set))
-    selected = fb_job_list_dup_selected (self);
-  gtk_bitset_unref (set);
-
-  if (fb_job_order_update (self->order, changed) > 0 && selected != NULL)
+  /* A filtered list may grow from a few rows to hundreds at once. */
+  fb_job_list_reveal_gradually (self);
+  selected = selection_save (self);
+  if (fb_job_order_update (self->order, changed) > 0)
     {
-      /* A job that moved left the selection with its old row. */
-      GtkSelectionModel *model = GTK_SELECTION_MODEL (self->selection);
-      g_autoptr(GtkBitset) wanted = gtk_bitset_new_empty ();
-      g_autoptr(GtkBitset) now = gtk_selection_model_get_selection (model);
-      guint limit = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
-
-      for (guint i = 0; i < selected->len; i++)
-        {
-          guint position = fb_job_order_find (self->order, g_ptr_array_index (selected, i));
-
-          if (position < limit)
-            gtk_bitset_add (wanted, position);
-        }
-      if (!gtk_bitset_equals (wanted, now))
-        {
-          g_autoptr(GtkBitset) mask = gtk_bitset_copy (wanted);
-
-          gtk_bitset_union (mask, now);
-          gtk_selection_model_set_selection (model, wanted, mask);
-        }
+      fb_job_rows_sync (self->rows);
+      if (selected != NULL)
+        selection_restore (self, selected);
     }
   update_n_shown (self);
   return G_SOURCE_REMOVE;
@@ -225,6 +246,7 @@ sorter_changed_cb (GtkSorter *sorter,
                    int        change,
                    FbJobList *self)
 {
+  g_autoptr(GPtrArray) selected = selection_save (self);
   GtkOrdering ordering;
   int column;
 
@@ -236,6 +258,9 @@ sorter_changed_cb (GtkSorter *sorter,
   probe.a = probe.b = NULL;
 
   fb_job_order_set_sort (self->order, column, ordering == GTK_ORDERING_LARGER);
+  fb_job_rows_sync (self->rows);
+  if (selected != NULL)
+    selection_restore (self, selected);
   follow_changes (self);
   update_n_shown (self);
 }
@@ -251,15 +276,26 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, fb_job_cell_new (GPOINTER_TO_INT (column)));
 }
 
+/* A row's cells follow the job at its place (see fb-job-rows.h). */
+static void
+row_job_cb (FbJobRow   *row,
+            GParamSpec *pspec,
+            FbJobCell  *cell)
+{
+  fb_job_cell_set_job (cell, fb_job_row_get_job (row));
+}
+
 static void
 cell_bind_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               gpointer                  column)
 {
   FbJobCell *cell = FB_JOB_CELL (gtk_list_item_get_child (item));
+  FbJobRow *row = gtk_list_item_get_item (item);
 
   fb_job_cell_set_position (cell, gtk_list_item_get_position (item));
-  fb_job_cell_set_job (cell, gtk_list_item_get_item (item));
+  fb_job_cell_set_job (cell, fb_job_row_get_job (row));
+  g_signal_connect_object (row, "notify::job", G_CALLBACK (row_job_cb), cell, 0);
 }
 
 static void
@@ -269,6 +305,7 @@ cell_unbind_cb (GtkSignalListItemFactory *factory,
 {
   FbJobCell *cell = FB_JOB_CELL (gtk_list_item_get_child (item));
 
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), row_job_cb, cell);
   fb_job_cell_set_job (cell, NULL);
   fb_job_cell_set_position (cell, G_MAXUINT);
 }
@@ -404,11 +441,8 @@ context_pressed_cb (GtkGestureClick *gesture,
   if (cell == NULL || fb_job_cell_get_job (FB_JOB_CELL (cell)) == NULL)
     return;
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  /* Not the cell's position: rows keep their cells when jobs move. */
   gtk_widget_activate_action (view, "job.menu", "(udd)",
-                              fb_job_order_find (self->order,
-                                                 fb_job_cell_get_job (FB_JOB_CELL (cell))),
-                              x, y);
+                              fb_job_cell_get_position (FB_JOB_CELL (cell)), x, y);
 }
 
 static void
@@ -432,10 +466,10 @@ activate_cb (GtkColumnView *view,
              guint          position,
              FbJobList     *self)
 {
-  g_autoptr(FbJob) job = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  g_autoptr(FbJobRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-  if (job != NULL)
-    g_signal_emit (self, signals[JOB_ACTIVATED], 0, job);
+  if (row != NULL)
+    g_signal_emit (self, signals[JOB_ACTIVATED], 0, fb_job_row_get_job (row));
 }
 
 static void
@@ -480,7 +514,7 @@ focus_widget_cb (GtkRoot    *root,
          : find_cell (focus);
   if (cell == NULL || fb_job_cell_get_job (cell) == NULL)
     return;
-  position = fb_job_order_find (self->order, fb_job_cell_get_job (cell));
+  position = fb_job_cell_get_position (cell);
   if (position < g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
     gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
 }
@@ -557,6 +591,7 @@ fb_job_list_dispose (GObject *object)
 
   g_clear_object (&self->selection);
   g_clear_object (&self->reveal_model);
+  g_clear_object (&self->rows);
   g_clear_object (&self->order);
   if (self->jobs != NULL)
     g_signal_handlers_disconnect_by_func (self->jobs, jobs_changed_cb, self);
@@ -666,7 +701,8 @@ fb_job_list_init (FbJobList *self)
    * jobs (see fb-job-order.c): the order is the list's own, and moves only
    * the jobs that changed. */
   self->order = fb_job_order_new ();
-  self->reveal_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->order)),
+  self->rows = fb_job_rows_new (G_LIST_MODEL (self->order));
+  self->reveal_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)),
                                                  0, G_MAXUINT);
   self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->reveal_model)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
@@ -718,6 +754,7 @@ fb_job_list_set_jobs (FbJobList  *self,
       jobs_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
     }
   fb_job_order_set_jobs (self->order, jobs);
+  fb_job_rows_sync (self->rows);
   update_n_shown (self);
 }
 
@@ -742,6 +779,7 @@ fb_job_list_set_filter (FbJobList  *self,
                         const char *filter)
 {
   FbJobFilter mode = FB_JOB_FILTER_ALL;
+  g_autoptr(GPtrArray) selected = NULL;
 
   g_return_if_fail (FB_IS_JOB_LIST (self));
 
@@ -753,7 +791,11 @@ fb_job_list_set_filter (FbJobList  *self,
     return;
 
   fb_job_list_reveal_gradually (self);
+  selected = selection_save (self);
   fb_job_order_set_filter (self->order, mode);
+  fb_job_rows_sync (self->rows);
+  if (selected != NULL)
+    selection_restore (self, selected);
   follow_changes (self);
   update_n_shown (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
@@ -781,7 +823,11 @@ fb_job_list_dup_selected (FbJobList *self)
   set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &position);
        ok; ok = gtk_bitset_iter_next (&iter, &position))
-    g_ptr_array_add (jobs, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+    {
+      g_autoptr(FbJobRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+      g_ptr_array_add (jobs, g_object_ref (fb_job_row_get_job (row)));
+    }
   gtk_bitset_unref (set);
   return jobs;
 }
@@ -882,10 +928,9 @@ fb_job_list_reveal_gradually (FbJobList *self)
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->order));
   /* The list may be about to come into view: the window is what counts.
-   * Sorted, new rows land anywhere, and a cap would hide rows already
-   * shown (and drop their selection): then the list comes in at once. */
-  if (self->reveal_tick != 0 || n >= REVEAL_ALL_FROM || list_is_sorted (self) ||
-      !root_is_mapped (self))
+   * Sorted too: the rows stay in their places (new ones come at the end,
+   * see fb-job-rows.h), so a cap hides no row already shown. */
+  if (self->reveal_tick != 0 || n >= REVEAL_ALL_FROM || !root_is_mapped (self))
     return;
   gtk_slice_list_model_set_size (self->reveal_model, n + REVEAL_STEP);
   self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, self, NULL);

@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <time.h>
 
 #include "fb-format.h"
 #include "fb-job-cell.h"
@@ -77,6 +78,9 @@ struct _FbJobList
   int                  name_max;
   guint                refresh_id;
   guint                reveal_tick;
+  guint                bench_id;
+  guint                bench_n;
+  gint64               bench_start;
 
   guint                name_resized : 1;
 };
@@ -575,6 +579,7 @@ fb_job_list_dispose (GObject *object)
   FbJobList *self = FB_JOB_LIST (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_handle_id (&self->bench_id, g_source_remove);
   g_clear_pointer (&self->changes, fb_job_changes_free);
   if (self->column_view != NULL)
     g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view),
@@ -952,4 +957,91 @@ fb_job_list_get_shown (FbJobList *self)
   g_return_val_if_fail (FB_IS_JOB_LIST (self), NULL);
 
   return G_LIST_MODEL (self->order);
+}
+
+/* For bench/window-stall.sh (STALL_VIEW="… switch"): the view switches
+ * its filter or its sort, one at a time as a person would, every
+ * BENCH_SWITCH_MS, and each switch says how long the main loop spent in
+ * it and how long until the next frame was drawn. */
+#define BENCH_SWITCH_MS 700
+#define BENCH_SWITCHES  40
+
+static const struct
+{
+  const char *filter;   /* NULL: the sort changes */
+  int         column;
+  const char *sort;
+} bench_views[] = {
+  { "all", 0, NULL },
+  { "active", 0, NULL },
+  { NULL, FB_JOB_ORDER_ORIGINAL, "original" },
+  { NULL, FB_JOB_COLUMN_NAME, "name" },
+  { "all", 0, NULL },
+  { NULL, FB_JOB_COLUMN_STATE, "state" },
+  { "failed", 0, NULL },
+  { NULL, FB_JOB_ORDER_ORIGINAL, "original" },
+  { "all", 0, NULL },
+  { NULL, FB_JOB_COLUMN_STATE, "state" },
+  { "active", 0, NULL },
+};
+
+static gint64
+thread_cpu_usec (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static void
+bench_painted_cb (GdkFrameClock *clock,
+                  FbJobList     *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, bench_painted_cb, self);
+  g_printerr ("fetchboard: view switch %u: %.1f ms to the next frame\n",
+              self->bench_n, (g_get_monotonic_time () - self->bench_start) / 1000.0);
+}
+
+static gboolean
+bench_switch_cb (gpointer user_data)
+{
+  FbJobList *self = user_data;
+  guint view = self->bench_n % G_N_ELEMENTS (bench_views);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  gint64 cpu = thread_cpu_usec ();
+
+  if (self->bench_n >= BENCH_SWITCHES || clock == NULL)
+    {
+      self->bench_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  self->bench_n++;
+  self->bench_start = g_get_monotonic_time ();
+  if (bench_views[view].filter != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.filter", "s", bench_views[view].filter);
+  else if (bench_views[view].column == FB_JOB_ORDER_ORIGINAL)
+    fb_job_list_sort_original (self);
+  else
+    fb_job_list_sort_by (self, bench_views[view].column, FALSE);
+  g_printerr ("fetchboard: view switch %u to %s=%s, %u rows: %.1f ms in the call "
+              "(%.1f ms of CPU)\n",
+              self->bench_n, bench_views[view].filter != NULL ? "filter" : "sort",
+              bench_views[view].filter != NULL ? bench_views[view].filter : bench_views[view].sort,
+              self->n_shown,
+              (g_get_monotonic_time () - self->bench_start) / 1000.0,
+              (thread_cpu_usec () - cpu) / 1000.0);
+  g_signal_handlers_disconnect_by_func (clock, bench_painted_cb, self);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (bench_painted_cb), self);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+fb_job_list_bench_switches (FbJobList *self)
+{
+  g_return_if_fail (FB_IS_JOB_LIST (self));
+
+  if (self->bench_id == 0)
+    self->bench_id = g_timeout_add (BENCH_SWITCH_MS, bench_switch_cb, self);
 }

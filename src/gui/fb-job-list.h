@@ -57,6 +57,9 @@ gboolean       fb_job_list_is_sorted          (FbJobList  *self);
  * changed move to their places a few times a second, never per
  * notification. */
 void           fb_job_list_schedule_refresh   (FbJobList  *self);
+/* For the benchmarks: switches the filter and the sort every 0.7 s and
+ * says on stderr how long each switch took. */
+void           fb_job_list_bench_switches     (FbJobList  *self);
 /* Called just before the list may grow by many rows at once. */
 void           fb_job_list_reveal_gradually   (FbJobList  *self);
 

@@ -1074,6 +1074,8 @@ apply_bench_view (FbWindow *self)
         g_object_set (self, "show-waterfall", TRUE, NULL);
       else if (g_str_equal (words[i], "hosts"))
         g_object_set (self, "show-hosts", TRUE, NULL);
+      else if (g_str_equal (words[i], "switch"))
+        fb_job_list_bench_switches (self->job_list);
     }
 }
 

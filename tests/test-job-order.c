@@ -559,7 +559,8 @@ test_job_order_filters_show_their_states (void)
 }
 
 /* The rows keep their places: a change of the jobs changes which job a
- * row shows; rows come and go at the end only. */
+ * row shows; rows come and go at the end only, and when the list gets
+ * shorter the rows past it go blank until trimmed. */
 static void
 test_job_rows_keep_their_places (void)
 {
@@ -599,21 +600,51 @@ test_job_rows_keep_their_places (void)
       mirror_reset_counts (&mirror);
       fb_job_rows_sync (rows);
 
+      n = g_list_model_get_n_items (G_LIST_MODEL (store));
       n_rows = g_list_model_get_n_items (G_LIST_MODEL (rows));
-      if (n_rows != g_list_model_get_n_items (G_LIST_MODEL (store)) || !mirror_matches (&mirror) ||
-          mirror.n_signals > 1)
+      if (n_rows < n || n_rows - n != fb_job_rows_get_n_blank (rows) ||
+          !mirror_matches (&mirror) || mirror.n_signals > 1)
         failures++;
       for (guint i = 0; i < n_rows; i++)
         {
           g_autoptr(FbJobRow) row = g_list_model_get_item (G_LIST_MODEL (rows), i);
-          g_autoptr(FbJob) job = g_list_model_get_item (G_LIST_MODEL (store), i);
+          g_autoptr(FbJob) job = i < n ? g_list_model_get_item (G_LIST_MODEL (store), i) : NULL;
 
-          /* The same row object where there was one, showing the job there. */
+          /* The same row object where there was one, showing the job
+           * there, or blank past the jobs. */
           if (fb_job_row_get_job (row) != job || (i < before->len && before->pdata[i] != row))
+            failures++;
+        }
+      if (step % 3 == 0)
+        {
+          guint blank = fb_job_rows_get_n_blank (rows);
+
+          if (fb_job_rows_trim (rows, 2) != blank - MIN (blank, 2) || !mirror_matches (&mirror))
             failures++;
         }
     }
   CU_ASSERT_EQUAL (failures, 0);
+
+  /* Far shorter: the blank rows past FB_JOB_ROWS_KEEP_BLANK go at once. */
+  {
+    g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+    fb_job_rows_trim (rows, G_MAXUINT);
+    for (guint i = 0; i < 500; i++)
+      g_ptr_array_add (jobs, random_job (rand, i));
+    g_list_store_splice (store, 0, n, jobs->pdata, jobs->len);
+    fb_job_rows_sync (rows);
+    CU_ASSERT_EQUAL (g_list_model_get_n_items (G_LIST_MODEL (rows)), 500);
+    g_list_store_splice (store, 50, 450, NULL, 0);
+    fb_job_rows_sync (rows);
+    CU_ASSERT_EQUAL (g_list_model_get_n_items (G_LIST_MODEL (rows)), 50 + FB_JOB_ROWS_KEEP_BLANK);
+    CU_ASSERT_EQUAL (fb_job_rows_get_n_blank (rows), FB_JOB_ROWS_KEEP_BLANK);
+    CU_ASSERT_EQUAL (fb_job_rows_trim (rows, 10), FB_JOB_ROWS_KEEP_BLANK - 10);
+    CU_ASSERT_EQUAL (fb_job_rows_trim (rows, G_MAXUINT), 0);
+    CU_ASSERT_EQUAL (g_list_model_get_n_items (G_LIST_MODEL (rows)), 50);
+    CU_ASSERT_TRUE (mirror_matches (&mirror));
+  }
   mirror_clear (&mirror);
 }
 

@@ -36,6 +36,9 @@
 #define REVEAL_SCREENFUL    40
 #define REVEAL_STEP_OUT     1
 #define REVEAL_ALL_FROM     250
+/* Blank rows at the end of a list that got shorter go this many a frame
+ * (see fb-job-rows.h): removing a row GTK made costs about 0.25 ms. */
+#define TRIM_STEP           10
 
 static const char * const filter_names[] = {
   [FB_JOB_FILTER_ALL] = "all",
@@ -78,6 +81,8 @@ struct _FbJobList
   int                  name_max;
   guint                refresh_id;
   guint                reveal_tick;
+  guint                trim_tick;
+  guint                trim_idle;
   guint                bench_id;
   guint                bench_n;
   gint64               bench_start;
@@ -143,6 +148,47 @@ update_n_shown (FbJobList *self)
   self->n_shown = n;
   update_empty_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SHOWN]);
+}
+
+static gboolean
+trim_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  FbJobList *self = FB_JOB_LIST (widget);
+
+  fb_job_rows_sync (self->rows);
+  if (fb_job_rows_trim (self->rows, TRIM_STEP) > 0)
+    return G_SOURCE_CONTINUE;
+  self->trim_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+trim_all_cb (gpointer user_data)
+{
+  FbJobList *self = user_data;
+
+  self->trim_idle = 0;
+  fb_job_rows_sync (self->rows);
+  fb_job_rows_trim (self->rows, G_MAXUINT);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean root_is_mapped (FbJobList *self);
+
+/* The order changed: the rows may have gone blank at the end. Out of
+ * view, they go at once. */
+static void
+order_changed_cb (FbJobList *self)
+{
+  if (!root_is_mapped (self))
+    {
+      if (self->trim_idle == 0)
+        self->trim_idle = g_idle_add (trim_all_cb, self);
+    }
+  else if (self->trim_tick == 0)
+    self->trim_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), trim_tick_cb, self, NULL);
 }
 
 /* The view's rows keep their places while the jobs move (fb-job-rows.h),
@@ -472,7 +518,7 @@ activate_cb (GtkColumnView *view,
 {
   g_autoptr(FbJobRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-  if (row != NULL)
+  if (row != NULL && fb_job_row_get_job (row) != NULL)
     g_signal_emit (self, signals[JOB_ACTIVATED], 0, fb_job_row_get_job (row));
 }
 
@@ -580,6 +626,7 @@ fb_job_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_handle_id (&self->bench_id, g_source_remove);
+  g_clear_handle_id (&self->trim_idle, g_source_remove);
   g_clear_pointer (&self->changes, fb_job_changes_free);
   if (self->column_view != NULL)
     g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view),
@@ -589,6 +636,9 @@ fb_job_list_dispose (GObject *object)
   if (self->reveal_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
   self->reveal_tick = 0;
+  if (self->trim_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->trim_tick);
+  self->trim_tick = 0;
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   g_clear_pointer (&self->job_menu, gtk_widget_unparent);
@@ -717,6 +767,8 @@ fb_job_list_init (FbJobList *self)
                             G_CALLBACK (selection_changed_cb), self);
   g_signal_connect_swapped (self->order, "items-changed",
                             G_CALLBACK (update_n_shown), self);
+  g_signal_connect_swapped (self->order, "items-changed",
+                            G_CALLBACK (order_changed_cb), self);
   g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed",
                     G_CALLBACK (sorter_changed_cb), self);
   g_signal_connect (self->column_view, "activate", G_CALLBACK (activate_cb), self);
@@ -831,7 +883,9 @@ fb_job_list_dup_selected (FbJobList *self)
     {
       g_autoptr(FbJobRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-      g_ptr_array_add (jobs, g_object_ref (fb_job_row_get_job (row)));
+      /* Not a blank row at the end (see fb-job-rows.h). */
+      if (fb_job_row_get_job (row) != NULL)
+        g_ptr_array_add (jobs, g_object_ref (fb_job_row_get_job (row)));
     }
   gtk_bitset_unref (set);
   return jobs;
@@ -878,7 +932,8 @@ fb_job_list_get_pending (FbJobList *self)
 {
   g_return_val_if_fail (FB_IS_JOB_LIST (self), 0);
 
-  return (self->reveal_tick != 0 ? 1 : 0) + (self->refresh_id != 0 ? 1 : 0);
+  return (self->reveal_tick != 0 ? 1 : 0) + (self->refresh_id != 0 ? 1 : 0) +
+         fb_job_rows_get_n_blank (self->rows);
 }
 
 void

@@ -90,6 +90,7 @@ struct _FbJobRows
   GListModel *jobs;
   GPtrArray  *rows;        /* FbJobRow* */
 
+  guint       n_shown;     /* rows showing a job; those after them are blank */
   guint       dirty_from;  /* the first place that may show another job; G_MAXUINT: none */
   guint       sync_id;
 };
@@ -120,7 +121,7 @@ jobs_changed_cb (GListModel *jobs,
   self->dirty_from = MIN (self->dirty_from, position);
   /* Jobs added at the end (the list in its own order) show at once;
    * moves, which come in bursts, once the burst is over. */
-  if (self->dirty_from >= self->rows->len)
+  if (self->dirty_from >= self->n_shown)
     {
       fb_job_rows_sync (self);
       return;
@@ -214,11 +215,22 @@ fb_job_rows_new (GListModel *jobs)
   return self;
 }
 
+static void
+row_set_job (FbJobRow *row,
+             FbJob    *job)
+{
+  if (row->job == job)
+    return;
+  g_set_object (&row->job, job);
+  g_object_notify_by_pspec (G_OBJECT (row), row_properties[ROW_PROP_JOB]);
+}
+
 void
 fb_job_rows_sync (FbJobRows *self)
 {
   guint n_jobs;
   guint n_rows;
+  guint keep;
 
   g_return_if_fail (FB_IS_JOB_ROWS (self));
 
@@ -230,18 +242,14 @@ fb_job_rows_sync (FbJobRows *self)
   n_rows = self->rows->len;
   for (guint i = self->dirty_from; i < MIN (n_jobs, n_rows); i++)
     {
-      FbJobRow *row = g_ptr_array_index (self->rows, i);
-      FbJob *job = g_list_model_get_item (self->jobs, i);
+      g_autoptr(FbJob) job = g_list_model_get_item (self->jobs, i);
 
-      if (row->job == job)
-        {
-          g_object_unref (job);
-          continue;
-        }
-      g_clear_object (&row->job);
-      row->job = job;
-      g_object_notify_by_pspec (G_OBJECT (row), row_properties[ROW_PROP_JOB]);
+      row_set_job (g_ptr_array_index (self->rows, i), job);
     }
+  /* Rows past the jobs go blank first (see fb_job_rows_trim ()). */
+  for (guint i = n_jobs; i < self->n_shown && i < n_rows; i++)
+    row_set_job (g_ptr_array_index (self->rows, i), NULL);
+  self->n_shown = n_jobs;
   self->dirty_from = G_MAXUINT;
 
   if (n_jobs > n_rows)
@@ -255,9 +263,37 @@ fb_job_rows_sync (FbJobRows *self)
         }
       g_list_model_items_changed (G_LIST_MODEL (self), n_rows, 0, n_jobs - n_rows);
     }
-  else if (n_jobs < n_rows)
+  keep = n_jobs + FB_JOB_ROWS_KEEP_BLANK;
+  if (n_rows > keep)
     {
-      g_ptr_array_set_size (self->rows, n_jobs);
-      g_list_model_items_changed (G_LIST_MODEL (self), n_jobs, n_rows - n_jobs, 0);
+      g_ptr_array_set_size (self->rows, keep);
+      g_list_model_items_changed (G_LIST_MODEL (self), keep, n_rows - keep, 0);
     }
+}
+
+guint
+fb_job_rows_get_n_blank (FbJobRows *self)
+{
+  g_return_val_if_fail (FB_IS_JOB_ROWS (self), 0);
+
+  return self->rows->len - MIN (self->rows->len, self->n_shown);
+}
+
+guint
+fb_job_rows_trim (FbJobRows *self,
+                  guint      max)
+{
+  guint n_rows;
+  guint n;
+
+  g_return_val_if_fail (FB_IS_JOB_ROWS (self), 0);
+
+  n_rows = self->rows->len;
+  n = MIN (max, fb_job_rows_get_n_blank (self));
+  if (n > 0)
+    {
+      g_ptr_array_set_size (self->rows, n_rows - n);
+      g_list_model_items_changed (G_LIST_MODEL (self), n_rows - n, n, 0);
+    }
+  return fb_job_rows_get_n_blank (self);
 }

@@ -588,7 +588,7 @@ reveal_tick_cb (GtkWidget     *widget,
   size += size < REVEAL_SCREENFUL ? REVEAL_STEP : REVEAL_STEP_OUT;
 
   if (size >= REVEAL_ALL_FROM || !root_is_mapped (self) ||
-      size >= g_list_model_get_n_items (G_LIST_MODEL (self->order)))
+      size >= g_list_model_get_n_items (G_LIST_MODEL (self->rows)))
     {
       self->reveal_tick = 0;
       gtk_slice_list_model_set_size (self->reveal_model, G_MAXUINT);
@@ -986,7 +986,9 @@ fb_job_list_reveal_gradually (FbJobList *self)
 
   g_return_if_fail (FB_IS_JOB_LIST (self));
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->order));
+  /* The rows, blank ones too: a cap below them would remove rows GTK made
+   * widgets for, all at once (see fb-job-rows.h). */
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
   /* The list may be about to come into view: the window is what counts.
    * Sorted too: the rows stay in their places (new ones come at the end,
    * see fb-job-rows.h), so a cap hides no row already shown. */

@@ -17,8 +17,9 @@
 
 #define SLICE_US     (G_USEC_PER_SEC / 10)
 #define MAX_SLICES   4096   /* past this, neighbours merge: the width stays bounded */
-#define MIN_HEIGHT   92
+#define MIN_HEIGHT   104
 #define AXIS_HEIGHT  16     /* the time axis's labels under the plot */
+#define HEADER_HEIGHT 16    /* the scale's label and the legend, above the plot */
 #define LEGEND_WIDTH 520    /* narrower, the legend stays in the tooltip */
 
 typedef struct
@@ -227,6 +228,31 @@ append_rect (GtkSnapshot   *snapshot,
   gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, width, height));
 }
 
+static PangoLayout *
+small_layout (FbTimeline *self,
+              const char *text)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  return layout;
+}
+
+static int
+text_width (FbTimeline *self,
+            const char *text)
+{
+  g_autoptr(PangoLayout) layout = small_layout (self, text);
+  int width;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width;
+}
+
 static void
 append_text (FbTimeline    *self,
              GtkSnapshot   *snapshot,
@@ -236,16 +262,11 @@ append_text (FbTimeline    *self,
              float          y,
              float          align)   /* 0 left, 0.5 centre, 1 right of x */
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  PangoAttrList *attrs = pango_attr_list_new ();
-  int text_width;
+  g_autoptr(PangoLayout) layout = small_layout (self, text);
+  int width;
 
-  pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
-  pango_layout_get_pixel_size (layout, &text_width, NULL);
-  x = CLAMP (x - align * text_width, 0.0f, MAX (0.0f, gtk_widget_get_width (GTK_WIDGET (self)) - text_width));
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  x = CLAMP (x - align * width, 0.0f, MAX (0.0f, gtk_widget_get_width (GTK_WIDGET (self)) - width));
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
   gtk_snapshot_append_layout (snapshot, layout, color);
@@ -285,8 +306,12 @@ fb_timeline_snapshot (GtkWidget   *widget,
   FbTimeline *self = FB_TIMELINE (widget);
   float width = gtk_widget_get_width (widget);
   float height = gtk_widget_get_height (widget) - AXIS_HEIGHT;
-  float lanes_height = height * 0.62f;
-  float bars_top = lanes_height + 4;
+  /* The lanes (jobs active) run from lanes_top to lanes_bottom; the
+   * header above them holds the labels, so no label covers the plot. */
+  float lanes_top = HEADER_HEIGHT;
+  float lanes_height = (height - lanes_top) * 0.62f;
+  float lanes_bottom = lanes_top + lanes_height;
+  float bars_top = lanes_bottom + 4;
   float bars_height = height - bars_top;
   guint scale_active = 1;
   GdkRGBA fg;
@@ -313,7 +338,7 @@ fb_timeline_snapshot (GtkWidget   *widget,
   dim = fg;
   dim.alpha = 0.6f;
 
-  append_rect (snapshot, &grid, 0, lanes_height, width, 1);
+  append_rect (snapshot, &grid, 0, lanes_bottom, width, 1);
   append_rect (snapshot, &grid, 0, height, width, 1);
   if (n == 0)
     return;
@@ -337,12 +362,13 @@ fb_timeline_snapshot (GtkWidget   *widget,
       }
     for (guint k = 0; k < n_limits; k++)
       {
-        float y = lanes_height - lanes_height * (float) level (limits[k], scale_active);
+        float y = lanes_bottom - lanes_height * (float) level (limits[k], scale_active);
         g_autofree char *label = g_strdup_printf ("%u", limits[k]);
 
         append_rect (snapshot, &grid, 0, y, width, 1);
-        /* At the right end: the scale's own label is at the top left. */
-        append_text (self, snapshot, &dim, label, width - 2, MAX (12.0f, y - 13), 1);
+        /* At the right end, just under its line: the scale's own label and
+         * the legend are in the header above. */
+        append_text (self, snapshot, &dim, label, width - 2, y, 1);
       }
   }
 
@@ -357,12 +383,12 @@ fb_timeline_snapshot (GtkWidget   *widget,
       Slice *s = &g_array_index (self->slices, Slice, i);
       float x = slot * (float) i;
       float h = lanes_height * (float) level (s->active, scale_active);
-      float limit_y = lanes_height - lanes_height * (float) level (s->limit, scale_active);
+      float limit_y = lanes_bottom - lanes_height * (float) level (s->limit, scale_active);
       float y = bars_top + bars_height;
 
-      append_rect (snapshot, &area, x, lanes_height - h, MAX (slot, 1.0f), h);
+      append_rect (snapshot, &area, x, lanes_bottom - h, MAX (slot, 1.0f), h);
       if (s->limit > 0)
-        append_rect (snapshot, &limit_color, x, MAX (0.0f, limit_y - 1), MAX (slot, 1.0f), 2);
+        append_rect (snapshot, &limit_color, x, MAX (lanes_top, limit_y - 1), MAX (slot, 1.0f), 2);
 
       /* A limit change is marked where it happened, with the new limit. */
       if (i > 0 && s->limit > 0 && g_array_index (self->slices, Slice, i - 1).limit > 0 &&
@@ -370,8 +396,8 @@ fb_timeline_snapshot (GtkWidget   *widget,
         {
           g_autofree char *mark = g_strdup_printf ("%u", s->limit);
 
-          append_rect (snapshot, &limit_color, x, 0, 1, lanes_height);
-          append_text (self, snapshot, &fg, mark, x + 3, MAX (0.0f, limit_y - 16), 0);
+          append_rect (snapshot, &limit_color, x, lanes_top, 1, lanes_height);
+          append_text (self, snapshot, &fg, mark, x + 3, MAX (lanes_top, limit_y - 16), 0);
         }
 
       for (guint st = 0; st < 4 && self->max_ended > 0; st++)
@@ -388,34 +414,45 @@ fb_timeline_snapshot (GtkWidget   *widget,
     g_autofree char *top = NULL;
     g_autofree char *end = NULL;
     g_autofree char *mid = NULL;
+    g_autofree char *zero = NULL;
 
     /* Translators: the timeline's vertical scale: jobs active at once */
     top = g_strdup_printf (ngettext ("%u active", "%u active", scale_active), scale_active);
     append_text (self, snapshot, &dim, top, 2, 0, 0);
-    append_text (self, snapshot, &dim, "0 s", 0, height + 1, 0);
+    zero = g_strdup_printf (_("%u s"), 0u);
+    append_text (self, snapshot, &dim, zero, 0, height + 1, 0);
     mid = fb_format_duration ((gint64) span * self->slice_us / 2);
     append_text (self, snapshot, &dim, mid, width / 2, height + 1, 0.5f);
     end = fb_format_duration ((gint64) span * self->slice_us);
     append_text (self, snapshot, &dim, end, width, height + 1, 1);
   }
 
-  /* The legend, top right, where there is room for it beside the scale. */
+  /* The legend, top right, where there is room for it beside the scale:
+   * each entry a swatch and its word, spaced by the words' own widths so
+   * longer translations do not run into each other. */
   if (width >= LEGEND_WIDTH)
     {
       static const char *names[] = { N_("OK"), N_("not found"), N_("error"), N_("cancelled") };
-      float x = width - 412;
+      const char *words[6] = { _("active"), _("limit") };
+      const GdkRGBA *colors[6] = { &area, &limit_color };
+      const float gap = 12, swatch = 13;
+      float x = width;
 
-      append_rect (snapshot, &area, x, 4, 8, 8);
-      append_text (self, snapshot, &fg, _("active"), x + 11, 0, 0);
-      x += 60;
-      append_rect (snapshot, &limit_color, x, 7, 10, 2);
-      append_text (self, snapshot, &fg, _("limit"), x + 13, 0, 0);
-      x += 48;
       for (guint st = 0; st < 4; st++)
         {
-          append_rect (snapshot, &state_colors[st], x, 4, 8, 8);
-          append_text (self, snapshot, &fg, _(names[st]), x + 11, 0, 0);
-          x += 76;
+          words[st + 2] = _(names[st]);
+          colors[st + 2] = &state_colors[st];
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+        x -= swatch + text_width (self, words[i]) + (i > 0 ? gap : 0);
+      for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+        {
+          if (colors[i] == &limit_color)
+            append_rect (snapshot, colors[i], x, 6, 10, 2);
+          else
+            append_rect (snapshot, colors[i], x, 3, 8, 8);
+          append_text (self, snapshot, &fg, words[i], x + swatch, 0, 0);
+          x += swatch + text_width (self, words[i]) + gap;
         }
     }
 }

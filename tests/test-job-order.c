@@ -334,6 +334,16 @@ check_random_refreshes (guint32 seed,
           n_jobs += n_new;
         }
 
+      if (step % 50 == 49)
+        {
+          /* Not an append: the order is made again, and says so. */
+          g_list_store_remove (store, g_rand_int_range (rand, 0, n_jobs));
+          n_jobs--;
+          if (!order_is_expected (G_LIST_MODEL (order), G_LIST_MODEL (store), filter, column,
+                                  descending) || !mirror_matches (&mirror))
+            failures++;
+        }
+
       for (guint i = 0; i < n_changes; i++)
         {
           g_autoptr(FbJob) job = g_list_model_get_item (G_LIST_MODEL (store),

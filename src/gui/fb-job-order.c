@@ -378,6 +378,15 @@ add_entries (FbJobOrder *self,
 static void
 clear_entries (FbJobOrder *self)
 {
+  guint n_shown = self->shown->len;
+
+  /* Said at once: new entries may take the old ones' addresses, and
+   * replace_shown () would then take a different job for the same. */
+  if (n_shown > 0)
+    {
+      g_ptr_array_set_size (self->shown, 0);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, n_shown, 0);
+    }
   self->name_keys_done = 0;
   g_hash_table_remove_all (self->by_job);
   g_ptr_array_set_size (self->live, 0);

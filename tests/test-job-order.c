@@ -402,6 +402,49 @@ test_job_order_follows_random_changes_in_batches (void)
   check_random_refreshes (18, 0);
 }
 
+/* In the list's own order, unfiltered, nobody tells the order what
+ * changed; sorted later by Size, it follows the jobs under way then. */
+static void
+test_job_order_sorted_later_follows_jobs_under_way (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr(GListStore) store = g_list_store_new (FB_TYPE_JOB);
+  g_autoptr(FbJobOrder) order = fb_job_order_new ();
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(FbJob) job = random_job (rand, i);
+
+      g_list_store_append (store, job);
+    }
+  fb_job_order_set_jobs (order, G_LIST_MODEL (store));
+  CU_ASSERT_FALSE (fb_job_order_follows_jobs (order));
+  /* Half the jobs start, unseen. */
+  for (guint i = 0; i < 100; i += 2)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      _fb_job_set_phase (job, FB_JOB_PHASE_TRANSFERRING);
+    }
+  fb_job_order_set_sort (order, FB_JOB_COLUMN_SIZE, TRUE);
+  CU_ASSERT_TRUE (order_is_expected (G_LIST_MODEL (order), G_LIST_MODEL (store),
+                                     FB_JOB_FILTER_ALL, FB_JOB_COLUMN_SIZE, TRUE));
+  /* Their progress, which no change of phase announces. */
+  for (guint round = 0; round < 5; round++)
+    {
+      for (guint i = 0; i < 100; i += 2)
+        {
+          g_autoptr(FbJob) job = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+          _fb_job_set_received (job, g_rand_int_range (rand, 0, 100000));
+        }
+      fb_job_order_update (order, none);
+      CU_ASSERT_TRUE (order_is_expected (G_LIST_MODEL (order), G_LIST_MODEL (store),
+                                         FB_JOB_FILTER_ALL, FB_JOB_COLUMN_SIZE, TRUE));
+    }
+}
+
 /* A finished job leaves the Active filter at the next update; jobs whose
  * key did not change give no signal at all. */
 static void
@@ -662,6 +705,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_job_order_follows_random_changes),
   FB_TEST (test_job_order_follows_random_changes_one_by_one),
   FB_TEST (test_job_order_follows_random_changes_in_batches),
+  FB_TEST (test_job_order_sorted_later_follows_jobs_under_way),
   FB_TEST (test_job_order_active_filter_and_quiet_updates),
   FB_TEST (test_job_order_original_order_comes_back),
   FB_TEST (test_job_order_filters_show_their_states),

@@ -316,16 +316,21 @@ replace_shown (FbJobOrder *self,
   g_list_model_items_changed (G_LIST_MODEL (self), lo, old->len - lo - tail, order->len - lo - tail);
 }
 
-/* Every shown job, sorted again from the entries' keys. */
+/* Every shown job, sorted again from the entries' keys. The jobs under
+ * way are counted again too: unsorted and unfiltered, nobody told the
+ * order of their changes. */
 static void
 resort_all (FbJobOrder *self)
 {
   g_autoptr(GPtrArray) order = g_ptr_array_sized_new (self->entries->len);
 
+  g_ptr_array_set_size (self->live, 0);
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *entry = g_ptr_array_index (self->entries, i);
 
+      entry->live = FALSE;
+      update_live (self, entry);
       entry->shown = fb_job_filter_accepts (self->filter, entry->job);
       if (entry->shown)
         g_ptr_array_add (order, entry);

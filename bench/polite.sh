@@ -13,7 +13,8 @@
 #                                  dnsmasq in a private network namespace, RUNS (default 30)
 #                                  runs; 0 errors, every answer right. Needs root. In turns
 #                                  with it: raw getaddrinfo from 100 threads (bench-getaddrinfo,
-#                                  the floor), and PEER_CLI (another build) when set.
+#                                  the floor), and PEER_CLI (another build) when set; each
+#                                  run's CPU time and voluntary context switches too.
 #
 # FETCHBOARD_CLI overrides the program (default build/src/cli/fetchboard-cli); scratch
 # files go to one mktemp -d under /dev/shm, removed at exit with the servers this script
@@ -149,17 +150,22 @@ dns () {
       >/dev/null 2>&1
   done
   ip netns exec fbpolite timeout 120 "$gai" -t 100 "$work/names/names.txt" >/dev/null 2>&1
-  echo "# program run wall_ms names_per_s exit check"
+  # CPU time (user + system, all threads) and voluntary context switches of each
+  # run, from /usr/bin/time: they hold better than the wall time when other
+  # programs load the machine.
+  echo "# program run wall_ms names_per_s exit cpu_ms voluntary_switches check"
   for i in $(seq "$runs"); do
     for label in this ${PEER_CLI:+peer} raw; do
       program=$cli
       [ "$label" = peer ] && program=$PEER_CLI
+      : >"$work/rusage"
       t0=$(date +%s%N)
       if [ "$label" = raw ]; then
-        ip netns exec fbpolite timeout 120 "$gai" -t 100 "$work/names/names.txt" \
-          >"$work/probe.json" 2>"$work/probe.err"
+        ip netns exec fbpolite timeout 120 /usr/bin/time -o "$work/rusage" -f '%U %S %w' \
+          "$gai" -t 100 "$work/names/names.txt" >"$work/probe.json" 2>"$work/probe.err"
       else
-        ip netns exec fbpolite timeout 120 "$program" probe --json -m 100 "@$work/names/names.txt" \
+        ip netns exec fbpolite timeout 120 /usr/bin/time -o "$work/rusage" -f '%U %S %w' \
+          "$program" probe --json -m 100 "@$work/names/names.txt" \
           >"$work/probe.json" 2>"$work/probe.err"
       fi
       rc=$?
@@ -167,14 +173,17 @@ dns () {
       if "$py" "$fbbench" "$([ "$label" = raw ] && echo check-gai || echo check-probe)" \
            "$work/probe.json" "$work/names/expected.tsv" \
            >"$work/check.txt" 2>&1; then check=ok; else check="FAILED: $(tail -1 "$work/check.txt")"; fi
-      echo "$label $i $(( (t1 - t0) / 1000000 )) $(( 10000 * 1000000000 / (t1 - t0) )) $rc $check"
+      echo "$label $i $(( (t1 - t0) / 1000000 )) $(( 10000 * 1000000000 / (t1 - t0) )) $rc" \
+           "$(awk '{printf "%d %d", ($1 + $2) * 1000, $3} END {if (NR == 0) printf "- -"}' "$work/rusage")" "$check"
     done
   done | tee "$work/dns.txt"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   for label in this ${PEER_CLI:+peer} raw; do
-    echo "dns ($label): $(awk -v l="$label" '$1 == l && $6 == "ok" && $5 == 0' "$work/dns.txt" | wc -l) of $runs runs clean;" \
+    echo "dns ($label): $(awk -v l="$label" '$1 == l && $8 == "ok" && $5 == 0' "$work/dns.txt" | wc -l) of $runs runs clean;" \
          "median $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | median) names/s," \
-         "slowest run $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | sort -g | head -1) names/s"
+         "slowest run $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | sort -g | head -1) names/s;" \
+         "median CPU $(awk -v l="$label" '$1 == l {print $6}' "$work/dns.txt" | median) ms," \
+         "$(awk -v l="$label" '$1 == l {print $7}' "$work/dns.txt" | median) voluntary context switches"
   done
   # Wall time against the raw threads', run by run, then the median of those ratios.
   for label in this ${PEER_CLI:+peer}; do

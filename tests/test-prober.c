@@ -346,6 +346,83 @@ test_prober_freed_with_lookups_in_flight (void)
   fb_test_spin (0.05);
 }
 
+/* Names announced ahead are answered once each, through the lookup that
+ * asks for them, whether their thread is done or still at it; never
+ * synchronously; and never more at once than the limit. */
+static void
+test_prober_look_ahead_answers_each_once (void)
+{
+  g_autoptr(FbProber) prober = fb_prober_new (2);
+  Lookup lookups[8];
+
+  for (guint i = 0; i < 6; i++)
+    fb_prober_look_ahead (prober, "localhost");
+  CU_ASSERT_EQUAL (fb_prober_get_n_ahead (prober), 6);
+  /* Half of them answered before they are asked for, half maybe not. */
+  CU_ASSERT_TRUE (fb_test_wait_until (prober_idle, prober, WAIT_SECONDS));
+  for (guint i = 0; i < 3; i++)
+    lookup_one (prober, "localhost", 5.0, NULL, &lookups[i]);
+  for (guint i = 0; i < 3; i++)
+    fb_prober_look_ahead (prober, "localhost");
+  for (guint i = 3; i < G_N_ELEMENTS (lookups); i++)
+    lookup_one (prober, "localhost", 5.0, NULL, &lookups[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (lookups); i++)
+    CU_ASSERT_FALSE (lookups[i].done);
+  /* 6 + 3 announced, 8 asked for: one is left. */
+  CU_ASSERT_EQUAL (fb_prober_get_n_ahead (prober), 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lookups); i++)
+    CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&lookups[i].done, WAIT_SECONDS));
+  CU_ASSERT_TRUE (fb_test_wait_until (prober_idle, prober, WAIT_SECONDS));
+  fb_test_spin (0.05);
+  for (guint i = 0; i < G_N_ELEMENTS (lookups); i++)
+    {
+      CU_ASSERT_EQUAL (lookups[i].n_callbacks, 1);
+      CU_ASSERT_PTR_NULL (lookups[i].error);
+      CU_ASSERT_TRUE (has_loopback ((const char * const *) lookups[i].addresses));
+      lookup_clear (&lookups[i]);
+    }
+  CU_ASSERT_TRUE (fb_prober_get_peak_running (prober) <= 2);
+  CU_ASSERT_EQUAL (fb_prober_get_n_ahead (prober), 1);
+}
+
+/* A name never asked for gives no callback and goes with the prober;
+ * names that would be answered at once are not announced; too many
+ * announced keep only the newest. */
+static void
+test_prober_look_ahead_never_asked (void)
+{
+  FbProber *prober = fb_prober_new (2);
+  Lookup lookup;
+
+  fb_prober_look_ahead (prober, "nothere.invalid");
+  fb_prober_look_ahead (prober, "");
+  CU_ASSERT_EQUAL (fb_prober_get_n_ahead (prober), 0);
+  CU_ASSERT_EQUAL (fb_prober_get_peak_running (prober), 0);
+
+  for (guint i = 0; i < FB_PROBER_AHEAD_MAX + 10; i++)
+    fb_prober_look_ahead (prober, "localhost");
+  CU_ASSERT_EQUAL (fb_prober_get_n_ahead (prober), FB_PROBER_AHEAD_MAX);
+  fb_prober_forget_ahead (prober);
+  CU_ASSERT_EQUAL (fb_prober_get_n_ahead (prober), 0);
+
+  /* A name announced after the others were dropped still answers. */
+  fb_prober_look_ahead (prober, "localhost");
+  lookup_one (prober, "localhost", 5.0, NULL, &lookup);
+  CU_ASSERT_EQUAL (fb_prober_get_n_ahead (prober), 0);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&lookup.done, WAIT_SECONDS));
+  CU_ASSERT_TRUE (has_loopback ((const char * const *) lookup.addresses));
+  lookup_clear (&lookup);
+
+  /* Freed with announced names in flight: nothing is reported, nothing
+   * leaks (the sanitizer build). */
+  for (guint i = 0; i < 20; i++)
+    fb_prober_look_ahead (prober, "localhost");
+  fb_prober_free (prober);
+  fb_test_spin (0.1);
+  CU_ASSERT_EQUAL (lookup.n_callbacks, 1);
+}
+
 /* ---- probe jobs in a run ---- */
 
 typedef struct
@@ -529,6 +606,109 @@ test_prober_run_tiny_dns_timeout_is_one_final_state (void)
   fb_test_spin (0.1);
 }
 
+typedef struct
+{
+  GHashTable *reported;  /* FbJob* → times "job-finished" came */
+  guint       n_reports;
+  gboolean    all_final;
+} Reports;
+
+static void
+job_finished_cb (FbRun   *run,
+                 FbJob   *job,
+                 Reports *reports)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (reports->reported, job));
+
+  g_hash_table_insert (reports->reported, job, GUINT_TO_POINTER (n + 1));
+  reports->n_reports++;
+  if (!fb_job_is_final (job))
+    reports->all_final = FALSE;
+}
+
+/* Enough names that the prober works ahead of the queue and the main loop
+ * takes answers in batches: every job is reported once, in its final
+ * state, with the right outcome; the limit holds. */
+static void
+test_prober_run_many_probes_each_reported_once (void)
+{
+  Fixture fx;
+  Reports reports = { g_hash_table_new (NULL, NULL), 0, TRUE };
+  guint n = 600;
+  guint limit = 32;
+
+  fixture_init (&fx);
+  g_signal_connect (fx.run, "job-finished", G_CALLBACK (job_finished_cb), &reports);
+  fb_run_set_max_concurrency (fx.run, limit);
+  for (guint i = 0; i < n; i++)
+    add_name (&fx, i % 10 == 9 ? "nothere.invalid" : "localhost");
+  fb_run_start (fx.run);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&fx.finished, 3 * WAIT_SECONDS));
+
+  CU_ASSERT_EQUAL (reports.n_reports, n);
+  CU_ASSERT_EQUAL (g_hash_table_size (reports.reported), n);
+  CU_ASSERT_TRUE (reports.all_final);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (fb_run_get_jobs (fx.run), i);
+      g_auto(GStrv) addresses = NULL;
+
+      CU_ASSERT_EQUAL (GPOINTER_TO_UINT (g_hash_table_lookup (reports.reported, job)), 1);
+      if (i % 10 == 9)
+        {
+          CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_NOT_FOUND);
+          continue;
+        }
+      CU_ASSERT_EQUAL (fb_job_get_state (job), FB_JOB_STATE_OK);
+      addresses = g_strsplit (fb_job_get_addresses (job) ? fb_job_get_addresses (job) : "", ", ", -1);
+      CU_ASSERT_TRUE (has_loopback ((const char * const *) addresses));
+    }
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (fx.run), n - n / 10);
+  CU_ASSERT_EQUAL (fb_run_get_n_not_found (fx.run), n / 10);
+  CU_ASSERT_TRUE (fb_semaphore_get_peak (fb_run_get_semaphore (fx.run)) <= limit);
+  CU_ASSERT_EQUAL (fb_run_get_active (fx.run), 0);
+  g_signal_handlers_disconnect_by_data (fx.run, &reports);
+  g_hash_table_unref (reports.reported);
+  fixture_clear (&fx);
+}
+
+static gboolean
+reported_some (gpointer data)
+{
+  return ((Reports *) data)->n_reports >= 20;
+}
+
+/* Cancelled while names are being looked up ahead of their jobs: every
+ * job ends once, the queued ones cancelled, and no slot stays taken. */
+static void
+test_prober_run_cancel_with_names_ahead (void)
+{
+  Fixture fx;
+  Reports reports = { g_hash_table_new (NULL, NULL), 0, TRUE };
+  guint n = 300;
+
+  fixture_init (&fx);
+  g_signal_connect (fx.run, "job-finished", G_CALLBACK (job_finished_cb), &reports);
+  fb_run_set_max_concurrency (fx.run, 8);
+  for (guint i = 0; i < n; i++)
+    add_name (&fx, "localhost");
+  fb_run_start (fx.run);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_until (reported_some, &reports, WAIT_SECONDS));
+  fb_run_cancel (fx.run);
+  CU_ASSERT_TRUE_FATAL (fb_test_wait_flag (&fx.finished, WAIT_SECONDS));
+
+  CU_ASSERT_EQUAL (reports.n_reports, n);
+  CU_ASSERT_EQUAL (g_hash_table_size (reports.reported), n);
+  CU_ASSERT_EQUAL (fb_run_get_n_finished (fx.run), n);
+  CU_ASSERT_EQUAL (fb_run_get_n_ok (fx.run) + fb_run_get_n_cancelled (fx.run), n);
+  CU_ASSERT_TRUE (fb_run_get_n_cancelled (fx.run) > 0);
+  CU_ASSERT_EQUAL (fb_run_get_active (fx.run), 0);
+  g_signal_handlers_disconnect_by_data (fx.run, &reports);
+  g_hash_table_unref (reports.reported);
+  fixture_clear (&fx);
+  fb_test_spin (0.1);
+}
+
 static void
 test_prober_run_retry_probe (void)
 {
@@ -564,11 +744,15 @@ static const FbTestCase tests[] = {
   FB_TEST (test_prober_limit_changes_under_way_lose_nothing),
   FB_TEST (test_prober_lowered_limit_holds),
   FB_TEST (test_prober_freed_with_lookups_in_flight),
+  FB_TEST (test_prober_look_ahead_answers_each_once),
+  FB_TEST (test_prober_look_ahead_never_asked),
   FB_TEST (test_prober_run_probes_report_each_outcome),
   FB_TEST (test_prober_run_cancel_ends_probes_cancelled),
   FB_TEST (test_prober_run_cancel_leaves_no_slot_held),
   FB_TEST (test_prober_run_tiny_dns_timeout_is_one_final_state),
   FB_TEST (test_prober_run_retry_probe),
+  FB_TEST (test_prober_run_many_probes_each_reported_once),
+  FB_TEST (test_prober_run_cancel_with_names_ahead),
   { NULL, NULL }
 };
 

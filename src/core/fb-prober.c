@@ -26,6 +26,16 @@ enum { LOOKUP_QUEUED, LOOKUP_RUNNING, LOOKUP_ABANDONED };
  * this, one lost packet was one name reported as unanswered. */
 #define HEDGE_MS 1000
 
+/* Names announced ahead of their jobs and not yet taken: the oldest goes
+ * when one more comes (a name announced for a job that never asks). */
+#define AHEAD_MAX FB_PROBER_AHEAD_MAX
+
+/* While answers stream in, the main loop looks at the finished lookups
+ * at least this often and is woken only by a batch of a few of them
+ * (done_dispatch): each wake-up costs a system call on the thread that
+ * wakes it and a sleep and a wake on the main thread. */
+#define LAZY_US 1000
+
 typedef struct _Lookup Lookup;
 
 /* One thread of our own: it sleeps on its own condition, so handing it a
@@ -51,6 +61,7 @@ typedef struct _Shared
 
   GMutex           lock;
   GQueue           pending;   /* Lookup* waiting for a thread */
+  GQueue           ahead_pending; /* Lookup* announced ahead, for a thread with nothing pending */
   GPtrArray       *workers;   /* Worker*, every one made */
   GPtrArray       *idle;      /* Worker* asleep, last in first out */
   guint            threads;
@@ -61,11 +72,14 @@ typedef struct _Shared
   GQueue           done;      /* Lookup* */
   GQueue           cancelled; /* Lookup* */
   gboolean         scheduled;
+  gboolean         lazy;      /* the main loop looks within LAZY_US by itself */
+  guint            wake_batch; /* in lazy mode, the finished lookups that wake it sooner */
   GSource         *done_source;
 
   /* Main thread only. */
   GPtrArray       *to_wake;   /* Worker* chosen under the lock, signalled after it */
   GQueue           outbox;    /* Lookup* asked for while a batch is handled */
+  GQueue           ahead;     /* Lookup* announced ahead, not yet asked for, oldest first */
   gboolean         in_batch;
   guint            limit;
   guint            stuck;     /* threads held beyond the limit: abandoned lookups, twins */
@@ -90,7 +104,8 @@ struct _Lookup
   /* Links of our own: queues handed between threads allocate nothing
    * (a GQueue node is a GSlice block, allocated on one thread and freed on
    * another, twice a lookup). */
-  GList            link;          /* in the outbox, then pending, then done */
+  GList            link;          /* in the outbox, then pending (or ahead_pending), then done */
+  GList            ahead_link;    /* in Shared.ahead when data != NULL (main thread) */
   GList            cancel_link;   /* in Shared.cancelled */
   GList            hedge_link;    /* in Shared.hedges when data != NULL */
   GList            deadline_link; /* in Shared.deadlines when data != NULL */
@@ -104,6 +119,13 @@ struct _Lookup
   int              saved_errno;
   gboolean         ran;           /* the worker called getaddrinfo */
   gboolean         cancel_posted; /* under Shared.lock */
+  /* Under Shared.lock: announced ahead, no one has asked for it yet (a
+   * worker that finishes it keeps it out of the done queue); waiting in
+   * ahead_pending; finished while ahead. */
+  gboolean         ahead;
+  gboolean         in_ahead_pending;
+  gboolean         ahead_done;
+  gboolean         in_outbox;     /* main thread */
   gint             state;         /* atomic LOOKUP_* */
 };
 
@@ -234,9 +256,16 @@ worker_main (gpointer data)
       if (lookup != NULL)
         {
           /* Posted even when abandoned: the main thread owns the
-           * bookkeeping (and the last reference). */
-          g_queue_push_tail_link (&shared->done, &lookup->link);
-          wake_main = schedule_locked (shared) || wake_main;
+           * bookkeeping (and the last reference). A lookup nobody has
+           * asked for yet waits in Shared.ahead for its job. */
+          if (lookup->ahead)
+            lookup->ahead_done = TRUE;
+          else
+            {
+              g_queue_push_tail_link (&shared->done, &lookup->link);
+              if (!shared->lazy || shared->done.length >= shared->wake_batch)
+                wake_main = schedule_locked (shared) || wake_main;
+            }
           lookup = NULL;
           if (shared->threads > shared->max_threads)
             {
@@ -246,6 +275,8 @@ worker_main (gpointer data)
             }
         }
       lookup = pop_lookup (&shared->pending);
+      if (lookup == NULL && (lookup = pop_lookup (&shared->ahead_pending)) != NULL)
+        lookup->in_ahead_pending = FALSE;
       if (lookup == NULL)
         {
           if (shared->closing)
@@ -270,7 +301,8 @@ worker_main (gpointer data)
         }
       /* More are waiting: the next sleeper is woken from here, not by
        * the main thread, which wakes only the first of a batch. */
-      next = !g_queue_is_empty (&shared->pending) && shared->idle->len > 0
+      next = (!g_queue_is_empty (&shared->pending) || !g_queue_is_empty (&shared->ahead_pending)) &&
+             shared->idle->len > 0
              ? g_ptr_array_steal_index (shared->idle, shared->idle->len - 1) : NULL;
       if (next != NULL)
         next->woken = TRUE;
@@ -381,6 +413,7 @@ update_max_threads (Shared *shared)
 {
   g_mutex_lock (&shared->lock);
   shared->max_threads = shared->limit + shared->stuck;
+  shared->wake_batch = MAX (1, shared->limit / 8);
   /* More room: lookups that were waiting for a thread get one. */
   if (shared->threads < shared->max_threads)
     kick_locked (shared, MIN (shared->pending.length, shared->max_threads - shared->threads));
@@ -395,12 +428,23 @@ static void
 submit_outbox (Shared *shared)
 {
   guint n = shared->outbox.length;
+  Lookup *lookup;
 
   if (n == 0)
     return;
   g_mutex_lock (&shared->lock);
-  while (!g_queue_is_empty (&shared->outbox))
-    g_queue_push_tail_link (&shared->pending, g_queue_pop_head_link (&shared->outbox));
+  while ((lookup = pop_lookup (&shared->outbox)) != NULL)
+    {
+      lookup->in_outbox = FALSE;
+      if (lookup->ahead_link.data != NULL)
+        {
+          lookup->ahead = TRUE;
+          lookup->in_ahead_pending = TRUE;
+          g_queue_push_tail_link (&shared->ahead_pending, &lookup->link);
+        }
+      else
+        g_queue_push_tail_link (&shared->pending, &lookup->link);
+    }
   kick_locked (shared, n);
   g_mutex_unlock (&shared->lock);
   wake_chosen (shared);
@@ -413,6 +457,7 @@ submit (Lookup *lookup)
 {
   Shared *shared = lookup->shared;
 
+  lookup->in_outbox = TRUE;
   g_queue_push_tail_link (&shared->outbox, &lookup->link);
   if (!shared->in_batch)
     submit_outbox (shared);
@@ -456,6 +501,7 @@ lookup_unref (Lookup *lookup)
     return;
   g_assert (lookup->task == NULL);
   g_assert (lookup->cancel_id == 0);
+  g_assert (lookup->ahead_link.data == NULL);
   lookup_unlink_timers (lookup);
   g_clear_pointer (&lookup->twin, lookup_unref);
   g_clear_object (&lookup->cancellable);
@@ -585,6 +631,9 @@ done_dispatch (GSource     *source,
   GQueue cancelled = G_QUEUE_INIT;
   GList *link;
   Lookup *lookup;
+  guint n;
+  gboolean lazy;
+  gboolean stranded;
 
   /* Before the batch is taken: a lookup posted after it asks again. */
   g_source_set_ready_time (source, -1);
@@ -595,6 +644,7 @@ done_dispatch (GSource     *source,
   g_queue_init (&shared->cancelled);
   shared->scheduled = FALSE;
   g_mutex_unlock (&shared->lock);
+  n = batch.length + cancelled.length;
 
   /* The batch's lookups keep @shared alive until the last one goes, and
    * the lookups it starts do after that. */
@@ -613,6 +663,21 @@ done_dispatch (GSource     *source,
     }
   shared->in_batch = FALSE;
   submit_outbox (shared);
+
+  /* Answers are coming in and more are under way: look again within
+   * LAZY_US, woken sooner only by a batch. After a look that found
+   * nothing, every answer wakes the loop again, and one that came as
+   * the mode ended is not left waiting. */
+  g_mutex_lock (&shared->lock);
+  shared->lazy = n > 0 && (g_atomic_int_get (&shared->running) > 0 ||
+                           !g_queue_is_empty (&shared->pending));
+  lazy = shared->lazy;
+  stranded = !lazy && !g_queue_is_empty (&shared->done) && schedule_locked (shared);
+  g_mutex_unlock (&shared->lock);
+  if (stranded)
+    g_source_set_ready_time (source, 0);
+  else if (lazy && g_source_get_ready_time (source) < 0)
+    g_source_set_ready_time (source, g_source_get_time (source) + LAZY_US);
   shared_unref (shared);
   return G_SOURCE_CONTINUE;
 }
@@ -631,6 +696,76 @@ lookup_new (Shared     *shared,
   lookup->link.data = lookup;
   lookup->cancel_link.data = lookup;
   return lookup;
+}
+
+/* ---- names announced ahead of their jobs ---- */
+
+/* A lookup announced ahead is asked for: it becomes an ordinary lookup,
+ * whether it still waits for a thread, runs, or has its answer already. */
+static void
+ahead_adopt (Shared *shared,
+             Lookup *lookup)
+{
+  gboolean wake_main = FALSE;
+
+  g_queue_unlink (&shared->ahead, &lookup->ahead_link);
+  lookup->ahead_link.data = NULL;
+  g_mutex_lock (&shared->lock);
+  lookup->ahead = FALSE;
+  if (lookup->ahead_done)
+    {
+      lookup->ahead_done = FALSE;
+      g_queue_push_tail_link (&shared->done, &lookup->link);
+      wake_main = schedule_locked (shared);
+    }
+  g_mutex_unlock (&shared->lock);
+  if (wake_main)
+    g_source_set_ready_time (shared->done_source, 0);
+}
+
+/* A lookup announced ahead that no job asked for: one waiting for a
+ * thread or answered goes now; a running one is posted by its thread and
+ * dropped by lookup_done (it has no task). */
+static void
+ahead_drop (Shared *shared,
+            Lookup *lookup)
+{
+  gboolean unref = TRUE;
+
+  g_queue_unlink (&shared->ahead, &lookup->ahead_link);
+  lookup->ahead_link.data = NULL;
+  if (lookup->in_outbox)
+    {
+      /* Still in the outbox: not seen by any thread. */
+      g_queue_unlink (&shared->outbox, &lookup->link);
+      lookup->in_outbox = FALSE;
+      lookup_unref (lookup);
+      return;
+    }
+  g_mutex_lock (&shared->lock);
+  if (lookup->in_ahead_pending)
+    {
+      lookup->in_ahead_pending = FALSE;
+      g_queue_unlink (&shared->ahead_pending, &lookup->link);
+    }
+  else if (!lookup->ahead_done)
+    unref = FALSE;
+  lookup->ahead = FALSE;
+  lookup->ahead_done = FALSE;
+  g_mutex_unlock (&shared->lock);
+  if (unref)
+    lookup_unref (lookup);
+}
+
+/* The oldest lookup announced for @ascii, or NULL. */
+static Lookup *
+ahead_find (Shared     *shared,
+            const char *ascii)
+{
+  for (GList *l = shared->ahead.head; l != NULL; l = l->next)
+    if (strcmp (((Lookup *) l->data)->name, ascii) == 0)
+      return l->data;
+  return NULL;
 }
 
 /* No answer yet: ask again on a thread beyond the limit (the first ask
@@ -753,12 +888,15 @@ fb_prober_new (guint max_threads)
   g_atomic_ref_count_init (&shared->ref);
   shared->limit = MAX (1, max_threads);
   shared->max_threads = shared->limit;
+  shared->wake_batch = MAX (1, shared->limit / 8);
   g_mutex_init (&shared->lock);
   shared->idle = g_ptr_array_new ();
   shared->to_wake = g_ptr_array_new ();
   shared->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
   g_queue_init (&shared->outbox);
   g_queue_init (&shared->pending);
+  g_queue_init (&shared->ahead_pending);
+  g_queue_init (&shared->ahead);
   g_queue_init (&shared->done);
   g_queue_init (&shared->cancelled);
   g_queue_init (&shared->hedges);
@@ -784,6 +922,7 @@ fb_prober_free (FbProber *self)
   if (self == NULL)
     return;
   shared = self->shared;
+  fb_prober_forget_ahead (self);
   g_mutex_lock (&shared->lock);
   shared->closing = TRUE;
   reap_locked (shared);
@@ -828,6 +967,7 @@ fb_prober_lookup_async (FbProber            *self,
   g_autoptr(GTask) task = NULL;
   g_autofree char *ascii = NULL;
   Lookup *lookup;
+  gboolean adopted;
   gint64 now;
 
   g_return_if_fail (self != NULL);
@@ -855,7 +995,13 @@ fb_prober_lookup_async (FbProber            *self,
       return;
     }
 
-  lookup = lookup_new (self->shared, ascii);
+  /* Announced ahead: its thread may have the answer already. */
+  lookup = ahead_find (self->shared, ascii);
+  adopted = lookup != NULL;
+  if (adopted)
+    ahead_adopt (self->shared, lookup);
+  else
+    lookup = lookup_new (self->shared, ascii);
   lookup->task = g_steal_pointer (&task);
   lookup->timeout = timeout;
   now = g_get_monotonic_time ();
@@ -883,7 +1029,49 @@ fb_prober_lookup_async (FbProber            *self,
     }
 
   /* The pool's reference; the worker hands it back to the main thread. */
+  if (!adopted)
+    submit (lookup);
+}
+
+void
+fb_prober_look_ahead (FbProber   *self,
+                      const char *name)
+{
+  g_autofree char *ascii = NULL;
+  Shared *shared;
+  Lookup *lookup;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (name != NULL);
+
+  shared = self->shared;
+  ascii = g_hostname_to_ascii (name);
+  if (ascii == NULL || *ascii == '\0' || is_reserved_invalid (ascii))
+    return;
+  if (shared->ahead.length >= AHEAD_MAX)
+    ahead_drop (shared, g_queue_peek_head (&shared->ahead));
+  lookup = lookup_new (shared, ascii);
+  lookup->ahead_link.data = lookup;
+  g_queue_push_tail_link (&shared->ahead, &lookup->ahead_link);
   submit (lookup);
+}
+
+void
+fb_prober_forget_ahead (FbProber *self)
+{
+  Lookup *lookup;
+
+  g_return_if_fail (self != NULL);
+
+  while ((lookup = g_queue_peek_head (&self->shared->ahead)) != NULL)
+    ahead_drop (self->shared, lookup);
+}
+
+guint
+fb_prober_get_n_ahead (FbProber *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->shared->ahead.length;
 }
 
 GStrv

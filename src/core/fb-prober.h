@@ -16,6 +16,9 @@ G_BEGIN_DECLS
  * 100 would really mean 10: the semaphore's number would be a lie. */
 typedef struct _FbProber FbProber;
 
+/* Names announced ahead and not asked for, at most. */
+#define FB_PROBER_AHEAD_MAX 128
+
 FbProber *fb_prober_new              (guint                max_threads);
 void      fb_prober_free             (FbProber            *self);
 void      fb_prober_set_max_threads  (FbProber            *self,
@@ -33,6 +36,19 @@ void      fb_prober_lookup_async     (FbProber            *self,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
+/* Announces that @name will be asked for soon (the next job in a run's
+ * queue): a thread with nothing else to do asks it at once, so the
+ * lookup_async that follows finds its answer under way or ready, and the
+ * thread does not sleep until the main loop hands it the name. Only idle
+ * threads take these, so no more than the limit run at once; the oldest
+ * of too many announced names is dropped; a name never asked for gives
+ * no callback. */
+void      fb_prober_look_ahead       (FbProber            *self,
+                                      const char          *name);
+/* Drops every name announced and not asked for (a run's queue emptied). */
+void      fb_prober_forget_ahead     (FbProber            *self);
+/* Names announced and not asked for yet. */
+guint     fb_prober_get_n_ahead      (FbProber            *self);
 /* Returns the addresses as text, unique, in resolver order. */
 GStrv     fb_prober_lookup_finish    (FbProber            *self,
                                       GAsyncResult        *result,

@@ -50,6 +50,8 @@ _fb_run_runner_release_slot (Runner *runner)
   if (!runner->holds_slot)
     return;
   runner->holds_slot = FALSE;
+  if (_fb_run_pass_slot (runner->run))
+    return;
   fb_semaphore_release (runner->run->semaphore);
   /* The slot may go straight to the next queued job. */
   _fb_run_pump (runner->run);

@@ -49,6 +49,7 @@ struct _FbRun
   guint64       finished_bytes;
   guint         counts[FB_JOB_STATE_CANCELLED + 1];
   guint         n_waiting;
+  guint         n_ahead;      /* queued jobs from the head whose names the prober was told */
   guint         n_loose_saves; /* downloads saving after giving their slot back */
   guint         pump_idle;
   guint         retries;
@@ -107,6 +108,7 @@ void     _fb_run_emit_part_written  (FbRun       *self,
 
 /* fb-run-schedule.c */
 void     _fb_run_pump               (FbRun       *self);
+gboolean _fb_run_pass_slot          (FbRun       *self);
 void     _fb_run_enqueue            (FbRun       *self,
                                      FbJob       *job);
 gboolean _fb_run_tracks_hosts       (FbRun       *self);

@@ -20,6 +20,10 @@
 
 #define PUMP_BATCH 64
 
+/* Queued probes whose names the prober is told while the run waits for
+ * slots (fb_prober_look_ahead). */
+#define LOOK_AHEAD 64
+
 /* ---- the queue: jobs take slots in the order they were added ---- */
 
 static FbJob *
@@ -34,14 +38,40 @@ peek_next (FbRun *self)
   return job;
 }
 
+/* While every slot is taken, the prober learns the names of the next
+ * queued probes: a resolver thread that finishes a lookup asks the next
+ * name at once, instead of sleeping until the main loop has handed the
+ * slot on and woken it. The count is only a guess at which jobs were
+ * announced (a retry put back at the head shifts it): a name announced
+ * twice or not at all costs a lookup or a wake-up, never an answer. */
+static void
+look_ahead (FbRun *self)
+{
+  guint depth;
+  FbJob *job;
+
+  if (self->prober == NULL || !self->acquiring || !self->running)
+    return;
+  depth = MIN (fb_semaphore_get_limit (self->semaphore), LOOK_AHEAD);
+  while (self->n_ahead < depth && (job = g_queue_peek_nth (&self->queue, self->n_ahead)) != NULL)
+    {
+      self->n_ahead++;
+      if (fb_job_get_kind (job) == FB_JOB_KIND_PROBE && !fb_job_is_final (job))
+        fb_prober_look_ahead (self->prober, fb_job_get_input (job));
+    }
+}
+
 static void
 take_next (FbRun *self)
 {
   FbJob *job = _fb_run_queue_pop (self);
 
+  if (self->n_ahead > 0)
+    self->n_ahead--;
   _fb_run_set_waiting (self, self->n_waiting - 1);
   _fb_run_start_job (self, job);
   g_object_unref (job);
+  look_ahead (self);
 }
 
 static void
@@ -112,10 +142,33 @@ _fb_run_pump (FbRun *self)
               fb_semaphore_acquire_async (self->semaphore, self->pump_cancel,
                                           pump_acquired_cb, g_object_ref (self));
             }
+          look_ahead (self);
           return;
         }
       take_next (self);
     }
+}
+
+/* A job gives back its slot while the run waits in the semaphore for the
+ * next one, with no one else waiting there: the semaphore would hand the
+ * slot straight back to the run, so the next queued job takes it here,
+ * without the release, the waiter's task and its cancel source (a
+ * round of them per job when jobs are short: a probe of 10,000 names).
+ * Returns FALSE when the slot must go back to the semaphore. */
+gboolean
+_fb_run_pass_slot (FbRun *self)
+{
+  FbSemaphore *semaphore = self->semaphore;
+
+  if (!self->acquiring || fb_semaphore_get_waiting (semaphore) != 1 ||
+      fb_semaphore_get_active (semaphore) > fb_semaphore_get_limit (semaphore))
+    return FALSE;
+  while (self->running && peek_next (self) != NULL && _fb_run_host_blocks_head (self))
+    ;
+  if (!self->running || peek_next (self) == NULL || !fb_turn_grant ())
+    return FALSE;
+  take_next (self);
+  return TRUE;
 }
 
 void

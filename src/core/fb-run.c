@@ -378,6 +378,9 @@ fb_run_cancel (FbRun *self)
   g_cancellable_cancel (self->pump_cancel);
   g_clear_object (&self->pump_cancel);
   self->pump_cancel = g_cancellable_new ();
+  self->n_ahead = 0;
+  if (self->prober != NULL)
+    fb_prober_forget_ahead (self->prober);
 
   /* Queued jobs end at once, in queue order, then those waiting for
    * their hosts. */

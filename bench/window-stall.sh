@@ -9,6 +9,11 @@
 #   STALL_RENDERERS="default cairo gl" bench/window-stall.sh
 #   STALL_VIEW="sort=state filter=active" bench/window-stall.sh   (a sorted, filtered view;
 #                                          also "waterfall", "hosts" (F7), "details")
+#   STALL_VIEW="sort=state filter=active switch" bench/window-stall.sh   (…and every 0.7 s
+#                                          during the run the filter or the sort switches, one
+#                                          at a time; the switches' own times are printed too:
+#                                          the main loop's time in the switch, wall and CPU,
+#                                          and the wall time until the next frame was drawn)
 #   STALL_LOG_MODE=verbose STALL_LOG_COPY=FILE bench/window-stall.sh   (every stall over a
 #                                          frame, with its monotonic time, appended to FILE:
 #                                          line them up with `perf record -k CLOCK_MONOTONIC`)
@@ -141,6 +146,7 @@ run_one () {   # renderer journal -> prints "worst_ms n_over_frame busiest_gap_m
       sh "$app" "$port" "$work/urls.txt" "$work/log.txt" "$work/log.fifo" || true
     cat "$work/log.txt"
     [ -z "${STALL_LOG_COPY:-}" ] || cat "$work/log.txt" >> "$STALL_LOG_COPY"
+    grep 'view switch' "$work/log.txt" >> "$work/$renderer.switch.txt" || true
   ) | grep 'longest main-loop stall at run end' || true)
   [ -n "$line" ] || { echo "run with $renderer did not finish" >&2; return 1; }
   # worst stall, stalls over a frame, busiest CPU gap, then (from builds that
@@ -148,7 +154,7 @@ run_one () {   # renderer journal -> prints "worst_ms n_over_frame busiest_gap_m
   echo "$line" | sed -E -e 's/.*: ([0-9.]+) ms \(([0-9]+) over[^;]*; busiest gap ([0-9.]+) ms of CPU(; main thread ([0-9.]+) ms)?.*/\1 \2 \3 \5/'
 }
 
-for r in $renderers; do for j in $journals; do : > "$work/$r-$j.txt"; done; done
+for r in $renderers; do : > "$work/$r.switch.txt"; for j in $journals; do : > "$work/$r-$j.txt"; done; done
 for ((i = 0; i < runs; i++)); do
   for r in $renderers; do
     # The order flips each round when both journal settings run.
@@ -178,3 +184,29 @@ print(f"{name:8} median {statistics.median(worst):6.1f}  min {worst[0]:6.1f}  ma
       + (f"  | main thread CPU over the run: median {statistics.median(main):.0f} ms" if main else ""))
 PY
 done; done
+
+# The view switches (STALL_VIEW with "switch"), over all runs of a renderer.
+for r in $renderers; do
+  [ -s "$work/$r.switch.txt" ] || continue
+  "$py" - "$r" "$work/$r.switch.txt" <<'PY'
+import re, statistics, sys
+name, path = sys.argv[1], sys.argv[2]
+calls, cpus, frames, kinds = [], [], [], {}
+for line in open(path):
+    m = re.search(r'view switch \d+ to (\S+), (\d+) rows: ([0-9.]+) ms in the call \(([0-9.]+) ms of CPU\)', line)
+    if m:
+        calls.append(float(m.group(3))); cpus.append(float(m.group(4)))
+        kinds.setdefault(m.group(1), []).append(float(m.group(4)))
+        continue
+    m = re.search(r'view switch \d+: ([0-9.]+) ms to the next frame', line)
+    if m:
+        frames.append(float(m.group(1)))
+def line(values):
+    values = sorted(values)
+    return f"median {statistics.median(values):6.1f}  max {values[-1]:6.1f}" if values else "none"
+print(f"{name:8} view switches: {len(calls)}; in the call: {line(calls)}  | its CPU: {line(cpus)}"
+      f"  | to the next frame: {line(frames)}")
+for kind, values in sorted(kinds.items()):
+    print(f"{'':8}   {kind:16} CPU in the call: {line(values)}  ({len(values)} switches)")
+PY
+done

@@ -684,6 +684,55 @@ test_job_source_is_shared (void)
   CU_ASSERT_EQUAL (fb_job_get_source_line (b), 2);
 }
 
+/* A watcher gets each job whose phase or state changed once per take, in
+ * the order of their first change; progress alone is no change. */
+static void
+test_job_changes_name_each_changed_job_once (void)
+{
+  g_autoptr(FbJob) a = fb_job_new (FB_JOB_KIND_PROBE, "a.example");
+  g_autoptr(FbJob) b = fb_job_new (FB_JOB_KIND_PROBE, "b.example");
+  g_autoptr(FbJob) c = fb_job_new (FB_JOB_KIND_PROBE, "c.example");
+  g_autoptr(FbJobChanges) changes = NULL;
+  g_autoptr(FbJobChanges) other = NULL;
+  g_autoptr(GPtrArray) taken = NULL;
+
+  /* Before any watcher: nobody is told, later watchers start empty. */
+  _fb_job_set_phase (a, FB_JOB_PHASE_WAITING);
+  changes = fb_job_changes_new ();
+  CU_ASSERT_EQUAL (fb_job_changes_get_pending (changes), 0);
+
+  _fb_job_set_phase (b, FB_JOB_PHASE_RESOLVING);
+  _fb_job_set_phase (a, FB_JOB_PHASE_RESOLVING);
+  _fb_job_set_phase (b, FB_JOB_PHASE_CONNECTING);
+  _fb_job_set_received (c, 100);           /* progress: not a change */
+  _fb_job_set_phase (b, FB_JOB_PHASE_CONNECTING);   /* the same phase: none */
+  CU_ASSERT_EQUAL (fb_job_changes_get_pending (changes), 2);
+  taken = fb_job_changes_take (changes);
+  CU_ASSERT_EQUAL_FATAL (taken->len, 2);
+  CU_ASSERT_PTR_EQUAL (g_ptr_array_index (taken, 0), b);
+  CU_ASSERT_PTR_EQUAL (g_ptr_array_index (taken, 1), a);
+  g_clear_pointer (&taken, g_ptr_array_unref);
+  CU_ASSERT_EQUAL (fb_job_changes_get_pending (changes), 0);
+
+  /* Finishing and resetting are changes; two watchers see them both. */
+  other = fb_job_changes_new ();
+  CU_ASSERT_TRUE (_fb_job_finish (a, FB_JOB_STATE_OK, NULL));
+  _fb_job_reset (c);
+  taken = fb_job_changes_take (changes);
+  CU_ASSERT_EQUAL_FATAL (taken->len, 2);
+  CU_ASSERT_PTR_EQUAL (g_ptr_array_index (taken, 0), a);
+  CU_ASSERT_PTR_EQUAL (g_ptr_array_index (taken, 1), c);
+  g_clear_pointer (&taken, g_ptr_array_unref);
+  CU_ASSERT_EQUAL (fb_job_changes_get_pending (other), 2);
+
+  /* A freed watcher is told nothing more; the other still is. */
+  g_clear_pointer (&changes, fb_job_changes_free);
+  _fb_job_set_phase (b, FB_JOB_PHASE_TRANSFERRING);
+  taken = fb_job_changes_take (other);
+  CU_ASSERT_EQUAL_FATAL (taken->len, 3);
+  CU_ASSERT_PTR_EQUAL (g_ptr_array_index (taken, 2), b);
+}
+
 static const FbTestCase tests[] = {
   FB_TEST (test_job_is_finalized),
   FB_TEST (test_job_cancellable_is_cancelled_on_dispose),
@@ -706,6 +755,7 @@ static const FbTestCase tests[] = {
   FB_TEST (test_job_messages_are_shared),
   FB_TEST (test_job_source_is_shared),
   FB_TEST (test_job_url_same_as_input),
+  FB_TEST (test_job_changes_name_each_changed_job_once),
   { NULL, NULL }
 };
 

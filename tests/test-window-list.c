@@ -55,7 +55,7 @@ test_window_filter_shows_failed_and_done (void)
     g_autoptr(GtkColumnViewColumn) state = g_list_model_get_item (gtk_column_view_get_columns (view), 2);
     const char *sorted[] = { "QX", "ZB", "BR", "IN" };
     const char *original[] = { "BR", "QX", "ZB", "IN" };
-    GListModel *rows = G_LIST_MODEL (gtk_column_view_get_model (view));
+    GListModel *rows = fb_job_list_get_shown (fb_window_get_job_list (f.window));
 
     fb_test_wait_until (four_rows_shown, &f, 5);
     gtk_column_view_sort_by_column (view, state, GTK_SORT_DESCENDING);
@@ -77,6 +77,73 @@ test_window_filter_shows_failed_and_done (void)
         CU_ASSERT_STRING_EQUAL (fb_job_get_input (job), original[i]);
       }
   }
+
+  fixture_teardown (&f);
+}
+
+/* The rows keep their places while jobs move (GTK 4.8 would make a new
+ * row for a job that moved); the selection goes with the job. A header's
+ * sort reaches the list's own order, and the list in the view is the
+ * order, row by row. */
+static void
+test_window_selection_follows_job_when_sorted (void)
+{
+  Fixture f;
+  GtkColumnView *view;
+  GtkSelectionModel *rows;
+  FbJobList *list;
+  g_autoptr(GtkColumnViewColumn) name = NULL;
+  g_autoptr(GPtrArray) selected = NULL;
+  const char *by_name[] = { "BR", "IN", "QX", "ZB" };
+
+  fixture_setup (&f, 0.01, 0.02);
+  drop_text (&f, "BR\nQX\nZB\nIN\n");
+  fb_preview_dialog_respond (wait_preview (&f), "start");
+  fb_test_wait_until (run_finished, f.window, 20);
+  fb_test_wait_until (four_rows_shown, &f, 5);
+  fb_test_wait_until (list_settled, f.window, 5);
+
+  view = fb_window_get_column_view (f.window);
+  rows = gtk_column_view_get_model (view);
+  list = fb_window_get_job_list (f.window);
+  /* IN, the fourth row. */
+  CU_ASSERT_TRUE (gtk_selection_model_select_item (rows, 3, TRUE));
+  name = g_list_model_get_item (gtk_column_view_get_columns (view), FB_JOB_COLUMN_NAME);
+  gtk_column_view_sort_by_column (view, name, GTK_SORT_ASCENDING);
+  fb_test_wait_until (list_settled, f.window, 5);
+  CU_ASSERT_TRUE (fb_job_list_is_sorted (list));
+
+  CU_ASSERT_EQUAL_FATAL (g_list_model_get_n_items (G_LIST_MODEL (rows)), 4);
+  for (guint i = 0; i < G_N_ELEMENTS (by_name); i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (fb_job_list_get_shown (list), i);
+
+      CU_ASSERT_STRING_EQUAL (fb_job_get_input (job), by_name[i]);
+    }
+  /* IN went from the fourth row to the second, and its selection too. */
+  CU_ASSERT_FALSE (gtk_selection_model_is_selected (rows, 3));
+  CU_ASSERT_TRUE (gtk_selection_model_is_selected (rows, 1));
+  selected = fb_job_list_dup_selected (list);
+  CU_ASSERT_EQUAL_FATAL (selected->len, 1);
+  CU_ASSERT_STRING_EQUAL (fb_job_get_input (g_ptr_array_index (selected, 0)), "IN");
+  g_clear_pointer (&selected, g_ptr_array_unref);
+
+  /* Descending, by a second click on the header. */
+  gtk_column_view_sort_by_column (view, name, GTK_SORT_DESCENDING);
+  fb_test_wait_until (list_settled, f.window, 5);
+  for (guint i = 0; i < G_N_ELEMENTS (by_name); i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (fb_job_list_get_shown (list),
+                                                    G_N_ELEMENTS (by_name) - 1 - i);
+
+      CU_ASSERT_STRING_EQUAL (fb_job_get_input (job), by_name[i]);
+    }
+  CU_ASSERT_TRUE (gtk_selection_model_is_selected (rows, 2));
+
+  /* The failed filter: the selected job is not in it, the rows shrink. */
+  CU_ASSERT_EQUAL (shown_rows_after_filter (&f, "failed"), 2);
+  selected = fb_job_list_dup_selected (list);
+  CU_ASSERT_EQUAL (selected->len, 0);
 
   fixture_teardown (&f);
 }
@@ -285,7 +352,7 @@ static guint
 row_of (Fixture    *f,
         const char *suffix)
 {
-  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (fb_window_get_column_view (f->window)));
+  GListModel *model = fb_job_list_get_shown (fb_window_get_job_list (f->window));
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -548,6 +615,7 @@ static const FbTestCase tests[] = {
   { "test_window_cell_and_summary_notify_only_on_change",
     test_window_cell_and_summary_notify_only_on_change },
   { "test_window_filter_shows_failed_and_done", test_window_filter_shows_failed_and_done },
+  { "test_window_selection_follows_job_when_sorted", test_window_selection_follows_job_when_sorted },
   { "test_window_long_list_grows_into_view", test_window_long_list_grows_into_view },
   { "test_window_catalog_metadata_round_is_named", test_window_catalog_metadata_round_is_named },
   { "test_window_hidden_pulsing_bar_lets_window_idle",

@@ -106,6 +106,35 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+/* The change watchers (see fb_job_changes_new ()). */
+struct _FbJobChanges
+{
+  GPtrArray  *jobs;     /* FbJob*, references, in the order of first change */
+  GHashTable *seen;     /* FbJob* (the references above) */
+};
+
+G_LOCK_DEFINE_STATIC (watchers);
+static GSList *watchers;    /* FbJobChanges* */
+
+static void
+note_change (FbJob *self)
+{
+  /* Read without the lock first: with no watcher (the CLI) a change costs
+   * this test alone; a watcher made meanwhile cannot miss it, as jobs
+   * change on the main thread only. */
+  if (g_atomic_pointer_get (&watchers) == NULL)
+    return;
+  G_LOCK (watchers);
+  for (GSList *l = watchers; l != NULL; l = l->next)
+    {
+      FbJobChanges *changes = l->data;
+
+      if (g_hash_table_add (changes->seen, self))
+        g_ptr_array_add (changes->jobs, g_object_ref (self));
+    }
+  G_UNLOCK (watchers);
+}
+
 static void
 retry_free (FbJobRetry *retry)
 {
@@ -618,6 +647,60 @@ fb_job_retry_to_string (const FbJobRetry *retry)
                           retry->wait < 0.95 ? 1 : 0, retry->wait, retry->reason);
 }
 
+FbJobChanges *
+fb_job_changes_new (void)
+{
+  FbJobChanges *self = g_new0 (FbJobChanges, 1);
+
+  self->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  self->seen = g_hash_table_new (NULL, NULL);
+  G_LOCK (watchers);
+  g_atomic_pointer_set (&watchers, g_slist_prepend (watchers, self));
+  G_UNLOCK (watchers);
+  return self;
+}
+
+GPtrArray *
+fb_job_changes_take (FbJobChanges *self)
+{
+  GPtrArray *jobs;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  G_LOCK (watchers);
+  jobs = g_steal_pointer (&self->jobs);
+  self->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_hash_table_remove_all (self->seen);
+  G_UNLOCK (watchers);
+  return jobs;
+}
+
+guint
+fb_job_changes_get_pending (FbJobChanges *self)
+{
+  guint n;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  G_LOCK (watchers);
+  n = self->jobs->len;
+  G_UNLOCK (watchers);
+  return n;
+}
+
+void
+fb_job_changes_free (FbJobChanges *self)
+{
+  if (self == NULL)
+    return;
+  G_LOCK (watchers);
+  g_atomic_pointer_set (&watchers, g_slist_remove (watchers, self));
+  G_UNLOCK (watchers);
+  g_hash_table_unref (self->seen);
+  g_ptr_array_unref (self->jobs);
+  g_free (self);
+}
+
 const char *
 fb_job_kind_to_string (FbJobKind kind)
 {
@@ -711,6 +794,7 @@ _fb_job_set_phase (FbJob      *self,
    * metadata), and its clock must not restart. */
   if (phase != FB_JOB_PHASE_QUEUED && self->phase_offset[phase - 1] == 0)
     self->phase_offset[phase - 1] = _fb_job_encode_offset (now - self->queued_time);
+  note_change (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
 }
 
@@ -957,6 +1041,7 @@ _fb_job_finish (FbJob      *self,
 
   g_object_freeze_notify (G_OBJECT (self));
   self->state = state;
+  note_change (self);
   if (message != NULL)
     shown = intern_message (message, state != FB_JOB_STATE_OK);
   if (g_strcmp0 (self->message, shown) != 0)
@@ -1098,6 +1183,7 @@ _fb_job_reset (FbJob *self)
   clear_phase_times (self);
   self->phase = FB_JOB_PHASE_QUEUED;
   self->state = FB_JOB_STATE_PENDING;
+  note_change (self);
   self->received = 0;
   self->expected = -1;
   self->http_status = 0;

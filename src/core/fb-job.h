@@ -107,6 +107,23 @@ guint        fb_job_get_spans           (FbJob      *self,
                                          FbJobSpan  *spans,
                                          guint       n_spans);
 
+/* Which jobs changed phase or state: a front end that keeps its own order
+ * of the jobs (a list sorted by state, filtered to the active ones) looks
+ * at those again instead of at every job. A watcher collects every job,
+ * of any run, whose phase or state changes from its creation on, each once
+ * until taken; without a watcher a change costs one test of a pointer. */
+typedef struct _FbJobChanges FbJobChanges;
+
+FbJobChanges *fb_job_changes_new        (void);
+/* The jobs changed since the last take (or the watcher's creation), in the
+ * order of their first change: a new array of new references. */
+GPtrArray   *fb_job_changes_take        (FbJobChanges *self);
+/* How many jobs are waiting to be taken. */
+guint        fb_job_changes_get_pending (FbJobChanges *self);
+void         fb_job_changes_free        (FbJobChanges *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FbJobChanges, fb_job_changes_free)
+
 const char  *fb_job_kind_to_string      (FbJobKind   kind);
 const char  *fb_job_phase_to_string     (FbJobPhase  phase);
 const char  *fb_job_state_to_string     (FbJobState  state);

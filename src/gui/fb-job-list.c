@@ -10,10 +10,13 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <time.h>
 
 #include "fb-format.h"
 #include "fb-job-cell.h"
 #include "fb-job-list.h"
+#include "fb-job-order.h"
+#include "fb-job-rows.h"
 
 /* Filtering and sorting follow the jobs' states at most this often. */
 #define REFRESH_INTERVAL_MS 300
@@ -33,16 +36,16 @@
 #define REVEAL_SCREENFUL    40
 #define REVEAL_STEP_OUT     1
 #define REVEAL_ALL_FROM     250
+/* Blank rows at the end of a list that got shorter go this many a frame
+ * (see fb-job-rows.h): removing a row GTK made costs about 0.25 ms. */
+#define TRIM_STEP           10
 
-typedef enum
-{
-  FILTER_ALL,
-  FILTER_ACTIVE,
-  FILTER_FAILED,
-  FILTER_DONE,
-} FilterMode;
-
-static const char * const filter_names[] = { "all", "active", "failed", "done" };
+static const char * const filter_names[] = {
+  [FB_JOB_FILTER_ALL] = "all",
+  [FB_JOB_FILTER_ACTIVE] = "active",
+  [FB_JOB_FILTER_FAILED] = "failed",
+  [FB_JOB_FILTER_DONE] = "done",
+};
 
 struct _FbJobList
 {
@@ -65,22 +68,25 @@ struct _FbJobList
 
   /* Owned */
   GListModel          *jobs;
-  GtkCustomFilter     *filter;
-  GtkFilterListModel  *filter_model;
-  GtkSortListModel    *sort_model;
-  GtkSliceListModel   *reveal_model;     /* the first rows of sort_model */
+  FbJobOrder          *order;            /* the jobs filtered and sorted */
+  FbJobChanges        *changes;          /* while the order follows the jobs' states */
+  FbJobRows           *rows;             /* the order's places, which the view shows */
+  GtkSliceListModel   *reveal_model;     /* the first rows */
   GtkMultiSelection   *selection;
   GtkWidget           *job_menu;
 
-  FilterMode           filter_mode;
   guint                n_shown;
   guint                name_chars;        /* longest name so far, in characters */
   int                  name_width;        /* what the list set, until the person resizes */
   int                  name_max;
   guint                refresh_id;
   guint                reveal_tick;
+  guint                trim_tick;
+  guint                trim_idle;
+  guint                bench_id;
+  guint                bench_n;
+  gint64               bench_start;
 
-  guint                resort_pending : 1;
   guint                name_resized : 1;
 };
 
@@ -106,9 +112,7 @@ static guint signals[N_SIGNALS];
 static gboolean
 list_is_sorted (FbJobList *self)
 {
-  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
-
-  return sorter != NULL && gtk_sorter_get_order (sorter) != GTK_SORTER_ORDER_NONE;
+  return fb_job_order_get_sort_column (self->order) != FB_JOB_ORDER_ORIGINAL;
 }
 
 /* A filter that shows nothing says so, instead of a blank list. */
@@ -116,17 +120,17 @@ static void
 update_empty_page (FbJobList *self)
 {
   static const char * const titles[] = {
-    [FILTER_ALL] = N_("No Jobs"),
-    [FILTER_ACTIVE] = N_("No Active Jobs"),
-    [FILTER_FAILED] = N_("No Failed Jobs"),
-    [FILTER_DONE] = N_("No Finished Jobs"),
+    [FB_JOB_FILTER_ALL] = N_("No Jobs"),
+    [FB_JOB_FILTER_ACTIVE] = N_("No Active Jobs"),
+    [FB_JOB_FILTER_FAILED] = N_("No Failed Jobs"),
+    [FB_JOB_FILTER_DONE] = N_("No Finished Jobs"),
   };
-  gboolean empty = self->n_shown == 0 && self->filter_mode != FILTER_ALL &&
-                   gtk_filter_list_model_get_pending (self->filter_model) == 0;
+  FbJobFilter filter = fb_job_order_get_filter (self->order);
+  gboolean empty = self->n_shown == 0 && filter != FB_JOB_FILTER_ALL;
 
   if (empty)
     {
-      adw_status_page_set_title (self->empty_page, _(titles[self->filter_mode]));
+      adw_status_page_set_title (self->empty_page, _(titles[filter]));
       adw_status_page_set_description (self->empty_page,
                                        _("Jobs show here as they get there. Alt+1 shows every job."));
     }
@@ -136,7 +140,7 @@ update_empty_page (FbJobList *self)
 static void
 update_n_shown (FbJobList *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->order));
 
   update_empty_page (self);
   if (n == self->n_shown)
@@ -147,117 +151,168 @@ update_n_shown (FbJobList *self)
 }
 
 static gboolean
-refresh_cb (gpointer user_data)
+trim_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
 {
-  FbJobList *self = user_data;
+  FbJobList *self = FB_JOB_LIST (widget);
 
-  self->refresh_id = 0;
-  if (self->filter_mode != FILTER_ALL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  if (self->resort_pending && list_is_sorted (self))
-    gtk_sorter_changed (gtk_column_view_get_sorter (self->column_view),
-                        GTK_SORTER_CHANGE_DIFFERENT);
-  self->resort_pending = FALSE;
-  update_n_shown (self);
+  fb_job_rows_sync (self->rows);
+  if (fb_job_rows_trim (self->rows, TRIM_STEP) > 0)
+    return G_SOURCE_CONTINUE;
+  self->trim_tick = 0;
   return G_SOURCE_REMOVE;
 }
 
 static gboolean
-filter_func (gpointer item,
-             gpointer user_data)
+trim_all_cb (gpointer user_data)
 {
   FbJobList *self = user_data;
-  FbJob *job = item;
 
-  switch (self->filter_mode)
+  self->trim_idle = 0;
+  fb_job_rows_sync (self->rows);
+  fb_job_rows_trim (self->rows, G_MAXUINT);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean root_is_mapped (FbJobList *self);
+
+/* The order changed: the rows may have gone blank at the end. Out of
+ * view, they go at once. */
+static void
+order_changed_cb (FbJobList *self)
+{
+  if (!root_is_mapped (self))
     {
-    case FILTER_ACTIVE:
-      switch (fb_job_get_phase (job))
-        {
-        case FB_JOB_PHASE_RESOLVING:
-        case FB_JOB_PHASE_CONNECTING:
-        case FB_JOB_PHASE_TLS:
-        case FB_JOB_PHASE_FIRST_BYTE:
-        case FB_JOB_PHASE_TRANSFERRING:
-        case FB_JOB_PHASE_SAVING:
-          return !fb_job_is_final (job);
-        case FB_JOB_PHASE_QUEUED:
-        case FB_JOB_PHASE_WAITING:
-        case FB_JOB_PHASE_HOST_WAIT:
-        case FB_JOB_PHASE_RETRY_WAIT:
-        case FB_JOB_PHASE_DONE:
-        default:
-          return FALSE;
-        }
-    case FILTER_FAILED:
-      return fb_job_get_state (job) == FB_JOB_STATE_ERROR ||
-             fb_job_get_state (job) == FB_JOB_STATE_NOT_FOUND;
-    case FILTER_DONE:
-      return fb_job_is_final (job);
-    case FILTER_ALL:
-    default:
-      return TRUE;
+      if (self->trim_idle == 0)
+        self->trim_idle = g_idle_add (trim_all_cb, self);
+    }
+  else if (self->trim_tick == 0)
+    self->trim_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), trim_tick_cb, self, NULL);
+}
+
+/* The view's rows keep their places while the jobs move (fb-job-rows.h),
+ * and GTK's selection is of rows: the selected jobs are noted before a
+ * change of the order and selected again where they went after it. */
+static GPtrArray *
+selection_save (FbJobList *self)
+{
+  GtkBitset *set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GPtrArray *selected = NULL;
+
+  if (!gtk_bitset_is_empty (set))
+    selected = fb_job_list_dup_selected (self);
+  gtk_bitset_unref (set);
+  return selected;
+}
+
+static void
+selection_restore (FbJobList *self,
+                   GPtrArray *selected)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (self->selection);
+  g_autoptr(GtkBitset) wanted = gtk_bitset_new_empty ();
+  g_autoptr(GtkBitset) now = gtk_selection_model_get_selection (model);
+  guint limit = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+
+  for (guint i = 0; selected != NULL && i < selected->len; i++)
+    {
+      guint position = fb_job_order_find (self->order, g_ptr_array_index (selected, i));
+
+      if (position < limit)
+        gtk_bitset_add (wanted, position);
+    }
+  if (!gtk_bitset_equals (wanted, now))
+    {
+      g_autoptr(GtkBitset) mask = gtk_bitset_copy (wanted);
+
+      gtk_bitset_union (mask, now);
+      gtk_selection_model_set_selection (model, wanted, mask);
     }
 }
 
-/* Sort keys, read through closures so they need no property names. */
-
-static char *
-job_input_key (FbJob *job)
+/* The jobs that changed since the last refresh move to their new places. */
+static gboolean
+refresh_cb (gpointer user_data)
 {
-  return g_strdup (fb_job_get_input (job));
+  FbJobList *self = user_data;
+  g_autoptr(GPtrArray) changed = NULL;
+  g_autoptr(GPtrArray) selected = NULL;
+
+  self->refresh_id = 0;
+  if (self->changes == NULL)
+    return G_SOURCE_REMOVE;
+  changed = fb_job_changes_take (self->changes);
+  /* A filtered list may grow from a few rows to hundreds at once. */
+  fb_job_list_reveal_gradually (self);
+  selected = selection_save (self);
+  if (fb_job_order_update (self->order, changed) > 0)
+    {
+      fb_job_rows_sync (self->rows);
+      if (selected != NULL)
+        selection_restore (self, selected);
+    }
+  update_n_shown (self);
+  return G_SOURCE_REMOVE;
 }
 
-static guint
-job_kind_key (FbJob *job)
+/* The order follows the jobs' states while sorted or filtered; in the
+ * list's own order, unfiltered, nothing moves and nobody watches. */
+static void
+follow_changes (FbJobList *self)
 {
-  return fb_job_get_kind (job);
+  if (!fb_job_order_follows_jobs (self->order))
+    g_clear_pointer (&self->changes, fb_job_changes_free);
+  else if (self->changes == NULL)
+    self->changes = fb_job_changes_new ();
 }
 
-static guint
-job_state_key (FbJob *job)
+/* The column view's sorter tells which column sorts, and which way, only
+ * through its compare function in GTK 4.8 (the primary sort column is
+ * public from 4.10): it asks the columns' sorters in turn, the primary
+ * one first, and each column's sorter knows two probe items. */
+static struct
 {
-  /* Pending jobs by how far they got, then the final states. */
-  if (fb_job_is_final (job))
-    return FB_JOB_N_PHASES + fb_job_get_state (job);
-  return fb_job_get_phase (job);
+  gconstpointer a;
+  gconstpointer b;
+  int           column;
+} probe;
+
+static int
+column_compare (gconstpointer a,
+                gconstpointer b,
+                gpointer      column)
+{
+  if (a == probe.a && b == probe.b)
+    {
+      probe.column = GPOINTER_TO_INT (column);
+      return -1;
+    }
+  return fb_job_order_compare_jobs (GPOINTER_TO_INT (column), (FbJob *) a, (FbJob *) b);
 }
 
-static double
-job_fraction_key (FbJob *job)
+static void
+sorter_changed_cb (GtkSorter *sorter,
+                   int        change,
+                   FbJobList *self)
 {
-  return fb_job_get_state (job) == FB_JOB_STATE_OK ? 1.0 : fb_job_get_fraction (job);
-}
+  g_autoptr(GPtrArray) selected = selection_save (self);
+  GtkOrdering ordering;
+  int column;
 
-static guint64
-job_size_key (FbJob *job)
-{
-  return fb_job_get_bytes_received (job);
-}
+  probe.a = self;
+  probe.b = self->order;
+  probe.column = FB_JOB_ORDER_ORIGINAL;
+  ordering = gtk_sorter_compare (sorter, (gpointer) probe.a, (gpointer) probe.b);
+  column = probe.column;
+  probe.a = probe.b = NULL;
 
-static double
-job_speed_key (FbJob *job)
-{
-  return fb_format_job_rate (job);
-}
-
-static gint64
-job_elapsed_key (FbJob *job)
-{
-  return fb_job_get_elapsed (job);
-}
-
-static char *
-job_message_key (FbJob *job)
-{
-  return fb_format_job_message (job);
-}
-
-static GtkExpression *
-key_expression (GType     type,
-                GCallback callback)
-{
-  return gtk_cclosure_expression_new (type, NULL, 0, NULL, callback, NULL, NULL);
+  fb_job_order_set_sort (self->order, column, ordering == GTK_ORDERING_LARGER);
+  fb_job_rows_sync (self->rows);
+  if (selected != NULL)
+    selection_restore (self, selected);
+  follow_changes (self);
+  update_n_shown (self);
 }
 
 /* Cells are made in C, not from a GtkBuilder template: GTK 4.8 keeps up to
@@ -271,15 +326,26 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, fb_job_cell_new (GPOINTER_TO_INT (column)));
 }
 
+/* A row's cells follow the job at its place (see fb-job-rows.h). */
+static void
+row_job_cb (FbJobRow   *row,
+            GParamSpec *pspec,
+            FbJobCell  *cell)
+{
+  fb_job_cell_set_job (cell, fb_job_row_get_job (row));
+}
+
 static void
 cell_bind_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               gpointer                  column)
 {
   FbJobCell *cell = FB_JOB_CELL (gtk_list_item_get_child (item));
+  FbJobRow *row = gtk_list_item_get_item (item);
 
   fb_job_cell_set_position (cell, gtk_list_item_get_position (item));
-  fb_job_cell_set_job (cell, gtk_list_item_get_item (item));
+  fb_job_cell_set_job (cell, fb_job_row_get_job (row));
+  g_signal_connect_object (row, "notify::job", G_CALLBACK (row_job_cb), cell, 0);
 }
 
 static void
@@ -289,6 +355,7 @@ cell_unbind_cb (GtkSignalListItemFactory *factory,
 {
   FbJobCell *cell = FB_JOB_CELL (gtk_list_item_get_child (item));
 
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), row_job_cb, cell);
   fb_job_cell_set_job (cell, NULL);
   fb_job_cell_set_position (cell, G_MAXUINT);
 }
@@ -296,40 +363,31 @@ cell_unbind_cb (GtkSignalListItemFactory *factory,
 static void
 setup_columns (FbJobList *self)
 {
-  struct {
-    GtkColumnViewColumn *column;
-    GType                type;
-    GCallback            key;
-  } columns[] = {
-    [FB_JOB_COLUMN_NAME] = { self->name_column, G_TYPE_STRING, G_CALLBACK (job_input_key) },
-    [FB_JOB_COLUMN_KIND] = { self->kind_column, G_TYPE_UINT, G_CALLBACK (job_kind_key) },
-    [FB_JOB_COLUMN_STATE] = { self->state_column, G_TYPE_UINT, G_CALLBACK (job_state_key) },
-    [FB_JOB_COLUMN_PROGRESS] = { self->progress_column, G_TYPE_DOUBLE,
-                                 G_CALLBACK (job_fraction_key) },
-    [FB_JOB_COLUMN_SIZE] = { self->size_column, G_TYPE_UINT64, G_CALLBACK (job_size_key) },
-    [FB_JOB_COLUMN_SPEED] = { self->speed_column, G_TYPE_DOUBLE, G_CALLBACK (job_speed_key) },
-    [FB_JOB_COLUMN_ELAPSED] = { self->elapsed_column, G_TYPE_INT64,
-                                G_CALLBACK (job_elapsed_key) },
-    [FB_JOB_COLUMN_MESSAGE] = { self->message_column, G_TYPE_STRING,
-                                G_CALLBACK (job_message_key) },
+  GtkColumnViewColumn *columns[] = {
+    [FB_JOB_COLUMN_NAME] = self->name_column,
+    [FB_JOB_COLUMN_KIND] = self->kind_column,
+    [FB_JOB_COLUMN_STATE] = self->state_column,
+    [FB_JOB_COLUMN_PROGRESS] = self->progress_column,
+    [FB_JOB_COLUMN_SIZE] = self->size_column,
+    [FB_JOB_COLUMN_SPEED] = self->speed_column,
+    [FB_JOB_COLUMN_ELAPSED] = self->elapsed_column,
+    [FB_JOB_COLUMN_MESSAGE] = self->message_column,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
     {
       g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-      GtkExpression *expression = key_expression (columns[i].type, columns[i].key);
-      g_autoptr(GtkSorter) sorter = NULL;
+      g_autoptr(GtkCustomSorter) sorter = NULL;
 
       g_signal_connect (factory, "setup", G_CALLBACK (cell_setup_cb), GINT_TO_POINTER (i));
       g_signal_connect (factory, "bind", G_CALLBACK (cell_bind_cb), GINT_TO_POINTER (i));
       g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind_cb), GINT_TO_POINTER (i));
-      gtk_column_view_column_set_factory (columns[i].column, factory);
+      gtk_column_view_column_set_factory (columns[i], factory);
 
-      if (columns[i].type == G_TYPE_STRING)
-        sorter = GTK_SORTER (gtk_string_sorter_new (expression));
-      else
-        sorter = GTK_SORTER (gtk_numeric_sorter_new (expression));
-      gtk_column_view_column_set_sorter (columns[i].column, sorter);
+      /* The headers sort through these; the order itself is FbJobOrder's
+       * (sorter_changed_cb ()). */
+      sorter = gtk_custom_sorter_new (column_compare, GINT_TO_POINTER (i), NULL);
+      gtk_column_view_column_set_sorter (columns[i], GTK_SORTER (sorter));
     }
 }
 
@@ -458,10 +516,10 @@ activate_cb (GtkColumnView *view,
              guint          position,
              FbJobList     *self)
 {
-  g_autoptr(FbJob) job = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  g_autoptr(FbJobRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-  if (job != NULL)
-    g_signal_emit (self, signals[JOB_ACTIVATED], 0, job);
+  if (row != NULL && fb_job_row_get_job (row) != NULL)
+    g_signal_emit (self, signals[JOB_ACTIVATED], 0, fb_job_row_get_job (row));
 }
 
 static void
@@ -530,7 +588,7 @@ reveal_tick_cb (GtkWidget     *widget,
   size += size < REVEAL_SCREENFUL ? REVEAL_STEP : REVEAL_STEP_OUT;
 
   if (size >= REVEAL_ALL_FROM || !root_is_mapped (self) ||
-      size >= g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)))
+      size >= g_list_model_get_n_items (G_LIST_MODEL (self->rows)))
     {
       self->reveal_tick = 0;
       gtk_slice_list_model_set_size (self->reveal_model, G_MAXUINT);
@@ -567,11 +625,20 @@ fb_job_list_dispose (GObject *object)
   FbJobList *self = FB_JOB_LIST (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_handle_id (&self->bench_id, g_source_remove);
+  g_clear_handle_id (&self->trim_idle, g_source_remove);
+  g_clear_pointer (&self->changes, fb_job_changes_free);
+  if (self->column_view != NULL)
+    g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view),
+                                          sorter_changed_cb, self);
   /* The slice stays as it is: growing it now would make rows just before
    * the teardown. */
   if (self->reveal_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
   self->reveal_tick = 0;
+  if (self->trim_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->trim_tick);
+  self->trim_tick = 0;
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   g_clear_pointer (&self->job_menu, gtk_widget_unparent);
@@ -579,9 +646,8 @@ fb_job_list_dispose (GObject *object)
 
   g_clear_object (&self->selection);
   g_clear_object (&self->reveal_model);
-  g_clear_object (&self->sort_model);
-  g_clear_object (&self->filter_model);
-  g_clear_object (&self->filter);
+  g_clear_object (&self->rows);
+  g_clear_object (&self->order);
   if (self->jobs != NULL)
     g_signal_handlers_disconnect_by_func (self->jobs, jobs_changed_cb, self);
   g_clear_object (&self->jobs);
@@ -686,15 +752,12 @@ fb_job_list_init (FbJobList *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (NULL, NULL);
-  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
-                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  /* Sorting or filtering 10,000 jobs at once took 80-136 ms on the main
-   * loop: both models work through the list in steps between frames. */
-  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
-  gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
-  self->reveal_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
+  /* GTK's sort and filter models took 80-160 ms a refresh with 10,000
+   * jobs (see fb-job-order.c): the order is the list's own, and moves only
+   * the jobs that changed. */
+  self->order = fb_job_order_new ();
+  self->rows = fb_job_rows_new (G_LIST_MODEL (self->order));
+  self->reveal_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)),
                                                  0, G_MAXUINT);
   self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->reveal_model)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
@@ -702,10 +765,12 @@ fb_job_list_init (FbJobList *self)
 
   g_signal_connect_swapped (self->selection, "selection-changed",
                             G_CALLBACK (selection_changed_cb), self);
-  g_signal_connect_swapped (self->filter_model, "items-changed",
+  g_signal_connect_swapped (self->order, "items-changed",
                             G_CALLBACK (update_n_shown), self);
-  g_signal_connect_swapped (self->filter_model, "notify::pending",
-                            G_CALLBACK (update_empty_page), self);
+  g_signal_connect_swapped (self->order, "items-changed",
+                            G_CALLBACK (order_changed_cb), self);
+  g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed",
+                    G_CALLBACK (sorter_changed_cb), self);
   g_signal_connect (self->column_view, "activate", G_CALLBACK (activate_cb), self);
 
   gesture = gtk_gesture_click_new ();
@@ -745,7 +810,8 @@ fb_job_list_set_jobs (FbJobList  *self,
       g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), self);
       jobs_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
     }
-  gtk_filter_list_model_set_model (self->filter_model, jobs);
+  fb_job_order_set_jobs (self->order, jobs);
+  fb_job_rows_sync (self->rows);
   update_n_shown (self);
 }
 
@@ -762,14 +828,15 @@ fb_job_list_get_filter (FbJobList *self)
 {
   g_return_val_if_fail (FB_IS_JOB_LIST (self), NULL);
 
-  return filter_names[self->filter_mode];
+  return filter_names[fb_job_order_get_filter (self->order)];
 }
 
 void
 fb_job_list_set_filter (FbJobList  *self,
                         const char *filter)
 {
-  FilterMode mode = FILTER_ALL;
+  FbJobFilter mode = FB_JOB_FILTER_ALL;
+  g_autoptr(GPtrArray) selected = NULL;
 
   g_return_if_fail (FB_IS_JOB_LIST (self));
 
@@ -777,16 +844,16 @@ fb_job_list_set_filter (FbJobList  *self,
     if (g_strcmp0 (filter, filter_names[i]) == 0)
       mode = i;
 
-  if (mode == self->filter_mode)
+  if (mode == fb_job_order_get_filter (self->order))
     return;
 
-  self->filter_mode = mode;
   fb_job_list_reveal_gradually (self);
-  /* "All" needs no filter at all, so 10,000 rows pass without a call each. */
-  gtk_filter_list_model_set_filter (self->filter_model,
-                                    mode == FILTER_ALL ? NULL : GTK_FILTER (self->filter));
-  if (mode != FILTER_ALL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  selected = selection_save (self);
+  fb_job_order_set_filter (self->order, mode);
+  fb_job_rows_sync (self->rows);
+  if (selected != NULL)
+    selection_restore (self, selected);
+  follow_changes (self);
   update_n_shown (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
 }
@@ -813,7 +880,13 @@ fb_job_list_dup_selected (FbJobList *self)
   set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &position);
        ok; ok = gtk_bitset_iter_next (&iter, &position))
-    g_ptr_array_add (jobs, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+    {
+      g_autoptr(FbJobRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+      /* Not a blank row at the end (see fb-job-rows.h). */
+      if (fb_job_row_get_job (row) != NULL)
+        g_ptr_array_add (jobs, g_object_ref (fb_job_row_get_job (row)));
+    }
   gtk_bitset_unref (set);
   return jobs;
 }
@@ -859,9 +932,8 @@ fb_job_list_get_pending (FbJobList *self)
 {
   g_return_val_if_fail (FB_IS_JOB_LIST (self), 0);
 
-  return gtk_filter_list_model_get_pending (self->filter_model) +
-         gtk_sort_list_model_get_pending (self->sort_model) +
-         (self->reveal_tick != 0 ? 1 : 0);
+  return (self->reveal_tick != 0 ? 1 : 0) + (self->refresh_id != 0 ? 1 : 0) +
+         fb_job_rows_get_n_blank (self->rows);
 }
 
 void
@@ -895,12 +967,12 @@ fb_job_list_has_selection (FbJobList *self)
 }
 
 void
-fb_job_list_schedule_refresh (FbJobList *self,
-                              gboolean   resort)
+fb_job_list_schedule_refresh (FbJobList *self)
 {
   g_return_if_fail (FB_IS_JOB_LIST (self));
 
-  self->resort_pending |= resort;
+  if (self->changes == NULL)
+    return;
   if (self->refresh_id == 0)
     self->refresh_id = g_timeout_add (REFRESH_INTERVAL_MS, refresh_cb, self);
 }
@@ -914,12 +986,13 @@ fb_job_list_reveal_gradually (FbJobList *self)
 
   g_return_if_fail (FB_IS_JOB_LIST (self));
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  /* The rows, blank ones too: a cap below them would remove rows GTK made
+   * widgets for, all at once (see fb-job-rows.h). */
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
   /* The list may be about to come into view: the window is what counts.
-   * Sorted, new rows land anywhere, and a cap would hide rows already
-   * shown (and drop their selection): then the list comes in at once. */
-  if (self->reveal_tick != 0 || n >= REVEAL_ALL_FROM || list_is_sorted (self) ||
-      !root_is_mapped (self))
+   * Sorted too: the rows stay in their places (new ones come at the end,
+   * see fb-job-rows.h), so a cap hides no row already shown. */
+  if (self->reveal_tick != 0 || n >= REVEAL_ALL_FROM || !root_is_mapped (self))
     return;
   gtk_slice_list_model_set_size (self->reveal_model, n + REVEAL_STEP);
   self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, self, NULL);
@@ -940,5 +1013,92 @@ fb_job_list_get_shown (FbJobList *self)
 {
   g_return_val_if_fail (FB_IS_JOB_LIST (self), NULL);
 
-  return G_LIST_MODEL (self->sort_model);
+  return G_LIST_MODEL (self->order);
+}
+
+/* For bench/window-stall.sh (STALL_VIEW="… switch"): the view switches
+ * its filter or its sort, one at a time as a person would, every
+ * BENCH_SWITCH_MS, and each switch says how long the main loop spent in
+ * it and how long until the next frame was drawn. */
+#define BENCH_SWITCH_MS 700
+#define BENCH_SWITCHES  40
+
+static const struct
+{
+  const char *filter;   /* NULL: the sort changes */
+  int         column;
+  const char *sort;
+} bench_views[] = {
+  { "all", 0, NULL },
+  { "active", 0, NULL },
+  { NULL, FB_JOB_ORDER_ORIGINAL, "original" },
+  { NULL, FB_JOB_COLUMN_NAME, "name" },
+  { "all", 0, NULL },
+  { NULL, FB_JOB_COLUMN_STATE, "state" },
+  { "failed", 0, NULL },
+  { NULL, FB_JOB_ORDER_ORIGINAL, "original" },
+  { "all", 0, NULL },
+  { NULL, FB_JOB_COLUMN_STATE, "state" },
+  { "active", 0, NULL },
+};
+
+static gint64
+thread_cpu_usec (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static void
+bench_painted_cb (GdkFrameClock *clock,
+                  FbJobList     *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, bench_painted_cb, self);
+  g_printerr ("fetchboard: view switch %u: %.1f ms to the next frame\n",
+              self->bench_n, (g_get_monotonic_time () - self->bench_start) / 1000.0);
+}
+
+static gboolean
+bench_switch_cb (gpointer user_data)
+{
+  FbJobList *self = user_data;
+  guint view = self->bench_n % G_N_ELEMENTS (bench_views);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  gint64 cpu = thread_cpu_usec ();
+
+  if (self->bench_n >= BENCH_SWITCHES || clock == NULL)
+    {
+      self->bench_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  self->bench_n++;
+  self->bench_start = g_get_monotonic_time ();
+  if (bench_views[view].filter != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.filter", "s", bench_views[view].filter);
+  else if (bench_views[view].column == FB_JOB_ORDER_ORIGINAL)
+    fb_job_list_sort_original (self);
+  else
+    fb_job_list_sort_by (self, bench_views[view].column, FALSE);
+  g_printerr ("fetchboard: view switch %u to %s=%s, %u rows: %.1f ms in the call "
+              "(%.1f ms of CPU)\n",
+              self->bench_n, bench_views[view].filter != NULL ? "filter" : "sort",
+              bench_views[view].filter != NULL ? bench_views[view].filter : bench_views[view].sort,
+              self->n_shown,
+              (g_get_monotonic_time () - self->bench_start) / 1000.0,
+              (thread_cpu_usec () - cpu) / 1000.0);
+  g_signal_handlers_disconnect_by_func (clock, bench_painted_cb, self);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (bench_painted_cb), self);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+fb_job_list_bench_switches (FbJobList *self)
+{
+  g_return_if_fail (FB_IS_JOB_LIST (self));
+
+  if (self->bench_id == 0)
+    self->bench_id = g_timeout_add (BENCH_SWITCH_MS, bench_switch_cb, self);
 }

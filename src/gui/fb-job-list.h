@@ -47,16 +47,19 @@ const char    *fb_job_list_get_empty_title    (FbJobList  *self);
 gboolean       fb_job_list_sort_by            (FbJobList  *self,
                                                FbJobColumn column,
                                                gboolean    descending);
-/* Jobs still to be filtered, sorted or let into view (all go in steps
- * between frames); 0 once the list shows what it will show. */
+/* Non-zero while jobs that changed are still to be moved (a refresh is
+ * due) or rows to be let into view; 0 once the list shows what it will. */
 guint          fb_job_list_get_pending        (FbJobList  *self);
 /* The jobs in the order they were added again, as before any sort. */
 void           fb_job_list_sort_original      (FbJobList  *self);
 gboolean       fb_job_list_is_sorted          (FbJobList  *self);
-/* Jobs changed state: the filter (and, with @resort, the sort) follow a
- * few times a second, never per notification. */
-void           fb_job_list_schedule_refresh   (FbJobList  *self,
-                                               gboolean    resort);
+/* Jobs changed state: while the list is sorted or filtered, the jobs that
+ * changed move to their places a few times a second, never per
+ * notification. */
+void           fb_job_list_schedule_refresh   (FbJobList  *self);
+/* For the benchmarks: switches the filter and the sort every 0.7 s and
+ * says on stderr how long each switch took. */
+void           fb_job_list_bench_switches     (FbJobList  *self);
 /* Called just before the list may grow by many rows at once. */
 void           fb_job_list_reveal_gradually   (FbJobList  *self);
 

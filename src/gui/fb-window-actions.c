@@ -279,7 +279,7 @@ job_retry_action (GtkWidget  *widget,
   if (!was_running)
     _fb_window_stall_begin (self);
   _fb_window_mark_started (self);
-  fb_job_list_schedule_refresh (self->job_list, TRUE);
+  fb_job_list_schedule_refresh (self->job_list);
 }
 
 /* Jobs that ended in an error go again; "not found" is an answer, not a
@@ -314,7 +314,7 @@ retry_failed_action (GtkWidget  *widget,
   for (guint i = 0; i < failed->len; i++)
     fb_run_retry_job (self->run, g_ptr_array_index (failed, i));
   _fb_window_mark_started (self);
-  fb_job_list_schedule_refresh (self->job_list, TRUE);
+  fb_job_list_schedule_refresh (self->job_list);
   _fb_window_update_job_actions (self);
 
   count = fb_format_count (failed->len);

@@ -370,7 +370,7 @@ job_finished_cb (FbRun    *run,
                  FbJob    *job,
                  FbWindow *self)
 {
-  fb_job_list_schedule_refresh (self->job_list, TRUE);
+  fb_job_list_schedule_refresh (self->job_list);
   _fb_window_schedule_job_actions (self);
   if (fb_job_get_state (job) == FB_JOB_STATE_ERROR && fb_job_get_kind (job) != FB_JOB_KIND_PROBE)
     maybe_check_space (self);
@@ -420,7 +420,7 @@ run_finished_cb (FbRun    *run,
                  FbWindow *self)
 {
   stall_end (self, "at run end");
-  fb_job_list_schedule_refresh (self->job_list, TRUE);
+  fb_job_list_schedule_refresh (self->job_list);
   _fb_window_update_actions (self);
   _fb_window_update_job_actions (self);
 
@@ -443,9 +443,8 @@ run_notify_cb (FbRun      *run,
 
   if (g_str_equal (name, "running") || g_str_equal (name, "total"))
     _fb_window_update_actions (self);
-  else if (g_str_equal (name, "active") &&
-           g_str_equal (fb_job_list_get_filter (self->job_list), "active"))
-    fb_job_list_schedule_refresh (self->job_list, FALSE);
+  else if (g_str_equal (name, "active"))
+    fb_job_list_schedule_refresh (self->job_list);
 }
 
 void
@@ -1098,6 +1097,8 @@ apply_bench_view (FbWindow *self)
         g_object_set (self, "show-waterfall", TRUE, NULL);
       else if (g_str_equal (words[i], "hosts"))
         g_object_set (self, "show-hosts", TRUE, NULL);
+      else if (g_str_equal (words[i], "switch"))
+        fb_job_list_bench_switches (self->job_list);
     }
 }
 

@@ -91,8 +91,12 @@ queue () {
   local m5 m1024 good
   m5=$(awk '$1 == "queue5" {print $2}' "$work/queue.txt" | median)
   m1024=$(awk '$1 == "queue1024" {print $2}' "$work/queue.txt" | median)
-  good=$(awk '$1 == "queue5" && $3 == 249 && $4 == 0 && $5 == 0 && $6 == 0' "$work/queue.txt" | wc -l)
-  echo "queue of 5: $good of $runs runs with every flag, 0 errors, exit 0, byte-identical;" \
+  # Every flag: as many as the long queue gave (`flags -a` asks for the book's 194
+  # codes), and that run must have had them all too.
+  local all
+  all=$(awk '$1 == "queue1024" && $4 == 0 && $5 == 0 {print $3}' "$work/queue.txt" | sort -g | tail -1)
+  good=$(awk -v all="${all:-0}" '$1 == "queue5" && $3 == all && all > 0 && $4 == 0 && $5 == 0 && $6 == 0' "$work/queue.txt" | wc -l)
+  echo "queue of 5: $good of $runs runs with every flag (${all:-0}), 0 errors, exit 0, byte-identical;" \
        "median wall ${m5} ms against ${m1024} ms with a queue of 1024" \
        "(ratio $(awk -v a="$m5" -v b="$m1024" 'BEGIN { printf "%.2f", a / b }'))"
 }

@@ -13,121 +13,11 @@
 #include <string.h>
 
 #include "fb-http.h"
+#include "fb-test-fetch.h"
 #include "fb-test-utils.h"
 #include "fb-tls-database.h"
 
 #define WAIT_SECONDS 10.0
-
-/* ---- requests through the pool ---- */
-
-typedef struct
-{
-  GByteArray *body;
-  GError     *error;
-  guint       status;
-  gboolean    done;
-  /* Called from the done callback, before the main loop runs again. */
-  void      (*then) (gpointer data);
-  gpointer    then_data;
-} Fetch;
-
-static void
-fetch_response_cb (FbHttpRequest *request,
-                   gpointer       user_data)
-{
-  Fetch *fetch = user_data;
-
-  fetch->status = fb_http_request_get_status (request);
-}
-
-static void
-fetch_body_cb (FbHttpRequest *request,
-               const guint8  *data,
-               gsize          size,
-               gpointer       user_data)
-{
-  Fetch *fetch = user_data;
-
-  g_byte_array_append (fetch->body, data, (guint) size);
-}
-
-static void
-fetch_done_cb (FbHttpRequest *request,
-               const GError  *error,
-               gpointer       user_data)
-{
-  Fetch *fetch = user_data;
-
-  if (error != NULL)
-    fetch->error = g_error_copy (error);
-  fetch->done = TRUE;
-  fb_http_request_free (request);
-  if (fetch->then != NULL)
-    fetch->then (fetch->then_data);
-}
-
-static const FbHttpCallbacks fetch_callbacks = {
-  NULL, fetch_response_cb, fetch_body_cb, fetch_done_cb,
-};
-
-static void
-fetch_clear (Fetch *fetch)
-{
-  g_byte_array_unref (fetch->body);
-  g_clear_error (&fetch->error);
-}
-
-static gboolean
-body_matches (Fetch *fetch,
-              gsize  size)
-{
-  g_autoptr(GBytes) expected = fb_test_body (size);
-
-  return fetch->body->len == size &&
-         memcmp (fetch->body->data, g_bytes_get_data (expected, NULL), size) == 0;
-}
-
-/* Many GETs at once: fetch i asks for /(first + i * step). */
-typedef struct
-{
-  Fetch *items;
-  guint  n;
-  guint  first;
-  guint  step;
-} Batch;
-
-static gboolean
-batch_done (gpointer data)
-{
-  Batch *batch = data;
-
-  for (guint i = 0; i < batch->n; i++)
-    if (!batch->items[i].done)
-      return FALSE;
-  return TRUE;
-}
-
-/* Waits for the batch; returns how many answers were right and whole. */
-static guint
-batch_wait (Batch *batch)
-{
-  guint ok = 0;
-
-  CU_ASSERT_TRUE (fb_test_wait_until (batch_done, batch, WAIT_SECONDS));
-  for (guint i = 0; i < batch->n; i++)
-    if (batch->items[i].done && batch->items[i].error == NULL &&
-        batch->items[i].status == 200 &&
-        body_matches (&batch->items[i], batch->first + i * batch->step))
-      ok++;
-  return ok;
-}
-
-static void
-batch_clear (Batch *batch)
-{
-  for (guint i = 0; i < batch->n; i++)
-    fetch_clear (&batch->items[i]);
-}
 
 /* ---- https: one TLS session per host ---- */
 
@@ -181,7 +71,7 @@ tls_pool_new (void)
 }
 
 static void
-tls_batch_send (Batch      *batch,
+tls_batch_send (FbTestBatch      *batch,
                 FbHttpPool *pool,
                 guint       port,
                 const FbHttpCallbacks *callbacks)
@@ -206,21 +96,21 @@ test_http_tls_burst_shares_one_session (void)
   guint port;
   SoupServer *server = tls_server_new (&port);
   FbHttpPool *pool = tls_pool_new ();
-  Fetch items[8];
-  Batch batch = { items, G_N_ELEMENTS (items), 1000, 7 };
+  FbTestFetch items[8];
+  FbTestBatch batch = { items, G_N_ELEMENTS (items), 1000, 7 };
 
-  tls_batch_send (&batch, pool, port, &fetch_callbacks);
-  CU_ASSERT_EQUAL (batch_wait (&batch), batch.n);
+  tls_batch_send (&batch, pool, port, &fb_test_fetch_callbacks);
+  CU_ASSERT_EQUAL (fb_test_batch_wait (&batch, WAIT_SECONDS), batch.n);
   CU_ASSERT_EQUAL (fb_http_pool_get_n_connects (pool), batch.n);
   CU_ASSERT_EQUAL (fb_http_pool_get_n_tls_shared (pool), batch.n - 1);
-  batch_clear (&batch);
+  fb_test_batch_clear (&batch);
   fb_http_pool_unref (pool);
   g_object_unref (server);
 }
 
 typedef struct
 {
-  Batch         *batch;
+  FbTestBatch         *batch;
   FbHttpRequest *requests[4];
   int            first;      /* the first to start its handshake, -1 before */
   gboolean       dropped;
@@ -235,7 +125,7 @@ drop_leader_event_cb (FbHttpRequest *request,
                       FbHttpEvent    event,
                       gpointer       user_data)
 {
-  Fetch *fetch = user_data;
+  FbTestFetch *fetch = user_data;
   int index = (int) (fetch - drop_leader.batch->items);
 
   if (event != FB_HTTP_EVENT_TLS_HANDSHAKING)
@@ -253,7 +143,7 @@ drop_leader_event_cb (FbHttpRequest *request,
 }
 
 static const FbHttpCallbacks drop_leader_callbacks = {
-  drop_leader_event_cb, fetch_response_cb, fetch_body_cb, fetch_done_cb,
+  drop_leader_event_cb, fb_test_fetch_response_cb, fb_test_fetch_body_cb, fb_test_fetch_done_cb,
 };
 
 /* The first handshake's request is freed while the others wait for its
@@ -264,8 +154,8 @@ test_http_tls_leader_dropped_others_finish (void)
   guint port;
   SoupServer *server = tls_server_new (&port);
   FbHttpPool *pool = tls_pool_new ();
-  Fetch items[4];
-  Batch batch = { items, G_N_ELEMENTS (items), 2000, 3 };
+  FbTestFetch items[4];
+  FbTestBatch batch = { items, G_N_ELEMENTS (items), 2000, 3 };
   guint ok = 0;
 
   drop_leader = (DropLeader) { &batch, { NULL }, -1, FALSE };
@@ -281,14 +171,14 @@ test_http_tls_leader_dropped_others_finish (void)
     }
   for (guint i = 0; i < batch.n; i++)
     fb_http_request_send (drop_leader.requests[i]);
-  CU_ASSERT_TRUE (fb_test_wait_until (batch_done, &batch, WAIT_SECONDS));
+  CU_ASSERT_TRUE (fb_test_wait_until (fb_test_batch_done, &batch, WAIT_SECONDS));
   CU_ASSERT_TRUE (drop_leader.dropped);
   for (guint i = 0; i < batch.n; i++)
     if ((int) i != drop_leader.first && items[i].error == NULL && items[i].status == 200 &&
-        body_matches (&items[i], 2000 + i * 3))
+        fb_test_fetch_body_matches (&items[i], 2000 + i * 3))
       ok++;
   CU_ASSERT_EQUAL (ok, batch.n - 1);
-  batch_clear (&batch);
+  fb_test_batch_clear (&batch);
   fb_http_pool_unref (pool);
   g_object_unref (server);
 }
@@ -365,7 +255,7 @@ test_http_tls_stalled_leader_does_not_hold_others (void)
       g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u/%u", server.port, i);
       g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
 
-      requests[i] = fb_http_request_new (pool, uri, 20, &fetch_callbacks, NULL);
+      requests[i] = fb_http_request_new (pool, uri, 20, &fb_test_fetch_callbacks, NULL);
       fb_http_request_send (requests[i]);
     }
   CU_ASSERT_TRUE (fb_test_wait_until (silent_all_spoke, &server, WAIT_SECONDS));

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fb-http.h"
+#include "fb-test-fetch.h"
 #include "fb-test-utils.h"
 
 #define WAIT_SECONDS 10.0
@@ -563,62 +564,12 @@ raw_server_free (RawServer *server)
 
 /* ---- requests through the pool ---- */
 
-typedef struct
-{
-  GByteArray *body;
-  GError     *error;
-  guint       status;
-  gboolean    done;
-  /* Called from the done callback, before the main loop runs again. */
-  void      (*then) (gpointer data);
-  gpointer    then_data;
-} Fetch;
-
-static void
-fetch_response_cb (FbHttpRequest *request,
-                   gpointer       user_data)
-{
-  Fetch *fetch = user_data;
-
-  fetch->status = fb_http_request_get_status (request);
-}
-
-static void
-fetch_body_cb (FbHttpRequest *request,
-               const guint8  *data,
-               gsize          size,
-               gpointer       user_data)
-{
-  Fetch *fetch = user_data;
-
-  g_byte_array_append (fetch->body, data, (guint) size);
-}
-
-static void
-fetch_done_cb (FbHttpRequest *request,
-               const GError  *error,
-               gpointer       user_data)
-{
-  Fetch *fetch = user_data;
-
-  if (error != NULL)
-    fetch->error = g_error_copy (error);
-  fetch->done = TRUE;
-  fb_http_request_free (request);
-  if (fetch->then != NULL)
-    fetch->then (fetch->then_data);
-}
-
-static const FbHttpCallbacks fetch_callbacks = {
-  NULL, fetch_response_cb, fetch_body_cb, fetch_done_cb,
-};
-
 /* GETs @path from @server and waits for the end; the body is in @fetch. */
 static void
 fetch_url (FbHttpPool            *pool,
            const char            *url,
            const FbHttpCallbacks *callbacks,
-           Fetch                 *fetch)
+           FbTestFetch                 *fetch)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
 
@@ -632,28 +583,11 @@ static void
 fetch_path (FbHttpPool *pool,
             RawServer  *server,
             const char *path,
-            Fetch      *fetch)
+            FbTestFetch      *fetch)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path);
 
-  fetch_url (pool, url, &fetch_callbacks, fetch);
-}
-
-static void
-fetch_clear (Fetch *fetch)
-{
-  g_byte_array_unref (fetch->body);
-  g_clear_error (&fetch->error);
-}
-
-static gboolean
-body_matches (Fetch *fetch,
-              gsize  size)
-{
-  g_autoptr(GBytes) expected = fb_test_body (size);
-
-  return fetch->body->len == size &&
-         memcmp (fetch->body->data, g_bytes_get_data (expected, NULL), size) == 0;
+  fetch_url (pool, url, &fb_test_fetch_callbacks, fetch);
 }
 
 static void
@@ -665,13 +599,13 @@ test_http_keep_alive_reuses_one_connection (void)
   for (guint i = 0; i < 20; i++)
     {
       g_autofree char *path = g_strdup_printf ("/ka/%u", 100 + i * 37);
-      Fetch fetch;
+      FbTestFetch fetch;
 
       fetch_path (pool, server, path, &fetch);
       CU_ASSERT_PTR_NULL (fetch.error);
       CU_ASSERT_EQUAL (fetch.status, 200);
-      CU_ASSERT_TRUE (body_matches (&fetch, 100 + i * 37));
-      fetch_clear (&fetch);
+      CU_ASSERT_TRUE (fb_test_fetch_body_matches (&fetch, 100 + i * 37));
+      fb_test_fetch_clear (&fetch);
     }
   CU_ASSERT_EQUAL (server->requests, 20);
   CU_ASSERT_EQUAL (server->accepted, 1);
@@ -842,14 +776,14 @@ typedef struct
 {
   FbHttpPool *pool;
   GUri       *uri;
-  Fetch       fetches[2];
+  FbTestFetch       fetches[2];
 } Stray;
 
 static void
 stray_send (Stray *stray,
             guint  i)
 {
-  FbHttpRequest *request = fb_http_request_new (stray->pool, stray->uri, 20, &fetch_callbacks,
+  FbHttpRequest *request = fb_http_request_new (stray->pool, stray->uri, 20, &fb_test_fetch_callbacks,
                                                 &stray->fetches[i]);
 
   stray->fetches[i].body = g_byte_array_new ();
@@ -916,7 +850,7 @@ test_http_stray_bytes_on_idle_connection_are_not_an_answer (void)
   CU_ASSERT_EQUAL (server.accepted, 2);
   for (guint i = 0; i < 2; i++)
     if (stray.fetches[i].body != NULL)
-      fetch_clear (&stray.fetches[i]);
+      fb_test_fetch_clear (&stray.fetches[i]);
   g_uri_unref (stray.uri);
   fb_http_pool_unref (stray.pool);
   g_socket_close (server.listener, NULL);
@@ -931,12 +865,12 @@ test_http_connection_close_is_not_reused (void)
 
   for (guint i = 0; i < 3; i++)
     {
-      Fetch fetch;
+      FbTestFetch fetch;
 
       fetch_path (pool, server, "/close/700", &fetch);
       CU_ASSERT_PTR_NULL (fetch.error);
-      CU_ASSERT_TRUE (body_matches (&fetch, 700));
-      fetch_clear (&fetch);
+      CU_ASSERT_TRUE (fb_test_fetch_body_matches (&fetch, 700));
+      fb_test_fetch_clear (&fetch);
     }
   CU_ASSERT_EQUAL (server->accepted, 3);
   CU_ASSERT_EQUAL (fb_http_pool_get_n_connects (pool), 3);
@@ -953,13 +887,13 @@ test_http_http10_body_runs_until_close (void)
 
   for (guint i = 0; i < 2; i++)
     {
-      Fetch fetch;
+      FbTestFetch fetch;
 
       fetch_path (pool, server, "/http10/12345", &fetch);
       CU_ASSERT_PTR_NULL (fetch.error);
       CU_ASSERT_EQUAL (fetch.status, 200);
-      CU_ASSERT_TRUE (body_matches (&fetch, 12345));
-      fetch_clear (&fetch);
+      CU_ASSERT_TRUE (fb_test_fetch_body_matches (&fetch, 12345));
+      fb_test_fetch_clear (&fetch);
     }
   CU_ASSERT_EQUAL (server->accepted, 2);
   CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (pool), 0);
@@ -972,19 +906,19 @@ test_http_large_chunked_body_is_byte_identical (void)
 {
   RawServer *server = raw_server_new ();
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
-  Fetch fetch;
+  FbTestFetch fetch;
 
   fetch_path (pool, server, "/chunked/5242880", &fetch);
   CU_ASSERT_PTR_NULL (fetch.error);
   CU_ASSERT_EQUAL (fetch.status, 200);
   CU_ASSERT_EQUAL (fetch.body->len, 5242880);
-  CU_ASSERT_TRUE (body_matches (&fetch, 5242880));
-  fetch_clear (&fetch);
+  CU_ASSERT_TRUE (fb_test_fetch_body_matches (&fetch, 5242880));
+  fb_test_fetch_clear (&fetch);
 
   /* The connection survives a chunked body (trailer and all). */
   fetch_path (pool, server, "/chunked/10", &fetch);
-  CU_ASSERT_TRUE (body_matches (&fetch, 10));
-  fetch_clear (&fetch);
+  CU_ASSERT_TRUE (fb_test_fetch_body_matches (&fetch, 10));
+  fb_test_fetch_clear (&fetch);
   CU_ASSERT_EQUAL (server->accepted, 1);
   fb_http_pool_unref (pool);
   raw_server_free (server);
@@ -996,7 +930,7 @@ test_http_large_chunked_body_is_byte_identical (void)
  * even when nothing more arrives on the socket to wake it. */
 typedef struct
 {
-  Fetch          fetch;        /* first: the fetch callbacks take a Paced */
+  FbTestFetch          fetch;        /* first: the fetch callbacks take a Paced */
   FbHttpRequest *request;
   guint          resume_id;
   guint          pauses;
@@ -1020,7 +954,7 @@ paced_body_cb (FbHttpRequest *request,
 {
   Paced *paced = user_data;
 
-  fetch_body_cb (request, data, size, &paced->fetch);
+  fb_test_fetch_body_cb (request, data, size, &paced->fetch);
   if (paced->resume_id == 0)
     {
       fb_http_request_pause (request);
@@ -1037,11 +971,11 @@ paced_done_cb (FbHttpRequest *request,
   Paced *paced = user_data;
 
   g_clear_handle_id (&paced->resume_id, g_source_remove);
-  fetch_done_cb (request, error, &paced->fetch);
+  fb_test_fetch_done_cb (request, error, &paced->fetch);
 }
 
 static const FbHttpCallbacks paced_callbacks = {
-  NULL, fetch_response_cb, paced_body_cb, paced_done_cb,
+  NULL, fb_test_fetch_response_cb, paced_body_cb, paced_done_cb,
 };
 
 static void
@@ -1066,25 +1000,17 @@ test_http_paused_reader_gets_every_byte_in_order (void)
       CU_ASSERT_TRUE (fb_test_wait_flag (&paced.fetch.done, WAIT_SECONDS));
       CU_ASSERT_PTR_NULL (paced.fetch.error);
       CU_ASSERT_EQUAL (paced.fetch.status, 200);
-      CU_ASSERT_TRUE (body_matches (&paced.fetch, sizes[i]));
+      CU_ASSERT_TRUE (fb_test_fetch_body_matches (&paced.fetch, sizes[i]));
       CU_ASSERT_TRUE (paced.pauses > 5);
-      fetch_clear (&paced.fetch);
+      fb_test_fetch_clear (&paced.fetch);
     }
   fb_http_pool_unref (pool);
   raw_server_free (server);
 }
 
 /* Many GETs at once: fetch i asks for /ka/(first + i * step). */
-typedef struct
-{
-  Fetch *items;
-  guint  n;
-  guint  first;
-  guint  step;
-} Batch;
-
 static void
-batch_send (Batch                 *batch,
+batch_send (FbTestBatch                 *batch,
             FbHttpPool            *pool,
             RawServer             *server,
             const FbHttpCallbacks *callbacks)
@@ -1101,39 +1027,6 @@ batch_send (Batch                 *batch,
     }
 }
 
-static gboolean
-batch_done (gpointer data)
-{
-  Batch *batch = data;
-
-  for (guint i = 0; i < batch->n; i++)
-    if (!batch->items[i].done)
-      return FALSE;
-  return TRUE;
-}
-
-/* Waits for the batch; returns how many answers were right and whole. */
-static guint
-batch_wait (Batch *batch)
-{
-  guint ok = 0;
-
-  CU_ASSERT_TRUE (fb_test_wait_until (batch_done, batch, WAIT_SECONDS));
-  for (guint i = 0; i < batch->n; i++)
-    if (batch->items[i].done && batch->items[i].error == NULL &&
-        batch->items[i].status == 200 &&
-        body_matches (&batch->items[i], batch->first + i * batch->step))
-      ok++;
-  return ok;
-}
-
-static void
-batch_clear (Batch *batch)
-{
-  for (guint i = 0; i < batch->n; i++)
-    fetch_clear (&batch->items[i]);
-}
-
 /* More connections ready at once than one main-loop iteration serves
  * (POLL_BATCH): every answer still arrives whole, on its own request. */
 static void
@@ -1141,19 +1034,19 @@ test_http_many_connections_at_once (void)
 {
   RawServer *server = raw_server_new ();
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
-  Fetch items[400];
-  Batch batch = { items, G_N_ELEMENTS (items), 1000, 13 };
+  FbTestFetch items[400];
+  FbTestBatch batch = { items, G_N_ELEMENTS (items), 1000, 13 };
   guint ok;
 
-  batch_send (&batch, pool, server, &fetch_callbacks);
-  ok = batch_wait (&batch);
+  batch_send (&batch, pool, server, &fb_test_fetch_callbacks);
+  ok = fb_test_batch_wait (&batch, WAIT_SECONDS);
   CU_ASSERT_EQUAL (ok, batch.n);
   CU_ASSERT_EQUAL (server->requests, batch.n);
   /* A fetch still running would write into freed memory: leave them all
    * to the leak checker then. */
   if (ok == batch.n)
     {
-      batch_clear (&batch);
+      fb_test_batch_clear (&batch);
       fb_http_pool_unref (pool);
     }
   raw_server_free (server);
@@ -1166,7 +1059,7 @@ static void
 toggle_response_cb (FbHttpRequest *request,
                     gpointer       user_data)
 {
-  Fetch *fetch = user_data;
+  FbTestFetch *fetch = user_data;
 
   fetch->status = fb_http_request_get_status (request);
   fb_http_request_pause (request);
@@ -1174,7 +1067,7 @@ toggle_response_cb (FbHttpRequest *request,
 }
 
 static const FbHttpCallbacks toggle_callbacks = {
-  NULL, toggle_response_cb, fetch_body_cb, fetch_done_cb,
+  NULL, toggle_response_cb, fb_test_fetch_body_cb, fb_test_fetch_done_cb,
 };
 
 static void
@@ -1183,17 +1076,17 @@ test_http_resume_in_callback_keeps_the_connection (void)
   RawServer *server = raw_server_new ();
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/500", server->port);
-  Fetch fetch;
+  FbTestFetch fetch;
 
   fetch_url (pool, url, &toggle_callbacks, &fetch);
   CU_ASSERT_PTR_NULL (fetch.error);
-  CU_ASSERT_TRUE (body_matches (&fetch, 500));
-  fetch_clear (&fetch);
+  CU_ASSERT_TRUE (fb_test_fetch_body_matches (&fetch, 500));
+  fb_test_fetch_clear (&fetch);
   fb_test_spin (0.05);
   CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (pool), 1);
   fetch_path (pool, server, "/ka/300", &fetch);
-  CU_ASSERT_TRUE (body_matches (&fetch, 300));
-  fetch_clear (&fetch);
+  CU_ASSERT_TRUE (fb_test_fetch_body_matches (&fetch, 300));
+  fb_test_fetch_clear (&fetch);
   CU_ASSERT_EQUAL (fb_http_pool_get_n_connects (pool), 1);
   fb_http_pool_unref (pool);
   raw_server_free (server);
@@ -1209,14 +1102,14 @@ test_http_pool_dropped_while_requests_run (void)
 {
   RawServer *server = raw_server_new ();
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
-  Fetch items[N_LAST];
-  Batch batch = { items, N_LAST, 100, 1 };
+  FbTestFetch items[N_LAST];
+  FbTestBatch batch = { items, N_LAST, 100, 1 };
 
-  batch_send (&batch, pool, server, &fetch_callbacks);
+  batch_send (&batch, pool, server, &fb_test_fetch_callbacks);
   fb_http_pool_unref (pool);   /* the requests hold the rest */
-  CU_ASSERT_EQUAL (batch_wait (&batch), N_LAST);
+  CU_ASSERT_EQUAL (fb_test_batch_wait (&batch, WAIT_SECONDS), N_LAST);
   fb_test_spin (0.05);
-  batch_clear (&batch);
+  fb_test_batch_clear (&batch);
   raw_server_free (server);
 }
 
@@ -1230,7 +1123,7 @@ typedef struct
   FbHttpPool    *pool;
   gboolean       killed;
   guint          port;
-  Fetch          fresh[10];
+  FbTestFetch          fresh[10];
 } Cull;
 
 static Cull *the_cull;
@@ -1278,7 +1171,7 @@ cull_done_cb (FbHttpRequest *request,
           g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
 
           m->fresh[i].body = g_byte_array_new ();
-          fb_http_request_send (fb_http_request_new (m->pool, uri, 20, &fetch_callbacks,
+          fb_http_request_send (fb_http_request_new (m->pool, uri, 20, &fb_test_fetch_callbacks,
                                                      &m->fresh[i]));
         }
       fb_http_pool_unref (g_steal_pointer (&m->pool));
@@ -1328,8 +1221,8 @@ test_http_callback_frees_other_requests (void)
   for (guint i = 0; i < 10; i++)
     {
       CU_ASSERT_PTR_NULL (m.fresh[i].error);
-      CU_ASSERT_TRUE (body_matches (&m.fresh[i], 50 + i));
-      fetch_clear (&m.fresh[i]);
+      CU_ASSERT_TRUE (fb_test_fetch_body_matches (&m.fresh[i], 50 + i));
+      fb_test_fetch_clear (&m.fresh[i]);
     }
   raw_server_free (server);
 }
@@ -1343,9 +1236,9 @@ nested_done_cb (FbHttpRequest *request,
                 const GError  *error,
                 gpointer       user_data)
 {
-  Fetch *fetch = user_data;
+  FbTestFetch *fetch = user_data;
 
-  fetch_done_cb (request, error, fetch);
+  fb_test_fetch_done_cb (request, error, fetch);
   if (nested_depth < 3u)
     {
       nested_depth++;
@@ -1356,7 +1249,7 @@ nested_done_cb (FbHttpRequest *request,
 }
 
 static const FbHttpCallbacks nested_callbacks = {
-  NULL, fetch_response_cb, fetch_body_cb, nested_done_cb,
+  NULL, fb_test_fetch_response_cb, fb_test_fetch_body_cb, nested_done_cb,
 };
 
 static void
@@ -1364,14 +1257,14 @@ test_http_nested_main_loop_keeps_connections (void)
 {
   RawServer *server = raw_server_new ();
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
-  Fetch items[N_LAST];
-  Batch batch = { items, N_LAST, 1000, 1 };
+  FbTestFetch items[N_LAST];
+  FbTestBatch batch = { items, N_LAST, 1000, 1 };
 
   for (guint round = 0; round < 2; round++)
     {
       batch_send (&batch, pool, server, &nested_callbacks);
-      CU_ASSERT_EQUAL (batch_wait (&batch), N_LAST);
-      batch_clear (&batch);
+      CU_ASSERT_EQUAL (fb_test_batch_wait (&batch, WAIT_SECONDS), N_LAST);
+      fb_test_batch_clear (&batch);
       fb_test_spin (0.05);
       /* Every connection is back in the pool, none closed for a stale event. */
       CU_ASSERT_EQUAL (fb_http_pool_get_n_idle (pool), N_LAST);
@@ -1385,12 +1278,12 @@ test_http_refused_connection_reports_refused (void)
 {
   FbHttpPool *pool = fb_http_pool_new ("Fetchboard/test");
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/x", fb_test_refused_port ());
-  Fetch fetch;
+  FbTestFetch fetch;
 
-  fetch_url (pool, url, &fetch_callbacks, &fetch);
+  fetch_url (pool, url, &fb_test_fetch_callbacks, &fetch);
   CU_ASSERT_TRUE (g_error_matches (fetch.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED));
   CU_ASSERT_EQUAL (fetch.status, 0);
-  fetch_clear (&fetch);
+  fb_test_fetch_clear (&fetch);
   fb_http_pool_unref (pool);
 }
 

@@ -86,6 +86,8 @@ typedef struct _Shared
   GQueue           hedges;    /* Lookup* by the time of their second ask */
   GQueue           deadlines; /* Lookup* by their timeout */
   GSource         *timer_source;  /* ready at the earliest of both, or later (rechecked) */
+  int              last_gai_error;
+  const char      *last_gai_message;  /* gai_strerror (last_gai_error) */
 } Shared;
 
 struct _FbProber
@@ -97,10 +99,12 @@ struct _Lookup
 {
   gatomicrefcount  ref;
   Shared          *shared;
-  char            *name;
-  GTask           *task;          /* main thread; NULL once answered */
-  GCancellable    *cancellable;
-  gulong           cancel_id;
+  char            *name;          /* ASCII, as asked */
+  char            *given;         /* as the caller gave it: name itself when the same */
+  /* Main thread; NULL once answered: the answer goes to it, once. */
+  FbProberCallback callback;
+  gpointer         user_data;
+  GError          *early_error;   /* known before any thread (a name never asked) */
   /* Links of our own: queues handed between threads allocate nothing
    * (a GQueue node is a GSlice block, allocated on one thread and freed on
    * another, twice a lookup). */
@@ -499,29 +503,25 @@ lookup_unref (Lookup *lookup)
 {
   if (!g_atomic_ref_count_dec (&lookup->ref))
     return;
-  g_assert (lookup->task == NULL);
-  g_assert (lookup->cancel_id == 0);
+  g_assert (lookup->callback == NULL);
   g_assert (lookup->ahead_link.data == NULL);
   lookup_unlink_timers (lookup);
   g_clear_pointer (&lookup->twin, lookup_unref);
-  g_clear_object (&lookup->cancellable);
   g_strfreev (lookup->addresses);
+  g_clear_error (&lookup->early_error);
   shared_unref (lookup->shared);
+  if (lookup->given != lookup->name)
+    g_free (lookup->given);
   g_free (lookup->name);
   g_free (lookup);
 }
 
-static GTask *
-lookup_take_task (Lookup *lookup)
+/* The caller's callback, once: NULL when it was answered already. */
+static FbProberCallback
+lookup_take_callback (Lookup *lookup)
 {
   lookup_unlink_timers (lookup);
-  if (lookup->cancel_id != 0)
-    {
-      /* Never from inside the "cancelled" signal: the handler only posts. */
-      g_cancellable_disconnect (lookup->cancellable, lookup->cancel_id);
-      lookup->cancel_id = 0;
-    }
-  return g_steal_pointer (&lookup->task);
+  return g_steal_pointer (&lookup->callback);
 }
 
 /* Gives up on a lookup whose answer no longer matters. A lookup already
@@ -539,10 +539,49 @@ lookup_abandon (Lookup *lookup)
     }
 }
 
+/* The error for a failed getaddrinfo. */
+static GError *
+lookup_error (Lookup *lookup)
+{
+  Shared *shared = lookup->shared;
+  const char *message;
+  int code;
+
+  switch (lookup->gai_error)
+    {
+    case EAI_NONAME:
+#ifdef EAI_NODATA
+    case EAI_NODATA:
+#endif
+    case EAI_FAIL:
+      code = G_RESOLVER_ERROR_NOT_FOUND;
+      break;
+    case EAI_AGAIN:
+      code = G_RESOLVER_ERROR_TEMPORARY_FAILURE;
+      break;
+    case EAI_SYSTEM:
+      return g_error_new_literal (G_RESOLVER_ERROR, G_RESOLVER_ERROR_INTERNAL,
+                                  g_strerror (lookup->saved_errno));
+    default:
+      code = G_RESOLVER_ERROR_INTERNAL;
+      break;
+    }
+  /* Half the names of a list may fail the same way: the C library's
+   * translated message is looked up once, not once each. */
+  if (shared->last_gai_message == NULL || shared->last_gai_error != lookup->gai_error)
+    {
+      shared->last_gai_error = lookup->gai_error;
+      shared->last_gai_message = gai_strerror (lookup->gai_error);
+    }
+  message = shared->last_gai_message;
+  return g_error_new_literal (G_RESOLVER_ERROR, code, message);
+}
+
 static void
 lookup_done (Lookup *lookup)
 {
-  g_autoptr(GTask) task = NULL;
+  Lookup *asker = lookup->primary != NULL ? lookup->primary : lookup;
+  FbProberCallback callback;
 
   if (lookup->primary != NULL)
     {
@@ -563,62 +602,34 @@ lookup_done (Lookup *lookup)
       return;
     }
   /* The first answer of the two wins; the other no longer matters. */
+  callback = lookup_take_callback (asker);
   if (lookup->primary != NULL)
-    {
-      task = lookup_take_task (lookup->primary);
-      lookup_abandon (lookup->primary);
-    }
-  else
-    {
-      task = lookup_take_task (lookup);
-      if (lookup->twin != NULL)
-        lookup_abandon (lookup->twin);
-    }
-  if (task == NULL)
+    lookup_abandon (lookup->primary);
+  else if (lookup->twin != NULL)
+    lookup_abandon (lookup->twin);
+  if (callback == NULL)
     return;
 
-  if (lookup->gai_error == 0)
-    {
-      g_task_return_pointer (task, g_steal_pointer (&lookup->addresses), (GDestroyNotify) g_strfreev);
-      return;
-    }
-
-  switch (lookup->gai_error)
-    {
-    case EAI_NONAME:
-#ifdef EAI_NODATA
-    case EAI_NODATA:
-#endif
-    case EAI_FAIL:
-      g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                               "%s", gai_strerror (lookup->gai_error));
-      break;
-    case EAI_AGAIN:
-      g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE,
-                               "%s", gai_strerror (lookup->gai_error));
-      break;
-    case EAI_SYSTEM:
-      g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_INTERNAL,
-                               "%s", g_strerror (lookup->saved_errno));
-      break;
-    default:
-      g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_INTERNAL,
-                               "%s", gai_strerror (lookup->gai_error));
-      break;
-    }
+  if (lookup->early_error != NULL)
+    callback (NULL, g_steal_pointer (&lookup->early_error), asker->user_data);
+  else if (lookup->gai_error == 0)
+    callback (g_steal_pointer (&lookup->addresses), NULL, asker->user_data);
+  else
+    callback (NULL, lookup_error (lookup), asker->user_data);
 }
 
 static void
 lookup_cancelled (Lookup *lookup)
 {
-  g_autoptr(GTask) task = lookup_take_task (lookup);
+  FbProberCallback callback = lookup_take_callback (lookup);
 
-  if (task == NULL)
+  if (callback == NULL)
     return;
   lookup_abandon (lookup);
   if (lookup->twin != NULL)
     lookup_abandon (lookup->twin);
-  g_task_return_error_if_cancelled (task);
+  callback (NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled")),
+            lookup->user_data);
 }
 
 static gboolean
@@ -684,15 +695,18 @@ done_dispatch (GSource     *source,
 
 static GSourceFuncs done_funcs = { NULL, NULL, done_dispatch, NULL, NULL, NULL };
 
+/* @ascii is taken; @given is the name as the caller gave it. */
 static Lookup *
 lookup_new (Shared     *shared,
-            const char *name)
+            char       *ascii,
+            const char *given)
 {
   Lookup *lookup = g_new0 (Lookup, 1);
 
   g_atomic_ref_count_init (&lookup->ref);
   lookup->shared = shared_ref (shared);
-  lookup->name = g_strdup (name);
+  lookup->name = ascii;
+  lookup->given = given == NULL || strcmp (given, ascii) == 0 ? ascii : g_strdup (given);
   lookup->link.data = lookup;
   lookup->cancel_link.data = lookup;
   return lookup;
@@ -725,7 +739,7 @@ ahead_adopt (Shared *shared,
 
 /* A lookup announced ahead that no job asked for: one waiting for a
  * thread or answered goes now; a running one is posted by its thread and
- * dropped by lookup_done (it has no task). */
+ * dropped by lookup_done (it has no callback). */
 static void
 ahead_drop (Shared *shared,
             Lookup *lookup)
@@ -757,13 +771,14 @@ ahead_drop (Shared *shared,
     lookup_unref (lookup);
 }
 
-/* The oldest lookup announced for @ascii, or NULL. */
+/* The oldest lookup announced for @given (the name as its job has it:
+ * no conversion to find it), or NULL. */
 static Lookup *
 ahead_find (Shared     *shared,
-            const char *ascii)
+            const char *given)
 {
   for (GList *l = shared->ahead.head; l != NULL; l = l->next)
-    if (strcmp (((Lookup *) l->data)->name, ascii) == 0)
+    if (strcmp (((Lookup *) l->data)->given, given) == 0)
       return l->data;
   return NULL;
 }
@@ -773,7 +788,7 @@ ahead_find (Shared     *shared,
 static void
 lookup_hedge (Lookup *lookup)
 {
-  Lookup *twin = lookup_new (lookup->shared, lookup->name);
+  Lookup *twin = lookup_new (lookup->shared, g_strdup (lookup->name), NULL);
 
   twin->primary = lookup;
   g_atomic_ref_count_inc (&twin->ref);
@@ -786,14 +801,15 @@ lookup_hedge (Lookup *lookup)
 static void
 lookup_timed_out (Lookup *lookup)
 {
-  g_autoptr(GTask) task = lookup_take_task (lookup);
+  FbProberCallback callback = lookup_take_callback (lookup);
 
   lookup_abandon (lookup);
   if (lookup->twin != NULL)
     lookup_abandon (lookup->twin);
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           /* Translators: %.1f is seconds */
-                           _("No answer from the resolver within %.1f s"), lookup->timeout);
+  callback (NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               /* Translators: %.1f is seconds */
+                               _("No answer from the resolver within %.1f s"), lookup->timeout),
+            lookup->user_data);
 }
 
 static gboolean
@@ -825,14 +841,12 @@ timer_dispatch (GSource     *source,
 
 static GSourceFuncs timer_funcs = { NULL, NULL, timer_dispatch, NULL, NULL, NULL };
 
-/* Any thread (the one that cancels): the main thread finishes the job. */
+/* Any thread (the one that cancels): the main thread answers the lookup
+ * as cancelled, from the main loop, never inside the caller's code. */
 static void
-lookup_cancel_cb (GCancellable *cancellable,
-                  gpointer      user_data)
+post_cancel (Lookup *lookup)
 {
-  Lookup *lookup = user_data;
   Shared *shared = lookup->shared;
-
   gboolean wake_main = FALSE;
 
   g_mutex_lock (&shared->lock);
@@ -956,6 +970,148 @@ fb_prober_get_peak_running (FbProber *self)
   return (guint) g_atomic_int_get (&self->shared->peak);
 }
 
+/* A name never asked: its answer comes from the main loop all the same,
+ * never from inside the caller's call. */
+static void
+post_early (Lookup *lookup,
+            GError *error)
+{
+  Shared *shared = lookup->shared;
+  gboolean wake_main;
+
+  lookup->early_error = error;
+  g_mutex_lock (&shared->lock);
+  g_queue_push_tail_link (&shared->done, &lookup->link);
+  wake_main = schedule_locked (shared);
+  g_mutex_unlock (&shared->lock);
+  if (wake_main)
+    g_source_set_ready_time (shared->done_source, 0);
+}
+
+FbProberLookup *
+fb_prober_lookup (FbProber         *self,
+                  const char       *name,
+                  double            timeout,
+                  FbProberCallback  callback,
+                  gpointer          user_data)
+{
+  Shared *shared;
+  char *ascii;
+  Lookup *lookup;
+  gboolean adopted;
+  gint64 now;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+
+  shared = self->shared;
+  /* Announced ahead: its thread may have the answer already. */
+  lookup = ahead_find (shared, name);
+  adopted = lookup != NULL;
+  if (adopted)
+    ahead_adopt (shared, lookup);
+  else
+    {
+      ascii = g_hostname_to_ascii (name);
+      if (ascii == NULL || *ascii == '\0')
+        {
+          lookup = lookup_new (shared, ascii != NULL ? ascii : g_strdup (""), name);
+          lookup->callback = callback;
+          lookup->user_data = user_data;
+          post_early (lookup, g_error_new (G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                                           _("“%s” is not a valid host name"), name));
+          return lookup;
+        }
+      lookup = lookup_new (shared, ascii, name);
+      if (is_reserved_invalid (ascii))
+        {
+          /* RFC 6761 §6.4: resolvers may answer .invalid at once, and
+           * should; asking costs a thread and, on some machines, a 5 s
+           * stall. */
+          lookup->callback = callback;
+          lookup->user_data = user_data;
+          post_early (lookup, g_error_new_literal (G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                                                   _("Name or service not known (.invalid names never exist)")));
+          return lookup;
+        }
+    }
+  lookup->callback = callback;
+  lookup->user_data = user_data;
+  lookup->timeout = timeout;
+  now = g_get_monotonic_time ();
+
+  if (timeout > 0)
+    {
+      /* Never past gint64 (a timeout of 1e300 s is "never"). */
+      lookup->deadline = now + (gint64) (MIN (timeout, 1e9) * G_USEC_PER_SEC);
+      insert_deadline (shared, lookup);
+      arm_timer (shared, lookup->deadline);
+    }
+  if (timeout <= 0 || timeout * 1000 > HEDGE_MS)
+    {
+      lookup->hedge_at = now + HEDGE_MS * 1000;
+      lookup->hedge_link.data = lookup;
+      g_queue_push_tail_link (&shared->hedges, &lookup->hedge_link);
+      arm_timer (shared, lookup->hedge_at);
+    }
+
+  /* The pool's reference; the worker hands it back to the main thread. */
+  if (!adopted)
+    submit (lookup);
+  return lookup;
+}
+
+void
+fb_prober_cancel (FbProber       *self,
+                  FbProberLookup *lookup)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (lookup != NULL && lookup->shared == self->shared);
+
+  if (lookup->callback != NULL)
+    post_cancel (lookup);
+}
+
+/* ---- the GIO-style call: a GTask and a GCancellable around a lookup ---- */
+
+typedef struct
+{
+  GTask        *task;
+  GCancellable *cancellable;
+  gulong        cancel_id;
+} AsyncLookup;
+
+static void
+async_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  post_cancel (user_data);
+}
+
+static void
+async_done (GStrv    addresses,
+            GError  *error,
+            gpointer user_data)
+{
+  AsyncLookup *async = user_data;
+  g_autoptr(GTask) task = g_steal_pointer (&async->task);
+
+  /* Never from inside the "cancelled" signal: the handler only posts. */
+  if (async->cancel_id != 0)
+    g_cancellable_disconnect (async->cancellable, async->cancel_id);
+  g_clear_object (&async->cancellable);
+  g_free (async);
+
+  if (addresses != NULL)
+    g_task_return_pointer (task, addresses, (GDestroyNotify) g_strfreev);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+           g_task_return_error_if_cancelled (task))
+    g_error_free (error);
+  else
+    g_task_return_error (task, error);
+}
+
 void
 fb_prober_lookup_async (FbProber            *self,
                         const char          *name,
@@ -965,10 +1121,8 @@ fb_prober_lookup_async (FbProber            *self,
                         gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *ascii = NULL;
+  AsyncLookup *async;
   Lookup *lookup;
-  gboolean adopted;
-  gint64 now;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (name != NULL);
@@ -979,65 +1133,24 @@ fb_prober_lookup_async (FbProber            *self,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  ascii = g_hostname_to_ascii (name);
-  if (ascii == NULL || *ascii == '\0')
-    {
-      g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                               _("“%s” is not a valid host name"), name);
-      return;
-    }
-  if (is_reserved_invalid (ascii))
-    {
-      /* RFC 6761 §6.4: resolvers may answer .invalid at once, and should;
-       * asking costs a thread and, on some machines, a 5 s stall. */
-      g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                               _("Name or service not known (.invalid names never exist)"));
-      return;
-    }
-
-  /* Announced ahead: its thread may have the answer already. */
-  lookup = ahead_find (self->shared, ascii);
-  adopted = lookup != NULL;
-  if (adopted)
-    ahead_adopt (self->shared, lookup);
-  else
-    lookup = lookup_new (self->shared, ascii);
-  lookup->task = g_steal_pointer (&task);
-  lookup->timeout = timeout;
-  now = g_get_monotonic_time ();
-
-  if (timeout > 0)
-    {
-      /* Never past gint64 (a timeout of 1e300 s is "never"). */
-      lookup->deadline = now + (gint64) (MIN (timeout, 1e9) * G_USEC_PER_SEC);
-      insert_deadline (self->shared, lookup);
-      arm_timer (self->shared, lookup->deadline);
-    }
-  if (timeout <= 0 || timeout * 1000 > HEDGE_MS)
-    {
-      lookup->hedge_at = now + HEDGE_MS * 1000;
-      lookup->hedge_link.data = lookup;
-      g_queue_push_tail_link (&self->shared->hedges, &lookup->hedge_link);
-      arm_timer (self->shared, lookup->hedge_at);
-    }
+  async = g_new0 (AsyncLookup, 1);
+  async->task = g_steal_pointer (&task);
+  lookup = fb_prober_lookup (self, name, timeout, async_done, async);
   if (cancellable != NULL)
     {
-      /* Called at once when it is already cancelled: it only posts. */
-      lookup->cancellable = g_object_ref (cancellable);
-      lookup->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (lookup_cancel_cb),
-                                                 lookup, NULL);
+      /* Called at once when it is already cancelled: it only posts. The
+       * lookup outlives the connection: async_done disconnects first. */
+      async->cancellable = g_object_ref (cancellable);
+      async->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (async_cancelled_cb),
+                                                lookup, NULL);
     }
-
-  /* The pool's reference; the worker hands it back to the main thread. */
-  if (!adopted)
-    submit (lookup);
 }
 
 void
 fb_prober_look_ahead (FbProber   *self,
                       const char *name)
 {
-  g_autofree char *ascii = NULL;
+  char *ascii;
   Shared *shared;
   Lookup *lookup;
 
@@ -1047,10 +1160,13 @@ fb_prober_look_ahead (FbProber   *self,
   shared = self->shared;
   ascii = g_hostname_to_ascii (name);
   if (ascii == NULL || *ascii == '\0' || is_reserved_invalid (ascii))
-    return;
+    {
+      g_free (ascii);
+      return;
+    }
   if (shared->ahead.length >= AHEAD_MAX)
     ahead_drop (shared, g_queue_peek_head (&shared->ahead));
-  lookup = lookup_new (shared, ascii);
+  lookup = lookup_new (shared, ascii, name);
   lookup->ahead_link.data = lookup;
   g_queue_push_tail_link (&shared->ahead, &lookup->ahead_link);
   submit (lookup);

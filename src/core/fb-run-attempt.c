@@ -57,6 +57,16 @@ _fb_run_runner_release_slot (Runner *runner)
   _fb_run_pump (runner->run);
 }
 
+void
+_fb_run_runner_cancel (Runner *runner)
+{
+  /* The lookup first: it only posts, while the cancellable's handlers may
+   * run anything. */
+  if (runner->lookup != NULL)
+    fb_prober_cancel (runner->run->prober, runner->lookup);
+  g_cancellable_cancel (runner->cancel);
+}
+
 /* Ends the attempt: the slot goes back first, then the final state. */
 void
 _fb_run_runner_finish (Runner     *runner,

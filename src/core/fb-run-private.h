@@ -68,6 +68,7 @@ typedef struct
   FbRun        *run;
   FbJob        *job;
   GCancellable *cancel;
+  FbProberLookup *lookup;    /* a probe's lookup under way (cancelled through the prober) */
   FbPartFile   *part;
   char         *final_name;
   GError       *error;       /* kept while the part file is aborted */
@@ -125,6 +126,8 @@ void     _fb_run_host_leave         (Runner      *runner);
 void     _fb_run_start_job          (FbRun       *self,
                                      FbJob       *job);
 void     _fb_run_runner_release_slot (Runner     *runner);
+/* Cancels the attempt under way: its operations end as cancelled. */
+void     _fb_run_runner_cancel      (Runner      *runner);
 void     _fb_run_runner_finish      (Runner      *runner,
                                      FbJobState   state,
                                      const char  *message);

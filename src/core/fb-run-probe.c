@@ -17,21 +17,21 @@
 
 /* Probe: slot → getaddrinfo on our pool → slot back. */
 static void
-probe_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+probe_done (GStrv    addresses,
+            GError  *error,
+            gpointer user_data)
 {
   Runner *runner = user_data;
-  GError *error = NULL;
-  g_auto(GStrv) addresses = fb_prober_lookup_finish (runner->run->prober, result, &error);
   g_autofree char *joined = NULL;
 
+  runner->lookup = NULL;
   if (addresses == NULL)
     {
       _fb_run_runner_fail_and_clean (runner, error);
       return;
     }
   joined = g_strjoinv (", ", addresses);
+  g_strfreev (addresses);
   _fb_job_set_addresses (runner->job, joined);
   _fb_run_runner_finish (runner, FB_JOB_STATE_OK, joined);
 }
@@ -44,6 +44,10 @@ _fb_run_start_probe (Runner *runner)
   if (self->prober == NULL)
     self->prober = fb_prober_new (fb_semaphore_get_limit (self->semaphore));
   _fb_job_set_phase (runner->job, FB_JOB_PHASE_RESOLVING);
-  fb_prober_lookup_async (self->prober, fb_job_get_input (runner->job), self->dns_timeout,
-                          runner->cancel, probe_cb, runner);
+  /* Cancelled through the prober (_fb_run_runner_cancel), not by a
+   * handler on the job's cancellable. */
+  runner->lookup = fb_prober_lookup (self->prober, fb_job_get_input (runner->job),
+                                     self->dns_timeout, probe_done, runner);
+  if (g_cancellable_is_cancelled (runner->cancel))
+    fb_prober_cancel (self->prober, runner->lookup);
 }

@@ -360,7 +360,7 @@ cancel_queued (FbRun *self,
   if (runner != NULL && runner->queued)
     {
       runner->queued = FALSE;
-      g_cancellable_cancel (runner->cancel);
+      _fb_run_runner_cancel (runner);
       _fb_run_runner_fail_and_clean (runner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                                   _("Cancelled")));
       return;
@@ -402,7 +402,7 @@ fb_run_cancel (FbRun *self)
   /* Jobs under way end as cancelled when their operations return. */
   under_way = g_hash_table_get_values (self->runners);
   for (GList *l = under_way; l != NULL; l = l->next)
-    g_cancellable_cancel (((Runner *) l->data)->cancel);
+    _fb_run_runner_cancel (l->data);
 
   if (!self->running && fb_run_get_n_finished (self) == fb_run_get_total (self))
     {
@@ -445,7 +445,7 @@ fb_run_cancel_job (FbRun *self,
   runner = g_hash_table_lookup (self->runners, job);
   if (runner != NULL && !runner->queued)
     {
-      g_cancellable_cancel (runner->cancel);
+      _fb_run_runner_cancel (runner);
       return;
     }
 

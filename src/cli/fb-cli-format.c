@@ -359,17 +359,22 @@ builder_to_line (JsonBuilder *builder)
  * tenth of the probe's CPU. The output is json-glib's (checked against it in
  * test-cli): the same member order, doubles through g_ascii_dtostr with ".0"
  * added to whole numbers, strings as UTF-8 with control characters escaped. */
+/* @len bytes of @value, or up to its end when -1. */
 static void
-append_json_string (GString    *out,
-                    const char *value)
+append_json_string_len (GString    *out,
+                        const char *value,
+                        gssize      len)
 {
+  const guchar *end;
+
   if (value == NULL)
     {
       g_string_append (out, "null");
       return;
     }
+  end = (const guchar *) value + (len < 0 ? strlen (value) : (gsize) len);
   g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) value; *p != '\0'; p++)
+  for (const guchar *p = (const guchar *) value; p < end; p++)
     switch (*p)
       {
       case '"':
@@ -404,6 +409,13 @@ append_json_string (GString    *out,
 }
 
 static void
+append_json_string (GString    *out,
+                    const char *value)
+{
+  append_json_string_len (out, value, -1);
+}
+
+static void
 append_member (GString    *out,
                const char *name)
 {
@@ -412,6 +424,24 @@ append_member (GString    *out,
   g_string_append_c (out, '"');
   g_string_append (out, name);
   g_string_append (out, "\":");
+}
+
+/* As "%" G_GUINT64_FORMAT, without printf's work for each number. */
+static void
+append_uint (GString *out,
+             guint64  value)
+{
+  char digits[24];
+  guint n = 0;
+
+  do
+    {
+      digits[n++] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  while (value > 0);
+  while (n > 0)
+    g_string_append_c (out, digits[--n]);
 }
 
 static void
@@ -448,14 +478,14 @@ fb_cli_job_to_json (FbJob *job)
   append_member (out, "path");
   append_json_string (out, fb_job_get_saved_path (job));
   append_member (out, "bytes");
-  g_string_append_printf (out, "%" G_GUINT64_FORMAT, fb_job_get_bytes_received (job));
+  append_uint (out, fb_job_get_bytes_received (job));
   append_member (out, "elapsed");
   append_json_double (out, fb_job_get_elapsed (job) / (double) G_USEC_PER_SEC);
 
   if (fb_job_get_http_status (job) != 0)
     {
       append_member (out, "status");
-      g_string_append_printf (out, "%u", fb_job_get_http_status (job));
+      append_uint (out, fb_job_get_http_status (job));
     }
 
   switch (fb_job_get_kind (job))
@@ -472,17 +502,22 @@ fb_cli_job_to_json (FbJob *job)
           {
             const char *end = strchr (p, ',');
             const char *stop = end != NULL ? end : p + strlen (p);
-            g_autofree char *part = NULL;
+            const char *next = end != NULL ? end + 1 : stop;
+            const char *start = p;
 
-            part = g_strstrip (g_strndup (p, stop - p));
-            if (part[0] != '\0')
+            /* As g_strstrip, in place. */
+            while (start < stop && g_ascii_isspace (*start))
+              start++;
+            while (stop > start && g_ascii_isspace (stop[-1]))
+              stop--;
+            if (stop > start)
               {
                 if (!first)
                   g_string_append_c (out, ',');
                 first = FALSE;
-                append_json_string (out, part);
+                append_json_string_len (out, start, stop - start);
               }
-            p = end != NULL ? end + 1 : stop;
+            p = next;
           }
         g_string_append_c (out, ']');
       }
@@ -519,7 +554,7 @@ fb_cli_job_to_json (FbJob *job)
       append_member (out, "source");
       append_json_string (out, fb_job_get_source (job));
       append_member (out, "line");
-      g_string_append_printf (out, "%u", fb_job_get_source_line (job));
+      append_uint (out, fb_job_get_source_line (job));
     }
   g_string_append_c (out, '}');
   return g_string_free (out, FALSE);

@@ -878,6 +878,18 @@ insert_deadline (Shared *shared,
     g_queue_insert_after_link (&shared->deadlines, after, &lookup->deadline_link);
 }
 
+/* g_hostname_to_ascii (name), without its work for a name that is
+ * ASCII already with no capital letter (nearly every name of a list):
+ * for those it gives a copy of the name itself. */
+static char *
+to_ascii (const char *name)
+{
+  for (const guchar *p = (const guchar *) name; *p != '\0'; p++)
+    if (*p >= 0x80 || (*p >= 'A' && *p <= 'Z'))
+      return g_hostname_to_ascii (name);
+  return g_strdup (name);
+}
+
 static gboolean
 is_reserved_invalid (const char *ascii)
 {
@@ -1013,7 +1025,7 @@ fb_prober_lookup (FbProber         *self,
     ahead_adopt (shared, lookup);
   else
     {
-      ascii = g_hostname_to_ascii (name);
+      ascii = to_ascii (name);
       if (ascii == NULL || *ascii == '\0')
         {
           lookup = lookup_new (shared, ascii != NULL ? ascii : g_strdup (""), name);
@@ -1158,7 +1170,7 @@ fb_prober_look_ahead (FbProber   *self,
   g_return_if_fail (name != NULL);
 
   shared = self->shared;
-  ascii = g_hostname_to_ascii (name);
+  ascii = to_ascii (name);
   if (ascii == NULL || *ascii == '\0' || is_reserved_invalid (ascii))
     {
       g_free (ascii);

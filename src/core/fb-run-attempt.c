@@ -38,7 +38,11 @@ runner_new (FbRun *self,
   runner = g_new0 (Runner, 1);
   runner->run = g_object_ref (self);
   runner->job = g_object_ref (job);
-  runner->cancel = g_object_ref (_fb_job_get_cancellable (job));
+  /* A probe is cancelled through the prober: a cancellable of its own
+   * (a GObject made and freed a job, 10,000 a second) only if it waits
+   * for a retry. */
+  if (fb_job_get_kind (job) != FB_JOB_KIND_PROBE)
+    runner->cancel = g_object_ref (_fb_job_get_cancellable (job));
   runner->holds_slot = TRUE;
   g_hash_table_insert (self->runners, job, runner);
   return runner;
@@ -57,14 +61,34 @@ _fb_run_runner_release_slot (Runner *runner)
   _fb_run_pump (runner->run);
 }
 
+static GCancellable *
+runner_get_cancel (Runner *runner)
+{
+  if (runner->cancel == NULL)
+    {
+      runner->cancel = g_object_ref (_fb_job_get_cancellable (runner->job));
+      if (runner->cancelled)
+        g_cancellable_cancel (runner->cancel);
+    }
+  return runner->cancel;
+}
+
+static gboolean
+runner_is_cancelled (Runner *runner)
+{
+  return runner->cancelled || g_cancellable_is_cancelled (runner->cancel);
+}
+
 void
 _fb_run_runner_cancel (Runner *runner)
 {
+  runner->cancelled = TRUE;
   /* The lookup first: it only posts, while the cancellable's handlers may
    * run anything. */
   if (runner->lookup != NULL)
     fb_prober_cancel (runner->run->prober, runner->lookup);
-  g_cancellable_cancel (runner->cancel);
+  if (runner->cancel != NULL)
+    g_cancellable_cancel (runner->cancel);
 }
 
 /* Ends the attempt: the slot goes back first, then the final state. */
@@ -86,7 +110,7 @@ _fb_run_runner_finish (Runner     *runner,
 
   g_clear_error (&runner->error);
   g_free (runner->final_name);
-  g_object_unref (runner->cancel);
+  g_clear_object (&runner->cancel);
   g_object_unref (runner->job);
   g_free (runner);
   _fb_run_pump (self);
@@ -260,7 +284,7 @@ retry_timer_cb (gpointer user_data)
   FbRun *self = runner->run;
 
   retry_detach (runner);
-  if (g_cancellable_is_cancelled (runner->cancel))
+  if (runner_is_cancelled (runner))
     {
       _fb_run_runner_fail_and_clean (runner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                                   _("Cancelled")));
@@ -294,7 +318,7 @@ retry_wait (Runner *runner,
   g_source_set_callback (runner->retry_timer, retry_timer_cb, runner, NULL);
   g_source_set_name (runner->retry_timer, "[fetchboard] retry back-off");
   g_source_attach (runner->retry_timer, NULL);
-  runner->cancel_id = g_cancellable_connect (runner->cancel, G_CALLBACK (retry_cancelled_cb),
+  runner->cancel_id = g_cancellable_connect (runner_get_cancel (runner), G_CALLBACK (retry_cancelled_cb),
                                              runner, NULL);
 }
 
@@ -321,11 +345,11 @@ maybe_retry (Runner *runner,
   guint status = fb_job_get_http_status (job);
   guint n = fb_job_get_n_retries (job);
   g_autofree char *reason = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) now = NULL;
   double wait;
   double after;
 
-  if (self->retries == 0 || n >= self->retries || g_cancellable_is_cancelled (runner->cancel))
+  if (self->retries == 0 || n >= self->retries || runner_is_cancelled (runner))
     return FALSE;
   if (runner->host != NULL && status != 0)
     fb_hosts_set_answered (self->hosts, runner->host);
@@ -336,6 +360,7 @@ maybe_retry (Runner *runner,
 
   wait = fb_retry_backoff (n + 1, self->retry_delay, NULL);
   if ((status == 429 || status == 503) &&
+      (now = g_date_time_new_now_utc ()) != NULL &&
       fb_retry_parse_retry_after (_fb_job_get_retry_after (job), now, &after))
     {
       /* The server named its time: every job to it waits, not only this one. */

@@ -67,7 +67,7 @@ typedef struct
 {
   FbRun        *run;
   FbJob        *job;
-  GCancellable *cancel;
+  GCancellable *cancel;      /* a probe's only when a retry waits (runner_get_cancel) */
   FbProberLookup *lookup;    /* a probe's lookup under way (cancelled through the prober) */
   FbPartFile   *part;
   char         *final_name;
@@ -78,6 +78,7 @@ typedef struct
   gulong        cancel_id;   /* while waiting it out */
   double        retry_wait_s;
   gboolean      holds_slot;
+  gboolean      cancelled;   /* _fb_run_runner_cancel was called */
   gboolean      loose_save;  /* counted in n_loose_saves */
   gboolean      queued;      /* in the run's or a host's queue for its next attempt */
 } Runner;

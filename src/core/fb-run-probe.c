@@ -48,6 +48,6 @@ _fb_run_start_probe (Runner *runner)
    * handler on the job's cancellable. */
   runner->lookup = fb_prober_lookup (self->prober, fb_job_get_input (runner->job),
                                      self->dns_timeout, probe_done, runner);
-  if (g_cancellable_is_cancelled (runner->cancel))
+  if (runner->cancelled)
     fb_prober_cancel (self->prober, runner->lookup);
 }

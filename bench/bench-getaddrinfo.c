@@ -10,7 +10,12 @@
  * then prints one line per name:
  *   "+ NAME FIRST-IPV4-OR-IPV6-ADDRESS" or "- NAME ERROR-TEXT".
  *
- *   bench-getaddrinfo [-a] [-t THREADS] FILE
+ *   bench-getaddrinfo [-a] [-s] [-t THREADS] FILE
+ *
+ * -s: each thread keeps its resolver's UDP socket between lookups
+ * (RES_STAYOPEN), as Fetchboard's prober threads do: the floor for the same
+ * resolver setting. Without it, the C library's default (a socket opened,
+ * connected and closed for each lookup).
  */
 
 #include <arpa/inet.h>
@@ -18,6 +23,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <resolv.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +41,9 @@ typedef struct
 /* -a: AI_ADDRCONFIG, as GLib's own threaded resolver passes it (then glibc
  * asks for AAAA only when the machine has a non-loopback IPv6 address) */
 static int use_addrconfig;
+
+/* -s: RES_STAYOPEN on each thread's resolver state. */
+static int stay_open;
 
 typedef struct
 {
@@ -83,6 +92,8 @@ resolve_worker (void *data)
 {
   Work *work = data;
 
+  if (stay_open && res_init () == 0)
+    _res.options |= RES_STAYOPEN;
   for (;;)
     {
       size_t i = atomic_fetch_add (&work->next, 1);
@@ -147,24 +158,27 @@ main (int   argc,
   int opt;
   int n_found = 0;
 
-  while ((opt = getopt (argc, argv, "at:")) != -1)
+  while ((opt = getopt (argc, argv, "ast:")) != -1)
     {
       switch (opt)
         {
         case 'a':
           use_addrconfig = 1;
           break;
+        case 's':
+          stay_open = 1;
+          break;
         case 't':
           n_threads = strtol (optarg, NULL, 10);
           break;
         default:
-          fprintf (stderr, "usage: %s [-a] [-t THREADS] FILE\n", argv[0]);
+          fprintf (stderr, "usage: %s [-a] [-s] [-t THREADS] FILE\n", argv[0]);
           return 2;
         }
     }
   if (optind != argc - 1 || n_threads < 1 || n_threads > 10000)
     {
-      fprintf (stderr, "usage: %s [-a] [-t THREADS] FILE\n", argv[0]);
+      fprintf (stderr, "usage: %s [-a] [-s] [-t THREADS] FILE\n", argv[0]);
       return 2;
     }
 

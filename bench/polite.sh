@@ -13,7 +13,9 @@
 #                                  dnsmasq in a private network namespace, RUNS (default 30)
 #                                  runs; 0 errors, every answer right. Needs root. In turns
 #                                  with it: raw getaddrinfo from 100 threads (bench-getaddrinfo,
-#                                  the floor), and PEER_CLI (another build) when set; each
+#                                  the floor), the same keeping each thread's socket to the
+#                                  name server (-s, RES_STAYOPEN, as the prober's threads do:
+#                                  "raw-keep"), and PEER_CLI (another build) when set; each
 #                                  run's CPU time and voluntary context switches too.
 #
 # FETCHBOARD_CLI overrides the program (default build/src/cli/fetchboard-cli); scratch
@@ -159,14 +161,15 @@ dns () {
   # programs load the machine.
   echo "# program run wall_ms names_per_s exit cpu_ms voluntary_switches check"
   for i in $(seq "$runs"); do
-    for label in this ${PEER_CLI:+peer} raw; do
+    for label in this ${PEER_CLI:+peer} raw raw-keep; do
       program=$cli
       [ "$label" = peer ] && program=$PEER_CLI
       : >"$work/rusage"
       t0=$(date +%s%N)
-      if [ "$label" = raw ]; then
+      if [ "$label" = raw ] || [ "$label" = raw-keep ]; then
         ip netns exec fbpolite timeout 120 /usr/bin/time -o "$work/rusage" -f '%U %S %w' \
-          "$gai" -t 100 "$work/names/names.txt" >"$work/probe.json" 2>"$work/probe.err"
+          "$gai" $([ "$label" = raw-keep ] && echo -s) -t 100 "$work/names/names.txt" \
+          >"$work/probe.json" 2>"$work/probe.err"
       else
         ip netns exec fbpolite timeout 120 /usr/bin/time -o "$work/rusage" -f '%U %S %w' \
           "$program" probe --json -m 100 "@$work/names/names.txt" \
@@ -174,7 +177,7 @@ dns () {
       fi
       rc=$?
       t1=$(date +%s%N)
-      if "$py" "$fbbench" "$([ "$label" = raw ] && echo check-gai || echo check-probe)" \
+      if "$py" "$fbbench" "$(case $label in raw*) echo check-gai ;; *) echo check-probe ;; esac)" \
            "$work/probe.json" "$work/names/expected.tsv" \
            >"$work/check.txt" 2>&1; then check=ok; else check="FAILED: $(tail -1 "$work/check.txt")"; fi
       echo "$label $i $(( (t1 - t0) / 1000000 )) $(( 10000 * 1000000000 / (t1 - t0) )) $rc" \
@@ -182,7 +185,7 @@ dns () {
     done
   done | tee "$work/dns.txt"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  for label in this ${PEER_CLI:+peer} raw; do
+  for label in this ${PEER_CLI:+peer} raw raw-keep; do
     echo "dns ($label): $(awk -v l="$label" '$1 == l && $8 == "ok" && $5 == 0' "$work/dns.txt" | wc -l) of $runs runs clean;" \
          "median $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | median) names/s," \
          "slowest run $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | sort -g | head -1) names/s;" \
@@ -191,9 +194,11 @@ dns () {
   done
   # Wall time against the raw threads', run by run, then the median of those ratios.
   for label in this ${PEER_CLI:+peer}; do
-    echo "dns ($label): median time ratio to raw getaddrinfo threads, run by run:" \
-         "$(awk -v l="$label" '$1 == l {t[$2] = $3} $1 == "raw" {r[$2] = $3}
-                END {for (i in t) if (r[i] > 0) print t[i] / r[i]}' "$work/dns.txt" | median)"
+    for floor in raw raw-keep; do
+      echo "dns ($label): median time ratio to $floor getaddrinfo threads, run by run:" \
+           "$(awk -v l="$label" -v f="$floor" '$1 == l {t[$2] = $3} $1 == f {r[$2] = $3}
+                  END {for (i in t) if (r[i] > 0) print t[i] / r[i]}' "$work/dns.txt" | median)"
+    done
   done
 }
 

@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 
@@ -770,6 +771,75 @@ json_glib_round_trip (const char *line)
     return g_strdup (error->message);
   json_generator_set_root (generator, json_parser_get_root (parser));
   return json_generator_to_data (generator, NULL);
+}
+
+/* Counts the values whose text differs from g_ascii_dtostr's (and prints
+ * the first few). */
+static guint
+dtostr_mismatches (double value)
+{
+  static guint shown;
+  char expected[G_ASCII_DTOSTR_BUF_SIZE];
+  char got[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_dtostr (expected, sizeof expected, value);
+  fb_cli_format_double (got, value);
+  if (strcmp (expected, got) == 0)
+    return 0;
+  if (shown++ < 5)
+    g_printerr ("\n%a: \"%s\", g_ascii_dtostr \"%s\"\n", value, got, expected);
+  return 1;
+}
+
+/* The line's numbers are written without printf: every elapsed time of
+ * up to 1 s in microseconds, 200,000 random doubles over the whole range
+ * and as many over the fast path's exponents, and the edges (powers of ten and their neighbours, halfway
+ * cases, signs, zeros, infinities, NaN), as g_ascii_dtostr writes them. */
+static void
+test_cli_format_double_is_dtostr (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2026);
+  guint bad = 0;
+
+  for (gint64 us = 0; us <= G_USEC_PER_SEC; us++)
+    bad += dtostr_mismatches (us / (double) G_USEC_PER_SEC);
+  for (guint i = 0; i < 200000; i++)
+    {
+      guint64 bits = ((guint64) g_rand_int (rand) << 32) | g_rand_int (rand);
+      double value;
+
+      memcpy (&value, &bits, sizeof value);
+      bad += dtostr_mismatches (value);
+      /* The same spread of exponents over the fast path's range. */
+      bad += dtostr_mismatches (g_rand_double_range (rand, 1.0, 10.0) *
+                                pow (10.0, g_rand_int_range (rand, -5, 17)));
+    }
+  for (int e = -8; e <= 17; e++)
+    {
+      double power = pow (10.0, e);
+
+      bad += dtostr_mismatches (power);
+      bad += dtostr_mismatches (nextafter (power, 0.0));
+      bad += dtostr_mismatches (nextafter (power, G_MAXDOUBLE));
+      bad += dtostr_mismatches (power * 0.5);
+      bad += dtostr_mismatches (power * 9.999999999999999);
+    }
+  for (int e = -20; e <= 60; e++)
+    {
+      bad += dtostr_mismatches (ldexp (1.0, e));
+      bad += dtostr_mismatches (ldexp (3.0, e));
+    }
+  bad += dtostr_mismatches (0.0);
+  bad += dtostr_mismatches (-0.0);
+  bad += dtostr_mismatches (-1.5);
+  bad += dtostr_mismatches (1e-4);
+  bad += dtostr_mismatches (1e15);
+  bad += dtostr_mismatches (999999999999999.875);
+  bad += dtostr_mismatches (HUGE_VAL);
+  bad += dtostr_mismatches (-HUGE_VAL);
+  bad += dtostr_mismatches (NAN);
+  bad += dtostr_mismatches (5e-324);
+  CU_ASSERT_EQUAL (bad, 0);
 }
 
 static void
@@ -1745,6 +1815,7 @@ test_cli_serve_root_and_line_server (void)
 static const FbTestCase tests[] = {
   { "test_cli_expand_codes_follows_the_book", test_cli_expand_codes_follows_the_book },
   FB_TEST (test_cli_job_json_line_is_json_glibs),
+  FB_TEST (test_cli_format_double_is_dtostr),
   FB_TEST (test_cli_find_prints_the_book_lines),
   FB_TEST (test_cli_find_catalog_in_the_readers_language),
   FB_TEST (test_cli_find_without_words_or_names),

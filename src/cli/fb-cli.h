@@ -69,6 +69,9 @@ char     *fb_cli_format_probe            (FbJob               *job,
                                           gboolean             verbose);
 /* --json: one line, no newline. */
 char     *fb_cli_job_to_json             (FbJob               *job);
+/* g_ascii_dtostr (buffer, G_ASCII_DTOSTR_BUF_SIZE, value), byte for byte. */
+void      fb_cli_format_double           (char                 buffer[G_ASCII_DTOSTR_BUF_SIZE],
+                                          double               value);
 char     *fb_cli_summary_to_json         (FbRun               *run,
                                           guint                n_rejected);
 

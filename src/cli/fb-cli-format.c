@@ -360,6 +360,39 @@ builder_to_line (JsonBuilder *builder)
  * tenth of the probe's CPU. The output is json-glib's (checked against it in
  * test-cli): the same member order, doubles through g_ascii_dtostr with ".0"
  * added to whole numbers, strings as UTF-8 with control characters escaped. */
+static void
+append_json_escape (GString *out,
+                    guchar   c)
+{
+  switch (c)
+    {
+    case '"':
+      g_string_append (out, "\\\"");
+      break;
+    case '\\':
+      g_string_append (out, "\\\\");
+      break;
+    case '\b':
+      g_string_append (out, "\\b");
+      break;
+    case '\f':
+      g_string_append (out, "\\f");
+      break;
+    case '\n':
+      g_string_append (out, "\\n");
+      break;
+    case '\r':
+      g_string_append (out, "\\r");
+      break;
+    case '\t':
+      g_string_append (out, "\\t");
+      break;
+    default:
+      g_string_append_printf (out, "\\u%04x", c);
+      break;
+    }
+}
+
 /* @len bytes of @value, or up to its end when -1. */
 static void
 append_json_string_len (GString    *out,
@@ -376,36 +409,18 @@ append_json_string_len (GString    *out,
   end = (const guchar *) value + (len < 0 ? strlen (value) : (gsize) len);
   g_string_append_c (out, '"');
   for (const guchar *p = (const guchar *) value; p < end; p++)
-    switch (*p)
-      {
-      case '"':
-        g_string_append (out, "\\\"");
+    {
+      const guchar *plain = p;
+
+      /* A run of bytes that need no escape goes in at once. */
+      while (p < end && *p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\')
+        p++;
+      if (p > plain)
+        g_string_append_len (out, (const char *) plain, p - plain);
+      if (p == end)
         break;
-      case '\\':
-        g_string_append (out, "\\\\");
-        break;
-      case '\b':
-        g_string_append (out, "\\b");
-        break;
-      case '\f':
-        g_string_append (out, "\\f");
-        break;
-      case '\n':
-        g_string_append (out, "\\n");
-        break;
-      case '\r':
-        g_string_append (out, "\\r");
-        break;
-      case '\t':
-        g_string_append (out, "\\t");
-        break;
-      default:
-        if (*p < 0x20 || *p == 0x7f)
-          g_string_append_printf (out, "\\u%04x", *p);
-        else
-          g_string_append_c (out, (char) *p);
-        break;
-      }
+      append_json_escape (out, *p);
+    }
   g_string_append_c (out, '"');
 }
 

@@ -1042,7 +1042,10 @@ _fb_job_finish (FbJob      *self,
   g_object_freeze_notify (G_OBJECT (self));
   self->state = state;
   note_change (self);
-  if (message != NULL)
+  if (message != NULL && self->error_message != NULL && strcmp (self->error_message, message) == 0)
+    /* The error's own text, interned already (a failed probe's message). */
+    shown = g_ref_string_acquire (self->error_message);
+  else if (message != NULL)
     shown = intern_message (message, state != FB_JOB_STATE_OK);
   if (g_strcmp0 (self->message, shown) != 0)
     {

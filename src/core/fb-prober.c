@@ -123,7 +123,7 @@ struct _Lookup
   double           timeout;
   Lookup          *twin;          /* the second ask (owned), main thread */
   Lookup          *primary;       /* a twin's first ask (borrowed: it outlives the twin's answer) */
-  GStrv            addresses;     /* written by the worker before it posts */
+  char            *addresses;     /* joined by ", "; written by the worker before it posts */
   int              gai_error;
   int              saved_errno;
   gboolean         ran;           /* the worker called getaddrinfo */
@@ -182,17 +182,38 @@ schedule_locked (Shared *shared)
   return TRUE;
 }
 
-/* The addresses as text, unique, in resolver order. */
-static GStrv
-collect_addresses (const struct addrinfo *list)
+static gboolean
+same_address (const struct addrinfo *a,
+              const struct addrinfo *b)
 {
-  GPtrArray *texts = g_ptr_array_new ();
+  if (a->ai_family != b->ai_family)
+    return FALSE;
+  if (a->ai_family == AF_INET)
+    return memcmp (&((const struct sockaddr_in *) a->ai_addr)->sin_addr,
+                   &((const struct sockaddr_in *) b->ai_addr)->sin_addr,
+                   sizeof (struct in_addr)) == 0;
+  return memcmp (&((const struct sockaddr_in6 *) a->ai_addr)->sin6_addr,
+                 &((const struct sockaddr_in6 *) b->ai_addr)->sin6_addr,
+                 sizeof (struct in6_addr)) == 0;
+}
+
+/* The addresses as text, unique, in resolver order, joined by ", ": one
+ * allocation on the resolver thread (the string its job shows), where an
+ * array of copies was four, each freed on the main thread in another
+ * thread's arena. */
+static char *
+join_addresses (const struct addrinfo *list)
+{
+  char buffer[1024];
+  gsize len = 0;
+  GString *more = NULL;   /* past the buffer (a hundred addresses or so) */
 
   for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next)
     {
       char text[INET6_ADDRSTRLEN];
       const void *address;
-      gboolean seen = FALSE;
+      const struct addrinfo *before = list;
+      gsize n;
 
       if (ai->ai_family == AF_INET)
         address = &((const struct sockaddr_in *) ai->ai_addr)->sin_addr;
@@ -200,15 +221,33 @@ collect_addresses (const struct addrinfo *list)
         address = &((const struct sockaddr_in6 *) ai->ai_addr)->sin6_addr;
       else
         continue;
+      while (before != ai && !same_address (before, ai))
+        before = before->ai_next;
+      if (before != ai)
+        continue;
       if (inet_ntop (ai->ai_family, address, text, sizeof text) == NULL)
         continue;
-      for (guint i = 0; i < texts->len && !seen; i++)
-        seen = strcmp (texts->pdata[i], text) == 0;
-      if (!seen)
-        g_ptr_array_add (texts, g_strdup (text));
+      n = strlen (text);
+      if (more == NULL && len + 2 + n < sizeof buffer)
+        {
+          if (len > 0)
+            {
+              memcpy (buffer + len, ", ", 2);
+              len += 2;
+            }
+          memcpy (buffer + len, text, n);
+          len += n;
+          continue;
+        }
+      if (more == NULL)
+        more = g_string_new_len (buffer, len);
+      if (more->len > 0)
+        g_string_append (more, ", ");
+      g_string_append_len (more, text, n);
     }
-  g_ptr_array_add (texts, NULL);
-  return (GStrv) g_ptr_array_free (texts, FALSE);
+  if (more != NULL)
+    return g_string_free (more, FALSE);
+  return g_strndup (buffer, len);
 }
 
 static Lookup *
@@ -243,7 +282,7 @@ resolve (Lookup *lookup)
   lookup->saved_errno = errno;
   if (lookup->gai_error == 0)
     {
-      lookup->addresses = collect_addresses (list);
+      lookup->addresses = join_addresses (list);
       freeaddrinfo (list);
     }
   g_atomic_int_add (&shared->running, -1);
@@ -559,7 +598,7 @@ lookup_unref (Lookup *lookup)
   g_assert (lookup->ahead_link.data == NULL);
   lookup_unlink_timers (lookup);
   g_clear_pointer (&lookup->twin, lookup_unref);
-  g_strfreev (lookup->addresses);
+  g_free (lookup->addresses);
   g_clear_error (&lookup->early_error);
   shared_unref (lookup->shared);
   if (lookup->given != lookup->name)
@@ -1154,7 +1193,7 @@ async_cancelled_cb (GCancellable *cancellable,
 }
 
 static void
-async_done (GStrv    addresses,
+async_done (char    *addresses,
             GError  *error,
             gpointer user_data)
 {
@@ -1168,7 +1207,11 @@ async_done (GStrv    addresses,
   g_free (async);
 
   if (addresses != NULL)
-    g_task_return_pointer (task, addresses, (GDestroyNotify) g_strfreev);
+    {
+      /* Addresses never hold ", ". */
+      g_task_return_pointer (task, g_strsplit (addresses, ", ", -1), (GDestroyNotify) g_strfreev);
+      g_free (addresses);
+    }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
            g_task_return_error_if_cancelled (task))
     g_error_free (error);

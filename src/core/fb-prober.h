@@ -18,8 +18,9 @@ typedef struct _FbProber FbProber;
 typedef struct _Lookup FbProberLookup;
 
 /* The answer of fb_prober_lookup: the addresses as text, unique, in
- * resolver order, or the error; both are the callback's to free. */
-typedef void (*FbProberCallback) (GStrv    addresses,
+ * resolver order, joined by ", " (the text a probe job shows), or the
+ * error; both are the callback's to free. */
+typedef void (*FbProberCallback) (char    *addresses,
                                   GError  *error,
                                   gpointer user_data);
 

@@ -17,21 +17,19 @@
 
 /* Probe: slot → getaddrinfo on our pool → slot back. */
 static void
-probe_done (GStrv    addresses,
+probe_done (char    *addresses,
             GError  *error,
             gpointer user_data)
 {
   Runner *runner = user_data;
-  g_autofree char *joined = NULL;
+  g_autofree char *joined = addresses;
 
   runner->lookup = NULL;
-  if (addresses == NULL)
+  if (joined == NULL)
     {
       _fb_run_runner_fail_and_clean (runner, error);
       return;
     }
-  joined = g_strjoinv (", ", addresses);
-  g_strfreev (addresses);
   _fb_job_set_addresses (runner->job, joined);
   _fb_run_runner_finish (runner, FB_JOB_STATE_OK, joined);
 }

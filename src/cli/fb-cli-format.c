@@ -432,15 +432,19 @@ append_json_string (GString    *out,
 }
 
 static void
-append_member (GString    *out,
-               const char *name)
+append_member_text (GString    *out,
+                    const char *text,
+                    gsize       len)
 {
   if (out->len > 1)
     g_string_append_c (out, ',');
-  g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append (out, "\":");
+  g_string_append_len (out, text, len);
 }
+
+/* "NAME": (after a comma, but for the first), NAME a literal: its length
+ * known here, not measured for each line. */
+#define append_member(out, name) \
+  append_member_text ((out), "\"" name "\":", sizeof ("\"" name "\":") - 1)
 
 /* As "%" G_GUINT64_FORMAT, without printf's work for each number. */
 static void
@@ -467,6 +471,23 @@ format_g17 (char   *buffer,
             double  value)
 {
   static const guint64 ten16 = G_GUINT64_CONSTANT (10000000000000000);
+  /* 5^0 to 5^27 (the largest below 2^64). */
+  static const guint64 powers_of_5[] = {
+    G_GUINT64_CONSTANT (1), G_GUINT64_CONSTANT (5),
+    G_GUINT64_CONSTANT (25), G_GUINT64_CONSTANT (125),
+    G_GUINT64_CONSTANT (625), G_GUINT64_CONSTANT (3125),
+    G_GUINT64_CONSTANT (15625), G_GUINT64_CONSTANT (78125),
+    G_GUINT64_CONSTANT (390625), G_GUINT64_CONSTANT (1953125),
+    G_GUINT64_CONSTANT (9765625), G_GUINT64_CONSTANT (48828125),
+    G_GUINT64_CONSTANT (244140625), G_GUINT64_CONSTANT (1220703125),
+    G_GUINT64_CONSTANT (6103515625), G_GUINT64_CONSTANT (30517578125),
+    G_GUINT64_CONSTANT (152587890625), G_GUINT64_CONSTANT (762939453125),
+    G_GUINT64_CONSTANT (3814697265625), G_GUINT64_CONSTANT (19073486328125),
+    G_GUINT64_CONSTANT (95367431640625), G_GUINT64_CONSTANT (476837158203125),
+    G_GUINT64_CONSTANT (2384185791015625), G_GUINT64_CONSTANT (11920928955078125),
+    G_GUINT64_CONSTANT (59604644775390625), G_GUINT64_CONSTANT (298023223876953125),
+    G_GUINT64_CONSTANT (1490116119384765625), G_GUINT64_CONSTANT (7450580596923828125)
+  };
   guint64 n = 0;
   char digits[17];
   int exponent;
@@ -474,9 +495,10 @@ format_g17 (char   *buffer,
   /* value = m * 2^e exactly, m an integer of 53 bits. */
   guint64 m = (guint64) ldexp (fraction, 53);
   int e = exponent - 53;
-  /* n = value * 10^(16 - x), rounded, with 10^16 <= n < 10^17; log10 may
-   * miss x by one near a power of ten. */
-  int x = (int) floor (log10 (value));
+  /* n = value * 10^(16 - x), rounded, with 10^16 <= n < 10^17. x starts
+   * from the binary exponent (value >= 2^(exponent - 1), and 78913 / 2^18
+   * is log10 (2) a little low): at most one below, then corrected. */
+  int x = ((exponent - 1) * 78913) >> 18;
   gboolean found = FALSE;
   char *p = buffer;
 
@@ -488,10 +510,9 @@ format_g17 (char   *buffer,
       unsigned __int128 rest;
       unsigned __int128 half;
 
-      if (k < 0 || shift <= 0 || shift >= 127)
+      if (k < 0 || k >= (int) G_N_ELEMENTS (powers_of_5) || shift <= 0 || shift >= 127)
         return FALSE;
-      for (int i = 0; i < k; i++)
-        product *= 5;
+      product *= powers_of_5[k];
       n = (guint64) (product >> shift);
       rest = product - ((unsigned __int128) n << shift);
       half = (unsigned __int128) 1 << (shift - 1);

@@ -16,7 +16,9 @@
 #                                  the floor), the same keeping each thread's socket to the
 #                                  name server (-s, RES_STAYOPEN, as the prober's threads do:
 #                                  "raw-keep"), and PEER_CLI (another build) when set; each
-#                                  run's CPU time and voluntary context switches too.
+#                                  run's CPU time and voluntary context switches too; then
+#                                  the sockets the prober's threads hold once idle
+#                                  (bench-prober-idle: 0 after a second).
 #
 # FETCHBOARD_CLI overrides the program (default build/src/cli/fetchboard-cli); scratch
 # files go to one mktemp -d under /dev/shm, removed at exit with the servers this script
@@ -125,7 +127,8 @@ dns () {
   local runs=${1:-30} i rc t0 t1 rcvbuf=$top/build/bench/bench-rcvbuf-preload.so
   [ "$(id -u)" = 0 ] || { echo "dns: needs root (ip netns)"; return 1; }
   local gai=$top/build/bench/bench-getaddrinfo
-  ninja -C "$top/build" bench/bench-rcvbuf-preload.so bench/bench-getaddrinfo >/dev/null || return 1
+  ninja -C "$top/build" bench/bench-rcvbuf-preload.so bench/bench-getaddrinfo \
+    bench/bench-prober-idle >/dev/null || return 1
   "$py" "$fbbench" gen-names "$work/names" 10000 >/dev/null
   mkdir -p /etc/netns/fbpolite
   printf 'nameserver 127.0.0.1\n' >/etc/netns/fbpolite/resolv.conf
@@ -185,6 +188,10 @@ dns () {
     done
   done | tee "$work/dns.txt"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  # The prober's threads keep their socket to the name server while busy and
+  # close it after a second idle: the last count must be 0.
+  echo "dns (prober, idle): $(ip netns exec fbpolite timeout 60 "$top/build/bench/bench-prober-idle" \
+    "$work/names/names.txt" 50)"
   for label in this ${PEER_CLI:+peer} raw raw-keep; do
     echo "dns ($label): $(awk -v l="$label" '$1 == l && $8 == "ok" && $5 == 0' "$work/dns.txt" | wc -l) of $runs runs clean;" \
          "median $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | median) names/s," \

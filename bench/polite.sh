@@ -190,8 +190,8 @@ dns () {
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   # The prober's threads keep their socket to the name server while busy and
   # close it after a second idle: the last count must be 0.
-  echo "dns (prober, idle): $(ip netns exec fbpolite timeout 60 "$top/build/bench/bench-prober-idle" \
-    "$work/names/names.txt" 50)"
+  echo "dns (prober, idle): $(ip netns exec fbpolite timeout 60 \
+    "$top/build/bench/bench-prober-idle" "$work/names/names.txt" 50)"
   for label in this ${PEER_CLI:+peer} raw raw-keep; do
     echo "dns ($label): $(awk -v l="$label" '$1 == l && $8 == "ok" && $5 == 0' "$work/dns.txt" | wc -l) of $runs runs clean;" \
          "median $(awk -v l="$label" '$1 == l {print $4}' "$work/dns.txt" | median) names/s," \

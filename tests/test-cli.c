@@ -793,8 +793,9 @@ dtostr_mismatches (double value)
 
 /* The line's numbers are written without printf: every elapsed time of
  * up to 1 s in microseconds, 200,000 random doubles over the whole range
- * and as many over the fast path's exponents, and the edges (powers of ten and their neighbours, halfway
- * cases, signs, zeros, infinities, NaN), as g_ascii_dtostr writes them. */
+ * and as many over the fast path's exponents, and the edges (powers of ten
+ * and their neighbours, halfway cases, signs, zeros, infinities, NaN), as
+ * g_ascii_dtostr writes them. */
 static void
 test_cli_format_double_is_dtostr (void)
 {

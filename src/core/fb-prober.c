@@ -1132,10 +1132,12 @@ fb_prober_lookup (FbProber         *self,
           /* RFC 6761 §6.4: resolvers may answer .invalid at once, and
            * should; asking costs a thread and, on some machines, a 5 s
            * stall. */
+          const char *why = _("Name or service not known (.invalid names never exist)");
+
           lookup->callback = callback;
           lookup->user_data = user_data;
-          post_early (lookup, g_error_new_literal (G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                                                   _("Name or service not known (.invalid names never exist)")));
+          post_early (lookup,
+                      g_error_new_literal (G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, why));
           return lookup;
         }
     }

@@ -318,8 +318,8 @@ retry_wait (Runner *runner,
   g_source_set_callback (runner->retry_timer, retry_timer_cb, runner, NULL);
   g_source_set_name (runner->retry_timer, "[fetchboard] retry back-off");
   g_source_attach (runner->retry_timer, NULL);
-  runner->cancel_id = g_cancellable_connect (runner_get_cancel (runner), G_CALLBACK (retry_cancelled_cb),
-                                             runner, NULL);
+  runner->cancel_id = g_cancellable_connect (runner_get_cancel (runner),
+                                             G_CALLBACK (retry_cancelled_cb), runner, NULL);
 }
 
 static void

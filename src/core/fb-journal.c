@@ -21,11 +21,18 @@
 #include "fb-journal-private.h"
 #include "fb-job-private.h"
 
-#define BATCH_US  (50 * 1000) /* a batch waits at most this long for more records */
-#define BATCH_MAX 4096
+/* The writer applies each group as it comes, in one transaction that is
+ * committed at most this long after its first group: a commit (the WAL's
+ * frames, the index's pages written again) per BATCH_US, not per group.
+ * A barrier, the end, or a first part row commits at once. */
+#define BATCH_US  (200 * 1000)
+#define BATCH_MAX 8192
 /* The main thread hands records over in groups, at most this often: one
- * wake-up of the writer per group, not per record. */
-#define HAND_OVER_MS  25
+ * wake-up of the writer per group, not per record. Each wake-up finds the
+ * writer's (SQLite's) working set cold, so fewer and larger groups cost it
+ * less; a .part's first row goes sooner (HAND_OVER_SOON_MS). */
+#define HAND_OVER_MS      100
+#define HAND_OVER_SOON_MS 25
 #define HAND_OVER_MAX 1024
 /* Row writes are carved from blocks of this size (or one of their own if
  * larger), handed over and freed by the writer a block at a time: glibc
@@ -67,6 +74,7 @@ typedef struct
   GTask        *task;
   GPtrArray    *blocks;   /* OP_FREE_BLOCKS */
   gboolean      in_block; /* carved from a block: not freed alone */
+  gboolean      urgent;   /* a .part's first row: committed at once */
 } Op;
 
 /* A run being recorded. */
@@ -90,6 +98,7 @@ typedef struct
   guint64  bytes;      /* recorded (or about to be) */
   gint64   time;
   gboolean dirty;      /* its row is written at the next hand-over */
+  gboolean recorded;   /* it has had a row: a .part without one is removed */
 } PartMark;
 
 struct _FbJournal
@@ -102,6 +111,7 @@ struct _FbJournal
   GPtrArray    *blocks;     /* the blocks the pending row writes live in */
   gsize         block_used; /* in the last of them */
   GSource      *hand_over_source;
+  gint64        hand_over_due; /* monotonic µs */
   GThread      *writer;
   sqlite3      *wdb;        /* the writer thread's */
   sqlite3_stmt *put_job;    /* the writer thread's, prepared on first use */
@@ -207,11 +217,20 @@ hand_over_cb (gpointer user_data)
 }
 
 static void
-schedule_hand_over (FbJournal *self)
+schedule_hand_over (FbJournal *self,
+                    gboolean   soon)
 {
+  gint64 due = g_get_monotonic_time () + (soon ? HAND_OVER_SOON_MS : HAND_OVER_MS) * 1000;
+
   if (self->hand_over_source != NULL)
-    return;
-  self->hand_over_source = g_timeout_source_new (HAND_OVER_MS);
+    {
+      if (self->hand_over_due <= due)
+        return;
+      g_source_destroy (self->hand_over_source);
+      g_clear_pointer (&self->hand_over_source, g_source_unref);
+    }
+  self->hand_over_due = due;
+  self->hand_over_source = g_timeout_source_new (soon ? HAND_OVER_SOON_MS : HAND_OVER_MS);
   g_source_set_callback (self->hand_over_source, hand_over_cb, self, NULL);
   g_source_attach (self->hand_over_source, self->context);
 }
@@ -232,7 +251,7 @@ queue_op (FbJournal *self,
   if (op->kind == OP_BARRIER || op->kind == OP_QUIT || self->pending->len >= HAND_OVER_MAX)
     hand_over (self);
   else
-    schedule_hand_over (self);
+    schedule_hand_over (self, FALSE);
 }
 
 static Op *
@@ -333,16 +352,6 @@ job_op (FbJournal  *self,
 
 /* ---- the writer thread ---- */
 
-static int
-bind_text (sqlite3_stmt *stmt,
-           int           column,
-           const char   *text)
-{
-  if (text == NULL)
-    return sqlite3_bind_null (stmt, column);
-  return sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-}
-
 /* For a text that outlives the statement's step: no copy. */
 static int
 bind_static (sqlite3_stmt *stmt,
@@ -352,39 +361,6 @@ bind_static (sqlite3_stmt *stmt,
   if (text == NULL)
     return sqlite3_bind_null (stmt, column);
   return sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
-}
-
-static int
-step_done (sqlite3_stmt *stmt)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
-}
-
-static int
-exec_stmt (sqlite3    *db,
-           const char *sql,
-           ...)
-{
-  sqlite3_stmt *stmt = NULL;
-  va_list args;
-  int rc;
-  int n;
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return rc;
-  n = sqlite3_bind_parameter_count (stmt);
-  va_start (args, sql);
-  for (int i = 1; i <= n; i++)
-    sqlite3_bind_int64 (stmt, i, va_arg (args, gint64));
-  va_end (args);
-  rc = step_done (stmt);
-  sqlite3_finalize (stmt);
-  return rc;
 }
 
 static int
@@ -432,93 +408,35 @@ write_job (FbJournal          *self,
 }
 
 static int
-write_run (sqlite3            *db,
-           const FbJournalRun *run)
-{
-  static const char sql[] =
-    "INSERT OR REPLACE INTO runs (id, created, ended, kind, identity, destination, settings) "
-    "VALUES (?,?,?,?,?,?,?)";
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64 (stmt, 1, run->id);
-  sqlite3_bind_int64 (stmt, 2, run->created);
-  sqlite3_bind_int64 (stmt, 3, run->ended);
-  bind_text (stmt, 4, run->kind);
-  bind_text (stmt, 5, run->identity);
-  bind_text (stmt, 6, run->destination);
-  bind_text (stmt, 7, run->settings);
-  rc = step_done (stmt);
-  sqlite3_finalize (stmt);
-  return rc;
-}
-
-static int
 apply_op (FbJournal *self,
           Op        *op)
 {
   sqlite3 *db = self->wdb;
-  int rc = SQLITE_OK;
 
   switch (op->kind)
     {
     case OP_RUN_INSERT:
-      return write_run (db, op->run);
+      return _fb_journal_write_run (db, op->run);
     case OP_RUN_REOPEN:
-      return exec_stmt (db, "UPDATE runs SET ended = 0 WHERE id = ?", op->run_id);
+      return _fb_journal_exec (db, "UPDATE runs SET ended = 0 WHERE id = ?", op->run_id);
     case OP_RUN_END:
-      return exec_stmt (db, "UPDATE runs SET ended = ? WHERE id = ?", op->time, op->run_id);
+      return _fb_journal_exec (db, "UPDATE runs SET ended = ? WHERE id = ?", op->time, op->run_id);
     case OP_JOB_PUT:
       return write_job (self, op->job);
     case OP_INPUTS:
-      {
-        sqlite3_stmt *stmt = NULL;
-
-        rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO inputs (run_id, first, count, data) "
-                                     "VALUES (?,?,?,?)", -1, &stmt, NULL);
-        if (rc != SQLITE_OK)
-          return rc;
-        sqlite3_bind_int64 (stmt, 1, op->run_id);
-        sqlite3_bind_int64 (stmt, 2, op->value);
-        sqlite3_bind_int64 (stmt, 3, op->time);
-        sqlite3_bind_blob (stmt, 4, g_bytes_get_data (op->inputs, NULL),
-                           (int) g_bytes_get_size (op->inputs), SQLITE_STATIC);
-        rc = step_done (stmt);
-        sqlite3_finalize (stmt);
-        return rc;
-      }
+      return _fb_journal_write_inputs (db, op->run_id, op->value, op->time, op->inputs);
     case OP_LIMIT:
-      return exec_stmt (db, "INSERT INTO limits (run_id, time, value) VALUES (?,?,?)",
+      return _fb_journal_exec (db, "INSERT INTO limits (run_id, time, value) VALUES (?,?,?)",
                         op->run_id, op->time, (gint64) op->value);
     case OP_RUN_DELETE:
-      rc = exec_stmt (db, "DELETE FROM jobs WHERE run_id = ?", op->run_id);
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM inputs WHERE run_id = ?", op->run_id);
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM limits WHERE run_id = ?", op->run_id);
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM runs WHERE id = ?", op->run_id);
-      return rc;
+      return _fb_journal_delete_runs (db, op->run_id);
     case OP_CLEAR:
-      rc = exec_stmt (db, "DELETE FROM jobs WHERE run_id IN "
-                          "(SELECT id FROM runs WHERE ended != 0)");
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM inputs WHERE run_id IN "
-                            "(SELECT id FROM runs WHERE ended != 0)");
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM limits WHERE run_id IN "
-                            "(SELECT id FROM runs WHERE ended != 0)");
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM runs WHERE ended != 0");
-      return rc;
+      return _fb_journal_delete_runs (db, 0);
     case OP_MAX_PAGES:
       {
         g_autofree char *sql = g_strdup_printf ("PRAGMA max_page_count = %u", op->value);
 
-        return exec_stmt (db, sql);
+        return _fb_journal_exec (db, sql);
       }
     case OP_BARRIER:
     case OP_QUIT:
@@ -592,31 +510,53 @@ writer_fail (FbJournal  *self,
   on_main (self, emit_write_failed_cb, g_object_ref (self), g_object_unref);
 }
 
-static gboolean
-write_batch (FbJournal *self,
-             GPtrArray *batch)
+/* Applies @group's writes to the open transaction (begun with the first),
+ * unless a write has failed. */
+static void
+apply_group (FbJournal *self,
+             GPtrArray *group,
+             gboolean  *in_transaction)
 {
-  gboolean quit = FALSE;
-  gboolean writes = FALSE;
   int rc = SQLITE_OK;
 
-  for (guint i = 0; i < batch->len; i++)
+  for (guint i = 0; i < group->len && !self->failed; i++)
     {
-      OpKind kind = ((Op *) batch->pdata[i])->kind;
+      Op *op = group->pdata[i];
 
-      if (kind == OP_QUIT)
-        quit = TRUE;
-      else if (kind != OP_BARRIER && kind != OP_FREE_BLOCKS)
-        writes = TRUE;
+      if (op->kind == OP_BARRIER || op->kind == OP_QUIT || op->kind == OP_FREE_BLOCKS)
+        continue;
+      if (!*in_transaction)
+        {
+          rc = sqlite3_exec (self->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+          if (rc != SQLITE_OK)
+            break;
+          *in_transaction = TRUE;
+        }
+      rc = apply_op (self, op);
+      if (rc != SQLITE_OK)
+        break;
     }
-
-  if (writes && !self->failed)
+  if (rc != SQLITE_OK)
     {
-      rc = sqlite3_exec (self->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-      for (guint i = 0; rc == SQLITE_OK && i < batch->len; i++)
-        rc = apply_op (self, batch->pdata[i]);
-      if (rc == SQLITE_OK)
-        rc = sqlite3_exec (self->wdb, "COMMIT", NULL, NULL, NULL);
+      if (*in_transaction)
+        sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+      *in_transaction = FALSE;
+      writer_fail (self, rc);
+    }
+}
+
+/* Commits what @batch applied, then completes its flushes. */
+static gboolean
+end_batch (FbJournal *self,
+           GPtrArray *batch,
+           gboolean   in_transaction)
+{
+  gboolean quit = FALSE;
+
+  if (in_transaction && !self->failed)
+    {
+      int rc = sqlite3_exec (self->wdb, "COMMIT", NULL, NULL, NULL);
+
       if (rc != SQLITE_OK)
         {
           sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
@@ -627,9 +567,10 @@ write_batch (FbJournal *self,
   for (guint i = 0; i < batch->len; i++)
     {
       Op *op = batch->pdata[i];
-
       Completion *completion;
 
+      if (op->kind == OP_QUIT)
+        quit = TRUE;
       if (op->task == NULL)
         continue;
       completion = g_new0 (Completion, 1);
@@ -656,14 +597,19 @@ writer_thread (gpointer data)
     {
       GPtrArray *group = g_async_queue_pop (self->ops);
       gint64 deadline = g_get_monotonic_time () + BATCH_US;
+      gboolean in_transaction = FALSE;
 
       for (;;)
         {
           OpKind last = ((Op *) group->pdata[group->len - 1])->kind;
+          gboolean urgent = FALSE;
           gint64 left;
 
+          apply_group (self, group, &in_transaction);
+          for (guint i = 0; i < group->len && !urgent; i++)
+            urgent = ((Op *) group->pdata[i])->urgent;
           g_ptr_array_extend_and_steal (batch, group);
-          if (last == OP_BARRIER || last == OP_QUIT || batch->len >= BATCH_MAX)
+          if (last == OP_BARRIER || last == OP_QUIT || urgent || batch->len >= BATCH_MAX)
             break;
           left = deadline - g_get_monotonic_time ();
           group = left > 0 ? g_async_queue_timeout_pop (self->ops, left)
@@ -671,7 +617,7 @@ writer_thread (gpointer data)
           if (group == NULL)
             break;
         }
-      go_on = write_batch (self, batch);
+      go_on = end_batch (self, batch, in_transaction);
       g_ptr_array_set_size (batch, 0);
     }
   return NULL;
@@ -1025,7 +971,7 @@ part_written_cb (FbRun      *run,
   mark->time = now;
   mark->dirty = TRUE;
   g_ptr_array_add (tracked->dirty, job);
-  schedule_hand_over (tracked->journal);
+  schedule_hand_over (tracked->journal, !mark->recorded);
 }
 
 /* The part rows marked since the last hand-over, of jobs still running,
@@ -1044,6 +990,7 @@ collect_parts (FbJournal *self)
           FbJob *job = tracked->dirty->pdata[i];
           PartMark *mark = g_hash_table_lookup (tracked->parts, job);
           guint index;
+          Op *op;
 
           if (mark == NULL || !mark->dirty)
             continue;
@@ -1052,8 +999,12 @@ collect_parts (FbJournal *self)
           index = _fb_job_get_position (job);
           if (index == 0 || index > tracked->attempts->len || fb_job_is_final (job))
             continue;
-          g_ptr_array_add (self->pending,
-                           unfinished_op (tracked, job, index - 1, mark->path, mark->on_disk));
+          op = unfinished_op (tracked, job, index - 1, mark->path, mark->on_disk);
+          /* Until its first row is committed, a crash would remove the
+           * .part (and what it holds would be fetched again). */
+          op->urgent = !mark->recorded;
+          mark->recorded = TRUE;
+          g_ptr_array_add (self->pending, op);
         }
       if (tracked->dirty != NULL)
         g_ptr_array_set_size (tracked->dirty, 0);
@@ -1306,6 +1257,24 @@ fb_journal_close (FbJournal *self)
 
 /* ---- reading ---- */
 
+/* Under read_lock: the reading connection, opened again if it was let go. */
+static gboolean
+open_reader (FbJournal  *self,
+             GError    **error)
+{
+  if (self->rdb == NULL)
+    self->rdb = _fb_journal_open_connection (self->path, error);
+  return self->rdb != NULL;
+}
+
+void
+_fb_journal_release_reader (FbJournal *self)
+{
+  g_mutex_lock (&self->read_lock);
+  g_clear_pointer (&self->rdb, sqlite3_close);
+  g_mutex_unlock (&self->read_lock);
+}
+
 /* Runs @sql with @text (if not NULL) bound first, then the gint64s, one
  * row each through @read. */
 GPtrArray *
@@ -1322,13 +1291,18 @@ _fb_journal_read_rows (FbJournal       *self,
   int rc;
 
   g_mutex_lock (&self->read_lock);
+  if (!open_reader (self, error))
+    {
+      g_mutex_unlock (&self->read_lock);
+      return NULL;
+    }
   rc = sqlite3_prepare_v2 (self->rdb, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       int c = 1;
 
       if (text != NULL)
-        bind_text (stmt, c++, text);
+        _fb_journal_bind_text (stmt, c++, text);
       if (c <= sqlite3_bind_parameter_count (stmt))
         sqlite3_bind_int64 (stmt, c, value);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1357,6 +1331,11 @@ _fb_journal_read_each (FbJournal        *self,
   int rc;
 
   g_mutex_lock (&self->read_lock);
+  if (!open_reader (self, error))
+    {
+      g_mutex_unlock (&self->read_lock);
+      return FALSE;
+    }
   rc = sqlite3_prepare_v2 (self->rdb, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {

@@ -393,6 +393,28 @@ _fb_journal_encode_input (GByteArray *out,
   memcpy (p, input, input_length);
 }
 
+/* NULL while the run is empty: the first job's kind is read instead. */
+const char *
+_fb_journal_run_kind (FbRun *run)
+{
+  GListModel *jobs = fb_run_get_jobs (run);
+  guint n = g_list_model_get_n_items (jobs);
+  FbJobKind first = FB_JOB_KIND_DOWNLOAD;
+
+  if (n == 0)
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
+
+      if (i == 0)
+        first = fb_job_get_kind (job);
+      else if (fb_job_get_kind (job) != first)
+        return "mixed";
+    }
+  return fb_journal_kind_to_string (first);
+}
+
 /* ---- the writer's statements (besides the job rows of fb-journal.c) ---- */
 
 int

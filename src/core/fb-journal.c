@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,11 +36,13 @@
 #define HAND_OVER_SOON_MS 25
 #define HAND_OVER_MAX 1024
 /* Row writes are carved from blocks of this size (or one of their own if
- * larger), handed over and freed by the writer a block at a time: glibc
- * gives a chunk freed on another thread back to the arena it came from,
- * under that arena's lock, which the main thread's own mallocs then wait
- * for; a block per hand-over instead of a free per row. */
+ * larger), handed over with their group, from a slab of SLAB_BLOCKS mapped
+ * at open that the writer gives back to be carved again: no malloc and
+ * free across threads (under the arena's lock), no block faulted in again
+ * after glibc gave it back to the system, no sweep of the heap at exit.
+ * Past the slab, blocks are allocated and freed one by one. */
 #define BLOCK_SIZE    (32 * 1024)
+#define SLAB_BLOCKS   64
 /* A running download's .part is recorded when it is first written, then
  * after every PART_BYTES more on disk or PART_US, whichever comes first. */
 #define PART_BYTES (256 * 1024)
@@ -72,7 +75,8 @@ typedef struct
   FbJournalJob *job;     /* right after the op (job_op) */
   GBytes       *inputs;
   GTask        *task;
-  GPtrArray    *blocks;   /* OP_FREE_BLOCKS */
+  GPtrArray    *blocks;   /* OP_FREE_BLOCKS: the slab's blocks, given back */
+  GPtrArray    *big;      /* OP_FREE_BLOCKS: the others, freed */
   gboolean      in_block; /* carved from a block: not freed alone */
   gboolean      urgent;   /* a .part's first row: committed at once */
 } Op;
@@ -108,8 +112,12 @@ struct _FbJournal
   GMainContext *context;
   GAsyncQueue  *ops;        /* GPtrArray* of Op*, in order */
   GPtrArray    *pending;    /* Op*, not handed over yet (main thread) */
-  GPtrArray    *blocks;     /* the blocks the pending row writes live in */
-  gsize         block_used; /* in the last of them */
+  GPtrArray    *blocks;     /* the slab's blocks the pending row writes live in */
+  GPtrArray    *big;        /* the others (allocated), and rows too large */
+  guint8       *block;      /* the one being carved (in blocks or big) */
+  gsize         block_used;
+  guint8       *slab;       /* SLAB_BLOCKS blocks, mapped */
+  GAsyncQueue  *spare;      /* the slab's blocks not in use */
   GSource      *hand_over_source;
   gint64        hand_over_due; /* monotonic µs */
   GThread      *writer;
@@ -153,6 +161,7 @@ op_free (Op *op)
   g_clear_pointer (&op->inputs, g_bytes_unref);
   g_clear_object (&op->task);
   g_clear_pointer (&op->blocks, g_ptr_array_unref);
+  g_clear_pointer (&op->big, g_ptr_array_unref);
   if (!op->in_block)
     g_free (op);
 }
@@ -165,12 +174,22 @@ block_alloc (FbJournal *self,
   guint8 *block;
 
   size = (size + 15) & ~(gsize) 15;
-  if (self->blocks->len == 0 || self->block_used + size > BLOCK_SIZE)
+  if (size > BLOCK_SIZE)
     {
-      g_ptr_array_add (self->blocks, g_malloc (MAX (size, BLOCK_SIZE)));
+      block = g_malloc0 (size);
+      g_ptr_array_add (self->big, block);
+      return block;
+    }
+  if (self->block == NULL || self->block_used + size > BLOCK_SIZE)
+    {
+      self->block = g_async_queue_try_pop (self->spare);
+      if (self->block != NULL)
+        g_ptr_array_add (self->blocks, self->block);
+      else
+        g_ptr_array_add (self->big, self->block = g_malloc (BLOCK_SIZE));
       self->block_used = 0;
     }
-  block = (guint8 *) self->blocks->pdata[self->blocks->len - 1] + self->block_used;
+  block = self->block + self->block_used;
   self->block_used += size;
   memset (block, 0, size);
   return block;
@@ -189,7 +208,7 @@ hand_over (FbJournal *self)
     }
   if (self->pending->len == 0)
     return;
-  if (self->blocks->len > 0)
+  if (self->blocks->len > 0 || self->big->len > 0)
     {
       Op *op = g_new0 (Op, 1);
       guint last = self->pending->len - 1;
@@ -199,7 +218,10 @@ hand_over (FbJournal *self)
        * (the writer looks for it last in the group). */
       op->kind = OP_FREE_BLOCKS;
       op->blocks = g_steal_pointer (&self->blocks);
-      self->blocks = g_ptr_array_new_with_free_func (g_free);
+      self->blocks = g_ptr_array_new ();
+      op->big = g_steal_pointer (&self->big);
+      self->big = g_ptr_array_new_with_free_func (g_free);
+      self->block = NULL;
       if (kind == OP_BARRIER || kind == OP_QUIT)
         g_ptr_array_insert (self->pending, (int) last, op);
       else
@@ -586,6 +608,26 @@ end_batch (FbJournal *self,
   return !quit;
 }
 
+/* Frees @batch's ops, then gives the slab's blocks they lived in back to
+ * the main thread. */
+static void
+give_back_blocks (FbJournal *self,
+                  GPtrArray *batch)
+{
+  g_autoptr(GPtrArray) blocks = g_ptr_array_new ();
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Op *op = batch->pdata[i];
+
+      if (op->kind == OP_FREE_BLOCKS && op->blocks != NULL)
+        g_ptr_array_extend_and_steal (blocks, g_steal_pointer (&op->blocks));
+    }
+  g_ptr_array_set_size (batch, 0);
+  for (guint i = 0; i < blocks->len; i++)
+    g_async_queue_push (self->spare, blocks->pdata[i]);
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -618,7 +660,7 @@ writer_thread (gpointer data)
             break;
         }
       go_on = end_batch (self, batch, in_transaction);
-      g_ptr_array_set_size (batch, 0);
+      give_back_blocks (self, batch);
     }
   return NULL;
 }
@@ -702,6 +744,13 @@ journal_open (const char    *path,
   if (self->rdb == NULL)
     return NULL;
 
+  /* Faulted in here, on the opening thread, not while rows are carved. */
+  self->slab = mmap (NULL, SLAB_BLOCKS * BLOCK_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (self->slab == MAP_FAILED)
+    self->slab = NULL;
+  for (guint i = 0; self->slab != NULL && i < SLAB_BLOCKS; i++)
+    g_async_queue_push (self->spare, self->slab + i * BLOCK_SIZE);
   self->writer = g_thread_new ("fb-journal", writer_thread, self);
   return g_steal_pointer (&self);
 }
@@ -1089,28 +1138,6 @@ track (FbJournal  *self,
   return tracked;
 }
 
-/* NULL while the run is empty: the first job's kind is read instead. */
-static const char *
-run_kind (FbRun *run)
-{
-  GListModel *jobs = fb_run_get_jobs (run);
-  guint n = g_list_model_get_n_items (jobs);
-  FbJobKind first = FB_JOB_KIND_DOWNLOAD;
-
-  if (n == 0)
-    return NULL;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
-
-      if (i == 0)
-        first = fb_job_get_kind (job);
-      else if (fb_job_get_kind (job) != first)
-        return "mixed";
-    }
-  return fb_journal_kind_to_string (first);
-}
-
 gint64
 fb_journal_get_run_id (FbJournal *self,
                        FbRun     *run)
@@ -1143,7 +1170,7 @@ fb_journal_track_run (FbJournal  *self,
   row = g_new0 (FbJournalRun, 1);
   row->id = self->next_run_id++;
   row->created = g_get_real_time ();
-  row->kind = g_strdup (kind != NULL ? kind : run_kind (run));
+  row->kind = g_strdup (kind != NULL ? kind : _fb_journal_run_kind (run));
 
   row->identity = g_strdup (identity);
   row->destination = g_strdup (fb_run_get_destination (run));
@@ -1427,6 +1454,10 @@ fb_journal_finalize (GObject *object)
   g_ptr_array_foreach (self->pending, (GFunc) op_free, NULL);
   g_ptr_array_unref (self->pending);
   g_ptr_array_unref (self->blocks);
+  g_ptr_array_unref (self->big);
+  g_async_queue_unref (self->spare);
+  if (self->slab != NULL)
+    munmap (self->slab, SLAB_BLOCKS * BLOCK_SIZE);
   sqlite3_close (self->wdb);
   sqlite3_close (self->rdb);
   if (self->lock_fd >= 0)
@@ -1460,7 +1491,9 @@ fb_journal_init (FbJournal *self)
 {
   self->ops = g_async_queue_new ();
   self->pending = g_ptr_array_new ();
-  self->blocks = g_ptr_array_new_with_free_func (g_free);
+  self->blocks = g_ptr_array_new ();
+  self->big = g_ptr_array_new_with_free_func (g_free);
+  self->spare = g_async_queue_new ();
   self->tracked = g_ptr_array_new_with_free_func ((GDestroyNotify) tracked_free);
   self->lock_fd = -1;
   self->mono_offset = g_get_real_time () - g_get_monotonic_time ();

@@ -36,7 +36,9 @@ guint _fb_journal_remove_stray_parts_until (const FbJournalRun *run,
                                             gint64              until);
 
 /* A run's kind ("download", "probe", "mixed"), or NULL while it is empty. */
-const char *_fb_journal_run_kind (FbRun *run);
+const char *_fb_journal_run_kind  (FbRun  *run);
+const char *_fb_journal_jobs_kind (FbJob **jobs,
+                                   guint   n_jobs);
 
 /* Appends @job's kind, source, line and input to an "inputs" blob. */
 void _fb_journal_encode_input  (GByteArray *out,

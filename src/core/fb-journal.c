@@ -22,10 +22,9 @@
 #include "fb-journal-private.h"
 #include "fb-job-private.h"
 
-/* The writer applies each group as it comes, in one transaction that is
- * committed at most this long after its first group: a commit (the WAL's
- * frames, the index's pages written again) per BATCH_US, not per group.
- * A barrier, the end, or a first part row commits at once. */
+/* The writer applies each group as it comes, in one transaction committed
+ * at most BATCH_US after its first group (a barrier, the end or a .part's
+ * first row commit at once): fewer commits, each page written once. */
 #define BATCH_US  (200 * 1000)
 #define BATCH_MAX 8192
 /* The main thread hands records over in groups, at most this often: one
@@ -892,7 +891,6 @@ jobs_changed_cb (GListModel *model,
 {
   g_autoptr(GByteArray) inputs = NULL;
   guint first = MAX (position, tracked->n_existing);
-  guint zero = 0;
   Op *op;
 
   /* Runs only ever grow at the end. */
@@ -902,12 +900,12 @@ jobs_changed_cb (GListModel *model,
    * so 10,000 jobs added cost one row, not 10,000. */
   if (position + added > first)
     inputs = g_byte_array_sized_new ((position + added - first) * 64);
+  if (position + added > tracked->attempts->len)
+    g_array_set_size (tracked->attempts, position + added);
   for (guint i = position; i < position + added; i++)
     {
       g_autoptr(FbJob) job = g_list_model_get_item (model, i);
 
-      if (i >= tracked->attempts->len)
-        g_array_append_val (tracked->attempts, zero);
       if (i < first)
         continue;
       _fb_journal_encode_input (inputs, job);

@@ -23,9 +23,9 @@
 #include "fb-job-private.h"
 
 /* The writer applies each group as it comes, in one transaction committed
- * at most BATCH_US after its first group (a barrier, the end or a .part's
- * first row commit at once): fewer commits, each page written once. */
-#define BATCH_US  (200 * 1000)
+ * BATCH_US after its first group (a barrier, the end or a .part's first
+ * row at once): a group that follows closely shares its commit. */
+#define BATCH_US  (25 * 1000)
 #define BATCH_MAX 8192
 /* The main thread hands records over in groups, at most this often: one
  * wake-up of the writer per group, not per record. Each wake-up finds the

@@ -77,6 +77,14 @@ frame_end (FbFrameTrace *self)
   for (int i = 0; i < PHASE_END; i++)
     g_string_append_printf (line, "%s%s %.1f", i > 0 ? ", " : "", phase_names[i],
                             (self->at[i + 1] - self->at[i]) / 1000.0);
+  g_string_append (line, ")");
+  /* The wall time of each phase: beyond its CPU time, the waits (X round
+   * trips, other threads and processes on the cores). */
+  g_string_append_printf (line, "; %.1f ms wall (",
+                          (self->wall[PHASE_END] - self->wall[PHASE_BEFORE_PAINT]) / 1000.0);
+  for (int i = 0; i < PHASE_END; i++)
+    g_string_append_printf (line, "%s%s %.1f", i > 0 ? ", " : "", phase_names[i],
+                            (self->wall[i + 1] - self->wall[i]) / 1000.0);
   g_string_append (line, ")\n");
   g_printerr ("%s", line->str);
   g_string_free (line, TRUE);

@@ -69,6 +69,7 @@ fixture_teardown (Fixture *f)
   fb_test_spin (0.3);
   fb_demo_server_stop (f->server);
   g_clear_object (&f->server);
+  g_clear_pointer (&f->test_server, fb_test_server_free);
   fb_test_rm_rf (f->dir);
   g_clear_pointer (&f->dir, g_free);
   reset_settings (f->settings);

@@ -34,6 +34,7 @@ typedef struct
 {
   FbWindow     *window;
   FbDemoServer *server;
+  FbTestServer *test_server;   /* NULL unless a test makes one */
   GSettings    *settings;
   char         *dir;
 } Fixture;

@@ -197,7 +197,7 @@ static void
 test_session_history_lists_the_run (void)
 {
   FbSession *session = fb_application_get_session (app);
-  FbHistoryPage *page = g_object_ref_sink (fb_history_page_new (session));
+  FbHistoryPage *page = g_object_ref_sink (fb_history_page_new (fb_session_get_journal (session)));
 
   CU_ASSERT_TRUE (fb_test_wait_until (history_listed, page, 10));
   g_object_unref (page);

@@ -18,91 +18,25 @@
 #include <locale.h>
 #include <string.h>
 
-#include "fb-application.h"
-#include "fb-countries.h"
-#include "fb-demo-server.h"
-#include "fb-format.h"
 #include "fb-hosts.h"
-#include "fb-job-cell.h"
-#include "fb-job-private.h"
-#include "fb-test-utils.h"
 #include "fb-timeline.h"
-#include "fb-window.h"
+#include "fb-window-test-utils.h"
 
-static FbApplication *app;
 static gboolean zh;
 
 /* The same message in the language the suite runs in. */
 #define T(english, chinese) (zh ? (chinese) : (english))
 
-typedef struct
-{
-  FbWindow     *window;
-  FbDemoServer *server;
-  FbTestServer *test_server;
-  GSettings    *settings;
-  char         *dir;
-} Fixture;
-
+/* A window on a demo server answering after @delay, whose drops start at
+ * once, and a test server for the statuses the demo server does not give. */
 static void
-reset_settings (GSettings *settings)
+hosts_fixture_setup (Fixture *f,
+                     double   delay)
 {
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static void
-fixture_setup (Fixture *f,
-               double   delay)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base_url = NULL;
-
-  memset (f, 0, sizeof *f);
-  f->settings = g_settings_new (FB_SETTINGS_SCHEMA);
-  reset_settings (f->settings);
-  f->dir = fb_test_make_tmpdir ();
-  g_settings_set_string (f->settings, "destination", f->dir);
+  fixture_setup (f, delay, delay);
   g_settings_set_boolean (f->settings, "metadata-names", FALSE);
   g_settings_set_boolean (f->settings, "start-after-drop", TRUE);
-
-  f->server = fb_demo_server_new ();
-  fb_demo_server_set_delay (f->server, delay, delay);
-  fb_demo_server_set_error_rate (f->server, 0.0);
-  CU_ASSERT_TRUE_FATAL (fb_demo_server_listen (f->server, 0, &error));
-  base_url = fb_demo_server_dup_base_url (f->server);
-  g_settings_set_string (f->settings, "base-url", base_url);
   f->test_server = fb_test_server_new ();
-
-  f->window = fb_window_new (GTK_APPLICATION (app), fb_application_get_demo_host (app));
-  gtk_window_present (GTK_WINDOW (f->window));
-  fb_test_wait_until (widget_is_mapped, f->window, 5);
-}
-
-static void
-fixture_teardown (Fixture *f)
-{
-  if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  fb_test_spin (0.3);
-  fb_demo_server_stop (f->server);
-  g_clear_object (&f->server);
-  g_clear_pointer (&f->test_server, fb_test_server_free);
-  fb_test_rm_rf (f->dir);
-  g_clear_pointer (&f->dir, g_free);
-  reset_settings (f->settings);
-  g_clear_object (&f->settings);
 }
 
 /* What the person sees, kept when FB_SCREENSHOT_DIR is set. */
@@ -133,35 +67,6 @@ save_screenshot (GtkWidget  *widget,
   file = g_strdup_printf ("%s-%s.png", name, zh ? "zh_CN" : "en");
   path = g_build_filename (dir, file, NULL);
   gdk_texture_save_to_png (texture, path);
-}
-
-static void
-drop_text (Fixture    *f,
-           const char *text)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_value_init (&value, G_TYPE_STRING);
-  g_value_set_string (&value, text);
-  CU_ASSERT_TRUE (fb_window_drop_value (f->window, &value));
-  g_value_unset (&value);
-}
-
-static gboolean
-run_running (gpointer data)
-{
-  FbRun *run = fb_window_get_run (FB_WINDOW (data));
-
-  return run != NULL && fb_run_get_running (run);
-}
-
-static gboolean
-run_finished (gpointer data)
-{
-  FbRun *run = fb_window_get_run (FB_WINDOW (data));
-
-  return run != NULL && !fb_run_get_running (run) && fb_run_get_total (run) > 0 &&
-         fb_run_get_n_finished (run) == fb_run_get_total (run);
 }
 
 /* What a test needed is seen: the rest of its slow run is cancelled rather
@@ -197,9 +102,9 @@ find_type (GtkWidget *widget,
 
 /* The list's cell of @column that shows @job, or NULL. */
 static FbJobCell *
-find_cell (Fixture     *f,
-           FbJob       *job,
-           FbJobColumn  column)
+find_job_cell (Fixture     *f,
+               FbJob       *job,
+               FbJobColumn  column)
 {
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
 
@@ -217,13 +122,13 @@ typedef struct
   Fixture    *f;
   FbJob      *job;
   const char *text;
-} CellWait;
+} JobCellWait;
 
 static gboolean
 message_cell_shows (gpointer data)
 {
-  CellWait *w = data;
-  FbJobCell *cell = find_cell (w->f, w->job, FB_JOB_COLUMN_MESSAGE);
+  JobCellWait *w = data;
+  FbJobCell *cell = find_job_cell (w->f, w->job, FB_JOB_COLUMN_MESSAGE);
 
   return cell != NULL && g_strcmp0 (fb_job_cell_get_text (cell), w->text) == 0;
 }
@@ -231,8 +136,8 @@ message_cell_shows (gpointer data)
 static gboolean
 message_cell_has_prefix (gpointer data)
 {
-  CellWait *w = data;
-  FbJobCell *cell = find_cell (w->f, w->job, FB_JOB_COLUMN_MESSAGE);
+  JobCellWait *w = data;
+  FbJobCell *cell = find_job_cell (w->f, w->job, FB_JOB_COLUMN_MESSAGE);
 
   return cell != NULL && fb_job_cell_get_text (cell) != NULL &&
          g_str_has_prefix (fb_job_cell_get_text (cell), w->text);
@@ -299,9 +204,9 @@ test_window_hosts_queued_rows_say_their_place (void)
   FbJobDetails *details;
   DetailsWait d;
   ActiveWait a;
-  CellWait w;
+  JobCellWait w;
 
-  fixture_setup (&f, 2.0);
+  hosts_fixture_setup (&f, 2.0);
   g_settings_set_uint (f.settings, "concurrent-jobs", 1);
   urls = flag_urls (&f, 6);
   drop_text (&f, urls->str);
@@ -354,9 +259,9 @@ test_window_hosts_rows_say_why_they_wait (void)
   g_autofree char *busy_url = NULL;
   g_autofree char *host = NULL;
   g_autofree char *expected = NULL;
-  CellWait w;
+  JobCellWait w;
 
-  fixture_setup (&f, 0.01);
+  hosts_fixture_setup (&f, 0.01);
   g_settings_set_uint (f.settings, "concurrent-jobs", 5);
   g_settings_set_uint (f.settings, "per-host", 1);
   g_settings_set_uint (f.settings, "retries", 2);
@@ -379,8 +284,8 @@ test_window_hosts_rows_say_why_they_wait (void)
   w.job = job_at (&f, 0);
   w.text = T ("retry 1 of 2 in ", "第 1 次重试（共 2 次），");
   CU_ASSERT_TRUE (fb_test_wait_until (message_cell_has_prefix, &w, 30));
-  CU_ASSERT_PTR_NOT_NULL (strstr (fb_job_cell_get_text (find_cell (&f, job_at (&f, 0),
-                                                                   FB_JOB_COLUMN_MESSAGE)),
+  CU_ASSERT_PTR_NOT_NULL (strstr (fb_job_cell_get_text (find_job_cell (&f, job_at (&f, 0),
+                                                                       FB_JOB_COLUMN_MESSAGE)),
                                   "HTTP 503"));
   CU_ASSERT_TRUE (fb_test_wait_until (run_finished, f.window, 120));
   CU_ASSERT_EQUAL (fb_job_get_state (job_at (&f, 0)), FB_JOB_STATE_OK);
@@ -388,7 +293,7 @@ test_window_hosts_rows_say_why_they_wait (void)
   fixture_teardown (&f);
 
   /* Held by the limit alone: the host and how many run of how many. */
-  fixture_setup (&f, 3.0);
+  hosts_fixture_setup (&f, 3.0);
   g_settings_set_uint (f.settings, "concurrent-jobs", 5);
   g_settings_set_uint (f.settings, "per-host", 2);
   g_string_free (urls, TRUE);
@@ -447,7 +352,7 @@ test_window_hosts_view_counts_each_host (void)
 
   g_object_get (gtk_settings_get_default (), "gtk-decoration-layout", &layout, NULL);
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
-  fixture_setup (&f, 2.0);
+  hosts_fixture_setup (&f, 2.0);
   g_settings_set_uint (f.settings, "concurrent-jobs", 2);
   g_settings_set_uint (f.settings, "per-host", 3);
   urls = flag_urls (&f, 6);
@@ -530,7 +435,7 @@ test_window_hosts_details_show_every_phase (void)
   const char *phases;
   g_autofree char *first_byte = NULL;
 
-  fixture_setup (&f, 0.2);
+  hosts_fixture_setup (&f, 0.2);
   g_settings_set_uint (f.settings, "concurrent-jobs", 1);
   urls = flag_urls (&f, 3);
   drop_text (&f, urls->str);
@@ -613,7 +518,7 @@ test_window_hosts_timeline_reads_after_raised_limit (void)
   g_autoptr(GString) urls = NULL;
   FbTimeline *timeline;
 
-  fixture_setup (&f, 0.6);
+  hosts_fixture_setup (&f, 0.6);
   g_settings_set_uint (f.settings, "concurrent-jobs", 5);
   urls = flag_urls (&f, 45);
   drop_text (&f, urls->str);
@@ -645,7 +550,7 @@ test_window_hosts_narrow_fits_360 (void)
 
   g_object_get (gtk_settings_get_default (), "gtk-decoration-layout", &layout, NULL);
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
-  fixture_setup (&f, 0.3);
+  hosts_fixture_setup (&f, 0.3);
   urls = flag_urls (&f, 10);
   drop_text (&f, urls->str);
   CU_ASSERT_TRUE_FATAL (fb_test_wait_until (run_running, f.window, 30));
@@ -678,7 +583,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *state = fb_test_make_tmpdir ();
   g_autofree char *localedir = g_build_filename (g_getenv ("FETCHBOARD_BUILD_ROOT") != NULL
                                                  ? g_getenv ("FETCHBOARD_BUILD_ROOT") : ".",
@@ -693,23 +597,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  if (!gtk_init_check ())
-    {
-      g_printerr ("test-window-hosts: no display, skipped\n");
-      return 77;
-    }
-  app = fb_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
-  if (!g_application_register (G_APPLICATION (app), NULL, &error))
-    {
-      g_printerr ("test-window-hosts: %s\n", error->message);
-      return 1;
-    }
-  g_application_hold (G_APPLICATION (app));
-
-  status = fb_test_main (argc, argv, zh ? "window-hosts-zh" : "window-hosts", tests);
-
-  g_application_release (G_APPLICATION (app));
-  g_clear_object (&app);
+  status = fb_window_test_main (argc, argv, zh ? "window-hosts-zh" : "window-hosts", tests);
   fb_test_rm_rf (state);
   return status;
 }

@@ -120,7 +120,7 @@ fb_application_startup (GApplication *app)
     self->settings = g_settings_new (FB_SETTINGS_SCHEMA);
   /* Only the primary instance gets here: a second one hands its input over
    * through GApplication, so the journal has one owner. */
-  self->session = fb_session_new (self);
+  self->session = fb_session_new (GTK_APPLICATION (self), self->demo_host);
   fb_tls_database_preload ();
   gtk_window_set_default_icon_name (APP_ID);
 }

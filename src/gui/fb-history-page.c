@@ -21,12 +21,20 @@ struct _FbHistoryPage
   GtkListBox   *list;
   GtkButton    *clear_button;
 
-  FbSession    *session;
+  FbJournal    *journal;       /* NULL when there is none */
   GCancellable *cancellable;
   guint         n_runs;
 };
 
 G_DEFINE_FINAL_TYPE (FbHistoryPage, fb_history_page, GTK_TYPE_BOX)
+
+enum {
+  REOPEN,
+  EXPORT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 list_worker (GTask        *task,
@@ -55,17 +63,14 @@ static void
 reopen_clicked_cb (GtkButton     *button,
                    FbHistoryPage *self)
 {
-  fb_session_reopen (self->session, row_run_id (GTK_WIDGET (button)));
+  g_signal_emit (self, signals[REOPEN], 0, row_run_id (GTK_WIDGET (button)));
 }
 
 static void
 export_clicked_cb (GtkButton     *button,
                    FbHistoryPage *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  fb_session_export (self->session, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                     row_run_id (GTK_WIDGET (button)));
+  g_signal_emit (self, signals[EXPORT], 0, row_run_id (GTK_WIDGET (button)));
 }
 
 static void
@@ -82,31 +87,25 @@ flushed_cb (GObject      *source,
 static void
 refresh_after_writes (FbHistoryPage *self)
 {
-  FbJournal *journal = fb_session_get_journal (self->session);
-
-  fb_journal_flush_async (journal, self->cancellable, flushed_cb, g_object_ref (self));
+  fb_journal_flush_async (self->journal, self->cancellable, flushed_cb, g_object_ref (self));
 }
 
 static void
 delete_clicked_cb (GtkButton     *button,
                    FbHistoryPage *self)
 {
-  FbJournal *journal = fb_session_get_journal (self->session);
-
-  if (journal == NULL)
+  if (self->journal == NULL)
     return;
-  fb_journal_delete_run (journal, row_run_id (GTK_WIDGET (button)));
+  fb_journal_delete_run (self->journal, row_run_id (GTK_WIDGET (button)));
   refresh_after_writes (self);
 }
 
 static void
 clear_clicked_cb (FbHistoryPage *self)
 {
-  FbJournal *journal = fb_session_get_journal (self->session);
-
-  if (journal == NULL)
+  if (self->journal == NULL)
     return;
-  fb_journal_clear_history (journal);
+  fb_journal_clear_history (self->journal);
   refresh_after_writes (self);
 }
 
@@ -191,12 +190,10 @@ void
 fb_history_page_refresh (FbHistoryPage *self)
 {
   g_autoptr(GTask) task = NULL;
-  FbJournal *journal;
 
   g_return_if_fail (FB_IS_HISTORY_PAGE (self));
 
-  journal = fb_session_get_journal (self->session);
-  if (journal == NULL)
+  if (self->journal == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
       gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), FALSE);
@@ -204,7 +201,7 @@ fb_history_page_refresh (FbHistoryPage *self)
     }
   task = g_task_new (self, self->cancellable, listed_cb, NULL);
   g_task_set_source_tag (task, fb_history_page_refresh);
-  g_task_set_task_data (task, g_object_ref (journal), g_object_unref);
+  g_task_set_task_data (task, g_object_ref (self->journal), g_object_unref);
   g_task_run_in_thread (task, list_worker);
 }
 
@@ -216,14 +213,14 @@ fb_history_page_get_n_runs (FbHistoryPage *self)
 }
 
 FbHistoryPage *
-fb_history_page_new (FbSession *session)
+fb_history_page_new (FbJournal *journal)
 {
   FbHistoryPage *self;
 
-  g_return_val_if_fail (FB_IS_SESSION (session), NULL);
+  g_return_val_if_fail (journal == NULL || FB_IS_JOURNAL (journal), NULL);
 
   self = g_object_new (FB_TYPE_HISTORY_PAGE, NULL);
-  self->session = g_object_ref (session);
+  g_set_object (&self->journal, journal);
   fb_history_page_refresh (self);
   return self;
 }
@@ -235,7 +232,7 @@ fb_history_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->session);
+  g_clear_object (&self->journal);
   gtk_widget_dispose_template (GTK_WIDGET (self), FB_TYPE_HISTORY_PAGE);
 
   G_OBJECT_CLASS (fb_history_page_parent_class)->dispose (object);
@@ -248,6 +245,13 @@ fb_history_page_class_init (FbHistoryPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = fb_history_page_dispose;
+
+  /* Reopen or Export… was pressed on the row of a run (its journal id):
+   * whoever shows the page does it. */
+  signals[REOPEN] = g_signal_new ("reopen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[EXPORT] = g_signal_new ("export", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fetchboard/Fetchboard/"

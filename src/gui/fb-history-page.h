@@ -8,7 +8,7 @@
 
 #include <gtk/gtk.h>
 
-#include "fb-session.h"
+#include "fb-journal.h"
 
 G_BEGIN_DECLS
 
@@ -16,9 +16,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FbHistoryPage, fb_history_page, FB, HISTORY_PAGE, GtkBox)
 
-/* Every run of the journal, newest first: its date and summary, with
- * Reopen, Export… and Delete (files are kept), and Clear History. */
-FbHistoryPage *fb_history_page_new        (FbSession     *session);
+/* Every run of @journal (none when NULL), newest first: its date and
+ * summary, with Reopen and Export… (signals "reopen" and "export", with the
+ * run's journal id), Delete (files are kept) and Clear History. */
+FbHistoryPage *fb_history_page_new        (FbJournal     *journal);
 /* Reads the journal again (off the main thread). */
 void           fb_history_page_refresh    (FbHistoryPage *self);
 /* Rows shown, for tests. */

@@ -12,7 +12,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "fb-application.h"
+#include "fb-demo-host.h"
 #include "fb-export.h"
 #include "fb-history-page.h"
 #include "fb-session.h"
@@ -25,7 +25,8 @@ struct _FbSession
   GCancellable  *cancellable;
   FbJournal     *journal;
   GPtrArray     *waiting;  /* FbRun*, tracked once the journal is open */
-  FbApplication *app;      /* owns us */
+  GtkApplication *app;     /* owns us */
+  FbDemoHost    *demo_host; /* the app's, for the windows we open */
   char          *notice;
   char          *unsaid;   /* a message waiting for a window */
 };
@@ -36,16 +37,15 @@ static FbWindow *
 find_window (FbSession *self,
              gboolean   create)
 {
-  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self->app));
+  GtkWindow *active = gtk_application_get_active_window (self->app);
 
   if (FB_IS_WINDOW (active))
     return FB_WINDOW (active);
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self->app)); l != NULL;
+  for (GList *l = gtk_application_get_windows (self->app); l != NULL;
        l = l->next)
     if (FB_IS_WINDOW (l->data))
       return FB_WINDOW (l->data);
-  return create ? fb_window_new (GTK_APPLICATION (self->app),
-                                 fb_application_get_demo_host (self->app))
+  return create ? fb_window_new (self->app, self->demo_host)
                 : NULL;
 }
 
@@ -65,11 +65,40 @@ say (FbSession  *self,
 }
 
 static void
+run_added_cb (FbWindow  *window,
+              FbRun     *run,
+              FbSession *self)
+{
+  fb_session_track_run (self, run);
+}
+
+static void
+run_released_cb (FbWindow  *window,
+                 FbRun     *run,
+                 FbSession *self)
+{
+  fb_session_release_run (self, run);
+}
+
+static gboolean
+run_recorded_cb (FbWindow  *window,
+                 FbRun     *run,
+                 FbSession *self)
+{
+  return fb_session_records_run (self, run);
+}
+
+static void
 window_added_cb (GtkApplication *app,
                  GtkWindow      *window,
                  FbSession      *self)
 {
-  if (self->unsaid != NULL && FB_IS_WINDOW (window))
+  if (!FB_IS_WINDOW (window))
+    return;
+  g_signal_connect_object (window, "run-added", G_CALLBACK (run_added_cb), self, 0);
+  g_signal_connect_object (window, "run-released", G_CALLBACK (run_released_cb), self, 0);
+  g_signal_connect_object (window, "run-recorded", G_CALLBACK (run_recorded_cb), self, 0);
+  if (self->unsaid != NULL)
     {
       fb_window_show_notice (FB_WINDOW (window), self->unsaid);
       g_clear_pointer (&self->unsaid, g_free);
@@ -358,21 +387,42 @@ fb_session_reopen (FbSession *self,
 /* ---- actions ---- */
 
 static void
+history_reopen_cb (FbHistoryPage *page,
+                   gint64         run_id,
+                   FbSession     *self)
+{
+  fb_session_reopen (self, run_id);
+}
+
+static void
+history_export_cb (FbHistoryPage *page,
+                   gint64         run_id,
+                   FbSession     *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (page));
+
+  fb_session_export (self, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, run_id);
+}
+
+static void
 history_action (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
   FbSession *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self->app));
+  GtkWindow *parent = gtk_application_get_active_window (self->app);
   GtkWidget *window = adw_window_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  FbHistoryPage *page = fb_history_page_new (self->journal);
 
+  g_signal_connect_object (page, "reopen", G_CALLBACK (history_reopen_cb), self, 0);
+  g_signal_connect_object (page, "export", G_CALLBACK (history_export_cb), self, 0);
   gtk_window_set_title (GTK_WINDOW (window), _("History"));
   gtk_window_set_default_size (GTK_WINDOW (window), 640, 520);
   gtk_window_set_transient_for (GTK_WINDOW (window), parent);
-  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self->app));
+  gtk_window_set_application (GTK_WINDOW (window), self->app);
   gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (fb_history_page_new (self)));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (page));
   adw_window_set_content (ADW_WINDOW (window), box);
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -399,15 +449,17 @@ static const GActionEntry session_actions[] = {
 /* ---- public ---- */
 
 FbSession *
-fb_session_new (FbApplication *app)
+fb_session_new (GtkApplication *app,
+                FbDemoHost     *demo_host)
 {
   FbSession *self;
   g_autofree char *path = fb_journal_default_path ();
 
-  g_return_val_if_fail (FB_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (app), NULL);
 
   self = g_object_new (FB_TYPE_SESSION, NULL);
   self->app = app;
+  self->demo_host = demo_host;
   g_action_map_add_action_entries (G_ACTION_MAP (app), session_actions,
                                    G_N_ELEMENTS (session_actions), self);
   g_signal_connect_object (app, "window-added", G_CALLBACK (window_added_cb), self, 0);

@@ -8,6 +8,7 @@
 
 #include <gtk/gtk.h>
 
+#include "fb-demo-host.h"
 #include "fb-journal.h"
 
 G_BEGIN_DECLS
@@ -16,13 +17,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FbSession, fb_session, FB, SESSION, GObject)
 
-typedef struct _FbApplication FbApplication;
-
 /* The application's one journal: opened (off the main thread) at startup,
- * it records every run the windows make, brings the newest unfinished run
+ * it records every run the windows make (their "run-added" signal), brings the newest unfinished run
  * back into the first window, and serves the History window and Export.
  * Adds app.history and app.export to @app. */
-FbSession  *fb_session_new           (FbApplication *app);
+FbSession  *fb_session_new           (GtkApplication *app,
+                                      FbDemoHost     *demo_host);
 /* NULL while it opens, or when it could not be used (see get_notice). */
 FbJournal  *fb_session_get_journal   (FbSession     *self);
 const char *fb_session_get_notice    (FbSession     *self);

@@ -15,8 +15,6 @@
 #include "fb-format.h"
 #include "fb-settings.h"
 #include "fb-window-private.h"
-#include "fb-application.h"
-#include "fb-session.h"
 
 #define SPACE_CHECK_USEC    (2 * G_USEC_PER_SEC)
 /* Jobs a list adds to the run per main-loop turn (about 3 ms), taking turns
@@ -42,6 +40,15 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  RUN_ADDED,
+  RUN_RELEASED,
+  RUN_RECORDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static gboolean close_timeout_cb (gpointer user_data);
 
@@ -376,21 +383,15 @@ job_finished_cb (FbRun    *run,
     maybe_check_space (self);
 }
 
-/* The journal's owner, through the application that made the window. */
-static FbSession *
-window_session (FbWindow *self)
-{
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-  return FB_IS_APPLICATION (app) ? fb_application_get_session (FB_APPLICATION (app)) : NULL;
-}
-
+/* Whether whoever keeps the journal records the window's run. */
 gboolean
 _fb_window_run_is_recorded (FbWindow *self)
 {
-  FbSession *session = window_session (self);
+  gboolean recorded = FALSE;
 
-  return self->run != NULL && session != NULL && fb_session_records_run (session, self->run);
+  if (self->run != NULL)
+    g_signal_emit (self, signals[RUN_RECORDED], 0, self->run, &recorded);
+  return recorded;
 }
 
 static void
@@ -503,7 +504,7 @@ new_run (FbWindow *self)
   if (*base_url != '\0')
     fb_run_set_base_url (run, base_url);
   _fb_window_set_run (self, run);
-  fb_session_track_run (window_session (self), run);
+  g_signal_emit (self, signals[RUN_ADDED], 0, run);
 }
 
 static const char *
@@ -759,8 +760,7 @@ fb_window_close_request (GtkWindow *window)
         fb_run_suspend (self->run);
       else
         {
-          if (window_session (self) != NULL)
-            fb_session_release_run (window_session (self), self->run);
+          g_signal_emit (self, signals[RUN_RELEASED], 0, self->run);
           fb_run_cancel (self->run);
         }
       return TRUE;
@@ -998,6 +998,21 @@ fb_window_class_init (FbWindowClass *klass)
   object_class->dispose = fb_window_dispose;
   object_class->get_property = fb_window_get_property;
   object_class->set_property = fb_window_set_property;
+
+  /* The window made @run from input (not from the journal): whoever keeps
+   * the journal records it (the application's FbSession). */
+  signals[RUN_ADDED] = g_signal_new ("run-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, FB_TYPE_RUN);
+  /* @run goes away with the window, cancelled, without ending. */
+  signals[RUN_RELEASED] = g_signal_new ("run-released", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, FB_TYPE_RUN);
+  /* Whether @run is recorded, so that quitting can keep its partial
+   * downloads for the next start; FALSE when nobody answers. */
+  signals[RUN_RECORDED] = g_signal_new ("run-recorded", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0,
+                                        g_signal_accumulator_true_handled, NULL, NULL,
+                                        G_TYPE_BOOLEAN, 1, FB_TYPE_RUN);
   widget_class->map = fb_window_map;
   widget_class->size_allocate = fb_window_size_allocate;
   window_class->close_request = fb_window_close_request;

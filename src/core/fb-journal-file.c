@@ -374,10 +374,19 @@ _fb_journal_encode_input (GByteArray *out,
   const char *input = fb_job_get_input (job);
   gsize source_length = source != NULL ? strlen (source) : 0;
   gsize input_length = strlen (input) + 1;
-  char line[16];
-  int line_length = g_snprintf (line, sizeof line, "%u", fb_job_get_source_line (job)) + 1;
+  char digits[16];
+  char *line = digits + sizeof digits - 1;
+  guint number = fb_job_get_source_line (job);
+  gsize line_length;
   guint start = out->len;
   guint8 *p;
+
+  /* The line in decimal, by hand: g_snprintf () costs more than the rest. */
+  *line = '\0';
+  do
+    *--line = (char) ('0' + number % 10);
+  while ((number /= 10) > 0);
+  line_length = (gsize) (digits + sizeof digits - line);
 
   /* One growth of the array, then plain copies: 10,000 jobs at a time. */
   g_byte_array_set_size (out, start + 2 + source_length + 1 + line_length + input_length);
@@ -391,4 +400,144 @@ _fb_journal_encode_input (GByteArray *out,
   memcpy (p, line, line_length);
   p += line_length;
   memcpy (p, input, input_length);
+}
+
+const char *
+_fb_journal_jobs_kind (FbJob **jobs,
+                       guint   n_jobs)
+{
+  for (guint i = 1; i < n_jobs; i++)
+    if (fb_job_get_kind (jobs[i]) != fb_job_get_kind (jobs[0]))
+      return "mixed";
+  return n_jobs > 0 ? fb_journal_kind_to_string (fb_job_get_kind (jobs[0])) : NULL;
+}
+
+const char *
+_fb_journal_run_kind (FbRun *run)
+{
+  GListModel *jobs = fb_run_get_jobs (run);
+  guint n = g_list_model_get_n_items (jobs);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_full (n, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (all, g_list_model_get_item (jobs, i));
+  return _fb_journal_jobs_kind ((FbJob **) all->pdata, all->len);
+}
+
+/* ---- the writer's statements (besides the job rows of fb-journal.c) ---- */
+
+int
+_fb_journal_bind_text (sqlite3_stmt *stmt,
+                       int           column,
+                       const char   *text)
+{
+  if (text == NULL)
+    return sqlite3_bind_null (stmt, column);
+  return sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
+}
+
+static int
+step_done (sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+int
+_fb_journal_exec (sqlite3    *db,
+                  const char *sql,
+                  ...)
+{
+  sqlite3_stmt *stmt = NULL;
+  va_list args;
+  int rc;
+  int n;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  n = sqlite3_bind_parameter_count (stmt);
+  va_start (args, sql);
+  for (int i = 1; i <= n; i++)
+    sqlite3_bind_int64 (stmt, i, va_arg (args, gint64));
+  va_end (args);
+  rc = step_done (stmt);
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+int
+_fb_journal_write_run (sqlite3            *db,
+                       const FbJournalRun *run)
+{
+  static const char sql[] =
+    "INSERT OR REPLACE INTO runs (id, created, ended, kind, identity, destination, settings) "
+    "VALUES (?,?,?,?,?,?,?)";
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64 (stmt, 1, run->id);
+  sqlite3_bind_int64 (stmt, 2, run->created);
+  sqlite3_bind_int64 (stmt, 3, run->ended);
+  _fb_journal_bind_text (stmt, 4, run->kind);
+  _fb_journal_bind_text (stmt, 5, run->identity);
+  _fb_journal_bind_text (stmt, 6, run->destination);
+  _fb_journal_bind_text (stmt, 7, run->settings);
+  rc = step_done (stmt);
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+int
+_fb_journal_write_inputs (sqlite3 *db,
+                          gint64   run_id,
+                          guint    first,
+                          gint64   count,
+                          GBytes  *inputs)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO inputs (run_id, first, count, data) "
+                               "VALUES (?,?,?,?)", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_int64 (stmt, 2, first);
+  sqlite3_bind_int64 (stmt, 3, count);
+  sqlite3_bind_blob (stmt, 4, g_bytes_get_data (inputs, NULL), (int) g_bytes_get_size (inputs),
+                     SQLITE_STATIC);
+  rc = step_done (stmt);
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+int
+_fb_journal_delete_runs (sqlite3 *db,
+                         gint64   run_id)
+{
+  static const char *const tables[] = { "jobs", "inputs", "limits" };
+  int rc = SQLITE_OK;
+
+  for (guint i = 0; rc == SQLITE_OK && i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = NULL;
+
+      if (run_id > 0)
+        sql = g_strdup_printf ("DELETE FROM %s WHERE run_id = ?", tables[i]);
+      else
+        sql = g_strdup_printf ("DELETE FROM %s WHERE run_id IN "
+                               "(SELECT id FROM runs WHERE ended != 0)", tables[i]);
+      rc = _fb_journal_exec (db, sql, run_id);
+    }
+  if (rc == SQLITE_OK)
+    rc = run_id > 0 ? _fb_journal_exec (db, "DELETE FROM runs WHERE id = ?", run_id)
+                    : _fb_journal_exec (db, "DELETE FROM runs WHERE ended != 0");
+  return rc;
 }

@@ -1244,7 +1244,11 @@ fb_journal_add_jobs (FbJournal   *self,
         }
     }
   else
-    run_id = fb_journal_track_run (self, run, NULL, identity, NULL);
+    run_id = fb_journal_track_run (self, run,
+                                   _fb_journal_jobs_kind ((FbJob **) final->pdata, final->len),
+                                   identity, NULL);
+  /* Nothing is read again while the run goes on. */
+  _fb_journal_release_reader (self);
 
   if (n_done != NULL)
     *n_done = done;

@@ -15,24 +15,33 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fb-journal-private.h"
 #include "fb-job-private.h"
 
-#define BATCH_US  (50 * 1000) /* a batch waits at most this long for more records */
-#define BATCH_MAX 4096
+/* The writer applies each group as it comes, in one transaction committed
+ * BATCH_US after its first group (a barrier, the end or a .part's first
+ * row at once): a group that follows closely shares its commit. */
+#define BATCH_US  (25 * 1000)
+#define BATCH_MAX 8192
 /* The main thread hands records over in groups, at most this often: one
- * wake-up of the writer per group, not per record. */
-#define HAND_OVER_MS  25
+ * wake-up of the writer per group, not per record. Each wake-up finds the
+ * writer's (SQLite's) working set cold, so fewer and larger groups cost it
+ * less; a .part's first row goes sooner (HAND_OVER_SOON_MS). */
+#define HAND_OVER_MS      100
+#define HAND_OVER_SOON_MS 25
 #define HAND_OVER_MAX 1024
 /* Row writes are carved from blocks of this size (or one of their own if
- * larger), handed over and freed by the writer a block at a time: glibc
- * gives a chunk freed on another thread back to the arena it came from,
- * under that arena's lock, which the main thread's own mallocs then wait
- * for; a block per hand-over instead of a free per row. */
+ * larger), handed over with their group, from a slab of SLAB_BLOCKS mapped
+ * at open that the writer gives back to be carved again: no malloc and
+ * free across threads (under the arena's lock), no block faulted in again
+ * after glibc gave it back to the system, no sweep of the heap at exit.
+ * Past the slab, blocks are allocated and freed one by one. */
 #define BLOCK_SIZE    (32 * 1024)
+#define SLAB_BLOCKS   64
 /* A running download's .part is recorded when it is first written, then
  * after every PART_BYTES more on disk or PART_US, whichever comes first. */
 #define PART_BYTES (256 * 1024)
@@ -65,8 +74,10 @@ typedef struct
   FbJournalJob *job;     /* right after the op (job_op) */
   GBytes       *inputs;
   GTask        *task;
-  GPtrArray    *blocks;   /* OP_FREE_BLOCKS */
+  GPtrArray    *blocks;   /* OP_FREE_BLOCKS: the slab's blocks, given back */
+  GPtrArray    *big;      /* OP_FREE_BLOCKS: the others, freed */
   gboolean      in_block; /* carved from a block: not freed alone */
+  gboolean      urgent;   /* a .part's first row: committed at once */
 } Op;
 
 /* A run being recorded. */
@@ -90,6 +101,7 @@ typedef struct
   guint64  bytes;      /* recorded (or about to be) */
   gint64   time;
   gboolean dirty;      /* its row is written at the next hand-over */
+  gboolean recorded;   /* it has had a row: a .part without one is removed */
 } PartMark;
 
 struct _FbJournal
@@ -99,9 +111,14 @@ struct _FbJournal
   GMainContext *context;
   GAsyncQueue  *ops;        /* GPtrArray* of Op*, in order */
   GPtrArray    *pending;    /* Op*, not handed over yet (main thread) */
-  GPtrArray    *blocks;     /* the blocks the pending row writes live in */
-  gsize         block_used; /* in the last of them */
+  GPtrArray    *blocks;     /* the slab's blocks the pending row writes live in */
+  GPtrArray    *big;        /* the others (allocated), and rows too large */
+  guint8       *block;      /* the one being carved (in blocks or big) */
+  gsize         block_used;
+  guint8       *slab;       /* SLAB_BLOCKS blocks, mapped */
+  GAsyncQueue  *spare;      /* the slab's blocks not in use */
   GSource      *hand_over_source;
+  gint64        hand_over_due; /* monotonic µs */
   GThread      *writer;
   sqlite3      *wdb;        /* the writer thread's */
   sqlite3_stmt *put_job;    /* the writer thread's, prepared on first use */
@@ -143,6 +160,7 @@ op_free (Op *op)
   g_clear_pointer (&op->inputs, g_bytes_unref);
   g_clear_object (&op->task);
   g_clear_pointer (&op->blocks, g_ptr_array_unref);
+  g_clear_pointer (&op->big, g_ptr_array_unref);
   if (!op->in_block)
     g_free (op);
 }
@@ -155,12 +173,22 @@ block_alloc (FbJournal *self,
   guint8 *block;
 
   size = (size + 15) & ~(gsize) 15;
-  if (self->blocks->len == 0 || self->block_used + size > BLOCK_SIZE)
+  if (size > BLOCK_SIZE)
     {
-      g_ptr_array_add (self->blocks, g_malloc (MAX (size, BLOCK_SIZE)));
+      block = g_malloc0 (size);
+      g_ptr_array_add (self->big, block);
+      return block;
+    }
+  if (self->block == NULL || self->block_used + size > BLOCK_SIZE)
+    {
+      self->block = g_async_queue_try_pop (self->spare);
+      if (self->block != NULL)
+        g_ptr_array_add (self->blocks, self->block);
+      else
+        g_ptr_array_add (self->big, self->block = g_malloc (BLOCK_SIZE));
       self->block_used = 0;
     }
-  block = (guint8 *) self->blocks->pdata[self->blocks->len - 1] + self->block_used;
+  block = self->block + self->block_used;
   self->block_used += size;
   memset (block, 0, size);
   return block;
@@ -179,7 +207,7 @@ hand_over (FbJournal *self)
     }
   if (self->pending->len == 0)
     return;
-  if (self->blocks->len > 0)
+  if (self->blocks->len > 0 || self->big->len > 0)
     {
       Op *op = g_new0 (Op, 1);
       guint last = self->pending->len - 1;
@@ -189,7 +217,10 @@ hand_over (FbJournal *self)
        * (the writer looks for it last in the group). */
       op->kind = OP_FREE_BLOCKS;
       op->blocks = g_steal_pointer (&self->blocks);
-      self->blocks = g_ptr_array_new_with_free_func (g_free);
+      self->blocks = g_ptr_array_new ();
+      op->big = g_steal_pointer (&self->big);
+      self->big = g_ptr_array_new_with_free_func (g_free);
+      self->block = NULL;
       if (kind == OP_BARRIER || kind == OP_QUIT)
         g_ptr_array_insert (self->pending, (int) last, op);
       else
@@ -207,11 +238,20 @@ hand_over_cb (gpointer user_data)
 }
 
 static void
-schedule_hand_over (FbJournal *self)
+schedule_hand_over (FbJournal *self,
+                    gboolean   soon)
 {
+  gint64 due = g_get_monotonic_time () + (soon ? HAND_OVER_SOON_MS : HAND_OVER_MS) * 1000;
+
   if (self->hand_over_source != NULL)
-    return;
-  self->hand_over_source = g_timeout_source_new (HAND_OVER_MS);
+    {
+      if (self->hand_over_due <= due)
+        return;
+      g_source_destroy (self->hand_over_source);
+      g_clear_pointer (&self->hand_over_source, g_source_unref);
+    }
+  self->hand_over_due = due;
+  self->hand_over_source = g_timeout_source_new (soon ? HAND_OVER_SOON_MS : HAND_OVER_MS);
   g_source_set_callback (self->hand_over_source, hand_over_cb, self, NULL);
   g_source_attach (self->hand_over_source, self->context);
 }
@@ -232,7 +272,7 @@ queue_op (FbJournal *self,
   if (op->kind == OP_BARRIER || op->kind == OP_QUIT || self->pending->len >= HAND_OVER_MAX)
     hand_over (self);
   else
-    schedule_hand_over (self);
+    schedule_hand_over (self, FALSE);
 }
 
 static Op *
@@ -333,16 +373,6 @@ job_op (FbJournal  *self,
 
 /* ---- the writer thread ---- */
 
-static int
-bind_text (sqlite3_stmt *stmt,
-           int           column,
-           const char   *text)
-{
-  if (text == NULL)
-    return sqlite3_bind_null (stmt, column);
-  return sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-}
-
 /* For a text that outlives the statement's step: no copy. */
 static int
 bind_static (sqlite3_stmt *stmt,
@@ -352,39 +382,6 @@ bind_static (sqlite3_stmt *stmt,
   if (text == NULL)
     return sqlite3_bind_null (stmt, column);
   return sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
-}
-
-static int
-step_done (sqlite3_stmt *stmt)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
-}
-
-static int
-exec_stmt (sqlite3    *db,
-           const char *sql,
-           ...)
-{
-  sqlite3_stmt *stmt = NULL;
-  va_list args;
-  int rc;
-  int n;
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return rc;
-  n = sqlite3_bind_parameter_count (stmt);
-  va_start (args, sql);
-  for (int i = 1; i <= n; i++)
-    sqlite3_bind_int64 (stmt, i, va_arg (args, gint64));
-  va_end (args);
-  rc = step_done (stmt);
-  sqlite3_finalize (stmt);
-  return rc;
 }
 
 static int
@@ -432,93 +429,35 @@ write_job (FbJournal          *self,
 }
 
 static int
-write_run (sqlite3            *db,
-           const FbJournalRun *run)
-{
-  static const char sql[] =
-    "INSERT OR REPLACE INTO runs (id, created, ended, kind, identity, destination, settings) "
-    "VALUES (?,?,?,?,?,?,?)";
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64 (stmt, 1, run->id);
-  sqlite3_bind_int64 (stmt, 2, run->created);
-  sqlite3_bind_int64 (stmt, 3, run->ended);
-  bind_text (stmt, 4, run->kind);
-  bind_text (stmt, 5, run->identity);
-  bind_text (stmt, 6, run->destination);
-  bind_text (stmt, 7, run->settings);
-  rc = step_done (stmt);
-  sqlite3_finalize (stmt);
-  return rc;
-}
-
-static int
 apply_op (FbJournal *self,
           Op        *op)
 {
   sqlite3 *db = self->wdb;
-  int rc = SQLITE_OK;
 
   switch (op->kind)
     {
     case OP_RUN_INSERT:
-      return write_run (db, op->run);
+      return _fb_journal_write_run (db, op->run);
     case OP_RUN_REOPEN:
-      return exec_stmt (db, "UPDATE runs SET ended = 0 WHERE id = ?", op->run_id);
+      return _fb_journal_exec (db, "UPDATE runs SET ended = 0 WHERE id = ?", op->run_id);
     case OP_RUN_END:
-      return exec_stmt (db, "UPDATE runs SET ended = ? WHERE id = ?", op->time, op->run_id);
+      return _fb_journal_exec (db, "UPDATE runs SET ended = ? WHERE id = ?", op->time, op->run_id);
     case OP_JOB_PUT:
       return write_job (self, op->job);
     case OP_INPUTS:
-      {
-        sqlite3_stmt *stmt = NULL;
-
-        rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO inputs (run_id, first, count, data) "
-                                     "VALUES (?,?,?,?)", -1, &stmt, NULL);
-        if (rc != SQLITE_OK)
-          return rc;
-        sqlite3_bind_int64 (stmt, 1, op->run_id);
-        sqlite3_bind_int64 (stmt, 2, op->value);
-        sqlite3_bind_int64 (stmt, 3, op->time);
-        sqlite3_bind_blob (stmt, 4, g_bytes_get_data (op->inputs, NULL),
-                           (int) g_bytes_get_size (op->inputs), SQLITE_STATIC);
-        rc = step_done (stmt);
-        sqlite3_finalize (stmt);
-        return rc;
-      }
+      return _fb_journal_write_inputs (db, op->run_id, op->value, op->time, op->inputs);
     case OP_LIMIT:
-      return exec_stmt (db, "INSERT INTO limits (run_id, time, value) VALUES (?,?,?)",
+      return _fb_journal_exec (db, "INSERT INTO limits (run_id, time, value) VALUES (?,?,?)",
                         op->run_id, op->time, (gint64) op->value);
     case OP_RUN_DELETE:
-      rc = exec_stmt (db, "DELETE FROM jobs WHERE run_id = ?", op->run_id);
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM inputs WHERE run_id = ?", op->run_id);
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM limits WHERE run_id = ?", op->run_id);
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM runs WHERE id = ?", op->run_id);
-      return rc;
+      return _fb_journal_delete_runs (db, op->run_id);
     case OP_CLEAR:
-      rc = exec_stmt (db, "DELETE FROM jobs WHERE run_id IN "
-                          "(SELECT id FROM runs WHERE ended != 0)");
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM inputs WHERE run_id IN "
-                            "(SELECT id FROM runs WHERE ended != 0)");
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM limits WHERE run_id IN "
-                            "(SELECT id FROM runs WHERE ended != 0)");
-      if (rc == SQLITE_OK)
-        rc = exec_stmt (db, "DELETE FROM runs WHERE ended != 0");
-      return rc;
+      return _fb_journal_delete_runs (db, 0);
     case OP_MAX_PAGES:
       {
         g_autofree char *sql = g_strdup_printf ("PRAGMA max_page_count = %u", op->value);
 
-        return exec_stmt (db, sql);
+        return _fb_journal_exec (db, sql);
       }
     case OP_BARRIER:
     case OP_QUIT:
@@ -592,31 +531,53 @@ writer_fail (FbJournal  *self,
   on_main (self, emit_write_failed_cb, g_object_ref (self), g_object_unref);
 }
 
-static gboolean
-write_batch (FbJournal *self,
-             GPtrArray *batch)
+/* Applies @group's writes to the open transaction (begun with the first),
+ * unless a write has failed. */
+static void
+apply_group (FbJournal *self,
+             GPtrArray *group,
+             gboolean  *in_transaction)
 {
-  gboolean quit = FALSE;
-  gboolean writes = FALSE;
   int rc = SQLITE_OK;
 
-  for (guint i = 0; i < batch->len; i++)
+  for (guint i = 0; i < group->len && !self->failed; i++)
     {
-      OpKind kind = ((Op *) batch->pdata[i])->kind;
+      Op *op = group->pdata[i];
 
-      if (kind == OP_QUIT)
-        quit = TRUE;
-      else if (kind != OP_BARRIER && kind != OP_FREE_BLOCKS)
-        writes = TRUE;
+      if (op->kind == OP_BARRIER || op->kind == OP_QUIT || op->kind == OP_FREE_BLOCKS)
+        continue;
+      if (!*in_transaction)
+        {
+          rc = sqlite3_exec (self->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+          if (rc != SQLITE_OK)
+            break;
+          *in_transaction = TRUE;
+        }
+      rc = apply_op (self, op);
+      if (rc != SQLITE_OK)
+        break;
     }
-
-  if (writes && !self->failed)
+  if (rc != SQLITE_OK)
     {
-      rc = sqlite3_exec (self->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-      for (guint i = 0; rc == SQLITE_OK && i < batch->len; i++)
-        rc = apply_op (self, batch->pdata[i]);
-      if (rc == SQLITE_OK)
-        rc = sqlite3_exec (self->wdb, "COMMIT", NULL, NULL, NULL);
+      if (*in_transaction)
+        sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+      *in_transaction = FALSE;
+      writer_fail (self, rc);
+    }
+}
+
+/* Commits what @batch applied, then completes its flushes. */
+static gboolean
+end_batch (FbJournal *self,
+           GPtrArray *batch,
+           gboolean   in_transaction)
+{
+  gboolean quit = FALSE;
+
+  if (in_transaction && !self->failed)
+    {
+      int rc = sqlite3_exec (self->wdb, "COMMIT", NULL, NULL, NULL);
+
       if (rc != SQLITE_OK)
         {
           sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
@@ -627,9 +588,10 @@ write_batch (FbJournal *self,
   for (guint i = 0; i < batch->len; i++)
     {
       Op *op = batch->pdata[i];
-
       Completion *completion;
 
+      if (op->kind == OP_QUIT)
+        quit = TRUE;
       if (op->task == NULL)
         continue;
       completion = g_new0 (Completion, 1);
@@ -645,6 +607,26 @@ write_batch (FbJournal *self,
   return !quit;
 }
 
+/* Frees @batch's ops, then gives the slab's blocks they lived in back to
+ * the main thread. */
+static void
+give_back_blocks (FbJournal *self,
+                  GPtrArray *batch)
+{
+  g_autoptr(GPtrArray) blocks = g_ptr_array_new ();
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Op *op = batch->pdata[i];
+
+      if (op->kind == OP_FREE_BLOCKS && op->blocks != NULL)
+        g_ptr_array_extend_and_steal (blocks, g_steal_pointer (&op->blocks));
+    }
+  g_ptr_array_set_size (batch, 0);
+  for (guint i = 0; i < blocks->len; i++)
+    g_async_queue_push (self->spare, blocks->pdata[i]);
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -656,14 +638,19 @@ writer_thread (gpointer data)
     {
       GPtrArray *group = g_async_queue_pop (self->ops);
       gint64 deadline = g_get_monotonic_time () + BATCH_US;
+      gboolean in_transaction = FALSE;
 
       for (;;)
         {
           OpKind last = ((Op *) group->pdata[group->len - 1])->kind;
+          gboolean urgent = FALSE;
           gint64 left;
 
+          apply_group (self, group, &in_transaction);
+          for (guint i = 0; i < group->len && !urgent; i++)
+            urgent = ((Op *) group->pdata[i])->urgent;
           g_ptr_array_extend_and_steal (batch, group);
-          if (last == OP_BARRIER || last == OP_QUIT || batch->len >= BATCH_MAX)
+          if (last == OP_BARRIER || last == OP_QUIT || urgent || batch->len >= BATCH_MAX)
             break;
           left = deadline - g_get_monotonic_time ();
           group = left > 0 ? g_async_queue_timeout_pop (self->ops, left)
@@ -671,8 +658,8 @@ writer_thread (gpointer data)
           if (group == NULL)
             break;
         }
-      go_on = write_batch (self, batch);
-      g_ptr_array_set_size (batch, 0);
+      go_on = end_batch (self, batch, in_transaction);
+      give_back_blocks (self, batch);
     }
   return NULL;
 }
@@ -756,6 +743,13 @@ journal_open (const char    *path,
   if (self->rdb == NULL)
     return NULL;
 
+  /* Faulted in here, on the opening thread, not while rows are carved. */
+  self->slab = mmap (NULL, SLAB_BLOCKS * BLOCK_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (self->slab == MAP_FAILED)
+    self->slab = NULL;
+  for (guint i = 0; self->slab != NULL && i < SLAB_BLOCKS; i++)
+    g_async_queue_push (self->spare, self->slab + i * BLOCK_SIZE);
   self->writer = g_thread_new ("fb-journal", writer_thread, self);
   return g_steal_pointer (&self);
 }
@@ -897,7 +891,6 @@ jobs_changed_cb (GListModel *model,
 {
   g_autoptr(GByteArray) inputs = NULL;
   guint first = MAX (position, tracked->n_existing);
-  guint zero = 0;
   Op *op;
 
   /* Runs only ever grow at the end. */
@@ -907,12 +900,12 @@ jobs_changed_cb (GListModel *model,
    * so 10,000 jobs added cost one row, not 10,000. */
   if (position + added > first)
     inputs = g_byte_array_sized_new ((position + added - first) * 64);
+  if (position + added > tracked->attempts->len)
+    g_array_set_size (tracked->attempts, position + added);
   for (guint i = position; i < position + added; i++)
     {
       g_autoptr(FbJob) job = g_list_model_get_item (model, i);
 
-      if (i >= tracked->attempts->len)
-        g_array_append_val (tracked->attempts, zero);
       if (i < first)
         continue;
       _fb_journal_encode_input (inputs, job);
@@ -1025,7 +1018,7 @@ part_written_cb (FbRun      *run,
   mark->time = now;
   mark->dirty = TRUE;
   g_ptr_array_add (tracked->dirty, job);
-  schedule_hand_over (tracked->journal);
+  schedule_hand_over (tracked->journal, !mark->recorded);
 }
 
 /* The part rows marked since the last hand-over, of jobs still running,
@@ -1044,6 +1037,7 @@ collect_parts (FbJournal *self)
           FbJob *job = tracked->dirty->pdata[i];
           PartMark *mark = g_hash_table_lookup (tracked->parts, job);
           guint index;
+          Op *op;
 
           if (mark == NULL || !mark->dirty)
             continue;
@@ -1052,8 +1046,12 @@ collect_parts (FbJournal *self)
           index = _fb_job_get_position (job);
           if (index == 0 || index > tracked->attempts->len || fb_job_is_final (job))
             continue;
-          g_ptr_array_add (self->pending,
-                           unfinished_op (tracked, job, index - 1, mark->path, mark->on_disk));
+          op = unfinished_op (tracked, job, index - 1, mark->path, mark->on_disk);
+          /* Until its first row is committed, a crash would remove the
+           * .part (and what it holds would be fetched again). */
+          op->urgent = !mark->recorded;
+          mark->recorded = TRUE;
+          g_ptr_array_add (self->pending, op);
         }
       if (tracked->dirty != NULL)
         g_ptr_array_set_size (tracked->dirty, 0);
@@ -1138,28 +1136,6 @@ track (FbJournal  *self,
   return tracked;
 }
 
-/* NULL while the run is empty: the first job's kind is read instead. */
-static const char *
-run_kind (FbRun *run)
-{
-  GListModel *jobs = fb_run_get_jobs (run);
-  guint n = g_list_model_get_n_items (jobs);
-  FbJobKind first = FB_JOB_KIND_DOWNLOAD;
-
-  if (n == 0)
-    return NULL;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(FbJob) job = g_list_model_get_item (jobs, i);
-
-      if (i == 0)
-        first = fb_job_get_kind (job);
-      else if (fb_job_get_kind (job) != first)
-        return "mixed";
-    }
-  return fb_journal_kind_to_string (first);
-}
-
 gint64
 fb_journal_get_run_id (FbJournal *self,
                        FbRun     *run)
@@ -1192,7 +1168,7 @@ fb_journal_track_run (FbJournal  *self,
   row = g_new0 (FbJournalRun, 1);
   row->id = self->next_run_id++;
   row->created = g_get_real_time ();
-  row->kind = g_strdup (kind != NULL ? kind : run_kind (run));
+  row->kind = g_strdup (kind != NULL ? kind : _fb_journal_run_kind (run));
 
   row->identity = g_strdup (identity);
   row->destination = g_strdup (fb_run_get_destination (run));
@@ -1306,6 +1282,24 @@ fb_journal_close (FbJournal *self)
 
 /* ---- reading ---- */
 
+/* Under read_lock: the reading connection, opened again if it was let go. */
+static gboolean
+open_reader (FbJournal  *self,
+             GError    **error)
+{
+  if (self->rdb == NULL)
+    self->rdb = _fb_journal_open_connection (self->path, error);
+  return self->rdb != NULL;
+}
+
+void
+_fb_journal_release_reader (FbJournal *self)
+{
+  g_mutex_lock (&self->read_lock);
+  g_clear_pointer (&self->rdb, sqlite3_close);
+  g_mutex_unlock (&self->read_lock);
+}
+
 /* Runs @sql with @text (if not NULL) bound first, then the gint64s, one
  * row each through @read. */
 GPtrArray *
@@ -1322,13 +1316,18 @@ _fb_journal_read_rows (FbJournal       *self,
   int rc;
 
   g_mutex_lock (&self->read_lock);
+  if (!open_reader (self, error))
+    {
+      g_mutex_unlock (&self->read_lock);
+      return NULL;
+    }
   rc = sqlite3_prepare_v2 (self->rdb, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       int c = 1;
 
       if (text != NULL)
-        bind_text (stmt, c++, text);
+        _fb_journal_bind_text (stmt, c++, text);
       if (c <= sqlite3_bind_parameter_count (stmt))
         sqlite3_bind_int64 (stmt, c, value);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1357,6 +1356,11 @@ _fb_journal_read_each (FbJournal        *self,
   int rc;
 
   g_mutex_lock (&self->read_lock);
+  if (!open_reader (self, error))
+    {
+      g_mutex_unlock (&self->read_lock);
+      return FALSE;
+    }
   rc = sqlite3_prepare_v2 (self->rdb, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -1448,6 +1452,10 @@ fb_journal_finalize (GObject *object)
   g_ptr_array_foreach (self->pending, (GFunc) op_free, NULL);
   g_ptr_array_unref (self->pending);
   g_ptr_array_unref (self->blocks);
+  g_ptr_array_unref (self->big);
+  g_async_queue_unref (self->spare);
+  if (self->slab != NULL)
+    munmap (self->slab, SLAB_BLOCKS * BLOCK_SIZE);
   sqlite3_close (self->wdb);
   sqlite3_close (self->rdb);
   if (self->lock_fd >= 0)
@@ -1481,7 +1489,9 @@ fb_journal_init (FbJournal *self)
 {
   self->ops = g_async_queue_new ();
   self->pending = g_ptr_array_new ();
-  self->blocks = g_ptr_array_new_with_free_func (g_free);
+  self->blocks = g_ptr_array_new ();
+  self->big = g_ptr_array_new_with_free_func (g_free);
+  self->spare = g_async_queue_new ();
   self->tracked = g_ptr_array_new_with_free_func ((GDestroyNotify) tracked_free);
   self->lock_fd = -1;
   self->mono_offset = g_get_real_time () - g_get_monotonic_time ();

@@ -9,6 +9,9 @@
 #include "config.h"
 
 #include <time.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#endif
 
 #include "fb-frame-trace.h"
 
@@ -39,6 +42,7 @@ struct _FbFrameTrace
   guint  signals[N_PHASES];
   gint64 at[N_PHASES];        /* the thread's CPU time as each phase began */
   gint64 wall[N_PHASES];      /* and the monotonic time, to line up with perf */
+  long   faults[N_PHASES];    /* and the thread's minor page faults so far */
   gint64 total[N_PHASES - 1];
   gint64 worst;
   guint  n_frames;
@@ -53,6 +57,21 @@ thread_cpu_time (void)
   if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
     return 0;
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Minor page faults of the calling thread: memory a frame touches for the
+ * first time (new buffers, new shared memory for the X server) costs a
+ * fault a page, whatever the load of the machine. */
+static long
+thread_faults (void)
+{
+#ifdef __linux__
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_THREAD, &usage) == 0)
+    return usage.ru_minflt;
+#endif
+  return 0;
 }
 
 static void
@@ -79,6 +98,18 @@ frame_end (FbFrameTrace *self)
   for (int i = 0; i < PHASE_END; i++)
     g_string_append_printf (line, "%s%s %.1f", i > 0 ? ", " : "", phase_names[i],
                             (self->at[i + 1] - self->at[i]) / 1000.0);
+  g_string_append (line, ")");
+  /* The wall time of each phase: beyond its CPU time, the waits (X round
+   * trips, other threads and processes on the cores). */
+  g_string_append_printf (line, "; %.1f ms wall (",
+                          (self->wall[PHASE_END] - self->wall[PHASE_BEFORE_PAINT]) / 1000.0);
+  for (int i = 0; i < PHASE_END; i++)
+    g_string_append_printf (line, "%s%s %.1f", i > 0 ? ", " : "", phase_names[i],
+                            (self->wall[i + 1] - self->wall[i]) / 1000.0);
+  g_string_append_printf (line, "); %ld page faults (", self->faults[PHASE_END] - self->faults[PHASE_BEFORE_PAINT]);
+  for (int i = 0; i < PHASE_END; i++)
+    g_string_append_printf (line, "%s%s %ld", i > 0 ? ", " : "", phase_names[i],
+                            self->faults[i + 1] - self->faults[i]);
   g_string_append (line, ")\n");
   g_printerr ("%s", line->str);
   g_string_free (line, TRUE);
@@ -107,10 +138,12 @@ phase_hook (GSignalInvocationHint *hint,
     return TRUE;
   self->at[phase] = thread_cpu_time ();
   self->wall[phase] = g_get_monotonic_time ();
+  self->faults[phase] = thread_faults ();
   for (int i = self->phase + 1; i < phase; i++)
     {
       self->at[i] = self->at[phase];
       self->wall[i] = self->wall[phase];
+      self->faults[i] = self->faults[phase];
     }
   self->phase = phase;
   if (phase == PHASE_END)

@@ -58,6 +58,7 @@ struct _FbWindow
   GtkFileChooserNative *chooser;
   FbStallMeter         *stall_meter;
   FbFrameTrace         *frame_trace;    /* with the meter, when verbose */
+  GPtrArray            *icons;            /* the jobs page's, loaded before it shows */
   gint64                stall_cpu_start;
   gint64                stall_wall_start;
 

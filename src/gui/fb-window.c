@@ -860,9 +860,48 @@ fb_window_dispose (GObject *object)
 
   g_clear_object (&self->demo_host);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->icons, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (fb_window_parent_class)->dispose (object);
+}
+
+/* The icons the jobs page and its rows draw are read from their files and
+ * decoded when first drawn: in the frame that first shows a run, the
+ * window's biggest (the page is new from top to bottom). They are loaded
+ * as the window first shows instead, and kept (the icon theme keeps only
+ * the last few it looked up). The states' icons are fb_format_job_icon ()'s;
+ * the size and flags are those of a GtkImage and of the rows' cells. */
+static void
+load_jobs_page_icons (FbWindow *self)
+{
+  static const char * const names[] = {
+    /* the jobs page's toggles */
+    "view-continuous-symbolic", "network-server-symbolic", "view-reveal-symbolic",
+    /* the jobs' states */
+    "emblem-ok-symbolic", "action-unavailable-symbolic", "dialog-error-symbolic",
+    "process-stop-symbolic", "view-list-symbolic", "preferences-system-time-symbolic",
+    "network-transmit-symbolic", "go-down-symbolic", "document-save-symbolic",
+    "emblem-default-symbolic",
+  };
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+
+  g_clear_pointer (&self->icons, g_ptr_array_unref);
+  self->icons = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GtkIconPaintable *icon = gtk_icon_theme_lookup_icon (theme, names[i], NULL, 16,
+                                                           gtk_widget_get_scale_factor (widget),
+                                                           gtk_widget_get_direction (widget), 0);
+
+      gdk_paintable_snapshot (GDK_PAINTABLE (icon), snapshot, 16, 16);
+      g_ptr_array_add (self->icons, icon);
+    }
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_clear_pointer (&node, gsk_render_node_unref);
 }
 
 static void
@@ -870,6 +909,8 @@ fb_window_map (GtkWidget *widget)
 {
   FbWindow *self = FB_WINDOW (widget);
 
+  if (!self->painted)
+    load_jobs_page_icons (self);
   GTK_WIDGET_CLASS (fb_window_parent_class)->map (widget);
 
   if (!self->painted)
@@ -1163,6 +1204,13 @@ fb_window_init (FbWindow *self)
   GType drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_STRING };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  if (g_getenv ("FB_EXP_HOMO"))
+    {
+      gtk_stack_set_hhomogeneous (self->stack, FALSE);
+      gtk_stack_set_vhomogeneous (self->stack, FALSE);
+      gtk_stack_set_hhomogeneous (self->list_stack, FALSE);
+      gtk_stack_set_vhomogeneous (self->list_stack, FALSE);
+    }
   add_short_filters (self);
 
   self->cancellable = g_cancellable_new ();
@@ -1448,3 +1496,4 @@ fb_window_set_filter (FbWindow   *self,
 
   fb_job_list_set_filter (self->job_list, filter);
 }
+

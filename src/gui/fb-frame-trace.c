@@ -88,11 +88,13 @@ frame_end (FbFrameTrace *self)
     return;
 
   line = g_string_new (NULL);
-  g_string_append_printf (line, "frame at %.3f s (monotonic %.6f s, ticks from %.6f s): "
+  g_string_append_printf (line, "frame at %.3f s (monotonic %.6f s, ticks from %.6f s, "
+                          "layout from %.6f s, paint from %.6f s, ends %.6f s): "
                           "%.1f ms on the CPU (",
                           (g_get_monotonic_time () - self->start) / 1e6,
                           self->wall[PHASE_BEFORE_PAINT] / 1e6, self->wall[PHASE_UPDATE] / 1e6,
-                          busy / 1000.0);
+                          self->wall[PHASE_LAYOUT] / 1e6, self->wall[PHASE_PAINT] / 1e6,
+                          self->wall[PHASE_END] / 1e6, busy / 1000.0);
   for (int i = 0; i < PHASE_END; i++)
     g_string_append_printf (line, "%s%s %.1f", i > 0 ? ", " : "", phase_names[i],
                             (self->at[i + 1] - self->at[i]) / 1000.0);

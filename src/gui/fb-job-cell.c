@@ -55,6 +55,7 @@ struct _FbJobCell
   double            fraction;   /* the bar's, when it does not pulse */
 
   guint             dirty : 1;
+  guint             label_stale : 1;
   guint             pulsing : 1;
   guint             layout_stale : 1;
 };
@@ -354,7 +355,11 @@ tick_cb (GtkWidget     *widget,
       self->last_refresh = now;
       interval = live_interval (self);
     }
-  if (self->pulsing)
+  /* A pulse moves at 30 frames a second, half the bars in one frame and
+   * half in the next: each bar changed in view is a rectangle GTK 4.8 must
+   * redraw, and past 30 of them in a frame it redraws the whole list
+   * instead (MAX_RECTS_IN_DIFF in gskrendernodeimpl.c). */
+  if (self->pulsing && (gdk_frame_clock_get_frame_counter (clock) + self->position) % 2 == 0)
     gtk_widget_queue_draw (widget);
 
   if (interval == 0)
@@ -411,6 +416,37 @@ job_notify_cb (FbJob      *job,
     ensure_tick (self);
 }
 
+static gboolean column_changes (FbJobColumn column);
+
+/* What a mapped cell needs of its job besides its text: to hear of its
+ * changes, and the progress bar's accessible name. An unmapped cell has
+ * neither: a sorted or filtered list gives most of the 200 rows GTK keeps
+ * another job at each refresh, and binding all their cells at once cost
+ * most of that refresh (4-7 ms every 0.3 s). */
+static void
+follow_job (FbJobCell *self)
+{
+  if (self->job != NULL && self->notify_id == 0 && column_changes (self->column))
+    self->notify_id = g_signal_connect (self->job, "notify", G_CALLBACK (job_notify_cb), self);
+
+  if (self->column == FB_JOB_COLUMN_PROGRESS && self->label_stale)
+    {
+      g_autofree char *label = NULL;
+
+      if (self->job != NULL)
+        {
+          g_autofree char *shown = fb_url_for_display (fb_job_get_input (self->job));
+
+          /* Translators: the accessible name of a job's progress bar */
+          label = g_strdup_printf (_("Progress of %s"), shown);
+        }
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label != NULL ? label : "",
+                                      -1);
+      self->label_stale = FALSE;
+    }
+}
+
 /* GTK keeps a few hundred rows around the visible ones, unmapped. Keeping
  * them current would cost most of each frame during a busy run, so an
  * unmapped cell only remembers that it is out of date and catches up here,
@@ -421,6 +457,7 @@ fb_job_cell_map (GtkWidget *widget)
   FbJobCell *self = FB_JOB_CELL (widget);
 
   GTK_WIDGET_CLASS (fb_job_cell_parent_class)->map (widget);
+  follow_job (self);
   catch_up (self);
 }
 
@@ -434,6 +471,12 @@ fb_job_cell_unmap (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (fb_job_cell_parent_class)->unmap (widget);
   stop_tick (self);
+  /* Out of view it no longer listens: it catches up when mapped. */
+  if (self->notify_id != 0)
+    {
+      g_clear_signal_handler (&self->notify_id, self->job);
+      self->dirty = TRUE;
+    }
 }
 
 /* Drawing */
@@ -579,6 +622,66 @@ snapshot_bar (FbJobCell   *self,
   append_pill (snapshot, &fill, &GRAPHENE_RECT_INIT (x0 + start, y, size, BAR_HEIGHT));
 }
 
+/* GTK 4.8 draws a symbolic icon through a colour-matrix node, and its cairo
+ * renderer draws every node of the window in every frame (only the pixels
+ * are clipped to what changed): each state icon was drawn into a group and
+ * recoloured pixel by pixel 60 times a second, about 1.5 ms of each frame
+ * of a busy run for the 20-odd icons in view. An icon is recoloured once
+ * instead, into a texture, for each set of colours, scale and theme it is
+ * drawn with (a few states times a few styles), and drawn as that texture. */
+static GHashTable *icon_textures;   /* key (char*) -> GdkTexture */
+
+static GdkTexture *
+icon_texture (GtkIconPaintable *icon,
+              const char       *icon_name,
+              const char       *theme,
+              GtkTextDirection  direction,
+              const GdkRGBA    *colors,
+              int               scale)
+{
+  g_autofree char *key = NULL;
+  GtkSnapshot *snapshot;
+  g_autoptr(GskRenderNode) node = NULL;
+  cairo_surface_t *surface;
+  g_autoptr(GBytes) bytes = NULL;
+  GdkTexture *texture;
+  int size = ICON_SIZE * scale;
+  int stride;
+
+  key = g_strdup_printf ("%s %s %d %d %g,%g,%g,%g %g,%g,%g,%g %g,%g,%g,%g %g,%g,%g,%g",
+                         icon_name, theme != NULL ? theme : "", direction, scale,
+                         colors[0].red, colors[0].green, colors[0].blue, colors[0].alpha,
+                         colors[1].red, colors[1].green, colors[1].blue, colors[1].alpha,
+                         colors[2].red, colors[2].green, colors[2].blue, colors[2].alpha,
+                         colors[3].red, colors[3].green, colors[3].blue, colors[3].alpha);
+  if (icon_textures == NULL)
+    icon_textures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  texture = g_hash_table_lookup (icon_textures, key);
+  if (texture != NULL)
+    return texture;
+
+  snapshot = gtk_snapshot_new ();
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot,
+                                            size, size, colors, 4);
+  node = gtk_snapshot_free_to_node (snapshot);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
+  if (node != NULL)
+    {
+      cairo_t *cr = cairo_create (surface);
+
+      gsk_render_node_draw (node, cr);
+      cairo_destroy (cr);
+    }
+  cairo_surface_flush (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface), (gsize) stride * size);
+  cairo_surface_destroy (surface);
+  /* GDK_MEMORY_DEFAULT is cairo's ARGB32: premultiplied, native order. */
+  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes, stride);
+  g_hash_table_insert (icon_textures, g_steal_pointer (&key), texture);
+  return texture;
+}
+
 static void
 snapshot_icon (FbJobCell   *self,
                GtkSnapshot *snapshot,
@@ -586,11 +689,12 @@ snapshot_icon (FbJobCell   *self,
                int          height)
 {
   GtkWidget *widget = GTK_WIDGET (self);
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+  g_autofree char *theme_name = gtk_icon_theme_get_theme_name (theme);
   GdkRGBA colors[4];
 
   if (self->icon == NULL)
-    self->icon = gtk_icon_theme_lookup_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (widget)),
-                                             self->icon_name, NULL, ICON_SIZE,
+    self->icon = gtk_icon_theme_lookup_icon (theme, self->icon_name, NULL, ICON_SIZE,
                                              gtk_widget_get_scale_factor (widget),
                                              gtk_widget_get_direction (widget), 0);
 
@@ -603,11 +707,12 @@ snapshot_icon (FbJobCell   *self,
   lookup_color (widget, "warning_color", &colors[2]);
   lookup_color (widget, "success_color", &colors[3]);
 
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, (height - ICON_SIZE) / 2.0f));
-  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (self->icon), snapshot,
-                                            ICON_SIZE, ICON_SIZE, colors, G_N_ELEMENTS (colors));
-  gtk_snapshot_restore (snapshot);
+  gtk_snapshot_append_texture (snapshot,
+                               icon_texture (self->icon, self->icon_name, theme_name,
+                                             gtk_widget_get_direction (widget), colors,
+                                             gtk_widget_get_scale_factor (widget)),
+                               &GRAPHENE_RECT_INIT (x, (height - ICON_SIZE) / 2.0f,
+                                                    ICON_SIZE, ICON_SIZE));
 }
 
 static void
@@ -919,33 +1024,17 @@ fb_job_cell_set_job (FbJobCell *self,
     }
 
   if (job != NULL)
-    {
-      self->job = g_object_ref (job);
-      if (column_changes (self->column))
-        self->notify_id = g_signal_connect (job, "notify", G_CALLBACK (job_notify_cb), self);
-    }
-
-  if (self->column == FB_JOB_COLUMN_PROGRESS)
-    {
-      g_autofree char *label = NULL;
-
-      if (job != NULL)
-        /* Translators: the accessible name of a job's progress bar */
-        {
-          g_autofree char *shown = fb_url_for_display (fb_job_get_input (job));
-
-          label = g_strdup_printf (_("Progress of %s"), shown);
-        }
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label != NULL ? label : "",
-                                      -1);
-    }
+    self->job = g_object_ref (job);
+  self->label_stale = TRUE;
 
   /* A newly bound row shows its job in the same frame; an unmapped one
    * waits until it is mapped. */
   self->dirty = TRUE;
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    catch_up (self);
+    {
+      follow_job (self);
+      catch_up (self);
+    }
   else
     stop_tick (self);
 

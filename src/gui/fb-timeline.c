@@ -517,15 +517,20 @@ snapshot_plot (FbTimeline  *self,
         }
     }
 
-  /* Axes: the count at the top of the scale, the time under the plot. */
+  /* Axes: the most jobs that were active at once (the scale's top is a
+   * little above it, and above the highest limit: not a count to show),
+   * the time under the plot. */
   {
     g_autofree char *top = NULL;
     g_autofree char *end = NULL;
     g_autofree char *mid = NULL;
     g_autofree char *zero = NULL;
+    g_autofree char *peak = fb_format_count (self->peak_active);
 
-    /* Translators: the timeline's vertical scale: jobs active at once */
-    top = g_strdup_printf (ngettext ("%u active", "%u active", scale_active), scale_active);
+    /* Translators: above the timeline's plot: the most jobs that were
+     * active at once in the run; %s is that count, digits grouped */
+    top = g_strdup_printf (ngettext ("at most %s active", "at most %s active", self->peak_active),
+                           peak);
     append_text (self, snapshot, &dim, top, 2, 0, 0);
     zero = g_strdup_printf (_("%u s"), 0u);
     append_text (self, snapshot, &dim, zero, 0, height + 1, 0);

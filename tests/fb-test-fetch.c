@@ -95,6 +95,23 @@ fb_test_batch_wait (FbTestBatch *batch,
 }
 
 void
+fb_test_batch_send (FbTestBatch           *batch,
+                    FbHttpPool            *pool,
+                    const char            *base_url,
+                    const FbHttpCallbacks *callbacks)
+{
+  for (guint i = 0; i < batch->n; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("%s/%u", base_url, batch->first + i * batch->step);
+      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+      memset (&batch->items[i], 0, sizeof batch->items[i]);
+      batch->items[i].body = g_byte_array_new ();
+      fb_http_request_send (fb_http_request_new (pool, uri, 20, callbacks, &batch->items[i]));
+    }
+}
+
+void
 fb_test_batch_clear (FbTestBatch *batch)
 {
   for (guint i = 0; i < batch->n; i++)

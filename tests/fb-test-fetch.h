@@ -55,6 +55,12 @@ typedef struct
   guint        step;
 } FbTestBatch;
 
+/* Sends every fetch of the batch through @pool: fetch i asks for
+ * BASE_URL/(first + i * step), with a 20 s timeout. */
+void         fb_test_batch_send        (FbTestBatch           *batch,
+                                        FbHttpPool            *pool,
+                                        const char            *base_url,
+                                        const FbHttpCallbacks *callbacks);
 /* For fb_test_wait_until (): TRUE once every fetch of the batch is done. */
 gboolean     fb_test_batch_done        (gpointer       batch);
 /* Waits up to @seconds for the batch (a timeout fails the test); returns

@@ -70,24 +70,6 @@ tls_pool_new (void)
   return pool;
 }
 
-static void
-tls_batch_send (FbTestBatch      *batch,
-                FbHttpPool *pool,
-                guint       port,
-                const FbHttpCallbacks *callbacks)
-{
-  for (guint i = 0; i < batch->n; i++)
-    {
-      g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u/%u", port,
-                                              batch->first + i * batch->step);
-      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
-
-      memset (&batch->items[i], 0, sizeof batch->items[i]);
-      batch->items[i].body = g_byte_array_new ();
-      fb_http_request_send (fb_http_request_new (pool, uri, 20, callbacks, &batch->items[i]));
-    }
-}
-
 /* A burst of https requests to a new host: the first handshake goes
  * alone, and every other connection begins with its session. */
 static void
@@ -98,8 +80,10 @@ test_http_tls_burst_shares_one_session (void)
   FbHttpPool *pool = tls_pool_new ();
   FbTestFetch items[8];
   FbTestBatch batch = { items, G_N_ELEMENTS (items), 1000, 7 };
+  g_autofree char *base = NULL;
 
-  tls_batch_send (&batch, pool, port, &fb_test_fetch_callbacks);
+  base = g_strdup_printf ("https://127.0.0.1:%u", port);
+  fb_test_batch_send (&batch, pool, base, &fb_test_fetch_callbacks);
   CU_ASSERT_EQUAL (fb_test_batch_wait (&batch, WAIT_SECONDS), batch.n);
   CU_ASSERT_EQUAL (fb_http_pool_get_n_connects (pool), batch.n);
   CU_ASSERT_EQUAL (fb_http_pool_get_n_tls_shared (pool), batch.n - 1);

@@ -1010,21 +1010,14 @@ test_http_paused_reader_gets_every_byte_in_order (void)
 
 /* Many GETs at once: fetch i asks for /ka/(first + i * step). */
 static void
-batch_send (FbTestBatch                 *batch,
+batch_send (FbTestBatch           *batch,
             FbHttpPool            *pool,
             RawServer             *server,
             const FbHttpCallbacks *callbacks)
 {
-  for (guint i = 0; i < batch->n; i++)
-    {
-      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ka/%u", server->port,
-                                              batch->first + i * batch->step);
-      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *base = g_strdup_printf ("http://127.0.0.1:%u/ka", server->port);
 
-      memset (&batch->items[i], 0, sizeof batch->items[i]);
-      batch->items[i].body = g_byte_array_new ();
-      fb_http_request_send (fb_http_request_new (pool, uri, 20, callbacks, &batch->items[i]));
-    }
+  fb_test_batch_send (batch, pool, base, callbacks);
 }
 
 /* More connections ready at once than one main-loop iteration serves

@@ -21,19 +21,8 @@ new=$(readlink -f "$2")
 runs=${BENCH_RUNS:-5}
 cd "$(dirname "$(readlink -f "$0")")"
 bench=$PWD
-n=10000
-catalog=$bench/work/catalog
-fbb=(python3 "$bench/helpers/fbbench.py")
-shm=$(mktemp -d /dev/shm/fbjournal-ab.XXXXXX)
-nginx_pid=
-cleanup () {
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$shm"
-}
-trap cleanup EXIT
-
+scratch=fbjournal-ab
 . "$bench/helpers/catalog-nginx.sh"
-
 
 # one_run LABEL CLI MODE: appends "LABEL-MODE COMM MS" per thread to $shm/threads
 one_run () {

@@ -25,17 +25,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 bench=$PWD
 cli=$(readlink -f "${1:-../build/src/cli/fetchboard-cli}")
 runs=${BENCH_RUNS:-7}
-n=10000
-catalog=$bench/work/catalog
-fbb=(python3 "$bench/helpers/fbbench.py")
-shm=$(mktemp -d /dev/shm/fbjournal-bench.XXXXXX)
-nginx_pid=
-cleanup () {
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$shm"
-}
-trap cleanup EXIT
-
+scratch=fbjournal-bench
 . "$bench/helpers/catalog-nginx.sh"
 
 threads=${BENCH_THREADS:-0}

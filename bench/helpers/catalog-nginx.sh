@@ -2,9 +2,21 @@
 # (made once in bench/work/catalog), a private nginx serving it on a free
 # 127.0.0.1 port, and its URL list.
 #
-# Expects: fbb (the fbbench.py command), catalog, n, shm (a tmpfs scratch
-# folder); sets port and nginx_pid (the caller's EXIT trap stops nginx) and
-# writes $shm/urls.
+# Expects: bench (the bench folder) and scratch (a name for the tmpfs
+# scratch folder); sets n, catalog, fbb (the fbbench.py command), shm (that
+# folder, removed at exit), port and nginx_pid (nginx is stopped at exit),
+# and writes $shm/urls.
+
+n=10000
+catalog=$bench/work/catalog
+fbb=(python3 "$bench/helpers/fbbench.py")
+shm=$(mktemp -d "/dev/shm/$scratch.XXXXXX")
+nginx_pid=
+cleanup () {
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$shm"
+}
+trap cleanup EXIT
 
 timeout 900 "${fbb[@]}" gen-catalog "$catalog" "$n" >/dev/null
 port=$("${fbb[@]}" free-port)

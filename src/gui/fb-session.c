@@ -26,7 +26,7 @@ struct _FbSession
   FbJournal     *journal;
   GPtrArray     *waiting;  /* FbRun*, tracked once the journal is open */
   GtkApplication *app;     /* owns us */
-  FbDemoHost    *demo_host; /* the app's, for the windows we open */
+  FbDemoHost    *demo_host; /* the app's, for the windows we open; a reference */
   char          *notice;
   char          *unsaid;   /* a message waiting for a window */
 };
@@ -456,10 +456,11 @@ fb_session_new (GtkApplication *app,
   g_autofree char *path = fb_journal_default_path ();
 
   g_return_val_if_fail (GTK_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (FB_IS_DEMO_HOST (demo_host), NULL);
 
   self = g_object_new (FB_TYPE_SESSION, NULL);
   self->app = app;
-  self->demo_host = demo_host;
+  self->demo_host = g_object_ref (demo_host);
   g_action_map_add_action_entries (G_ACTION_MAP (app), session_actions,
                                    G_N_ELEMENTS (session_actions), self);
   g_signal_connect_object (app, "window-added", G_CALLBACK (window_added_cb), self, 0);
@@ -538,6 +539,7 @@ fb_session_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->journal);
+  g_clear_object (&self->demo_host);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
 
   G_OBJECT_CLASS (fb_session_parent_class)->dispose (object);

@@ -381,6 +381,9 @@ select_row (Fixture    *f,
 {
   GtkSelectionModel *model = gtk_column_view_get_model (fb_window_get_column_view (f->window));
 
+  /* Rows come into view from the frame after the jobs arrive, and a short
+   * run can end first. */
+  fb_test_wait_until (list_settled, f->window, 10);
   gtk_selection_model_select_item (model, row_of (f, suffix), TRUE);
   fb_test_spin (0.05);
 }

@@ -714,9 +714,9 @@ natural_width (GtkWidget *widget)
   return natural;
 }
 
-/* A label asks for its widest sample's width, every digit counted as the
- * widest; a longer text than any sample grows it, and it keeps that width
- * until its samples change. */
+/* A label asks for its widest sample's width, whatever digits it shows; a
+ * longer text than any sample grows it, and it keeps that width until its
+ * samples change. */
 static void
 test_window_fixed_label_reserves_its_samples (void)
 {

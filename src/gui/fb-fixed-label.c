@@ -74,40 +74,15 @@ ensure_layout (FbFixedLabel *self)
   return self->layout;
 }
 
-/* The digit that is widest in this font: samples count every digit as
- * that one, so "10,023" reserves room for "88,888" whatever the font. */
-static char
-widest_digit (PangoLayout *probe)
-{
-  char widest = '0';
-  int widest_width = -1;
-
-  for (char digit = '0'; digit <= '9'; digit++)
-    {
-      int width;
-
-      pango_layout_set_text (probe, &digit, 1);
-      pango_layout_get_pixel_size (probe, &width, NULL);
-      if (width > widest_width)
-        {
-          widest = digit;
-          widest_width = width;
-        }
-    }
-  return widest;
-}
-
 static void
 ensure_reserve (FbFixedLabel *self)
 {
   g_autoptr(PangoLayout) probe = NULL;
-  char digit;
 
   if (self->reserve_width >= 0)
     return;
 
   probe = make_layout (self);
-  digit = widest_digit (probe);
   /* An empty line still has a height: the font's. */
   pango_layout_set_text (probe, "", 0);
   pango_layout_get_pixel_size (probe, &self->reserve_width, &self->reserve_height);
@@ -116,9 +91,10 @@ ensure_reserve (FbFixedLabel *self)
       g_autofree char *sample = g_strdup (self->samples[i]);
       int width, height;
 
+      /* Tabular figures are all as wide as 0. */
       for (char *c = sample; *c != '\0'; c++)
         if (g_ascii_isdigit (*c))
-          *c = digit;
+          *c = '0';
       pango_layout_set_text (probe, sample, -1);
       pango_layout_get_pixel_size (probe, &width, &height);
       self->reserve_width = MAX (self->reserve_width, width);
@@ -167,6 +143,9 @@ fb_fixed_label_set_text (FbFixedLabel *self,
 
   if (self->layout != NULL)
     {
+      /* Measured whole, not as a narrow window last cut it. */
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
+      pango_layout_set_width (self->layout, -1);
       pango_layout_set_text (self->layout, text, -1);
       self->text_width = -1;
     }

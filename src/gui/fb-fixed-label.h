@@ -15,11 +15,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FbFixedLabel, fb_fixed_label, FB, FIXED_LABEL, GtkWidget)
 
 /* One line of text whose size does not follow the text: it asks for the
- * width of the widest of its samples (the texts it may show, every digit
- * counted as the font's widest), so a new text is a redraw, never a new
- * layout of the window. A text wider than all of them still shows whole:
- * the label then grows to it, once, and keeps that width until its
- * samples change. Digits are tabular. */
+ * width of the widest of its samples (the texts it may show), so a new
+ * text is a redraw, never a new layout of the window. Digits are tabular
+ * (all as wide as 0), so a sample's digits need not be the ones shown. A
+ * text wider than all samples still shows whole: the label then grows to
+ * it, once, and keeps that width until its samples change. */
 GtkWidget  *fb_fixed_label_new         (void);
 const char *fb_fixed_label_get_text    (FbFixedLabel       *self);
 void        fb_fixed_label_set_text    (FbFixedLabel       *self,

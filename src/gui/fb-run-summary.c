@@ -180,10 +180,10 @@ take_samples (FbFixedLabel *label,
 }
 
 /* What each text may show in a run of @total jobs, at its widest. The
- * labels count every digit as the widest, so only the number of digits of
- * a sample matters. What the samples leave out (a cancel's longer
- * progress, a lowered limit's semaphore, a run of over ten hours) still
- * shows whole: its label grows once, when it first shows. */
+ * labels' digits are tabular, so only the number of digits of a sample
+ * matters. What the samples leave out (a cancel's longer progress, a
+ * lowered limit's semaphore, a run of over ten hours) still shows whole:
+ * its label grows once, when it first shows. */
 static void
 update_samples (FbRunSummary *self,
                 guint         total)
@@ -213,6 +213,9 @@ update_samples (FbRunSummary *self,
       take_samples (counts[k], samples);
     }
 
+  /* A text's width is about the sum of its parts', so the widest pair is
+   * a form with itself: five samples rather than all twenty-five pairs
+   * (a busy frame measures them all when the list arrives). */
   samples = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (samples, elapsed_text (NULL, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (sample_durations); i++)
@@ -220,26 +223,18 @@ update_samples (FbRunSummary *self,
       g_autofree char *duration = fb_format_duration (sample_durations[i]);
 
       g_ptr_array_add (samples, elapsed_text (duration, NULL));
-      for (guint j = 0; j < G_N_ELEMENTS (sample_durations); j++)
-        {
-          g_autofree char *eta = fb_format_duration (sample_durations[j]);
-
-          g_ptr_array_add (samples, elapsed_text (duration, eta));
-        }
+      g_ptr_array_add (samples, elapsed_text (duration, duration));
     }
   take_samples (self->elapsed_label, samples);
 
+  /* A rate is a size per second: the widest size makes the widest rate. */
   samples = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < G_N_ELEMENTS (sample_sizes); i++)
     {
       g_autofree char *speed = fb_format_speed (sample_sizes[i]);
+      g_autofree char *received = g_format_size (sample_sizes[i]);
 
-      for (guint j = 0; j < G_N_ELEMENTS (sample_sizes); j++)
-        {
-          g_autofree char *received = g_format_size (sample_sizes[j]);
-
-          g_ptr_array_add (samples, throughput_text (speed, SAMPLE_RATE, received));
-        }
+      g_ptr_array_add (samples, throughput_text (speed, SAMPLE_RATE, received));
     }
   take_samples (self->throughput_label, samples);
 

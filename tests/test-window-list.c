@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "fb-fixed-label.h"
 #include "fb-window-test-utils.h"
 
 static guint
@@ -624,7 +625,147 @@ test_window_cell_and_summary_notify_only_on_change (void)
   CU_ASSERT_PTR_NULL (summary);
 }
 
+/* A box that counts how often it is measured: only a resize queued inside
+ * it (or a new width given to it) makes GTK measure it again. */
+static guint n_box_measures;
+
+static void
+count_measure (GtkWidget      *widget,
+               GtkOrientation  orientation,
+               int             for_size,
+               int            *minimum,
+               int            *natural,
+               int            *minimum_baseline,
+               int            *natural_baseline)
+{
+  n_box_measures++;
+  gtk_widget_measure (gtk_widget_get_first_child (widget), orientation, for_size,
+                      minimum, natural, NULL, NULL);
+}
+
+static void
+allocate_child (GtkWidget *widget,
+                int        width,
+                int        height,
+                int        baseline)
+{
+  gtk_widget_allocate (gtk_widget_get_first_child (widget), width, height, -1, NULL);
+}
+
+static gboolean
+run_done (gpointer data)
+{
+  FbRun *run = data;
+
+  return !fb_run_get_running (run) && fb_run_get_n_finished (run) == fb_run_get_total (run);
+}
+
+/* Its numbers change ten times a second while a run goes; each new text is
+ * a redraw. The summary took its size when the run arrived and keeps it:
+ * nothing in it asks for a new layout of the window, from the run's start
+ * to its end (the bar's first finished job included: Adwaita's empty bar
+ * used to change its height). */
+static void
+test_window_summary_keeps_its_size (void)
+{
+  g_autoptr(FbTestServer) server = fb_test_server_new ();
+  g_autoptr(FbRun) run = fb_run_new ();
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *summary = fb_run_summary_new ();
+  int width, height;
+
+  gtk_widget_set_layout_manager (box, gtk_custom_layout_new (NULL, count_measure, allocate_child));
+  gtk_box_append (GTK_BOX (box), summary);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 200);
+
+  /* 120 jobs of 60 ms, 8 at a time: about a second of changing numbers. */
+  fb_run_set_max_concurrency (run, 8);
+  fb_run_set_destination (run, dir);
+  for (guint i = 0; i < 120; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hold?ms=60&size=%u", 100 + i * 37);
+      g_autofree char *url = fb_test_server_url (server, path);
+      g_autoptr(FbJob) job = fb_job_new (FB_JOB_KIND_DOWNLOAD, url);
+
+      fb_run_add_job (run, job);
+    }
+  fb_run_summary_set_run (FB_RUN_SUMMARY (summary), run);
+  gtk_window_present (GTK_WINDOW (window));
+  fb_test_wait_until (widget_is_mapped, summary, 10);
+  fb_test_spin (0.3);
+  width = gtk_widget_get_width (summary);
+  height = gtk_widget_get_height (summary);
+  CU_ASSERT_TRUE (width > 0 && height > 0);
+
+  n_box_measures = 0;
+  fb_run_start (run);
+  CU_ASSERT_TRUE (fb_test_wait_until (run_done, run, 30));
+  /* The end's texts (no "left", the last rates) are drawn too. */
+  fb_test_spin (0.5);
+
+  CU_ASSERT_STRING_EQUAL (fb_run_summary_get_text (FB_RUN_SUMMARY (summary), "progress"),
+                          "120 of 120 finished");
+  CU_ASSERT_STRING_EQUAL (fb_run_summary_get_text (FB_RUN_SUMMARY (summary), "ok"), "120 OK");
+  CU_ASSERT_EQUAL (n_box_measures, 0);
+  CU_ASSERT_EQUAL (gtk_widget_get_width (summary), width);
+  CU_ASSERT_EQUAL (gtk_widget_get_height (summary), height);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  fb_test_rm_rf (dir);
+}
+
+static int
+natural_width (GtkWidget *widget)
+{
+  int minimum, natural;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
+  CU_ASSERT_EQUAL (minimum, natural);
+  return natural;
+}
+
+/* A label asks for its widest sample's width, whatever digits it shows; a
+ * longer text than any sample grows it, and it keeps that width until its
+ * samples change. */
+static void
+test_window_fixed_label_reserves_its_samples (void)
+{
+  GtkWidget *label = g_object_ref_sink (fb_fixed_label_new ());
+  const char *samples[] = { "10 OK", NULL };
+  const char *other_samples[] = { "10 OK", "99 OK", NULL };
+  int reserved, grown;
+
+  fb_fixed_label_set_samples (FB_FIXED_LABEL (label), samples);
+  reserved = natural_width (label);
+  CU_ASSERT_TRUE (reserved > 0);
+
+  fb_fixed_label_set_text (FB_FIXED_LABEL (label), "1 OK");
+  CU_ASSERT_EQUAL (natural_width (label), reserved);
+  fb_fixed_label_set_text (FB_FIXED_LABEL (label), "47 OK");
+  CU_ASSERT_EQUAL (natural_width (label), reserved);
+  CU_ASSERT_STRING_EQUAL (fb_fixed_label_get_text (FB_FIXED_LABEL (label)), "47 OK");
+
+  fb_fixed_label_set_text (FB_FIXED_LABEL (label), "12,345,678 OK");
+  grown = natural_width (label);
+  CU_ASSERT_TRUE (grown > reserved);
+  fb_fixed_label_set_text (FB_FIXED_LABEL (label), "3 OK");
+  CU_ASSERT_EQUAL (natural_width (label), grown);
+  /* The same samples again change nothing; new ones start over. */
+  fb_fixed_label_set_samples (FB_FIXED_LABEL (label), samples);
+  CU_ASSERT_EQUAL (natural_width (label), grown);
+  fb_fixed_label_set_samples (FB_FIXED_LABEL (label), other_samples);
+  CU_ASSERT_EQUAL (natural_width (label), reserved);
+  CU_ASSERT_STRING_EQUAL (fb_fixed_label_get_text (FB_FIXED_LABEL (label)), "3 OK");
+
+  g_object_unref (label);
+}
+
 static const FbTestCase tests[] = {
+  { "test_window_summary_keeps_its_size", test_window_summary_keeps_its_size },
+  { "test_window_fixed_label_reserves_its_samples", test_window_fixed_label_reserves_its_samples },
   { "test_window_cell_and_summary_notify_only_on_change",
     test_window_cell_and_summary_notify_only_on_change },
   { "test_window_filter_shows_failed_and_done", test_window_filter_shows_failed_and_done },

@@ -10,15 +10,46 @@
 
 #include <glib/gi18n.h>
 
+#include "fb-fixed-label.h"
 #include "fb-format.h"
 #include "fb-run-summary.h"
+#include "fb-semaphore.h"
 
 #define LIVE_INTERVAL (G_USEC_PER_SEC / 4)
 /* Counters change with every finished job: with a thousand jobs at once
- * that is every frame, and each new text lays the whole window out again
- * (a third of each frame's CPU in a 10,000-job run). Ten times a second
- * reads as live, as tqdm's does; the state at the end shows at once. */
+ * that is every frame. Ten times a second reads as live, as tqdm's does;
+ * the state at the end shows at once. */
 #define BUSY_INTERVAL (G_USEC_PER_SEC / 10)
+
+/* The summary's size is decided when a run arrives and does not follow
+ * its numbers: each text is an FbFixedLabel that reserves the width of the
+ * widest text it may show in this run (the total job count gives the
+ * digits), so a new number is a redraw. A summary that grew by a few
+ * pixels, or wrapped to one more line, laid out and repainted the whole
+ * job list below it (GTK 4.8 re-measures the window for any resize). */
+
+/* Durations as fb_format_duration () writes them, one of each form, at
+ * its widest: 999 ms, 9.9 s, 59 s, 59:59, 9:59:59. */
+static const gint64 sample_durations[] = {
+  G_GINT64_CONSTANT (999000), G_GINT64_CONSTANT (9900000), G_GINT64_CONSTANT (59000000),
+  G_GINT64_CONSTANT (3599000000), G_GINT64_CONSTANT (35999000000),
+};
+
+/* Sizes as g_format_size () writes them, one of each unit, at its widest. */
+static const guint64 sample_sizes[] = { 999, 999900, 999900000, G_GUINT64_CONSTANT (999900000000) };
+
+/* Plural forms: one count of each form in the languages gettext knows. */
+static const guint sample_plurals[] = { 1, 2, 5, 21 };
+
+/* The fastest rate the throughput reserves room for, in jobs/s. */
+#define SAMPLE_RATE 9999.9
+
+typedef enum {
+  COUNT_OK,
+  COUNT_NOT_FOUND,
+  COUNT_ERROR,
+  COUNT_CANCELLED,
+} Count;
 
 struct _FbRunSummary
 {
@@ -27,21 +58,23 @@ struct _FbRunSummary
   GtkWidget      *box;
   GtkFlowBox     *counters;
   GtkProgressBar *progress_bar;
-  GtkLabel       *progress_label;
-  GtkLabel       *ok_label;
-  GtkLabel       *not_found_label;
-  GtkLabel       *error_label;
-  GtkLabel       *cancelled_label;
-  GtkLabel       *elapsed_label;
-  GtkLabel       *throughput_label;
-  GtkLabel       *semaphore_label;
+  FbFixedLabel   *progress_label;
+  FbFixedLabel   *ok_label;
+  FbFixedLabel   *not_found_label;
+  FbFixedLabel   *error_label;
+  FbFixedLabel   *cancelled_label;
+  FbFixedLabel   *elapsed_label;
+  FbFixedLabel   *throughput_label;
+  FbFixedLabel   *semaphore_label;
 
   FbRun          *run;
   gulong          notify_id;
   guint           tick_id;
   gint64          last_refresh;
+  guint           sampled_total;  /* the total the samples are for */
 
   guint           dirty : 1;
+  guint           sampled : 1;
 };
 
 G_DEFINE_FINAL_TYPE (FbRunSummary, fb_run_summary, GTK_TYPE_WIDGET)
@@ -54,24 +87,176 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-set_label (GtkLabel   *label,
-           const char *text)
+/* The texts, shared by what shows and by the samples that size it. */
+
+static char *
+progress_text (guint       total,
+               const char *n_finished,
+               const char *n_total,
+               const char *n_cancelled)
 {
-  if (g_strcmp0 (gtk_label_get_label (label), text) != 0)
-    gtk_label_set_label (label, text);
+  if (n_cancelled != NULL)
+    /* Translators: overall progress of a run with cancelled jobs,
+     * “4,322 of 10,000 finished, 5,678 cancelled” */
+    return g_strdup_printf (ngettext ("%s of %s finished, %s cancelled",
+                                      "%s of %s finished, %s cancelled", total),
+                            n_finished, n_total, n_cancelled);
+  /* Translators: overall progress of a run, “12 of 200 finished” */
+  return g_strdup_printf (ngettext ("%s of %s finished", "%s of %s finished", total),
+                          n_finished, n_total);
+}
+
+static char *
+count_text (Count       kind,
+            guint       n,
+            const char *count)
+{
+  switch (kind)
+    {
+    case COUNT_OK:
+      return g_strdup_printf (ngettext ("%s OK", "%s OK", n), count);
+    case COUNT_NOT_FOUND:
+      return g_strdup_printf (ngettext ("%s not found", "%s not found", n), count);
+    case COUNT_ERROR:
+      return g_strdup_printf (ngettext ("%s error", "%s errors", n), count);
+    case COUNT_CANCELLED:
+    default:
+      return g_strdup_printf (ngettext ("%s cancelled", "%s cancelled", n), count);
+    }
+}
+
+static char *
+elapsed_text (const char *duration,
+              const char *eta)
+{
+  if (duration == NULL)
+    return g_strdup (_("Not started"));
+  if (eta != NULL)
+    /* Translators: how long the run has been going, then a guess of what is left */
+    return g_strdup_printf (_("Elapsed %s, about %s left"), duration, eta);
+  /* Translators: how long the run has been going */
+  return g_strdup_printf (_("Elapsed %s"), duration);
+}
+
+static char *
+throughput_text (const char *speed,
+                 double      rate,
+                 const char *received)
+{
+  /* Translators: throughput: a transfer rate, then finished jobs per
+   * second, then all the bytes received */
+  return g_strdup_printf (_("%s · %.1f jobs/s · %s in all"), *speed != '\0' ? speed : "0 B/s",
+                          rate, received);
+}
+
+static char *
+semaphore_text (gboolean started,
+                guint    active,
+                guint    limit,
+                guint    waiting)
+{
+  if (started && active > limit)
+    /* Translators: the semaphore after the limit was lowered: jobs holding
+     * a slot, the new limit, how many of them finish above it, jobs waiting */
+    return g_strdup_printf (ngettext ("Active %u of %u (%u finishing above the new limit), "
+                                      "waiting %u",
+                                      "Active %u of %u (%u finishing above the new limit), "
+                                      "waiting %u", active - limit),
+                            active, limit, active - limit, waiting);
+  if (started)
+    /* Translators: the semaphore: jobs holding a slot, the limit, jobs waiting for a slot */
+    return g_strdup_printf (_("Active %u of %u, waiting %u"), active, limit, waiting);
+  /* Translators: before the run starts: how many jobs at most will run at once */
+  return g_strdup_printf (_("Up to %u at once"), limit);
 }
 
 static void
-set_count (GtkLabel   *label,
-           guint       count,
-           const char *text)
+take_samples (FbFixedLabel *label,
+              GPtrArray    *samples)
+{
+  g_ptr_array_add (samples, NULL);
+  fb_fixed_label_set_samples (label, (const char * const *) samples->pdata);
+  g_ptr_array_unref (samples);
+}
+
+/* What each text may show in a run of @total jobs, at its widest. The
+ * labels' digits are tabular, so only the number of digits of a sample
+ * matters. What the samples leave out (a cancel's longer progress, a
+ * lowered limit's semaphore, a run of over ten hours) still shows whole:
+ * its label grows once, when it first shows. */
+static void
+update_samples (FbRunSummary *self,
+                guint         total)
+{
+  g_autofree char *n_total = fb_format_count (total);
+  const Count kinds[] = { COUNT_OK, COUNT_NOT_FOUND, COUNT_ERROR, COUNT_CANCELLED };
+  FbFixedLabel *counts[] = { self->ok_label, self->not_found_label, self->error_label,
+                             self->cancelled_label };
+  guint limit = FB_SEMAPHORE_MAX_LIMIT;
+  GPtrArray *samples;
+
+  if (self->sampled && self->sampled_total == total)
+    return;
+  self->sampled = TRUE;
+  self->sampled_total = total;
+
+  samples = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (samples, progress_text (total, n_total, n_total, NULL));
+  take_samples (self->progress_label, samples);
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      samples = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (samples, count_text (kinds[k], total, n_total));
+      for (guint i = 0; i < G_N_ELEMENTS (sample_plurals); i++)
+        g_ptr_array_add (samples, count_text (kinds[k], sample_plurals[i], n_total));
+      take_samples (counts[k], samples);
+    }
+
+  /* A text's width is about the sum of its parts', so the widest pair is
+   * a form with itself: five samples rather than all twenty-five pairs
+   * (a busy frame measures them all when the list arrives). */
+  samples = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (samples, elapsed_text (NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (sample_durations); i++)
+    {
+      g_autofree char *duration = fb_format_duration (sample_durations[i]);
+
+      g_ptr_array_add (samples, elapsed_text (duration, NULL));
+      g_ptr_array_add (samples, elapsed_text (duration, duration));
+    }
+  take_samples (self->elapsed_label, samples);
+
+  /* A rate is a size per second: the widest size makes the widest rate. */
+  samples = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (sample_sizes); i++)
+    {
+      g_autofree char *speed = fb_format_speed (sample_sizes[i]);
+      g_autofree char *received = g_format_size (sample_sizes[i]);
+
+      g_ptr_array_add (samples, throughput_text (speed, SAMPLE_RATE, received));
+    }
+  take_samples (self->throughput_label, samples);
+
+  /* Active and the limit are at most the semaphore's top; waiting, the total. */
+  samples = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (samples, semaphore_text (FALSE, 0, limit, 0));
+  g_ptr_array_add (samples, semaphore_text (TRUE, limit, limit, MAX (total, 1)));
+  take_samples (self->semaphore_label, samples);
+}
+
+static void
+set_count (FbFixedLabel *label,
+           Count         kind,
+           guint         n)
 {
   GtkWidget *counter = gtk_widget_get_parent (GTK_WIDGET (label));
+  g_autofree char *count = fb_format_count (n);
+  g_autofree char *text = count_text (kind, n, count);
 
-  set_label (label, text);
+  fb_fixed_label_set_text (label, text);
   /* Zero counters fade so the ones that matter stand out. */
-  gtk_widget_set_opacity (counter, count > 0 ? 1.0 : 0.55);
+  gtk_widget_set_opacity (counter, n > 0 ? 1.0 : 0.55);
 }
 
 static void
@@ -82,19 +267,16 @@ refresh (FbRunSummary *self)
   guint finished;
   guint cancelled;
   guint completed;
-  guint active;
-  guint limit;
-  guint n;
   gint64 elapsed;
   double seconds;
   g_autofree char *n_total = NULL;
-  g_autofree char *count = NULL;
   g_autofree char *text = NULL;
 
   if (run == NULL)
     return;
 
   total = fb_run_get_total (run);
+  update_samples (self, total);
   finished = fb_run_get_n_finished (run);
   cancelled = fb_run_get_n_cancelled (run);
   completed = finished - cancelled;
@@ -105,49 +287,21 @@ refresh (FbRunSummary *self)
       g_autofree char *n_completed = fb_format_count (completed);
       g_autofree char *n_cancelled = fb_format_count (cancelled);
 
-      /* Translators: overall progress of a run with cancelled jobs,
-       * “4,322 of 10,000 finished, 5,678 cancelled” */
-      text = g_strdup_printf (ngettext ("%s of %s finished, %s cancelled",
-                                        "%s of %s finished, %s cancelled", total),
-                              n_completed, n_total, n_cancelled);
+      text = progress_text (total, n_completed, n_total, n_cancelled);
     }
   else
     {
       g_autofree char *n_finished = fb_format_count (finished);
 
-      /* Translators: overall progress of a run, “12 of 200 finished” */
-      text = g_strdup_printf (ngettext ("%s of %s finished", "%s of %s finished", total),
-                              n_finished, n_total);
+      text = progress_text (total, n_finished, n_total, NULL);
     }
-  set_label (self->progress_label, text);
+  fb_fixed_label_set_text (self->progress_label, text);
   g_clear_pointer (&text, g_free);
 
-  n = fb_run_get_n_ok (run);
-  count = fb_format_count (n);
-  text = g_strdup_printf (ngettext ("%s OK", "%s OK", n), count);
-  set_count (self->ok_label, n, text);
-  g_clear_pointer (&text, g_free);
-  g_clear_pointer (&count, g_free);
-
-  n = fb_run_get_n_not_found (run);
-  count = fb_format_count (n);
-  text = g_strdup_printf (ngettext ("%s not found", "%s not found", n), count);
-  set_count (self->not_found_label, n, text);
-  g_clear_pointer (&text, g_free);
-  g_clear_pointer (&count, g_free);
-
-  n = fb_run_get_n_error (run);
-  count = fb_format_count (n);
-  text = g_strdup_printf (ngettext ("%s error", "%s errors", n), count);
-  set_count (self->error_label, n, text);
-  g_clear_pointer (&text, g_free);
-  g_clear_pointer (&count, g_free);
-
-  count = fb_format_count (cancelled);
-  text = g_strdup_printf (ngettext ("%s cancelled", "%s cancelled", cancelled), count);
-  set_count (self->cancelled_label, cancelled, text);
-  g_clear_pointer (&text, g_free);
-  g_clear_pointer (&count, g_free);
+  set_count (self->ok_label, COUNT_OK, fb_run_get_n_ok (run));
+  set_count (self->not_found_label, COUNT_NOT_FOUND, fb_run_get_n_not_found (run));
+  set_count (self->error_label, COUNT_ERROR, fb_run_get_n_error (run));
+  set_count (self->cancelled_label, COUNT_CANCELLED, cancelled);
 
   /* Elapsed covers every period the run ran (a retry adds one), so the
    * rates below are over the same time as the jobs they count. */
@@ -159,18 +313,17 @@ refresh (FbRunSummary *self)
       gint64 left = (gint64) ((double) elapsed * (total - finished) / completed);
       g_autofree char *eta = fb_format_duration (left);
 
-      /* Translators: how long the run has been going, then a guess of what is left */
-      text = g_strdup_printf (_("Elapsed %s, about %s left"), duration, eta);
+      text = elapsed_text (duration, eta);
     }
   else if (elapsed > 0)
     {
       g_autofree char *duration = fb_format_duration (elapsed);
-      /* Translators: how long the run has been going */
-      text = g_strdup_printf (_("Elapsed %s"), duration);
+
+      text = elapsed_text (duration, NULL);
     }
   else
-    text = g_strdup (_("Not started"));
-  set_label (self->elapsed_label, text);
+    text = elapsed_text (NULL, NULL);
+  fb_fixed_label_set_text (self->elapsed_label, text);
   g_clear_pointer (&text, g_free);
 
   /* Cancelled jobs are not work done: they count in no rate. */
@@ -178,37 +331,18 @@ refresh (FbRunSummary *self)
   if (seconds > 0.05)
     {
       g_autofree char *speed = fb_format_speed (fb_run_get_bytes_received (run) / seconds);
-
       g_autofree char *received = g_format_size (fb_run_get_bytes_received (run));
 
-      /* Translators: throughput: a transfer rate, then finished jobs per
-       * second, then all the bytes received */
-      text = g_strdup_printf (_("%s · %.1f jobs/s · %s in all"), *speed != '\0' ? speed : "0 B/s",
-                              completed / seconds, received);
+      text = throughput_text (speed, completed / seconds, received);
     }
   else
     text = g_strdup ("");
-  set_label (self->throughput_label, text);
+  fb_fixed_label_set_text (self->throughput_label, text);
   g_clear_pointer (&text, g_free);
 
-  active = fb_run_get_active (run);
-  limit = fb_run_get_max_concurrency (run);
-  if ((fb_run_get_running (run) || elapsed > 0) && active > limit)
-    /* Translators: the semaphore after the limit was lowered: jobs holding
-     * a slot, the new limit, how many of them finish above it, jobs waiting */
-    text = g_strdup_printf (ngettext ("Active %u of %u (%u finishing above the new limit), "
-                                      "waiting %u",
-                                      "Active %u of %u (%u finishing above the new limit), "
-                                      "waiting %u", active - limit),
-                            active, limit, active - limit, fb_run_get_waiting (run));
-  else if (fb_run_get_running (run) || elapsed > 0)
-    /* Translators: the semaphore: jobs holding a slot, the limit, jobs waiting for a slot */
-    text = g_strdup_printf (_("Active %u of %u, waiting %u"), active, limit,
-                            fb_run_get_waiting (run));
-  else
-    /* Translators: before the run starts: how many jobs at most will run at once */
-    text = g_strdup_printf (_("Up to %u at once"), limit);
-  set_label (self->semaphore_label, text);
+  text = semaphore_text (fb_run_get_running (run) || elapsed > 0, fb_run_get_active (run),
+                         fb_run_get_max_concurrency (run), fb_run_get_waiting (run));
+  fb_fixed_label_set_text (self->semaphore_label, text);
 }
 
 static gboolean
@@ -309,6 +443,7 @@ fb_run_summary_class_init (FbRunSummaryClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (FB_TYPE_FIXED_LABEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fetchboard/Fetchboard/fb-run-summary.ui");
   gtk_widget_class_bind_template_child (widget_class, FbRunSummary, box);
@@ -356,6 +491,10 @@ void
 fb_run_summary_set_run (FbRunSummary *self,
                         FbRun        *run)
 {
+  FbFixedLabel *labels[] = { self->progress_label, self->ok_label, self->not_found_label,
+                             self->error_label, self->cancelled_label, self->elapsed_label,
+                             self->throughput_label, self->semaphore_label };
+
   g_return_if_fail (FB_IS_RUN_SUMMARY (self));
   g_return_if_fail (run == NULL || FB_IS_RUN (run));
 
@@ -372,6 +511,12 @@ fb_run_summary_set_run (FbRunSummary *self,
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
       self->tick_id = 0;
     }
+
+  /* A new run starts from its own samples: what an earlier one grew to
+   * (a cancel's longer progress) is forgotten. */
+  self->sampled = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    fb_fixed_label_set_samples (labels[i], NULL);
 
   if (run != NULL)
     {
@@ -406,7 +551,7 @@ fb_run_summary_get_text (FbRunSummary *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     if (g_str_equal (parts[i].name, part))
-      return gtk_label_get_label (G_STRUCT_MEMBER (GtkLabel *, self, parts[i].offset));
+      return fb_fixed_label_get_text (G_STRUCT_MEMBER (FbFixedLabel *, self, parts[i].offset));
 
   g_return_val_if_reached (NULL);
 }

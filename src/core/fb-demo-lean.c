@@ -640,8 +640,14 @@ hand_over (Conn *conn)
       close (fd);
       return;
     }
-  connection = g_socket_connection_factory_create_connection (socket);
   remote = g_socket_get_remote_address (socket, NULL);
+  if (remote == NULL)
+    {
+      /* The client is gone already (reset): nothing to hand over. */
+      g_socket_close (socket, NULL);
+      return;
+    }
+  connection = g_socket_connection_factory_create_connection (socket);
   if (!soup_server_accept_iostream (lean->server, G_IO_STREAM (connection), lean->local, remote,
                                     &error))
     {
@@ -748,6 +754,12 @@ conn_step (Conn *conn)
         }
 
       blank = g_strstr_len (head, n, "\r\n\r\n");
+      if (blank == NULL && conn->input_ended)
+        {
+          /* Cut short by the end of input: it can never be whole. */
+          conn->close_after = TRUE;
+          break;
+        }
       length = blank != NULL ? (gsize) (blank + 4 - head) : 0;
       taken = blank != NULL && parse_head (head, length, &h);
       if (taken && h.kind == HEAD_SEARCH)

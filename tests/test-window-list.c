@@ -157,6 +157,12 @@ all_300_rows_shown (gpointer data)
 /* A long list dropped on a short one grows into view a few rows per frame
  * (GTK would otherwise make its 200 rows in one block), and all of it gets
  * there. */
+static gboolean
+some_rows_shown (gpointer data)
+{
+  return n_rows (data) > 0;
+}
+
 static void
 test_window_long_list_grows_into_view (void)
 {
@@ -169,6 +175,10 @@ test_window_long_list_grows_into_view (void)
     g_string_append_printf (text, "http://127.0.0.1:9/list/file-%u.gif\n", i);
   drop_text (&f, text->str);
   fb_preview_dialog_respond (wait_preview (&f), "add");
+  /* The frame that shows the jobs arrive adds no row (fb-job-list.c,
+   * fb_job_list_reveal_gradually ()); the rows come in the frames after. */
+  CU_ASSERT_EQUAL (n_rows (&f), 0);
+  fb_test_wait_until (some_rows_shown, &f, 10);
   first = n_rows (&f);
   CU_ASSERT (first > 0 && first < 300);
   /* About 230 frames (see REVEAL_STEP); slow under AddressSanitizer. */

@@ -128,9 +128,10 @@ stall_begin_now (FbWindow *self)
   self->stall_meter = fb_stall_meter_new (NULL);
   self->stall_cpu_start = fb_stall_meter_thread_cpu_time ();
   self->stall_wall_start = g_get_monotonic_time ();
-  fb_stall_meter_set_verbose (self->stall_meter, g_str_equal (env, "verbose"));
-  if (g_str_equal (env, "verbose"))
-    self->frame_trace = fb_frame_trace_new (g_get_monotonic_time ());
+  fb_stall_meter_set_verbose (self->stall_meter,
+                              g_str_equal (env, "verbose") || g_str_equal (env, "sizes"));
+  if (g_str_equal (env, "verbose") || g_str_equal (env, "sizes"))
+    self->frame_trace = fb_frame_trace_new (g_get_monotonic_time (), g_str_equal (env, "sizes"));
 }
 
 static void

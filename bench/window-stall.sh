@@ -28,6 +28,10 @@
 #                                          window a state folder where the journal cannot
 #                                          be made, so the run goes unrecorded)
 #
+# Each line ends with the built-in demo server thread's CPU time over the run
+# (fb-demo-server, read from /proc before the window stops; it shares the two
+# cores with the window and Xvfb).
+#
 # Beside each stall (wall time), the busiest gap in CPU time of the main thread: the
 # part of a stall that is the window's own work, which other processes on a busy
 # machine do not inflate; compare builds by it when the load average is high.
@@ -144,16 +148,31 @@ run_one () {   # renderer journal -> prints "worst_ms n_over_frame busiest_gap_m
         printf "%s\n" "$line" >> "$4"
         case $line in *"at run end"*) break ;; esac
       done < "$5"
+      # The built-in demo server thread'"'"'s CPU time (user + system) from
+      # its start to the run'"'"'s end, read before the window is stopped.
+      for app_pid in $(cat /proc/$pid/task/$pid/children 2>/dev/null); do
+        for task in /proc/$app_pid/task/*; do
+          [ "$(cat $task/comm 2>/dev/null)" = fb-demo-server ] || continue
+          read -r stat < $task/stat
+          echo "demo server thread CPU: $(echo "${stat##*) }" | awk -v hz="$(getconf CLK_TCK)" \
+                 '"'"'{ printf "%d", ($12 + $13) * 1000 / hz }'"'"') ms" >> "$4"
+        done
+      done
       kill $pid 2>/dev/null; wait $pid 2>/dev/null' \
       sh "$app" "$port" "$work/urls.txt" "$work/log.txt" "$work/log.fifo" || true
     cat "$work/log.txt"
     [ -z "${STALL_LOG_COPY:-}" ] || cat "$work/log.txt" >> "$STALL_LOG_COPY"
     grep 'view switch' "$work/log.txt" >> "$work/$renderer.switch.txt" || true
-  ) | grep 'longest main-loop stall at run end' || true)
+  ) | grep -E 'longest main-loop stall at run end|demo server thread CPU' | tr '\n' ' ' || true)
   [ -n "$line" ] || { echo "run with $renderer did not finish" >&2; return 1; }
+  demo_ms=$(echo "$line" | sed -n -E 's/.*demo server thread CPU: ([0-9]+) ms.*/\1/p')
   # worst stall, stalls over a frame, busiest CPU gap, then (from builds that
   # print it) the main thread's CPU time over the run, in ms
-  echo "$line" | sed -E -e 's/.*: ([0-9.]+) ms \(([0-9]+) over[^;]*; busiest gap ([0-9.]+) ms of CPU(; main thread ([0-9.]+) ms)?.*/\1 \2 \3 \5/'
+  # and the demo server thread's CPU time (ms; -1 when not found)
+  line=$(echo "$line" | sed -E -e 's/demo server thread CPU: [0-9]+ ms//' \
+           -e 's/.*stall at run end: ([0-9.]+) ms \(([0-9]+) over[^;]*; busiest gap ([0-9.]+) ms of CPU(; main thread ([0-9.]+) ms)?.*/\1 \2 \3 \5/')
+  set -- $line
+  echo "$1 $2 $3 ${4:--1} ${demo_ms:--1}"
 }
 
 for r in $renderers; do : > "$work/$r.switch.txt"; for j in $journals; do : > "$work/$r-$j.txt"; done; done
@@ -179,11 +198,13 @@ rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
 worst = sorted(r[0] for r in rows)
 over = [int(r[1]) for r in rows]
 cpu = sorted(r[2] for r in rows)
-main = sorted(r[3] for r in rows if len(r) > 3)
+main = sorted(r[3] for r in rows if len(r) > 3 and r[3] >= 0)
+demo = sorted(r[4] for r in rows if len(r) > 4 and r[4] >= 0)
 print(f"{name:8} median {statistics.median(worst):6.1f}  min {worst[0]:6.1f}  max {worst[-1]:6.1f}"
       f"  stalls over 16.7 ms per run: median {statistics.median(over):g}  all: {' '.join(f'{w:.1f}' for w in worst)}"
       f"  | busiest gap on the CPU: median {statistics.median(cpu):.1f}  all: {' '.join(f'{c:.1f}' for c in cpu)}"
-      + (f"  | main thread CPU over the run: median {statistics.median(main):.0f} ms" if main else ""))
+      + (f"  | main thread CPU over the run: median {statistics.median(main):.0f} ms" if main else "")
+      + (f"  | demo server thread CPU: median {statistics.median(demo):.0f} ms  all: {' '.join(f'{d:.0f}' for d in demo)}" if demo else ""))
 PY
 done; done
 

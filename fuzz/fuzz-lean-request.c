@@ -32,9 +32,28 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   gboolean http_1_0 = FALSE;
   gboolean keep_alive = FALSE;
 
+  g_autofree char *path = NULL;
+  gboolean search;
+
   if (size > 0)
     memcpy (head, data, size);
-  if (!_fb_demo_lean_parse (head, size, &corpus, &q, &http_1_0, &keep_alive))
+
+  /* The flags' path: a plain path out of the request line, never a search. */
+  if (_fb_demo_lean_parse_get (head, size, &path, &keep_alive))
+    {
+      FUZZ_CHECK (size >= 5 && memcmp (head, "GET /", 5) == 0);
+      FUZZ_CHECK (path != NULL && path[0] == '/' && strlen (path) < size);
+      FUZZ_CHECK (strstr (path, "/../") == NULL && strstr (path, "/./") == NULL
+                  && strstr (path, "//") == NULL && strchr (path, '%') == NULL
+                  && strchr (path, '?') == NULL);
+      FUZZ_CHECK (strcmp (path, "/search") != 0 && strcmp (path, "/flags/search") != 0);
+    }
+  else
+    FUZZ_CHECK (path == NULL);
+
+  search = _fb_demo_lean_parse (head, size, &corpus, &q, &http_1_0, &keep_alive);
+  FUZZ_CHECK (!search || path == NULL);
+  if (!search)
     {
       FUZZ_CHECK (q == NULL);
       return 0;

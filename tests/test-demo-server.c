@@ -266,12 +266,16 @@ fetch_sync (SoupSession  *session,
   return fetch->error == NULL ? fetch->status : 0;
 }
 
+/* Set by the *_lean runs: the same tests with the lean path in front. */
+static gboolean lean_mode;
+
 static FbDemoServer *
 start_server (void)
 {
   g_autoptr(GError) error = NULL;
   FbDemoServer *server = fb_demo_server_new ();
 
+  fb_demo_server_set_lean_searches (server, lean_mode);
   fb_demo_server_listen (server, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (fb_demo_server_get_port (server), !=, 0);
@@ -1043,6 +1047,27 @@ test_demo_server_parse_delay_accepts_ranges (void)
     }
 }
 
+/* The HTTP tests again with the lean path answering the catalog: the
+ * same statuses, bodies, delays, draws and counters as libsoup's. */
+#define LEAN_RUN(name) \
+  static void name##_lean (void) { lean_mode = TRUE; name (); lean_mode = FALSE; }
+LEAN_RUN (test_demo_server_serves_exact_gif_bytes)
+LEAN_RUN (test_demo_server_serves_metadata_json)
+LEAN_RUN (test_demo_server_answers_404_elsewhere)
+LEAN_RUN (test_demo_server_answers_head_without_body)
+LEAN_RUN (test_demo_server_rejects_other_methods)
+LEAN_RUN (test_demo_server_set_codes_restricts)
+LEAN_RUN (test_demo_server_delay_waits_without_blocking)
+LEAN_RUN (test_demo_server_delay_spreads_between_bounds)
+LEAN_RUN (test_demo_server_error_rate_decides_per_request)
+LEAN_RUN (test_demo_server_counts_peak_in_flight)
+LEAN_RUN (test_demo_server_survives_client_hang_up_during_delay)
+LEAN_RUN (test_demo_server_closes_connections_dropped_while_idle)
+LEAN_RUN (test_demo_server_ignores_connections_without_requests)
+LEAN_RUN (test_demo_server_stop_drops_held_requests)
+LEAN_RUN (test_demo_server_is_finalized)
+#undef LEAN_RUN
+
 static const FbTestCase tests[] = {
   { "test_gif_flag_is_deterministic", test_gif_flag_is_deterministic },
   { "test_gif_flag_decodes_to_whole_image", test_gif_flag_decodes_to_whole_image },
@@ -1066,6 +1091,21 @@ static const FbTestCase tests[] = {
   { "test_demo_server_properties_round_trip", test_demo_server_properties_round_trip },
   { "test_demo_server_is_finalized", test_demo_server_is_finalized },
   { "test_demo_server_parse_delay_accepts_ranges", test_demo_server_parse_delay_accepts_ranges },
+  FB_TEST (test_demo_server_serves_exact_gif_bytes_lean),
+  FB_TEST (test_demo_server_serves_metadata_json_lean),
+  FB_TEST (test_demo_server_answers_404_elsewhere_lean),
+  FB_TEST (test_demo_server_answers_head_without_body_lean),
+  FB_TEST (test_demo_server_rejects_other_methods_lean),
+  FB_TEST (test_demo_server_set_codes_restricts_lean),
+  FB_TEST (test_demo_server_delay_waits_without_blocking_lean),
+  FB_TEST (test_demo_server_delay_spreads_between_bounds_lean),
+  FB_TEST (test_demo_server_error_rate_decides_per_request_lean),
+  FB_TEST (test_demo_server_counts_peak_in_flight_lean),
+  FB_TEST (test_demo_server_survives_client_hang_up_during_delay_lean),
+  FB_TEST (test_demo_server_closes_connections_dropped_while_idle_lean),
+  FB_TEST (test_demo_server_ignores_connections_without_requests_lean),
+  FB_TEST (test_demo_server_stop_drops_held_requests_lean),
+  FB_TEST (test_demo_server_is_finalized_lean),
   { NULL, NULL }
 };
 

@@ -171,9 +171,9 @@ fb_cli_serve (const FbCliServeOptions  *options,
   fb_demo_server_set_delay (server, options->delay_min, options->delay_max);
   fb_demo_server_set_error_rate (server, options->error_rate);
   fb_demo_server_set_root (server, options->root);
-  fb_demo_server_set_lean_searches (server, options->delay_max <= 0.0
-                                            && options->error_rate <= 0.0
-                                            && !options->verbose);
+  /* The lean path answers searches and the flags itself, delays and
+   * errors included; -v logs each request through libsoup. */
+  fb_demo_server_set_lean_searches (server, !options->verbose);
   status = load_indexes (server, options->tcp_port >= 0, &line_server, stop);
   if (status >= 0)
     return status;

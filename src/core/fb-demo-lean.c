@@ -40,13 +40,18 @@ struct _FbDemoLean
   GSocketAddress   *local;
   GSource          *source;
   GHashTable       *conns;      /* Conn → itself, owned */
+  GPtrArray        *timers;     /* Conn with a held answer, a heap by due */
   FbDemoLeanAnswer  answer;
+  FbDemoLeanGet     get;
+  FbDemoLeanDone    done;
   FbDemoLeanHandedOver handed_over;
   gpointer          user_data;
+  char             *server_line;  /* libsoup's Server header, as it sends it */
   char              date[64];   /* the Date header's value, once a second */
   gint64            date_second;
   int               epoll_fd;
   gboolean          listening;
+  gboolean          freeing;    /* no callbacks any more */
 };
 
 struct _Conn
@@ -58,11 +63,130 @@ struct _Conn
   guint32     events;
   gboolean    close_after;   /* Connection: close, or the input ended */
   gboolean    hand_over;     /* to libsoup once the output is out */
+  gboolean    input_ended;   /* the client shut its side: no more delays */
+  /* An answer held back by the delay: the connection reads nothing more
+   * meanwhile (libsoup reads a connection's next request only after the
+   * answer), and is watched for a hang-up only. */
+  gboolean    holding;
+  gboolean    held_http_1_0;
+  gboolean    held_keep_alive;
+  FbDemoLeanReply held;
+  gint64      due;           /* monotonic µs */
+  guint       timer_index;   /* in lean->timers */
 };
+
+/* ---- the timer heap: one queue for every held answer ---- */
+
+static gboolean
+timer_before (Conn *a,
+              Conn *b)
+{
+  return a->due < b->due;
+}
+
+static void
+timer_set (FbDemoLean *lean,
+           guint       index,
+           Conn       *conn)
+{
+  lean->timers->pdata[index] = conn;
+  conn->timer_index = index;
+}
+
+static void
+timer_sift_up (FbDemoLean *lean,
+               guint       index)
+{
+  Conn *conn = lean->timers->pdata[index];
+
+  while (index > 0)
+    {
+      guint parent = (index - 1) / 2;
+      Conn *above = lean->timers->pdata[parent];
+
+      if (!timer_before (conn, above))
+        break;
+      timer_set (lean, index, above);
+      index = parent;
+    }
+  timer_set (lean, index, conn);
+}
+
+static void
+timer_sift_down (FbDemoLean *lean,
+                 guint       index)
+{
+  Conn *conn = lean->timers->pdata[index];
+  guint n = lean->timers->len;
+
+  for (;;)
+    {
+      guint child = 2 * index + 1;
+      Conn *below;
+
+      if (child >= n)
+        break;
+      if (child + 1 < n && timer_before (lean->timers->pdata[child + 1],
+                                         lean->timers->pdata[child]))
+        child++;
+      below = lean->timers->pdata[child];
+      if (!timer_before (below, conn))
+        break;
+      timer_set (lean, index, below);
+      index = child;
+    }
+  timer_set (lean, index, conn);
+}
+
+static void
+timer_add (FbDemoLean *lean,
+           Conn       *conn)
+{
+  g_ptr_array_add (lean->timers, conn);
+  timer_sift_up (lean, lean->timers->len - 1);
+}
+
+static void
+timer_remove (FbDemoLean *lean,
+              Conn       *conn)
+{
+  guint index = conn->timer_index;
+  Conn *last = g_ptr_array_steal_index (lean->timers, lean->timers->len - 1);
+
+  g_assert (index <= lean->timers->len);
+  if (last == conn)
+    return;
+  timer_set (lean, index, last);
+  if (index > 0 && timer_before (last, lean->timers->pdata[(index - 1) / 2]))
+    timer_sift_up (lean, index);
+  else
+    timer_sift_down (lean, index);
+}
+
+/* The source wakes for the earliest held answer, or for its sockets only. */
+static void
+timers_arm (FbDemoLean *lean)
+{
+  gint64 ready = -1;
+
+  if (lean->timers->len > 0)
+    ready = ((Conn *) lean->timers->pdata[0])->due;
+  if (g_source_get_ready_time (lean->source) != ready)
+    g_source_set_ready_time (lean->source, ready);
+}
 
 static void
 conn_free (Conn *conn)
 {
+  if (conn->holding)
+    {
+      /* Hung up (or the server stops) during the delay: nothing is sent. */
+      timer_remove (conn->lean, conn);
+      g_bytes_unref (conn->held.body);
+      conn->holding = FALSE;
+      if (!conn->lean->freeing)
+        conn->lean->done (conn->lean->user_data);
+    }
   if (conn->fd >= 0)
     {
       if (conn->lean->epoll_fd >= 0)
@@ -163,13 +287,78 @@ token_in (const char *value,
   return FALSE;
 }
 
-gboolean
-_fb_demo_lean_parse (const char     *head,
-                     gsize           length,
-                     FbIndexCorpus  *corpus,
-                     char          **q,
-                     gboolean       *http_1_0,
-                     gboolean       *keep_alive)
+/* A path that libsoup's GUri hands the handler unchanged: no escapes, no
+ * empty or dot segments. */
+static gboolean
+plain_path (const char *path,
+            gsize       length)
+{
+  if (length == 0 || path[0] != '/')
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = path[i];
+
+      if (!g_ascii_isalnum (c) && strchr ("-._~!$&'()*+,;=:@/", c) == NULL)
+        return FALSE;
+      if (c == '/')
+        {
+          gsize next = i + 1;
+          gsize segment = next;
+
+          while (segment < length && path[segment] != '/')
+            segment++;
+          segment -= next;
+          if ((segment == 0 && next < length)
+              || (segment == 1 && path[next] == '.')
+              || (segment == 2 && path[next] == '.' && path[next + 1] == '.'))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* A Host value GUri takes as it is. */
+static gboolean
+plain_host (const char *value,
+            gsize       length)
+{
+  if (length == 0)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (value[i]) && strchr ("-._:[]", value[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+typedef enum
+{
+  HEAD_SEARCH,
+  HEAD_GET,
+} HeadKind;
+
+typedef struct
+{
+  HeadKind      kind;
+  FbIndexCorpus corpus;       /* searches */
+  char         *q;            /* searches, decoded */
+  char         *path;         /* other GETs */
+  gboolean      http_1_0;
+  gboolean      keep_alive;   /* what the request asks */
+} Head;
+
+static void
+head_clear (Head *h)
+{
+  g_clear_pointer (&h->q, g_free);
+  g_clear_pointer (&h->path, g_free);
+}
+
+/* FALSE when the request is not one the lean path may take. */
+static gboolean
+parse_head (const char *head,
+            gsize       length,
+            Head       *h)
 {
   const char *end;
   const char *line_end;
@@ -180,11 +369,11 @@ _fb_demo_lean_parse (const char     *head,
   gsize path_length;
   gboolean has_host = FALSE;
   gboolean ended = FALSE;
+  gboolean says_close = FALSE;
+  gboolean says_keep_alive = FALSE;
   const char *line;
 
-  g_return_val_if_fail (head != NULL && corpus != NULL && q != NULL, FALSE);
-
-  *q = NULL;
+  memset (h, 0, sizeof *h);
   end = head + length;
   line_end = g_strstr_len (head, (gssize) length, "\r\n");
   target = head + 4;
@@ -196,20 +385,27 @@ _fb_demo_lean_parse (const char     *head,
   if ((gsize) (line_end - space) != 9)
     return FALSE;
   if (strncmp (space, " HTTP/1.1", 9) == 0)
-    *http_1_0 = FALSE;
+    h->http_1_0 = FALSE;
   else if (strncmp (space, " HTTP/1.0", 9) == 0)
-    *http_1_0 = TRUE;
+    h->http_1_0 = TRUE;
   else
     return FALSE;
-  *keep_alive = !*http_1_0;
 
   mark = memchr (target, '?', (gsize) (space - target));
   path_length = (gsize) ((mark != NULL ? mark : space) - target);
   if (path_length == strlen ("/search") && strncmp (target, "/search", path_length) == 0)
-    *corpus = FB_INDEX_CORPUS_UNICODE;
+    {
+      h->kind = HEAD_SEARCH;
+      h->corpus = FB_INDEX_CORPUS_UNICODE;
+    }
   else if (path_length == strlen ("/flags/search")
            && strncmp (target, "/flags/search", path_length) == 0)
-    *corpus = FB_INDEX_CORPUS_CATALOG;
+    {
+      h->kind = HEAD_SEARCH;
+      h->corpus = FB_INDEX_CORPUS_CATALOG;
+    }
+  else if (plain_path (target, path_length))
+    h->kind = HEAD_GET;
   else
     return FALSE;
   if (mark != NULL)
@@ -239,13 +435,22 @@ _fb_demo_lean_parse (const char     *head,
         value++;
 #define IS(name) (name_length == strlen (name) && g_ascii_strncasecmp (line, name, name_length) == 0)
       if (IS ("Host"))
-        has_host = TRUE;
+        {
+          const char *value_end = next;
+
+          while (value_end > value && (value_end[-1] == ' ' || value_end[-1] == '\t'))
+            value_end--;
+          /* One plain Host, or libsoup decides (it may answer 400). */
+          if (has_host || !plain_host (value, (gsize) (value_end - value)))
+            return FALSE;
+          has_host = TRUE;
+        }
       else if (IS ("Connection"))
         {
           if (token_in (value, (gsize) (next - value), "close"))
-            *keep_alive = FALSE;
+            says_close = TRUE;
           else if (token_in (value, (gsize) (next - value), "keep-alive"))
-            *keep_alive = TRUE;
+            says_keep_alive = TRUE;
         }
       else if (IS ("Content-Length"))
         {
@@ -258,8 +463,15 @@ _fb_demo_lean_parse (const char     *head,
       line = next + 2;
     }
   /* The head ends with an empty line, and HTTP/1.1 needs a Host. */
-  if (!ended || (!*http_1_0 && !has_host))
+  if (!ended || (!h->http_1_0 && !has_host))
     return FALSE;
+  h->keep_alive = !says_close && (says_keep_alive || !h->http_1_0);
+
+  if (h->kind == HEAD_GET)
+    {
+      h->path = g_strndup (target, path_length);
+      return TRUE;
+    }
 
   /* soup_form_decode (): pairs without '=' are skipped, the last q wins. */
   for (const char *pair = query; pair != NULL && pair < space; )
@@ -274,14 +486,64 @@ _fb_demo_lean_parse (const char     *head,
 
           if (g_str_equal (name, "q"))
             {
-              g_free (*q);
-              *q = form_decode (eq + 1, (gsize) (pair_end - eq - 1));
+              g_free (h->q);
+              h->q = form_decode (eq + 1, (gsize) (pair_end - eq - 1));
             }
         }
       pair = amp != NULL ? amp + 1 : NULL;
     }
-  if (*q == NULL)
-    *q = g_strdup ("");
+  if (h->q == NULL)
+    h->q = g_strdup ("");
+  return TRUE;
+}
+
+gboolean
+_fb_demo_lean_parse (const char     *head,
+                     gsize           length,
+                     FbIndexCorpus  *corpus,
+                     char          **q,
+                     gboolean       *http_1_0,
+                     gboolean       *keep_alive)
+{
+  Head h;
+
+  g_return_val_if_fail (head != NULL && corpus != NULL && q != NULL, FALSE);
+
+  *q = NULL;
+  if (!parse_head (head, length, &h) || h.kind != HEAD_SEARCH)
+    {
+      head_clear (&h);
+      return FALSE;
+    }
+  *corpus = h.corpus;
+  *q = g_steal_pointer (&h.q);
+  *http_1_0 = h.http_1_0;
+  *keep_alive = h.keep_alive;
+  head_clear (&h);
+  return TRUE;
+}
+
+gboolean
+_fb_demo_lean_parse_get (const char  *head,
+                         gsize        length,
+                         char       **path,
+                         gboolean    *keep_alive)
+{
+  Head h;
+
+  g_return_val_if_fail (head != NULL && path != NULL && keep_alive != NULL, FALSE);
+
+  *path = NULL;
+  if (!parse_head (head, length, &h) || h.kind != HEAD_GET)
+    {
+      head_clear (&h);
+      return FALSE;
+    }
+  *path = g_steal_pointer (&h.path);
+  /* libsoup keeps an HTTP/1.0 connection only when its answer says so,
+   * which the demo server's answers never do. */
+  *keep_alive = h.keep_alive && !h.http_1_0;
+  head_clear (&h);
   return TRUE;
 }
 
@@ -318,6 +580,10 @@ conn_watch (Conn     *conn,
     events |= EPOLLOUT;
   if (want_read)
     events |= EPOLLIN;
+  /* During a delay only the client's end of input matters (a hang-up),
+   * not a pipelined request behind the held one. */
+  if (conn->holding && !conn->input_ended)
+    events |= EPOLLRDHUP;
   if (events != conn->events)
     {
       struct epoll_event event = { .events = events, .data.ptr = conn };
@@ -374,8 +640,14 @@ hand_over (Conn *conn)
       close (fd);
       return;
     }
-  connection = g_socket_connection_factory_create_connection (socket);
   remote = g_socket_get_remote_address (socket, NULL);
+  if (remote == NULL)
+    {
+      /* The client is gone already (reset): nothing to hand over. */
+      g_socket_close (socket, NULL);
+      return;
+    }
+  connection = g_socket_connection_factory_create_connection (socket);
   if (!soup_server_accept_iostream (lean->server, G_IO_STREAM (connection), lean->local, remote,
                                     &error))
     {
@@ -383,6 +655,49 @@ hand_over (Conn *conn)
       return;
     }
   lean->handed_over (lean->user_data, socket);
+}
+
+/* The answer as libsoup 3.2 writes it for the demo server's handler:
+ * Server, Date, Content-Type, Content-Length; no Connection header (an
+ * HTTP/1.0 connection or one whose request said close ends after it). */
+static void
+append_reply (Conn            *conn,
+              FbDemoLeanReply *reply,
+              gboolean         http_1_0,
+              gboolean         keep_alive)
+{
+  FbDemoLean *lean = conn->lean;
+  gsize size = g_bytes_get_size (reply->body);
+
+  g_string_append_printf (conn->out,
+                          "HTTP/1.%d %u %s\r\n"
+                          "%s"
+                          "Date: %s\r\n"
+                          "Content-Type: %s\r\n"
+                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                          "\r\n",
+                          http_1_0 ? 0 : 1, reply->status,
+                          reply->reason != NULL ? reply->reason
+                                                : soup_status_get_phrase (reply->status),
+                          lean->server_line, http_date (lean), reply->content_type, size);
+  g_string_append_len (conn->out, g_bytes_get_data (reply->body, NULL), (gssize) size);
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  if (!keep_alive)
+    conn->close_after = TRUE;
+  lean->done (lean->user_data);
+}
+
+static void conn_step (Conn *conn);
+
+/* The delay is over, or the client ended its input: the held answer goes
+ * out, and the connection reads its next request. */
+static void
+conn_release (Conn *conn)
+{
+  timer_remove (conn->lean, conn);
+  conn->holding = FALSE;
+  append_reply (conn, &conn->held, conn->held_http_1_0, conn->held_keep_alive);
+  conn_step (conn);
 }
 
 /* Answers the requests the socket holds, up to REQUESTS_PER_STEP. */
@@ -394,7 +709,7 @@ conn_step (Conn *conn)
 
   if (!conn_flush (conn))
     return;
-  if (conn->out->len > 0)
+  if (conn->out->len > 0 || conn->holding)
     {
       conn_watch (conn, FALSE);
       return;
@@ -414,11 +729,11 @@ conn_step (Conn *conn)
     {
       ssize_t n = recv (conn->fd, head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
       const char *blank;
-      g_autofree char *q = NULL;
       g_autoptr(GBytes) json = NULL;
-      FbIndexCorpus corpus;
-      gboolean http_1_0 = FALSE;
-      gboolean keep_alive = FALSE;
+      FbDemoLeanReply reply = { 0 };
+      Head h = { 0 };
+      gboolean taken;
+      gboolean keep_alive;
       gsize length;
       gsize size;
 
@@ -439,10 +754,27 @@ conn_step (Conn *conn)
         }
 
       blank = g_strstr_len (head, n, "\r\n\r\n");
+      if (blank == NULL && conn->input_ended)
+        {
+          /* Cut short by the end of input: it can never be whole. */
+          conn->close_after = TRUE;
+          break;
+        }
       length = blank != NULL ? (gsize) (blank + 4 - head) : 0;
-      if (blank == NULL
-          || !_fb_demo_lean_parse (head, length, &corpus, &q, &http_1_0, &keep_alive)
-          || (json = lean->answer (lean->user_data, corpus, q)) == NULL)
+      taken = blank != NULL && parse_head (head, length, &h);
+      if (taken && h.kind == HEAD_SEARCH)
+        taken = (json = lean->answer (lean->user_data, h.corpus, h.q)) != NULL;
+      else if (taken)
+        taken = lean->get (lean->user_data, h.path, &reply);
+      keep_alive = h.keep_alive;
+      if (taken && h.kind == HEAD_GET)
+        {
+          /* The handler never sets Connection: Keep-Alive, so libsoup
+           * ends every HTTP/1.0 connection after its answer. */
+          keep_alive = keep_alive && !h.http_1_0;
+        }
+      head_clear (&h);
+      if (!taken)
         {
           conn->hand_over = TRUE;
           break;
@@ -451,8 +783,31 @@ conn_step (Conn *conn)
       /* Consumes exactly this request: the next stays for the next peek. */
       if (recv (conn->fd, head, length, MSG_DONTWAIT) != (ssize_t) length)
         {
+          if (json == NULL)
+            {
+              /* Counted in flight: it ends here. */
+              g_clear_pointer (&reply.body, g_bytes_unref);
+              lean->done (lean->user_data);
+            }
           conn_close (conn);
           return;
+        }
+      if (json == NULL && reply.delay_ms > 0 && !conn->input_ended)
+        {
+          conn->holding = TRUE;
+          conn->held = reply;
+          conn->held_http_1_0 = h.http_1_0;
+          conn->held_keep_alive = keep_alive;
+          conn->due = g_get_monotonic_time () + (gint64) reply.delay_ms * 1000;
+          timer_add (lean, conn);
+          break;
+        }
+      if (json == NULL)
+        {
+          append_reply (conn, &reply, h.http_1_0, keep_alive);
+          if (!keep_alive)
+            break;
+          continue;
         }
       size = g_bytes_get_size (json);
       g_string_append_printf (conn->out,
@@ -463,9 +818,9 @@ conn_step (Conn *conn)
                               "Content-Length: %" G_GSIZE_FORMAT "\r\n"
                               "%s"
                               "\r\n",
-                              http_1_0 ? 0 : 1, http_date (lean), size,
-                              !keep_alive ? (http_1_0 ? "" : "Connection: close\r\n")
-                                          : (http_1_0 ? "Connection: Keep-Alive\r\n" : ""));
+                              h.http_1_0 ? 0 : 1, http_date (lean), size,
+                              !keep_alive ? (h.http_1_0 ? "" : "Connection: close\r\n")
+                                          : (h.http_1_0 ? "Connection: Keep-Alive\r\n" : ""));
       g_string_append_len (conn->out, g_bytes_get_data (json, NULL), (gssize) size);
       if (!keep_alive)
         {
@@ -476,7 +831,7 @@ conn_step (Conn *conn)
 
   if (!conn_flush (conn))
     return;
-  if (conn->out->len == 0 && conn->close_after)
+  if (conn->out->len == 0 && conn->close_after && !conn->holding)
     {
       conn_close (conn);
       return;
@@ -486,7 +841,8 @@ conn_step (Conn *conn)
       hand_over (conn);
       return;
     }
-  conn_watch (conn, conn->out->len == 0 && !conn->close_after && !conn->hand_over);
+  conn_watch (conn, conn->out->len == 0 && !conn->close_after && !conn->hand_over
+                    && !conn->holding);
 }
 
 static void
@@ -535,7 +891,19 @@ lean_dispatch (GSource     *source,
                gpointer     user_data)
 {
   FbDemoLean *lean = ((LeanSource *) source)->lean;
-  gint64 deadline = g_get_monotonic_time () + TURN_BUDGET_US;
+  gint64 now = g_get_monotonic_time ();
+  gint64 deadline = now + TURN_BUDGET_US;
+
+  /* Held answers whose delay is over, earliest first. */
+  while (lean->timers->len > 0 && ((Conn *) lean->timers->pdata[0])->due <= now)
+    {
+      conn_release (lean->timers->pdata[0]);
+      if (g_get_monotonic_time () >= deadline)
+        {
+          timers_arm (lean);
+          return G_SOURCE_CONTINUE;
+        }
+    }
 
   while (g_get_monotonic_time () < deadline)
     {
@@ -552,6 +920,14 @@ lean_dispatch (GSource     *source,
             accept_conns (lean);
           else if (events[i].events & EPOLLERR)
             conn_close (conn);
+          else if (conn->holding && (events[i].events & (EPOLLRDHUP | EPOLLHUP)))
+            {
+              /* As libsoup's hang-up watch: the client ended its input
+               * during the delay, so the answer goes now (and nowhere, if
+               * it closed altogether); so do the rest without a delay. */
+              conn->input_ended = TRUE;
+              conn_release (conn);
+            }
           else
             conn_step (conn);
           if (g_get_monotonic_time () >= deadline)
@@ -560,6 +936,7 @@ lean_dispatch (GSource     *source,
       if (n < (int) G_N_ELEMENTS (events))
         break;
     }
+  timers_arm (lean);
   return G_SOURCE_CONTINUE;
 }
 
@@ -572,16 +949,20 @@ _fb_demo_lean_new (GSocket          *listener,
                    SoupServer       *server,
                    GMainContext     *context,
                    FbDemoLeanAnswer  answer,
+                   FbDemoLeanGet     get,
+                   FbDemoLeanDone    done,
                    FbDemoLeanHandedOver handed_over,
                    gpointer          user_data)
 {
   struct epoll_event event = { .events = EPOLLIN, .data.ptr = NULL };
+  g_autofree char *header = NULL;
   FbDemoLean *lean;
   int epoll_fd;
 
   g_return_val_if_fail (G_IS_SOCKET (listener), NULL);
   g_return_val_if_fail (SOUP_IS_SERVER (server), NULL);
-  g_return_val_if_fail (answer != NULL && handed_over != NULL, NULL);
+  g_return_val_if_fail (answer != NULL && get != NULL && done != NULL, NULL);
+  g_return_val_if_fail (handed_over != NULL, NULL);
 
   epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
   if (epoll_fd < 0)
@@ -597,8 +978,15 @@ _fb_demo_lean_new (GSocket          *listener,
   lean->listener = g_object_ref (listener);
   lean->local = g_socket_get_local_address (listener, NULL);
   lean->conns = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_free, NULL);
+  lean->timers = g_ptr_array_new ();
   lean->answer = answer;
+  lean->get = get;
+  lean->done = done;
   lean->handed_over = handed_over;
+  /* "fetchboard-demo libsoup/3.2.x": the header ends in a space, and
+   * libsoup adds its own name and version. */
+  g_object_get (server, "server-header", &header, NULL);
+  lean->server_line = header != NULL ? g_strdup_printf ("Server: %s\r\n", header) : g_strdup ("");
   lean->user_data = user_data;
   lean->epoll_fd = epoll_fd;
   lean->listening = TRUE;
@@ -617,9 +1005,12 @@ _fb_demo_lean_free (FbDemoLean *lean)
   if (lean == NULL)
     return;
 
+  lean->freeing = TRUE;
   g_source_destroy (lean->source);
   g_source_unref (lean->source);
   g_hash_table_unref (lean->conns);
+  g_ptr_array_unref (lean->timers);
+  g_free (lean->server_line);
   g_socket_close (lean->listener, NULL);
   g_object_unref (lean->listener);
   g_clear_object (&lean->local);

@@ -606,6 +606,62 @@ lean_answer_cb (gpointer       user_data,
   return g_bytes_ref (cached_answer (self, self->indexes[corpus], q));
 }
 
+static guint pick_delay_ms (FbDemoServer *self);
+
+/* The lean path asks whether it may answer a GET of @path itself: as
+ * handler_cb and route () would, with the same draws from self->rand
+ * (the delay, then the error roll) and the same counters; not when
+ * libsoup's side has more to do (a root folder, a page, a log). */
+static gboolean
+lean_get_cb (gpointer         user_data,
+             const char      *path,
+             FbDemoLeanReply *reply)
+{
+  static const char teapot[] = "I'm a Teapot\n";
+  static const char not_found[] = "Not Found\n";
+  FbDemoServer *self = user_data;
+  const char *content_type = NULL;
+  GBytes *body;
+
+  if (self->root != NULL || g_str_equal (path, "/") || g_str_equal (path, "/finder")
+      || g_signal_has_handler_pending (self, signals[REQUEST_LOGGED], 0, FALSE))
+    return FALSE;
+
+  track_request (self, NULL, NULL);
+  reply->delay_ms = pick_delay_ms (self);
+  reply->reason = NULL;
+  if (self->error_rate > 0.0 && g_rand_double (self->rand) < self->error_rate)
+    {
+      reply->status = 418;
+      reply->reason = "I'm a Teapot";
+      reply->content_type = "text/plain";
+      reply->body = g_bytes_new_static (teapot, strlen (teapot));
+    }
+  else if ((body = lookup_body (self, path, &content_type)) != NULL)
+    {
+      reply->status = SOUP_STATUS_OK;
+      reply->content_type = content_type;
+      reply->body = g_bytes_ref (body);
+    }
+  else
+    {
+      reply->status = SOUP_STATUS_NOT_FOUND;
+      reply->content_type = "text/plain";
+      reply->body = g_bytes_new_static (not_found, strlen (not_found));
+    }
+  return TRUE;
+}
+
+/* A request lean_get_cb took has ended (answered, or its client gone). */
+static void
+lean_done_cb (gpointer user_data)
+{
+  FbDemoServer *self = user_data;
+
+  if (self->in_flight > 0)
+    set_counter (self, &self->in_flight, self->in_flight - 1, PROP_IN_FLIGHT);
+}
+
 typedef struct
 {
   FbDemoServer      *self;
@@ -1107,7 +1163,7 @@ fb_demo_server_listen_full (FbDemoServer  *self,
       /* Searches are answered without libsoup's per-request objects; every
        * other request goes to libsoup on its connection. */
       self->lean = _fb_demo_lean_new (socket, self->server, self->context, lean_answer_cb,
-                                      handed_over_cb, self);
+                                      lean_get_cb, lean_done_cb, handed_over_cb, self);
       if (self->lean == NULL)
         {
           int saved = errno;

@@ -60,15 +60,18 @@ char         *fb_demo_server_dup_base_url        (FbDemoServer  *self);
 guint         fb_demo_server_get_in_flight       (FbDemoServer  *self);
 guint         fb_demo_server_get_peak_in_flight  (FbDemoServer  *self);
 guint         fb_demo_server_get_requests        (FbDemoServer  *self);
-/* Parses "0.5" or "0.5-5" (seconds). */
 /* Before listening: connections are accepted on one epoll source that
- * answers plain GET /search and /flags/search itself (no per-request
- * objects, one write each) and hands each connection to libsoup at its
- * first other request. For `serve` without a delay, an error rate or a
- * request log: a handed-over connection has no hang-up watch while a
- * request is delayed. */
+ * answers plain GETs itself (no per-request objects, one write each):
+ * /search and /flags/search when nothing delays, fails or logs, and the
+ * flags, their metadata, 404s and 418s always, with the same draws,
+ * delays and counters as libsoup's handler, the delays held in one timer
+ * queue. Each connection goes to libsoup at its first other request
+ * (HEAD, POST, --root, the page, a request log, anything not plain); a
+ * handed-over connection has no hang-up watch while a request is delayed.
+ * The window's demo host and serve without -v use it. */
 void          fb_demo_server_set_lean_searches   (FbDemoServer  *self,
                                                   gboolean       lean);
+/* Parses "0.5" or "0.5-5" (seconds). */
 gboolean      fb_demo_server_parse_delay         (const char    *text,
                                                   double        *min_seconds,
                                                   double        *max_seconds,

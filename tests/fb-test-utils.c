@@ -106,6 +106,31 @@ fb_test_make_tmpdir (void)
   return dir;
 }
 
+guint
+fb_test_count_open_sockets (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      if (target != NULL && g_str_has_prefix (target, "socket:"))
+        n++;
+    }
+  return n;
+}
+
+gboolean
+fb_test_open_sockets_are (gpointer n)
+{
+  return fb_test_count_open_sockets () == GPOINTER_TO_UINT (n);
+}
+
 void
 fb_test_rm_rf (const char *path)
 {

@@ -37,6 +37,10 @@ gboolean     fb_test_wait_until        (gboolean        (*predicate) (gpointer d
                                         double            seconds);
 /* Iterates for @seconds (for "nothing more happens" checks). */
 void         fb_test_spin              (double            seconds);
+/* This process's open sockets (/proc/self/fd), and a predicate for
+ * fb_test_wait_until () that holds when there are GPOINTER_TO_UINT (@n). */
+guint        fb_test_count_open_sockets (void);
+gboolean     fb_test_open_sockets_are  (gpointer          n);
 
 char        *fb_test_make_tmpdir       (void);
 void         fb_test_rm_rf             (const char       *path);

@@ -235,31 +235,6 @@ wait_in_flight (FbDemoServer *server,
   return fb_test_wait_until (in_flight_is, args, seconds);
 }
 
-static guint
-count_open_sockets (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
-      g_autofree char *target = g_file_read_link (path, NULL);
-
-      if (target != NULL && g_str_has_prefix (target, "socket:"))
-        n++;
-    }
-  return n;
-}
-
-static gboolean
-open_sockets_are (gpointer data)
-{
-  return count_open_sockets () == GPOINTER_TO_UINT (data);
-}
-
 /* ---- tests ---- */
 
 static void
@@ -459,7 +434,7 @@ test_demo_lean_client_hangs_up_during_delay (void)
 {
   g_autoptr(FbDemoServer) server = start_server (TRUE);
   gpointer args[2] = { server, GUINT_TO_POINTER (2) };
-  guint baseline = count_open_sockets ();
+  guint baseline = fb_test_count_open_sockets ();
   GSocket *first = connect_raw (server);
   GSocket *second = connect_raw (server);
 
@@ -476,12 +451,12 @@ test_demo_lean_client_hangs_up_during_delay (void)
   /* Well before the delay is over: the counters come down and both
    * connections close. */
   CU_ASSERT_TRUE (wait_in_flight (server, 0, 0.8));
-  CU_ASSERT_TRUE (fb_test_wait_until (open_sockets_are, GUINT_TO_POINTER (baseline), 0.8));
+  CU_ASSERT_TRUE (fb_test_wait_until (fb_test_open_sockets_are, GUINT_TO_POINTER (baseline), 0.8));
   /* Past the delay nothing fires on what is gone. */
   fb_test_spin (1.0);
   CU_ASSERT_EQUAL (fb_demo_server_get_in_flight (server), 0);
   CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 2);
-  CU_ASSERT_EQUAL (count_open_sockets (), baseline);
+  CU_ASSERT_EQUAL (fb_test_count_open_sockets (), baseline);
 }
 
 static void

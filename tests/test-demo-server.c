@@ -803,31 +803,6 @@ test_demo_server_survives_client_hang_up_during_delay (void)
   fetch_clear (&fetch);
 }
 
-static guint
-count_open_sockets (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
-      g_autofree char *target = g_file_read_link (path, NULL);
-
-      if (target != NULL && g_str_has_prefix (target, "socket:"))
-        n++;
-    }
-  return n;
-}
-
-static gboolean
-open_sockets_are (gpointer data)
-{
-  return count_open_sockets () == GPOINTER_TO_UINT (data);
-}
-
 static void
 test_demo_server_closes_connections_dropped_while_idle (void)
 {
@@ -835,7 +810,7 @@ test_demo_server_closes_connections_dropped_while_idle (void)
   g_autoptr(FbDemoServer) server = start_server ();
   g_autoptr(GSocket) socket = NULL;
   gpointer args[2] = { server, GUINT_TO_POINTER (1) };
-  guint baseline = count_open_sockets ();
+  guint baseline = fb_test_count_open_sockets ();
   char buffer[16384];
   gsize received = 0;
   gssize n;
@@ -853,7 +828,7 @@ test_demo_server_closes_connections_dropped_while_idle (void)
   g_socket_close (socket, NULL);
 
   /* libsoup 3.2 leaves the server's end open; the sweep must close it. */
-  CU_ASSERT_TRUE (fb_test_wait_until (open_sockets_are, GUINT_TO_POINTER (baseline), 3.0));
+  CU_ASSERT_TRUE (fb_test_wait_until (fb_test_open_sockets_are, GUINT_TO_POINTER (baseline), 3.0));
   CU_ASSERT_EQUAL (fb_demo_server_get_in_flight (server), 0);
   CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 1);
 }

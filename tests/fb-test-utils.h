@@ -40,6 +40,10 @@ void         fb_test_spin              (double            seconds);
 /* This process's open sockets (/proc/self/fd), and a predicate for
  * fb_test_wait_until () that holds when there are GPOINTER_TO_UINT (@n). */
 guint        fb_test_count_open_sockets (void);
+/* A blocking TCP socket connected to 127.0.0.1:@port (loopback connects
+ * complete in the kernel's accept queue, so this never waits on a server
+ * run by the calling thread). */
+GSocket     *fb_test_connect_loopback  (guint16           port);
 gboolean     fb_test_open_sockets_are  (gpointer          n);
 
 char        *fb_test_make_tmpdir       (void);

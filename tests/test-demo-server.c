@@ -755,19 +755,7 @@ counter_reaches (gpointer data)
 static GSocket *
 connect_raw (FbDemoServer *server)
 {
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address =
-    g_inet_socket_address_new (loopback, (guint16) fb_demo_server_get_port (server));
-  g_autoptr(GError) error = NULL;
-  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                  G_SOCKET_PROTOCOL_TCP, &error);
-
-  g_assert_no_error (error);
-  /* Loopback connects complete in the kernel's accept queue, so a
-   * blocking connect cannot wait on this thread's server. */
-  g_socket_connect (socket, address, NULL, &error);
-  g_assert_no_error (error);
-  return socket;
+  return fb_test_connect_loopback ((guint16) fb_demo_server_get_port (server));
 }
 
 static void

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fb-deadline.h"
 #include "fb-demo-lean.h"
 
 #define HEAD_MAX          8192   /* a longer head goes to libsoup */
@@ -40,7 +41,7 @@ struct _FbDemoLean
   GSocketAddress   *local;
   GSource          *source;
   GHashTable       *conns;      /* Conn → itself, owned */
-  GPtrArray        *timers;     /* Conn with a held answer, a heap by due */
+  GMainContext     *context;    /* where the held answers' deadlines run */
   FbDemoLeanAnswer  answer;
   FbDemoLeanGet     get;
   FbDemoLeanDone    done;
@@ -71,108 +72,16 @@ struct _Conn
   gboolean    held_http_1_0;
   gboolean    held_keep_alive;
   FbDemoLeanReply held;
-  gint64      due;           /* monotonic µs */
-  guint       timer_index;   /* in lean->timers */
+  FbDeadline *delay;         /* while holding: when the answer goes; one
+                              * source for every held answer (fb-deadline.h) */
 };
 
-/* ---- the timer heap: one queue for every held answer ---- */
-
-static gboolean
-timer_before (Conn *a,
-              Conn *b)
-{
-  return a->due < b->due;
-}
+static void conn_release (Conn *conn);
 
 static void
-timer_set (FbDemoLean *lean,
-           guint       index,
-           Conn       *conn)
+delay_over_cb (gpointer user_data)
 {
-  lean->timers->pdata[index] = conn;
-  conn->timer_index = index;
-}
-
-static void
-timer_sift_up (FbDemoLean *lean,
-               guint       index)
-{
-  Conn *conn = lean->timers->pdata[index];
-
-  while (index > 0)
-    {
-      guint parent = (index - 1) / 2;
-      Conn *above = lean->timers->pdata[parent];
-
-      if (!timer_before (conn, above))
-        break;
-      timer_set (lean, index, above);
-      index = parent;
-    }
-  timer_set (lean, index, conn);
-}
-
-static void
-timer_sift_down (FbDemoLean *lean,
-                 guint       index)
-{
-  Conn *conn = lean->timers->pdata[index];
-  guint n = lean->timers->len;
-
-  for (;;)
-    {
-      guint child = 2 * index + 1;
-      Conn *below;
-
-      if (child >= n)
-        break;
-      if (child + 1 < n && timer_before (lean->timers->pdata[child + 1],
-                                         lean->timers->pdata[child]))
-        child++;
-      below = lean->timers->pdata[child];
-      if (!timer_before (below, conn))
-        break;
-      timer_set (lean, index, below);
-      index = child;
-    }
-  timer_set (lean, index, conn);
-}
-
-static void
-timer_add (FbDemoLean *lean,
-           Conn       *conn)
-{
-  g_ptr_array_add (lean->timers, conn);
-  timer_sift_up (lean, lean->timers->len - 1);
-}
-
-static void
-timer_remove (FbDemoLean *lean,
-              Conn       *conn)
-{
-  guint index = conn->timer_index;
-  Conn *last = g_ptr_array_steal_index (lean->timers, lean->timers->len - 1);
-
-  g_assert (index <= lean->timers->len);
-  if (last == conn)
-    return;
-  timer_set (lean, index, last);
-  if (index > 0 && timer_before (last, lean->timers->pdata[(index - 1) / 2]))
-    timer_sift_up (lean, index);
-  else
-    timer_sift_down (lean, index);
-}
-
-/* The source wakes for the earliest held answer, or for its sockets only. */
-static void
-timers_arm (FbDemoLean *lean)
-{
-  gint64 ready = -1;
-
-  if (lean->timers->len > 0)
-    ready = ((Conn *) lean->timers->pdata[0])->due;
-  if (g_source_get_ready_time (lean->source) != ready)
-    g_source_set_ready_time (lean->source, ready);
+  conn_release (user_data);
 }
 
 static void
@@ -181,12 +90,12 @@ conn_free (Conn *conn)
   if (conn->holding)
     {
       /* Hung up (or the server stops) during the delay: nothing is sent. */
-      timer_remove (conn->lean, conn);
       g_bytes_unref (conn->held.body);
       conn->holding = FALSE;
       if (!conn->lean->freeing)
         conn->lean->done (conn->lean->user_data);
     }
+  g_clear_pointer (&conn->delay, fb_deadline_free);
   if (conn->fd >= 0)
     {
       if (conn->lean->epoll_fd >= 0)
@@ -694,7 +603,7 @@ static void conn_step (Conn *conn);
 static void
 conn_release (Conn *conn)
 {
-  timer_remove (conn->lean, conn);
+  fb_deadline_set (conn->delay, -1);
   conn->holding = FALSE;
   append_reply (conn, &conn->held, conn->held_http_1_0, conn->held_keep_alive);
   conn_step (conn);
@@ -798,8 +707,9 @@ conn_step (Conn *conn)
           conn->held = reply;
           conn->held_http_1_0 = h.http_1_0;
           conn->held_keep_alive = keep_alive;
-          conn->due = g_get_monotonic_time () + (gint64) reply.delay_ms * 1000;
-          timer_add (lean, conn);
+          if (conn->delay == NULL)
+            conn->delay = fb_deadline_new (lean->context, delay_over_cb, conn);
+          fb_deadline_set_in_ms (conn->delay, reply.delay_ms);
           break;
         }
       if (json == NULL)
@@ -891,19 +801,7 @@ lean_dispatch (GSource     *source,
                gpointer     user_data)
 {
   FbDemoLean *lean = ((LeanSource *) source)->lean;
-  gint64 now = g_get_monotonic_time ();
-  gint64 deadline = now + TURN_BUDGET_US;
-
-  /* Held answers whose delay is over, earliest first. */
-  while (lean->timers->len > 0 && ((Conn *) lean->timers->pdata[0])->due <= now)
-    {
-      conn_release (lean->timers->pdata[0]);
-      if (g_get_monotonic_time () >= deadline)
-        {
-          timers_arm (lean);
-          return G_SOURCE_CONTINUE;
-        }
-    }
+  gint64 deadline = g_get_monotonic_time () + TURN_BUDGET_US;
 
   while (g_get_monotonic_time () < deadline)
     {
@@ -936,7 +834,6 @@ lean_dispatch (GSource     *source,
       if (n < (int) G_N_ELEMENTS (events))
         break;
     }
-  timers_arm (lean);
   return G_SOURCE_CONTINUE;
 }
 
@@ -978,7 +875,7 @@ _fb_demo_lean_new (GSocket          *listener,
   lean->listener = g_object_ref (listener);
   lean->local = g_socket_get_local_address (listener, NULL);
   lean->conns = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_free, NULL);
-  lean->timers = g_ptr_array_new ();
+  lean->context = context;
   lean->answer = answer;
   lean->get = get;
   lean->done = done;
@@ -1009,7 +906,6 @@ _fb_demo_lean_free (FbDemoLean *lean)
   g_source_destroy (lean->source);
   g_source_unref (lean->source);
   g_hash_table_unref (lean->conns);
-  g_ptr_array_unref (lean->timers);
   g_free (lean->server_line);
   g_socket_close (lean->listener, NULL);
   g_object_unref (lean->listener);

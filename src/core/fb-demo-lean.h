@@ -52,8 +52,8 @@ typedef void (*FbDemoLeanDone) (gpointer user_data);
  * plain GET /search?q= or /flags/search?q=, or a plain GET of a path that
  * @get takes (HTTP/1.x, no body, whole in what the socket holds) are
  * answered here, one write each, without libsoup's per-request objects;
- * a delayed answer waits in one timer queue of the lean path's single
- * source, while the connection is watched for a hang-up only. At the
+ * a delayed answer waits on an FbDeadline (one source for every timer of
+ * the context), while the connection is watched for a hang-up only. At the
  * first other request the connection, its bytes unread, goes to @server
  * (soup_server_accept_iostream), which answers everything else as before.
  * At most a few ms of work per turn of the loop. */

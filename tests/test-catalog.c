@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fb-catalog.h"
+#include "fb-json-check.h"
 #include "fb-demo-server.h"
 #include "fb-gif.h"
 #include "fb-run.h"
@@ -502,41 +503,107 @@ test_catalog_parse_country_edge_bytes (void)
   ASSERT_STR (country, "Brazil");
 }
 
-/* json-glib 1.6 takes "{…}{…}" or "2 {…}" as valid and leaks the second
- * value: one document is one value. */
+/* Only strict JSON reaches json-glib 1.6, which takes "{…}{…}" or "2 {…}"
+ * as valid and leaks on some invalid documents: every other document gets
+ * an error that says where and what. */
 static void
-test_catalog_parse_country_one_value_only (void)
+test_catalog_parse_country_strict_json (void)
 {
   static const struct
   {
     const char *json;
-    const char *country; /* NULL: an error */
+    gsize       size;    /* 0: strlen */
+    const char *outcome; /* the country, or the reason after "not valid JSON: " */
   } cases[] = {
-    { "{\"country\":\"Brazil\"}{\"country\":\"Evil\"}", NULL },
-    { "{\"country\":\"Brazil\"} [1]", NULL },
-    { "2 {\"country\":\"Brazil\"}", NULL },
-    { "null{\"a\":{}}", NULL },
-    { "\"x\"{\"a\":{}}", NULL },
-    { "[1]{\"a\":{}}", NULL },
-    { " \r\n{\"country\":\"Brazil\"} \t\n", "Brazil" },
-    { "{\"country\":\"a}\\\"{[\", \"x\":[{\"y\":\"]\"}]}", "a}\"{[" },
+    { "{\"country\":\"Brazil\"}{\"country\":\"Evil\"}", 0, "line 1, column 21: more than one value" },
+    { "{\"country\":\"Brazil\"} [1]", 0, "line 1, column 22: more than one value" },
+    { "2 {\"country\":\"Brazil\"}", 0, "line 1, column 3: more than one value" },
+    { "null{\"a\":{}}", 0, "line 1, column 5: more than one value" },
+    { "\"x\"{\"a\":{}}", 0, "line 1, column 4: more than one value" },
+    { "[1]{\"a\":{}}", 0, "line 1, column 4: more than one value" },
+    /* What json-glib 1.6 leaked 88 bytes on (a fuzzer's find). */
+    { "[/[][[/][]]", 0, "line 1, column 2: unexpected “/”" },
+    { "[[],[[]]", 0, "line 1, column 9: the document ends too early" },
+    { "{\"country\":\"Brazil\",}", 0, "line 1, column 21: unexpected “}”" },
+    { "[1,]", 0, "line 1, column 4: unexpected “]”" },
+    { "{\"country\" \"Brazil\"}", 0, "line 1, column 12: unexpected “\"”" },
+    { "{country:\"Brazil\"}", 0, "line 1, column 2: unexpected “c”" },
+    { "{\n  \"country\": 'Brazil'\n}", 0, "line 2, column 14: unexpected “'”" },
+    { "{\"country\": \"Bra\nzil\"}", 0, "line 1, column 17: unexpected U+000A" },
+    { "{\"country\": \"Bra\0zil\"}", 22, "line 1, column 17: unexpected U+0000" },
+    { "{\"country\": \"Bra\xffzil\"}", 0, "line 1, column 17: not UTF-8 text" },
+    { "{\"country\": \"\\ud800x\"}", 0, "line 1, column 14: half of a surrogate pair" },
+    { "{\"country\": \"\\udc00\"}", 0, "line 1, column 14: half of a surrogate pair" },
+    { "{\"country\": \"\\x41\"}", 0, "line 1, column 15: unexpected “x”" },
+    { "{\"n\": 01, \"country\": \"A\"}", 0, "line 1, column 8: unexpected “1”" },
+    { "{\"n\": 1., \"country\": \"A\"}", 0, "line 1, column 9: unexpected “,”" },
+    { "{\"n\": tru, \"country\": \"A\"}", 0, "line 1, column 10: unexpected “,”" },
+    { "{\"country\": \"Brasília\" x}", 0, "line 1, column 24: unexpected “x”" },
+    { "/* c */ {\"country\":\"Brazil\"}", 0, "line 1, column 1: unexpected “/”" },
+    /* Valid: a country, whatever else the document holds. */
+    { " \r\n{\"country\":\"Brazil\"} \t\n", 0, "Brazil" },
+    { "{\"country\":\"a}\\\"{[\", \"x\":[{\"y\":\"]\"}]}", 0, "a}\"{[" },
+    { "{\"n\":[-0.5e+3, 1E2, 0, true, false, null, {}], \"country\":\"\\u00e9\\ud83d\\ude00\"}", 0, "é😀" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i].json, strlen (cases[i].json));
+      gsize size = cases[i].size != 0 ? cases[i].size : strlen (cases[i].json);
+      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i].json, size);
       g_autoptr(GError) error = NULL;
       g_autofree char *country = fb_catalog_parse_country (bytes, "u", &error);
 
-      ASSERT_STR (country, cases[i].country);
-      if (cases[i].country == NULL)
-        {
-          CU_ASSERT_TRUE (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
-          ASSERT_STR (error->message, "u: the metadata is not valid JSON: more than one value");
-        }
+      if (error == NULL)
+        ASSERT_STR (country, cases[i].outcome);
       else
-        CU_ASSERT_PTR_NULL (error);
+        {
+          g_autofree char *expected = g_strconcat ("u: the metadata is not valid JSON: ",
+                                                   cases[i].outcome, NULL);
+
+          CU_ASSERT_PTR_NULL (country);
+          CU_ASSERT_TRUE (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+          ASSERT_STR (error->message, expected);
+        }
     }
+}
+
+/* Brackets nested as deep as a hostile server likes stop at a fixed depth,
+ * before json-glib would recurse into them. */
+static void
+test_catalog_parse_country_depth (void)
+{
+  g_autoptr(GString) deep = g_string_new ("{\"country\":\"Brazil\",\"x\":");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *country = NULL;
+  g_autofree char *expected = NULL;
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  bytes = g_bytes_new (deep->str, deep->len);
+  country = fb_catalog_parse_country (bytes, "u", &error);
+  CU_ASSERT_PTR_NULL (country);
+  expected = g_strdup_printf ("u: the metadata is not valid JSON: line 1, column %u: "
+                              "nested more than %u levels deep",
+                              (guint) (strlen ("{\"country\":\"Brazil\",\"x\":") + FB_JSON_MAX_DEPTH),
+                              FB_JSON_MAX_DEPTH);
+  ASSERT_STR (error != NULL ? error->message : NULL, expected);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_clear_error (&error);
+  g_clear_pointer (&country, g_free);
+
+  /* FB_JSON_MAX_DEPTH levels are still a document. */
+  g_string_truncate (deep, 0);
+  g_string_append (deep, "{\"country\":\"Brazil\",\"x\":");
+  for (guint i = 1; i < FB_JSON_MAX_DEPTH; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 1; i < FB_JSON_MAX_DEPTH; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  bytes = g_bytes_new (deep->str, deep->len);
+  country = fb_catalog_parse_country (bytes, "u", &error);
+  CU_ASSERT_PTR_NULL (error);
+  ASSERT_STR (country, "Brazil");
 }
 
 static void
@@ -913,7 +980,8 @@ static const FbTestCase tests[] = {
   FB_TEST (test_catalog_wrong_metadata_shapes_are_errors),
   FB_TEST (test_catalog_invalid_metadata_is_error),
   FB_TEST (test_catalog_parse_country_edge_bytes),
-  FB_TEST (test_catalog_parse_country_one_value_only),
+  FB_TEST (test_catalog_parse_country_strict_json),
+  FB_TEST (test_catalog_parse_country_depth),
   FB_TEST (test_catalog_image_404_is_not_found_without_metadata_request),
   FB_TEST (test_catalog_metadata_404_is_error_and_leaves_no_file),
   FB_TEST (test_catalog_metadata_timeout_removes_part_file),

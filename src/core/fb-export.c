@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fb-export.h"
+#include "fb-json-check.h"
 
 /* The SVG's geometry, in pixels. */
 #define SVG_WIDTH    960
@@ -135,7 +136,8 @@ fb_export_json (const FbJournalRun *run,
   add_time (builder, "ended", run->ended);
   add_string (builder, "destination", run->destination);
   json_builder_set_member_name (builder, "settings");
-  if (run->settings != NULL && json_parser_load_from_data (parser, run->settings, -1, NULL))
+  if (run->settings != NULL && fb_json_check (run->settings, strlen (run->settings), NULL)
+      && json_parser_load_from_data (parser, run->settings, -1, NULL))
     json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
   else
     json_builder_add_null_value (builder);

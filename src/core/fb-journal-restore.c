@@ -20,6 +20,7 @@
 #include "fb-filename.h"
 #include "fb-journal-private.h"
 #include "fb-job-private.h"
+#include "fb-json-check.h"
 
 #define JOB_COLUMNS \
   "run_id, idx, kind, input, source, source_line, state, http_status, bytes_received, " \
@@ -614,7 +615,9 @@ fb_journal_settings_apply (const char *settings_json,
 
   g_return_if_fail (FB_IS_RUN (run));
 
-  if (settings_json == NULL || !json_parser_load_from_data (parser, settings_json, -1, NULL))
+  /* The journal is a file anyone may have edited: strict JSON only (fb-json-check.h). */
+  if (settings_json == NULL || !fb_json_check (settings_json, strlen (settings_json), NULL)
+      || !json_parser_load_from_data (parser, settings_json, -1, NULL))
     return;
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return;

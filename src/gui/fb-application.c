@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdlib.h>
 
 #include "fb-application.h"
 #include "fb-preferences-window.h"
@@ -112,6 +113,19 @@ static void
 fb_application_startup (GApplication *app)
 {
   FbApplication *self = FB_APPLICATION (app);
+
+  /* GTK 4.8 would go on without a display and crash: fb_renderer_avoid_software_gl ()
+   * has spent its gtk_init_check (), and a second call answers TRUE. */
+  if (gdk_display_get_default () == NULL)
+    {
+      const char *name = g_getenv ("DISPLAY");
+
+      /* TRANSLATORS: %s is the value of $DISPLAY, often empty */
+      g_printerr (_("fetchboard: cannot open a display (DISPLAY is “%s”); "
+                    "fetchboard-cli runs the same jobs without one\n"),
+                  name != NULL ? name : "");
+      exit (1);
+    }
 
   G_APPLICATION_CLASS (fb_application_parent_class)->startup (app);
 

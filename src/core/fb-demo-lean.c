@@ -122,18 +122,6 @@ conn_close (Conn *conn)
     }
 }
 
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* soup_form_decode () for one value: '+' is a space, %XX a byte. */
 static char *
 form_decode (const char *text,
@@ -147,9 +135,11 @@ form_decode (const char *text,
       if (text[i] == '+')
         out[n++] = ' ';
       else if (text[i] == '%' && i + 2 < length
-               && hex_value (text[i + 1]) >= 0 && hex_value (text[i + 2]) >= 0)
+               && g_ascii_xdigit_value (text[i + 1]) >= 0
+               && g_ascii_xdigit_value (text[i + 2]) >= 0)
         {
-          out[n++] = (char) (hex_value (text[i + 1]) * 16 + hex_value (text[i + 2]));
+          out[n++] = (char) (g_ascii_xdigit_value (text[i + 1]) * 16
+                             + g_ascii_xdigit_value (text[i + 2]));
           i += 2;
         }
       else
@@ -171,8 +161,8 @@ plain_target (const char *target,
 
       if (g_ascii_isalnum (c) || strchr ("-._~!$&'()*+,;=:@/?", c) != NULL)
         continue;
-      if (c == '%' && i + 2 < length && hex_value (target[i + 1]) >= 0
-          && hex_value (target[i + 2]) >= 0)
+      if (c == '%' && i + 2 < length && g_ascii_xdigit_value (target[i + 1]) >= 0
+          && g_ascii_xdigit_value (target[i + 2]) >= 0)
         {
           i += 2;
           continue;

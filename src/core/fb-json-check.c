@@ -100,18 +100,6 @@ expect (Scan *s,
   return fail_unexpected (s);
 }
 
-static int
-hex_digit (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Reads the four hex digits after "\u"; -1 and a reason if they are not. */
 static gint32
 scan_hex4 (Scan *s)
@@ -120,7 +108,7 @@ scan_hex4 (Scan *s)
 
   for (int i = 0; i < 4; i++)
     {
-      int d = s->p < s->end ? hex_digit (*s->p) : -1;
+      int d = s->p < s->end ? g_ascii_xdigit_value (*s->p) : -1;
 
       if (d < 0)
         {

@@ -85,12 +85,13 @@ node_kind (JsonNode *node)
     }
 }
 
+/* Nothing but JSON's white space. */
 static gboolean
 is_blank (const char *data,
           gsize       size)
 {
   for (gsize i = 0; i < size; i++)
-    if (strchr (" \t\n\r", data[i]) == NULL || data[i] == '\0')
+    if (data[i] != ' ' && data[i] != '\t' && data[i] != '\n' && data[i] != '\r')
       return FALSE;
   return TRUE;
 }

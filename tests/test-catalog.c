@@ -515,7 +515,8 @@ test_catalog_parse_country_strict_json (void)
     gsize       size;    /* 0: strlen */
     const char *outcome; /* the country, or the reason after "not valid JSON: " */
   } cases[] = {
-    { "{\"country\":\"Brazil\"}{\"country\":\"Evil\"}", 0, "line 1, column 21: more than one value" },
+    { "{\"country\":\"Brazil\"}{\"country\":\"Evil\"}", 0,
+      "line 1, column 21: more than one value" },
     { "{\"country\":\"Brazil\"} [1]", 0, "line 1, column 22: more than one value" },
     { "2 {\"country\":\"Brazil\"}", 0, "line 1, column 3: more than one value" },
     { "null{\"a\":{}}", 0, "line 1, column 5: more than one value" },
@@ -543,7 +544,8 @@ test_catalog_parse_country_strict_json (void)
     /* Valid: a country, whatever else the document holds. */
     { " \r\n{\"country\":\"Brazil\"} \t\n", 0, "Brazil" },
     { "{\"country\":\"a}\\\"{[\", \"x\":[{\"y\":\"]\"}]}", 0, "a}\"{[" },
-    { "{\"n\":[-0.5e+3, 1E2, 0, true, false, null, {}], \"country\":\"\\u00e9\\ud83d\\ude00\"}", 0, "é😀" },
+    { "{\"n\":[-0.5e+3, 1E2, 0, true, false, null, {}], "
+      "\"country\":\"\\u00e9\\ud83d\\ude00\"}", 0, "é😀" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -585,7 +587,8 @@ test_catalog_parse_country_depth (void)
   CU_ASSERT_PTR_NULL (country);
   expected = g_strdup_printf ("u: the metadata is not valid JSON: line 1, column %u: "
                               "nested more than %u levels deep",
-                              (guint) (strlen ("{\"country\":\"Brazil\",\"x\":") + FB_JSON_MAX_DEPTH),
+                              (guint) (strlen ("{\"country\":\"Brazil\",\"x\":")
+                                       + FB_JSON_MAX_DEPTH),
                               FB_JSON_MAX_DEPTH);
   ASSERT_STR (error != NULL ? error->message : NULL, expected);
   g_clear_pointer (&bytes, g_bytes_unref);

@@ -23,6 +23,7 @@ typedef struct
   const char *p;
   const char *end;
   char       *reason;
+  const char *failed_at;   /* where the reason points */
 } Scan;
 
 static gboolean
@@ -50,6 +51,7 @@ fail_at (Scan       *s,
 
   if (s->reason != NULL)
     return FALSE;
+  s->failed_at = at;
   for (const char *q = s->start; q < at; q++)
     {
       if (*q == '\n')
@@ -60,7 +62,7 @@ fail_at (Scan       *s,
       else if ((*q & 0xc0) != 0x80)
         column++;
     }
-  /* TRANSLATORS: where a JSON document goes wrong; the %s is what, e.g. "unexpected “/”" */
+  /* Translators: where a JSON document goes wrong; the %s is what, e.g. "unexpected “/”" */
   s->reason = g_strdup_printf (_("line %u, column %u: %s"), line, column, what);
   return FALSE;
 }
@@ -75,15 +77,16 @@ fail_unexpected (Scan *s)
   if (s->p >= s->end)
     return fail_at (s, s->p, _("the document ends too early"));
   c = g_utf8_get_char (s->p);
-  if (g_unichar_isgraph (c))
+  /* A combining mark would join the quotation mark; a private-use one shows nothing. */
+  if (g_unichar_isgraph (c) && !g_unichar_ismark (c) && g_unichar_type (c) != G_UNICODE_PRIVATE_USE)
     {
       int len = (int) (g_utf8_next_char (s->p) - s->p);
 
-      /* TRANSLATORS: %.*s is one character of the document */
+      /* Translators: %.*s is one character of the document */
       what = g_strdup_printf (_("unexpected “%.*s”"), len, s->p);
     }
   else
-    /* TRANSLATORS: %04X is a character's code, e.g. U+000A for a line break */
+    /* Translators: %04X is a character's code, e.g. U+000A for a line break */
     what = g_strdup_printf (_("unexpected U+%04X"), (guint) c);
   return fail_at (s, s->p, what);
 }
@@ -269,7 +272,7 @@ scan_document (Scan *s)
   skip_space (s);
   for (;;)
     {
-      /* A value: open a container or read a scalar. */
+      /* Containers go on a stack of their closing brackets, not the C stack. */
       if (s->p < s->end && (*s->p == '[' || *s->p == '{'))
         {
           if (depth == FB_JSON_MAX_DEPTH)
@@ -303,8 +306,10 @@ scan_document (Scan *s)
           skip_space (s);
           if (depth == 0)
             {
-              if (s->p < s->end)
+              if (s->p < s->end && strchr ("{[\"-0123456789tfn", *s->p) != NULL && *s->p != '\0')
                 return fail_at (s, s->p, _("more than one value"));
+              if (s->p < s->end)
+                return fail_unexpected (s);
               return TRUE;
             }
           if (s->p < s->end && *s->p == stack[depth - 1])
@@ -328,22 +333,35 @@ fb_json_check (const char  *data,
                gsize        size,
                char       **reason)
 {
-  Scan s = { data, data, data + size, NULL };
-  const char *bad_utf8 = NULL;
+  Scan s = { data, data, data + size, NULL, NULL };
+  const char *bad = NULL;
   gboolean ok;
 
   g_return_val_if_fail (data != NULL || size == 0, FALSE);
 
   if (size > G_MAXSSIZE)
     ok = fail_at (&s, data, _("the document is too large"));
-  else if (!g_utf8_validate_len (data, size, &bad_utf8))
-    {
-      /* GLib stops at a NUL too, which is UTF-8 but never JSON. */
-      s.p = bad_utf8;
-      ok = *bad_utf8 == '\0' ? fail_unexpected (&s) : fail_at (&s, bad_utf8, _("not UTF-8 text"));
-    }
   else
-    ok = scan_document (&s);
+    {
+      /* The text before the first byte that is not UTF-8 (or a NUL, which
+       * GLib stops at too: UTF-8, but never JSON) is read first, so the
+       * error told is the first one in the document. */
+      if (g_utf8_validate_len (data, size, &bad))
+        bad = NULL;
+      else
+        s.end = bad;
+      /* RFC 8259 lets a reader skip a byte order mark, and json-glib does. */
+      if (s.end - s.p >= 3 && memcmp (s.p, "\xef\xbb\xbf", 3) == 0)
+        s.start = s.p += 3;
+      ok = scan_document (&s);
+      if (bad != NULL && (ok || s.failed_at >= bad))
+        {
+          g_clear_pointer (&s.reason, g_free);
+          s.p = bad;
+          s.end = data + size;
+          ok = *bad == '\0' ? fail_unexpected (&s) : fail_at (&s, bad, _("not UTF-8 text"));
+        }
+    }
 
   if (reason != NULL)
     *reason = g_steal_pointer (&s.reason);

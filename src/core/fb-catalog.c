@@ -156,7 +156,7 @@ fb_catalog_parse_country (GBytes      *metadata,
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   /* TRANSLATORS: the second %s is "an array", "a number", … */
+                   /* Translators: the second %s is "an array", "a number", … */
                    _("%s: the metadata is %s, not a JSON object"), url, node_kind (root));
       return NULL;
     }
@@ -172,7 +172,7 @@ fb_catalog_parse_country (GBytes      *metadata,
   if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   /* TRANSLATORS: the second %s is "an array", "a number", … */
+                   /* Translators: the second %s is "an array", "a number", … */
                    _("%s: “country” is %s, not text"), url, node_kind (member));
       return NULL;
     }

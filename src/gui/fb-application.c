@@ -115,15 +115,17 @@ fb_application_startup (GApplication *app)
   FbApplication *self = FB_APPLICATION (app);
 
   /* GTK 4.8 would go on without a display and crash: fb_renderer_avoid_software_gl ()
-   * has spent its gtk_init_check (), and a second call answers TRUE. */
-  if (gdk_display_get_default () == NULL)
+   * may have spent the first gtk_init_check (), and a second one answers TRUE
+   * however the first went. With GSK_RENDERER set, this is the first. */
+  if (!gtk_init_check () || gdk_display_get_default () == NULL)
     {
-      const char *name = g_getenv ("DISPLAY");
+      const char *x11 = g_getenv ("DISPLAY");
+      const char *wayland = g_getenv ("WAYLAND_DISPLAY");
 
-      /* TRANSLATORS: %s is the value of $DISPLAY, often empty */
-      g_printerr (_("fetchboard: cannot open a display (DISPLAY is “%s”); "
-                    "fetchboard-cli runs the same jobs without one\n"),
-                  name != NULL ? name : "");
+      /* Translators: the %s are the values of $DISPLAY and $WAYLAND_DISPLAY, often empty */
+      g_printerr (_("fetchboard: cannot open a display (DISPLAY is “%s”, "
+                    "WAYLAND_DISPLAY is “%s”); fetchboard-cli runs the same jobs without one\n"),
+                  x11 != NULL ? x11 : "", wayland != NULL ? wayland : "");
       exit (1);
     }
 

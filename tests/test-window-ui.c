@@ -336,6 +336,45 @@ test_window_parts_finalize_and_notify_once (void)
   CU_ASSERT_PTR_NULL (host);
 }
 
+/* Tab goes on from the header bar into the body and down to the jobs: the
+ * summary's counters (a flow box of text) are no stop, and no trap. GTK
+ * 4.8's flow box took Tab and kept it when none of its children could
+ * have it: focus stayed on the header bar's last button. */
+static void
+test_window_tab_reaches_the_jobs (void)
+{
+  Fixture f;
+  GtkWidget *view;
+  gboolean reached = FALSE;
+
+  fixture_setup (&f, 0.01, 0.02);
+  fb_application_set_demo_options (app, 0.01, 0.02, 0.0, 0);
+  fb_window_start_demo (f.window);
+  fb_test_wait_until (run_finished, f.window, 30);
+  fb_test_spin (0.2);
+  CU_ASSERT_TRUE (gtk_widget_get_mapped (GTK_WIDGET (fb_window_get_summary (f.window))));
+
+  view = GTK_WIDGET (fb_window_get_column_view (f.window));
+  gtk_widget_grab_focus (GTK_WIDGET (fb_window_get_concurrency_spin (f.window)));
+  for (guint i = 0; i < 40 && !reached; i++)
+    {
+      GtkWidget *before = gtk_root_get_focus (GTK_ROOT (f.window));
+      GtkWidget *after;
+
+      gtk_widget_child_focus (GTK_WIDGET (f.window), GTK_DIR_TAB_FORWARD);
+      after = gtk_root_get_focus (GTK_ROOT (f.window));
+      /* Every Tab moves (the first ones inside the spin button's entry
+       * and buttons), and never into the summary's counters. */
+      CU_ASSERT_PTR_NOT_NULL_FATAL (after);
+      CU_ASSERT_PTR_NOT_EQUAL (after, before);
+      CU_ASSERT_FALSE (gtk_widget_is_ancestor (after, GTK_WIDGET (fb_window_get_summary (f.window))));
+      reached = gtk_widget_is_ancestor (after, view);
+    }
+  CU_ASSERT_TRUE (reached);
+
+  fixture_teardown (&f);
+}
+
 static const FbTestCase tests[] = {
   { "test_window_parts_finalize_and_notify_once", test_window_parts_finalize_and_notify_once },
   { "test_window_preferences_follow_settings", test_window_preferences_follow_settings },
@@ -344,6 +383,7 @@ static const FbTestCase tests[] = {
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },
   { "test_window_shortcuts_fit_one_page", test_window_shortcuts_fit_one_page },
   { "test_window_narrow_fits_360", test_window_narrow_fits_360 },
+  { "test_window_tab_reaches_the_jobs", test_window_tab_reaches_the_jobs },
   { NULL, NULL }
 };
 

@@ -467,10 +467,10 @@ fb_run_summary_init (FbRunSummary *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* The counters wrap on a narrow window; they are text, not stops for Tab. */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->counters));
-       child != NULL; child = gtk_widget_get_next_sibling (child))
-    gtk_widget_set_focusable (child, FALSE);
+  /* The counters wrap on a narrow window; they are text, not stops for Tab.
+   * Not focusable children alone would not do: GTK 4.8's flow box takes Tab,
+   * finds no child to give it to, and keeps it, so focus stayed put. */
+  gtk_widget_set_can_focus (GTK_WIDGET (self->counters), FALSE);
 }
 
 GtkWidget *

@@ -287,6 +287,32 @@ test_window_preferences_follow_settings (void)
   gtk_switch_set_active (overwrite, TRUE);
   CU_ASSERT_TRUE (g_settings_get_boolean (f.settings, "overwrite"));
 
+  /* A catalog address that is not http(s) is refused, and what was typed
+   * stays, marked, to be mended; a good one is saved and unmarks it. */
+  {
+    g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+    g_autofree char *before = g_settings_get_string (f.settings, "base-url");
+    g_autofree char *kept = NULL;
+    g_autofree char *saved = NULL;
+    GtkWidget *base_url;
+
+    collect_type (GTK_WIDGET (prefs), ADW_TYPE_ENTRY_ROW, entries);
+    CU_ASSERT_EQUAL_FATAL (entries->len, 1);
+    base_url = g_ptr_array_index (entries, 0);
+    gtk_editable_set_text (GTK_EDITABLE (base_url), "ftp://127.0.0.1/flags");
+    g_signal_emit_by_name (base_url, "apply");
+    ASSERT_STR (gtk_editable_get_text (GTK_EDITABLE (base_url)), "ftp://127.0.0.1/flags");
+    CU_ASSERT_TRUE (gtk_widget_has_css_class (base_url, "error"));
+    kept = g_settings_get_string (f.settings, "base-url");
+    ASSERT_STR (kept, before);
+    gtk_editable_set_text (GTK_EDITABLE (base_url), "http://127.0.0.1/flags");
+    CU_ASSERT_FALSE (gtk_widget_has_css_class (base_url, "error"));
+    g_signal_emit_by_name (base_url, "apply");
+    saved = g_settings_get_string (f.settings, "base-url");
+    ASSERT_STR (saved, "http://127.0.0.1/flags");
+    g_settings_set_string (f.settings, "base-url", before);
+  }
+
   gtk_window_destroy (prefs);
   fb_test_spin (0.1);
   CU_ASSERT_PTR_NULL (prefs);

@@ -138,10 +138,18 @@ base_url_apply_cb (FbPreferencesWindow *self)
       AdwToast *toast = adw_toast_new (_("The catalog address must start with http:// or https://"));
 
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
-      update_base_url (self);
+      /* What was typed stays, marked, for the person to mend. */
+      gtk_widget_add_css_class (GTK_WIDGET (self->base_url_row), "error");
       return;
     }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->base_url_row), "error");
   g_settings_set_string (self->settings, "base-url", url);
+}
+
+static void
+base_url_changed_cb (FbPreferencesWindow *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->base_url_row), "error");
 }
 
 static void
@@ -270,6 +278,7 @@ fb_preferences_window_class_init (FbPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, choose_destination_cb);
   gtk_widget_class_bind_template_callback (widget_class, reset_destination_cb);
   gtk_widget_class_bind_template_callback (widget_class, base_url_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, base_url_changed_cb);
 }
 
 static void

@@ -240,6 +240,7 @@ test_window_limit_change_moves_active_count (void)
   fb_test_wait_until (run_finished, f.window, 10);
   CU_ASSERT_EQUAL (fb_run_get_n_ok (run), 10);
   CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 20);
+  ASSERT_STR (fb_window_get_status (f.window), "Finished, some jobs cancelled");
 
   fixture_teardown (&f);
 }
@@ -286,6 +287,8 @@ test_window_cancel_ends_every_job_cancelled (void)
 
   CU_ASSERT_EQUAL (fb_run_get_n_cancelled (run), 12);
   CU_ASSERT_EQUAL (fb_run_get_n_finished (run), 12);
+  /* Not "Finished, some jobs cancelled": every one was. */
+  ASSERT_STR (fb_window_get_status (f.window), "Cancelled");
   CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ".part"), 0);
   CU_ASSERT_EQUAL (fb_test_count_suffix (f.dir, ""), 0);
   assert_summary (&f, "cancelled", "12 cancelled");

@@ -204,9 +204,15 @@ _fb_window_update_actions (FbWindow *self)
   else if (self->checking_destination)
     adw_window_title_set_subtitle (self->window_title, _("Starting…"));
   else if (self->started)
-    adw_window_title_set_subtitle (self->window_title,
-                                   fb_run_get_n_cancelled (self->run) > 0
-                                   ? _("Finished, some jobs cancelled") : _("Finished"));
+    {
+      guint cancelled = fb_run_get_n_cancelled (self->run);
+
+      adw_window_title_set_subtitle (self->window_title,
+                                     cancelled == 0 ? _("Finished")
+                                     : cancelled == fb_run_get_total (self->run)
+                                     ? _("Cancelled")
+                                     : _("Finished, some jobs cancelled"));
+    }
   else
     adw_window_title_set_subtitle (self->window_title, _("Ready: press Start"));
 }
@@ -1476,6 +1482,14 @@ fb_window_get_page (FbWindow *self)
   g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+const char *
+fb_window_get_status (FbWindow *self)
+{
+  g_return_val_if_fail (FB_IS_WINDOW (self), NULL);
+
+  return adw_window_title_get_subtitle (self->window_title);
 }
 
 const char *

@@ -72,6 +72,8 @@ GtkColumnView   *fb_window_get_column_view      (FbWindow      *self);
 GtkSpinButton   *fb_window_get_concurrency_spin (FbWindow      *self);
 /* "empty" or "jobs" */
 const char      *fb_window_get_page             (FbWindow      *self);
+/* The run's state under the title: "Running", "Finished", "Cancelled", … */
+const char      *fb_window_get_status           (FbWindow      *self);
 /* "all", "active", "failed" or "done" */
 const char      *fb_window_get_filter           (FbWindow      *self);
 void             fb_window_set_filter           (FbWindow      *self,

@@ -1086,6 +1086,20 @@ test_cli_download_without_valid_urls_exits_2 (void)
   CU_ASSERT_TRUE (has_line (err, "*** Usage error: no valid URL to download"));
   CU_ASSERT_STRING_EQUAL (out, "");
 
+  /* An empty list says so, not only that nothing is left to run. */
+  {
+    g_autofree char *empty = write_list (dir, "empty.txt",
+                                         (const char *[]) { "# nothing", "", NULL });
+    g_autofree char *out3 = NULL;
+    g_autofree char *err3 = NULL;
+
+    status = run_cli (dir, NULL, &out3, &err3, "download", "@empty.txt", NULL);
+    CU_ASSERT_EQUAL (status, 2);
+    CU_ASSERT_TRUE (has_line (err3, "empty.txt: the list is empty: "
+                                    "no line but blank ones and comments"));
+    CU_ASSERT_TRUE (has_line (err3, "*** Usage error: no valid URL to download"));
+  }
+
   /* A missing list file is named, and nothing else remains. */
   status = run_cli (dir, NULL, &out2, &err2, "download", "@missing.txt", NULL);
   CU_ASSERT_EQUAL (status, 2);

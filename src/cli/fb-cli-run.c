@@ -630,6 +630,11 @@ collect_jobs (FbCli     *cli,
           cli->n_rejected++;
           continue;
         }
+      if (result->entries->len == 0 && result->rejected->len == 0 &&
+          result->duplicates->len == 0)
+        /* Translators: %s is a list file's name, or "-" for standard input */
+        g_printerr (_("%s: the list is empty: no line but blank ones and comments\n"),
+                    source->name);
 
       if (cli->verbose && cross)
         {

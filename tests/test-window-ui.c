@@ -192,6 +192,16 @@ test_window_narrow_fits_360 (void)
       CU_ASSERT_EQUAL (gtk_column_view_column_get_visible (column), wanted);
     }
   fb_test_wait_until (run_finished, f.window, 30);
+  fb_test_spin (0.2);
+  /* The columns fill the view: the hidden ones' widths do not keep Message
+   * from expanding (the header row is as wide as the columns together). */
+  {
+    GtkWidget *view = GTK_WIDGET (fb_window_get_column_view (f.window));
+    GtkWidget *header = gtk_widget_get_first_child (view);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL (header);
+    CU_ASSERT_EQUAL (gtk_widget_get_width (header), gtk_widget_get_width (view));
+  }
 
   fixture_teardown (&f);
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);

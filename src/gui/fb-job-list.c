@@ -32,6 +32,9 @@
  * (37) at 10. Past a screenful the rows are out of view, and one a frame
  * costs less again: 8 runs in turns, median 17.1 ms at 2 rows, 12.4 at 1,
  * lower in every pair; the pool is then full in about 4 s. */
+/* The State column's width (the template's), and in a narrow window. */
+#define STATE_WIDTH         150
+#define STATE_WIDTH_NARROW  110
 #define REVEAL_STEP         2
 #define REVEAL_SCREENFUL    40
 #define REVEAL_STEP_OUT     1
@@ -82,6 +85,7 @@ struct _FbJobList
   guint                name_chars;        /* longest name so far, in characters */
   int                  name_width;        /* what the list set, until the person resizes */
   int                  name_max;
+  int                  hidden_width[FB_JOB_COLUMN_MESSAGE + 1]; /* of hidden columns */
   guint                refresh_id;
   guint                reveal_tick;
   guint                width_tick;
@@ -942,6 +946,29 @@ fb_job_list_dup_selected (FbJobList *self)
   return jobs;
 }
 
+/* GTK 4.8 counts the fixed width of a hidden column in the view's least
+ * width (gtk_column_view_measure_across ()), so in a narrow window Message had
+ * no room left to expand into and showed "HTT…" beside empty space: a hidden
+ * column gives its width up, and gets it back (the person's, if they
+ * resized it) when it shows again. */
+static void
+show_column (FbJobList           *self,
+             FbJobColumn          index,
+             GtkColumnViewColumn *column,
+             gboolean             shown)
+{
+  int width = gtk_column_view_column_get_fixed_width (column);
+
+  if (!shown && width > 0)
+    {
+      self->hidden_width[index] = width;
+      gtk_column_view_column_set_fixed_width (column, 0);
+    }
+  else if (shown && width == 0 && self->hidden_width[index] > 0)
+    gtk_column_view_column_set_fixed_width (column, self->hidden_width[index]);
+  gtk_column_view_column_set_visible (column, shown);
+}
+
 void
 fb_job_list_set_compact (FbJobList *self,
                          guint      level)
@@ -950,11 +977,14 @@ fb_job_list_set_compact (FbJobList *self,
 
   /* Medium: Kind, Size and Elapsed go (the name and the message say most
    * of it); narrow: Progress and Speed too, so Name, State and Message fit. */
-  gtk_column_view_column_set_visible (self->kind_column, level == 0);
-  gtk_column_view_column_set_visible (self->size_column, level == 0);
-  gtk_column_view_column_set_visible (self->elapsed_column, level == 0);
-  gtk_column_view_column_set_visible (self->progress_column, level < 2);
-  gtk_column_view_column_set_visible (self->speed_column, level < 2);
+  show_column (self, FB_JOB_COLUMN_KIND, self->kind_column, level == 0);
+  show_column (self, FB_JOB_COLUMN_SIZE, self->size_column, level == 0);
+  show_column (self, FB_JOB_COLUMN_ELAPSED, self->elapsed_column, level == 0);
+  show_column (self, FB_JOB_COLUMN_PROGRESS, self->progress_column, level < 2);
+  show_column (self, FB_JOB_COLUMN_SPEED, self->speed_column, level < 2);
+  /* An icon and a word: the room it gives up goes to the message. */
+  gtk_column_view_column_set_fixed_width (self->state_column,
+                                          level < 2 ? STATE_WIDTH : STATE_WIDTH_NARROW);
   /* A column without a fixed width is as wide as its widest cell, so GTK
    * 4.8 measures each cell of the Message column again in every frame the
    * list changes (1.5 ms of a run's first busy frame under load, about

@@ -408,6 +408,17 @@ test_window_tab_reaches_the_jobs (void)
     }
   CU_ASSERT_TRUE (reached);
 
+  /* And out again: Tab does not walk the rows (the arrows do), Shift+Tab
+   * goes back to the filters. */
+  gtk_widget_child_focus (GTK_WIDGET (f.window), GTK_DIR_TAB_FORWARD);
+  CU_ASSERT_FALSE (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f.window)), view));
+  gtk_widget_child_focus (GTK_WIDGET (f.window), GTK_DIR_TAB_BACKWARD);
+  CU_ASSERT_TRUE (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f.window)), view));
+  gtk_widget_child_focus (GTK_WIDGET (f.window), GTK_DIR_TAB_BACKWARD);
+  CU_ASSERT_FALSE (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f.window)), view));
+  CU_ASSERT_TRUE (GTK_IS_TOGGLE_BUTTON (gtk_root_get_focus (GTK_ROOT (f.window))) ||
+                  GTK_IS_BUTTON (gtk_root_get_focus (GTK_ROOT (f.window))));
+
   fixture_teardown (&f);
 }
 

@@ -652,6 +652,23 @@ reveal_tick_cb (GtkWidget     *widget,
 
 /* GtkWidget */
 
+/* GTK 4.8's list moves Tab from row to row (4.12 added GtkListTabBehavior
+ * for this), so Tab never left a list of many jobs: Tab and Shift+Tab go on
+ * to what comes after and before the list; the arrows move in it. */
+static gboolean
+fb_job_list_focus (GtkWidget        *widget,
+                   GtkDirectionType  direction)
+{
+  FbJobList *self = FB_JOB_LIST (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if ((direction == GTK_DIR_TAB_FORWARD || direction == GTK_DIR_TAB_BACKWARD) &&
+      focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->column_view)))
+    return FALSE;
+  return GTK_WIDGET_CLASS (fb_job_list_parent_class)->focus (widget, direction);
+}
+
 static void
 fb_job_list_root (GtkWidget *widget)
 {
@@ -759,6 +776,7 @@ fb_job_list_class_init (FbJobListClass *klass)
   object_class->dispose = fb_job_list_dispose;
   object_class->get_property = fb_job_list_get_property;
   object_class->set_property = fb_job_list_set_property;
+  widget_class->focus = fb_job_list_focus;
   widget_class->root = fb_job_list_root;
   widget_class->unroot = fb_job_list_unroot;
 

@@ -403,7 +403,8 @@ test_window_tab_reaches_the_jobs (void)
        * and buttons), and never into the summary's counters. */
       CU_ASSERT_PTR_NOT_NULL_FATAL (after);
       CU_ASSERT_PTR_NOT_EQUAL (after, before);
-      CU_ASSERT_FALSE (gtk_widget_is_ancestor (after, GTK_WIDGET (fb_window_get_summary (f.window))));
+      CU_ASSERT_FALSE (gtk_widget_is_ancestor (after,
+                                               GTK_WIDGET (fb_window_get_summary (f.window))));
       reached = gtk_widget_is_ancestor (after, view);
     }
   CU_ASSERT_TRUE (reached);

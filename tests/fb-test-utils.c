@@ -962,3 +962,21 @@ fb_test_server_reset_counts (FbTestServer *self)
   self->peak = self->in_flight;
   self->requests = 0;
 }
+
+static gboolean
+demo_in_flight_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return fb_demo_server_get_in_flight (args[0]) == GPOINTER_TO_UINT (args[1]);
+}
+
+gboolean
+fb_test_wait_demo_in_flight (FbDemoServer *server,
+                             guint         wanted,
+                             double        seconds)
+{
+  gpointer args[2] = { server, GUINT_TO_POINTER (wanted) };
+
+  return fb_test_wait_until (demo_in_flight_is, args, seconds);
+}

@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "fb-demo-server.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -45,6 +47,10 @@ guint        fb_test_count_open_sockets (void);
  * run by the calling thread). */
 GSocket     *fb_test_connect_loopback  (guint16           port);
 gboolean     fb_test_open_sockets_are  (gpointer          n);
+/* Waits up to @seconds until @server has @wanted requests in flight. */
+gboolean     fb_test_wait_demo_in_flight (FbDemoServer   *server,
+                                          guint           wanted,
+                                          double          seconds);
 
 char        *fb_test_make_tmpdir       (void);
 void         fb_test_rm_rf             (const char       *path);

@@ -208,24 +208,6 @@ requests_reach (gpointer data)
   return fb_demo_server_get_requests (args[0]) >= GPOINTER_TO_UINT (args[1]);
 }
 
-static gboolean
-in_flight_is (gpointer data)
-{
-  gpointer *args = data;
-
-  return fb_demo_server_get_in_flight (args[0]) == GPOINTER_TO_UINT (args[1]);
-}
-
-static gboolean
-wait_in_flight (FbDemoServer *server,
-                guint         wanted,
-                double        seconds)
-{
-  gpointer args[2] = { server, GUINT_TO_POINTER (wanted) };
-
-  return fb_test_wait_until (in_flight_is, args, seconds);
-}
-
 /* ---- tests ---- */
 
 static void
@@ -257,7 +239,7 @@ test_demo_lean_answers_exact_bytes (void)
   assert_bytes_equal (got_other_404, want_404);
 
   CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 4);
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 1.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 1.0));
   CU_ASSERT_EQUAL (fb_demo_server_get_peak_in_flight (server), 1);
 }
 
@@ -351,7 +333,7 @@ test_demo_lean_delay_holds_the_answer (void)
   assert_bytes_equal (got, want);
   /* The loop ran meanwhile, and the other timer came first. */
   CU_ASSERT_TRUE (timer_at != 0 && timer_at < answered_at);
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 1.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 1.0));
   CU_ASSERT_EQUAL (fb_demo_server_get_peak_in_flight (server), 1);
   reader_clear (&reader);
 }
@@ -417,7 +399,7 @@ test_demo_lean_holds_many_at_once (void)
       reader_clear (&readers[i]);
       g_object_unref (sockets[i]);
     }
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 1.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 1.0));
 }
 
 static void
@@ -441,7 +423,7 @@ test_demo_lean_client_hangs_up_during_delay (void)
   g_object_unref (second);
   /* Well before the delay is over: the counters come down and both
    * connections close. */
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 0.8));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 0.8));
   CU_ASSERT_TRUE (fb_test_wait_until (fb_test_open_sockets_are, GUINT_TO_POINTER (baseline), 0.8));
   /* Past the delay nothing fires on what is gone. */
   fb_test_spin (1.0);
@@ -477,7 +459,7 @@ test_demo_lean_half_close_answers_at_once (void)
   CU_ASSERT_TRUE (fb_test_wait_until (has_eof, &reader, 5.0));
   CU_ASSERT (g_get_monotonic_time () - start < 10 * G_USEC_PER_SEC);
   CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 2);
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 1.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 1.0));
   reader_clear (&reader);
 }
 
@@ -521,7 +503,7 @@ test_demo_lean_keeps_alive_and_pipelines (void)
   CU_ASSERT_EQUAL (reader.data->len, 0);
   CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 6);
   CU_ASSERT_EQUAL (fb_demo_server_get_peak_in_flight (server), 1);
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 1.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 1.0));
   reader_clear (&reader);
 }
 
@@ -588,7 +570,7 @@ test_demo_lean_hands_over_mid_connection (void)
   last = next_answer (&reader);
   assert_bytes_equal (last, want_gif);
   CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 3);
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 1.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 1.0));
   reader_clear (&reader);
 }
 

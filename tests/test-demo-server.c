@@ -282,25 +282,6 @@ start_server (void)
   return server;
 }
 
-static gboolean
-in_flight_is (gpointer data)
-{
-  FbDemoServer *server = ((gpointer *) data)[0];
-  guint wanted = GPOINTER_TO_UINT (((gpointer *) data)[1]);
-
-  return fb_demo_server_get_in_flight (server) == wanted;
-}
-
-static gboolean
-wait_in_flight (FbDemoServer *server,
-                guint         wanted,
-                double        seconds)
-{
-  gpointer data[2] = { server, GUINT_TO_POINTER (wanted) };
-
-  return fb_test_wait_until (in_flight_is, data, seconds);
-}
-
 /* ---- GIF ---- */
 
 static void
@@ -728,7 +709,7 @@ test_demo_server_counts_peak_in_flight (void)
   for (guint i = 0; i < G_N_ELEMENTS (fetches); i++)
     fetch_start (session, "GET", server, "/flags/cn/cn.gif", &fetches[i]);
 
-  CU_ASSERT_TRUE (wait_in_flight (server, 20, 3.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 20, 3.0));
   for (guint i = 0; i < G_N_ELEMENTS (fetches); i++)
     {
       fb_test_wait_flag (&fetches[i].done, 5.0);
@@ -736,7 +717,7 @@ test_demo_server_counts_peak_in_flight (void)
       fetch_clear (&fetches[i]);
     }
 
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 2.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 2.0));
   CU_ASSERT_EQUAL (fb_demo_server_get_peak_in_flight (server), 20);
   CU_ASSERT_EQUAL (fb_demo_server_get_requests (server), 20);
   /* Kept-alive idle connections are not requests in flight. */
@@ -778,7 +759,7 @@ test_demo_server_survives_client_hang_up_during_delay (void)
 
   start = g_get_monotonic_time ();
   g_socket_close (socket, NULL);
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 0.5));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 0.5));
   CU_ASSERT (g_get_monotonic_time () - start < 500 * 1000);
 
   /* Past the original delay: the dropped timer must not fire on the
@@ -806,7 +787,7 @@ test_demo_server_closes_connections_dropped_while_idle (void)
   socket = connect_raw (server);
   g_socket_send (socket, request, strlen (request), NULL, NULL);
   CU_ASSERT_TRUE (fb_test_wait_until (counter_reaches, args, 2.0));
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 2.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 2.0));
 
   /* Read the whole answer, so that closing sends a FIN, not a reset. */
   g_socket_set_blocking (socket, FALSE);
@@ -854,7 +835,7 @@ test_demo_server_stop_drops_held_requests (void)
 
   fb_demo_server_set_delay (server, 5.0, 5.0);
   fetch_start (session, "GET", server, "/flags/br/br.gif", &held);
-  CU_ASSERT_TRUE (wait_in_flight (server, 1, 2.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 1, 2.0));
 
   start = g_get_monotonic_time ();
   fb_demo_server_stop (server);
@@ -862,7 +843,7 @@ test_demo_server_stop_drops_held_requests (void)
   fb_test_wait_flag (&held.done, 2.0);
   CU_ASSERT_PTR_NOT_NULL (held.error);
   CU_ASSERT (held.finished_at - start < 1000 * 1000);
-  CU_ASSERT_TRUE (wait_in_flight (server, 0, 1.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 0, 1.0));
   fetch_clear (&held);
 
   /* Nobody listens on the old port any more. */
@@ -960,7 +941,7 @@ test_demo_server_is_finalized (void)
   fetch_clear (&done);
   fb_demo_server_set_delay (server, 5.0, 5.0);
   fetch_start (session, "GET", server, "/flags/us/us.gif", &held);
-  CU_ASSERT_TRUE (wait_in_flight (server, 1, 2.0));
+  CU_ASSERT_TRUE (fb_test_wait_demo_in_flight (server, 1, 2.0));
 
   g_object_add_weak_pointer (G_OBJECT (server), &weak);
   g_object_unref (server);

@@ -17,6 +17,15 @@
 #include "fb-tls-database.h"
 #include "fb-window.h"
 
+/* libadwaita 1.2's AdwStyleManager turns CSS transitions off while it loads
+ * its stylesheet (a provider of `* { transition: none; }`) and takes that
+ * provider away SWITCH_DURATION (250 ms) after adw_init (). Taking it away
+ * restyles every widget of every window: 6-10 ms of the main loop for this
+ * window, in the middle of the run's first frames when the window was
+ * already showing. A window first shown after it costs nothing more: its
+ * first frame styles every widget anyway. */
+#define STYLE_SETTLES_MS 250
+
 struct _FbApplication
 {
   AdwApplication  parent_instance;
@@ -24,6 +33,8 @@ struct _FbApplication
   GSettings      *settings;
   FbSession      *session;
   FbDemoHost     *demo_host;
+  guint           style_settle_id;  /* until libadwaita's stylesheet settles */
+  GPtrArray      *to_present;       /* windows held until then */
 };
 
 G_DEFINE_FINAL_TYPE (FbApplication, fb_application, ADW_TYPE_APPLICATION)
@@ -41,6 +52,39 @@ static const GOptionEntry option_entries[] = {
     N_("Show the version and quit"), NULL },
   { NULL }
 };
+
+/* Shows @window, once libadwaita's stylesheet has settled (see
+ * STYLE_SETTLES_MS): at most a quarter of a second after start-up. */
+static void
+present_window (FbApplication *self,
+                GtkWindow     *window)
+{
+  if (self->style_settle_id == 0)
+    {
+      gtk_window_present (window);
+      return;
+    }
+  if (!g_ptr_array_find (self->to_present, window, NULL))
+    g_ptr_array_add (self->to_present, g_object_ref (window));
+}
+
+static void
+style_settled_cb (gpointer user_data)
+{
+  FbApplication *self = user_data;
+  g_autoptr(GPtrArray) windows = g_steal_pointer (&self->to_present);
+
+  self->style_settle_id = 0;
+  self->to_present = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < windows->len; i++)
+    {
+      GtkWindow *window = g_ptr_array_index (windows, i);
+
+      /* Closed meanwhile (the application quit, say): nothing to show. */
+      if (gtk_window_get_application (window) != NULL)
+        gtk_window_present (window);
+    }
+}
 
 static FbWindow *
 get_window (FbApplication *self)
@@ -130,6 +174,9 @@ fb_application_startup (GApplication *app)
     }
 
   G_APPLICATION_CLASS (fb_application_parent_class)->startup (app);
+  /* After the parent's startup, which ran adw_init (): libadwaita's own
+   * timeout is due first, and at equal priority it is dispatched first. */
+  self->style_settle_id = g_timeout_add_once (STYLE_SETTLES_MS, style_settled_cb, self);
 
   /* Here rather than at construction: `fetchboard --version` needs no schema. */
   if (self->settings == NULL)
@@ -144,7 +191,9 @@ fb_application_startup (GApplication *app)
 static void
 fb_application_activate (GApplication *app)
 {
-  gtk_window_present (GTK_WINDOW (get_window (FB_APPLICATION (app))));
+  FbApplication *self = FB_APPLICATION (app);
+
+  present_window (self, GTK_WINDOW (get_window (self)));
 }
 
 static void
@@ -156,7 +205,7 @@ fb_application_open (GApplication  *app,
   FbWindow *window = get_window (FB_APPLICATION (app));
 
   fb_window_open_files (window, files, (guint) n_files);
-  gtk_window_present (GTK_WINDOW (window));
+  present_window (FB_APPLICATION (app), GTK_WINDOW (window));
 }
 
 static void
@@ -186,7 +235,7 @@ demo_action (GSimpleAction *action,
   g_variant_get (parameter, "(dddu)", &min_seconds, &max_seconds, &error_rate, &port);
   fb_application_set_demo_options (self, min_seconds, max_seconds, error_rate, port);
   window = get_window (self);
-  gtk_window_present (GTK_WINDOW (window));
+  present_window (self, GTK_WINDOW (window));
   fb_window_start_demo (window);
 }
 
@@ -256,6 +305,8 @@ fb_application_dispose (GObject *object)
 {
   FbApplication *self = FB_APPLICATION (object);
 
+  g_clear_handle_id (&self->style_settle_id, g_source_remove);
+  g_clear_pointer (&self->to_present, g_ptr_array_unref);
   g_clear_object (&self->demo_host);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
@@ -285,6 +336,7 @@ fb_application_init (FbApplication *self)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   self->demo_host = fb_demo_host_new ();
+  self->to_present = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[LIST…]"));

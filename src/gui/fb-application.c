@@ -68,13 +68,13 @@ present_window (FbApplication *self,
     g_ptr_array_add (self->to_present, g_object_ref (window));
 }
 
+/* Shows the windows held until then, now. */
 static void
-style_settled_cb (gpointer user_data)
+present_held_windows (FbApplication *self)
 {
-  FbApplication *self = user_data;
   g_autoptr(GPtrArray) windows = g_steal_pointer (&self->to_present);
 
-  self->style_settle_id = 0;
+  g_clear_handle_id (&self->style_settle_id, g_source_remove);
   self->to_present = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < windows->len; i++)
     {
@@ -84,6 +84,15 @@ style_settled_cb (gpointer user_data)
       if (gtk_window_get_application (window) != NULL)
         gtk_window_present (window);
     }
+}
+
+static void
+style_settled_cb (gpointer user_data)
+{
+  FbApplication *self = user_data;
+
+  self->style_settle_id = 0;
+  present_held_windows (self);
 }
 
 static FbWindow *
@@ -281,8 +290,12 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   FbApplication *self = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  GList *windows;
 
+  /* GTK closes only a window it has shown (realized): one still held
+   * shows now, to be asked about and closed like the others. */
+  present_held_windows (self);
+  windows = gtk_application_get_windows (GTK_APPLICATION (self));
   /* Closing each window saves its size and cancels its run. */
   while (windows != NULL)
     {

@@ -1211,13 +1211,6 @@ fb_window_init (FbWindow *self)
   GType drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_STRING };
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  if (g_getenv ("FB_EXP_HOMO"))
-    {
-      gtk_stack_set_hhomogeneous (self->stack, FALSE);
-      gtk_stack_set_vhomogeneous (self->stack, FALSE);
-      gtk_stack_set_hhomogeneous (self->list_stack, FALSE);
-      gtk_stack_set_vhomogeneous (self->list_stack, FALSE);
-    }
   add_short_filters (self);
 
   self->cancellable = g_cancellable_new ();

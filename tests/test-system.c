@@ -6,9 +6,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fb-system.h"
@@ -89,6 +91,39 @@ test_system_reserve_fds_stops_at_soft_limit (void)
   CU_ASSERT_EQUAL (setrlimit (RLIMIT_NOFILE, &saved), 0);
 }
 
+static int main_nice;
+
+static int
+own_nice (void)
+{
+  errno = 0;
+  return getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
+}
+
+static void
+record_nice (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  g_task_return_int (task, own_nice ());
+}
+
+/* GTask's threads (TLS handshakes, file saves) come from GLib's shared
+ * pool, whose spawner main () made at background priority; the main
+ * thread keeps its own. */
+static void
+test_system_worker_pool_runs_in_the_background (void)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  int worker_nice;
+
+  g_task_run_in_thread_sync (task, record_nice);
+  worker_nice = (int) g_task_propagate_int (task, NULL);
+  CU_ASSERT_TRUE (worker_nice >= FB_SYSTEM_BACKGROUND_NICE);
+  CU_ASSERT_EQUAL (own_nice (), main_nice);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -96,8 +131,12 @@ main (int    argc,
   static const FbTestCase tests[] = {
     FB_TEST (test_system_reserve_fds_grows_table_and_keeps_fds),
     FB_TEST (test_system_reserve_fds_stops_at_soft_limit),
+    FB_TEST (test_system_worker_pool_runs_in_the_background),
     { NULL, NULL },
   };
 
+  /* As the window's main () does, before any other pool. */
+  main_nice = own_nice ();
+  fb_system_background_worker_pool ();
   return fb_test_main (argc, argv, "system", tests);
 }

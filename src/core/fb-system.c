@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fb-system.h"
@@ -112,4 +113,38 @@ fb_system_reserve_fds (guint n)
     close (high);
   close (source);
   return high >= 0 ? n : 0;
+}
+
+void
+fb_system_background_thread (void)
+{
+#ifdef __linux__
+  /* PRIO_PROCESS with a thread id sets that thread's nice on Linux.
+   * Failing leaves it as it was: it only gives way less. */
+  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), FB_SYSTEM_BACKGROUND_NICE);
+#endif
+}
+
+static void
+no_work (gpointer data,
+         gpointer user_data)
+{
+}
+
+static gpointer
+start_pool_spawner (gpointer data)
+{
+  GThreadPool *pool;
+
+  fb_system_background_thread ();
+  pool = g_thread_pool_new (no_work, NULL, 1, FALSE, NULL);
+  if (pool != NULL)
+    g_thread_pool_free (pool, TRUE, FALSE);
+  return NULL;
+}
+
+void
+fb_system_background_worker_pool (void)
+{
+  g_thread_join (g_thread_new ("fb-pool-start", start_pool_spawner, NULL));
 }

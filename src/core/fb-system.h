@@ -23,6 +23,18 @@ guint64 fb_system_raise_fd_limit (void);
  * on the main thread, once for each doubling as 1,000 sockets open. Call
  * it first in main (), before there are threads, and no run pays that. */
 guint   fb_system_reserve_fds    (guint n);
+/* Background threads (GLib's worker pool: TLS handshakes, file saves; the
+ * journal's writer) give way to the thread that draws the window when the
+ * cores are busy: nice FB_SYSTEM_BACKGROUND_NICE on Linux, where nice is a
+ * thread's own and the threads it starts inherit it. Lowers the calling
+ * thread. */
+#define FB_SYSTEM_BACKGROUND_NICE 10
+void    fb_system_background_thread      (void);
+/* GLib starts every thread of its shared worker pool from one spawner
+ * thread, made with the first shared pool and inheriting that caller's
+ * priority: called first in main (), this makes the spawner from a
+ * background thread, and so every worker is one. */
+void    fb_system_background_worker_pool (void);
 /* What the programs reserve: 1,000 jobs at once (the most the settings
  * allow), each with a socket and a file being saved, and as many again
  * for the demo server's side in the window's process. */

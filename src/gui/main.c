@@ -23,6 +23,9 @@ main (int   argc,
   /* First, while this is the only thread (see fb_system_reserve_fds). */
   fb_system_raise_fd_limit ();
   fb_system_reserve_fds (FB_SYSTEM_RESERVED_FDS);
+  /* TLS handshakes, saves and the rest of GLib's worker pool give way to
+   * the window's frames on busy cores. */
+  fb_system_background_worker_pool ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);

@@ -24,10 +24,10 @@ guint64 fb_system_raise_fd_limit (void);
  * it first in main (), before there are threads, and no run pays that. */
 guint   fb_system_reserve_fds    (guint n);
 /* Background threads (GLib's worker pool: TLS handshakes, file saves; the
- * journal's writer) give way to the thread that draws the window when the
- * cores are busy: nice FB_SYSTEM_BACKGROUND_NICE on Linux, where nice is a
- * thread's own and the threads it starts inherit it. Lowers the calling
- * thread. */
+ * built-in demo server) give way to the thread that draws the window when
+ * the cores are busy: nice FB_SYSTEM_BACKGROUND_NICE on Linux, where nice
+ * is a thread's own and the threads it starts inherit it; elsewhere
+ * nothing. Lowers the calling thread; failing leaves it as it was. */
 #define FB_SYSTEM_BACKGROUND_NICE 10
 void    fb_system_background_thread      (void);
 /* GLib starts every thread of its shared worker pool from one spawner

@@ -8,15 +8,8 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include "fb-demo-host.h"
-
-/* Nice value of the embedded demo server's thread (see host_thread). */
-#define DEMO_SERVER_NICE 10
+#include "fb-system.h"
 
 /* The demo server plays a remote host: it answers from a thread of its
  * own, so serving 1000 connections never competes with the window. */
@@ -61,12 +54,8 @@ host_thread (gpointer data)
   g_main_context_push_thread_default (host->context);
 
   /* The demo server stands in for the far end of the network: on a machine
-   * with few cores it must not take the window's turn. Linux sets a nice
-   * value per thread; elsewhere this does nothing. */
-#ifdef __linux__
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), DEMO_SERVER_NICE) != 0)
-    g_debug ("Demo server thread keeps its priority: %s", g_strerror (errno));
-#endif
+   * with few cores it must not take the window's turn. */
+  fb_system_background_thread ();
 
   server = fb_demo_server_new ();
   fb_demo_server_set_delay (server, host->delay_min, host->delay_max);

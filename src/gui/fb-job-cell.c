@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fb-format.h"
+#include "fb-frame-phase.h"
 #include "fb-job-cell.h"
 #include "fb-url.h"
 
@@ -348,7 +349,10 @@ tick_cb (GtkWidget     *widget,
       return G_SOURCE_REMOVE;
     }
 
-  if (self->dirty || (interval > 0 && now - self->last_refresh >= interval))
+  /* Cells change in the list's own frames (see fb-frame-phase.h); a dirty
+   * cell ticks on until one comes. */
+  if ((self->dirty || (interval > 0 && now - self->last_refresh >= interval)) &&
+      fb_frame_phase_is (clock, FB_FRAME_PHASE_LIST))
     {
       refresh (self);
       self->dirty = FALSE;
@@ -362,7 +366,7 @@ tick_cb (GtkWidget     *widget,
   if (self->pulsing && (gdk_frame_clock_get_frame_counter (clock) + self->position) % 2 == 0)
     gtk_widget_queue_draw (widget);
 
-  if (interval == 0)
+  if (interval == 0 && !self->dirty)
     {
       self->tick_id = 0;
       return G_SOURCE_REMOVE;

@@ -12,6 +12,7 @@
 
 #include "fb-fixed-label.h"
 #include "fb-format.h"
+#include "fb-frame-phase.h"
 #include "fb-run-summary.h"
 #include "fb-semaphore.h"
 
@@ -72,6 +73,7 @@ struct _FbRunSummary
   guint           tick_id;
   gint64          last_refresh;
   guint           sampled_total;  /* the total the samples are for */
+  guint           expected_total; /* what the run is about to grow to */
 
   guint           dirty : 1;
   guint           sampled : 1;
@@ -188,17 +190,19 @@ static void
 update_samples (FbRunSummary *self,
                 guint         total)
 {
-  g_autofree char *n_total = fb_format_count (total);
+  g_autofree char *n_total = NULL;
   const Count kinds[] = { COUNT_OK, COUNT_NOT_FOUND, COUNT_ERROR, COUNT_CANCELLED };
   FbFixedLabel *counts[] = { self->ok_label, self->not_found_label, self->error_label,
                              self->cancelled_label };
   guint limit = FB_SEMAPHORE_MAX_LIMIT;
   GPtrArray *samples;
 
+  total = MAX (total, self->expected_total);
   if (self->sampled && self->sampled_total == total)
     return;
   self->sampled = TRUE;
   self->sampled_total = total;
+  n_total = fb_format_count (total);
 
   samples = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (samples, progress_text (total, n_total, n_total, NULL));
@@ -355,14 +359,17 @@ tick_cb (GtkWidget     *widget,
   gboolean live = self->run != NULL && fb_run_get_running (self->run);
   gint64 since = now - self->last_refresh;
 
-  if ((self->dirty && (!live || since >= BUSY_INTERVAL)) || (live && since >= LIVE_INTERVAL))
+  /* A running run's numbers change in the summary's own frames (see
+   * fb-frame-phase.h); a stopped one's at once. */
+  if (((self->dirty && (!live || since >= BUSY_INTERVAL)) || (live && since >= LIVE_INTERVAL)) &&
+      (!live || fb_frame_phase_is (clock, FB_FRAME_PHASE_SUMMARY)))
     {
       refresh (self);
       self->dirty = FALSE;
       self->last_refresh = now;
     }
 
-  if (!live)
+  if (!live && !self->dirty)
     {
       self->tick_id = 0;
       return G_SOURCE_REMOVE;
@@ -515,6 +522,7 @@ fb_run_summary_set_run (FbRunSummary *self,
   /* A new run starts from its own samples: what an earlier one grew to
    * (a cancel's longer progress) is forgotten. */
   self->sampled = FALSE;
+  self->expected_total = 0;
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
     fb_fixed_label_set_samples (labels[i], NULL);
 
@@ -562,4 +570,17 @@ fb_run_summary_get_fraction (FbRunSummary *self)
   g_return_val_if_fail (FB_IS_RUN_SUMMARY (self), 0.0);
 
   return gtk_progress_bar_get_fraction (self->progress_bar);
+}
+
+void
+fb_run_summary_expect_total (FbRunSummary *self,
+                             guint         total)
+{
+  g_return_if_fail (FB_IS_RUN_SUMMARY (self));
+
+  /* Sized at the next refresh: in the summary's own frames (see
+   * fb-frame-phase.h), not in the one that shows the new rows. */
+  self->expected_total = total;
+  if (self->run != NULL)
+    run_notify_cb (self->run, NULL, self);
 }

@@ -22,6 +22,12 @@ GtkWidget  *fb_run_summary_new        (void);
 FbRun      *fb_run_summary_get_run    (FbRunSummary *self);
 void        fb_run_summary_set_run    (FbRunSummary *self,
                                        FbRun        *run);
+/* The run will have @total jobs: a list goes in a slice per turn of the
+ * main loop, and the texts are sized for all of it at once, so the summary
+ * is not laid out again (with every row under it redrawn) as the slices
+ * arrive. A run that grows past it is sized again, as always. */
+void        fb_run_summary_expect_total (FbRunSummary *self,
+                                         guint         total);
 /* The text a part shows now: "progress", "ok", "not-found", "error",
  * "cancelled", "elapsed", "throughput" or "semaphore". */
 const char *fb_run_summary_get_text   (FbRunSummary *self,

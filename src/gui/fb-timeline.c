@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fb-format.h"
+#include "fb-frame-phase.h"
 #include "fb-timeline.h"
 
 #define SLICE_US     (G_USEC_PER_SEC / 10)
@@ -175,7 +176,7 @@ tick_cb (GtkWidget     *widget,
   gint64 now = gdk_frame_clock_get_frame_time (clock);
 
   sample (self);
-  if (now - self->drawn_at >= REDRAW_US)
+  if (now - self->drawn_at >= REDRAW_US && fb_frame_phase_is (clock, FB_FRAME_PHASE_SUMMARY))
     {
       self->drawn_at = now;
       gtk_widget_queue_draw (widget);

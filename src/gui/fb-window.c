@@ -617,6 +617,8 @@ apply_input_cb (FbIntake *intake,
   if (start || self->started)
     _fb_window_stall_begin (self);
   fb_job_list_reveal_gradually (self->job_list);
+  fb_run_summary_expect_total (self->summary,
+                               fb_run_get_total (self->run) + fb_input_get_n_entries (input));
   feed = fb_input_feed_new (input);
   if (!fb_input_feed_next (feed, self->run, FEED_SLICE))
     {

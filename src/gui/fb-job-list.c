@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "fb-format.h"
+#include "fb-frame-phase.h"
 #include "fb-job-cell.h"
 #include "fb-job-list.h"
 #include "fb-job-order.h"
@@ -433,7 +434,7 @@ width_tick_cb (GtkWidget     *widget,
   FbJobList *self = FB_JOB_LIST (widget);
   gint64 frame = gdk_frame_clock_get_frame_counter (clock);
 
-  if (frame <= self->hold_until)
+  if (frame <= self->hold_until || !fb_frame_phase_is (clock, FB_FRAME_PHASE_LIST))
     return G_SOURCE_CONTINUE;
   self->width_tick = 0;
   self->width_frame = frame;
@@ -634,7 +635,8 @@ reveal_tick_cb (GtkWidget     *widget,
 
   /* The jobs' arrival and the Name column's width each have their frame. */
   if (root_is_mapped (self) &&
-      (frame <= self->hold_until || frame == self->width_frame || self->width_tick != 0))
+      (frame <= self->hold_until || frame == self->width_frame || self->width_tick != 0 ||
+       !fb_frame_phase_is (clock, FB_FRAME_PHASE_LIST)))
     return G_SOURCE_CONTINUE;
 
   size += size < REVEAL_SCREENFUL ? REVEAL_STEP : REVEAL_STEP_OUT;

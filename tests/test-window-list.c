@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fb-fixed-label.h"
+#include "fb-frame-phase.h"
 #include "fb-window-test-utils.h"
 
 static guint
@@ -763,7 +764,43 @@ test_window_fixed_label_reserves_its_samples (void)
   g_object_unref (label);
 }
 
+/* A change made from a timeout waits for its part's half of the period,
+ * and for no longer: it shows in a frame of that half, with a frame of it
+ * still to come, and the two halves never overlap. */
+static void
+test_window_frame_phases_alternate (void)
+{
+  const gint64 period = FB_FRAME_PHASE_PERIOD_US;
+  const gint64 base = 1000 * period;  /* any monotonic time far from 0 */
+
+  for (gint64 at = 0; at < 2 * period; at += 1000)
+    {
+      gint64 now = base + at;
+      guint list = fb_frame_phase_wait (now, FB_FRAME_PHASE_LIST);
+      guint summary = fb_frame_phase_wait (now, FB_FRAME_PHASE_SUMMARY);
+      gint64 in_period = at % period;
+
+      /* A frame (1/60 s) before a half ends, a change waits for the next. */
+      CU_ASSERT_EQUAL (list == 0, in_period < period / 2 - G_USEC_PER_SEC / 60);
+      CU_ASSERT_EQUAL (summary == 0,
+                       in_period >= period / 2 && in_period < period - G_USEC_PER_SEC / 60);
+      CU_ASSERT_FALSE (list == 0 && summary == 0);
+      /* A wait ends where its half begins (to the millisecond it rounds up to). */
+      if (list > 0)
+        {
+          CU_ASSERT_TRUE ((now + list * 1000) % period < 1000);
+          CU_ASSERT_TRUE (list * 1000 <= period);
+        }
+      if (summary > 0)
+        {
+          CU_ASSERT_TRUE ((now + summary * 1000 - period / 2) % period < 1000);
+          CU_ASSERT_TRUE (summary * 1000 <= period);
+        }
+    }
+}
+
 static const FbTestCase tests[] = {
+  { "test_window_frame_phases_alternate", test_window_frame_phases_alternate },
   { "test_window_summary_keeps_its_size", test_window_summary_keeps_its_size },
   { "test_window_fixed_label_reserves_its_samples", test_window_fixed_label_reserves_its_samples },
   { "test_window_cell_and_summary_notify_only_on_change",

@@ -25,7 +25,13 @@ typedef enum {
 #define FB_FRAME_PHASE_PERIOD_US (G_USEC_PER_SEC / 10)
 
 /* Whether the frame CLOCK is drawing belongs to PHASE. */
-gboolean fb_frame_phase_is (GdkFrameClock *clock,
-                            FbFramePhase   phase);
+gboolean fb_frame_phase_is   (GdkFrameClock *clock,
+                              FbFramePhase   phase);
+/* For a change made between frames (from a timeout): the milliseconds from
+ * the monotonic time NOW until PHASE next begins, or 0 while a frame of it
+ * is still to come, so that the frame the change shows in is one of
+ * PHASE's. */
+guint    fb_frame_phase_wait (gint64         now,
+                              FbFramePhase   phase);
 
 G_END_DECLS

@@ -252,10 +252,19 @@ refresh_cb (gpointer user_data)
   FbJobList *self = user_data;
   g_autoptr(GPtrArray) changed = NULL;
   g_autoptr(GPtrArray) selected = NULL;
+  guint wait;
 
   self->refresh_id = 0;
   if (self->changes == NULL)
     return G_SOURCE_REMOVE;
+  /* Rows that move (a sorted or filtered list) redraw the whole list: in
+   * one of the list's own frames (see fb-frame-phase.h). */
+  wait = fb_frame_phase_wait (g_get_monotonic_time (), FB_FRAME_PHASE_LIST);
+  if (wait > 0)
+    {
+      self->refresh_id = g_timeout_add (wait, refresh_cb, self);
+      return G_SOURCE_REMOVE;
+    }
   changed = fb_job_changes_take (self->changes);
   /* A filtered list may grow from a few rows to hundreds at once. */
   fb_job_list_reveal_gradually (self);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fb-format.h"
+#include "fb-frame-phase.h"
 #include "fb-job.h"
 #include "fb-waterfall.h"
 
@@ -290,15 +291,22 @@ fb_waterfall_snapshot (GtkWidget   *widget,
 }
 
 /* Bars of running jobs grow: redrawn five times a second while any row in
- * view is going, once a second otherwise (a retry may start one again). */
+ * view is going, once a second otherwise (a retry may start one again),
+ * in the frames the list would change in (see fb-frame-phase.h). */
 static gboolean
 redraw_cb (gpointer user_data)
 {
   FbWaterfall *self = user_data;
+  guint wait = fb_frame_phase_wait (g_get_monotonic_time (), FB_FRAME_PHASE_LIST);
 
-  if (self->live || ++self->idle_ticks % 5 == 0)
-    gtk_widget_queue_draw (GTK_WIDGET (self));
-  return G_SOURCE_CONTINUE;
+  if (wait == 0)
+    {
+      if (self->live || ++self->idle_ticks % 5 == 0)
+        gtk_widget_queue_draw (GTK_WIDGET (self));
+      wait = REDRAW_MS;
+    }
+  self->redraw_id = g_timeout_add (wait, redraw_cb, self);
+  return G_SOURCE_REMOVE;
 }
 
 static void

@@ -45,6 +45,7 @@ struct _FbWaterfall
   guint          idle_ticks;
   int            legend_height;
   gboolean       live;        /* the last frame had jobs still going */
+  gboolean       jobs_came;   /* new jobs wait for the next redraw */
 };
 
 G_DEFINE_FINAL_TYPE (FbWaterfall, fb_waterfall, GTK_TYPE_WIDGET)
@@ -103,6 +104,8 @@ update_rows (FbWaterfall *self)
                             0, n, 1, page, page);
 }
 
+static gboolean redraw_cb (gpointer user_data);
+
 static void
 jobs_changed_cb (GListModel  *jobs,
                  guint        position,
@@ -118,7 +121,17 @@ jobs_changed_cb (GListModel  *jobs,
       note_job (self, job);
     }
   update_rows (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* Drawn at the next redraw, brought forward to the list's next frames. */
+  self->jobs_came = TRUE;
+  if (self->redraw_id != 0)
+    {
+      g_source_remove (self->redraw_id);
+      self->redraw_id = g_timeout_add (fb_frame_phase_wait (g_get_monotonic_time (),
+                                                            FB_FRAME_PHASE_LIST),
+                                       redraw_cb, self);
+    }
+  else
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -301,8 +314,9 @@ redraw_cb (gpointer user_data)
 
   if (wait == 0)
     {
-      if (self->live || ++self->idle_ticks % 5 == 0)
+      if (self->live || self->jobs_came || ++self->idle_ticks % 5 == 0)
         gtk_widget_queue_draw (GTK_WIDGET (self));
+      self->jobs_came = FALSE;
       wait = REDRAW_MS;
     }
   self->redraw_id = g_timeout_add (wait, redraw_cb, self);

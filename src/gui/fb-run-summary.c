@@ -369,7 +369,7 @@ tick_cb (GtkWidget     *widget,
       self->last_refresh = now;
     }
 
-  if (!live && !self->dirty)
+  if (!live)
     {
       self->tick_id = 0;
       return G_SOURCE_REMOVE;

@@ -8,13 +8,8 @@
 
 #include <string.h>
 
-#include "fb-application.h"
-#include "fb-demo-server.h"
 #include "fb-finder-dialog.h"
-#include "fb-test-utils.h"
-#include "fb-window.h"
-
-static FbApplication *app;
+#include "fb-window-test-utils.h"
 
 static gboolean
 dialog_loaded (gpointer data)
@@ -109,21 +104,6 @@ dialog_shown (gpointer data)
   return find_dialog () != NULL;
 }
 
-static gboolean
-run_finished (gpointer data)
-{
-  FbRun *run = fb_window_get_run (FB_WINDOW (data));
-
-  return run != NULL && !fb_run_get_running (run) && fb_run_get_total (run) > 0 &&
-         fb_run_get_n_finished (run) == fb_run_get_total (run);
-}
-
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static void
 test_finder_dialog_download_adds_catalog_jobs_to_the_run (void)
 {
@@ -192,28 +172,11 @@ static const FbTestCase tests[] = {
   { NULL, NULL }
 };
 
+/* The shared main gives each test binary an empty journal, settings and
+ * default applications of its own, never the user's. */
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (!gtk_init_check ())
-    {
-      g_printerr ("test-finder-dialog: no display, skipped\n");
-      return 77;
-    }
-
-  app = fb_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
-  if (!g_application_register (G_APPLICATION (app), NULL, &error))
-    {
-      g_printerr ("test-finder-dialog: %s\n", error->message);
-      return 1;
-    }
-  g_application_hold (G_APPLICATION (app));
-  status = fb_test_main (argc, argv, "finder-dialog", tests);
-  g_application_release (G_APPLICATION (app));
-  g_clear_object (&app);
-  return status;
+  return fb_window_test_main (argc, argv, "finder-dialog", tests);
 }

@@ -12,6 +12,11 @@
 #include <gtk/gtk.h>
 #include <string.h>
 
+#ifdef FB_HAVE_CAIRO_XLIB
+#include <cairo-xlib.h>
+#include <gdk/x11/gdkx.h>
+#endif
+
 #include "fb-renderer.h"
 
 static gboolean chose_cairo;
@@ -68,4 +73,93 @@ gboolean
 fb_renderer_chose_cairo (void)
 {
   return chose_cairo;
+}
+
+#ifdef FB_HAVE_CAIRO_XLIB
+/* Two rooms of this size are touched at most (a window up to 1,448×1,448 px). */
+#define MAX_UPLOAD_ROOM (8 << 20)
+
+/* What keeps cairo's shared memory for this display alive; never freed. */
+static cairo_surface_t *upload_keeper;
+
+static void
+touch_image (cairo_surface_t *image)
+{
+  cairo_surface_flush (image);
+  if (cairo_image_surface_get_data (image) != NULL)
+    memset (cairo_image_surface_get_data (image), 0,
+            (gsize) cairo_image_surface_get_stride (image) * cairo_image_surface_get_height (image));
+  cairo_surface_mark_dirty (image);
+}
+#endif
+
+/* With the cairo renderer on X11, every frame is drawn into an image and
+ * copied into shared memory that cairo (1.16) hands to the X server. cairo
+ * keeps that memory in pools and destroys a pool as soon as nothing in it
+ * is in use, so a frame often copies into a new segment, and each of its
+ * pages costs a page fault: a list's worth of rows, 1,090×404 px, took
+ * 4.4–4.9 ms of faults to copy against 0.2 ms into memory already touched
+ * (bench/README.md, "ninth pass"). Before the first frame, this touches
+ * room for two frames of @window's size in a pool and keeps the pool alive
+ * with a small image, so that later frames copy into memory that is
+ * already there. Costs, once, the faults of two window-sized images (8 MB
+ * for a window of 1,100×720 px: about 20 ms on a virtual machine where a
+ * page fault costs 10 µs); a window larger than 1,448×1,448 px is left as
+ * it was. */
+void
+fb_renderer_warm_up_uploads (GtkWidget *window)
+{
+#ifdef FB_HAVE_CAIRO_XLIB
+  GdkDisplay *display = gtk_widget_get_display (window);
+  GtkNative *native = gtk_widget_get_native (window);
+  GdkSurface *surface;
+  Display *xdisplay;
+  cairo_surface_t *root;
+  cairo_surface_t *room[2];
+  gsize block;
+  int stride;
+  int scale;
+  int width;
+  int height;
+
+  if (upload_keeper != NULL || native == NULL || !GDK_IS_X11_DISPLAY (display) ||
+      !GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native)))
+    return;
+  surface = gtk_native_get_surface (native);
+  scale = gdk_surface_get_scale_factor (surface);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  width = MAX (gdk_surface_get_width (surface), width) * scale;
+  height = MAX (gdk_surface_get_height (surface), height) * scale;
+  if (width <= 0 || height <= 0)
+    return;
+  /* cairo hands out its shared memory in blocks of powers of two: a room
+   * fills the whole block a frame of this size gets. */
+  stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, width);
+  block = 1;
+  while (block < (gsize) stride * height)
+    block <<= 1;
+  if (block > MAX_UPLOAD_ROOM)
+    return;
+  height = block / stride;
+
+  xdisplay = gdk_x11_display_get_xdisplay (display);
+  root = cairo_xlib_surface_create (xdisplay, DefaultRootWindow (xdisplay),
+                                    DefaultVisual (xdisplay, DefaultScreen (xdisplay)),
+                                    width, height);
+  /* Images similar to an X11 surface are cairo's shared memory when the
+   * X server offers it (plain memory otherwise, and this does no harm). */
+  for (guint i = 0; i < G_N_ELEMENTS (room); i++)
+    {
+      room[i] = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, width, height);
+      touch_image (room[i]);
+    }
+  /* The small image goes where the first one was, so the pieces cairo
+   * splits off around it for smaller frames are touched memory too. */
+  cairo_surface_destroy (room[0]);
+  upload_keeper = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, 8, 8);
+  cairo_surface_destroy (room[1]);
+  cairo_surface_destroy (root);
+#else
+  (void) window;
+#endif
 }

@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
@@ -16,5 +16,8 @@ void     fb_renderer_avoid_software_gl (void);
 /* Whether fb_renderer_avoid_software_gl() set GSK_RENDERER: programs this
  * one starts must not inherit that choice. */
 gboolean fb_renderer_chose_cairo       (void);
+/* When @window (realized) draws with cairo on X11: touch the shared memory its
+ * frames will be copied into, before its first frame. */
+void     fb_renderer_warm_up_uploads   (GtkWidget *window);
 
 G_END_DECLS

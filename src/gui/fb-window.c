@@ -13,6 +13,7 @@
 #include "fb-countries.h"
 #include "fb-destination.h"
 #include "fb-format.h"
+#include "fb-renderer.h"
 #include "fb-settings.h"
 #include "fb-window-private.h"
 
@@ -919,7 +920,10 @@ fb_window_map (GtkWidget *widget)
   FbWindow *self = FB_WINDOW (widget);
 
   if (!self->painted)
-    load_jobs_page_icons (self);
+    {
+      load_jobs_page_icons (self);
+      fb_renderer_warm_up_uploads (widget);
+    }
   GTK_WIDGET_CLASS (fb_window_parent_class)->map (widget);
 
   if (!self->painted)

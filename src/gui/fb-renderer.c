@@ -82,14 +82,59 @@ fb_renderer_chose_cairo (void)
 /* What keeps cairo's shared memory for this display alive; never freed. */
 static cairo_surface_t *upload_keeper;
 
-static void
-touch_image (cairo_surface_t *image)
+typedef struct
 {
-  cairo_surface_flush (image);
-  if (cairo_image_surface_get_data (image) != NULL)
-    memset (cairo_image_surface_get_data (image), 0,
-            (gsize) cairo_image_surface_get_stride (image) * cairo_image_surface_get_height (image));
-  cairo_surface_mark_dirty (image);
+  cairo_surface_t *root;      /* the display's root window, for similar images */
+  cairo_surface_t *room[2];
+  gint64           start;
+} WarmUp;
+
+static void
+warm_up_free (WarmUp *warm_up)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (warm_up->room); i++)
+    g_clear_pointer (&warm_up->room[i], cairo_surface_destroy);
+  g_clear_pointer (&warm_up->root, cairo_surface_destroy);
+  g_free (warm_up);
+}
+
+/* In a worker thread: the faults cost the main loop nothing there. */
+static void
+touch_rooms (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  WarmUp *warm_up = task_data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (warm_up->room); i++)
+    {
+      cairo_surface_t *room = warm_up->room[i];
+      unsigned char *data = cairo_image_surface_get_data (room);
+
+      if (data != NULL)
+        memset (data, 0, (gsize) cairo_image_surface_get_stride (room) *
+                         cairo_image_surface_get_height (room));
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+rooms_touched_cb (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  WarmUp *warm_up = g_task_get_task_data (G_TASK (result));
+
+  /* The small image goes where the first room was, so the pieces cairo
+   * splits off around it for smaller frames are touched memory too; it
+   * keeps the pool, and the second room's touched block, alive. */
+  g_clear_pointer (&warm_up->room[0], cairo_surface_destroy);
+  upload_keeper = cairo_surface_create_similar_image (warm_up->root, CAIRO_FORMAT_ARGB32, 8, 8);
+  g_debug ("Touched 2 × %d bytes for X11 frames in %.1f ms",
+           cairo_image_surface_get_stride (warm_up->room[1]) *
+           cairo_image_surface_get_height (warm_up->room[1]),
+           (g_get_monotonic_time () - warm_up->start) / 1000.0);
 }
 #endif
 
@@ -99,30 +144,31 @@ touch_image (cairo_surface_t *image)
  * is in use, so a frame often copies into a new segment, and each of its
  * pages costs a page fault: a list's worth of rows, 1,090×404 px, took
  * 4.4–4.9 ms of faults to copy against 0.2 ms into memory already touched
- * (bench/README.md, "ninth pass"). Before the first frame, this touches
- * room for two frames of @window's size in a pool and keeps the pool alive
- * with a small image, so that later frames copy into memory that is
- * already there. Costs, once, the faults of two window-sized images (8 MB
- * for a window of 1,100×720 px: about 20 ms on a virtual machine where a
- * page fault costs 10 µs); a window larger than 1,448×1,448 px is left as
- * it was. */
+ * (bench/README.md, "ninth pass"). When the first window maps, this takes
+ * room for two frames of its size in one pool, touches it in a worker
+ * thread, and then keeps the pool alive with a small image, so that later
+ * frames copy into memory that is already there. It costs 8 MB of shared
+ * memory for a window of 1,100×720 px, touched once (about 20 ms of a
+ * worker's time on a virtual machine where a page fault costs 10 µs); a
+ * window larger than 1,448×1,448 px is left as it was. */
 void
 fb_renderer_warm_up_uploads (GtkWidget *window)
 {
 #ifdef FB_HAVE_CAIRO_XLIB
   GdkDisplay *display = gtk_widget_get_display (window);
   GtkNative *native = gtk_widget_get_native (window);
+  static gboolean started;
+  g_autoptr(GTask) task = NULL;
   GdkSurface *surface;
   Display *xdisplay;
-  cairo_surface_t *root;
-  cairo_surface_t *room[2];
+  WarmUp *warm_up;
   gsize block;
   int stride;
   int scale;
   int width;
   int height;
 
-  if (upload_keeper != NULL || native == NULL || !GDK_IS_X11_DISPLAY (display) ||
+  if (started || native == NULL || !GDK_IS_X11_DISPLAY (display) ||
       !GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native)))
     return;
   surface = gtk_native_get_surface (native);
@@ -141,24 +187,27 @@ fb_renderer_warm_up_uploads (GtkWidget *window)
   if (block > MAX_UPLOAD_ROOM)
     return;
   height = block / stride;
+  started = TRUE;
 
+  warm_up = g_new0 (WarmUp, 1);
+  warm_up->start = g_get_monotonic_time ();
   xdisplay = gdk_x11_display_get_xdisplay (display);
-  root = cairo_xlib_surface_create (xdisplay, DefaultRootWindow (xdisplay),
-                                    DefaultVisual (xdisplay, DefaultScreen (xdisplay)),
-                                    width, height);
+  warm_up->root = cairo_xlib_surface_create (xdisplay, DefaultRootWindow (xdisplay),
+                                             DefaultVisual (xdisplay, DefaultScreen (xdisplay)),
+                                             width, height);
   /* Images similar to an X11 surface are cairo's shared memory when the
-   * X server offers it (plain memory otherwise, and this does no harm). */
-  for (guint i = 0; i < G_N_ELEMENTS (room); i++)
+   * X server offers it; plain memory otherwise, which this touches for
+   * nothing, once. */
+  for (guint i = 0; i < G_N_ELEMENTS (warm_up->room); i++)
     {
-      room[i] = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, width, height);
-      touch_image (room[i]);
+      warm_up->room[i] = cairo_surface_create_similar_image (warm_up->root, CAIRO_FORMAT_ARGB32,
+                                                             width, height);
+      cairo_surface_flush (warm_up->room[i]);
     }
-  /* The small image goes where the first one was, so the pieces cairo
-   * splits off around it for smaller frames are touched memory too. */
-  cairo_surface_destroy (room[0]);
-  upload_keeper = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, 8, 8);
-  cairo_surface_destroy (room[1]);
-  cairo_surface_destroy (root);
+  task = g_task_new (NULL, NULL, rooms_touched_cb, NULL);
+  g_task_set_source_tag (task, fb_renderer_warm_up_uploads);
+  g_task_set_task_data (task, warm_up, (GDestroyNotify) warm_up_free);
+  g_task_run_in_thread (task, touch_rooms);
 #else
   (void) window;
 #endif

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "fb-renderer.h"
 #include "fb-window-test-utils.h"
 
 static gboolean
@@ -205,6 +206,40 @@ test_window_narrow_fits_360 (void)
 
   fixture_teardown (&f);
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
+}
+
+static gboolean
+uploads_warm (gpointer data)
+{
+  return fb_renderer_uploads_warm ();
+}
+
+/* With cairo on X11 (as these tests run, and as the window draws where
+ * OpenGL is software), the shared memory frames are copied into is touched
+ * in a worker thread once the first window maps, and kept. */
+static void
+test_window_x11_frames_find_touched_memory (void)
+{
+  Fixture f;
+  GtkNative *native;
+
+  fixture_setup (&f, 0.01, 0.02);
+  fb_test_wait_until (widget_is_mapped, f.window, 5);
+  native = GTK_NATIVE (f.window);
+  if (!g_str_equal (G_OBJECT_TYPE_NAME (gtk_widget_get_display (GTK_WIDGET (f.window))),
+                    "GdkX11Display") ||
+      !GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native)))
+    {
+      g_test_message ("not cairo on X11: nothing to warm up");
+      fixture_teardown (&f);
+      return;
+    }
+  CU_ASSERT_TRUE (fb_test_wait_until (uploads_warm, NULL, 10));
+  /* The window still draws and runs as before. */
+  fb_application_set_demo_options (app, 0.01, 0.02, 0.0, 0);
+  fb_window_start_demo (f.window);
+  CU_ASSERT_TRUE (fb_test_wait_until (run_finished, f.window, 30));
+  fixture_teardown (&f);
 }
 
 static void
@@ -432,6 +467,7 @@ static const FbTestCase tests[] = {
   { "test_window_shortcuts_fit_one_page", test_window_shortcuts_fit_one_page },
   { "test_window_narrow_fits_360", test_window_narrow_fits_360 },
   { "test_window_tab_reaches_the_jobs", test_window_tab_reaches_the_jobs },
+  { "test_window_x11_frames_find_touched_memory", test_window_x11_frames_find_touched_memory },
   { NULL, NULL }
 };
 

@@ -212,3 +212,13 @@ fb_renderer_warm_up_uploads (GtkWidget *window)
   (void) window;
 #endif
 }
+
+gboolean
+fb_renderer_uploads_warm (void)
+{
+#ifdef FB_HAVE_CAIRO_XLIB
+  return upload_keeper != NULL;
+#else
+  return FALSE;
+#endif
+}

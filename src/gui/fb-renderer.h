@@ -19,5 +19,7 @@ gboolean fb_renderer_chose_cairo       (void);
 /* When @window (realized) draws with cairo on X11: touch the shared memory its
  * frames will be copied into, before its first frame. */
 void     fb_renderer_warm_up_uploads   (GtkWidget *window);
+/* Whether that memory is touched and kept (for tests). */
+gboolean fb_renderer_uploads_warm      (void);
 
 G_END_DECLS

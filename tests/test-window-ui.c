@@ -230,7 +230,7 @@ test_window_x11_frames_find_touched_memory (void)
                     "GdkX11Display") ||
       !GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native)))
     {
-      g_test_message ("not cairo on X11: nothing to warm up");
+      g_debug ("Not cairo on X11: nothing to warm up");
       fixture_teardown (&f);
       return;
     }

@@ -147,10 +147,10 @@ rooms_touched_cb (GObject      *source_object,
  * (bench/README.md, "ninth pass"). When the first window maps, this takes
  * room for two frames of its size in one pool, touches it in a worker
  * thread, and then keeps the pool alive with a small image, so that later
- * frames copy into memory that is already there. It costs 8 MB of shared
- * memory for a window of 1,100×720 px, touched once (about 20 ms of a
- * worker's time on a virtual machine where a page fault costs 10 µs); a
- * window larger than 1,448×1,448 px is left as it was. */
+ * frames copy into memory that is already there. It costs 8 MiB of shared
+ * memory for a window of 1,100×720 px, touched once (44–57 ms of a worker's
+ * time on a virtual machine where a page fault costs 10 µs); a window
+ * larger than 1,448×1,448 px is left as it was. */
 void
 fb_renderer_warm_up_uploads (GtkWidget *window)
 {

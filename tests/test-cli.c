@@ -1104,6 +1104,24 @@ test_cli_download_without_valid_urls_exits_2 (void)
   status = run_cli (dir, NULL, &out2, &err2, "download", "@missing.txt", NULL);
   CU_ASSERT_EQUAL (status, 2);
   CU_ASSERT_TRUE (has_line_starting (err2, "missing.txt: "));
+
+  /* A binary file named by mistake is refused as a whole, once, with the
+   * line that gave it away; not reported line by line as invalid UTF-8. */
+  {
+    static const char data[] = "GIF89a\n\x01\x00\xff\xfe\n\x80\x81\n";
+    g_autofree char *path = g_build_filename (dir, "flag.gif", NULL);
+    g_autofree char *out4 = NULL;
+    g_autofree char *err4 = NULL;
+
+    CU_ASSERT_TRUE_FATAL (g_file_set_contents (path, data, sizeof data - 1, NULL));
+    status = run_cli (dir, NULL, &out4, &err4, "download", "@flag.gif", NULL);
+    CU_ASSERT_EQUAL (status, 2);
+    CU_ASSERT_TRUE (has_line (err4, "flag.gif: not a text list: line 2 holds "
+                                    "a NUL byte (a binary file, or text not in UTF-8)"));
+    CU_ASSERT_PTR_NULL (strstr (err4, "UTF-8\n"));
+    CU_ASSERT_PTR_NULL (strstr (err4, "flag.gif:3"));
+    CU_ASSERT_TRUE (has_line (err4, "*** Usage error: no valid URL to download"));
+  }
   fb_test_rm_rf (dir);
 }
 

@@ -287,7 +287,8 @@ test_list_parse_reports_every_rejection_with_its_line (void)
   assert_problem (result, result->rejected, 13, 15, "://nothing",
                   "list.txt:15: not a valid URL");
   assert_problem (result, result->rejected, 14, 16, "https://example.com:99999/",
-                  "list.txt:16: not a valid URL");
+                  "list.txt:16: not a valid URL: port “99999” is not a number "
+                  "from 1 to 65535");
 }
 
 static void
@@ -767,7 +768,15 @@ test_list_classify_urls (void)
     { "https://bücher.de/ä", TRUE, FB_ENTRY_URL, "https://bücher.de/ä" },
     { "http://", FALSE, 0, "not a valid URL" },
     { "https:///path", FALSE, 0, "not a valid URL" },
-    { "http://example.com:99999/", FALSE, 0, "not a valid URL" },
+    { "http://example.com:99999/", FALSE, 0,
+      "not a valid URL: port “99999” is not a number from 1 to 65535" },
+    { "http://user:a:b@[::1]:70000?q", FALSE, 0,
+      "not a valid URL: port “70000” is not a number from 1 to 65535" },
+    { "http://example.com:0/", FALSE, 0,
+      "not a valid URL: port “0” is not a number from 1 to 65535" },
+    { "http://example.com:8o/", FALSE, 0,
+      "not a valid URL: port “8o” is not a number from 1 to 65535" },
+    { "http://example.com:/a", TRUE, FB_ENTRY_URL, "http://example.com:/a" },
     { "http://example.com/%zz", FALSE, 0, "not a valid URL" },
     { "http://[::1/", FALSE, 0, "not a valid URL" },
     { "http://example.com/\x01", FALSE, 0, "not a valid URL" },
@@ -997,6 +1006,96 @@ test_list_parse_file_refuses_a_huge_file (void)
   fb_test_rm_rf (dir);
 }
 
+/* A binary file dropped or named by mistake is refused as a whole, with the
+ * line that gave it away, not reported line by line as invalid UTF-8. */
+static void
+test_list_parse_file_refuses_a_binary_file (void)
+{
+  static const char data[] = "example.com\r\n# header\r\n\x89PNG\x00\x01\xff\nmore.example\n";
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autoptr(GFile) file = write_file (dir, "flag.png", data, sizeof data - 1);
+  FileWait wait;
+
+  parse_file (file, NULL, &wait);
+  CU_ASSERT_PTR_NULL (wait.result);
+  CU_ASSERT_TRUE (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+  CU_ASSERT_STRING_EQUAL (wait.error->message,
+                          "not a text list: line 3 holds a NUL byte "
+                          "(a binary file, or text not in UTF-8)");
+  file_wait_clear (&wait);
+  fb_test_rm_rf (dir);
+}
+
+/* What older Windows Notepad saves as "Unicode": UTF-16 with a byte-order
+ * mark, either byte order, is read as the same list; a broken one is named. */
+static void
+test_list_parse_file_reads_utf16 (void)
+{
+  static const char *const text = "bücher.de\r\nhttp://例子.测试/ä\r\nftp://x\r\n";
+  g_autofree char *dir = fb_test_make_tmpdir ();
+  g_autofree gunichar2 *units = NULL;
+  glong n_units = 0;
+
+  units = g_utf8_to_utf16 (text, -1, NULL, &n_units, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (units);
+  for (guint big_endian = 0; big_endian < 2; big_endian++)
+    {
+      g_autoptr(GByteArray) bytes = g_byte_array_new ();
+      g_autoptr(GFile) file = NULL;
+      guint8 mark[2] = { 0xff, 0xfe };
+      FileWait wait;
+
+      if (big_endian)
+        mark[0] = 0xfe, mark[1] = 0xff;
+      g_byte_array_append (bytes, mark, 2);
+      for (glong i = 0; i < n_units; i++)
+        {
+          guint8 pair[2] = { units[i] & 0xff, units[i] >> 8 };
+
+          if (big_endian)
+            pair[0] = units[i] >> 8, pair[1] = units[i] & 0xff;
+          g_byte_array_append (bytes, pair, 2);
+        }
+      file = write_file (dir, big_endian ? "be.txt" : "le.txt",
+                         (const char *) bytes->data, bytes->len);
+      parse_file (file, NULL, &wait);
+      CU_ASSERT_PTR_NOT_NULL_FATAL (wait.result);
+      assert_counts (wait.result, 3, 2, 1, 0);
+      assert_entry (wait.result, 0, FB_ENTRY_DOMAIN, "xn--bcher-kva.de", 1);
+      assert_entry (wait.result, 1, FB_ENTRY_URL, "http://例子.测试/ä", 2);
+      file_wait_clear (&wait);
+    }
+
+  {
+    /* a lone surrogate: not UTF-16 */
+    static const char broken[] = "\xff\xfe" "a\0" "\x00\xd8" "b\0";
+    g_autoptr(GFile) file = write_file (dir, "broken.txt", broken, sizeof broken - 1);
+    FileWait wait;
+
+    parse_file (file, NULL, &wait);
+    CU_ASSERT_PTR_NULL (wait.result);
+    CU_ASSERT_TRUE (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+    CU_ASSERT_STRING_EQUAL (wait.error->message,
+                            "starts as UTF-16 text but is not valid UTF-16");
+    file_wait_clear (&wait);
+  }
+  {
+    /* a NUL unit on the second line: refused, not cut there */
+    static const char nul[] = "\xff\xfe" "a\0\n\0" "b\0\0\0" "c\0";
+    g_autoptr(GFile) file = write_file (dir, "nul.txt", nul, sizeof nul - 1);
+    FileWait wait;
+
+    parse_file (file, NULL, &wait);
+    CU_ASSERT_PTR_NULL (wait.result);
+    CU_ASSERT_TRUE (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+    CU_ASSERT_STRING_EQUAL (wait.error->message,
+                            "not a text list: line 2 holds a NUL byte "
+                            "(a binary file, or text not in UTF-8)");
+    file_wait_clear (&wait);
+  }
+  fb_test_rm_rf (dir);
+}
+
 static void
 test_list_parse_file_reads_across_chunks (void)
 {
@@ -1092,6 +1191,8 @@ main (int    argc,
     FB_TEST (test_list_parse_file_honours_a_cancelled_cancellable),
     FB_TEST (test_list_parse_file_reports_a_missing_file),
     FB_TEST (test_list_parse_file_refuses_a_huge_file),
+    FB_TEST (test_list_parse_file_refuses_a_binary_file),
+    FB_TEST (test_list_parse_file_reads_utf16),
     FB_TEST (test_list_parse_file_reads_across_chunks),
     FB_TEST (test_list_parse_problems_share_reasons),
     FB_TEST (test_list_parse_many_lines),

@@ -555,6 +555,30 @@ test_window_preview_enter_starts (void)
     fb_test_spin (0.1);
   }
 
+  /* Nor is a binary file opened by mistake: it is one file that could not
+   * be read, with the line that gave it away, not lines of invalid UTF-8. */
+  {
+    static const char data[] = "GIF89a\n\x01\x00\xff\n\x80\n";
+    g_autofree char *path = g_build_filename (f.dir, "flag.gif", NULL);
+    g_autoptr(GFile) binary = g_file_new_for_path (path);
+    g_autoptr(GPtrArray) lines = NULL;
+    const char *description = "unset";
+
+    CU_ASSERT_TRUE_FATAL (g_file_set_contents (path, data, sizeof data - 1, NULL));
+    fb_window_open_files (f.window, &binary, 1);
+    preview = wait_preview (&f);
+    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_heading (preview), "Nothing to Run");
+    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_problems (preview, &description),
+                            "1 file could not be read");
+    lines = fb_input_list_rejected (fb_preview_dialog_get_input (preview), 0);
+    CU_ASSERT_EQUAL_FATAL (lines->len, 1);
+    CU_ASSERT_STRING_EQUAL (g_ptr_array_index (lines, 0),
+                            "flag.gif: not a text list: line 2 holds a NUL byte "
+                            "(a binary file, or text not in UTF-8)");
+    fb_preview_dialog_respond (preview, "cancel");
+    fb_test_spin (0.1);
+  }
+
   fixture_teardown (&f);
 }
 

@@ -409,8 +409,23 @@ read_stdin_worker (GTask        *task,
       g_byte_array_append (data, buffer, (guint) n);
     }
 
-  g_task_return_pointer (task, fb_list_parse (name, (const char *) data->data, data->len),
-                         (GDestroyNotify) fb_list_result_free);
+  {
+    g_autofree char *converted = NULL;
+    gsize converted_length = 0;
+    GError *error = NULL;
+
+    if (!fb_list_check_text ((const char *) data->data, data->len,
+                             &converted, &converted_length, &error))
+      {
+        g_task_return_error (task, error);
+        return;
+      }
+    g_task_return_pointer (task,
+                           converted != NULL
+                           ? fb_list_parse (name, converted, (gssize) converted_length)
+                           : fb_list_parse (name, (const char *) data->data, data->len),
+                           (GDestroyNotify) fb_list_result_free);
+  }
 }
 
 static void

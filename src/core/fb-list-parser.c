@@ -367,6 +367,40 @@ not_a_valid_url (void)
   return g_strdup (_("not a valid URL"));
 }
 
+/* Why a URL's port was refused: the port as written is named, since
+ * "not a valid URL" alone leaves the reader to find it. */
+static char *
+bad_port (const char *text)
+{
+  const char *authority = strstr (text, "://");
+  const char *end;
+  const char *colon = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *shown = NULL;
+
+  if (authority == NULL)
+    return not_a_valid_url ();
+  authority += 3;
+  end = authority + strcspn (authority, "/?#");
+  for (const char *p = authority; p < end; p++)
+    {
+      if (*p == '@')
+        colon = NULL;
+      else if (*p == ']')
+        colon = NULL;
+      else if (*p == ':')
+        colon = p;
+    }
+  if (colon == NULL)
+    return not_a_valid_url ();
+
+  port = g_strndup (colon + 1, end - colon - 1);
+  shown = display_text (port, strlen (port));
+  /* Translators: %s is the port of a URL as written, e.g. “99999” */
+  return g_strdup_printf (_("not a valid URL: port “%s” is not a number from 1 to 65535"),
+                          shown);
+}
+
 static gboolean
 classify_url (const char   *text,
               char        **normalized,
@@ -374,6 +408,7 @@ classify_url (const char   *text,
               char        **reason)
 {
   g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) error = NULL;
   const char *host;
 
   for (const char *p = text; *p != '\0'; p++)
@@ -390,11 +425,21 @@ classify_url (const char   *text,
                      | G_URI_FLAGS_ENCODED_PATH
                      | G_URI_FLAGS_ENCODED_QUERY
                      | G_URI_FLAGS_ENCODED_FRAGMENT,
-                     NULL);
+                     &error);
+  if (g_error_matches (error, G_URI_ERROR, G_URI_ERROR_BAD_PORT))
+    {
+      *reason = bad_port (text);
+      return FALSE;
+    }
   host = uri != NULL ? g_uri_get_host (uri) : NULL;
   if (host == NULL || host[0] == '\0')
     {
       *reason = not_a_valid_url ();
+      return FALSE;
+    }
+  if (g_uri_get_port (uri) == 0)
+    {
+      *reason = bad_port (text);
       return FALSE;
     }
 
@@ -979,6 +1024,111 @@ read_file (GFile         *file,
   return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
 }
 
+/* The line (1-based) that holds @offset. */
+static guint
+line_of_offset (const char *data,
+                gsize       offset)
+{
+  guint line = 1;
+
+  for (gsize i = 0; i < offset; i++)
+    {
+      if (data[i] == '\n' || (data[i] == '\r' && (i + 1 == offset || data[i + 1] != '\n')))
+        line++;
+    }
+  return line;
+}
+
+/* UTF-16 with a byte-order mark (what older Windows Notepad saves as
+ * "Unicode") to UTF-8, up to a NUL unit if there is one (*@nul_at says
+ * so); NULL when it is not valid UTF-16. */
+static char *
+utf16_to_utf8 (const char *data,
+               gsize       length,
+               gsize      *utf8_length,
+               gboolean   *nul_at)
+{
+  gboolean big_endian = (guchar) data[0] == 0xfe;
+  gsize n = (length - 2) / 2;
+  g_autofree gunichar2 *units = NULL;
+  const guchar *p = (const guchar *) data + 2;
+  glong written = 0;
+  char *text;
+
+  if (length % 2 != 0)
+    return NULL;
+  units = g_new (gunichar2, n + 1);
+  for (gsize i = 0; i < n; i++)
+    units[i] = big_endian ? (gunichar2) (p[2 * i] << 8 | p[2 * i + 1])
+                          : (gunichar2) (p[2 * i + 1] << 8 | p[2 * i]);
+  units[n] = 0;
+
+  /* g_utf16_to_utf8() stops at the first NUL unit */
+  text = g_utf16_to_utf8 (units, (glong) n, NULL, &written, NULL);
+  *utf8_length = text != NULL ? (gsize) written : 0;
+  *nul_at = FALSE;
+  for (gsize i = 0; text != NULL && i < n && !*nul_at; i++)
+    *nul_at = units[i] == 0;
+  return text;
+}
+
+gboolean
+fb_list_check_text (const char  *data,
+                    gsize        length,
+                    char       **converted,
+                    gsize       *converted_length,
+                    GError     **error)
+{
+  const char *text = data;
+  gsize text_length = length;
+  const char *nul;
+  g_autofree char *utf8 = NULL;
+  gsize utf8_length = 0;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (converted != NULL && converted_length != NULL, FALSE);
+
+  *converted = NULL;
+  *converted_length = 0;
+
+  if (length >= 2 && (((guchar) data[0] == 0xff && (guchar) data[1] == 0xfe)
+                      || ((guchar) data[0] == 0xfe && (guchar) data[1] == 0xff)))
+    {
+      gboolean has_nul = FALSE;
+
+      utf8 = utf16_to_utf8 (data, length, &utf8_length, &has_nul);
+      if (utf8 == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       /* Translators: a list file starts with the mark of UTF-16
+                        * text, but the rest is not UTF-16 */
+                       _("starts as UTF-16 text but is not valid UTF-16"));
+          return FALSE;
+        }
+      text = utf8;
+      text_length = utf8_length;
+      /* the text ends where the NUL was */
+      nul = has_nul ? utf8 + utf8_length : NULL;
+    }
+  else
+    nul = length > 0 ? memchr (data, '\0', length) : NULL;
+
+  if (nul != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   /* Translators: %u is a line number; a list is text, and a
+                    * NUL byte is never in text */
+                   _("not a text list: line %u holds a NUL byte "
+                     "(a binary file, or text not in UTF-8)"),
+                   line_of_offset (text, (gsize) (nul - text)));
+      return FALSE;
+    }
+
+  *converted = g_steal_pointer (&utf8);
+  *converted_length = *converted != NULL ? text_length : 0;
+  return TRUE;
+}
+
 static void
 parse_file_worker (GTask        *task,
                    gpointer      source_object,
@@ -989,6 +1139,8 @@ parse_file_worker (GTask        *task,
   ParseFileData *data = task_data;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *converted = NULL;
+  gsize converted_length = 0;
   FbListResult *result;
   gsize length = 0;
   const char *contents;
@@ -1004,6 +1156,16 @@ parse_file_worker (GTask        *task,
     }
 
   contents = g_bytes_get_data (bytes, &length);
+  if (!fb_list_check_text (contents, length, &converted, &converted_length, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (converted != NULL)
+    {
+      contents = converted;
+      length = converted_length;
+    }
   result = parse (data->source, contents != NULL ? contents : "", length,
                   data->first_column_only, cancellable, &error);
   if (result == NULL)

@@ -70,6 +70,16 @@ gboolean      fb_list_classify           (const char    *text,
                                           FbEntryKind   *kind,
                                           char         **normalized,
                                           char         **reason);
+/* Whether a list's bytes are text to parse: a NUL byte anywhere refuses
+ * them, with an error naming the line (callers name the file). UTF-16 with
+ * a byte-order mark is accepted and converted: then *@converted (free it)
+ * holds the UTF-8 to parse, otherwise it is NULL and @data is parsed as it
+ * is. */
+gboolean      fb_list_check_text         (const char    *data,
+                                          gsize          length,
+                                          char         **converted,
+                                          gsize         *converted_length,
+                                          GError       **error);
 /* "source:line: reason" */
 char         *fb_list_problem_format     (const FbListResult  *result,
                                           const FbListProblem *problem);

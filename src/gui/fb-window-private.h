@@ -91,7 +91,6 @@ void     _fb_window_show_trouble   (FbWindow   *self,
 void     _fb_window_hide_trouble   (FbWindow   *self);
 gboolean _fb_window_is_running     (FbWindow   *self);
 void     _fb_window_update_actions (FbWindow   *self);
-void     _fb_window_stall_begin    (FbWindow   *self);
 void     _fb_window_start_run      (FbWindow   *self);
 void     _fb_window_cancel_run     (FbWindow   *self);
 /* The journal records the run: closing the window stops it to be
@@ -100,6 +99,14 @@ gboolean _fb_window_run_is_recorded (FbWindow  *self);
 void     _fb_window_set_run        (FbWindow   *self,
                                     FbRun      *run);
 void     _fb_window_mark_started   (FbWindow   *self);
+
+/* fb-window-bench.c: for bench/window-stall.sh */
+void     _fb_window_stall_begin      (FbWindow   *self);
+/* the window's first frame is drawn */
+void     _fb_window_stall_painted    (FbWindow   *self);
+void     _fb_window_stall_end        (FbWindow   *self,
+                                      const char *when);
+void     _fb_window_apply_bench_view (FbWindow   *self);
 
 /* fb-window-actions.c */
 void     _fb_window_class_actions_init (GtkWidgetClass *widget_class);

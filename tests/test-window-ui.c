@@ -209,6 +209,83 @@ test_window_narrow_fits_360 (void)
 }
 
 static gboolean
+window_is_medium (gpointer data)
+{
+  return g_str_equal (fb_window_get_width_class (FB_WINDOW (data)), "medium");
+}
+
+static gboolean
+window_is_wide (gpointer data)
+{
+  return g_str_equal (fb_window_get_width_class (FB_WINDOW (data)), "wide");
+}
+
+static int
+name_width (Fixture *f)
+{
+  GListModel *columns = gtk_column_view_get_columns (fb_window_get_column_view (f->window));
+  g_autoptr(GtkColumnViewColumn) name = g_list_model_get_item (columns, FB_JOB_COLUMN_NAME);
+
+  return gtk_column_view_column_get_fixed_width (name);
+}
+
+/* The columns fit the view (no horizontal scrolling), and the last header,
+ * Message's, is at least @message px wide (a header is its column's width
+ * less its padding). */
+static void
+assert_columns_fit (Fixture *f,
+                    int      message)
+{
+  GtkWidget *view = GTK_WIDGET (fb_window_get_column_view (f->window));
+  GtkWidget *header = gtk_widget_get_first_child (view);
+
+  CU_ASSERT_PTR_NOT_NULL_FATAL (header);
+  CU_ASSERT_EQUAL (gtk_widget_get_width (header), gtk_widget_get_width (view));
+  CU_ASSERT_TRUE (gtk_widget_get_width (gtk_widget_get_last_child (header)) >= message);
+}
+
+/* Long URLs in a 1,100 px window pushed the Message column, the one that
+ * says why a job failed, past the right edge: the Name column now leaves it
+ * room at every width, and takes its full width back when there is room. */
+static void
+test_window_long_names_leave_room_for_the_message (void)
+{
+  Fixture f;
+  g_autoptr(GString) text = g_string_new (NULL);
+  int wide_name;
+
+  fixture_setup (&f, 0.01, 0.02);
+  g_settings_set_boolean (f.settings, "start-after-drop", TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 1100, 700);
+  /* nothing listens on port 9 here: each job fails at once */
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (text, "http://127.0.0.1:9/downloads/releases/a-long-folder-name/"
+                                  "subfolder-%u/archive-number-%u.tar.gz\n", i, i);
+  drop_text (&f, text->str);
+  fb_test_wait_until (run_finished, f.window, 10);
+  fb_test_spin (0.3);
+  CU_ASSERT_STRING_EQUAL (fb_window_get_width_class (f.window), "wide");
+  wide_name = name_width (&f);
+  CU_ASSERT_TRUE (wide_name > 150 && wide_name < 360);
+  assert_columns_fit (&f, 180);
+
+  /* Half of a full HD screen drops three columns; the name gets its room. */
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 960, 700);
+  fb_test_wait_until (window_is_medium, f.window, 5);
+  fb_test_spin (0.3);
+  CU_ASSERT_TRUE (name_width (&f) > wide_name);
+  assert_columns_fit (&f, 180);
+
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 1700, 700);
+  fb_test_wait_until (window_is_wide, f.window, 5);
+  fb_test_spin (0.3);
+  CU_ASSERT_EQUAL (name_width (&f), 360);
+  assert_columns_fit (&f, 180);
+
+  fixture_teardown (&f);
+}
+
+static gboolean
 uploads_warm (gpointer data)
 {
   return fb_renderer_uploads_warm ();
@@ -466,6 +543,8 @@ static const FbTestCase tests[] = {
   { "test_window_close_saves_size_and_finalizes", test_window_close_saves_size_and_finalizes },
   { "test_window_shortcuts_fit_one_page", test_window_shortcuts_fit_one_page },
   { "test_window_narrow_fits_360", test_window_narrow_fits_360 },
+  { "test_window_long_names_leave_room_for_the_message",
+    test_window_long_names_leave_room_for_the_message },
   { "test_window_tab_reaches_the_jobs", test_window_tab_reaches_the_jobs },
   { "test_window_x11_frames_find_touched_memory", test_window_x11_frames_find_touched_memory },
   { NULL, NULL }

@@ -85,7 +85,8 @@ struct _FbJobList
   guint                n_shown;
   guint                name_chars;        /* longest name so far, in characters */
   int                  name_width;        /* what the list set, until the person resizes */
-  int                  name_max;
+  int                  name_cap;          /* NAME_MAX_WIDTH, or NAME_MAX_NARROW */
+  int                  name_room;         /* the list's width less the other columns' */
   int                  hidden_width[FB_JOB_COLUMN_MESSAGE + 1]; /* of hidden columns */
   guint                refresh_id;
   guint                reveal_tick;
@@ -422,6 +423,11 @@ setup_columns (FbJobList *self)
 #define NAME_MAX_WIDTH 360
 #define NAME_MAX_NARROW 150
 #define MESSAGE_MIN_WIDTH 40
+/* What the Name column leaves the Message column, within the list's width
+ * (or half the room the other columns leave, if that is less): long URLs in
+ * a 1,100 px window pushed Message, the column that says why a job failed,
+ * past the right edge behind a horizontal scrollbar. */
+#define MESSAGE_ROOM 200
 
 static gint64
 frame_counter (FbJobList *self)
@@ -452,6 +458,58 @@ width_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+/* The Name column's width for the longest name so far, within its cap and
+ * the room the list's width leaves beside the other columns. */
+static void
+apply_name_width (FbJobList *self)
+{
+  PangoFontMetrics *metrics;
+  int width;
+
+  if (self->name_resized)
+    return;
+  metrics = pango_context_get_metrics (gtk_widget_get_pango_context (GTK_WIDGET (self)),
+                                       NULL, NULL);
+  width = (int) (self->name_chars * pango_font_metrics_get_approximate_char_width (metrics)
+                 / PANGO_SCALE) + 24;
+  pango_font_metrics_unref (metrics);
+  width = CLAMP (width, NAME_MIN_WIDTH, MAX (NAME_MIN_WIDTH, MIN (self->name_cap, self->name_room)));
+  if (width == self->name_width)
+    return;
+  self->name_width = width;
+  if (!root_is_mapped (self))
+    gtk_column_view_column_set_fixed_width (self->name_column, width);
+  else if (self->width_tick == 0)
+    self->width_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), width_tick_cb, self, NULL);
+}
+
+/* The room for Name: what the other shown columns leave of the view's
+ * width, less MESSAGE_ROOM or half of it, whichever is more. Followed as
+ * the view's width changes. */
+static void
+view_width_cb (FbJobList *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_hadjustment (self->scrolled_window);
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+  int room = (int) gtk_adjustment_get_page_size (adjustment);
+
+  if (gtk_adjustment_get_page_size (adjustment) <= 0)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (column != self->name_column && column != self->message_column &&
+          gtk_column_view_column_get_visible (column))
+        room -= MAX (0, gtk_column_view_column_get_fixed_width (column));
+    }
+  room = MAX (room - MESSAGE_ROOM, room / 2);
+  if (room == self->name_room)
+    return;
+  self->name_room = room;
+  apply_name_width (self);
+}
+
 static void
 jobs_changed_cb (GListModel *jobs,
                  guint       position,
@@ -459,9 +517,7 @@ jobs_changed_cb (GListModel *jobs,
                  guint       added,
                  FbJobList  *self)
 {
-  PangoFontMetrics *metrics;
   guint chars = self->name_chars;
-  int width;
 
   if (self->name_resized || added == 0)
     return;
@@ -481,17 +537,7 @@ jobs_changed_cb (GListModel *jobs,
   if (chars == self->name_chars)
     return;
   self->name_chars = chars;
-
-  metrics = pango_context_get_metrics (gtk_widget_get_pango_context (GTK_WIDGET (self)),
-                                       NULL, NULL);
-  width = (int) (chars * pango_font_metrics_get_approximate_char_width (metrics) / PANGO_SCALE) + 24;
-  pango_font_metrics_unref (metrics);
-  width = CLAMP (width, NAME_MIN_WIDTH, self->name_max);
-  self->name_width = width;
-  if (!root_is_mapped (self))
-    gtk_column_view_column_set_fixed_width (self->name_column, width);
-  else if (self->width_tick == 0)
-    self->width_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), width_tick_cb, self, NULL);
+  apply_name_width (self);
 }
 
 static void
@@ -863,9 +909,12 @@ fb_job_list_init (FbJobList *self)
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (gesture));
 
   self->name_width = gtk_column_view_column_get_fixed_width (self->name_column);
-  self->name_max = NAME_MAX_WIDTH;
+  self->name_cap = NAME_MAX_WIDTH;
+  self->name_room = G_MAXINT;
   g_signal_connect_swapped (self->name_column, "notify::fixed-width",
                             G_CALLBACK (name_width_cb), self);
+  g_signal_connect_swapped (gtk_scrolled_window_get_hadjustment (self->scrolled_window),
+                            "notify::page-size", G_CALLBACK (view_width_cb), self);
 
   self->job_menu = gtk_popover_menu_new_from_model (self->job_menu_model);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->job_menu), FALSE);
@@ -889,11 +938,14 @@ fb_job_list_set_jobs (FbJobList  *self,
   if (self->jobs != NULL)
     g_signal_handlers_disconnect_by_func (self->jobs, jobs_changed_cb, self);
   g_set_object (&self->jobs, jobs);
+  /* A new run's names: two-letter codes after URLs get a narrow column. */
+  self->name_chars = 0;
   if (jobs != NULL)
     {
       g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), self);
       jobs_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
     }
+  apply_name_width (self);
   fb_job_order_set_jobs (self->order, jobs);
   fb_job_rows_sync (self->rows);
   update_n_shown (self);
@@ -1022,10 +1074,9 @@ fb_job_list_set_compact (FbJobList *self,
    * then leaves it that narrow, so there it keeps the cells' width. */
   gtk_column_view_column_set_fixed_width (self->message_column,
                                           level == 0 ? MESSAGE_MIN_WIDTH : -1);
-  self->name_max = level < 2 ? NAME_MAX_WIDTH : NAME_MAX_NARROW;
-  self->name_chars = 0;
-  if (self->jobs != NULL)
-    jobs_changed_cb (self->jobs, 0, 0, g_list_model_get_n_items (self->jobs), self);
+  self->name_cap = level < 2 ? NAME_MAX_WIDTH : NAME_MAX_NARROW;
+  view_width_cb (self);
+  apply_name_width (self);
 }
 
 gboolean

@@ -1006,6 +1006,24 @@ test_list_parse_file_refuses_a_huge_file (void)
   fb_test_rm_rf (dir);
 }
 
+/* Reading @data as the list file @name fails with @message. */
+static void
+assert_file_refused (const char *dir,
+                     const char *name,
+                     const char *data,
+                     gsize       length,
+                     const char *message)
+{
+  g_autoptr(GFile) file = write_file (dir, name, data, length);
+  FileWait wait;
+
+  parse_file (file, NULL, &wait);
+  CU_ASSERT_PTR_NULL (wait.result);
+  CU_ASSERT_TRUE (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+  CU_ASSERT_STRING_EQUAL (wait.error->message, message);
+  file_wait_clear (&wait);
+}
+
 /* A binary file dropped or named by mistake is refused as a whole, with the
  * line that gave it away, not reported line by line as invalid UTF-8. */
 static void
@@ -1013,16 +1031,10 @@ test_list_parse_file_refuses_a_binary_file (void)
 {
   static const char data[] = "example.com\r\n# header\r\n\x89PNG\x00\x01\xff\nmore.example\n";
   g_autofree char *dir = fb_test_make_tmpdir ();
-  g_autoptr(GFile) file = write_file (dir, "flag.png", data, sizeof data - 1);
-  FileWait wait;
 
-  parse_file (file, NULL, &wait);
-  CU_ASSERT_PTR_NULL (wait.result);
-  CU_ASSERT_TRUE (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
-  CU_ASSERT_STRING_EQUAL (wait.error->message,
-                          "not a text list: line 3 holds a NUL byte "
-                          "(a binary file, or text not in UTF-8)");
-  file_wait_clear (&wait);
+  assert_file_refused (dir, "flag.png", data, sizeof data - 1,
+                       "not a text list: line 3 holds a NUL byte "
+                       "(a binary file, or text not in UTF-8)");
   fb_test_rm_rf (dir);
 }
 
@@ -1069,29 +1081,17 @@ test_list_parse_file_reads_utf16 (void)
   {
     /* a lone surrogate: not UTF-16 */
     static const char broken[] = "\xff\xfe" "a\0" "\x00\xd8" "b\0";
-    g_autoptr(GFile) file = write_file (dir, "broken.txt", broken, sizeof broken - 1);
-    FileWait wait;
 
-    parse_file (file, NULL, &wait);
-    CU_ASSERT_PTR_NULL (wait.result);
-    CU_ASSERT_TRUE (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
-    CU_ASSERT_STRING_EQUAL (wait.error->message,
-                            "starts as UTF-16 text but is not valid UTF-16");
-    file_wait_clear (&wait);
+    assert_file_refused (dir, "broken.txt", broken, sizeof broken - 1,
+                         "starts as UTF-16 text but is not valid UTF-16");
   }
   {
     /* a NUL unit on the second line: refused, not cut there */
     static const char nul[] = "\xff\xfe" "a\0\n\0" "b\0\0\0" "c\0";
-    g_autoptr(GFile) file = write_file (dir, "nul.txt", nul, sizeof nul - 1);
-    FileWait wait;
 
-    parse_file (file, NULL, &wait);
-    CU_ASSERT_PTR_NULL (wait.result);
-    CU_ASSERT_TRUE (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
-    CU_ASSERT_STRING_EQUAL (wait.error->message,
-                            "not a text list: line 2 holds a NUL byte "
-                            "(a binary file, or text not in UTF-8)");
-    file_wait_clear (&wait);
+    assert_file_refused (dir, "nul.txt", nul, sizeof nul - 1,
+                         "not a text list: line 2 holds a NUL byte "
+                         "(a binary file, or text not in UTF-8)");
   }
   fb_test_rm_rf (dir);
 }

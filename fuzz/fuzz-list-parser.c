@@ -78,22 +78,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   check_result (result);
   fb_list_result_free (result);
 
-  /* As a file is read: refused with a reason, or text (UTF-16 converted). */
+  /* As a file is read: refused with a reason, or parsed (UTF-16 converted). */
   {
-    g_autofree char *converted = NULL;
-    gsize converted_length = 0;
     GError *error = NULL;
 
-    if (fb_list_check_text ((const char *) data, size, &converted, &converted_length, &error))
+    result = fb_list_parse_data ("fuzz.txt", (const char *) data, size, csv, &error);
+    if (result != NULL)
       {
         FUZZ_CHECK (error == NULL);
-        if (converted != NULL)
-          {
-            FUZZ_CHECK (g_utf8_validate_len (converted, converted_length, NULL));
-            result = fb_list_parse_full ("fuzz.txt", converted, (gssize) converted_length, csv);
-            check_result (result);
-            fb_list_result_free (result);
-          }
+        check_result (result);
+        fb_list_result_free (result);
       }
     else
       {

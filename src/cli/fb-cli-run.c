@@ -382,6 +382,8 @@ read_stdin_worker (GTask        *task,
   const char *name = task_data;
   g_autoptr(GByteArray) data = g_byte_array_new ();
   guint8 buffer[64 * 1024];
+  FbListResult *list;
+  GError *error = NULL;
 
   for (;;)
     {
@@ -409,23 +411,12 @@ read_stdin_worker (GTask        *task,
       g_byte_array_append (data, buffer, (guint) n);
     }
 
-  {
-    g_autofree char *converted = NULL;
-    gsize converted_length = 0;
-    GError *error = NULL;
-
-    if (!fb_list_check_text ((const char *) data->data, data->len,
-                             &converted, &converted_length, &error))
-      {
-        g_task_return_error (task, error);
-        return;
-      }
-    g_task_return_pointer (task,
-                           converted != NULL
-                           ? fb_list_parse (name, converted, (gssize) converted_length)
-                           : fb_list_parse (name, (const char *) data->data, data->len),
-                           (GDestroyNotify) fb_list_result_free);
-  }
+  /* a binary file piped in is refused as a whole, as a named one is */
+  list = fb_list_parse_data (name, (const char *) data->data, data->len, FALSE, &error);
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) fb_list_result_free);
 }
 
 static void

@@ -384,9 +384,7 @@ bad_port (const char *text)
   end = authority + strcspn (authority, "/?#");
   for (const char *p = authority; p < end; p++)
     {
-      if (*p == '@')
-        colon = NULL;
-      else if (*p == ']')
+      if (*p == '@' || *p == ']')  /* a password's or an IPv6 address's colons */
         colon = NULL;
       else if (*p == ':')
         colon = p;
@@ -1072,21 +1070,22 @@ utf16_to_utf8 (const char *data,
   return text;
 }
 
-gboolean
-fb_list_check_text (const char  *data,
-                    gsize        length,
-                    char       **converted,
-                    gsize       *converted_length,
-                    GError     **error)
+/* Whether a list's bytes are text to parse: a NUL byte anywhere refuses
+ * them, with an error naming the line (callers name the file). UTF-16 with
+ * a byte-order mark is accepted and converted: then *@converted holds the
+ * UTF-8 to parse, otherwise it is NULL and @data is parsed as it is. */
+static gboolean
+check_text (const char  *data,
+            gsize        length,
+            char       **converted,
+            gsize       *converted_length,
+            GError     **error)
 {
   const char *text = data;
   gsize text_length = length;
   const char *nul;
   g_autofree char *utf8 = NULL;
   gsize utf8_length = 0;
-
-  g_return_val_if_fail (data != NULL || length == 0, FALSE);
-  g_return_val_if_fail (converted != NULL && converted_length != NULL, FALSE);
 
   *converted = NULL;
   *converted_length = 0;
@@ -1129,6 +1128,37 @@ fb_list_check_text (const char  *data,
   return TRUE;
 }
 
+/* A list's bytes as read from a file or a pipe: checked, then parsed. */
+static FbListResult *
+parse_data (const char    *source,
+            const char    *data,
+            gsize          length,
+            gboolean       first_column_only,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autofree char *converted = NULL;
+  gsize converted_length = 0;
+
+  if (!check_text (data, length, &converted, &converted_length, error))
+    return NULL;
+  if (converted != NULL)
+    return parse (source, converted, converted_length, first_column_only, cancellable, error);
+  return parse (source, data != NULL ? data : "", length, first_column_only, cancellable, error);
+}
+
+FbListResult *
+fb_list_parse_data (const char  *source,
+                    const char  *data,
+                    gsize        length,
+                    gboolean     first_column_only,
+                    GError     **error)
+{
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  return parse_data (source, data, length, first_column_only, NULL, error);
+}
+
 static void
 parse_file_worker (GTask        *task,
                    gpointer      source_object,
@@ -1139,8 +1169,6 @@ parse_file_worker (GTask        *task,
   ParseFileData *data = task_data;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *converted = NULL;
-  gsize converted_length = 0;
   FbListResult *result;
   gsize length = 0;
   const char *contents;
@@ -1156,18 +1184,8 @@ parse_file_worker (GTask        *task,
     }
 
   contents = g_bytes_get_data (bytes, &length);
-  if (!fb_list_check_text (contents, length, &converted, &converted_length, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (converted != NULL)
-    {
-      contents = converted;
-      length = converted_length;
-    }
-  result = parse (data->source, contents != NULL ? contents : "", length,
-                  data->first_column_only, cancellable, &error);
+  result = parse_data (data->source, contents, length, data->first_column_only,
+                       cancellable, &error);
   if (result == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

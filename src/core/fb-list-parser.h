@@ -70,15 +70,15 @@ gboolean      fb_list_classify           (const char    *text,
                                           FbEntryKind   *kind,
                                           char         **normalized,
                                           char         **reason);
-/* Whether a list's bytes are text to parse: a NUL byte anywhere refuses
- * them, with an error naming the line (callers name the file). UTF-16 with
- * a byte-order mark is accepted and converted: then *@converted (free it)
- * holds the UTF-8 to parse, otherwise it is NULL and @data is parsed as it
- * is. */
-gboolean      fb_list_check_text         (const char    *data,
+/* A list's bytes as read from a file or a pipe. A NUL byte anywhere
+ * refuses them as a whole (G_IO_ERROR_INVALID_DATA, naming the line; the
+ * caller names the file), where fb_list_parse() would report its lines;
+ * UTF-16 with a byte-order mark (older Notepad's "Unicode") is converted
+ * and parsed. fb_list_parse_file_async() reads files this way. */
+FbListResult *fb_list_parse_data         (const char    *source,
+                                          const char    *data,
                                           gsize          length,
-                                          char         **converted,
-                                          gsize         *converted_length,
+                                          gboolean       first_column_only,
                                           GError       **error);
 /* "source:line: reason" */
 char         *fb_list_problem_format     (const FbListResult  *result,

@@ -770,13 +770,30 @@ test_list_classify_urls (void)
     { "https:///path", FALSE, 0, "not a valid URL" },
     { "http://example.com:99999/", FALSE, 0,
       "not a valid URL: port “99999” is not a number from 1 to 65535" },
-    { "http://user:a:b@[::1]:70000?q", FALSE, 0,
+    { "http://[::1]:70000?q", FALSE, 0,
       "not a valid URL: port “70000” is not a number from 1 to 65535" },
+    { "http://user:a:b@[::1]:70000?q", FALSE, 0,
+      "not a valid URL: the port is not a number from 1 to 65535" },
     { "http://example.com:0/", FALSE, 0,
       "not a valid URL: port “0” is not a number from 1 to 65535" },
     { "http://example.com:8o/", FALSE, 0,
       "not a valid URL: port “8o” is not a number from 1 to 65535" },
     { "http://example.com:/a", TRUE, FB_ENTRY_URL, "http://example.com:/a" },
+    /* the whole port, not its last part */
+    { "http://127.0.0.1:80:90/l", FALSE, 0,
+      "not a valid URL: port “80:90” is not a number from 1 to 65535" },
+    { "http://[::1]:1:2", FALSE, 0,
+      "not a valid URL: port “1:2” is not a number from 1 to 65535" },
+    /* what GLib read as a port may be a password: never shown */
+    { "http://alice:hunter2?x@127.0.0.1:9/", FALSE, 0,
+      "not a valid URL: the port is not a number from 1 to 65535" },
+    { "http://alice:s3cr/et@127.0.0.1/", FALSE, 0,
+      "not a valid URL: the port is not a number from 1 to 65535" },
+    /* a zero-width space would show "99" */
+    { "http://127.0.0.1:9\xe2\x80\x8b" "9/", FALSE, 0,
+      "not a valid URL: the port is not a number from 1 to 65535" },
+    { "http://:99999/n", FALSE, 0, "not a valid URL" },
+    { "http://[::1:99999/n", FALSE, 0, "not a valid URL" },
     { "http://example.com/%zz", FALSE, 0, "not a valid URL" },
     { "http://[::1/", FALSE, 0, "not a valid URL" },
     { "http://example.com/\x01", FALSE, 0, "not a valid URL" },
@@ -1039,7 +1056,7 @@ test_list_parse_file_refuses_a_binary_file (void)
 }
 
 /* What older Windows Notepad saves as "Unicode": UTF-16 with a byte-order
- * mark, either byte order, is read as the same list; a broken one is named. */
+ * mark, either byte order, is read as the same list. */
 static void
 test_list_parse_file_reads_utf16 (void)
 {
@@ -1079,19 +1096,32 @@ test_list_parse_file_reads_utf16 (void)
     }
 
   {
-    /* a lone surrogate: not UTF-16 */
-    static const char broken[] = "\xff\xfe" "a\0" "\x00\xd8" "b\0";
+    /* What is not UTF-16 is one line's problem, as invalid UTF-8 is: a lone
+     * surrogate on line 2, another in the comment of line 3 (skipped), an
+     * odd last byte on line 4. */
+    static const char broken[] = "\xff\xfe" "a\0\n\0" "\x00\xd8" "b\0\n\0"
+                                 "#\0 \0\x00\xdc\n\0" "c\0" "x";
+    g_autoptr(GFile) file = write_file (dir, "broken.txt", broken, sizeof broken - 1);
+    FileWait wait;
+    const FbListProblem *problem;
 
-    assert_file_refused (dir, "broken.txt", broken, sizeof broken - 1,
-                         "starts as UTF-16 text but is not valid UTF-16");
+    parse_file (file, NULL, &wait);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (wait.result);
+    assert_counts (wait.result, 4, 1, 2, 0);
+    assert_entry (wait.result, 0, FB_ENTRY_DOMAIN, "a", 1);
+    problem = g_ptr_array_index (wait.result->rejected, 0);
+    CU_ASSERT_EQUAL (problem->line, 2);
+    CU_ASSERT_STRING_EQUAL (problem->reason, "invalid UTF-8");
+    problem = g_ptr_array_index (wait.result->rejected, 1);
+    CU_ASSERT_EQUAL (problem->line, 4);
+    file_wait_clear (&wait);
   }
   {
     /* a NUL unit on the second line: refused, not cut there */
     static const char nul[] = "\xff\xfe" "a\0\n\0" "b\0\0\0" "c\0";
 
     assert_file_refused (dir, "nul.txt", nul, sizeof nul - 1,
-                         "not a text list: line 2 holds a NUL byte "
-                         "(a binary file, or text not in UTF-8)");
+                         "not a text list: line 2 holds a NUL character");
   }
   fb_test_rm_rf (dir);
 }

@@ -116,6 +116,17 @@ test_url_rejected_line_is_masked (void)
   problem = g_ptr_array_index (result->rejected, 2);
   CU_ASSERT_STRING_EQUAL (problem->text, "ftp://al\xef\xbf\xbdice:***@h/x");
   fb_list_result_free (result);
+
+  /* A password with a '?' or a '/' is not a URL GLib or curl would read
+   * as one (the authority ends there), but is still hidden. */
+  result = fb_list_parse ("list.txt", "http://alice:hunter2?x@127.0.0.1:9/\n"
+                                      "http://alice:s3cr/et@127.0.0.1/\n", -1);
+  CU_ASSERT_EQUAL_FATAL (result->rejected->len, 2);
+  problem = g_ptr_array_index (result->rejected, 0);
+  CU_ASSERT_STRING_EQUAL (problem->text, "http://alice:***@127.0.0.1:9/");
+  problem = g_ptr_array_index (result->rejected, 1);
+  CU_ASSERT_STRING_EQUAL (problem->text, "http://alice:***@127.0.0.1/");
+  fb_list_result_free (result);
 }
 
 static const FbTestCase tests[] = {

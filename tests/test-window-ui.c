@@ -209,15 +209,23 @@ test_window_narrow_fits_360 (void)
 }
 
 static gboolean
-window_is_medium (gpointer data)
+run_has_2_jobs (gpointer data)
 {
-  return g_str_equal (fb_window_get_width_class (FB_WINDOW (data)), "medium");
+  FbRun *run = fb_window_get_run (FB_WINDOW (data));
+
+  return run != NULL && fb_run_get_total (run) == 2;
 }
 
 static gboolean
-window_is_wide (gpointer data)
+list_is_wide (gpointer data)
 {
-  return g_str_equal (fb_window_get_width_class (FB_WINDOW (data)), "wide");
+  return fb_job_list_get_compact (fb_window_get_job_list (FB_WINDOW (data))) == 0;
+}
+
+static gboolean
+list_is_medium (gpointer data)
+{
+  return fb_job_list_get_compact (fb_window_get_job_list (FB_WINDOW (data))) == 1;
 }
 
 static int
@@ -245,14 +253,16 @@ assert_columns_fit (Fixture *f,
 }
 
 /* Long URLs in a 1,100 px window pushed the Message column, the one that
- * says why a job failed, past the right edge: the Name column now leaves it
- * room at every width, and takes its full width back when there is room. */
+ * says why a job failed, past the right edge; at 1,010 px all eight columns
+ * would leave the name and the reason 165 px each. The Name column leaves
+ * Message room at every width, the list drops Kind, Size and Elapsed while
+ * every column would leave a long name less than 200 px, and they come
+ * back when there is room. Short names keep every column. */
 static void
 test_window_long_names_leave_room_for_the_message (void)
 {
   Fixture f;
   g_autoptr(GString) text = g_string_new (NULL);
-  int wide_name;
 
   fixture_setup (&f, 0.01, 0.02);
   g_settings_set_boolean (f.settings, "start-after-drop", TRUE);
@@ -264,22 +274,35 @@ test_window_long_names_leave_room_for_the_message (void)
   drop_text (&f, text->str);
   fb_test_wait_until (run_finished, f.window, 10);
   fb_test_spin (0.3);
+  /* Every column, and 200 px or more each for the name and the reason. */
   CU_ASSERT_STRING_EQUAL (fb_window_get_width_class (f.window), "wide");
-  wide_name = name_width (&f);
-  CU_ASSERT_TRUE (wide_name > 150 && wide_name < 360);
+  CU_ASSERT_EQUAL (fb_job_list_get_compact (fb_window_get_job_list (f.window)), 0);
+  CU_ASSERT_TRUE (name_width (&f) >= 200 && name_width (&f) < 360);
   assert_columns_fit (&f, 180);
 
-  /* Half of a full HD screen drops three columns; the name gets its room. */
-  gtk_window_set_default_size (GTK_WINDOW (f.window), 960, 700);
-  fb_test_wait_until (window_is_medium, f.window, 5);
+  /* Too narrow for that, still a wide window: the list drops three columns
+   * and the name gets its room. */
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 1010, 700);
+  CU_ASSERT_TRUE (fb_test_wait_until (list_is_medium, f.window, 5));
   fb_test_spin (0.3);
-  CU_ASSERT_TRUE (name_width (&f) > wide_name);
+  CU_ASSERT_STRING_EQUAL (fb_window_get_width_class (f.window), "wide");
+  CU_ASSERT_EQUAL (name_width (&f), 360);
   assert_columns_fit (&f, 180);
 
   gtk_window_set_default_size (GTK_WINDOW (f.window), 1700, 700);
-  fb_test_wait_until (window_is_wide, f.window, 5);
+  CU_ASSERT_TRUE (fb_test_wait_until (list_is_wide, f.window, 5));
   fb_test_spin (0.3);
   CU_ASSERT_EQUAL (name_width (&f), 360);
+  assert_columns_fit (&f, 180);
+
+  /* Two-letter codes leave room for every column at 1,000 px. */
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 1000, 700);
+  fb_test_spin (0.3);
+  drop_text (&f, "BR\nCN\n");
+  CU_ASSERT_TRUE (fb_test_wait_until (run_has_2_jobs, f.window, 10));
+  fb_test_wait_until (run_finished, f.window, 10);
+  CU_ASSERT_TRUE (fb_test_wait_until (list_is_wide, f.window, 5));
+  fb_test_spin (0.3);
   assert_columns_fit (&f, 180);
 
   fixture_teardown (&f);

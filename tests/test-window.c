@@ -60,6 +60,13 @@ test_window_file_drop_previews_then_runs (void)
                           "1 URL to download");
   CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_kind_title (preview, FB_ENTRY_CODE),
                           "3 country codes for the flag catalog");
+  {
+    const char *subtitle = NULL;
+
+    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_problems (preview, NULL, &subtitle),
+                            "1 line rejected");
+    CU_ASSERT_STRING_EQUAL (subtitle, "Lines that are not a domain, a URL or a country code");
+  }
 
   fb_preview_dialog_respond (preview, "start");
   CU_ASSERT_PTR_NULL (fb_window_get_preview (f.window));
@@ -544,13 +551,15 @@ test_window_preview_enter_starts (void)
     g_autofree char *path = g_build_filename (f.dir, "no-such-list.txt", NULL);
     g_autoptr(GFile) missing = g_file_new_for_path (path);
     const char *description = "unset";
+    const char *subtitle = NULL;
 
     fb_window_open_files (f.window, &missing, 1);
     preview = wait_preview (&f);
     CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_heading (preview), "Nothing to Run");
-    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_problems (preview, &description),
+    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_problems (preview, &description, &subtitle),
                             "1 file could not be read");
     CU_ASSERT_STRING_EQUAL (description != NULL ? description : "", "");
+    CU_ASSERT_STRING_EQUAL (subtitle, "Missing, unreadable, or not a text list");
     fb_preview_dialog_respond (preview, "cancel");
     fb_test_spin (0.1);
   }
@@ -563,13 +572,15 @@ test_window_preview_enter_starts (void)
     g_autoptr(GFile) binary = g_file_new_for_path (path);
     g_autoptr(GPtrArray) lines = NULL;
     const char *description = "unset";
+    const char *subtitle = NULL;
 
     CU_ASSERT_TRUE_FATAL (g_file_set_contents (path, data, sizeof data - 1, NULL));
     fb_window_open_files (f.window, &binary, 1);
     preview = wait_preview (&f);
     CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_heading (preview), "Nothing to Run");
-    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_problems (preview, &description),
+    CU_ASSERT_STRING_EQUAL (fb_preview_dialog_get_problems (preview, &description, &subtitle),
                             "1 file could not be read");
+    CU_ASSERT_STRING_EQUAL (subtitle, "Missing, unreadable, or not a text list");
     lines = fb_input_list_rejected (fb_preview_dialog_get_input (preview), 0);
     CU_ASSERT_EQUAL_FATAL (lines->len, 1);
     CU_ASSERT_STRING_EQUAL (g_ptr_array_index (lines, 0),

@@ -638,7 +638,8 @@ collect_jobs (FbCli     *cli,
         }
       if (result->entries->len == 0 && result->rejected->len == 0 &&
           result->duplicates->len == 0)
-        /* Translators: %s is a list file's name, or "-" for standard input */
+        /* Translators: %s is a list file's name as typed, or "<stdin>"; the
+         * colon after it is ASCII, as in "list.txt:3: reason" */
         g_printerr (_("%s: the list is empty: no line but blank ones and comments\n"),
                     source->name);
 

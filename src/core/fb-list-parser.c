@@ -367,36 +367,47 @@ not_a_valid_url (void)
   return g_strdup (_("not a valid URL"));
 }
 
-/* Why a URL's port was refused: the port as written is named, since
- * "not a valid URL" alone leaves the reader to find it. */
+/* Why a URL's port was refused. The port as written is named, since "not a
+ * valid URL" alone leaves the reader to find it; but only when it cannot
+ * be anything else: a line with an '@' may hold a password that GLib read
+ * as the port ("http://alice:pw?x@host/"), and a port of other than
+ * printable ASCII could show as a valid one (a zero-width space in "9​9"). */
 static char *
 bad_port (const char *text)
 {
   const char *authority = strstr (text, "://");
   const char *end;
+  const char *host;
   const char *colon = NULL;
-  g_autofree char *port = NULL;
-  g_autofree char *shown = NULL;
 
-  if (authority == NULL)
-    return not_a_valid_url ();
-  authority += 3;
-  end = authority + strcspn (authority, "/?#");
-  for (const char *p = authority; p < end; p++)
+  if (authority != NULL)
     {
-      if (*p == '@' || *p == ']')  /* a password's or an IPv6 address's colons */
+      authority += 3;
+      end = authority + strcspn (authority, "/?#");
+      host = authority;
+      if (*host == '[')
+        host = memchr (authority, ']', end - authority);
+      /* the whole port, "80:90" of "http://127.0.0.1:80:90/" */
+      colon = host != NULL ? memchr (host, ':', end - host) : NULL;
+      if (colon == authority)
+        return not_a_valid_url ();  /* no host: "http://:99999/" */
+      if (colon != NULL && (strchr (authority, '@') != NULL || end - colon - 1 > 20))
         colon = NULL;
-      else if (*p == ':')
-        colon = p;
+      for (const char *p = colon != NULL ? colon + 1 : end; p < end; p++)
+        {
+          if ((guchar) *p < 0x21 || (guchar) *p > 0x7e)
+            colon = NULL;
+        }
     }
-  if (colon == NULL)
-    return not_a_valid_url ();
+  if (colon == NULL || colon + 1 == end)
+    {
+      /* Translators: a URL's port (after the host and a colon) is wrong */
+      return g_strdup (_("not a valid URL: the port is not a number from 1 to 65535"));
+    }
 
-  port = g_strndup (colon + 1, end - colon - 1);
-  shown = display_text (port, strlen (port));
-  /* Translators: %s is the port of a URL as written, e.g. “99999” */
-  return g_strdup_printf (_("not a valid URL: port “%s” is not a number from 1 to 65535"),
-                          shown);
+  /* Translators: %.*s is the port of a URL as written, e.g. “99999” */
+  return g_strdup_printf (_("not a valid URL: port “%.*s” is not a number from 1 to 65535"),
+                          (int) (end - colon - 1), colon + 1);
 }
 
 static gboolean
@@ -627,6 +638,27 @@ fb_list_classify (const char   *text,
   return ok;
 }
 
+/* A line that is no valid URL may still be meant as one whose password
+ * holds a '/', '?' or '#' ("http://alice:pw?x@host/"), where
+ * fb_url_for_display () sees the authority end: shown, everything from the
+ * first ':' after "://" to the line's last '@' is hidden. NULL if there is
+ * no such '@'. */
+static char *
+hide_loose_password (const char *text)
+{
+  const char *authority = strstr (text, "://");
+  const char *at = authority != NULL ? strrchr (authority + 3, '@') : NULL;
+  const char *colon;
+
+  if (at == NULL)
+    return NULL;
+  authority += 3;
+  colon = memchr (authority, ':', at - authority);
+  if (colon == NULL)
+    return NULL;
+  return g_strdup_printf ("%.*s***%s", (int) (colon + 1 - text), text, at);
+}
+
 static void
 add_problem (FbListResult *result,
              GPtrArray    *array,
@@ -656,8 +688,11 @@ add_problem (FbListResult *result,
         }
       copy[n] = '\0';
       if (fb_url_has_password (copy))
+        shown = fb_url_for_display (copy);
+      else if (array == result->rejected)
+        shown = hide_loose_password (copy);
+      if (shown != NULL)
         {
-          shown = fb_url_for_display (copy);
           text = shown;
           length = strlen (shown);
         }
@@ -1038,80 +1073,84 @@ line_of_offset (const char *data,
 }
 
 /* UTF-16 with a byte-order mark (what older Windows Notepad saves as
- * "Unicode") to UTF-8, up to a NUL unit if there is one (*@nul_at says
- * so); NULL when it is not valid UTF-16. */
-static char *
+ * "Unicode") to UTF-8. What is not UTF-16 (a lone surrogate, an odd last
+ * byte) becomes a byte that is not UTF-8 either, so that its line is
+ * rejected as a line of invalid UTF-8 would be, and the rest still runs.
+ * Stops at a NUL unit: *@nul then says so. */
+static GString *
 utf16_to_utf8 (const char *data,
                gsize       length,
-               gsize      *utf8_length,
-               gboolean   *nul_at)
+               gboolean   *nul)
 {
   gboolean big_endian = (guchar) data[0] == 0xfe;
-  gsize n = (length - 2) / 2;
-  g_autofree gunichar2 *units = NULL;
   const guchar *p = (const guchar *) data + 2;
-  glong written = 0;
-  char *text;
+  gsize n = (length - 2) / 2;
+  GString *text = g_string_sized_new (n + n / 2);
 
-  if (length % 2 != 0)
-    return NULL;
-  units = g_new (gunichar2, n + 1);
+  *nul = FALSE;
   for (gsize i = 0; i < n; i++)
-    units[i] = big_endian ? (gunichar2) (p[2 * i] << 8 | p[2 * i + 1])
-                          : (gunichar2) (p[2 * i + 1] << 8 | p[2 * i]);
-  units[n] = 0;
+    {
+      gunichar2 unit = big_endian ? (p[2 * i] << 8 | p[2 * i + 1])
+                                  : (p[2 * i + 1] << 8 | p[2 * i]);
+      gunichar2 next = 0;
 
-  /* g_utf16_to_utf8() stops at the first NUL unit */
-  text = g_utf16_to_utf8 (units, (glong) n, NULL, &written, NULL);
-  *utf8_length = text != NULL ? (gsize) written : 0;
-  *nul_at = FALSE;
-  for (gsize i = 0; text != NULL && i < n && !*nul_at; i++)
-    *nul_at = units[i] == 0;
+      if (i + 1 < n)
+        next = big_endian ? (p[2 * i + 2] << 8 | p[2 * i + 3])
+                          : (p[2 * i + 3] << 8 | p[2 * i + 2]);
+      if (unit == 0)
+        {
+          *nul = TRUE;
+          return text;
+        }
+      if (unit >= 0xd800 && unit < 0xdc00 && next >= 0xdc00 && next < 0xe000)
+        {
+          g_string_append_unichar (text, 0x10000 + ((unit - 0xd800) << 10) + (next - 0xdc00));
+          i++;
+        }
+      else if (unit >= 0xd800 && unit < 0xe000)
+        g_string_append_c (text, '\xff');
+      else
+        g_string_append_unichar (text, unit);
+    }
+  if (length % 2 != 0)
+    g_string_append_c (text, '\xff');
   return text;
 }
 
 /* Whether a list's bytes are text to parse: a NUL byte anywhere refuses
  * them, with an error naming the line (callers name the file). UTF-16 with
- * a byte-order mark is accepted and converted: then *@converted holds the
- * UTF-8 to parse, otherwise it is NULL and @data is parsed as it is. */
+ * a byte-order mark is converted: then *@converted holds the UTF-8 to
+ * parse, otherwise it is NULL and @data is parsed as it is. */
 static gboolean
 check_text (const char  *data,
             gsize        length,
-            char       **converted,
-            gsize       *converted_length,
+            GString    **converted,
             GError     **error)
 {
-  const char *text = data;
-  gsize text_length = length;
   const char *nul;
-  g_autofree char *utf8 = NULL;
-  gsize utf8_length = 0;
 
   *converted = NULL;
-  *converted_length = 0;
 
   if (length >= 2 && (((guchar) data[0] == 0xff && (guchar) data[1] == 0xfe)
                       || ((guchar) data[0] == 0xfe && (guchar) data[1] == 0xff)))
     {
       gboolean has_nul = FALSE;
+      g_autoptr(GString) text = utf16_to_utf8 (data, length, &has_nul);
 
-      utf8 = utf16_to_utf8 (data, length, &utf8_length, &has_nul);
-      if (utf8 == NULL)
+      if (has_nul)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       /* Translators: a list file starts with the mark of UTF-16
-                        * text, but the rest is not UTF-16 */
-                       _("starts as UTF-16 text but is not valid UTF-16"));
+                       /* Translators: %u is a line number of a list in UTF-16;
+                        * a list is text, and a NUL character is never in text */
+                       _("not a text list: line %u holds a NUL character"),
+                       line_of_offset (text->str, text->len));
           return FALSE;
         }
-      text = utf8;
-      text_length = utf8_length;
-      /* the text ends where the NUL was */
-      nul = has_nul ? utf8 + utf8_length : NULL;
+      *converted = g_steal_pointer (&text);
+      return TRUE;
     }
-  else
-    nul = length > 0 ? memchr (data, '\0', length) : NULL;
 
+  nul = length > 0 ? memchr (data, '\0', length) : NULL;
   if (nul != NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -1119,12 +1158,9 @@ check_text (const char  *data,
                     * NUL byte is never in text */
                    _("not a text list: line %u holds a NUL byte "
                      "(a binary file, or text not in UTF-8)"),
-                   line_of_offset (text, (gsize) (nul - text)));
+                   line_of_offset (data, (gsize) (nul - data)));
       return FALSE;
     }
-
-  *converted = g_steal_pointer (&utf8);
-  *converted_length = *converted != NULL ? text_length : 0;
   return TRUE;
 }
 
@@ -1137,13 +1173,12 @@ parse_data (const char    *source,
             GCancellable  *cancellable,
             GError       **error)
 {
-  g_autofree char *converted = NULL;
-  gsize converted_length = 0;
+  g_autoptr(GString) converted = NULL;
 
-  if (!check_text (data, length, &converted, &converted_length, error))
+  if (!check_text (data, length, &converted, error))
     return NULL;
   if (converted != NULL)
-    return parse (source, converted, converted_length, first_column_only, cancellable, error);
+    return parse (source, converted->str, converted->len, first_column_only, cancellable, error);
   return parse (source, data != NULL ? data : "", length, first_column_only, cancellable, error);
 }
 

@@ -74,7 +74,8 @@ gboolean      fb_list_classify           (const char    *text,
  * refuses them as a whole (G_IO_ERROR_INVALID_DATA, naming the line; the
  * caller names the file), where fb_list_parse() would report its lines;
  * UTF-16 with a byte-order mark (older Notepad's "Unicode") is converted
- * and parsed. fb_list_parse_file_async() reads files this way. */
+ * and parsed, a unit that is not UTF-16 rejecting its line only, as
+ * invalid UTF-8 does. fb_list_parse_file_async() reads files this way. */
 FbListResult *fb_list_parse_data         (const char    *source,
                                           const char    *data,
                                           gsize          length,

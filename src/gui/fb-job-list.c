@@ -87,6 +87,10 @@ struct _FbJobList
   int                  name_width;        /* what the list set, until the person resizes */
   int                  name_cap;          /* NAME_MAX_WIDTH, or NAME_MAX_NARROW */
   int                  name_room;         /* the list's width less the other columns' */
+  int                  wide_others;       /* the columns but Name and Message, all shown */
+  guint                compact_asked;     /* the window's level (fb_job_list_set_compact ()) */
+  guint                compact;           /* the level shown (level_for_width ()) */
+  guint                compact_idle;
   int                  hidden_width[FB_JOB_COLUMN_MESSAGE + 1]; /* of hidden columns */
   guint                refresh_id;
   guint                reveal_tick;
@@ -428,6 +432,7 @@ setup_columns (FbJobList *self)
  * a 1,100 px window pushed Message, the column that says why a job failed,
  * past the right edge behind a horizontal scrollbar. */
 #define MESSAGE_ROOM 200
+#define NAME_WIDE_MIN 200
 
 static gint64
 frame_counter (FbJobList *self)
@@ -458,22 +463,76 @@ width_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
-/* The Name column's width for the longest name so far, within its cap and
- * the room the list's width leaves beside the other columns. */
-static void
-apply_name_width (FbJobList *self)
+/* The Name column's width for the longest name so far, within its cap (or
+ * the width the person gave it). */
+static int
+wanted_name_width (FbJobList *self)
 {
   PangoFontMetrics *metrics;
   int width;
 
   if (self->name_resized)
-    return;
+    return gtk_column_view_column_get_fixed_width (self->name_column);
   metrics = pango_context_get_metrics (gtk_widget_get_pango_context (GTK_WIDGET (self)),
                                        NULL, NULL);
   width = (int) (self->name_chars * pango_font_metrics_get_approximate_char_width (metrics)
                  / PANGO_SCALE) + 24;
   pango_font_metrics_unref (metrics);
-  width = CLAMP (width, NAME_MIN_WIDTH, MAX (NAME_MIN_WIDTH, MIN (self->name_cap, self->name_room)));
+  return CLAMP (width, NAME_MIN_WIDTH, self->name_cap);
+}
+
+/* The level of fb_job_list_set_compact () the list shows: the window's, or
+ * 1 where the window asks for every column but they leave the name less
+ * than it wants (at most NAME_WIDE_MIN) beside MESSAGE_ROOM: from about
+ * 1,080 px a long name and its message have 200 px each beside every
+ * column. Long URLs in a 1,010 px window had 165 px each for the name and
+ * the reason, where 10 px less, without Kind, Size and Elapsed, showed
+ * both whole. It
+ * depends on the view's width and the names, not on the columns shown,
+ * so it cannot swing back and forth. */
+static guint
+level_for_width (FbJobList *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_hadjustment (self->scrolled_window);
+  double page = gtk_adjustment_get_page_size (adjustment);
+
+  if (self->compact_asked != 0 || page <= 0)
+    return self->compact_asked;
+  return page - self->wide_others - MESSAGE_ROOM >= MIN (wanted_name_width (self), NAME_WIDE_MIN)
+         ? 0 : 1;
+}
+
+static void apply_compact (FbJobList *self,
+                           guint      level);
+
+static gboolean
+compact_idle_cb (gpointer user_data)
+{
+  FbJobList *self = user_data;
+
+  self->compact_idle = 0;
+  apply_compact (self, level_for_width (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* Not from inside an allocation: showing and hiding columns queues one. */
+static void
+follow_level (FbJobList *self)
+{
+  if (level_for_width (self) != self->compact && self->compact_idle == 0)
+    self->compact_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, compact_idle_cb, self, NULL);
+}
+
+/* The Name column's width for the longest name so far, within its cap and
+ * the room the list's width leaves beside the other columns. */
+static void
+apply_name_width (FbJobList *self)
+{
+  int width;
+
+  if (self->name_resized)
+    return;
+  width = MIN (wanted_name_width (self), MAX (NAME_MIN_WIDTH, self->name_room));
   if (width == self->name_width)
     return;
   self->name_width = width;
@@ -495,6 +554,7 @@ view_width_cb (FbJobList *self)
 
   if (gtk_adjustment_get_page_size (adjustment) <= 0)
     return;
+  follow_level (self);
   for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
     {
       g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
@@ -538,6 +598,7 @@ jobs_changed_cb (GListModel *jobs,
     return;
   self->name_chars = chars;
   apply_name_width (self);
+  follow_level (self);
 }
 
 static void
@@ -753,6 +814,7 @@ fb_job_list_dispose (GObject *object)
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_handle_id (&self->bench_id, g_source_remove);
   g_clear_handle_id (&self->trim_idle, g_source_remove);
+  g_clear_handle_id (&self->compact_idle, g_source_remove);
   g_clear_pointer (&self->changes, fb_job_changes_free);
   if (self->column_view != NULL)
     g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view),
@@ -911,6 +973,17 @@ fb_job_list_init (FbJobList *self)
   self->name_width = gtk_column_view_column_get_fixed_width (self->name_column);
   self->name_cap = NAME_MAX_WIDTH;
   self->name_room = G_MAXINT;
+  {
+    GListModel *columns = gtk_column_view_get_columns (self->column_view);
+
+    for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+      {
+        g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+        if (column != self->name_column && column != self->message_column)
+          self->wide_others += MAX (0, gtk_column_view_column_get_fixed_width (column));
+      }
+  }
   g_signal_connect_swapped (self->name_column, "notify::fixed-width",
                             G_CALLBACK (name_width_cb), self);
   g_signal_connect_swapped (gtk_scrolled_window_get_hadjustment (self->scrolled_window),
@@ -946,6 +1019,7 @@ fb_job_list_set_jobs (FbJobList  *self,
       jobs_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
     }
   apply_name_width (self);
+  follow_level (self);
   fb_job_order_set_jobs (self->order, jobs);
   fb_job_rows_sync (self->rows);
   update_n_shown (self);
@@ -1056,6 +1130,25 @@ fb_job_list_set_compact (FbJobList *self,
 {
   g_return_if_fail (FB_IS_JOB_LIST (self));
 
+  self->compact_asked = level;
+  g_clear_handle_id (&self->compact_idle, g_source_remove);
+  apply_compact (self, level_for_width (self));
+}
+
+guint
+fb_job_list_get_compact (FbJobList *self)
+{
+  g_return_val_if_fail (FB_IS_JOB_LIST (self), 0);
+
+  return self->compact;
+}
+
+static void
+apply_compact (FbJobList *self,
+               guint      level)
+{
+  self->compact = level;
+
   /* Medium: Kind, Size and Elapsed go (the name and the message say most
    * of it); narrow: Progress and Speed too, so Name, State and Message fit. */
   show_column (self, FB_JOB_COLUMN_KIND, self->kind_column, level == 0);
@@ -1071,9 +1164,10 @@ fb_job_list_set_compact (FbJobList *self,
    * list changes (1.5 ms of a run's first busy frame under load, about
    * 0.6 ms in the frames after it). In a wide window it has a least width
    * that it expands from, and shows as before; in a narrow one GTK 4.8
-   * then leaves it that narrow, so there it keeps the cells' width. */
+   * then leaves it that narrow, so there it keeps the cells' width. (A wide
+   * window whose names leave Kind, Size and Elapsed out is still wide.) */
   gtk_column_view_column_set_fixed_width (self->message_column,
-                                          level == 0 ? MESSAGE_MIN_WIDTH : -1);
+                                          self->compact_asked == 0 ? MESSAGE_MIN_WIDTH : -1);
   self->name_cap = level < 2 ? NAME_MAX_WIDTH : NAME_MAX_NARROW;
   view_width_cb (self);
   apply_name_width (self);

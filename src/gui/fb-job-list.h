@@ -35,9 +35,12 @@ guint          fb_job_list_get_n_shown        (FbJobList  *self);
 GPtrArray     *fb_job_list_dup_selected       (FbJobList  *self);
 gboolean       fb_job_list_has_selection      (FbJobList  *self);
 /* 0: every column; 1: without Kind, Size and Elapsed; 2: also without
- * Progress and Speed. */
+ * Progress and Speed. At 0 the list shows 1 while every column would
+ * leave too little room for the names and the messages. */
 void           fb_job_list_set_compact        (FbJobList  *self,
                                                guint       level);
+/* The level shown. */
+guint          fb_job_list_get_compact        (FbJobList  *self);
 /* The jobs as the list shows them: filtered and sorted (not revealed). */
 GListModel    *fb_job_list_get_shown          (FbJobList  *self);
 /* The title of the page shown instead of an empty filtered list ("No

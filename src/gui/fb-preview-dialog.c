@@ -273,8 +273,13 @@ fb_preview_dialog_new (GtkWindow  *parent,
   n_unreadable = fb_input_get_n_unreadable (input);
   /* A file that cannot be read is not "lines rejected". */
   if (n_unreadable > 0 && n == n_unreadable)
-    text = g_strdup_printf (ngettext ("%u file could not be read",
-                                      "%u files could not be read", n), n);
+    {
+      text = g_strdup_printf (ngettext ("%u file could not be read",
+                                        "%u files could not be read", n), n);
+      adw_expander_row_set_subtitle (self->rejected_row,
+                                     ngettext ("Missing, unreadable, or not a text list",
+                                               "Missing, unreadable, or not text lists", n));
+    }
   else if (n_unreadable > 0)
     {
       g_autofree char *lines_text = g_strdup_printf (ngettext ("%u line rejected",
@@ -286,6 +291,9 @@ fb_preview_dialog_new (GtkWindow  *parent,
       text = g_strdup_printf (ngettext ("%s, %u file could not be read",
                                         "%s, %u files could not be read", n_unreadable),
                               lines_text, n_unreadable);
+      adw_expander_row_set_subtitle (self->rejected_row,
+                                     _("Lines that are not a domain, a URL or a country "
+                                       "code, and files that could not be read"));
     }
   else
     text = g_strdup_printf (ngettext ("%u line rejected", "%u lines rejected", n), n);
@@ -385,12 +393,15 @@ fb_preview_dialog_get_heading (FbPreviewDialog *self)
 
 const char *
 fb_preview_dialog_get_problems (FbPreviewDialog *self,
-                                const char     **description)
+                                const char     **description,
+                                const char     **subtitle)
 {
   g_return_val_if_fail (FB_IS_PREVIEW_DIALOG (self), NULL);
 
   if (description != NULL)
     *description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (self->problems_group));
+  if (subtitle != NULL)
+    *subtitle = adw_expander_row_get_subtitle (self->rejected_row);
   if (!gtk_widget_get_visible (GTK_WIDGET (self->rejected_row)))
     return NULL;
   return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->rejected_row));

@@ -33,10 +33,11 @@ void             fb_preview_dialog_respond        (FbPreviewDialog *self,
 /* The summary shown for @kind ("3 country codes for the flag catalog"), or NULL if none. */
 const char      *fb_preview_dialog_get_kind_title (FbPreviewDialog *self,
                                                    FbEntryKind      kind);
-/* The rejected row's title ("3 lines rejected"), or NULL when hidden, and
- * the problems' description. */
+/* The rejected row's title ("3 lines rejected"), or NULL when hidden, the
+ * problems' description and the rejected row's subtitle. */
 const char      *fb_preview_dialog_get_problems   (FbPreviewDialog *self,
-                                                   const char     **description);
+                                                   const char     **description,
+                                                   const char     **subtitle);
 /* The headline: "Add 7 Jobs?" */
 const char      *fb_preview_dialog_get_heading    (FbPreviewDialog *self);
 

@@ -731,11 +731,11 @@ fb_window_close_request (GtkWindow *window)
 
 /* Adaptive layout: below these widths the window drops what a person can
  * do without (labels beside icons, less needed columns), so it stays usable
- * at 360 px (a phone), at half of a 1366 px screen and at full HD. Half of
- * a full HD screen (960 px) is medium: with all eight columns, a URL's name
- * had 145 px beside the message. */
+ * at 360 px (a phone), at half of a 1366 px screen and at full HD. Above
+ * MEDIUM_WIDTH the job list still drops the medium columns while long names
+ * would leave the messages too little room (fb_job_list_get_compact ()). */
 #define NARROW_WIDTH 560
-#define MEDIUM_WIDTH 1000
+#define MEDIUM_WIDTH 900
 
 enum {
   WIDTH_WIDE,

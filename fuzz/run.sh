@@ -19,7 +19,11 @@ case "$seconds" in
 esac
 
 build=${FUZZ_BUILD:-build-fuzz}
-work=$top/$build/fuzz-work
+# FUZZ_BUILD may be absolute (a build on /dev/shm) or relative to the checkout.
+case $build in
+  /*) work=$build/fuzz-work ;;
+  *) work=$top/$build/fuzz-work ;;
+esac
 cc=${FUZZ_CC:-clang}
 command -v "$cc" >/dev/null || { echo "fuzz/run.sh: $cc not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 

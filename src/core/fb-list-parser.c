@@ -435,20 +435,19 @@ classify_url (const char   *text,
                      | G_URI_FLAGS_ENCODED_QUERY
                      | G_URI_FLAGS_ENCODED_FRAGMENT,
                      &error);
-  if (g_error_matches (error, G_URI_ERROR, G_URI_ERROR_BAD_PORT))
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  if (host != NULL && host[0] == '\0')
+    host = NULL;
+  /* GLib takes port 0; no one listens there */
+  if (g_error_matches (error, G_URI_ERROR, G_URI_ERROR_BAD_PORT) ||
+      (host != NULL && g_uri_get_port (uri) == 0))
     {
       *reason = bad_port (text);
       return FALSE;
     }
-  host = uri != NULL ? g_uri_get_host (uri) : NULL;
-  if (host == NULL || host[0] == '\0')
+  if (host == NULL)
     {
       *reason = not_a_valid_url ();
-      return FALSE;
-    }
-  if (g_uri_get_port (uri) == 0)
-    {
-      *reason = bad_port (text);
       return FALSE;
     }
 
@@ -1077,6 +1076,14 @@ line_of_offset (const char *data,
  * byte) becomes a byte that is not UTF-8 either, so that its line is
  * rejected as a line of invalid UTF-8 would be, and the rest still runs.
  * Stops at a NUL unit: *@nul then says so. */
+static inline gunichar2
+utf16_unit (const guchar *p,
+            gsize         i,
+            gboolean      big_endian)
+{
+  return big_endian ? (p[2 * i] << 8 | p[2 * i + 1]) : (p[2 * i + 1] << 8 | p[2 * i]);
+}
+
 static GString *
 utf16_to_utf8 (const char *data,
                gsize       length,
@@ -1090,13 +1097,8 @@ utf16_to_utf8 (const char *data,
   *nul = FALSE;
   for (gsize i = 0; i < n; i++)
     {
-      gunichar2 unit = big_endian ? (p[2 * i] << 8 | p[2 * i + 1])
-                                  : (p[2 * i + 1] << 8 | p[2 * i]);
-      gunichar2 next = 0;
-
-      if (i + 1 < n)
-        next = big_endian ? (p[2 * i + 2] << 8 | p[2 * i + 3])
-                          : (p[2 * i + 3] << 8 | p[2 * i + 2]);
+      gunichar2 unit = utf16_unit (p, i, big_endian);
+      gunichar2 next = i + 1 < n ? utf16_unit (p, i + 1, big_endian) : 0;
       if (unit == 0)
         {
           *nul = TRUE;

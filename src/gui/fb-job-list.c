@@ -432,6 +432,8 @@ setup_columns (FbJobList *self)
  * a 1,100 px window pushed Message, the column that says why a job failed,
  * past the right edge behind a horizontal scrollbar. */
 #define MESSAGE_ROOM 200
+/* The least room for a long name that keeps Kind, Size and Elapsed shown
+ * (level_for_width ()). */
 #define NAME_WIDE_MIN 200
 
 static gint64
@@ -487,9 +489,8 @@ wanted_name_width (FbJobList *self)
  * 1,080 px a long name and its message have 200 px each beside every
  * column. Long URLs in a 1,010 px window had 165 px each for the name and
  * the reason, where 10 px less, without Kind, Size and Elapsed, showed
- * both whole. It
- * depends on the view's width and the names, not on the columns shown,
- * so it cannot swing back and forth. */
+ * both whole. It depends on the view's width and the names, not on the
+ * columns shown, so it cannot swing back and forth. */
 static guint
 level_for_width (FbJobList *self)
 {
